@@ -1,0 +1,289 @@
+r"""Static benchmarks: best responses, the Nash equilibrium, the joint-profit optimum, price grids.
+
+The stage game is the logit market of :mod:`market.demand` with every offer fully
+visible to the segments that can see it (no featured-offer attention). Seller :math:`i`
+earns, per shopper,
+
+.. math::  \pi_i = (\alpha_i p_i - \kappa_i)\, q_i
+                   + \sum_{j \ne i} (\beta_{ij} p_j + \gamma_{ij})\, q_j
+
+where :math:`\alpha_i = 1 - r_i` keeps what the referral fee :math:`r_i` leaves,
+:math:`\kappa_i = c_i + f_i` adds the fulfilment fee to the marginal cost, and the
+stakes :math:`\beta, \gamma` are what the platform earns on others' sales (zero for
+everyone else). Differentiating, with :math:`s_{ki}` the segment shares,
+
+.. math::  \frac{\partial \pi_i}{\partial p_i} = \sum_k W_k s_{ki}\left[\alpha_i
+           - \frac{1 - s_{ki}}{\mu}\left(\alpha_i p_i - \kappa_i - g_{ki}\right)\right],
+           \qquad g_{ki} = \frac{\sum_{j\ne i}(\beta_{ij}p_j+\gamma_{ij})\, w_{kj} e^{(a_j-p_j)/\mu}}
+                                {\sum_{j\ne i} w_{kj} e^{(a_j-p_j)/\mu} + e^{a_0/\mu}}
+
+and the best response solves the bracketed first-order condition by the Illinois method.
+The Nash equilibrium iterates best responses (Gauss-Seidel); the joint-profit optimum is
+the same iteration for an owner of every offer (:math:`\alpha=1, \kappa_i=c_i,
+\beta_{ij}=1, \gamma_{ij}=-c_j`), i.e. coordinate ascent on industry profit
+:math:`\sum_i (p_i - c_i) q_i`, in which fees are transfers.
+
+With one segment, Nash markups satisfy :math:`p_i - c_i = \mu / (1 - s_i)` and the
+joint-profit optimum has a common markup :math:`p_i - c_i = \mu / s_0`.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from market.demand import market_demand
+
+_TOLERANCE = 1e-13
+
+
+@njit(cache=True, inline="always")
+def _log_share(log_rest, log_weight, utility):
+    """log s = -log(1 + exp(log_rest - log_weight - utility)), stable at both ends."""
+    z = log_rest - log_weight - utility
+    if z > 0.0:
+        return -z - np.log1p(np.exp(-z))
+    return -np.log1p(np.exp(z))
+
+
+@njit(cache=True)
+def _foc(p, alpha, kappa, quality, mu, log_rest, log_weight, stake, segment_weight):
+    """First-order condition divided by demand: alpha - sum_k omega_k (1-s_k)(alpha p - kappa - g_k)/mu."""
+    utility = (quality - p) / mu
+    top = -np.inf
+    for k in range(segment_weight.shape[0]):
+        if log_weight[k] > -np.inf:
+            v = np.log(segment_weight[k]) + _log_share(log_rest[k], log_weight[k], utility)
+            if v > top:
+                top = v
+    numerator = 0.0
+    denominator = 0.0
+    for k in range(segment_weight.shape[0]):
+        if log_weight[k] > -np.inf:
+            log_s = _log_share(log_rest[k], log_weight[k], utility)
+            omega = np.exp(np.log(segment_weight[k]) + log_s - top)
+            numerator += omega * (1.0 - np.exp(log_s)) * (alpha * p - kappa - stake[k])
+            denominator += omega
+    return alpha - numerator / (denominator * mu)
+
+
+@njit(cache=True)
+def best_response(i, price, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight,
+                  mu, outside_quality, log_rest, stake, log_weight):
+    r"""Seller ``i``'s profit-maximising price given the others' ``price`` (its own entry ignored).
+
+    ``log_rest``, ``stake`` and ``log_weight`` are scratch arrays with one entry per segment. Returns
+    :math:`\kappa_i/\alpha_i` (price at cost) for a seller no shopper can see.
+    """
+    n = price.shape[0]
+    n_segments = segment_weight.shape[0]
+    visible = False
+    min_stake = 0.0
+    max_stake = 0.0
+    for k in range(n_segments):
+        if visibility[k, i] <= 0.0 or segment_weight[k] <= 0.0:
+            log_rest[k] = 0.0
+            stake[k] = 0.0
+            continue
+        visible = True
+        top = outside_quality / mu
+        for j in range(n):
+            if j != i and visibility[k, j] > 0.0:
+                top = max(top, (quality[j] - price[j]) / mu)
+        rest = np.exp(outside_quality / mu - top)
+        earned = 0.0
+        for j in range(n):
+            if j != i and visibility[k, j] > 0.0:
+                e = visibility[k, j] * np.exp((quality[j] - price[j]) / mu - top)
+                rest += e
+                earned += (stake_share[i, j] * price[j] + stake_unit[i, j]) * e
+        log_rest[k] = top + np.log(rest)
+        stake[k] = earned / rest
+        min_stake = min(min_stake, stake[k])
+        max_stake = max(max_stake, stake[k])
+    if not visible:
+        return kappa[i] / alpha[i]
+    for k in range(n_segments):
+        if visibility[k, i] > 0.0 and segment_weight[k] > 0.0:
+            log_weight[k] = np.log(visibility[k, i])
+        else:
+            log_weight[k] = -np.inf
+    a = alpha[i]
+    lo = (kappa[i] + min_stake) / a
+    f_lo = _foc(lo, a, kappa[i], quality[i], mu, log_rest, log_weight, stake, segment_weight)
+    width = (max_stake - min_stake) / a + mu
+    hi = lo + width
+    f_hi = _foc(hi, a, kappa[i], quality[i], mu, log_rest, log_weight, stake, segment_weight)
+    while f_hi > 0.0:
+        width *= 2.0
+        lo, f_lo = hi, f_hi
+        hi = lo + width
+        f_hi = _foc(hi, a, kappa[i], quality[i], mu, log_rest, log_weight, stake, segment_weight)
+    # Illinois (modified regula falsi) on the bracket [lo, hi], f_lo > 0 > f_hi.
+    p = hi
+    for _ in range(200):
+        p = hi - f_hi * (hi - lo) / (f_hi - f_lo)
+        f = _foc(p, a, kappa[i], quality[i], mu, log_rest, log_weight, stake, segment_weight)
+        if f == 0.0 or abs(hi - lo) < _TOLERANCE * (1.0 + abs(p)):
+            break
+        if (f > 0.0) == (f_hi > 0.0):
+            f_lo *= 0.5
+        else:
+            lo, f_lo = hi, f_hi
+        hi, f_hi = p, f
+    return p
+
+
+@njit(cache=True)
+def _iterate_best_responses(start, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight,
+                            mu, outside_quality, max_sweeps):
+    price = start.copy()
+    log_rest = np.empty(segment_weight.shape[0])
+    stake = np.empty(segment_weight.shape[0])
+    log_weight = np.empty(segment_weight.shape[0])
+    for sweep in range(max_sweeps):
+        change = 0.0
+        for i in range(price.shape[0]):
+            p = best_response(i, price, quality, alpha, kappa, stake_share, stake_unit, visibility,
+                              segment_weight, mu, outside_quality, log_rest, stake, log_weight)
+            change = max(change, abs(p - price[i]))
+            price[i] = p
+        if change < 1e-12 * (1.0 + np.max(np.abs(price))):
+            return price, sweep + 1
+    return price, max_sweeps
+
+
+@dataclass(frozen=True)
+class StaticGame:
+    r"""The one-shot pricing game that the benchmarks solve (per shopper, one tick).
+
+    Attributes are numpy arrays over sellers (``cost``, ``quality``, ``alpha``, ``kappa``),
+    seller-by-seller stakes (``stake_share``, ``stake_unit``), shopper segments
+    (``visibility`` of shape (segments, sellers), ``segment_weight``), and the scalars
+    ``mu``, ``outside_quality`` and ``shoppers`` (expected shoppers per tick).
+    """
+
+    cost: np.ndarray
+    quality: np.ndarray
+    mu: float
+    outside_quality: float
+    alpha: np.ndarray
+    kappa: np.ndarray
+    stake_share: np.ndarray
+    stake_unit: np.ndarray
+    visibility: np.ndarray
+    segment_weight: np.ndarray
+    shoppers: float = 1.0
+
+    @classmethod
+    def logit(cls, cost, quality, mu, outside_quality=0.0, shoppers=1.0):
+        """Everyone sees every offer, no fees: the Calvano et al. (2020) stage game."""
+        cost = np.asarray(cost, dtype=np.float64)
+        n = cost.shape[0]
+        quality = np.ascontiguousarray(np.broadcast_to(np.asarray(quality, dtype=np.float64), (n,)))
+        return cls(cost=cost, quality=quality, mu=float(mu), outside_quality=float(outside_quality),
+                   alpha=np.ones(n), kappa=cost.copy(), stake_share=np.zeros((n, n)),
+                   stake_unit=np.zeros((n, n)), visibility=np.ones((1, n)), segment_weight=np.ones(1),
+                   shoppers=float(shoppers))
+
+    @property
+    def n_sellers(self) -> int:
+        return self.cost.shape[0]
+
+    def quantity(self, price) -> np.ndarray:
+        """Expected units sold per tick at ``price``."""
+        price = np.ascontiguousarray(price, dtype=np.float64)
+        q = np.empty_like(price)
+        market_demand(price, self.quality, self.visibility, self.segment_weight, self.mu,
+                      self.outside_quality, q, np.empty_like(price))
+        return q * self.shoppers
+
+    def profit(self, price) -> np.ndarray:
+        r"""Each seller's profit per tick, :math:`(\alpha_i p_i-\kappa_i)q_i + \sum_j(\beta_{ij}p_j+\gamma_{ij})q_j`."""
+        price = np.asarray(price, dtype=np.float64)
+        q = self.quantity(price)
+        own = (self.alpha * price - self.kappa) * q
+        earned = (self.stake_share * price[None, :] + self.stake_unit) @ q
+        return own + earned
+
+    def industry_profit(self, price) -> float:
+        r"""Industry profit per tick :math:`\sum_i (p_i - c_i) q_i` (fees are transfers)."""
+        price = np.asarray(price, dtype=np.float64)
+        return float(np.sum((price - self.cost) * self.quantity(price)))
+
+    def best_response(self, i: int, price) -> float:
+        """Seller ``i``'s static best response to the others' prices."""
+        k = self.segment_weight.shape[0]
+        return best_response(i, np.asarray(price, dtype=np.float64), self.quality, self.alpha, self.kappa,
+                             self.stake_share, self.stake_unit, self.visibility, self.segment_weight,
+                             self.mu, self.outside_quality, np.empty(k), np.empty(k), np.empty(k))
+
+
+@dataclass(frozen=True)
+class Benchmarks:
+    """Nash and joint-profit (monopoly) prices and per-tick profits of a static game."""
+
+    nash_price: np.ndarray
+    nash_profit: np.ndarray
+    monopoly_price: np.ndarray
+    monopoly_profit: np.ndarray
+    nash_industry_profit: float
+    monopoly_industry_profit: float
+
+    def as_dict(self) -> dict:
+        return {
+            "nash_price": self.nash_price.tolist(),
+            "nash_profit": self.nash_profit.tolist(),
+            "monopoly_price": self.monopoly_price.tolist(),
+            "monopoly_profit": self.monopoly_profit.tolist(),
+            "nash_industry_profit": self.nash_industry_profit,
+            "monopoly_industry_profit": self.monopoly_industry_profit,
+        }
+
+
+def nash_equilibrium(game: StaticGame, max_sweeps: int = 100_000) -> np.ndarray:
+    """Static Nash prices: the fixed point of the sellers' best responses."""
+    start = game.kappa / game.alpha + game.mu
+    price, sweeps = _iterate_best_responses(start, game.quality, game.alpha, game.kappa, game.stake_share,
+                                            game.stake_unit, game.visibility, game.segment_weight, game.mu,
+                                            game.outside_quality, max_sweeps)
+    if sweeps >= max_sweeps:
+        raise ArithmeticError(f"best-response iteration did not converge in {max_sweeps} sweeps")
+    return price
+
+
+def joint_profit_prices(game: StaticGame, max_sweeps: int = 100_000) -> np.ndarray:
+    r"""Prices maximising industry profit :math:`\sum_i (p_i - c_i) q_i` (coordinate ascent)."""
+    n = game.n_sellers
+    stake_share = np.ones((n, n)) - np.eye(n)
+    stake_unit = -(stake_share * game.cost[None, :])
+    start = game.cost + game.mu
+    price, sweeps = _iterate_best_responses(start, game.quality, np.ones(n), game.cost.copy(), stake_share,
+                                            stake_unit, game.visibility, game.segment_weight, game.mu,
+                                            game.outside_quality, max_sweeps)
+    if sweeps >= max_sweeps:
+        raise ArithmeticError(f"joint-profit ascent did not converge in {max_sweeps} sweeps")
+    return price
+
+
+def solve(game: StaticGame) -> Benchmarks:
+    """Nash and joint-profit benchmarks of ``game``."""
+    nash = nash_equilibrium(game)
+    monopoly = joint_profit_prices(game)
+    return Benchmarks(nash_price=nash, nash_profit=game.profit(nash), monopoly_price=monopoly,
+                      monopoly_profit=game.profit(monopoly), nash_industry_profit=game.industry_profit(nash),
+                      monopoly_industry_profit=game.industry_profit(monopoly))
+
+
+def price_grid(nash_price, monopoly_price, m: int = 15, xi: float = 0.1) -> np.ndarray:
+    r"""Calvano et al. (2020) grid: ``m`` equally spaced prices on
+    :math:`[p_N - \xi(p_M - p_N),\ p_M + \xi(p_M - p_N)]`.
+
+    With unequal sellers, the bounds use the lowest Nash and the highest monopoly price.
+    """
+    if m < 2:
+        raise ValueError(f"price grid: m = {m}: must be >= 2")
+    low = float(np.min(nash_price))
+    high = float(np.max(monopoly_price))
+    span = high - low
+    return np.linspace(low - xi * span, high + xi * span, m)

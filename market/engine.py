@@ -1,0 +1,316 @@
+r"""The market engine: the state as numpy arrays and ``advance(state, n_ticks)`` as one numba call.
+
+Each tick :math:`t`:
+
+1. **Reprice.** Seller :math:`i` wakes when :math:`(t - \text{phase}_i) \bmod \text{period}_i = 0`
+   and chooses its new price from what it can see: rivals' prices of tick
+   :math:`t - 1 - \text{lag}_i` (so lag 0 is last tick's prices, Calvano et al.'s timing).
+   All sellers choose from the past only, so the order of sellers cannot matter.
+2. **Feature.** The platform features its lowest-priced listed offer (ties: lowest index);
+   other listed offers keep :math:`1 - \text{featured\_attention}` of shoppers' attention.
+3. **Sell.** :math:`N_t` shoppers arrive (expected :math:`N`, or Poisson with mean :math:`N`
+   from the counter-based generator) and buy by logit (:mod:`market.demand`):
+   :math:`q_{it} = N_t \sum_k W_k s_{kit}`.
+4. **Pay.** A third-party offer on the platform pays :math:`(r p_{it} + f)\, q_{it}` to the
+   platform; profit is :math:`\pi_{it} = (p_{it} - c_i) q_{it} - \text{fee}_{it}`, and the
+   platform adds the fees it receives.
+5. **Record** every ``record_stride`` ticks, and add to the running totals.
+
+Randomness is a function of (seed, stream, tick, seller), so one call of ``advance(state,
+n)`` equals ``n`` calls of ``advance(state, 1)`` bit for bit, whatever the chunking.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from market.benchmarks import best_response
+from market.demand import market_demand
+from market.rng import STREAM_ARRIVALS, poisson
+from market.scenario import Scenario
+from market.strategies import MEMORY_SLOTS, get
+from market.strategies.dispatch import rule_price
+from market.strategies.responsive import BEST_RESPONSE
+
+_NEVER = np.iinfo(np.int64).min
+_BEST_RESPONSE_ID = BEST_RESPONSE.id
+
+
+class State(NamedTuple):
+    """Everything the kernel reads and writes. Arrays are indexed ``[seller]`` or ``[tick, seller]``.
+
+    Constants come from the scenario; ``clock[0]`` is the next tick to run. ``last_*``
+    hold the latest tick's outputs, ``total_*`` the sums since tick 0, ``record_*`` the
+    series sampled every ``record_stride`` ticks (row ``t // record_stride``).
+    """
+
+    # constants
+    strategy: np.ndarray          # int64[n]
+    param: np.ndarray             # float64[n, MAX_PARAMS]
+    cost: np.ndarray
+    quality: np.ndarray
+    period: np.ndarray            # int64[n]
+    phase: np.ndarray
+    lag: np.ndarray
+    on_platform: np.ndarray       # bool[n]: listed on the platform
+    third_party: np.ndarray       # bool[n]: listed on the platform and not the platform itself
+    alpha: np.ndarray             # share of price kept after the referral fee
+    kappa: np.ndarray             # marginal cost plus fulfilment fee
+    stake_share: np.ndarray       # float64[n, n]: what seller i earns per unit of j's revenue
+    stake_unit: np.ndarray        # float64[n, n]: what seller i earns per unit j sells
+    visibility: np.ndarray        # float64[segments, n]
+    segment_weight: np.ndarray    # float64[segments]
+    platform_index: int           # -1 if the platform is not a seller
+    mu: float
+    outside_quality: float
+    shoppers: float
+    poisson_arrivals: bool
+    referral_fee: float
+    fulfilment_fee: float
+    featured_attention: float
+    seed: int
+    record_stride: int
+    # dynamic
+    clock: np.ndarray             # int64[1]
+    price: np.ndarray
+    history: np.ndarray           # float64[history + 1, n], row t % rows = prices of tick t
+    memory: np.ndarray            # float64[n, MEMORY_SLOTS]
+    row_tick: np.ndarray          # int64[rows]: tick whose lowest prices row_low1/2 hold
+    row_low1: np.ndarray
+    row_low2: np.ndarray
+    row_argmin: np.ndarray
+    chosen: np.ndarray            # scratch: new prices
+    weight: np.ndarray            # scratch: visibility x attention this tick
+    share: np.ndarray             # scratch
+    segment_scratch: np.ndarray   # scratch float64[3, segments]
+    last_quantity: np.ndarray
+    last_revenue: np.ndarray
+    last_fee: np.ndarray
+    last_profit: np.ndarray
+    last_featured: np.ndarray     # int64[1], -1 if no offer is listed on the platform
+    last_market: np.ndarray       # float64[3]: shoppers, consumer surplus, fee income
+    total_price: np.ndarray
+    total_quantity: np.ndarray
+    total_revenue: np.ndarray
+    total_fee: np.ndarray
+    total_profit: np.ndarray
+    total_featured: np.ndarray    # int64[n]: ticks featured
+    total_changes: np.ndarray     # int64[n]: price changes
+    total_market: np.ndarray      # float64[4]: shoppers, consumer surplus, fee income, price dispersion
+    record_price: np.ndarray      # float64[records, n]
+    record_quantity: np.ndarray
+    record_profit: np.ndarray
+    record_fee: np.ndarray
+    record_featured: np.ndarray   # int64[records]
+    record_market: np.ndarray     # float64[records, 3]: shoppers, consumer surplus, fee income
+
+    @property
+    def n_sellers(self) -> int:
+        return self.price.shape[0]
+
+    @property
+    def t(self) -> int:
+        """Ticks run so far."""
+        return int(self.clock[0])
+
+    @property
+    def n_records(self) -> int:
+        """Rows of ``record_*`` filled so far."""
+        return min(-(-self.t // self.record_stride), self.record_price.shape[0])
+
+
+MARKET_SHOPPERS, MARKET_SURPLUS, MARKET_FEE_INCOME, MARKET_DISPERSION = 0, 1, 2, 3
+
+
+def build_state(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None) -> State:
+    """Arrays for ``scenario`` at tick 0, with room to record ``horizon`` ticks (default: the scenario's)."""
+    horizon = scenario.horizon if horizon is None else horizon
+    stride = scenario.record_stride if record_stride is None else record_stride
+    if horizon < 0 or stride < 1:
+        raise ValueError(f"horizon = {horizon}, record_stride = {stride}: need horizon >= 0, stride >= 1")
+    game = scenario.static_game()
+    n = scenario.n_sellers
+    sellers = scenario.sellers
+    references = [scenario.references(i) for i in range(n)]
+    initial = np.array([s.initial_price if not isinstance(s.initial_price, str) else references[i][s.initial_price]
+                        for i, s in enumerate(sellers)])
+    rows = scenario.history + 1
+    records = horizon // stride + 1
+    segments = game.segment_weight.shape[0]
+    platform = [i for i, s in enumerate(sellers) if s.role == "platform"]
+    on_platform = np.array([s.listed_on == "platform" for s in sellers])
+    return State(
+        strategy=np.array([get(s.strategy).id for s in sellers], dtype=np.int64),
+        param=np.vstack([get(s.strategy).resolve(s.params, references[i]) for i, s in enumerate(sellers)]),
+        cost=game.cost.copy(), quality=game.quality.copy(),
+        period=np.array([s.period for s in sellers], dtype=np.int64),
+        phase=np.array([s.phase for s in sellers], dtype=np.int64),
+        lag=np.array([s.lag for s in sellers], dtype=np.int64),
+        on_platform=on_platform, third_party=on_platform & np.array([s.role != "platform" for s in sellers]),
+        alpha=game.alpha, kappa=game.kappa, stake_share=game.stake_share, stake_unit=game.stake_unit,
+        visibility=game.visibility, segment_weight=game.segment_weight,
+        platform_index=platform[0] if platform else -1,
+        mu=scenario.demand.mu, outside_quality=scenario.demand.outside_quality,
+        shoppers=scenario.demand.shoppers_per_tick, poisson_arrivals=scenario.demand.arrivals == "poisson",
+        referral_fee=scenario.platform.referral_fee, fulfilment_fee=scenario.platform.fulfilment_fee,
+        featured_attention=scenario.platform.featured_attention, seed=scenario.seed, record_stride=stride,
+        clock=np.zeros(1, dtype=np.int64), price=initial.copy(), history=np.tile(initial, (rows, 1)),
+        memory=np.zeros((n, MEMORY_SLOTS)), row_tick=np.full(rows, _NEVER, dtype=np.int64),
+        row_low1=np.zeros(rows), row_low2=np.zeros(rows), row_argmin=np.zeros(rows, dtype=np.int64),
+        chosen=np.zeros(n), weight=np.zeros((segments, n)), share=np.zeros(n),
+        segment_scratch=np.zeros((3, segments)),
+        last_quantity=np.zeros(n), last_revenue=np.zeros(n), last_fee=np.zeros(n), last_profit=np.zeros(n),
+        last_featured=np.full(1, -1, dtype=np.int64), last_market=np.zeros(3),
+        total_price=np.zeros(n), total_quantity=np.zeros(n), total_revenue=np.zeros(n), total_fee=np.zeros(n),
+        total_profit=np.zeros(n), total_featured=np.zeros(n, dtype=np.int64),
+        total_changes=np.zeros(n, dtype=np.int64), total_market=np.zeros(4),
+        record_price=np.full((records, n), np.nan), record_quantity=np.full((records, n), np.nan),
+        record_profit=np.full((records, n), np.nan), record_fee=np.full((records, n), np.nan),
+        record_featured=np.full(records, -1, dtype=np.int64), record_market=np.full((records, 3), np.nan),
+    )
+
+
+def advance(state: State, n_ticks: int) -> State:
+    """Run ``n_ticks`` ticks in one kernel call; the state's arrays are updated in place."""
+    if n_ticks < 0:
+        raise ValueError(f"n_ticks = {n_ticks}: must be >= 0")
+    _advance(state, n_ticks)
+    return state
+
+
+def run(scenario: Scenario) -> State:
+    """Build the state of ``scenario`` and advance it over its horizon."""
+    return advance(build_state(scenario), scenario.horizon)
+
+
+@njit(cache=True)
+def _lowest_rival(s, i, t):
+    """Lowest price among seller i's rivals at tick t (cached per history row); +inf if none."""
+    rows = s.history.shape[0]
+    r = t % rows
+    if s.row_tick[r] != t:
+        low1 = np.inf
+        low2 = np.inf
+        arg = -1
+        row = s.history[r]
+        for j in range(row.shape[0]):
+            p = row[j]
+            if p < low1:
+                low2 = low1
+                low1 = p
+                arg = j
+            elif p < low2:
+                low2 = p
+        s.row_low1[r] = low1
+        s.row_low2[r] = low2
+        s.row_argmin[r] = arg
+        s.row_tick[r] = t
+    if s.row_argmin[r] == i:
+        return s.row_low2[r]
+    return s.row_low1[r]
+
+
+@njit(cache=True)
+def _choose_prices(s, t):
+    """Fill s.chosen with each seller's price for tick t (unchanged for sellers not repricing)."""
+    rows = s.history.shape[0]
+    scratch = s.segment_scratch
+    for i in range(s.price.shape[0]):
+        s.chosen[i] = s.price[i]
+        if (t - s.phase[i]) % s.period[i] != 0:
+            continue
+        seen = t - 1 - s.lag[i]
+        if s.strategy[i] == _BEST_RESPONSE_ID:
+            s.chosen[i] = best_response(i, s.history[seen % rows], s.quality, s.alpha, s.kappa, s.stake_share,
+                                        s.stake_unit, s.visibility, s.segment_weight, s.mu, s.outside_quality,
+                                        scratch[0], scratch[1], scratch[2])
+        else:
+            s.chosen[i] = rule_price(s.strategy[i], s.cost[i], _lowest_rival(s, i, seen), s.param[i], s.memory[i])
+
+
+@njit(cache=True)
+def _feature(s):
+    """Index of the featured (lowest-priced listed) offer, or -1; set this tick's attention weights."""
+    featured = -1
+    for i in range(s.price.shape[0]):
+        if s.on_platform[i] and (featured < 0 or s.price[i] < s.price[featured]):
+            featured = i
+    for k in range(s.weight.shape[0]):
+        for i in range(s.price.shape[0]):
+            attention = 1.0
+            if s.on_platform[i] and i != featured:
+                attention = 1.0 - s.featured_attention
+            s.weight[k, i] = s.visibility[k, i] * attention
+    return featured
+
+
+@njit(cache=True)
+def _tick(s, t):
+    n = s.price.shape[0]
+    rows = s.history.shape[0]
+    _choose_prices(s, t)
+    for i in range(n):
+        if s.chosen[i] != s.price[i]:
+            s.total_changes[i] += 1
+        s.price[i] = s.chosen[i]
+        s.history[t % rows, i] = s.price[i]
+    featured = _feature(s)
+    shoppers = s.shoppers
+    if s.poisson_arrivals:
+        shoppers = float(poisson(s.shoppers, s.seed, STREAM_ARRIVALS, t, 0))
+    surplus = shoppers * market_demand(s.price, s.quality, s.weight, s.segment_weight, s.mu, s.outside_quality,
+                                       s.last_quantity, s.share)
+    fee_income = 0.0
+    mean = 0.0
+    for i in range(n):
+        q = shoppers * s.last_quantity[i]
+        s.last_quantity[i] = q
+        s.last_revenue[i] = s.price[i] * q
+        fee = 0.0
+        if s.third_party[i]:
+            fee = (s.referral_fee * s.price[i] + s.fulfilment_fee) * q
+        s.last_fee[i] = fee
+        s.last_profit[i] = (s.price[i] - s.cost[i]) * q - fee
+        fee_income += fee
+        mean += s.price[i]
+    if s.platform_index >= 0:
+        s.last_profit[s.platform_index] += fee_income
+    mean /= n
+    spread = 0.0
+    for i in range(n):
+        spread += (s.price[i] - mean) ** 2
+    s.last_featured[0] = featured
+    s.last_market[0] = shoppers
+    s.last_market[1] = surplus
+    s.last_market[2] = fee_income
+    for i in range(n):
+        s.total_price[i] += s.price[i]
+        s.total_quantity[i] += s.last_quantity[i]
+        s.total_revenue[i] += s.last_revenue[i]
+        s.total_fee[i] += s.last_fee[i]
+        s.total_profit[i] += s.last_profit[i]
+    if featured >= 0:
+        s.total_featured[featured] += 1
+    s.total_market[0] += shoppers
+    s.total_market[1] += surplus
+    s.total_market[2] += fee_income
+    s.total_market[3] += np.sqrt(spread / n)
+    if t % s.record_stride == 0:
+        r = t // s.record_stride
+        if r < s.record_price.shape[0]:
+            for i in range(n):
+                s.record_price[r, i] = s.price[i]
+                s.record_quantity[r, i] = s.last_quantity[i]
+                s.record_profit[r, i] = s.last_profit[i]
+                s.record_fee[r, i] = s.last_fee[i]
+            s.record_featured[r] = featured
+            for m in range(3):
+                s.record_market[r, m] = s.last_market[m]
+
+
+@njit(cache=True)
+def _advance(s, n_ticks):
+    for _ in range(n_ticks):
+        _tick(s, s.clock[0])
+        s.clock[0] += 1

@@ -1,0 +1,79 @@
+r"""Market outcome measures, from the engine's running totals.
+
+All per-tick quantities are averages over the ticks run so far.
+
+* Profit gain (Calvano et al. 2020):
+  :math:`\Delta = (\bar\Pi - \Pi_N) / (\Pi_M - \Pi_N)`, with :math:`\bar\Pi` the industry
+  profit per tick :math:`\sum_i (p_i - c_i) q_i` (fees are transfers) and
+  :math:`\Pi_N, \Pi_M` its static Nash and joint-profit values. 0 is competition, 1 collusion.
+* Herfindahl-Hirschman index of unit shares: :math:`HHI = 10^4 \sum_i \sigma_i^2`.
+* Total welfare per tick: consumer surplus plus industry profit.
+* Price dispersion: the standard deviation of prices across sellers, averaged over ticks.
+"""
+
+import numpy as np
+
+from market.benchmarks import Benchmarks
+from market.engine import MARKET_DISPERSION, MARKET_FEE_INCOME, MARKET_SHOPPERS, MARKET_SURPLUS, State
+
+MARKET_METRICS = ("delta", "mean_price", "weighted_price", "mean_margin", "consumer_surplus", "industry_profit",
+                  "total_welfare", "hhi", "price_dispersion", "price_changes_per_day", "fee_income", "shoppers")
+
+
+def profit_gain(industry_profit: float, nash_industry_profit: float, monopoly_industry_profit: float) -> float:
+    r""":math:`\Delta = (\Pi - \Pi_N) / (\Pi_M - \Pi_N)`."""
+    return (industry_profit - nash_industry_profit) / (monopoly_industry_profit - nash_industry_profit)
+
+
+def hhi(quantity) -> float:
+    r"""Herfindahl-Hirschman index of unit shares, :math:`10^4 \sum_i \sigma_i^2` (0 to 10,000)."""
+    quantity = np.asarray(quantity, dtype=np.float64)
+    total = quantity.sum()
+    if total <= 0:
+        return float("nan")
+    return float(1e4 * np.sum((quantity / total) ** 2))
+
+
+def industry_profit_per_tick(state: State) -> float:
+    """Mean of :math:`\\sum_i (p_i - c_i) q_i` per tick."""
+    return float(np.sum(state.total_revenue - state.cost * state.total_quantity) / max(state.t, 1))
+
+
+def market_summary(state: State, benchmarks: Benchmarks, ticks_per_day: int) -> dict[str, float]:
+    """The market-level measures in ``MARKET_METRICS`` after ``state.t`` ticks."""
+    ticks = max(state.t, 1)
+    quantity = state.total_quantity
+    industry = industry_profit_per_tick(state)
+    surplus = state.total_market[MARKET_SURPLUS] / ticks
+    sold = quantity.sum()
+    return {
+        "delta": profit_gain(industry, benchmarks.nash_industry_profit, benchmarks.monopoly_industry_profit),
+        "mean_price": float(np.mean(state.total_price) / ticks),
+        "weighted_price": float(state.total_revenue.sum() / sold) if sold > 0 else float("nan"),
+        "mean_margin": float(np.mean(state.total_price / ticks - state.cost)),
+        "consumer_surplus": float(surplus),
+        "industry_profit": industry,
+        "total_welfare": float(surplus + industry),
+        "hhi": hhi(quantity),
+        "price_dispersion": float(state.total_market[MARKET_DISPERSION] / ticks),
+        "price_changes_per_day": float(state.total_changes.sum() * ticks_per_day / ticks),
+        "fee_income": float(state.total_market[MARKET_FEE_INCOME] / ticks),
+        "shoppers": float(state.total_market[MARKET_SHOPPERS] / ticks),
+    }
+
+
+def seller_summary(state: State) -> dict[str, np.ndarray]:
+    """Per-seller measures (arrays over sellers) after ``state.t`` ticks."""
+    ticks = max(state.t, 1)
+    total = state.total_quantity.sum()
+    mean_price = state.total_price / ticks
+    return {
+        "mean_price": mean_price,
+        "margin": mean_price - state.cost,
+        "share": state.total_quantity / total if total > 0 else np.full(state.n_sellers, np.nan),
+        "quantity": state.total_quantity / ticks,
+        "profit": state.total_profit / ticks,
+        "fee_paid": state.total_fee / ticks,
+        "featured_share": state.total_featured / ticks,
+        "price_changes": state.total_changes.astype(np.float64),
+    }

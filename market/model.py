@@ -1,0 +1,95 @@
+"""``PricingModel``: the Mesa face of the engine, one tick per ``step()``.
+
+The model is built from flat keyword arguments with defaults (what SolaraViz needs) or
+from a ``Scenario``; ``step()`` calls the same kernel as the batch path with one tick, so
+stepping n times equals one ``advance(state, n)`` bit for bit.
+"""
+
+from pathlib import Path
+
+import mesa
+
+from market import engine
+from market.agents import AGENT_CLASSES
+from market.metrics import market_summary
+from market.scenario import Scenario
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "experiments" / "configs" / "amazon_10min.toml"
+
+
+class PricingModel(mesa.Model):
+    """A market of repricing sellers.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or Path
+        The market, or the path of its TOML file.
+    seed : int, optional
+        Overrides the scenario's seed (Mesa's dashboard passes it as text).
+    mu, shoppers_per_tick, platform_only_share, referral_fee, fulfilment_fee, featured_attention : float, optional
+        Override the scenario's demand and platform terms.
+    overrides : dict, optional
+        Further changes by dotted path, e.g. ``{"sellers.platform.period": 6}``.
+    horizon : int, optional
+        Ticks to keep records for (default: the scenario's horizon).
+
+    The validated market is ``model.config`` (Mesa's own ``model.scenario`` is left to Mesa).
+    """
+
+    def __init__(self, scenario: Scenario | str | Path = DEFAULT_SCENARIO, seed=None, mu=None,
+                 shoppers_per_tick=None, platform_only_share=None, referral_fee=None, fulfilment_fee=None,
+                 featured_attention=None, overrides: dict | None = None, horizon: int | None = None):
+        if not isinstance(scenario, Scenario):
+            scenario = Scenario.from_toml(scenario)
+        updates = dict(overrides or {})
+        for path, value in (("demand.mu", mu), ("demand.shoppers_per_tick", shoppers_per_tick),
+                            ("demand.platform_only_share", platform_only_share),
+                            ("platform.referral_fee", referral_fee), ("platform.fulfilment_fee", fulfilment_fee),
+                            ("platform.featured_attention", featured_attention),
+                            ("seed", None if seed in (None, "") else int(seed))):
+            if value is not None:
+                updates[path] = value
+        self.config = scenario.with_values(updates) if updates else scenario
+        super().__init__(rng=self.config.seed)
+        self.benchmarks = self.config.benchmarks
+        self.state = engine.build_state(self.config, horizon=horizon)
+        self.sellers = [AGENT_CLASSES[s.role](self, i) for i, s in enumerate(self.config.sellers)]
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"tick": "tick", "delta": "delta", "consumer_surplus": "consumer_surplus",
+                             "mean_price": "mean_price", "featured": "featured"},
+            agent_reporters={"name": "name", "price": "price", "quantity": "quantity", "profit": "profit"},
+        )
+
+    @property
+    def tick(self) -> int:
+        """Ticks run so far."""
+        return self.state.t
+
+    @property
+    def summary(self) -> dict[str, float]:
+        """Market measures since tick 0 (see ``market.metrics``)."""
+        return market_summary(self.state, self.benchmarks, self.config.ticks_per_day)
+
+    @property
+    def delta(self) -> float:
+        return self.summary["delta"] if self.tick else float("nan")
+
+    @property
+    def consumer_surplus(self) -> float:
+        """Consumer surplus in the latest tick."""
+        return float(self.state.last_market[1])
+
+    @property
+    def mean_price(self) -> float:
+        return float(self.state.price.mean())
+
+    @property
+    def featured(self) -> str | None:
+        """Name of the seller holding the featured offer in the latest tick."""
+        i = int(self.state.last_featured[0])
+        return self.config.sellers[i].name if i >= 0 and self.tick else None
+
+    def step(self) -> None:
+        """Advance one tick through the engine's kernel and collect data."""
+        engine.advance(self.state, 1)
+        self.datacollector.collect(self)

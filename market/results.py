@@ -1,0 +1,67 @@
+"""Columnar results: polars frames from an engine state (tidy, one row per observation).
+
+``timeseries``: one row per recorded tick and seller. ``sellers``: one row per seller with
+its summary and static benchmarks. ``summary``: one row for the market. Column names and
+types are fixed, so files from many runs scan together.
+"""
+
+import numpy as np
+import polars as pl
+
+from market.engine import State
+from market.metrics import market_summary, seller_summary
+from market.scenario import Scenario
+
+
+def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
+    """Recorded ticks in long form: tick, day, seller, role, price, quantity, profit, fee, featured."""
+    rows = state.n_records
+    n = state.n_sellers
+    tick = np.arange(rows, dtype=np.int64) * state.record_stride
+    names = [s.name for s in scenario.sellers]
+    roles = [s.role for s in scenario.sellers]
+    featured = state.record_featured[:rows]
+    return pl.DataFrame({
+        "tick": np.repeat(tick, n),
+        "day": np.repeat(tick / scenario.ticks_per_day, n),
+        "seller": pl.Series(np.tile(names, rows), dtype=pl.String),
+        "role": pl.Series(np.tile(roles, rows), dtype=pl.String),
+        "price": state.record_price[:rows].ravel(),
+        "quantity": state.record_quantity[:rows].ravel(),
+        "profit": state.record_profit[:rows].ravel(),
+        "fee": state.record_fee[:rows].ravel(),
+        "featured": (featured[:, None] == np.arange(n)[None, :]).ravel(),
+    })
+
+
+def market_series(state: State, scenario: Scenario) -> pl.DataFrame:
+    """Recorded ticks, one row each: shoppers, consumer surplus, fee income, featured seller."""
+    rows = state.n_records
+    tick = np.arange(rows, dtype=np.int64) * state.record_stride
+    names = np.array([s.name for s in scenario.sellers] + [None], dtype=object)
+    return pl.DataFrame({
+        "tick": tick,
+        "day": tick / scenario.ticks_per_day,
+        "shoppers": state.record_market[:rows, 0],
+        "consumer_surplus": state.record_market[:rows, 1],
+        "fee_income": state.record_market[:rows, 2],
+        "featured": pl.Series(names[state.record_featured[:rows]].tolist(), dtype=pl.String),
+    })
+
+
+def sellers(state: State, scenario: Scenario) -> pl.DataFrame:
+    """One row per seller: summary measures and static benchmarks."""
+    b = scenario.benchmarks
+    frame = {"seller": [s.name for s in scenario.sellers], "role": [s.role for s in scenario.sellers],
+             "cost": state.cost}
+    frame.update(seller_summary(state))
+    frame.update({"nash_price": b.nash_price, "monopoly_price": b.monopoly_price,
+                  "nash_profit": b.nash_profit, "monopoly_profit": b.monopoly_profit})
+    return pl.DataFrame(frame)
+
+
+def summary(state: State, scenario: Scenario) -> pl.DataFrame:
+    """One row for the market: the measures of ``market.metrics.MARKET_METRICS`` and the tick count."""
+    values = market_summary(state, scenario.benchmarks, scenario.ticks_per_day)
+    return pl.DataFrame({"scenario": [scenario.name], "seed": [scenario.seed], "ticks": [state.t],
+                         **{k: [v] for k, v in values.items()}})

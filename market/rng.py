@@ -1,0 +1,106 @@
+r"""Counter-based random numbers for numba kernels.
+
+Every draw is a pure function of ``(seed, stream, tick, seller, draw)``: no generator
+state is carried from one tick to the next, so stepping one tick at a time, advancing
+a whole horizon in one call, splitting the horizon into chunks, or running on another
+process gives the same numbers.
+
+The hash is SplitMix64's finaliser (Steele, Lea and Flood 2014) applied to the counter
+words one after another:
+
+.. math::  h_0 = \mathrm{mix}(seed),\quad h_{k+1} = \mathrm{mix}(h_k \oplus (w_k + \gamma))
+
+with :math:`\gamma = \mathtt{0x9E3779B97F4A7C15}`; the top 53 bits of the result give a
+uniform float in :math:`[0, 1)`.
+"""
+
+import numpy as np
+from numba import njit
+
+GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+# Streams: independent families of draws.
+STREAM_ARRIVALS = 0
+STREAM_STRATEGY = 1
+STREAM_LEARNING = 2
+STREAM_INIT = 3
+
+
+@njit(cache=True, inline="always")
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, inline="always")
+def hash5(seed, stream, tick, seller, draw):
+    """64-bit hash of the five counter words (all int64 or uint64)."""
+    h = _mix(np.uint64(seed) + GOLDEN_GAMMA)
+    h = _mix(h ^ (np.uint64(stream) + GOLDEN_GAMMA))
+    h = _mix(h ^ (np.uint64(tick) + GOLDEN_GAMMA))
+    h = _mix(h ^ (np.uint64(seller) + GOLDEN_GAMMA))
+    return _mix(h ^ (np.uint64(draw) + GOLDEN_GAMMA))
+
+
+@njit(cache=True, inline="always")
+def uniform(seed, stream, tick, seller, draw):
+    """Uniform float in [0, 1) determined by the counter words."""
+    return float(hash5(seed, stream, tick, seller, draw) >> np.uint64(11)) * _TO_UNIT
+
+
+@njit(cache=True)
+def poisson(mean, seed, stream, tick, seller):
+    r"""Poisson draw with the given mean, from counter-based uniforms.
+
+    Means below 10 use inversion of the CDF; larger means use Hörmann's (1993)
+    transformed rejection with squeeze (PTRS), which needs about 1.1 pairs of uniforms.
+    """
+    if mean <= 0.0:
+        return 0
+    if mean < 10.0:
+        u = uniform(seed, stream, tick, seller, 0)
+        k = 0
+        p = np.exp(-mean)
+        cdf = p
+        while u > cdf and k < 1000:
+            k += 1
+            p *= mean / k
+            cdf += p
+        return k
+    slam = np.sqrt(mean)
+    loglam = np.log(mean)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    draw = 0
+    while True:
+        u = uniform(seed, stream, tick, seller, draw) - 0.5
+        v = uniform(seed, stream, tick, seller, draw + 1)
+        draw += 2
+        us = 0.5 - abs(u)
+        k = np.floor((2 * a / us + b) * u + mean + 0.43)
+        if us >= 0.07 and v <= vr:
+            return int(k)
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        lhs = np.log(v) + np.log(inv_alpha) - np.log(a / (us * us) + b)
+        rhs = -mean + k * loglam - _log_factorial(k)
+        if lhs <= rhs:
+            return int(k)
+
+
+@njit(cache=True, inline="always")
+def _log_factorial(k):
+    if k < 10:
+        out = 0.0
+        for i in range(2, int(k) + 1):
+            out += np.log(i)
+        return out
+    # Stirling's series, accurate to ~1e-10 for k >= 10.
+    return (k + 0.5) * np.log(k + 1.0) - (k + 1.0) + 0.5 * np.log(2 * np.pi) + 1.0 / (12 * (k + 1.0)) \
+        - 1.0 / (360 * (k + 1.0) ** 3)

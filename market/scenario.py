@@ -1,0 +1,296 @@
+"""A validated description of a market, read from and written to TOML.
+
+A scenario is checked once, here, at the edge: every error names the field, the value and
+what is allowed (``ScenarioError``), and the engine then trusts the arrays built from it.
+
+Example (``experiments/configs/calvano2020.toml`` has a complete one)::
+
+    name = "duopoly"
+    horizon = 1440          # ticks of tick_minutes each
+    seed = 1
+
+    [demand]
+    mu = 0.25
+    outside_quality = 0.0
+    shoppers_per_tick = 1.0
+
+    [[sellers]]
+    name = "a"
+    role = "retailer"
+    cost = 1.0
+    quality = 2.0
+    strategy = "undercut"
+    params = { step = 0.01, floor = "nash" }
+"""
+
+import math
+import tomllib
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from market import strategies
+from market.benchmarks import Benchmarks, StaticGame, solve
+
+
+class ScenarioError(ValueError):
+    """Invalid scenario: the message names the field, the value and what is allowed."""
+
+
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False, frozen=True)
+
+
+class Seller(BaseModel):
+    """One seller: who it is, what it costs, how and how often it reprices."""
+
+    model_config = _STRICT
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")]
+    role: Literal["platform", "retailer", "brand"] = "retailer"
+    channel: Literal["platform", "web"] | None = Field(
+        default=None, description="where the offer is listed; default: platform for the platform, else web")
+    cost: Annotated[float, Field(ge=0.0)] = 1.0
+    quality: float = 2.0
+    strategy: str = "fixed"
+    params: dict[str, object] = Field(default_factory=dict)
+    period: Annotated[int, Field(ge=1)] = 1
+    phase: Annotated[int, Field(ge=0)] = 0
+    lag: Annotated[int, Field(ge=0)] = 0
+    initial_price: object = Field(default="nash", description="a price > 0, or 'nash' or 'monopoly'")
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, value: str) -> str:
+        strategies.get(value)
+        return value
+
+    @field_validator("initial_price")
+    @classmethod
+    def _price_or_reference(cls, value):
+        if value in ("nash", "monopoly"):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value) and value > 0):
+            raise ValueError("must be a finite price > 0, or 'nash' or 'monopoly'")
+        return float(value)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.phase >= self.period:
+            raise ValueError(f"phase = {self.phase}: must be < period ({self.period})")
+        strategies.get(self.strategy).validate(self.params, "params")
+        return self
+
+    @property
+    def listed_on(self) -> str:
+        if self.channel is not None:
+            return self.channel
+        return "platform" if self.role == "platform" else "web"
+
+
+class Demand(BaseModel):
+    """Logit demand: shoppers per tick, how they arrive, and who shops only on the platform."""
+
+    model_config = _STRICT
+
+    mu: Annotated[float, Field(gt=0.0)] = 0.25
+    outside_quality: float = 0.0
+    shoppers_per_tick: Annotated[float, Field(gt=0.0)] = 1.0
+    arrivals: Literal["expected", "poisson"] = "expected"
+    platform_only_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+
+
+class Platform(BaseModel):
+    """The platform's terms for third-party offers and its featured offer ("Buy Box")."""
+
+    model_config = _STRICT
+
+    referral_fee: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.15
+    fulfilment_fee: Annotated[float, Field(ge=0.0)] = 0.0
+    featured_attention: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+
+
+class Scenario(BaseModel):
+    """A complete market: timing, demand, the platform's terms and the sellers."""
+
+    model_config = _STRICT
+
+    name: Annotated[str, Field(min_length=1)] = "scenario"
+    description: str = ""
+    tick_minutes: Annotated[int, Field(ge=1, le=1440)] = 10
+    horizon: Annotated[int, Field(ge=1)] = 1440
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    record_stride: Annotated[int, Field(ge=1)] = 1
+    history: Annotated[int, Field(ge=1, le=100_000)] = 1008
+    demand: Demand = Field(default_factory=Demand)
+    platform: Platform = Field(default_factory=Platform)
+    sellers: Annotated[list[Seller], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _check(self):
+        names = [s.name for s in self.sellers]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ValueError(f"sellers[{i}].name = {name!r}: must be unique")
+        n_platforms = sum(s.role == "platform" for s in self.sellers)
+        if n_platforms > 1:
+            raise ValueError(f"sellers: {n_platforms} sellers have role 'platform': at most one allowed")
+        for i, s in enumerate(self.sellers):
+            if s.lag >= self.history:
+                raise ValueError(f"sellers[{i}].lag = {s.lag}: must be < history ({self.history} ticks kept)")
+            if s.role == "platform" and s.listed_on != "platform":
+                raise ValueError(f"sellers[{i}].channel = {s.channel!r}: the platform lists on 'platform'")
+        if self.demand.platform_only_share == 1.0 and not any(s.listed_on == "platform" for s in self.sellers):
+            raise ValueError("demand.platform_only_share = 1.0: no seller is listed on the platform")
+        return self
+
+    # ---- reading and writing -------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Scenario":
+        """Validate ``data``; raise ``ScenarioError`` with one line per problem."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            raise ScenarioError(format_validation_error(err)) from None
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> "Scenario":
+        path = Path(path)
+        if not path.is_file():
+            raise ScenarioError(f"scenario file {str(path)!r}: not found")
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as err:
+            raise ScenarioError(f"scenario file {str(path)!r}: invalid TOML: {err}") from None
+        return cls.from_dict(data)
+
+    def to_toml(self) -> str:
+        return dump_toml(self.model_dump(mode="python", exclude_none=True))
+
+    def replace(self, **changes) -> "Scenario":
+        """A validated copy with top-level fields changed."""
+        return Scenario.from_dict({**self.model_dump(), **changes})
+
+    def with_values(self, updates: dict[str, object]) -> "Scenario":
+        """A validated copy with fields set by dotted path, e.g. ``{"sellers.platform.period": 6}``.
+
+        Sellers are addressed by name (``sellers.<name>.<field>``); strategy parameters by
+        ``sellers.<name>.params.<param>``.
+        """
+        data = self.model_dump()
+        for path, value in updates.items():
+            set_dotted(data, path, value)
+        return Scenario.from_dict(data)
+
+    # ---- derived quantities ----------------------------------------------------------------
+
+    @property
+    def n_sellers(self) -> int:
+        return len(self.sellers)
+
+    @property
+    def ticks_per_day(self) -> int:
+        return 1440 // self.tick_minutes
+
+    def static_game(self) -> StaticGame:
+        """The one-shot game behind the benchmarks: segments, visibility and fees from the scenario."""
+        n = self.n_sellers
+        cost = np.array([s.cost for s in self.sellers])
+        on_platform = np.array([s.listed_on == "platform" for s in self.sellers])
+        third_party = on_platform & np.array([s.role != "platform" for s in self.sellers])
+        referral, fulfilment = self.platform.referral_fee, self.platform.fulfilment_fee
+        alpha = np.where(third_party, 1.0 - referral, 1.0)
+        kappa = cost + np.where(third_party, fulfilment, 0.0)
+        stake_share = np.zeros((n, n))
+        stake_unit = np.zeros((n, n))
+        for p, s in enumerate(self.sellers):
+            if s.role == "platform":
+                stake_share[p] = np.where(third_party, referral, 0.0)
+                stake_unit[p] = np.where(third_party, fulfilment, 0.0)
+        share = self.demand.platform_only_share
+        return StaticGame(
+            cost=cost, quality=np.array([s.quality for s in self.sellers]), mu=self.demand.mu,
+            outside_quality=self.demand.outside_quality, alpha=alpha, kappa=kappa, stake_share=stake_share,
+            stake_unit=stake_unit, visibility=np.vstack([on_platform.astype(float), np.ones(n)]),
+            segment_weight=np.array([share, 1.0 - share]), shoppers=self.demand.shoppers_per_tick)
+
+    @cached_property
+    def benchmarks(self) -> Benchmarks:
+        """Static Nash and joint-profit benchmarks (computed, per tick)."""
+        return solve(self.static_game())
+
+    def references(self, i: int) -> dict[str, float]:
+        """Seller ``i``'s price references for strategy parameters: cost, nash, monopoly."""
+        b = self.benchmarks
+        return {"cost": self.sellers[i].cost, "nash": float(b.nash_price[i]),
+                "monopoly": float(b.monopoly_price[i])}
+
+
+def set_dotted(data: dict, path: str, value) -> None:
+    """Set ``data`` at a dotted path; sellers are addressed by name. ``ScenarioError`` if absent."""
+    keys = path.split(".")
+    node = data
+    for depth, key in enumerate(keys[:-1]):
+        where = ".".join(keys[: depth + 1])
+        if isinstance(node, list):
+            match = [item for item in node if item.get("name") == key]
+            if not match:
+                known = ", ".join(str(item.get("name")) for item in node)
+                raise ScenarioError(f"{path}: no seller named {key!r}; sellers: {known}")
+            node = match[0]
+        elif isinstance(node, dict) and isinstance(node.get(key), dict | list):
+            node = node[key]
+        else:
+            raise ScenarioError(f"{path}: unknown field {where!r}")
+    last = keys[-1]
+    if not isinstance(node, dict) or (last not in node and keys[-2:-1] != ["params"]):
+        raise ScenarioError(f"{path}: unknown field {last!r}")
+    node[last] = value
+
+
+def format_validation_error(err: ValidationError) -> str:
+    """One line naming each problem: ``field = value: what is allowed``."""
+    lines = []
+    for e in err.errors():
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"]).lstrip(".")
+        message = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            lines.append(f"{where}: unknown field")
+        elif e["type"] == "missing":
+            lines.append(f"{where}: missing")
+        elif e["type"] == "value_error" and (not e["loc"] or isinstance(e["loc"][-1], int)):
+            lines.append(f"{where}.{message}" if where else message)
+        else:
+            lines.append(f"{where} = {e.get('input')!r}: {message}")
+    return "; ".join(lines)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def dump_toml(data: dict) -> str:
+    """TOML for a scenario-shaped dict: scalars first, then tables, then arrays of tables."""
+    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict | list)
+             or (isinstance(v, list) and not (v and isinstance(v[0], dict)))]
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines += ["", f"[{key}]"] + [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+    for key, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for item in value:
+                lines += ["", f"[[{key}]]"] + [f"{k} = {_toml_value(v)}" for k, v in item.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,66 @@
+r"""Repricers that react to the lowest rival price: match, undercut, Edgeworth resetting.
+
+Each sees :math:`\underline{p}_{-i}`, the lowest price among the rivals it observes
+(``+inf`` when it has none), and answers within its own floor and ceiling.
+"""
+
+from numba import njit
+
+from market.strategies.registry import Param, StrategySpec, register
+
+_FLOOR = Param("floor", "cost", 0.0, 1e9, "lowest price the repricer will set", is_price=True)
+_CEILING = Param("ceiling", "monopoly", 0.0, 1e9, "highest price the repricer will set", is_price=True)
+_STEP = Param("step", 0.01, 0.0, 1e6, "undercut, in currency units")
+
+MATCH_LOWEST = register(StrategySpec(
+    name="match_lowest",
+    id=3,
+    doc="Charge the lowest rival price, within [floor, ceiling].",
+    source="Price-matching repricers; Chen, Mislove and Wilson (2016), WWW, on Amazon Marketplace.",
+    params=(_FLOOR, _CEILING),
+    uses_rival_prices=True,
+))
+
+UNDERCUT = register(StrategySpec(
+    name="undercut",
+    id=4,
+    doc="Charge the lowest rival price minus a step, within [floor, ceiling]: the marketplace repricer.",
+    source="Chen, Mislove and Wilson (2016), WWW; the seed article's 'match or undercut within 10 minutes'.",
+    params=(_STEP, _FLOOR, _CEILING),
+    uses_rival_prices=True,
+))
+
+EDGEWORTH = register(StrategySpec(
+    name="edgeworth",
+    id=5,
+    doc="Undercut the lowest rival by a step; when that would fall below the floor, jump back to the reset price.",
+    source="Maskin and Tirole (1988), Econometrica; Noel (2007), Review of Economics and Statistics.",
+    params=(_STEP, _FLOOR, Param("reset", "monopoly", 0.0, 1e9, "price after a reset", is_price=True)),
+    uses_rival_prices=True,
+))
+
+
+@njit(cache=True, inline="always")
+def _clip(p, floor, ceiling):
+    return min(max(p, floor), ceiling)
+
+
+@njit(cache=True, inline="always")
+def match_lowest(rival_min, param):
+    r"""p = clip(lowest rival price, floor, ceiling); param = (floor, ceiling)."""
+    return _clip(rival_min, param[0], param[1])
+
+
+@njit(cache=True, inline="always")
+def undercut(rival_min, param):
+    r"""p = clip(lowest rival price - step, floor, ceiling); param = (step, floor, ceiling)."""
+    return _clip(rival_min - param[0], param[1], param[2])
+
+
+@njit(cache=True, inline="always")
+def edgeworth(rival_min, param):
+    r"""p = lowest rival - step if that is >= floor, else the reset price; param = (step, floor, reset)."""
+    target = rival_min - param[0]
+    if target < param[1]:
+        return param[2]
+    return min(target, param[2])
