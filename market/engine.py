@@ -132,7 +132,8 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
     game = scenario.static_game()
     n = scenario.n_sellers
     sellers = scenario.sellers
-    references = [scenario.references(i) for i in range(n)]
+    references = [scenario.references(i) if _uses_benchmarks(s) else {"cost": s.cost}
+                  for i, s in enumerate(sellers)]
     initial = np.array([s.initial_price if not isinstance(s.initial_price, str) else references[i][s.initial_price]
                         for i, s in enumerate(sellers)])
     rows = scenario.history + 1
@@ -169,6 +170,13 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         record_profit=np.full((records, n), np.nan), record_fee=np.full((records, n), np.nan),
         record_featured=np.full(records, -1, dtype=np.int64), record_market=np.full((records, 3), np.nan),
     )
+
+
+def _uses_benchmarks(seller) -> bool:
+    """Whether a seller's initial price or strategy parameters refer to the Nash or monopoly price."""
+    spec = get(seller.strategy)
+    values = [seller.params.get(p.name, p.default) for p in spec.params] + [seller.initial_price]
+    return any(v in ("nash", "monopoly") for v in values)
 
 
 def advance(state: State, n_ticks: int) -> State:

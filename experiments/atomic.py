@@ -1,0 +1,42 @@
+"""Files that appear whole or not at all: write to a temporary name, then rename."""
+
+import os
+from pathlib import Path
+
+import polars as pl
+
+TEMP_SUFFIX = ".tmp"
+
+
+def write_parquet(frame: pl.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` to ``path`` through ``path.<pid>.tmp`` and an atomic ``os.replace``."""
+    path = Path(path)
+    temp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    frame.write_parquet(temp)
+    with open(temp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+    return path
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write ``text`` to ``path`` atomically."""
+    path = Path(path)
+    temp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    temp.write_text(text)
+    os.replace(temp, path)
+    return path
+
+
+def prepare_output_dir(out: str | Path) -> Path:
+    """Check that ``out`` can be a results folder (not a file); create it. Raises ``UsageError``."""
+    from experiments.errors import UsageError
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {str(out)!r}: is a file; need a folder (new or existing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"--out {str(out)!r}: cannot create folder ({err.strerror})") from None
+    return out

@@ -1,0 +1,49 @@
+"""Engine speed: seller-ticks per second with rule-based sellers; PricingModel.step() latency."""
+
+from experiments.bench import best_of, measurement
+from experiments.configs import resolve
+from market import engine
+from market.model import PricingModel
+from market.scenario import Scenario
+
+_RULES = (("undercut", {"step": 0.01, "floor": 1.2, "ceiling": 2.5}),
+          ("match_lowest", {"floor": 1.2, "ceiling": 2.5}),
+          ("edgeworth", {"step": 0.02, "floor": 1.2, "reset": 2.4}),
+          ("cost_plus", {"markup": 0.5}))
+_PERIODS = (1, 6, 36, 144)
+
+
+def rule_market(n_sellers: int, horizon: int) -> Scenario:
+    """A platform and ``n_sellers - 1`` rule-based rivals with mixed strategies, periods and lags."""
+    sellers = []
+    for i in range(n_sellers):
+        strategy, params = _RULES[i % len(_RULES)]
+        period = _PERIODS[i % len(_PERIODS)]
+        sellers.append({"name": f"s{i}", "role": "platform" if i == 0 else "retailer",
+                        "channel": "platform" if i % 3 == 0 else "web", "cost": 1.0 + 0.001 * (i % 7),
+                        "quality": 2.0, "strategy": strategy, "params": params, "period": period,
+                        "phase": i % period, "lag": i % 4, "initial_price": 2.0})
+    return Scenario.from_dict({"name": f"rules_{n_sellers}", "horizon": horizon, "record_stride": 144,
+                               "demand": {"mu": 0.25, "shoppers_per_tick": 1000.0, "arrivals": "poisson",
+                                          "platform_only_share": 0.3},
+                               "platform": {"featured_attention": 0.5}, "sellers": sellers})
+
+
+def seller_ticks_per_second():
+    for n in (10, 100, 1000):
+        horizon = max(2_000, 20_000_000 // (n * 50))
+        scenario = rule_market(n, horizon)
+        engine.advance(engine.build_state(scenario), 10)  # compile / load from cache
+        seconds = best_of(lambda s=scenario: engine.advance(engine.build_state(s, horizon=s.horizon), s.horizon), 3)
+        yield measurement(f"engine.seller_ticks_per_second.n{n}", n * horizon / seconds, "seller-ticks/s")
+
+
+def model_step_latency():
+    model = PricingModel(resolve("amazon_10min"))
+    model.step()
+    steps = 2000
+    seconds = best_of(lambda: [model.step() for _ in range(steps)], 3) / steps
+    yield measurement("model.step_latency.amazon_10min", seconds * 1e3, "ms")
+
+
+BENCHMARKS = [seller_ticks_per_second, model_step_latency]

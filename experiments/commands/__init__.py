@@ -1,0 +1,1 @@
+"""One module per ``pricelab`` subcommand (discovered by ``experiments.cli``)."""
