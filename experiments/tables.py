@@ -12,6 +12,8 @@ def print_run(scenario: Scenario, benchmarks: Benchmarks, sellers: pl.DataFrame,
               elapsed: float) -> None:
     """Per-seller table and market line for one run."""
     console = Console()
+    if console.width < 130:
+        console = Console(width=130)
     days = scenario.horizon / scenario.ticks_per_day
     table = Table(title=f"{scenario.name}: {scenario.horizon} ticks ({days:g} days), seed {scenario.seed}")
     for column in ("seller", "role", "mean price", "margin", "share", "profit/tick", "Nash p", "monopoly p",

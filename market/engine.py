@@ -137,7 +137,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
     initial = np.array([s.initial_price if not isinstance(s.initial_price, str) else references[i][s.initial_price]
                         for i, s in enumerate(sellers)])
     rows = scenario.history + 1
-    records = horizon // stride + 1
+    records = -(-horizon // stride)
     segments = game.segment_weight.shape[0]
     platform = [i for i, s in enumerate(sellers) if s.role == "platform"]
     on_platform = np.array([s.listed_on == "platform" for s in sellers])

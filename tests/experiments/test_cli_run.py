@@ -1,0 +1,92 @@
+import json
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+from experiments.cli import main
+
+AMAZON = "experiments/configs/amazon_10min.toml"
+
+
+def test_run_writes_results_and_prints_summary(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", AMAZON, "--out", str(out), "--horizon", "288"]) == 0
+    printed = capsys.readouterr().out
+    assert "Delta" in printed and "platform" in printed
+    ts = pl.read_parquet(out / "timeseries.parquet")
+    assert ts.height == 288 * 5 and set(ts["seller"].unique()) == {"platform", "shop_hourly", "shop_6h",
+                                                                      "shop_daily", "brand"}
+    summary = pl.read_parquet(out / "summary.parquet")
+    assert summary.height == 1 and summary["ticks"][0] == 288
+    sellers = pl.read_parquet(out / "sellers.parquet")
+    assert sellers["share"].sum() == pytest.approx(1.0)
+    assert not list(out.glob("*.tmp"))
+
+
+def test_benchmarks_json_matches_calvano(tmp_path, capsys):
+    config = tmp_path / "c.toml"
+    config.write_text("""
+name = "calvano"
+[demand]
+mu = 0.25
+[[sellers]]
+name = "a"
+[[sellers]]
+name = "b"
+""")
+    assert main(["benchmarks", str(config), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["nash_price"] == pytest.approx([1.47293, 1.47293], abs=1e-5)
+    assert data["monopoly_profit"] == pytest.approx([0.33749, 0.33749], abs=1e-5)
+
+
+BAD_CONFIGS = {
+    "unknown strategy": ('strategy = "cost_plus"', 'strategy = "magic"', "sellers[4].strategy = 'magic'"),
+    "negative cost": ("cost = 1.0\nquality = 2.0\nstrategy = \"undercut\"", "cost = -1.0\nquality = 2.0\nstrategy = \"undercut\"",
+                      "sellers[0].cost = -1.0"),
+    "mu zero": ("mu = 0.25", "mu = 0.0", "demand.mu = 0.0"),
+    "period zero": ("period = 1\nlag = 0\ninitial_price = \"monopoly\"", "period = 0\nlag = 0\ninitial_price = \"monopoly\"",
+                    "sellers[0].period = 0"),
+    "lag beyond history": ("lag = 36", "lag = 5000", "sellers[3].lag = 5000: must be < history"),
+    "nan": ("shoppers_per_tick = 100.0", "shoppers_per_tick = nan", "demand.shoppers_per_tick = nan"),
+    "unknown key": ("seed = 2019", "seed = 2019\nsede = 3", "sede: unknown field"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_bad_config_is_one_line_exit_2_and_writes_nothing(case, tmp_path, capsys):
+    old, new, expected = BAD_CONFIGS[case]
+    text = open(AMAZON).read()
+    assert old in text
+    config = tmp_path / "bad.toml"
+    config.write_text(text.replace(old, new, 1))
+    out = tmp_path / "out"
+    assert main(["run", str(config), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pricelab: error: ") and expected in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_missing_file_and_out_is_a_file(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "missing.toml")]) == 2
+    assert "missing.toml" in capsys.readouterr().err
+    afile = tmp_path / "file"
+    afile.write_text("x")
+    assert main(["run", AMAZON, "--out", str(afile)]) == 2
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_console_command_exits_2_without_traceback(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "experiments.cli", "run", str(tmp_path / "none.toml")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_bench_json_lines(capsys):
+    assert main(["bench", "--json", "--only", "model_step"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records and all(set(r) == {"name", "value", "unit"} and r["value"] > 0 for r in records)

@@ -1,0 +1,123 @@
+import numpy as np
+import pytest
+
+from market import engine
+from market.model import PricingModel
+from market.scenario import Scenario
+
+
+def duopoly(**changes) -> Scenario:
+    data = {
+        "name": "duopoly", "horizon": 300, "seed": 3,
+        "demand": {"mu": 0.25, "shoppers_per_tick": 50.0, "arrivals": "poisson", "platform_only_share": 0.3},
+        "platform": {"referral_fee": 0.15, "fulfilment_fee": 0.1, "featured_attention": 0.6},
+        "sellers": [
+            {"name": "amazon", "role": "platform", "strategy": "undercut", "params": {"step": 0.01, "floor": "nash"},
+             "initial_price": "monopoly"},
+            {"name": "third", "role": "retailer", "channel": "platform", "strategy": "edgeworth",
+             "params": {"step": 0.03}, "period": 6, "phase": 2, "lag": 2, "initial_price": 1.8},
+            {"name": "web", "role": "retailer", "strategy": "best_response", "period": 36, "lag": 5},
+            {"name": "brand", "role": "brand", "cost": 0.8, "strategy": "grim_trigger", "period": 144, "phase": 7},
+        ],
+    }
+    data.update(changes)
+    return Scenario.from_dict(data)
+
+
+DYNAMIC = ("price", "history", "memory", "last_quantity", "last_profit", "total_price", "total_quantity",
+           "total_profit", "total_fee", "total_changes", "total_featured", "total_market", "record_price",
+           "record_quantity", "record_profit", "record_fee", "record_featured", "record_market")
+
+
+def assert_same_state(a, b):
+    for field in DYNAMIC:
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+
+
+@pytest.mark.parametrize("scenario", [duopoly(), duopoly(record_stride=7), duopoly(seed=99)])
+def test_stepping_the_model_equals_one_advance(scenario):
+    model = PricingModel(scenario)
+    for _ in range(scenario.horizon):
+        model.step()
+    fast = engine.run(scenario)
+    assert_same_state(model.state, fast)
+
+
+def test_chunking_and_repetition_do_not_change_results():
+    scenario = duopoly()
+    whole = engine.run(scenario)
+    chunked = engine.build_state(scenario)
+    for n in (1, 2, 50, 97, 150):
+        engine.advance(chunked, n)
+    assert_same_state(whole, chunked)
+    assert_same_state(whole, engine.run(scenario))
+
+
+def test_seed_changes_poisson_arrivals():
+    a = engine.run(duopoly(seed=1))
+    b = engine.run(duopoly(seed=2))
+    assert not np.array_equal(a.record_market[:, 0], b.record_market[:, 0])
+    assert np.all(a.record_market[:, 0] == np.floor(a.record_market[:, 0]))
+
+
+def test_sellers_reprice_only_on_their_period_and_phase():
+    state = engine.run(duopoly())
+    price = state.record_price
+    changed = np.flatnonzero(np.diff(price[:, 1]) != 0) + 1
+    assert changed.size > 0 and np.all(changed % 6 == 2)
+    changed_web = np.flatnonzero(np.diff(price[:, 2]) != 0) + 1
+    assert np.all(changed_web % 36 == 0)
+
+
+def test_lagged_seller_sees_old_prices():
+    """An undercutter with lag L answers the rival's price of tick t-1-L."""
+    rival_path = {"name": "rival", "strategy": "edgeworth", "params": {"step": 0.05, "floor": 1.3, "reset": 1.9},
+                  "initial_price": 1.9}
+    follower = {"name": "follower", "strategy": "match_lowest", "params": {"floor": 0.5, "ceiling": 3.0},
+                "lag": 4, "initial_price": 1.9}
+    scenario = Scenario.from_dict({"horizon": 60, "sellers": [rival_path, follower]})
+    price = engine.run(scenario).record_price
+    for t in range(60):
+        seen = price[t - 5, 0] if t >= 5 else 1.9
+        assert price[t, 1] == seen
+
+
+def test_fees_paid_equal_fees_received_each_tick():
+    state = engine.build_state(duopoly())
+    for _ in range(200):
+        engine.advance(state, 1)
+        assert state.last_fee.sum() == pytest.approx(state.last_market[2], rel=1e-12)
+        third = 1
+        expected = (0.15 * state.price[third] + 0.1) * state.last_quantity[third]
+        assert state.last_fee[third] == pytest.approx(expected, rel=1e-12)
+        assert state.last_fee[[0, 2, 3]].sum() == 0.0
+    revenue_minus_cost = state.total_revenue - state.cost * state.total_quantity
+    assert state.total_profit.sum() == pytest.approx(revenue_minus_cost.sum(), rel=1e-12)
+
+
+def test_featured_offer_is_the_lowest_listed_price():
+    state = engine.run(duopoly())
+    price = state.record_price
+    featured = state.record_featured
+    listed = price[:, :2]
+    np.testing.assert_array_equal(featured, np.argmin(listed, axis=1))
+
+
+def test_best_response_dynamics_reach_static_nash():
+    sellers = [{"name": n, "strategy": "best_response", "cost": c, "quality": a, "initial_price": 3.0}
+               for n, c, a in (("a", 1.0, 2.0), ("b", 1.2, 2.3), ("c", 0.9, 1.9))]
+    scenario = Scenario.from_dict({"horizon": 200, "demand": {"mu": 0.3}, "sellers": sellers})
+    state = engine.run(scenario)
+    np.testing.assert_allclose(state.price, scenario.benchmarks.nash_price, rtol=1e-10)
+
+
+def test_no_platform_offer_means_nothing_featured():
+    sellers = [{"name": n, "strategy": "fixed", "params": {"price": 1.5}} for n in "ab"]
+    state = engine.run(Scenario.from_dict({"horizon": 5, "sellers": sellers}))
+    assert np.all(state.record_featured == -1)
+
+
+def test_negative_ticks_rejected():
+    state = engine.build_state(duopoly())
+    with pytest.raises(ValueError, match="n_ticks = -1"):
+        engine.advance(state, -1)
