@@ -1,0 +1,1 @@
+"""Batch experiments: expand a spec into runs, execute them anywhere, store one Parquet file per run."""

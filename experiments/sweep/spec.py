@@ -1,0 +1,247 @@
+"""An experiment spec: a base scenario, the values to sweep, the seeds and what to keep.
+
+A spec is a TOML file, checked here before any run starts; every error is one line that
+names the field, the value and what is allowed (``UsageError``). Example::
+
+    name = "periods"
+    base = "amazon_10min"        # a path relative to this file, a shipped scenario, or a [base] table
+    master_seed = 2019           # seeds = N derives N run seeds from it (numpy SeedSequence.spawn)
+    seeds = 4                    # or explicit scenario seeds: seeds = [1, 2, 3]
+
+    [set]                        # fixed changes to the base, by dotted path
+    horizon = 1440
+
+    [grid]                       # cartesian product; sellers are addressed by name
+    "sellers.platform.period" = [1, 6, 144]
+    "sellers.shop_daily.period" = [36, 144]
+
+    [zip]                        # lists that vary together (one axis of the product)
+    "sellers.shop_hourly.period" = [6, 12]
+    "sellers.shop_hourly.lag" = [3, 6]
+
+    [keep]
+    metrics = ["delta", "mean_price"]   # default: all of market.metrics.MARKET_METRICS
+    timeseries_stride = 144             # also keep each run's time series every 144 ticks
+"""
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from experiments import configs
+from experiments.errors import UsageError
+from market.metrics import MARKET_METRICS
+from market.scenario import Scenario, ScenarioError
+
+_KEYS = ("name", "description", "base", "master_seed", "seeds", "set", "grid", "zip", "keep")
+_KEEP_KEYS = ("metrics", "timeseries_stride")
+MAX_SEED = 2**63
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated experiment: the base scenario with ``set`` applied, the axes to sweep and the seeds.
+
+    ``axes`` is a tuple of axes; each axis is a dict ``{dotted path: values}`` whose lists have
+    equal length (one path for a grid axis, several for the ``[zip]`` axis). ``seeds`` holds
+    the explicit scenario seeds, or ``None`` when they derive from ``master_seed``.
+    """
+
+    name: str
+    description: str
+    base: Scenario
+    axes: tuple[dict[str, list], ...]
+    n_seeds: int
+    seeds: tuple[int, ...] | None
+    master_seed: int
+    metrics: tuple[str, ...]
+    timeseries_stride: int | None
+    source: str
+
+    @property
+    def paths(self) -> list[str]:
+        """Every swept dotted path, in axis order."""
+        return [path for axis in self.axes for path in axis]
+
+    def canonical(self) -> dict:
+        """Everything that determines the results, as JSON-ready data."""
+        return {"name": self.name, "base": self.base.model_dump(mode="json"),
+                "axes": [dict(axis) for axis in self.axes], "n_seeds": self.n_seeds,
+                "seeds": list(self.seeds) if self.seeds is not None else None, "master_seed": self.master_seed,
+                "metrics": list(self.metrics), "timeseries_stride": self.timeseries_stride}
+
+    @property
+    def hash(self) -> str:
+        """Short SHA-256 of the canonical spec: two folders hold the same experiment iff equal."""
+        return digest(self.canonical())
+
+
+def digest(data) -> str:
+    """First 16 hex digits of the SHA-256 of ``data`` as canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load(name_or_path: str | Path) -> Spec:
+    """Read and check a spec file (a path or the name of a shipped spec)."""
+    path = configs.resolve(name_or_path)
+    text = path.read_text()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise UsageError(f"spec {str(path)!r}: invalid TOML: {err}") from None
+    return from_dict(data, path.parent, text)
+
+
+def from_dict(data: dict, folder: Path, source: str = "") -> Spec:
+    """Check ``data`` (a parsed spec; relative ``base`` paths resolve against ``folder``)."""
+    _check_keys(data, _KEYS, "")
+    base = _base(data.get("base"), folder)
+    fixed = _flatten(_table(data, "set"), "set")
+    if "grid" not in data:
+        raise UsageError("grid: missing; give a [grid] table of dotted paths and lists of values")
+    grid = _flatten(_table(data, "grid"), "grid")
+    zipped = _flatten(_table(data, "zip"), "zip")
+    _check_overlap(fixed, grid, zipped)
+    try:
+        base = base.with_values(fixed) if fixed else base
+    except ScenarioError as err:
+        raise UsageError(f"set: {err}") from None
+    axes = [_grid_axis(base, path, values) for path, values in grid.items()]
+    if zipped:
+        axes.append(_zip_axis(base, zipped))
+    if not axes:
+        raise UsageError("grid: empty; give at least one dotted path with a list of values")
+    n_seeds, seeds = _seeds(data.get("seeds", 1))
+    keep = _table(data, "keep")
+    _check_keys(keep, _KEEP_KEYS, "keep.")
+    return Spec(name=_string(data, "name", "sweep"), description=_string(data, "description", ""), base=base,
+                axes=tuple(axes), n_seeds=n_seeds, seeds=seeds,
+                master_seed=_integer(data.get("master_seed", 0), "master_seed", 0, MAX_SEED),
+                metrics=_metrics(keep.get("metrics", list(MARKET_METRICS))),
+                timeseries_stride=_stride(keep.get("timeseries_stride")), source=source)
+
+
+def _check_keys(data: dict, allowed: tuple[str, ...], prefix: str) -> None:
+    for key in data:
+        if key not in allowed:
+            raise UsageError(f"{prefix}{key}: unknown field; allowed: {', '.join(allowed)}")
+
+
+def _table(data: dict, key: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise UsageError(f"{key} = {value!r}: must be a table")
+    return value
+
+
+def _string(data: dict, key: str, default: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise UsageError(f"{key} = {value!r}: must be a string")
+    return value
+
+
+def _integer(value, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value < high:
+        raise UsageError(f"{field} = {value!r}: must be an integer in [{low}, {high})")
+    return value
+
+
+def _base(value, folder: Path) -> Scenario:
+    if isinstance(value, dict):
+        return Scenario.from_dict(value)
+    if not isinstance(value, str):
+        raise UsageError(f"base = {value!r}: give a scenario file, a shipped scenario name, or a [base] table")
+    local = folder / value
+    return Scenario.from_toml(local if local.is_file() else configs.resolve(value))
+
+
+def _flatten(table: dict, section: str, prefix: str = "") -> dict:
+    """``{"a": {"b": x}}`` -> ``{"a.b": x}``, so quoted and bare dotted keys mean the same."""
+    flat = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(_flatten(value, section, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def _check_overlap(fixed: dict, grid: dict, zipped: dict) -> None:
+    sections = (("set", fixed), ("grid", grid), ("zip", zipped))
+    for path in [*fixed, *grid, *zipped]:
+        where = [name for name, table in sections if path in table]
+        if len(where) > 1:
+            raise UsageError(f"{path}: set in both [{where[0]}] and [{where[1]}]; give it in one place")
+        if path == "seed":
+            raise UsageError(f"{where[0]}.seed: the seed is set per run; use seeds = N or seeds = [..]")
+
+
+def _values(section: str, path: str, values) -> list:
+    """Check a list of values for ``path``: a non-empty list of distinct values."""
+    if not isinstance(values, list):
+        raise UsageError(f"{section}.{path} = {values!r}: must be a list of values")
+    if not values:
+        raise UsageError(f"{section}.{path} = []: empty; give at least one value")
+    if len({json.dumps(v, sort_keys=True) for v in values}) < len(values):
+        raise UsageError(f"{section}.{path} = {values!r}: values repeat; give each value once")
+    return values
+
+
+def _check_point(base: Scenario, section: str, point: dict) -> None:
+    """Apply ``point`` ({path: value}) to the base; name the section, path and value if it is invalid."""
+    try:
+        base.with_values(point)
+    except ScenarioError as err:
+        shown = ", ".join(f"{section}.{path} = {value!r}" for path, value in point.items())
+        raise UsageError(f"{shown}: {err}") from None
+
+
+def _grid_axis(base: Scenario, path: str, values) -> dict:
+    for value in _values("grid", path, values):
+        _check_point(base, "grid", {path: value})
+    return {path: values}
+
+
+def _zip_axis(base: Scenario, zipped: dict) -> dict:
+    axis = {path: _values("zip", path, values) for path, values in zipped.items()}
+    lengths = {path: len(values) for path, values in axis.items()}
+    if len(set(lengths.values())) > 1:
+        detail = ", ".join(f"{path} has {n}" for path, n in lengths.items())
+        raise UsageError(f"zip: lists must have equal lengths ({detail})")
+    for row in zip(*axis.values(), strict=True):
+        _check_point(base, "zip", dict(zip(axis, row, strict=True)))
+    return axis
+
+
+def _seeds(value) -> tuple[int, tuple[int, ...] | None]:
+    if isinstance(value, list):
+        if not value:
+            raise UsageError("seeds = []: give a count > 0 or a non-empty list of seeds")
+        seeds = tuple(_integer(s, "seeds[]", 0, MAX_SEED) for s in value)
+        if len(set(seeds)) < len(seeds):
+            raise UsageError(f"seeds = {value!r}: seeds repeat; give each seed once")
+        return len(seeds), seeds
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise UsageError(f"seeds = {value!r}: must be a count > 0 or a non-empty list of seeds")
+    return value, None
+
+
+def _metrics(value) -> tuple[str, ...]:
+    allowed = ", ".join(MARKET_METRICS)
+    if not isinstance(value, list) or not value:
+        raise UsageError(f"keep.metrics = {value!r}: must be a non-empty list of: {allowed}")
+    for metric in value:
+        if metric not in MARKET_METRICS:
+            raise UsageError(f"keep.metrics: {metric!r} is not a metric; allowed: {allowed}")
+    return tuple(dict.fromkeys(value))
+
+
+def _stride(value) -> int | None:
+    if value is None:
+        return None
+    return _integer(value, "keep.timeseries_stride", 1, MAX_SEED)

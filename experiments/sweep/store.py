@@ -1,0 +1,144 @@
+"""A sweep's folder: one Parquet file per run, a manifest, and a table of failed runs.
+
+Layout of ``DIR``::
+
+    manifest.json            the spec, its hash, package versions, git commit, one entry per session
+    runs/<run id>.parquet    one summary row per finished run (run columns, swept values, metrics)
+    timeseries/<run id>.parquet   the run's time series, when the spec keeps it
+    failures/<run id>.parquet     run id, index, seed, swept values (JSON) and the error
+
+Every file is written to a temporary name and renamed (``experiments.atomic``), and readers
+only list ``*.parquet``: a file is there whole or not at all. A run is finished when its
+``runs/`` file exists, so a rerun skips it; its time series is written first.
+"""
+
+import json
+import platform
+import subprocess
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import polars as pl
+
+from experiments.atomic import prepare_output_dir, write_parquet, write_text
+from experiments.errors import UsageError
+from experiments.sweep.runs import Outcome, Run
+from experiments.sweep.spec import Spec
+
+MANIFEST = "manifest.json"
+RUNS, TIMESERIES, FAILURES = "runs", "timeseries", "failures"
+_PACKAGES = ("pricelab", "numpy", "numba", "polars", "pydantic", "dask", "distributed")
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def read_manifest(folder: Path) -> dict:
+    """The manifest of a sweep folder; ``UsageError`` if ``folder`` is not one."""
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        raise UsageError(f"{str(folder)!r}: not a sweep folder (no {MANIFEST}); run `pricelab sweep SPEC --out DIR`")
+    return json.loads(path.read_text())
+
+
+def finished(folder: Path, kind: str = RUNS) -> set[str]:
+    """Ids of the runs with a complete file in ``folder/kind`` (temporary files are never listed)."""
+    return {path.stem for path in (Path(folder) / kind).glob("*.parquet")}
+
+
+def check_folder(folder: Path, spec: Spec) -> None:
+    """Refuse a file, a folder of other things, or a folder made by a different spec. Writes nothing."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out {str(folder)!r}: is a file; need a folder (new, or one made by this spec)")
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return
+    if not (folder / MANIFEST).is_file():
+        raise UsageError(f"--out {str(folder)!r}: not empty and not a sweep folder; use a new folder")
+    previous = read_manifest(folder)["spec_hash"]
+    if previous != spec.hash:
+        raise UsageError(f"--out {str(folder)!r}: made by a different spec (hash {previous}; this spec is "
+                         f"{spec.hash}); use a new folder")
+
+
+class Store:
+    """Writes the results of ``runs`` (all runs of ``spec``) into ``folder``; one session per sweep."""
+
+    def __init__(self, folder: Path, spec: Spec, runs: list[Run]):
+        self.folder = Path(folder)
+        self.spec = spec
+        self.runs = {run.run_id: run for run in runs}
+        self.n_runs = len(runs)
+        self._schema = {"run_id": pl.String, "run_index": pl.Int64, "replicate": pl.Int64, "seed": pl.Int64,
+                        **{path: _dtype([run.values[path] for run in runs]) for path in spec.paths}}
+
+    def open(self, executor: str, workers: int | None) -> None:
+        """Create the folders and record a new session in the manifest."""
+        prepare_output_dir(self.folder)
+        for kind in (RUNS, TIMESERIES, FAILURES):
+            (self.folder / kind).mkdir(exist_ok=True)
+        path = self.folder / MANIFEST
+        manifest = json.loads(path.read_text()) if path.is_file() else self._new_manifest()
+        manifest["sessions"].append({"started": now(), "ended": None, "executor": executor, "workers": workers})
+        self._manifest = manifest
+        write_text(json.dumps(manifest, indent=2), path)
+
+    def close(self, done: int, failed: int) -> None:
+        """Record the end of this session."""
+        self._manifest["sessions"][-1].update(ended=now(), done=done, failed=failed)
+        write_text(json.dumps(self._manifest, indent=2), self.folder / MANIFEST)
+
+    def save(self, outcome: Outcome) -> None:
+        """Write a finished run's time series then its summary row, or its failure."""
+        run = self.runs[outcome.run_id]
+        failure = self.folder / FAILURES / f"{run.run_id}.parquet"
+        if outcome.error is not None:
+            row = {"run_id": run.run_id, "run_index": run.index, "seed": run.seed,
+                   "values": json.dumps(run.values), "error": outcome.error}
+            write_parquet(pl.DataFrame([row]), failure)
+            return
+        if outcome.timeseries is not None:
+            write_parquet(outcome.timeseries, self.folder / TIMESERIES / f"{run.run_id}.parquet")
+        columns = {"run_id": run.run_id, "run_index": run.index, "replicate": run.replicate, "seed": run.seed,
+                   **run.values}
+        row = pl.DataFrame({k: [v] for k, v in columns.items()}, schema=self._schema, strict=False)
+        write_parquet(pl.concat([row, outcome.summary], how="horizontal"), self.folder / RUNS / f"{run.run_id}.parquet")
+        failure.unlink(missing_ok=True)
+
+    def _new_manifest(self) -> dict:
+        return {"spec_hash": self.spec.hash, "spec": self.spec.canonical(), "spec_source": self.spec.source,
+                "runs": self.n_runs, "paths": self.spec.paths, "metrics": list(self.spec.metrics),
+                "versions": _versions(), "git_commit": _git_commit(), "created": now(), "sessions": []}
+
+
+def _dtype(values: list) -> pl.DataType:
+    """One column type per swept path, the same in every file: Boolean, Int64, Float64, else String."""
+    if all(isinstance(v, bool) for v in values):
+        return pl.Boolean
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return pl.Int64
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return pl.Float64
+    return pl.String
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in _PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def _git_commit() -> str | None:
+    """``git describe --always --dirty`` of the source tree, or None outside a git checkout."""
+    try:
+        done = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True, timeout=5,
+                              cwd=Path(__file__).resolve().parent)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
