@@ -48,6 +48,14 @@ def finished(folder: Path, kind: str = RUNS) -> set[str]:
     return {path.stem for path in (Path(folder) / kind).glob("*.parquet")}
 
 
+def scan(folder: Path, kind: str = RUNS) -> pl.LazyFrame:
+    """One lazy scan over the complete files of ``folder/kind``, in run order; ``UsageError`` if none."""
+    files = Path(folder) / kind
+    if not any(files.glob("*.parquet")):
+        raise UsageError(f"{str(folder)!r}: no {kind} files yet")
+    return pl.scan_parquet(files / "*.parquet", hive_partitioning=False).sort("run_index")
+
+
 def check_folder(folder: Path, spec: Spec) -> None:
     """Refuse a file, a folder of other things, or a folder made by a different spec. Writes nothing."""
     folder = Path(folder)

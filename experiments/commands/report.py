@@ -1,0 +1,15 @@
+"""Write a sweep's report: Markdown and PNG figures in DIR/report/ (metrics against swept values, heatmaps)."""
+
+from experiments.sweep.report import write_report
+
+NAME = "report"
+HELP = "write a Markdown + PNG report of a sweep folder"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("folder", help="a folder written by `pricelab sweep`")
+
+
+def main(args) -> int:
+    print(f"report in {write_report(args.folder)}")
+    return 0

@@ -1,0 +1,163 @@
+r"""A sweep's report: Markdown with PNG figures (matplotlib, Agg backend), written to ``DIR/report/``.
+
+For each swept axis, each kept metric is drawn against the axis's values: the mean across
+seeds with a 95% confidence interval, one line per combination of the other axes' values
+(averaged over them when there are more than ``MAX_LINES``). A sweep over exactly two axes
+also gets a heatmap of each metric's mean. The interval for :math:`n` seeds is
+
+.. math:: \bar x \pm t_{0.975,\,n-1}\, s / \sqrt{n},
+
+with :math:`s` the sample standard deviation; there is none for a single seed.
+"""
+
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 - the backend is chosen first
+import numpy as np  # noqa: E402
+import polars as pl  # noqa: E402
+from scipy.stats import t as student_t  # noqa: E402
+
+from experiments.atomic import write_text  # noqa: E402
+from experiments.sweep.store import FAILURES, finished, read_manifest, scan  # noqa: E402
+
+MAX_LINES = 8
+REPORT = "report"
+
+
+def confidence(frame: pl.DataFrame, by: list[str], metrics: list[str]) -> pl.DataFrame:
+    """Mean, 95% half-width and seed count of each metric per group, sorted by ``by``."""
+    stats = frame.group_by(by).agg(pl.len().alias("n"), *[pl.col(m).mean().alias(m) for m in metrics],
+                                   *[pl.col(m).std().alias(f"{m}_sd") for m in metrics]).sort(by)
+    quantile = student_t.ppf(0.975, np.maximum(stats["n"].to_numpy() - 1, 1))
+    scale = np.where(stats["n"].to_numpy() > 1, quantile / np.sqrt(stats["n"].to_numpy()), np.nan)
+    return stats.with_columns([(pl.col(f"{m}_sd") * pl.Series(scale)).alias(f"{m}_ci") for m in metrics])
+
+
+def write_report(folder: Path) -> Path:
+    """Write ``folder/report/report.md`` and its figures; return the Markdown file's path."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    frame = scan(folder).collect()
+    axes = [list(axis) for axis in manifest["spec"]["axes"]]
+    metrics = manifest["metrics"]
+    out = folder / REPORT
+    out.mkdir(exist_ok=True)
+    lines = _header(folder, manifest, frame)
+    for axis in axes:
+        name = _figure_against(frame, axes, axis, metrics, out)
+        lines += [f"## Metrics against {' + '.join(axis)}", "", f"![{name}]({name})", ""]
+    if len(axes) == 2:
+        name = _heatmaps(frame, axes, metrics, out)
+        lines += ["## Heatmaps of the mean across seeds", "", f"![{name}]({name})", ""]
+    lines += ["## Means and 95% confidence intervals across seeds", "", *_table(frame, manifest["paths"], metrics)]
+    return write_text("\n".join(lines) + "\n", out / "report.md")
+
+
+def _header(folder: Path, manifest: dict, frame: pl.DataFrame) -> list[str]:
+    failed = len(finished(folder, FAILURES) - set(frame["run_id"]))
+    spec = manifest["spec"]
+    seeds = spec["seeds"] if spec["seeds"] is not None else f"{spec['n_seeds']} from master seed {spec['master_seed']}"
+    return [f"# Sweep report: {spec['name']}", "",
+            f"Spec hash `{manifest['spec_hash']}`, base scenario `{spec['base']['name']}`, "
+            f"git `{manifest['git_commit']}`.",
+            f"Runs: {frame.height} finished, {failed} failed, {manifest['runs']} in all. Seeds: {seeds}.", ""]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
+
+
+def _positions(values: list) -> tuple[np.ndarray, list[str], bool]:
+    """x positions of ``values``: the numbers themselves, else 0, 1, ...; labels; whether numeric."""
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    x = np.array(values, dtype=float) if numeric else np.arange(len(values), dtype=float)
+    return x, [str(v) for v in values], numeric
+
+
+def _figure_against(frame: pl.DataFrame, axes: list, axis: list, metrics: list[str], out: Path) -> str:
+    x_path = axis[0]
+    others = [a[0] for a in axes if a is not axis]
+    n_lines = frame.select(others).n_unique() if others else 1
+    group = others if 0 < n_lines <= MAX_LINES else []
+    stats = confidence(frame, [x_path, *group], metrics)
+    order = frame[x_path].unique(maintain_order=True).sort().to_list()
+    x_all, labels, numeric = _positions(order)
+    lookup = dict(zip(labels, x_all, strict=True))
+    figure, panels = _panels(len(metrics))
+    for metric, ax in zip(metrics, panels, strict=False):
+        for key, part in stats.group_by(group, maintain_order=True) if group else [((), stats)]:
+            x = [lookup[str(v)] for v in part[x_path]]
+            label = ", ".join(f"{p}={v}" for p, v in zip(group, key, strict=True)) or None
+            ax.errorbar(x, part[metric], yerr=part[f"{metric}_ci"].fill_nan(None).fill_null(0.0), marker="o",
+                        capsize=3, label=label)
+        ax.set_title(metric)
+        ax.set_xlabel(" + ".join(axis))
+        _axis_scale(ax, x_all, labels, numeric)
+    if group:
+        panels[0].legend(fontsize="small")
+    name = f"metrics_vs_{_slug(x_path)}.png"
+    _save(figure, panels, len(metrics), out / name)
+    return name
+
+
+def _axis_scale(ax, x: np.ndarray, labels: list[str], numeric: bool) -> None:
+    if numeric and x.min() > 0 and x.max() / x.min() >= 100:
+        ax.set_xscale("log")
+    if not numeric or len(x) <= 8:
+        ax.set_xticks(x, labels)
+        ax.minorticks_off()
+
+
+def _heatmaps(frame: pl.DataFrame, axes: list, metrics: list[str], out: Path) -> str:
+    rows, cols = axes[0][0], axes[1][0]
+    stats = confidence(frame, [rows, cols], metrics)
+    row_values = stats[rows].unique(maintain_order=True).to_list()
+    col_values = stats[cols].unique(maintain_order=True).to_list()
+    figure, panels = _panels(len(metrics))
+    for metric, ax in zip(metrics, panels, strict=False):
+        grid = np.full((len(row_values), len(col_values)), np.nan)
+        for r, c, value in stats.select(rows, cols, metric).iter_rows():
+            grid[row_values.index(r), col_values.index(c)] = value
+        image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(len(col_values)), [str(v) for v in col_values])
+        ax.set_yticks(range(len(row_values)), [str(v) for v in row_values])
+        ax.set_xlabel(cols)
+        ax.set_ylabel(rows)
+        ax.set_title(metric)
+        figure.colorbar(image, ax=ax)
+    name = f"heatmap_{_slug(rows)}_x_{_slug(cols)}.png"
+    _save(figure, panels, len(metrics), out / name)
+    return name
+
+
+def _panels(n: int):
+    columns = min(n, 3)
+    figure, panels = plt.subplots(-(-n // columns), columns, figsize=(5 * columns, 3.6 * -(-n // columns)),
+                                  squeeze=False)
+    return figure, panels.ravel()
+
+
+def _save(figure, panels, used: int, path: Path) -> None:
+    for ax in panels[used:]:
+        ax.set_visible(False)
+    figure.tight_layout()
+    temp = path.with_name(f"{path.stem}.tmp.png")
+    figure.savefig(temp, dpi=100)
+    plt.close(figure)
+    temp.replace(path)
+
+
+def _table(frame: pl.DataFrame, paths: list[str], metrics: list[str]) -> list[str]:
+    stats = confidence(frame, paths, metrics)
+    header = [*paths, "seeds", *metrics]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in stats.iter_rows(named=True):
+        cells = [str(row[p]) for p in paths] + [str(row["n"])]
+        cells += [f"{row[m]:.4g} ± {row[m + '_ci']:.2g}" if row[m + "_ci"] is not None else f"{row[m]:.4g}"
+                  for m in metrics]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
