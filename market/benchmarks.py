@@ -194,8 +194,8 @@ class StaticGame:
         """Expected units sold per tick at ``price``."""
         price = np.ascontiguousarray(price, dtype=np.float64)
         q = np.empty_like(price)
-        market_demand(price, self.quality, self.visibility, self.segment_weight, self.mu,
-                      self.outside_quality, q, np.empty_like(price))
+        market_demand(price, self.quality, self.visibility, np.ones_like(price), self.segment_weight, self.mu,
+                      self.outside_quality, q, np.empty_like(price), np.empty_like(self.segment_weight))
         return q * self.shoppers
 
     def profit(self, price) -> np.ndarray:

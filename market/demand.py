@@ -25,13 +25,16 @@ from numba import njit
 
 
 @njit(cache=True)
-def segment_shares(price, quality, weight, mu, outside_quality, share):
+def segment_shares(price, quality, visibility, attention, mu, outside_quality, share):
     r"""Fill ``share`` with one segment's choice probabilities; return its log-denominator.
 
     Parameters
     ----------
-    price, quality, weight : ndarray(float, ndim=1)
-        Offers' prices, qualities :math:`a_i` and visibility weights :math:`w_i`.
+    price, quality : ndarray(float, ndim=1)
+        Offers' prices and qualities :math:`a_i`.
+    visibility, attention : ndarray(float, ndim=1)
+        The segment's visibility of each offer and the offer's attention weight; their
+        product is :math:`w_i`.
     mu : float
         Horizontal differentiation :math:`\mu > 0`.
     outside_quality : float
@@ -46,45 +49,91 @@ def segment_shares(price, quality, weight, mu, outside_quality, share):
     """
     top = outside_quality / mu
     for i in range(price.shape[0]):
-        if weight[i] > 0.0:
-            x = (quality[i] - price[i]) / mu
-            if x > top:
-                top = x
+        if visibility[i] * attention[i] > 0.0:
+            top = max(top, (quality[i] - price[i]) / mu)
     denominator = np.exp(outside_quality / mu - top)
     for i in range(price.shape[0]):
-        if weight[i] > 0.0:
-            e = weight[i] * np.exp((quality[i] - price[i]) / mu - top)
-            share[i] = e
-            denominator += e
-        else:
-            share[i] = 0.0
+        w = visibility[i] * attention[i]
+        share[i] = w * np.exp((quality[i] - price[i]) / mu - top) if w > 0.0 else 0.0
+        denominator += share[i]
     for i in range(price.shape[0]):
         share[i] /= denominator
     return top + np.log(denominator)
 
 
+# exp(-600) is far above the smallest double: a segment whose best offer is within this many
+# units of the best offer overall can share one set of exponentials without underflow.
+_SHARED_SHIFT_LIMIT = 600.0
+
+
 @njit(cache=True)
-def market_demand(price, quality, visibility, segment_weight, mu, outside_quality, quantity, share):
+def market_demand(price, quality, visibility, attention, segment_weight, mu, outside_quality, quantity, scratch,
+                  segment_top):
     r"""Demand per shopper summed over segments; return consumer surplus per shopper.
 
     Parameters
     ----------
     visibility : ndarray(float, ndim=2)
-        :math:`w_{ki}`, shape (segments, offers).
+        Shape (segments, offers); with ``attention`` (per offer) it gives :math:`w_{ki}`.
     segment_weight : ndarray(float, ndim=1)
         :math:`W_k`, summing to 1.
     quantity : ndarray(float, ndim=1)
         Output, :math:`q_i = \sum_k W_k s_{ki}` (units per shopper).
-    share : ndarray(float, ndim=1)
-        Scratch of the offers' length.
+    scratch, segment_top : ndarray(float, ndim=1)
+        Scratch of the offers' and of the segments' length.
+
+    Notes
+    -----
+    The exponentials are computed once, shifted by the largest utility, and shared by the
+    segments; a segment whose own best utility lies more than 600 below that (where the
+    shared exponentials could underflow) is computed on its own by ``segment_shares``.
     """
+    n = price.shape[0]
+    n_segments = segment_weight.shape[0]
+    inverse_mu = 1.0 / mu
+    top = outside_quality / mu
+    for k in range(n_segments):
+        segment_top[k] = top
+    for i in range(n):
+        u = (quality[i] - price[i]) * inverse_mu
+        scratch[i] = u
+        top = max(top, u)
+        for k in range(n_segments):
+            if visibility[k, i] * attention[i] > 0.0:
+                segment_top[k] = max(segment_top[k], u)
+    for i in range(n):
+        scratch[i] = np.exp(scratch[i] - top)
+        quantity[i] = 0.0
+    outside = np.exp(outside_quality / mu - top)
+    surplus = 0.0
+    for k in range(n_segments):
+        if segment_weight[k] <= 0.0:
+            continue
+        if top - segment_top[k] > _SHARED_SHIFT_LIMIT:
+            # Rare: own shift for this segment; quantity is used as the second scratch and rebuilt.
+            return _market_demand_by_segment(price, quality, visibility, attention, segment_weight, mu,
+                                             outside_quality, quantity, scratch)
+        denominator = outside
+        for i in range(n):
+            denominator += visibility[k, i] * attention[i] * scratch[i]
+        scale = segment_weight[k] / denominator
+        for i in range(n):
+            quantity[i] += scale * visibility[k, i] * attention[i] * scratch[i]
+        surplus += segment_weight[k] * (mu * (top + np.log(denominator)) - outside_quality)
+    return surplus
+
+
+@njit(cache=True)
+def _market_demand_by_segment(price, quality, visibility, attention, segment_weight, mu, outside_quality, quantity,
+                              share):
+    """``market_demand`` with each segment shifted by its own best utility (no shared exponentials)."""
     for i in range(price.shape[0]):
         quantity[i] = 0.0
     surplus = 0.0
     for k in range(segment_weight.shape[0]):
         if segment_weight[k] <= 0.0:
             continue
-        log_denominator = segment_shares(price, quality, visibility[k], mu, outside_quality, share)
+        log_denominator = segment_shares(price, quality, visibility[k], attention, mu, outside_quality, share)
         for i in range(price.shape[0]):
             quantity[i] += segment_weight[k] * share[i]
         surplus += segment_weight[k] * (mu * log_denominator - outside_quality)
@@ -103,7 +152,8 @@ def logit_demand(price, quality, mu, outside_quality, visibility=None, segment_w
         visibility = np.ones((1, price.shape[0]))
         segment_weight = np.ones(1)
     quantity = np.empty_like(price)
-    surplus = market_demand(price, quality, np.ascontiguousarray(visibility, dtype=np.float64),
-                            np.ascontiguousarray(segment_weight, dtype=np.float64), float(mu),
-                            float(outside_quality), quantity, np.empty_like(price))
+    segment_weight = np.ascontiguousarray(segment_weight, dtype=np.float64)
+    surplus = market_demand(price, quality, np.ascontiguousarray(visibility, dtype=np.float64), np.ones_like(price),
+                            segment_weight, float(mu), float(outside_quality), quantity, np.empty_like(price),
+                            np.empty_like(segment_weight))
     return quantity, surplus

@@ -80,8 +80,9 @@ class State(NamedTuple):
     row_low1: np.ndarray
     row_low2: np.ndarray
     row_argmin: np.ndarray
+    next_reprice: np.ndarray      # int64[n]: next tick at which each seller reprices
     chosen: np.ndarray            # scratch: new prices
-    weight: np.ndarray            # scratch: visibility x attention this tick
+    attention: np.ndarray         # this tick's attention weight of each offer
     share: np.ndarray             # scratch
     segment_scratch: np.ndarray   # scratch float64[3, segments]
     last_quantity: np.ndarray
@@ -159,7 +160,8 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         clock=np.zeros(1, dtype=np.int64), price=initial.copy(), history=np.tile(initial, (rows, 1)),
         memory=np.zeros((n, MEMORY_SLOTS)), row_tick=np.full(rows, _NEVER, dtype=np.int64),
         row_low1=np.zeros(rows), row_low2=np.zeros(rows), row_argmin=np.zeros(rows, dtype=np.int64),
-        chosen=np.zeros(n), weight=np.zeros((segments, n)), share=np.zeros(n),
+        next_reprice=np.array([s.phase for s in sellers], dtype=np.int64),
+        chosen=np.zeros(n), attention=np.ones(n), share=np.zeros(n),
         segment_scratch=np.zeros((3, segments)),
         last_quantity=np.zeros(n), last_revenue=np.zeros(n), last_fee=np.zeros(n), last_profit=np.zeros(n),
         last_featured=np.full(1, -1, dtype=np.int64), last_market=np.zeros(3),
@@ -226,8 +228,9 @@ def _choose_prices(s, t):
     scratch = s.segment_scratch
     for i in range(s.price.shape[0]):
         s.chosen[i] = s.price[i]
-        if (t - s.phase[i]) % s.period[i] != 0:
+        if t != s.next_reprice[i]:
             continue
+        s.next_reprice[i] += s.period[i]
         seen = t - 1 - s.lag[i]
         if s.strategy[i] == _BEST_RESPONSE_ID:
             s.chosen[i] = best_response(i, s.history[seen % rows], s.quality, s.alpha, s.kappa, s.stake_share,
@@ -244,12 +247,8 @@ def _feature(s):
     for i in range(s.price.shape[0]):
         if s.on_platform[i] and (featured < 0 or s.price[i] < s.price[featured]):
             featured = i
-    for k in range(s.weight.shape[0]):
-        for i in range(s.price.shape[0]):
-            attention = 1.0
-            if s.on_platform[i] and i != featured:
-                attention = 1.0 - s.featured_attention
-            s.weight[k, i] = s.visibility[k, i] * attention
+    for i in range(s.price.shape[0]):
+        s.attention[i] = 1.0 - s.featured_attention if s.on_platform[i] and i != featured else 1.0
     return featured
 
 
@@ -267,8 +266,8 @@ def _tick(s, t):
     shoppers = s.shoppers
     if s.poisson_arrivals:
         shoppers = float(poisson(s.shoppers, s.seed, STREAM_ARRIVALS, t, 0))
-    surplus = shoppers * market_demand(s.price, s.quality, s.weight, s.segment_weight, s.mu, s.outside_quality,
-                                       s.last_quantity, s.share)
+    surplus = shoppers * market_demand(s.price, s.quality, s.visibility, s.attention, s.segment_weight, s.mu,
+                                       s.outside_quality, s.last_quantity, s.share, s.segment_scratch[0])
     fee_income = 0.0
     mean = 0.0
     for i in range(n):

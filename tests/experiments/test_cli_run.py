@@ -44,11 +44,9 @@ name = "b"
 
 BAD_CONFIGS = {
     "unknown strategy": ('strategy = "cost_plus"', 'strategy = "magic"', "sellers[4].strategy = 'magic'"),
-    "negative cost": ("cost = 1.0\nquality = 2.0\nstrategy = \"undercut\"", "cost = -1.0\nquality = 2.0\nstrategy = \"undercut\"",
-                      "sellers[0].cost = -1.0"),
+    "negative cost": ("cost = 0.95", "cost = -0.95", "sellers[2].cost = -0.95"),
     "mu zero": ("mu = 0.25", "mu = 0.0", "demand.mu = 0.0"),
-    "period zero": ("period = 1\nlag = 0\ninitial_price = \"monopoly\"", "period = 0\nlag = 0\ninitial_price = \"monopoly\"",
-                    "sellers[0].period = 0"),
+    "period zero": ("period = 36", "period = 0", "sellers[2].period = 0"),
     "lag beyond history": ("lag = 36", "lag = 5000", "sellers[3].lag = 5000: must be < history"),
     "nan": ("shoppers_per_tick = 100.0", "shoppers_per_tick = nan", "demand.shoppers_per_tick = nan"),
     "unknown key": ("seed = 2019", "seed = 2019\nsede = 3", "sede: unknown field"),

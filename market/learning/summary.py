@@ -1,0 +1,44 @@
+"""One learning session reduced to the numbers an experiment reports (picklable, small)."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from market.learning.outcomes import cycle_outcome, impulse_response
+from market.learning.qlearning import QLearningSetup, run_session
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """How a session ended and what its greedy strategies do.
+
+    ``price`` and ``profit`` are per-seller means over the limit cycle; ``impulse_price`` and
+    ``impulse_profit`` (periods + 1, n) the impulse response, row 0 before the shock;
+    ``deviation_gain`` the deviator's discounted gain from the forced deviation.
+    """
+
+    seed: int
+    converged: bool
+    periods: int
+    delta: float
+    delta_by_seller: np.ndarray
+    price: np.ndarray
+    profit: np.ndarray
+    cycle_length: int
+    is_nash: bool
+    impulse_price: np.ndarray
+    impulse_profit: np.ndarray
+    deviation_gain: float
+
+
+def calvano_summary(setup: QLearningSetup, seed: int, deviator: int = 0) -> SessionSummary:
+    """Run one simultaneous Q-learning session and measure its limit cycle and impulse response."""
+    session = run_session(setup, seed)
+    cycle = cycle_outcome(setup.profit, session.greedy, session.q, setup.grid, session.state, setup.benchmarks,
+                          setup.delta)
+    impulse = impulse_response(setup.profit, session.greedy, setup.grid, int(cycle.states[0]), deviator,
+                               setup.delta)
+    return SessionSummary(seed=seed, converged=session.converged, periods=session.periods, delta=cycle.delta,
+                          delta_by_seller=cycle.delta_by_seller, price=cycle.price, profit=cycle.profit,
+                          cycle_length=cycle.length, is_nash=cycle.is_nash, impulse_price=impulse.price,
+                          impulse_profit=impulse.profit, deviation_gain=impulse.gain)
