@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from experiments.errors import UsageError
-from experiments.sweep.spec import Spec, digest
+from experiments.sweep.spec import Spec, apply, digest
 from market import engine, results
 from market.scenario import Scenario, ScenarioError
 
@@ -62,7 +62,7 @@ def expand(spec: Spec) -> list[Run]:
     runs = []
     for point in points(spec):
         try:
-            scenario = spec.base.with_values(point)
+            scenario = apply(spec.base, point)
         except ScenarioError as err:
             shown = ", ".join(f"{path} = {value!r}" for path, value in point.items())
             raise UsageError(f"grid point ({shown}): {err}") from None
@@ -77,10 +77,10 @@ def expand(spec: Spec) -> list[Run]:
 
 
 def read_dotted(data: dict, path: str):
-    """The value at a dotted path of scenario data; sellers are addressed by name."""
+    """The value at a dotted path of scenario data; sellers are addressed by name (``*``: the first)."""
     node = data
     for key in path.split("."):
-        node = next(s for s in node if s["name"] == key) if isinstance(node, list) else node[key]
+        node = next(s for s in node if key in ("*", s["name"])) if isinstance(node, list) else node[key]
     return node
 
 

@@ -11,8 +11,9 @@ names the field, the value and what is allowed (``UsageError``). Example::
     [set]                        # fixed changes to the base, by dotted path
     horizon = 1440
 
-    [grid]                       # cartesian product; sellers are addressed by name
+    [grid]                       # cartesian product; sellers are addressed by name, or all by *
     "sellers.platform.period" = [1, 6, 144]
+    "sellers.*.lag" = [0, 3]
     "sellers.shop_daily.period" = [36, 144]
 
     [zip]                        # lists that vary together (one axis of the product)
@@ -38,6 +39,7 @@ from market.scenario import Scenario, ScenarioError
 _KEYS = ("name", "description", "base", "master_seed", "seeds", "set", "grid", "zip", "keep")
 _KEEP_KEYS = ("metrics", "timeseries_stride")
 MAX_SEED = 2**63
+ALL_SELLERS = "sellers.*."
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,18 @@ def digest(data) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def apply(base: Scenario, point: dict) -> Scenario:
+    """``base`` with ``point`` ({dotted path: value}) set; ``sellers.*.<field>`` sets it for every seller."""
+    updates = {}
+    for path, value in point.items():
+        if path.startswith(ALL_SELLERS):
+            rest = path.removeprefix(ALL_SELLERS)
+            updates.update({f"sellers.{seller.name}.{rest}": value for seller in base.sellers})
+        else:
+            updates[path] = value
+    return base.with_values(updates)
+
+
 def load(name_or_path: str | Path) -> Spec:
     """Read and check a spec file (a path or the name of a shipped spec)."""
     path = configs.resolve(name_or_path)
@@ -106,7 +120,7 @@ def from_dict(data: dict, folder: Path, source: str = "") -> Spec:
     zipped = _flatten(_table(data, "zip"), "zip")
     _check_overlap(fixed, grid, zipped)
     try:
-        base = base.with_values(fixed) if fixed else base
+        base = apply(base, fixed)
     except ScenarioError as err:
         raise UsageError(f"set: {err}") from None
     axes = [_grid_axis(base, path, values) for path, values in grid.items()]
@@ -195,7 +209,7 @@ def _values(section: str, path: str, values) -> list:
 def _check_point(base: Scenario, section: str, point: dict) -> None:
     """Apply ``point`` ({path: value}) to the base; name the section, path and value if it is invalid."""
     try:
-        base.with_values(point)
+        apply(base, point)
     except ScenarioError as err:
         shown = ", ".join(f"{section}.{path} = {value!r}" for path, value in point.items())
         raise UsageError(f"{shown}: {err}") from None
