@@ -1,7 +1,9 @@
 """An experiment spec: a base scenario, the values to sweep, the seeds and what to keep.
 
 A spec is a TOML file, checked here before any run starts; every error is one line that
-names the field, the value and what is allowed (``UsageError``). Example::
+names the field, the value and what is allowed (``UsageError``). The values themselves are
+checked on every grid point by ``experiments.sweep.runs.expand``, as they may depend on each
+other (a seller's phase must stay below its period). Example::
 
     name = "periods"
     base = "amazon_10min"        # a path relative to this file, a shipped scenario, or a [base] table
@@ -34,7 +36,7 @@ from pathlib import Path
 from experiments import configs
 from experiments.errors import UsageError
 from market.metrics import MARKET_METRICS
-from market.scenario import Scenario, ScenarioError
+from market.scenario import Scenario, ScenarioError, set_dotted
 
 _KEYS = ("name", "description", "base", "master_seed", "seeds", "set", "grid", "zip", "keep")
 _KEEP_KEYS = ("metrics", "timeseries_stride")
@@ -86,8 +88,8 @@ def digest(data) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def apply(base: Scenario, point: dict) -> Scenario:
-    """``base`` with ``point`` ({dotted path: value}) set; ``sellers.*.<field>`` sets it for every seller."""
+def _updates(base: Scenario, point: dict) -> dict:
+    """``point`` with each ``sellers.*.<field>`` replaced by one path per seller of ``base``."""
     updates = {}
     for path, value in point.items():
         if path.startswith(ALL_SELLERS):
@@ -95,7 +97,12 @@ def apply(base: Scenario, point: dict) -> Scenario:
             updates.update({f"sellers.{seller.name}.{rest}": value for seller in base.sellers})
         else:
             updates[path] = value
-    return base.with_values(updates)
+    return updates
+
+
+def apply(base: Scenario, point: dict) -> Scenario:
+    """``base`` with ``point`` ({dotted path: value}) set; ``sellers.*.<field>`` sets it for every seller."""
+    return base.with_values(_updates(base, point))
 
 
 def load(name_or_path: str | Path) -> Spec:
@@ -206,29 +213,29 @@ def _values(section: str, path: str, values) -> list:
     return values
 
 
-def _check_point(base: Scenario, section: str, point: dict) -> None:
-    """Apply ``point`` ({path: value}) to the base; name the section, path and value if it is invalid."""
+def _check_path(base: Scenario, section: str, path: str) -> None:
+    """Raise if ``path`` names no field of the base scenario (values are checked per grid point)."""
+    data = base.model_dump()
     try:
-        apply(base, point)
+        for target in _updates(base, {path: None}):
+            set_dotted(data, target, None)
     except ScenarioError as err:
-        shown = ", ".join(f"{section}.{path} = {value!r}" for path, value in point.items())
-        raise UsageError(f"{shown}: {err}") from None
+        raise UsageError(f"{section}: {err}") from None
 
 
 def _grid_axis(base: Scenario, path: str, values) -> dict:
-    for value in _values("grid", path, values):
-        _check_point(base, "grid", {path: value})
-    return {path: values}
+    _check_path(base, "grid", path)
+    return {path: _values("grid", path, values)}
 
 
 def _zip_axis(base: Scenario, zipped: dict) -> dict:
+    for path in zipped:
+        _check_path(base, "zip", path)
     axis = {path: _values("zip", path, values) for path, values in zipped.items()}
     lengths = {path: len(values) for path, values in axis.items()}
     if len(set(lengths.values())) > 1:
         detail = ", ".join(f"{path} has {n}" for path, n in lengths.items())
         raise UsageError(f"zip: lists must have equal lengths ({detail})")
-    for row in zip(*axis.values(), strict=True):
-        _check_point(base, "zip", dict(zip(axis, row, strict=True)))
     return axis
 
 
