@@ -1,0 +1,95 @@
+"""Replicate a learning paper: many sessions over worker processes, then a Markdown + PNG report.
+
+    pricelab replicate calvano2020 [--sessions N] [--alpha A] [--beta B] [--delta D] [--n-firms K]
+                                   [--costs c1,c2,...] [--workers W] [--out DIR] [--json] [--grid]
+    pricelab replicate klein2021 [--sessions N] [--k 6|12] [--alpha A] [--delta D] [--theta T] ...
+
+Every bad value is reported, naming the flag, before any session runs (exit status 2).
+"""
+
+import argparse
+import json
+import os
+
+from experiments import replicate
+from experiments.atomic import prepare_output_dir
+from experiments.errors import UsageError
+
+NAME = "replicate"
+HELP = "replicate Calvano et al. (2020) or Klein (2021) and write a report"
+DEFAULTS = {"calvano2020": {"alpha": 0.15, "delta": 0.95}, "klein2021": {"alpha": 0.3, "delta": 0.95}}
+ONLY = {"calvano2020": ("beta", "n_firms", "costs", "m", "xi", "max_periods", "grid"),
+        "klein2021": ("k", "theta", "periods")}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paper", choices=sorted(DEFAULTS), help="which paper's experiment")
+    parser.add_argument("--sessions", type=int, default=1000, help="learning sessions (default 1000)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("--seed", type=int, default=2020, help="master seed of the session seeds")
+    parser.add_argument("--out", default=None, help="report folder (default results/replicate_<paper>)")
+    parser.add_argument("--json", action="store_true", help="print the headline numbers as one JSON object")
+    parser.add_argument("--alpha", type=float, default=None, help="learning rate (0.15 Calvano, 0.3 Klein)")
+    parser.add_argument("--delta", type=float, default=None, help="discount factor (default 0.95)")
+    calvano = parser.add_argument_group("calvano2020")
+    calvano.add_argument("--beta", type=float, default=None, help="exploration decay, eps = exp(-beta t); 4e-6")
+    calvano.add_argument("--n-firms", type=int, default=None, help="number of sellers (default 2)")
+    calvano.add_argument("--costs", default=None, help="marginal costs, one per seller: c1,c2,...")
+    calvano.add_argument("--m", type=int, default=None, help="prices on the grid (default 15)")
+    calvano.add_argument("--xi", type=float, default=None, help="grid widening beyond Nash/monopoly (0.1)")
+    calvano.add_argument("--max-periods", type=int, default=None, help="cap on periods per session (1e9)")
+    calvano.add_argument("--grid", action="store_true", help="also run the alpha x beta heatmap (5 x 5 cells)")
+    calvano.add_argument("--grid-sessions", type=int, default=100, help="sessions per heatmap cell (100)")
+    klein = parser.add_argument_group("klein2021")
+    klein.add_argument("--k", type=int, default=None, help="grid steps: k + 1 prices on [0, 1] (default 6)")
+    klein.add_argument("--theta", type=float, default=None, help="exploration decay, eps = (1-theta)^t")
+    klein.add_argument("--periods", type=int, default=None, help="periods per session (default 500000)")
+
+
+def _costs(text: str | None) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        costs = [float(c) for c in text.split(",")]
+    except ValueError:
+        raise UsageError(f"--costs = {text!r}: must be numbers separated by commas, e.g. 1,1.2") from None
+    if any(not c >= 0 for c in costs):
+        raise UsageError(f"--costs = {text!r}: every cost must be >= 0")
+    return costs
+
+
+def build_setup(args):
+    """The validated setup for ``args.paper``; ``UsageError`` naming the flag otherwise."""
+    for paper, names in ONLY.items():
+        for name in names:
+            if paper != args.paper and getattr(args, name) not in (None, False):
+                raise UsageError(f"--{name.replace('_', '-')}: applies to {paper} only")
+    alpha = DEFAULTS[args.paper]["alpha"] if args.alpha is None else args.alpha
+    delta = DEFAULTS[args.paper]["delta"] if args.delta is None else args.delta
+    if args.paper == "calvano2020":
+        return replicate.calvano_setup(
+            args.n_firms, _costs(args.costs), alpha, 4e-6 if args.beta is None else args.beta, delta,
+            15 if args.m is None else args.m, 0.1 if args.xi is None else args.xi,
+            10**9 if args.max_periods is None else args.max_periods)
+    return replicate.klein_setup(6 if args.k is None else args.k, alpha, delta,
+                                 2.76e-5 if args.theta is None else args.theta,
+                                 500_000 if args.periods is None else args.periods)
+
+
+def main(args) -> int:
+    replicate.check_run(args.sessions, args.workers)
+    if args.grid and args.grid_sessions < 1:
+        raise UsageError(f"--grid-sessions = {args.grid_sessions}: must be >= 1")
+    setup = build_setup(args)
+    out = prepare_output_dir(args.out or f"results/replicate_{args.paper}")
+    results, wall = replicate.run(args.paper, setup, args.sessions, args.workers, args.seed)
+    numbers = replicate.headline(args.paper, results, wall)
+    grid = replicate.run_grid(setup, args.grid_sessions, args.workers, args.seed) if args.grid else None
+    report = replicate.write_report(out, args.paper, setup, numbers, results, grid)
+    if args.json:
+        print(json.dumps(numbers))
+    else:
+        for key, value in numbers.items():
+            print(f"{key:<30} {value:.6g}" if isinstance(value, float) else f"{key:<30} {value}")
+        print(f"report in {report}")
+    return 0

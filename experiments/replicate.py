@@ -1,0 +1,133 @@
+"""Replications of Calvano et al. (2020) and Klein (2021): run sessions, aggregate, write a report.
+
+Headline numbers (``--json``): ``delta_mean`` and ``delta_sd`` (profit gain over the limit
+cycle, across sessions), ``converged_share``, ``periods_mean``, ``price_mean``, ``nash_share``
+(both sellers best-respond on path), ``unprofitable_deviation_share`` (the impulse response's
+forced deviation loses in discounted terms), ``cycle_lengths`` (share of sessions by cycle
+length), ``sessions``, ``wall_seconds`` and ``periods_per_second``; Klein adds
+``profitability_mean`` and ``constant_share``.
+"""
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from experiments import report_figures
+from experiments.atomic import write_text
+from experiments.errors import UsageError
+from market.learning.klein import KleinSetup, klein_summary
+from market.learning.qlearning import QLearningSetup
+from market.learning.sessions import run_sessions, session_seeds
+from market.learning.summary import calvano_summary
+
+GRID_ALPHA = (0.05, 0.1, 0.15, 0.2, 0.25)
+GRID_BETA = (1e-6, 2e-6, 4e-6, 8e-6, 1.6e-5)
+PAPER = {
+    "calvano2020": "Calvano, Calzolari, Denicolò and Pastorello (2020), AER 110(10): baseline (alpha 0.15, "
+                   "beta 4e-6, delta 0.95, two sellers, 15 prices): average profit gain Delta about 0.85, every "
+                   "session converges; punishment after a deviation is finite, followed by a gradual return to "
+                   "the pre-shock prices (their Figure 4), and deviations do not pay.",
+    "klein2021": "Klein (2021), RAND 52(3): with few prices (k = 6) the sellers mostly settle on a constant "
+                 "supra-competitive (focal) price; as the grid gets finer (k = 12 and more) they increasingly "
+                 "converge to supra-competitive asymmetric Edgeworth-type cycles instead.",
+}
+
+
+def calvano_setup(n_firms: int | None, costs: list[float] | None, alpha: float, beta: float, delta: float,
+                  m: int, xi: float, max_periods: int) -> QLearningSetup:
+    """Validated Calvano setup; ``UsageError`` naming the parameter otherwise."""
+    if costs is not None and n_firms is not None and len(costs) != n_firms:
+        raise UsageError(f"--costs has {len(costs)} values: --n-firms is {n_firms}")
+    n = len(costs) if costs is not None else (n_firms or 2)
+    if max_periods < 1:
+        raise UsageError(f"--max-periods = {max_periods}: must be >= 1")
+    try:
+        return QLearningSetup.calvano(n_sellers=n, cost=1.0 if costs is None else costs, alpha=alpha, beta=beta,
+                                      delta=delta, m=m, xi=xi, max_periods=max_periods)
+    except ValueError as err:
+        raise UsageError(f"--{err}".replace("n_sellers", "n-firms")) from None
+
+
+def klein_setup(k: int, alpha: float, delta: float, theta: float, periods: int) -> KleinSetup:
+    try:
+        return KleinSetup(k=k, alpha=alpha, delta=delta, theta=theta, periods=periods)
+    except ValueError as err:
+        raise UsageError(f"--{err}") from None
+
+
+def check_run(sessions: int, workers: int) -> None:
+    if sessions < 1:
+        raise UsageError(f"--sessions = {sessions}: must be >= 1")
+    if workers < 1:
+        raise UsageError(f"--workers = {workers}: must be >= 1")
+
+
+def run(paper: str, setup, sessions: int, workers: int, seed: int, progress: bool = True) -> tuple[list, float]:
+    """Run the sessions; returns (summaries in session order, wall seconds)."""
+    task = calvano_summary if paper == "calvano2020" else klein_summary
+    started = time.perf_counter()
+    results = run_sessions(task, setup, session_seeds(seed, sessions), workers, progress, label=paper)
+    return results, time.perf_counter() - started
+
+
+def _shares(values) -> dict[str, float]:
+    lengths, counts = np.unique(np.asarray(values), return_counts=True)
+    return {str(int(k)): float(c / counts.sum()) for k, c in zip(lengths, counts, strict=True)}
+
+
+def headline(paper: str, results: list, wall: float) -> dict:
+    """The headline numbers of a replication (see the module docstring)."""
+    delta = np.array([r.delta for r in results])
+    periods = np.array([r.periods for r in results], dtype=np.float64)
+    out = {
+        "paper": paper, "sessions": len(results), "delta_mean": float(delta.mean()),
+        "delta_sd": float(delta.std(ddof=1)) if len(results) > 1 else 0.0,
+        "converged_share": float(np.mean([r.converged for r in results])), "periods_mean": float(periods.mean()),
+        "price_mean": float(np.mean([r.price.mean() for r in results])),
+        "cycle_lengths": _shares([r.cycle_length for r in results]),
+        "wall_seconds": wall, "periods_per_second": float(periods.sum() / wall),
+    }
+    if paper == "calvano2020":
+        out["nash_share"] = float(np.mean([r.is_nash for r in results]))
+        out["unprofitable_deviation_share"] = float(np.mean([r.deviation_gain <= 1e-12 for r in results]))
+    else:
+        out["profitability_mean"] = float(np.mean([r.profitability for r in results]))
+        out["constant_share"] = float(np.mean([r.constant for r in results]))
+    return out
+
+
+def run_grid(setup: QLearningSetup, sessions: int, workers: int, seed: int) -> np.ndarray:
+    """Mean Delta on the ``GRID_ALPHA`` x ``GRID_BETA`` grid, ``sessions`` sessions per cell."""
+    delta = np.empty((len(GRID_ALPHA), len(GRID_BETA)))
+    for a, alpha in enumerate(GRID_ALPHA):
+        for b, beta in enumerate(GRID_BETA):
+            cell = replace(setup, alpha=alpha, beta=beta)
+            results, _ = run("calvano2020", cell, sessions, workers, seed, progress=True)
+            delta[a, b] = np.mean([r.delta for r in results])
+    return delta
+
+
+def write_report(out: Path, paper: str, setup, numbers: dict, results: list, grid: np.ndarray | None) -> Path:
+    """Markdown report and PNG figures in ``out``; returns the report's path."""
+    figures = report_figures.draw(out, paper, setup, results, grid, GRID_ALPHA, GRID_BETA)
+    lines = [f"# Replication: {paper}", "", "## What the paper reports", "", PAPER[paper], "",
+             "## What we get", "", "| measure | value |", "|---|---|"]
+    for key, value in numbers.items():
+        if not isinstance(value, dict):
+            lines.append(f"| {key} | {value:.6g} |" if isinstance(value, float) else f"| {key} | {value} |")
+    lines.append(f"| cycle lengths (share of sessions) | {numbers['cycle_lengths']} |")
+    lines += ["", "## Set-up", "", f"`{_describe(setup)}`", "", "## Figures", ""]
+    lines += [f"![{caption}]({name})\n\n{caption}\n" for name, caption in figures]
+    return write_text("\n".join(lines) + "\n", out / "report.md")
+
+
+def _describe(setup) -> str:
+    if isinstance(setup, QLearningSetup):
+        return (f"{setup.n_sellers} sellers, {setup.m} prices on [{setup.grid[0]:.4f}, {setup.grid[-1]:.4f}], "
+                f"alpha {setup.alpha}, beta {setup.beta}, delta {setup.delta}, static Nash prices "
+                f"{np.round(setup.benchmarks.nash_price, 5).tolist()}, monopoly prices "
+                f"{np.round(setup.benchmarks.monopoly_price, 5).tolist()}")
+    return (f"k = {setup.k} ({setup.k + 1} prices on [0, 1]), alpha {setup.alpha}, delta {setup.delta}, "
+            f"theta {setup.theta}, {setup.periods} periods")
