@@ -8,6 +8,7 @@ same run has the same id in every folder and on every executor.
 """
 
 import itertools
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ import polars as pl
 from experiments.errors import UsageError
 from experiments.sweep.spec import Spec, apply, digest
 from market import engine, results
-from market.scenario import Scenario, ScenarioError
+from market.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,11 @@ def expand(spec: Spec) -> list[Run]:
     for point in points(spec):
         try:
             scenario = apply(spec.base, point)
-        except ScenarioError as err:
+        except ValueError as err:
             shown = ", ".join(f"{path} = {value!r}" for path, value in point.items())
             raise UsageError(f"grid point ({shown}): {err}") from None
         data = scenario.model_dump(mode="json")
-        values = {path: read_dotted(data, path) for path in point}
+        values = {path: _column_value(read_dotted(data, path)) for path in point}
         for replicate, seed in enumerate(seeds):
             seeded = {**data, "seed": seed}
             runs.append(Run(digest(seeded), len(runs), replicate, seed, values, seeded))
@@ -82,6 +83,11 @@ def read_dotted(data: dict, path: str):
     for key in path.split("."):
         node = next(s for s in node if key in ("*", s["name"])) if isinstance(node, list) else node[key]
     return node
+
+
+def _column_value(value):
+    """A swept value as stored in its column: scalars as they are, lists and tables as canonical JSON."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, list | dict) else value
 
 
 def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None) -> Outcome:

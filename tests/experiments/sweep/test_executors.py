@@ -1,0 +1,47 @@
+import os
+
+import pytest
+
+from experiments.cli import main
+from experiments.sweep.executors import WORKER_ENV, Dask, Processes, Serial
+from tests.experiments.sweep.conftest import SPEC
+
+
+@pytest.fixture(scope="module")
+def spec_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("spec") / "spec.toml"
+    path.write_text(SPEC.format(seeds=3, horizon=576, stride=48))
+    return path
+
+
+@pytest.fixture(scope="module")
+def serial(spec_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial") / "out"
+    assert main(["sweep", str(spec_path), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize("options", [["--executor", "processes", "--workers", "2"],
+                                     ["--executor", "dask", "--workers", "2"]], ids=["processes", "dask"])
+def test_executor_gives_results_identical_to_serial(options, spec_path, serial, tmp_path, read_folder):
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec_path), "--out", str(out), *options]) == 0
+    for kind in ("runs", "timeseries"):
+        expected, got = read_folder(serial, kind), read_folder(out, kind)
+        assert expected.height == (12 if kind == "runs" else 12 * 5 * (576 // 48))
+        assert got.equals(expected), kind
+
+
+@pytest.mark.parametrize("executor", [Serial, lambda: Processes(2), lambda: Dask(2)], ids=["serial", "processes",
+                                                                                            "dask"])
+def test_executors_map_every_item_once(executor):
+    with executor() as running:
+        assert sorted(running.imap(abs, range(-5, 5))) == sorted(abs(i) for i in range(-5, 5))
+
+
+@pytest.mark.parametrize("executor", [lambda: Processes(2), lambda: Dask(2)], ids=["processes", "dask"])
+def test_workers_get_one_numba_thread_and_the_parent_keeps_its_environment(executor):
+    before = {key: os.environ.get(key) for key in WORKER_ENV}
+    with executor() as running:
+        assert list(running.imap(os.getenv, ["NUMBA_NUM_THREADS"] * 2)) == ["1", "1"]
+    assert {key: os.environ.get(key) for key in WORKER_ENV} == before

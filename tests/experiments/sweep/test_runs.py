@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+
+from experiments.sweep import spec
+from experiments.sweep.runs import expand, points, run_seeds, simulate
+from tests.experiments.sweep.conftest import SPEC
+
+
+@pytest.fixture
+def small(write_spec):
+    return spec.load(write_spec(seeds=3))
+
+
+def test_seeds_come_from_seed_sequence_spawn(small):
+    children = np.random.SeedSequence(7).spawn(3)
+    assert run_seeds(small) == [int(c.generate_state(1, np.uint64)[0]) >> 1 for c in children]
+    assert len(set(run_seeds(small))) == 3 and all(0 <= s < 2**63 for s in run_seeds(small))
+
+
+def test_more_seeds_keep_the_first_ones(write_spec, small):
+    assert run_seeds(spec.load(write_spec(seeds=5, name="more")))[:3] == run_seeds(small)
+
+
+def test_explicit_seeds_are_used_as_given(write_spec):
+    loaded = spec.load(write_spec(text=SPEC.format(seeds=2, horizon=288, stride=144).replace(
+        "seeds = 2", "seeds = [11, 3]")))
+    assert [run.seed for run in expand(loaded)[:2]] == [11, 3]
+
+
+def test_runs_cover_the_product_in_a_fixed_order(small):
+    runs = expand(small)
+    assert len(runs) == 2 * 2 * 3
+    assert [run.index for run in runs] == list(range(12))
+    assert [run.values for run in runs[::3]] == [
+        {"sellers.platform.period": 1, "demand.mu": 0.2}, {"sellers.platform.period": 1, "demand.mu": 0.3},
+        {"sellers.platform.period": 6, "demand.mu": 0.2}, {"sellers.platform.period": 6, "demand.mu": 0.3}]
+    assert [run.replicate for run in runs[:4]] == [0, 1, 2, 0]
+    assert {run.seed for run in runs[::3]} == {run_seeds(small)[0]}
+    platform = runs[-1].scenario["sellers"][0]
+    assert platform["name"] == "platform" and platform["period"] == 6 and runs[-1].scenario["demand"]["mu"] == 0.3
+    assert runs[-1].scenario["seed"] == runs[-1].seed and runs[-1].scenario["horizon"] == 288
+
+
+def test_run_ids_depend_on_scenario_and_seed_only(write_spec, small):
+    runs = expand(small)
+    assert len({run.run_id for run in runs}) == len(runs)
+    reordered = SPEC.format(seeds=3, horizon=288, stride=144).replace("[0.2, 0.3]", "[0.3, 0.2]")
+    other = {run.run_id: run.seed for run in expand(spec.load(write_spec(text=reordered, name="reordered")))}
+    assert other == {run.run_id: run.seed for run in runs}
+    longer = expand(spec.load(write_spec(seeds=3, horizon=144, name="longer")))
+    assert not {run.run_id for run in longer} & set(other)
+
+
+def test_dependent_values_are_checked_per_point(write_spec):
+    text = SPEC.format(seeds=1, horizon=288, stride=144).replace(
+        "[1, 6]", '[6, 12]\n"sellers.platform.phase" = [0, 3]')
+    assert len(points(spec.load(write_spec(text=text)))) == 2 * 2 * 2
+
+
+def test_simulate_returns_the_kept_metrics_and_series(small):
+    outcome = simulate(expand(small)[0], small.metrics, small.timeseries_stride)
+    assert outcome.error is None
+    assert outcome.summary.columns == ["ticks", "delta", "mean_price", "consumer_surplus"]
+    assert outcome.summary["ticks"].to_list() == [288]
+    assert outcome.timeseries.columns[0] == "run_id"
+    assert outcome.timeseries["tick"].unique().sort().to_list() == [0, 144]
+
+
+def test_simulate_records_an_error_instead_of_raising(small):
+    run = expand(small)[0]
+    broken = type(run)(**{**run.__dict__, "scenario": {**run.scenario, "horizon": -5}})
+    outcome = simulate(broken, small.metrics, None)
+    assert outcome.summary is None and outcome.error.startswith("ScenarioError: horizon = -5")
