@@ -12,6 +12,7 @@ import sys
 
 from experiments import commands
 from experiments.errors import UsageError
+from market.interventions import InterventionError
 from market.scenario import ScenarioError
 
 
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (UsageError, ScenarioError) as err:
+    except (UsageError, ScenarioError, InterventionError) as err:
         print(f"pricelab: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit
 
 from market.benchmarks import best_response
+from market import interventions as rules
 from market.demand import market_demand
 from market.rng import STREAM_ARRIVALS, poisson
 from market.scenario import Scenario
@@ -35,6 +36,12 @@ from market.strategies.responsive import BEST_RESPONSE
 
 _NEVER = np.iinfo(np.int64).min
 _BEST_RESPONSE_ID = BEST_RESPONSE.id
+_MAX_CHANGES, _CHANGE_WINDOW, _INCREASE_TICK, _DAILY_TICK, _NOTICE, _MIN_LAG, _BAN_RIVAL, _BUYBOX = (
+    rules.MAX_CHANGES, rules.CHANGE_WINDOW, rules.INCREASE_TICK, rules.DAILY_TICK, rules.NOTICE, rules.MIN_LAG,
+    rules.BAN_RIVAL, rules.BUYBOX)
+_SELF_PREFERENCE, _REFERRAL_FEE, _AUDIT_PERIOD, _AUDIT_TOLERANCE, _AUDIT_FINE = (
+    rules.SELF_PREFERENCE, rules.REFERRAL_FEE, rules.AUDIT_PERIOD, rules.AUDIT_TOLERANCE, rules.AUDIT_FINE)
+_BUYBOX_PDP, _BUYBOX_DYNAMIC_PDP = rules.BUYBOX_PDP, rules.BUYBOX_DYNAMIC_PDP
 
 
 class State(NamedTuple):
@@ -66,11 +73,17 @@ class State(NamedTuple):
     outside_quality: float
     shoppers: float
     poisson_arrivals: bool
-    referral_fee: float
     fulfilment_fee: float
     featured_attention: float
     seed: int
     record_stride: int
+    ticks_per_day: int
+    rival_conditioned: np.ndarray  # bool[n]: the strategy uses rivals' prices
+    # interventions (read every tick, so they can be switched between ticks; see market.interventions)
+    rule: np.ndarray              # float64[N_RULES]; rule[REFERRAL_FEE] is the referral fee in force
+    floor: np.ndarray             # float64[n]: legal price floor
+    ceiling: np.ndarray           # float64[n]: legal price ceiling
+    audit_reference: np.ndarray   # float64[n]: static Nash prices, the audit's yardstick
     # dynamic
     clock: np.ndarray             # int64[1]
     price: np.ndarray
@@ -81,6 +94,9 @@ class State(NamedTuple):
     row_low2: np.ndarray
     row_argmin: np.ndarray
     next_reprice: np.ndarray      # int64[n]: next tick at which each seller reprices
+    change_log: np.ndarray        # int64[n, MAX_CHANGE_CAP]: ticks of the latest price changes (ring)
+    audit_price: np.ndarray       # float64[n]: sum of prices since the last audit
+    audit_profit: np.ndarray      # float64[n]: sum of profits since the last audit
     chosen: np.ndarray            # scratch: new prices
     attention: np.ndarray         # this tick's attention weight of each offer
     share: np.ndarray             # scratch
@@ -98,6 +114,7 @@ class State(NamedTuple):
     total_profit: np.ndarray
     total_featured: np.ndarray    # int64[n]: ticks featured
     total_changes: np.ndarray     # int64[n]: price changes
+    total_fine: np.ndarray        # float64[n]: audit fines paid
     total_market: np.ndarray      # float64[4]: shoppers, consumer surplus, fee income, price dispersion
     record_price: np.ndarray      # float64[records, n]
     record_quantity: np.ndarray
@@ -125,7 +142,10 @@ MARKET_SHOPPERS, MARKET_SURPLUS, MARKET_FEE_INCOME, MARKET_DISPERSION = 0, 1, 2,
 
 
 def build_state(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None) -> State:
-    """Arrays for ``scenario`` at tick 0, with room to record ``horizon`` ticks (default: the scenario's)."""
+    """Arrays for ``scenario`` at tick 0, with room to record ``horizon`` ticks (default: the scenario's).
+
+    Raises ``market.interventions.InterventionError`` for an intervention that contradicts the scenario.
+    """
     horizon = scenario.horizon if horizon is None else horizon
     stride = scenario.record_stride if record_stride is None else record_stride
     if horizon < 0 or stride < 1:
@@ -133,8 +153,11 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
     game = scenario.static_game()
     n = scenario.n_sellers
     sellers = scenario.sellers
-    references = [scenario.references(i) if _uses_benchmarks(s) else {"cost": s.cost}
-                  for i, s in enumerate(sellers)]
+    uses_benchmarks = any(_uses_benchmarks(s) for s in sellers) or bool(scenario.interventions)
+    references = [scenario.references(i) if uses_benchmarks else {"cost": s.cost} for i, s in enumerate(sellers)]
+    rule, floor, ceiling = rules.compile_rules(scenario.interventions, scenario.tick_minutes, scenario.history,
+                                               references, scenario.platform.self_preference,
+                                               scenario.platform.referral_fee)
     initial = np.array([s.initial_price if not isinstance(s.initial_price, str) else references[i][s.initial_price]
                         for i, s in enumerate(sellers)])
     rows = scenario.history + 1
@@ -155,19 +178,24 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         platform_index=platform[0] if platform else -1,
         mu=scenario.demand.mu, outside_quality=scenario.demand.outside_quality,
         shoppers=scenario.demand.shoppers_per_tick, poisson_arrivals=scenario.demand.arrivals == "poisson",
-        referral_fee=scenario.platform.referral_fee, fulfilment_fee=scenario.platform.fulfilment_fee,
-        featured_attention=scenario.platform.featured_attention, seed=scenario.seed, record_stride=stride,
+        fulfilment_fee=scenario.platform.fulfilment_fee, featured_attention=scenario.platform.featured_attention,
+        seed=scenario.seed, record_stride=stride, ticks_per_day=scenario.ticks_per_day,
+        rival_conditioned=np.array([get(s.strategy).uses_rival_prices for s in sellers]),
+        rule=rule, floor=floor, ceiling=ceiling,
+        audit_reference=np.array([r.get("nash", np.inf) for r in references]),
         clock=np.zeros(1, dtype=np.int64), price=initial.copy(), history=np.tile(initial, (rows, 1)),
         memory=np.zeros((n, MEMORY_SLOTS)), row_tick=np.full(rows, _NEVER, dtype=np.int64),
         row_low1=np.zeros(rows), row_low2=np.zeros(rows), row_argmin=np.zeros(rows, dtype=np.int64),
         next_reprice=np.array([s.phase for s in sellers], dtype=np.int64),
+        change_log=np.full((n, rules.MAX_CHANGE_CAP), _NEVER, dtype=np.int64),
+        audit_price=np.zeros(n), audit_profit=np.zeros(n),
         chosen=np.zeros(n), attention=np.ones(n), share=np.zeros(n),
         segment_scratch=np.zeros((3, segments)),
         last_quantity=np.zeros(n), last_revenue=np.zeros(n), last_fee=np.zeros(n), last_profit=np.zeros(n),
         last_featured=np.full(1, -1, dtype=np.int64), last_market=np.zeros(3),
         total_price=np.zeros(n), total_quantity=np.zeros(n), total_revenue=np.zeros(n), total_fee=np.zeros(n),
         total_profit=np.zeros(n), total_featured=np.zeros(n, dtype=np.int64),
-        total_changes=np.zeros(n, dtype=np.int64), total_market=np.zeros(4),
+        total_changes=np.zeros(n, dtype=np.int64), total_fine=np.zeros(n), total_market=np.zeros(4),
         record_price=np.full((records, n), np.nan), record_quantity=np.full((records, n), np.nan),
         record_profit=np.full((records, n), np.nan), record_fee=np.full((records, n), np.nan),
         record_featured=np.full(records, -1, dtype=np.int64), record_market=np.full((records, 3), np.nan),
@@ -223,15 +251,26 @@ def _lowest_rival(s, i, t):
 
 @njit(cache=True)
 def _choose_prices(s, t):
-    """Fill s.chosen with each seller's price for tick t (unchanged for sellers not repricing)."""
+    """Fill s.chosen with each seller's price for tick t (unchanged for sellers not repricing).
+
+    Under a daily-price rule everyone reprices at the rule's tick of the day only, on
+    information ``notice`` ticks older; a minimum-lag rule raises every lag; a ban on
+    rival-conditioned pricing leaves such sellers at their price.
+    """
     rows = s.history.shape[0]
     scratch = s.segment_scratch
+    daily_tick = s.rule[_DAILY_TICK]
+    extra_lag = int(s.rule[_NOTICE])
     for i in range(s.price.shape[0]):
         s.chosen[i] = s.price[i]
-        if t != s.next_reprice[i]:
+        due = t == s.next_reprice[i]
+        if due:
+            s.next_reprice[i] += s.period[i]
+        if daily_tick >= 0.0:
+            due = t % s.ticks_per_day == int(daily_tick)
+        if not due or (s.rule[_BAN_RIVAL] > 0.0 and s.rival_conditioned[i]):
             continue
-        s.next_reprice[i] += s.period[i]
-        seen = t - 1 - s.lag[i]
+        seen = t - 1 - max(s.lag[i], int(s.rule[_MIN_LAG])) - extra_lag
         if s.strategy[i] == _BEST_RESPONSE_ID:
             s.chosen[i] = best_response(i, s.history[seen % rows], s.quality, s.alpha, s.kappa, s.stake_share,
                                         s.stake_unit, s.visibility, s.segment_weight, s.mu, s.outside_quality,
@@ -241,33 +280,92 @@ def _choose_prices(s, t):
 
 
 @njit(cache=True)
+def _enforce(s, t):
+    """Apply the rules in force to s.chosen; then move prices, count and log changes, keep history."""
+    rows = s.history.shape[0]
+    cap = int(s.rule[_MAX_CHANGES])
+    slots = s.change_log.shape[1]
+    increase_tick = s.rule[_INCREASE_TICK]
+    for i in range(s.price.shape[0]):
+        new = s.chosen[i]
+        if increase_tick >= 0.0 and new > s.price[i] and t % s.ticks_per_day != int(increase_tick):
+            new = s.price[i]
+        if cap > 0 and new != s.price[i] and s.total_changes[i] >= cap:
+            if s.change_log[i, (s.total_changes[i] - cap) % slots] > t - int(s.rule[_CHANGE_WINDOW]):
+                new = s.price[i]
+        new = min(max(new, s.floor[i]), s.ceiling[i])
+        if new != s.price[i]:
+            s.change_log[i, s.total_changes[i] % slots] = t
+            s.total_changes[i] += 1
+        s.price[i] = new
+        s.history[t % rows, i] = new
+
+
+@njit(cache=True)
 def _feature(s):
-    """Index of the featured (lowest-priced listed) offer, or -1; set this tick's attention weights."""
+    """Pick the featured offer among those listed on the platform (-1 if none); set attention weights.
+
+    Lowest price wins, the platform's own offer judged at price / (1 + self_preference). Under
+    price-directed prominence only the featured offer (and offers tied with it) is shown;
+    under the dynamic variant the incumbent keeps prominence unless strictly undercut.
+    """
+    rule = int(s.rule[_BUYBOX])
+    bias = 1.0 + s.rule[_SELF_PREFERENCE]
     featured = -1
+    best = np.inf
     for i in range(s.price.shape[0]):
-        if s.on_platform[i] and (featured < 0 or s.price[i] < s.price[featured]):
-            featured = i
+        if s.on_platform[i]:
+            judged = s.price[i] / bias if i == s.platform_index else s.price[i]
+            if judged < best:
+                best = judged
+                featured = i
+    incumbent = s.last_featured[0]
+    if rule == _BUYBOX_DYNAMIC_PDP and featured >= 0 and incumbent >= 0 and s.on_platform[incumbent] \
+            and s.clock[0] > 0:
+        if s.price[featured] >= s.price[incumbent]:
+            featured = incumbent
     for i in range(s.price.shape[0]):
-        s.attention[i] = 1.0 - s.featured_attention if s.on_platform[i] and i != featured else 1.0
+        if not s.on_platform[i] or i == featured:
+            s.attention[i] = 1.0
+        elif rule == _BUYBOX_PDP and s.price[i] == s.price[featured]:
+            s.attention[i] = 1.0
+        elif rule == _BUYBOX_PDP or rule == _BUYBOX_DYNAMIC_PDP:
+            s.attention[i] = 0.0
+        else:
+            s.attention[i] = 1.0 - s.featured_attention
     return featured
+
+
+@njit(cache=True)
+def _audit(s, t):
+    """Every audit period, fine sellers whose mean price exceeded (1 + tolerance) x their Nash price."""
+    period = int(s.rule[_AUDIT_PERIOD])
+    for i in range(s.price.shape[0]):
+        s.audit_price[i] += s.price[i]
+        s.audit_profit[i] += s.last_profit[i]
+    if period <= 0 or (t + 1) % period != 0:
+        return
+    for i in range(s.price.shape[0]):
+        if s.audit_price[i] / period > (1.0 + s.rule[_AUDIT_TOLERANCE]) * s.audit_reference[i]:
+            fine = s.rule[_AUDIT_FINE] * max(s.audit_profit[i], 0.0)
+            s.last_profit[i] -= fine
+            s.total_fine[i] += fine
+        s.audit_price[i] = 0.0
+        s.audit_profit[i] = 0.0
 
 
 @njit(cache=True)
 def _tick(s, t):
     n = s.price.shape[0]
-    rows = s.history.shape[0]
     _choose_prices(s, t)
-    for i in range(n):
-        if s.chosen[i] != s.price[i]:
-            s.total_changes[i] += 1
-        s.price[i] = s.chosen[i]
-        s.history[t % rows, i] = s.price[i]
+    _enforce(s, t)
     featured = _feature(s)
     shoppers = s.shoppers
     if s.poisson_arrivals:
         shoppers = float(poisson(s.shoppers, s.seed, STREAM_ARRIVALS, t, 0))
     surplus = shoppers * market_demand(s.price, s.quality, s.visibility, s.attention, s.segment_weight, s.mu,
                                        s.outside_quality, s.last_quantity, s.share, s.segment_scratch[0])
+    referral_fee = s.rule[_REFERRAL_FEE]
     fee_income = 0.0
     mean = 0.0
     for i in range(n):
@@ -276,7 +374,7 @@ def _tick(s, t):
         s.last_revenue[i] = s.price[i] * q
         fee = 0.0
         if s.third_party[i]:
-            fee = (s.referral_fee * s.price[i] + s.fulfilment_fee) * q
+            fee = (referral_fee * s.price[i] + s.fulfilment_fee) * q
         s.last_fee[i] = fee
         s.last_profit[i] = (s.price[i] - s.cost[i]) * q - fee
         fee_income += fee
@@ -287,6 +385,7 @@ def _tick(s, t):
     spread = 0.0
     for i in range(n):
         spread += (s.price[i] - mean) ** 2
+    _audit(s, t)
     s.last_featured[0] = featured
     s.last_market[0] = shoppers
     s.last_market[1] = surplus

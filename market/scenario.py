@@ -32,6 +32,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from market import interventions as rules
 from market import strategies
 from market.benchmarks import Benchmarks, StaticGame, solve
 
@@ -110,6 +111,8 @@ class Platform(BaseModel):
     referral_fee: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.15
     fulfilment_fee: Annotated[float, Field(ge=0.0)] = 0.0
     featured_attention: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    self_preference: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        default=0.0, description="the platform's own offer competes for the featured slot at price / (1 + this)")
 
 
 class Scenario(BaseModel):
@@ -127,6 +130,7 @@ class Scenario(BaseModel):
     demand: Demand = Field(default_factory=Demand)
     platform: Platform = Field(default_factory=Platform)
     sellers: Annotated[list[Seller], Field(min_length=1)]
+    interventions: list[rules.Intervention] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self):
@@ -144,7 +148,27 @@ class Scenario(BaseModel):
                 raise ValueError(f"sellers[{i}].channel = {s.channel!r}: the platform lists on 'platform'")
         if self.demand.platform_only_share == 1.0 and not any(s.listed_on == "platform" for s in self.sellers):
             raise ValueError("demand.platform_only_share = 1.0: no seller is listed on the platform")
+        for k, item in enumerate(self.interventions):
+            if item.kind in ("increase_hour", "daily_price") and 60 % self.tick_minutes:
+                raise ValueError(f"interventions[{k}] ({item.kind}): hour rules need tick_minutes dividing 60; "
+                                 f"tick_minutes = {self.tick_minutes}")
+            lag = getattr(item, "ticks", 0) + getattr(item, "notice_hours", 0) * 60 // self.tick_minutes
+            if max(s.lag for s in self.sellers) + lag >= self.history:
+                raise ValueError(f"interventions[{k}] ({item.kind}): reaction lag {lag} ticks plus seller lags "
+                                 f"must be < history ({self.history} ticks kept)")
         return self
+
+    @property
+    def referral_fee(self) -> float:
+        """The referral fee in force: the platform's, lowered by any fee cap."""
+        caps = [item.max_referral_fee for item in self.interventions if item.kind == "fee_cap"]
+        return min([self.platform.referral_fee, *caps])
+
+    def with_interventions(self, extra) -> "Scenario":
+        """A validated copy with the interventions ``extra`` added."""
+        data = self.model_dump()
+        data["interventions"] = data["interventions"] + [item.model_dump() for item in extra]
+        return Scenario.from_dict(data)
 
     # ---- reading and writing -------------------------------------------------------------
 
@@ -201,7 +225,7 @@ class Scenario(BaseModel):
         cost = np.array([s.cost for s in self.sellers])
         on_platform = np.array([s.listed_on == "platform" for s in self.sellers])
         third_party = on_platform & np.array([s.role != "platform" for s in self.sellers])
-        referral, fulfilment = self.platform.referral_fee, self.platform.fulfilment_fee
+        referral, fulfilment = self.referral_fee, self.platform.fulfilment_fee
         alpha = np.where(third_party, 1.0 - referral, 1.0)
         kappa = cost + np.where(third_party, fulfilment, 0.0)
         stake_share = np.zeros((n, n))
