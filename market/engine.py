@@ -25,8 +25,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from market.benchmarks import best_response
 from market import interventions as rules
+from market.benchmarks import best_response
 from market.demand import market_demand
 from market.rng import STREAM_ARRIVALS, poisson
 from market.scenario import Scenario

@@ -140,7 +140,8 @@ CATALOG: dict[str, dict] = {
     "no_rival_pricing": {"kind": "ban_rival_pricing",
                          "description": "Repricers may not condition on rivals' prices."},
     "neutral_buybox": {"kind": "buybox", "rule": "neutral",
-                       "description": "The featured offer is the lowest price; no self-preferencing (EU DMA art. 6(5))."},
+                       "description": "The featured offer is the lowest price; no self-preferencing "
+                                      "(EU DMA art. 6(5))."},
     "pdp": {"kind": "buybox", "rule": "pdp",
             "description": "Price-directed prominence: only the lowest-priced listed offers are shown "
                            "(Johnson, Rhodes and Wildenbeest 2023)."},
