@@ -1,0 +1,165 @@
+"""ECharts options for the dashboard's charts, built from a model's recorded ticks.
+
+Each function takes a ``PricingModel`` (recording every tick) and the window of ticks to
+show, and returns a plain dict that ``solara.FigureEcharts`` draws in the browser. The time
+axis reads ``d<day> hh:mm``; every chart has a "save as PNG" button.
+"""
+
+import math
+
+import numpy as np
+
+from market.model import PricingModel
+
+MAX_POINTS = 600
+_BANDS = (("Nash", "nash_price", "rgba(46, 125, 50, 0.18)"), ("monopoly", "monopoly_price", "rgba(198, 40, 40, 0.15)"))
+
+
+def rows(model: PricingModel, window: int) -> np.ndarray:
+    """Record rows (ticks) to draw: the last ``window`` ticks run, thinned to ``MAX_POINTS``."""
+    end = model.state.n_records
+    start = max(0, end - window)
+    step = max(1, math.ceil((end - start) / MAX_POINTS))
+    return np.arange(start, end, step)
+
+
+def time_labels(model: PricingModel, ticks: np.ndarray) -> list[str]:
+    """``d<day> hh:mm`` at the start of each tick, day 1 first."""
+    minutes = ticks * model.config.tick_minutes
+    return [f"d{m // 1440 + 1} {m % 1440 // 60:02d}:{m % 60:02d}" for m in minutes.tolist()]
+
+
+def values(array) -> list:
+    """JSON-safe numbers: rounded, with NaN and infinities as gaps."""
+    return [round(v, 4) if math.isfinite(v) else None for v in np.asarray(array, dtype=np.float64).tolist()]
+
+
+def running_delta(model: PricingModel) -> np.ndarray:
+    r"""Calvano's :math:`\Delta` of the mean industry profit :math:`\sum_i (p_i - c_i) q_i` up to each tick."""
+    s, b = model.state, model.benchmarks
+    n = s.n_records
+    industry = ((s.record_price[:n] - s.cost) * s.record_quantity[:n]).sum(axis=1)
+    mean = np.cumsum(industry) / np.arange(1, n + 1)
+    return (mean - b.nash_industry_profit) / (b.monopoly_industry_profit - b.nash_industry_profit)
+
+
+def running_mean(series: np.ndarray) -> np.ndarray:
+    return np.cumsum(series) / np.arange(1, series.shape[0] + 1)
+
+
+def frame(title: str, name: str, labels: list[str], series: list[dict], y_name: str = "", **extra) -> dict:
+    """An ECharts option: a time axis, a legend, a tooltip and a PNG button."""
+    option = {
+        "title": {"text": title, "textStyle": {"fontSize": 13}},
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 22, "type": "scroll"},
+        "grid": {"left": 56, "right": 24, "top": 60, "bottom": 28},
+        "toolbox": {"feature": {"saveAsImage": {"title": "PNG", "name": f"pricelab_{name}"}}},
+        "xAxis": {"type": "category", "data": labels, "boundaryGap": False},
+        "yAxis": {"type": "value", "scale": True, "name": y_name},
+        "series": series,
+    }
+    option.update(extra)
+    return option
+
+
+def _lines(names: list[str], table: np.ndarray, picked: np.ndarray, **style) -> list[dict]:
+    return [{"name": name, "type": "line", "showSymbol": False, "data": values(table[picked, i]), **style}
+            for i, name in enumerate(names)]
+
+
+def _sellers(model: PricingModel) -> list[str]:
+    return [s.name for s in model.config.sellers]
+
+
+def _bands(model: PricingModel) -> dict:
+    """Shaded ranges of the sellers' Nash and monopoly prices (widened a little where all are equal)."""
+    areas = []
+    for label, field, color in _BANDS:
+        price = getattr(model.benchmarks, field)
+        low, high = float(price.min()), float(price.max())
+        pad = max(0.0, 0.004 * high - (high - low) / 2)
+        areas.append([{"name": label, "yAxis": round(low - pad, 4), "itemStyle": {"color": color}},
+                      {"yAxis": round(high + pad, 4)}])
+    return {"silent": True, "label": {"position": "insideLeft", "fontSize": 10}, "data": areas}
+
+
+def price(model: PricingModel, window: int, title: str = "Prices") -> dict:
+    """Each seller's price, over the bands of the static Nash and monopoly prices."""
+    picked = rows(model, window)
+    series = _lines(_sellers(model), model.state.record_price, picked, step="end")
+    if series:
+        series[0]["markArea"] = _bands(model)
+    return frame(title, "price", time_labels(model, picked), series, "price")
+
+
+def profit(model: PricingModel, window: int) -> dict:
+    """Each seller's profit per tick (after fees; the platform's includes fees received)."""
+    picked = rows(model, window)
+    series = _lines(_sellers(model), model.state.record_profit, picked)
+    return frame("Profit per tick", "profit", time_labels(model, picked), series, "profit")
+
+
+def delta(model: PricingModel, window: int, twin: PricingModel | None = None) -> dict:
+    """Running profit gain Delta (0 = Nash, 1 = joint monopoly), of A and, with rules on, of B."""
+    picked = rows(model, window)
+    series = [{"name": "A" if twin else "Delta", "type": "line", "showSymbol": False,
+               "data": values(running_delta(model)[picked])}]
+    if twin is not None:
+        series.append({"name": "B (rules)", "type": "line", "showSymbol": False,
+                       "data": values(running_delta(twin)[picked])})
+    return frame("Running profit gain Delta", "delta", time_labels(model, picked), series, "Delta")
+
+
+def shares(model: PricingModel, window: int) -> dict:
+    """Each seller's share of the units sold in each tick, stacked."""
+    picked = rows(model, window)
+    quantity = model.state.record_quantity[picked]
+    total = quantity.sum(axis=1, keepdims=True)
+    share = np.divide(quantity, total, out=np.full_like(quantity, np.nan), where=total > 0)
+    series = _lines(_sellers(model), share, np.arange(picked.shape[0]), stack="share", areaStyle={})
+    return frame("Market shares (units)", "shares", time_labels(model, picked), series, "share",
+                 yAxis={"type": "value", "min": 0, "max": 1})
+
+
+def featured(model: PricingModel, window: int) -> dict:
+    """Who holds the featured offer (the Buy Box) in each tick."""
+    picked = rows(model, window)
+    holder = model.state.record_featured[picked]
+    data = [int(h) if h >= 0 else None for h in holder.tolist()]
+    series = [{"name": "featured offer", "type": "line", "step": "end", "showSymbol": False, "data": data}]
+    return frame("Featured offer (Buy Box)", "featured", time_labels(model, picked), series,
+                 yAxis={"type": "category", "data": _sellers(model)})
+
+
+def events(model: PricingModel, window: int) -> dict:
+    """Price changes as events: a mark per seller and tick where the price went up or down."""
+    end = model.state.n_records
+    start = max(0, end - window)
+    table = model.state.record_price[max(0, start - 1):end]
+    change = np.diff(table, axis=0) if start > 0 else np.vstack([np.zeros((1, table.shape[1])), np.diff(table, axis=0)])
+    ticks = np.arange(start, end)
+    series = []
+    for label, sign, color in (("up", 1, "#c62828"), ("down", -1, "#1565c0")):
+        t, seller = np.nonzero(np.sign(change) == sign)
+        data = [[int(a), int(b)] for a, b in zip(t.tolist(), seller.tolist(), strict=True)]
+        series.append({"name": f"price {label}", "type": "scatter", "symbol": "triangle",
+                       "symbolRotate": 0 if sign > 0 else 180, "symbolSize": 6, "itemStyle": {"color": color},
+                       "data": data[-4 * MAX_POINTS:]})
+    return frame("Price changes", "events", time_labels(model, ticks), series, tooltip={"trigger": "item"},
+                 yAxis={"type": "category", "data": _sellers(model)})
+
+
+def difference(model: PricingModel, twin: PricingModel, window: int) -> dict:
+    """B minus A: mean price per tick and consumer surplus per tick (running means)."""
+    picked = rows(model, window)
+    n = model.state.n_records
+    gap_price = running_mean(twin.state.record_price[:n].mean(axis=1) - model.state.record_price[:n].mean(axis=1))
+    gap_surplus = running_mean(twin.state.record_market[:n, 1] - model.state.record_market[:n, 1])
+    series = [{"name": "mean price, B - A", "type": "line", "showSymbol": False, "data": values(gap_price[picked])},
+              {"name": "consumer surplus, B - A", "type": "line", "showSymbol": False, "yAxisIndex": 1,
+               "data": values(gap_surplus[picked])}]
+    return frame("B - A (running means)", "difference", time_labels(model, picked), series,
+                 yAxis=[{"type": "value", "scale": True, "name": "price"},
+                        {"type": "value", "scale": True, "name": "surplus"}])

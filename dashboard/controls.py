@@ -1,0 +1,117 @@
+"""The dashboard's controls: scenario, parameters, rules, running and export.
+
+Every control hands its raw value to the session's ``Lab`` and then calls ``done()`` so the
+page redraws; the ``Lab`` decides whether the value is valid. Widgets are keyed by scenario
+and tick-0 settings, so loading another scenario rebuilds them with its values.
+"""
+
+from collections.abc import Callable
+
+import solara
+
+from dashboard import export, rules
+from dashboard.lab import Lab, learns
+from experiments.configs import scenario_names
+from market import strategies
+
+SPEEDS = {"1 tick (10 min)": 1, "1 hour": 6, "6 hours": 36, "1 day": 144}
+WINDOWS = {"1 day": 144, "3 days": 432, "7 days": 1008, "all": 10**9}
+
+
+@solara.component
+def NumberField(lab: Lab, label: str, path: str, value: float, done: Callable[[], None]):
+    """A text field for a number; ``lab`` parses it, so bad text becomes a message, not a crash."""
+    def changed(text: str):
+        lab.set_value(path, text)
+        done()
+    solara.InputText(label, value=f"{value:g}", on_value=changed, continuous_update=False).key(
+        f"{lab.name}:{path}:{value!r}")
+
+
+@solara.component
+def ScenarioControls(lab: Lab, done: Callable[[], None]):
+    def choose(name: str):
+        lab.choose_scenario(name)
+        done()
+    solara.Select("Scenario", values=scenario_names(), value=lab.name, on_value=choose)
+    if lab.config.description:
+        solara.Text(lab.config.description, style={"font-size": "0.8em", "color": "#555"})
+    config = lab.config
+    with solara.Row():
+        NumberField(lab, "demand mu", "demand.mu", config.demand.mu, done)
+        NumberField(lab, "seed", "seed", config.seed, done)
+    with solara.Row():
+        NumberField(lab, "referral fee", "platform.referral_fee", config.platform.referral_fee, done)
+        NumberField(lab, "Buy Box attention", "platform.featured_attention", config.platform.featured_attention,
+                    done)
+
+
+@solara.component
+def SellerControls(lab: Lab, index: int, done: Callable[[], None]):
+    seller = lab.config.sellers[index]
+    prefix = f"sellers.{seller.name}"
+
+    def choose(name: str):
+        lab.set_value(f"{prefix}.strategy", name)
+        done()
+    with solara.Card(f"{seller.name} ({seller.role})", margin=0, style={"padding": "4px 8px"}):
+        solara.Select("strategy", values=strategies.names(), value=seller.strategy, on_value=choose)
+        with solara.Row():
+            NumberField(lab, "period (ticks)", f"{prefix}.period", seller.period, done)
+            NumberField(lab, "lag (ticks)", f"{prefix}.lag", seller.lag, done)
+            NumberField(lab, "cost", f"{prefix}.cost", seller.cost, done)
+
+
+@solara.component
+def RuleControls(lab: Lab, done: Callable[[], None]):
+    """Switches for the rules of model B (same seed as A; the A/B charts show the difference)."""
+    solara.Text("Rules: switching one on runs B, the same seed with the rule, beside A.",
+                style={"font-weight": "500"})
+    for rule in rules.RULES:
+        def switch(on: bool, name: str = rule.name):
+            lab.set_rule(name, on)
+            done()
+        solara.Switch(label=rule.label, value=rule.name in lab.rules, on_value=switch).key(
+            f"{lab.name}:{rule.name}:{rule.name in lab.rules}")
+
+
+@solara.component
+def RunControls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[int],
+                window: solara.Reactive[int], done: Callable[[], None]):
+    def step():
+        lab.step(speed.value)
+        done()
+
+    def reset():
+        playing.set(False)
+        lab.reset()
+        done()
+
+    def skip():
+        lab.skip(lab.config.ticks_per_day)
+        done()
+    with solara.Row():
+        solara.Button("Step", on_click=step, disabled=playing.value or lab.finished, color="primary")
+        solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
+                      disabled=lab.finished and not playing.value, color="primary")
+        solara.Button("Reset", on_click=reset)
+        solara.Button("Train first (1 day)" if learns(lab.config) else "Skip a day", on_click=skip,
+                      disabled=playing.value or lab.finished)
+    with solara.Row():
+        solara.Select("ticks per frame", values=list(SPEEDS), value=_label(SPEEDS, speed.value),
+                      on_value=lambda label: speed.set(SPEEDS[label]))
+        solara.Select("chart window", values=list(WINDOWS), value=_label(WINDOWS, window.value),
+                      on_value=lambda label: window.set(WINDOWS[label]))
+
+
+@solara.component
+def ExportControls(lab: Lab):
+    with solara.Row():
+        for fmt in export.FORMATS:
+            solara.FileDownload(lambda fmt=fmt: export.to_bytes(export.lab_table(lab), fmt),
+                                filename=export.filename(lab, fmt), label=f"Download {fmt}")
+    solara.Text("Charts: the PNG button at the top right of each chart.", style={"font-size": "0.8em"})
+
+
+def _label(options: dict[str, int], value: int) -> str:
+    return next(label for label, v in options.items() if v == value)

@@ -1,0 +1,161 @@
+"""One browser session's market: the scenario, the user's changes, the model and its A/B twin.
+
+``Lab`` holds no Solara state and is tested without a browser. Every change from a control
+goes through it: the text is parsed, the changed scenario validated and the new models built
+before anything is replaced, so bad input leaves a message in ``lab.error`` and the last
+valid model running. Model A is the scenario with the user's changes; model B, present while
+rules are switched on, is A with those rules, on the same seed, stepped in lockstep.
+"""
+
+import threading
+
+from dashboard import rules as rulebook
+from experiments import configs
+from market import engine, strategies
+from market.model import PricingModel
+from market.scenario import Scenario
+
+DEFAULT_SCENARIO = "amazon_10min"
+MAX_TICKS = 50_000
+INT_FIELDS = ("seed", "period", "lag")
+DISPLAY = {"record_stride": 1}
+
+
+def parse(path: str, text: str) -> object:
+    """The value typed for ``path``: a strategy name, or a number (a whole one for seed, period, lag)."""
+    field = path.rsplit(".", 1)[-1]
+    text = str(text).strip()
+    if field == "strategy":
+        return text
+    if not text:
+        raise ValueError(f"{path}: empty; enter a number")
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{path} = {text!r}: not a number") from None
+    if field in INT_FIELDS:
+        if not value.is_integer():
+            raise ValueError(f"{path} = {text!r}: must be a whole number")
+        return int(value)
+    return value
+
+
+def learns(scenario: Scenario) -> bool:
+    """Whether any seller's strategy learns (then the page offers to train first)."""
+    return any(strategies.get(s.strategy).learns for s in scenario.sellers)
+
+
+def fast_forward(model: PricingModel, n_ticks: int) -> None:
+    """Run ``n_ticks`` on the engine's fast path (one kernel call; Mesa's data collector is skipped)."""
+    engine.advance(model.state, n_ticks)
+
+
+class Lab:
+    """The market of one session. Methods return True on success; on failure ``error`` says why."""
+
+    def __init__(self, name: str | None = None):
+        self.lock = threading.RLock()
+        self.error = ""
+        self.name = name or DEFAULT_SCENARIO
+        self.base = configs.load(self.name)
+        self.changes: dict[str, object] = {}
+        self.rules: frozenset[str] = frozenset()
+        self.model, self.twin = self._build(self.base, self.changes, self.rules)
+
+    @property
+    def config(self) -> Scenario:
+        return self.model.config
+
+    @property
+    def tick(self) -> int:
+        return self.model.tick
+
+    @property
+    def horizon(self) -> int:
+        return min(self.config.horizon, MAX_TICKS)
+
+    @property
+    def finished(self) -> bool:
+        return self.tick >= self.horizon
+
+    def choose_scenario(self, name: str) -> bool:
+        """Load a shipped scenario with no changes and no rules, at tick 0."""
+        def load():
+            base = configs.load(name)
+            built = self._build(base, {}, frozenset())
+            self.name, self.base, self.changes, self.rules = name, base, {}, frozenset()
+            self.model, self.twin = built
+        return self._attempt(load, f"scenario {name!r}")
+
+    def set_value(self, path: str, text: str) -> bool:
+        """Change one field (dotted path) from the text of a control and restart at tick 0."""
+        def change():
+            changes = {**self.changes, **self._with_params(path, parse(path, text))}
+            self.model, self.twin = self._build(self.base, changes, self.rules)
+            self.changes = changes
+        return self._attempt(change)
+
+    def set_rule(self, name: str, on: bool) -> bool:
+        """Switch a rule for model B, which is rebuilt and replayed to model A's tick."""
+        def switch():
+            chosen = self.rules | {name} if on else self.rules - {name}
+            twin = self._twin(self.model.config, chosen)
+            if twin is not None:
+                fast_forward(twin, self.tick)
+            self.twin, self.rules = twin, chosen
+        return self._attempt(switch, f"rule {name!r}")
+
+    def reset(self) -> bool:
+        """Both models back to tick 0 with the current settings."""
+        def rebuild():
+            self.model, self.twin = self._build(self.base, self.changes, self.rules)
+        return self._attempt(rebuild, "reset")
+
+    def step(self, n_ticks: int = 1) -> int:
+        """Advance both models by up to ``n_ticks`` ticks through ``PricingModel.step``; return ticks run."""
+        with self.lock:
+            n = max(0, min(n_ticks, self.horizon - self.tick))
+            for _ in range(n):
+                self.model.step()
+                if self.twin is not None:
+                    self.twin.step()
+            return n
+
+    def skip(self, n_ticks: int) -> int:
+        """Advance both models by up to ``n_ticks`` on the fast path (train first, skip a transient)."""
+        with self.lock:
+            n = max(0, min(n_ticks, self.horizon - self.tick))
+            for model in (self.model, self.twin):
+                if model is not None:
+                    fast_forward(model, n)
+            return n
+
+    def _attempt(self, action, what: str = "") -> bool:
+        """Run ``action`` under the lock; any error becomes ``self.error`` and nothing is replaced."""
+        with self.lock:
+            try:
+                action()
+            except Exception as err:  # the server's edge: a bad value or a broken config must not end the session
+                self.error = f"{what}: {err}" if what else str(err)
+                return False
+            self.error = ""
+            return True
+
+    def _with_params(self, path: str, value: object) -> dict[str, object]:
+        """A strategy change also resets its parameters: the scenario's own if it is the original strategy."""
+        if not path.endswith(".strategy"):
+            return {path: value}
+        seller = path.split(".")[1]
+        original = next((s for s in self.base.sellers if s.name == seller), None)
+        params = original.params if original is not None and original.strategy == value else {}
+        return {path: value, f"sellers.{seller}.params": dict(params)}
+
+    def _build(self, base: Scenario, changes: dict, chosen: frozenset[str]):
+        model = PricingModel(base, overrides={**DISPLAY, **changes}, horizon=min(base.horizon, MAX_TICKS))
+        return model, self._twin(model.config, chosen)
+
+    def _twin(self, config: Scenario, chosen: frozenset[str]) -> PricingModel | None:
+        if not chosen:
+            return None
+        return PricingModel(config, overrides=rulebook.overrides(config, chosen),
+                            horizon=min(config.horizon, MAX_TICKS))
