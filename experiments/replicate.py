@@ -2,7 +2,8 @@
 
 Headline numbers (``--json``): ``delta_mean`` and ``delta_sd`` (profit gain over the limit
 cycle, across sessions), ``converged_share``, ``periods_mean``, ``price_mean``, ``nash_share``
-(both sellers best-respond on path), ``unprofitable_deviation_share`` (the impulse response's
+(both sellers best-respond on path), ``best_reply_gap_mean`` (a best reply's relative gain on
+path, the larger seller's, averaged over sessions), ``unprofitable_deviation_share`` (the impulse response's
 forced deviation loses in discounted terms), ``cycle_lengths`` (share of sessions by cycle
 length), ``sessions``, ``wall_seconds`` and ``periods_per_second``; Klein adds
 ``profitability_mean`` and ``constant_share``.
@@ -91,6 +92,7 @@ def headline(paper: str, results: list, wall: float) -> dict:
     }
     if paper == "calvano2020":
         out["nash_share"] = float(np.mean([r.is_nash for r in results]))
+        out["best_reply_gap_mean"] = float(np.mean([r.best_reply_gap for r in results]))
         out["unprofitable_deviation_share"] = float(np.mean([r.deviation_gain <= 1e-12 for r in results]))
     else:
         out["profitability_mean"] = float(np.mean([r.profitability for r in results]))

@@ -14,6 +14,7 @@ import os
 from experiments import replicate
 from experiments.atomic import prepare_output_dir
 from experiments.errors import UsageError
+from market.strategies import learning  # noqa: F401  (registers qlearning, ucb, ... for scenarios)
 
 NAME = "replicate"
 HELP = "replicate Calvano et al. (2020) or Klein (2021) and write a report"

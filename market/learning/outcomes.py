@@ -32,7 +32,7 @@ from market.benchmarks import Benchmarks
 
 IMPULSE_PERIODS = 25
 _VALUE_TOLERANCE = 1e-11
-_BEST_REPLY_TOLERANCE = 1e-8
+_BEST_REPLY_TOLERANCE = 1e-9
 
 
 def successor(greedy: np.ndarray, m: int) -> np.ndarray:
@@ -110,28 +110,33 @@ def best_reply_q(profit, greedy, i, m, delta, start):
             return q
 
 
-def best_replies_on(states: np.ndarray, profit: np.ndarray, greedy: np.ndarray, q: np.ndarray,
+def best_reply_gaps(states: np.ndarray, profit: np.ndarray, greedy: np.ndarray, q: np.ndarray,
                     delta: float) -> np.ndarray:
-    """Per seller: does its greedy action maximise :math:`Q_i^*` in every one of ``states``?"""
+    r"""Per seller, the largest relative gain from a best reply in any of ``states``:
+    :math:`\max_s [\max_a Q_i^*(s,a) - Q_i^*(s, g_i(s))] / \max_a Q_i^*(s,a)` (0: greedy play is a best reply)."""
     n, _, m = q.shape
-    out = np.empty(n, dtype=bool)
+    out = np.empty(n)
     for i in range(n):
         star = best_reply_q(profit, greedy, i, m, delta, q[i])
-        chosen = star[states, greedy[i, states]]
-        out[i] = bool(np.all(chosen >= star[states].max(axis=1) - _BEST_REPLY_TOLERANCE))
+        top = star[states].max(axis=1)
+        out[i] = float(np.max((top - star[states, greedy[i, states]]) / np.abs(top)))
     return out
 
 
 @dataclass(frozen=True)
 class CycleOutcome:
-    """Greedy play's limit cycle: its states, profit gain, prices, and the equilibrium check."""
+    """Greedy play's limit cycle: its states, profit gain, prices, and the equilibrium check.
+
+    ``best_reply_gap[i]`` is seller i's relative gain from its best reply on the cycle
+    (:func:`best_reply_gaps`); below ``1e-9`` it counts as a best reply.
+    """
 
     states: np.ndarray
     delta: float
     delta_by_seller: np.ndarray
     price: np.ndarray
     profit: np.ndarray
-    best_reply: np.ndarray
+    best_reply_gap: np.ndarray
 
     @property
     def length(self) -> int:
@@ -139,7 +144,7 @@ class CycleOutcome:
 
     @property
     def is_nash(self) -> bool:
-        return bool(self.best_reply.all())
+        return bool(np.all(self.best_reply_gap <= _BEST_REPLY_TOLERANCE))
 
 
 def cycle_outcome(profit: np.ndarray, greedy: np.ndarray, q: np.ndarray, grid: np.ndarray, start: int,
@@ -156,7 +161,7 @@ def cycle_outcome(profit: np.ndarray, greedy: np.ndarray, q: np.ndarray, grid: n
         delta=float((mean_profit.sum() - industry_nash) / (industry_monopoly - industry_nash)),
         delta_by_seller=(mean_profit - nash) / (monopoly - nash),
         price=grid[index].mean(axis=0), profit=mean_profit,
-        best_reply=best_replies_on(states, profit, greedy, q, delta))
+        best_reply_gap=best_reply_gaps(states, profit, greedy, q, delta))
 
 
 @dataclass(frozen=True)

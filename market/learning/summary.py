@@ -14,7 +14,8 @@ class SessionSummary:
 
     ``price`` and ``profit`` are per-seller means over the limit cycle; ``impulse_price`` and
     ``impulse_profit`` (periods + 1, n) the impulse response, row 0 before the shock;
-    ``deviation_gain`` the deviator's discounted gain from the forced deviation.
+    ``deviation_gain`` the deviator's discounted gain from the forced deviation;
+    ``best_reply_gap`` the largest seller's relative gain from a best reply on the cycle.
     """
 
     seed: int
@@ -26,6 +27,7 @@ class SessionSummary:
     profit: np.ndarray
     cycle_length: int
     is_nash: bool
+    best_reply_gap: float
     impulse_price: np.ndarray
     impulse_profit: np.ndarray
     deviation_gain: float
@@ -40,5 +42,6 @@ def calvano_summary(setup: QLearningSetup, seed: int, deviator: int = 0) -> Sess
                                setup.delta)
     return SessionSummary(seed=seed, converged=session.converged, periods=session.periods, delta=cycle.delta,
                           delta_by_seller=cycle.delta_by_seller, price=cycle.price, profit=cycle.profit,
-                          cycle_length=cycle.length, is_nash=cycle.is_nash, impulse_price=impulse.price,
+                          cycle_length=cycle.length, is_nash=cycle.is_nash,
+                          best_reply_gap=float(cycle.best_reply_gap.max()), impulse_price=impulse.price,
                           impulse_profit=impulse.profit, deviation_gain=impulse.gain)

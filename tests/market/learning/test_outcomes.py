@@ -1,0 +1,82 @@
+"""Limit cycles, Delta, the equilibrium check and the impulse response on constructed strategies."""
+
+import numpy as np
+import pytest
+
+from market.benchmarks import StaticGame, solve
+from market.learning.outcomes import cycle_outcome, impulse_response, limit_cycle, path_value, successor
+from market.learning.qlearning import profit_table
+
+GAME = StaticGame.logit([1.0, 1.0], 2.0, 0.25)
+BENCH = solve(GAME)
+LOW, HIGH = BENCH.nash_price[0], BENCH.monopoly_price[0]
+GRID = np.array([LOW, 0.5 * (LOW + HIGH), HIGH])  # indices 0 (Nash), 1, 2 (monopoly)
+PROFIT = profit_table(GAME, GRID)
+COOPERATE = 2 * 3 + 2  # state (2, 2): both charged the monopoly price
+
+
+def grim_trigger_pair() -> np.ndarray:
+    """Both charge the monopoly price after (monopoly, monopoly) and the Nash price after anything else."""
+    greedy = np.zeros((2, 9), dtype=np.int64)
+    greedy[:, COOPERATE] = 2
+    return greedy
+
+
+def test_limit_cycle_and_path_value_on_a_constructed_map():
+    succ = np.array([1, 2, 3, 1], dtype=np.int64)
+    assert limit_cycle(succ, 0).tolist() == [1, 2, 3]
+    assert limit_cycle(succ, 2).tolist() == [2, 3, 1]
+    reward = np.array([0.0, 1.0, 2.0, 3.0])
+    delta = 0.9
+    brute, s = 0.0, 0
+    for t in range(2_000):
+        s = succ[s]
+        brute += delta**t * reward[s]
+    assert path_value(reward, succ, 0, delta) == pytest.approx(brute, rel=1e-12)
+    assert path_value(reward, succ, 0, 0.0) == 1.0
+
+
+def test_successor_is_the_profile_of_greedy_actions():
+    greedy = grim_trigger_pair()
+    succ = successor(greedy, 3)
+    assert succ[COOPERATE] == COOPERATE and np.all(np.delete(succ, COOPERATE) == 0)
+
+
+def test_delta_of_collusion_is_one_and_of_a_two_cycle_its_mean():
+    greedy = grim_trigger_pair()
+    q = np.zeros((2, 9, 3))
+    collusive = cycle_outcome(PROFIT, greedy, q, GRID, COOPERATE, BENCH, 0.95)
+    assert collusive.length == 1 and collusive.delta == pytest.approx(1.0, abs=1e-9)
+    np.testing.assert_allclose(collusive.price, [HIGH, HIGH])
+    punished = cycle_outcome(PROFIT, greedy, q, GRID, 5, BENCH, 0.95)
+    assert punished.states.tolist() == [0] and punished.delta == pytest.approx(0.0, abs=1e-9)
+    # alternate between (0, 0) and (2, 2): Delta is the mean of 0 and 1
+    alternating = np.zeros((2, 9), dtype=np.int64)
+    alternating[:, 0] = 2
+    cycle = cycle_outcome(PROFIT, alternating, q, GRID, 0, BENCH, 0.95)
+    assert sorted(cycle.states.tolist()) == [0, COOPERATE] and cycle.delta == pytest.approx(0.5, abs=1e-9)
+    np.testing.assert_allclose(cycle.price, [0.5 * (LOW + HIGH)] * 2)
+
+
+def test_grim_trigger_is_an_equilibrium_when_patient_and_not_when_impatient():
+    greedy = grim_trigger_pair()
+    q = np.zeros((2, 9, 3))
+    assert cycle_outcome(PROFIT, greedy, q, GRID, COOPERATE, BENCH, 0.95).is_nash
+    impatient = cycle_outcome(PROFIT, greedy, q, GRID, COOPERATE, BENCH, 0.05)
+    assert not impatient.is_nash and np.all(impatient.best_reply_gap > 0.0)
+
+
+def test_impulse_response_of_grim_trigger_by_hand():
+    greedy = grim_trigger_pair()
+    delta = 0.95
+    impulse = impulse_response(PROFIT, greedy, GRID, COOPERATE, 0, delta, periods=5)
+    deviation = int(np.argmax([PROFIT[a * 3 + 2, 0] for a in range(3)]))
+    assert deviation != 2
+    expected = [[HIGH, HIGH], [GRID[deviation], HIGH]] + [[LOW, LOW]] * 4
+    np.testing.assert_allclose(impulse.price, expected)
+    np.testing.assert_allclose(impulse.profit[1], PROFIT[deviation * 3 + 2])
+    nash, monopoly = PROFIT[0, 0], PROFIT[COOPERATE, 0]
+    gain = PROFIT[deviation * 3 + 2, 0] + delta * nash / (1 - delta) - monopoly / (1 - delta)
+    assert impulse.gain == pytest.approx(gain, rel=1e-12)
+    assert not impulse.profitable
+    assert impulse_response(PROFIT, greedy, GRID, COOPERATE, 0, 0.05).profitable
