@@ -1,11 +1,17 @@
-"""Small sweeps on the seed market: short horizons so every test runs in about a second."""
+"""Small sweeps on the seed market: short horizons so every test runs in about a second.
+
+Specs are written next to a copy of the seed market taken when the test starts (``market.toml``),
+so that runs compared within a test share their base scenario even if the shipped one changes.
+"""
 
 import polars as pl
 import pytest
 
+from experiments import configs
+
 SPEC = """
 name = "small"
-base = "amazon_10min"
+base = "market.toml"
 master_seed = 7
 seeds = {seeds}
 
@@ -25,6 +31,8 @@ timeseries_stride = {stride}
 @pytest.fixture
 def write_spec(tmp_path):
     """``write_spec(seeds=2, horizon=288, stride=144, text=None)`` -> path of a spec file in tmp_path."""
+
+    (tmp_path / "market.toml").write_text(configs.load("amazon_10min").to_toml())
 
     def write(seeds: int = 2, horizon: int = 288, stride: int = 144, text: str | None = None, name: str = "spec"):
         path = tmp_path / f"{name}.toml"

@@ -2,6 +2,7 @@ import os
 
 import pytest
 
+from experiments import configs
 from experiments.cli import main
 from experiments.sweep.executors import WORKER_ENV, Dask, Processes, Serial
 from tests.experiments.sweep.conftest import SPEC
@@ -10,6 +11,7 @@ from tests.experiments.sweep.conftest import SPEC
 @pytest.fixture(scope="module")
 def spec_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("spec") / "spec.toml"
+    (path.parent / "market.toml").write_text(configs.load("amazon_10min").to_toml())
     path.write_text(SPEC.format(seeds=3, horizon=576, stride=48))
     return path
 

@@ -27,13 +27,17 @@ def test_defaults_keep_every_metric_and_one_seed(write_spec):
     assert loaded.metrics == MARKET_METRICS and loaded.n_seeds == 1 and loaded.timeseries_stride is None
 
 
-def test_inline_base_and_base_relative_to_the_spec(tmp_path, write_spec):
-    scenario = configs.load("amazon_10min")
-    (tmp_path / "market.toml").write_text(scenario.to_toml())
-    relative = spec.load(write_spec(text=GOOD.replace('"amazon_10min"', '"market.toml"')))
-    inline = GOOD.replace('base = "amazon_10min"\n', "") + "\n[base]\n" + scenario.to_toml().replace(
+def test_inline_base_equals_the_file_it_was_copied_from(tmp_path, write_spec):
+    relative = spec.load(write_spec())
+    scenario = (tmp_path / "market.toml").read_text()
+    inline = GOOD.replace('base = "market.toml"\n', "") + "\n[base]\n" + scenario.replace(
         "[demand]", "[base.demand]").replace("[platform]", "[base.platform]").replace("[[sellers]]", "[[base.sellers]]")
-    assert spec.load(write_spec(text=inline, name="inline")).hash == relative.hash == spec.load(write_spec()).hash
+    assert spec.load(write_spec(text=inline, name="inline")).hash == relative.hash
+
+
+def test_base_may_name_a_shipped_scenario(write_spec):
+    loaded = spec.load(write_spec(text=GOOD.replace('"market.toml"', '"amazon_10min"')))
+    assert loaded.base.name == "amazon_10min" and loaded.base.horizon == 288
 
 
 def test_zip_is_one_axis_and_all_sellers_path(write_spec):
@@ -82,7 +86,7 @@ BAD = {
     "unknown keep key": (("timeseries_stride", "stride"), "keep.stride: unknown field"),
     "unknown metric": (('"delta"', '"delt"'), "keep.metrics: 'delt'"),
     "seed in grid": (("demand.mu = [0.2, 0.3]", "seed = [1, 2]"), "grid.seed"),
-    "base missing": (('"amazon_10min"', '"no_such_market"'), "no_such_market"),
+    "base missing": (('"market.toml"', '"no_such_market"'), "no_such_market"),
     "bad set": (("horizon = 288", "horizon = -1"), "horizon = -1"),
     "zip lengths": (("[keep]", '[zip]\n"sellers.shop_daily.period" = [144, 288]\n"demand.shoppers_per_tick" = [1.0]'
                      "\n[keep]"), "zip: lists must have equal lengths"),

@@ -1,0 +1,43 @@
+"""A sweep killed with SIGKILL and rerun gives the results of an uninterrupted sweep."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from experiments.cli import main
+
+TOTAL = 24
+
+
+def wait_for_runs(folder, at_least: int, process, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(list((folder / "runs").glob("*.parquet"))) < at_least:
+        assert process.poll() is None, "the sweep ended before it could be killed"
+        assert time.monotonic() < deadline, "the sweep did not start"
+        time.sleep(0.005)
+
+
+def test_sigkill_then_rerun_equals_an_uninterrupted_sweep(write_spec, tmp_path, read_folder, capsys):
+    spec = write_spec(seeds=TOTAL // 4, horizon=5_000, stride=2_000)
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    process = subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--out", str(killed)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    wait_for_runs(killed, 3, process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    finished_when_killed = len(list((killed / "runs").glob("*.parquet")))
+    assert 3 <= finished_when_killed < TOTAL
+
+    assert main(["sweep", str(spec), "--out", str(killed)]) == 0
+    assert f"{TOTAL - finished_when_killed} runs done, 0 failed, {finished_when_killed} skipped" in (
+        capsys.readouterr().out)
+    assert main(["sweep", str(spec), "--out", str(clean)]) == 0
+    for kind in ("runs", "timeseries"):
+        got, expected = read_folder(killed, kind), read_folder(clean, kind)
+        assert got.equals(expected), kind
+    runs = read_folder(killed)
+    assert runs.height == runs["run_id"].n_unique() == TOTAL
+    assert read_folder(killed, "timeseries").height == TOTAL * 5 * 3
