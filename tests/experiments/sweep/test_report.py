@@ -1,0 +1,65 @@
+import numpy as np
+import polars as pl
+import pytest
+from scipy import stats
+
+from experiments.cli import main
+from experiments.sweep.report import confidence
+
+
+@pytest.fixture
+def swept(write_spec, tmp_path):
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_spec(seeds=3)), "--out", str(out)]) == 0
+    return out
+
+
+def test_confidence_interval_is_student_t_across_seeds():
+    frame = pl.DataFrame({"x": [1, 1, 1, 2, 2, 2, 3], "m": [1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 7.0]})
+    ci = confidence(frame, ["x"], ["m"])
+    assert ci["x"].to_list() == [1, 2, 3] and ci["n"].to_list() == [3, 3, 1]
+    assert ci["m"].to_list() == pytest.approx([7 / 3, 5.0, 7.0])
+    expected = stats.t.ppf(0.975, 2) * np.std([1.0, 2.0, 4.0], ddof=1) / np.sqrt(3)
+    assert ci["m_ci"][0] == pytest.approx(expected) and ci["m_ci"][1] == 0.0
+    assert ci["m_ci"][2] is None or np.isnan(ci["m_ci"][2])
+
+
+def test_report_writes_markdown_and_figures(swept, capsys):
+    assert main(["report", str(swept)]) == 0
+    report = swept / "report"
+    assert sorted(p.name for p in report.iterdir()) == [
+        "heatmap_sellers_platform_period_x_demand_mu.png", "metrics_vs_demand_mu.png",
+        "metrics_vs_sellers_platform_period.png", "report.md"]
+    for png in report.glob("*.png"):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    text = (report / "report.md").read_text()
+    assert "Runs: 12 finished, 0 failed, 12 in all." in text
+    assert "![heatmap_sellers_platform_period_x_demand_mu.png](heatmap_sellers_platform_period_x_demand_mu.png)" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "±" in line]
+    runs = pl.read_parquet(swept / "runs" / "*.parquet")
+    first = runs.filter((pl.col("sellers.platform.period") == 1) & (pl.col("demand.mu") == 0.2))["delta"]
+    assert len(rows) == 4 and rows[0].startswith(f"| 1 | 0.2 | 3 | {first.mean():.4g} ± ")
+
+
+def test_results_exports_every_run_once_in_run_order(swept, tmp_path, capsys):
+    runs = pl.read_parquet(swept / "runs" / "*.parquet").sort("run_index")
+    assert main(["results", str(swept), "--format", "parquet", "--output", str(tmp_path / "all.parquet")]) == 0
+    assert pl.read_parquet(tmp_path / "all.parquet").equals(runs)
+    assert main(["results", str(swept), "--format", "csv", "--output", str(tmp_path / "all.csv")]) == 0
+    assert pl.read_csv(tmp_path / "all.csv")["run_id"].to_list() == runs["run_id"].to_list()
+    capsys.readouterr()
+    assert main(["results", str(swept)]) == 0
+    assert "shape: (12, 10)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["results", "{out}", "--format", "xlsx"], "--format 'xlsx': unknown; allowed: table, csv, parquet"),
+    (["results", "{out}", "--format", "parquet"], "--format parquet: needs --output FILE"),
+    (["status", "{tmp}"], "not a sweep folder"),
+    (["report", "{tmp}"], "not a sweep folder"),
+])
+def test_bad_folder_or_format_is_one_line_exit_2(argv, expected, swept, tmp_path, capsys):
+    argv = [a.format(out=swept, tmp=tmp_path / "empty") for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err, err
