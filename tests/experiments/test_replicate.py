@@ -1,0 +1,62 @@
+"""pricelab replicate: bad input names the flag (exit 2) before work; short runs write JSON and a report."""
+
+import json
+
+import pytest
+
+from experiments.cli import main
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["calvano2020", "--alpha", "0"], "--alpha = 0.0: must be in (0, 1]"),
+    (["calvano2020", "--alpha", "1.5"], "--alpha = 1.5"),
+    (["calvano2020", "--beta", "-1"], "--beta = -1.0"),
+    (["calvano2020", "--delta", "1"], "--delta = 1.0: must be in [0, 1)"),
+    (["calvano2020", "--m", "1"], "--m = 1"),
+    (["calvano2020", "--n-firms", "8"], "--n-firms = 8"),
+    (["calvano2020", "--costs", "1,a"], "--costs = '1,a'"),
+    (["calvano2020", "--costs", "1,1", "--n-firms", "3"], "--costs has 2 values"),
+    (["calvano2020", "--sessions", "0"], "--sessions = 0"),
+    (["calvano2020", "--workers", "0"], "--workers = 0"),
+    (["klein2021", "--beta", "1e-5"], "--beta: applies to calvano2020 only"),
+    (["klein2021", "--k", "0"], "--k = 0"),
+    (["klein2021", "--alpha", "2"], "--alpha = 2.0"),
+])
+def test_bad_input_is_one_line_naming_the_flag(argv, message, capsys, tmp_path):
+    assert main(["replicate", *argv, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("pricelab: error: ") and message in err and "\n" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_calvano_short_run_prints_json_and_writes_report(capsys, tmp_path):
+    out = tmp_path / "calvano"
+    argv = ["replicate", "calvano2020", "--sessions", "4", "--beta", "2e-4", "--workers", "1", "--json",
+            "--out", str(out)]
+    assert main(argv) == 0
+    numbers = json.loads(capsys.readouterr().out)
+    assert numbers["sessions"] == 4 and numbers["converged_share"] == 1.0
+    assert 0.0 < numbers["delta_mean"] < 1.0 and numbers["delta_sd"] >= 0.0 and numbers["periods_mean"] > 1e5
+    assert set(numbers) >= {"nash_share", "unprofitable_deviation_share", "cycle_lengths", "price_mean"}
+    report = (out / "report.md").read_text()
+    assert "What the paper reports" in report and "0.85" in report
+    for name in ("delta_histogram.png", "cycle_lengths.png", "impulse_response.png"):
+        assert (out / name).stat().st_size > 1000 and name in report
+
+
+def test_klein_short_run_and_unequal_costs(capsys, tmp_path):
+    assert main(["replicate", "klein2021", "--sessions", "3", "--periods", "30000", "--theta", "4.6e-4",
+                 "--workers", "1", "--json", "--out", str(tmp_path / "k")]) == 0
+    numbers = json.loads(capsys.readouterr().out)
+    assert numbers["paper"] == "klein2021" and 0.0 <= numbers["constant_share"] <= 1.0
+    assert main(["replicate", "calvano2020", "--sessions", "2", "--costs", "1,1.1", "--beta", "5e-4",
+                 "--workers", "1", "--json", "--out", str(tmp_path / "c")]) == 0
+    assert json.loads(capsys.readouterr().out)["sessions"] == 2
+
+
+def test_shipped_scenarios_give_calvanos_benchmarks(capsys):
+    assert main(["benchmarks", "calvano2020", "--json"]) == 0
+    b = json.loads(capsys.readouterr().out)
+    assert b["nash_price"][0] == pytest.approx(1.47293, abs=1e-5)
+    assert b["monopoly_price"][1] == pytest.approx(1.92498, abs=1e-5)
+    assert main(["benchmarks", "klein2021", "--json"]) == 0
