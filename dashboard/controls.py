@@ -44,6 +44,7 @@ def ScenarioControls(lab: Lab, done: Callable[[], None]):
         NumberField(lab, "referral fee", "platform.referral_fee", config.platform.referral_fee, done)
         NumberField(lab, "Buy Box attention", "platform.featured_attention", config.platform.featured_attention,
                     done)
+        NumberField(lab, "self-preference", "platform.self_preference", config.platform.self_preference, done)
 
 
 @solara.component
@@ -64,15 +65,16 @@ def SellerControls(lab: Lab, index: int, done: Callable[[], None]):
 
 @solara.component
 def RuleControls(lab: Lab, done: Callable[[], None]):
-    """Switches for the rules of model B (same seed as A; the A/B charts show the difference)."""
-    solara.Text("Rules: switching one on runs B, the same seed with the rule, beside A.",
+    """Switches for the engine's rules, applied to run B (same seed as A) from the next tick."""
+    solara.Text("Rules: switching one on runs B, the same seed with the rule from now on, beside A.",
                 style={"font-weight": "500"})
-    for rule in rules.RULES:
-        def switch(on: bool, name: str = rule.name):
+    for name, description in rules.catalog().items():
+        def switch(on: bool, name: str = name):
             lab.set_rule(name, on)
             done()
-        solara.Switch(label=rule.label, value=rule.name in lab.rules, on_value=switch).key(
-            f"{lab.name}:{rule.name}:{rule.name in lab.rules}")
+        with solara.Tooltip(description):
+            solara.Switch(label=name.replace("_", " "), value=name in lab.rules, on_value=switch).key(
+                f"{lab.name}:{name}:{name in lab.rules}")
 
 
 @solara.component

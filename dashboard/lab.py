@@ -4,7 +4,8 @@
 goes through it: the text is parsed, the changed scenario validated and the new models built
 before anything is replaced, so bad input leaves a message in ``lab.error`` and the last
 valid model running. Model A is the scenario with the user's changes; model B, present while
-rules are switched on, is A with those rules, on the same seed, stepped in lockstep.
+rules are switched on, is A with those rules, on the same seed, stepped in lockstep. A rule
+switched on mid-run takes effect in B from the next tick, so B's path leaves A's there.
 """
 
 import threading
@@ -96,12 +97,17 @@ class Lab:
         return self._attempt(change)
 
     def set_rule(self, name: str, on: bool) -> bool:
-        """Switch a rule for model B, which is rebuilt and replayed to model A's tick."""
+        """Switch a rule of model B between two ticks; B starts as a copy of A (same seed) at A's tick."""
         def switch():
             chosen = self.rules | {name} if on else self.rules - {name}
-            twin = self._twin(self.model.config, chosen)
-            if twin is not None:
-                fast_forward(twin, self.tick)
+            twin = None
+            if chosen:
+                config = rulebook.with_rules(self.model.config, chosen)
+                twin = self.twin
+                if twin is None:
+                    twin = self._model(self.model.config)
+                    fast_forward(twin, self.tick)
+                rulebook.switch(twin, config)
             self.twin, self.rules = twin, chosen
         return self._attempt(switch, f"rule {name!r}")
 
@@ -151,11 +157,11 @@ class Lab:
         return {path: value, f"sellers.{seller}.params": dict(params)}
 
     def _build(self, base: Scenario, changes: dict, chosen: frozenset[str]):
+        """Models A and B at tick 0: B has the chosen rules from the start."""
         model = PricingModel(base, overrides={**DISPLAY, **changes}, horizon=min(base.horizon, MAX_TICKS))
-        return model, self._twin(model.config, chosen)
+        twin = self._model(rulebook.with_rules(model.config, chosen)) if chosen else None
+        return model, twin
 
-    def _twin(self, config: Scenario, chosen: frozenset[str]) -> PricingModel | None:
-        if not chosen:
-            return None
-        return PricingModel(config, overrides=rulebook.overrides(config, chosen),
-                            horizon=min(config.horizon, MAX_TICKS))
+    @staticmethod
+    def _model(config: Scenario) -> PricingModel:
+        return PricingModel(config, horizon=min(config.horizon, MAX_TICKS))

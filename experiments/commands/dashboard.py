@@ -1,0 +1,60 @@
+"""Start the live dashboard (``dashboard/app.py``) in a Solara server.
+
+The server runs as a separate process (``solara run``; stopped with this command by Ctrl-C or
+SIGTERM), bound to 127.0.0.1 unless ``--host``
+says otherwise, with Solara's front-end files served from the local assets folder
+(``SOLARA_ASSETS_PROXY_CACHE_DIR``, default ``.solara-assets/``; ``make assets`` fills it), so the
+page works with no internet. Solara's usage reporting is switched off for the same reason.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from experiments.errors import UsageError
+
+NAME = "dashboard"
+HELP = "start the live dashboard in a local Solara server"
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "dashboard" / "app.py"
+ASSETS_VAR = "SOLARA_ASSETS_PROXY_CACHE_DIR"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765)")
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line for the dashboard."""
+    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port), "--no-open",
+            "--production"]
+
+
+def server_env() -> dict[str, str]:
+    """The environment for the server: local assets, no usage reporting."""
+    env = dict(os.environ)
+    env.setdefault(ASSETS_VAR, str(ROOT / ".solara-assets"))
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    return env
+
+
+def main(args) -> int:
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port = {args.port}: must be in 1..65535")
+    env = server_env()
+    fetch = subprocess.run([sys.executable, "-m", "dashboard.assets", env[ASSETS_VAR]], cwd=ROOT, env=env)
+    if fetch.returncode != 0:
+        raise UsageError(f"the dashboard's front-end files are missing from {env[ASSETS_VAR]} (see above)")
+    print(f"pricelab dashboard: http://{args.host}:{args.port}/", flush=True)
+    server = subprocess.Popen(server_command(args.host, args.port), cwd=ROOT, env=env)
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        server.wait()
+        raise
