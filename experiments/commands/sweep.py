@@ -5,7 +5,6 @@ the same spec into the same folder resumes: finished runs are skipped and failed
 tried again. Exit status 1 if some runs failed (``pricelab status DIR`` lists them).
 """
 
-import functools
 import sys
 import time
 from pathlib import Path
@@ -14,8 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
 from experiments.sweep import executors, spec
-from experiments.sweep.runs import expand, simulate
-from experiments.sweep.store import Store, check_folder, finished
+from experiments.sweep.driver import pending, run_all
+from experiments.sweep.runs import expand
+from experiments.sweep.store import check_folder
 
 NAME = "sweep"
 HELP = "run an experiment spec (grid x seeds) and store one Parquet file per run"
@@ -35,24 +35,15 @@ def main(args) -> int:
     out = Path(args.out)
     check_folder(out, experiment)
     executor = executors.make(args.executor, args.workers, args.scheduler)
-    todo = [run for run in runs if run.run_id not in finished(out)]
+    todo = pending(runs, out)
     if not todo:
         print(f"{experiment.name}: all {len(runs)} runs already finished in {out}/")
         return 0
     started = time.perf_counter()
-    with executor:
-        store = Store(out, experiment, runs)
-        store.open(executor.name, args.workers)
-        task = functools.partial(simulate, metrics=experiment.metrics, timeseries_stride=experiment.timeseries_stride)
-        failed = 0
-        with _progress() as progress:
-            bar = progress.add_task(experiment.name, total=len(todo))
-            for outcome in executor.imap(task, todo):
-                store.save(outcome)
-                failed += outcome.error is not None
-                progress.advance(bar)
-        store.close(done=len(todo) - failed, failed=failed)
-    print(f"{experiment.name}: {len(todo) - failed} runs done, {failed} failed, {len(runs) - len(todo)} skipped "
+    with executor, _progress() as progress:
+        bar = progress.add_task(experiment.name, total=len(todo))
+        done, failed = run_all(experiment, runs, todo, out, executor, lambda _: progress.advance(bar))
+    print(f"{experiment.name}: {done} runs done, {failed} failed, {len(runs) - len(todo)} skipped "
           f"(already finished) in {time.perf_counter() - started:.1f} s; results in {out}/")
     if failed:
         print(f"pricelab: {failed} runs failed; see `pricelab status {out}`", file=sys.stderr)
