@@ -80,8 +80,7 @@ def _bands(model: PricingModel) -> dict:
         price = getattr(model.benchmarks, field)
         low, high = float(price.min()), float(price.max())
         pad = max(0.0, 0.004 * high - (high - low) / 2)
-        areas.append([{"name": label, "yAxis": round(low - pad, 4), "itemStyle": {"color": color}},
-                      {"yAxis": round(high + pad, 4)}])
+        areas.append([{"name": label, "yAxis": low - pad, "itemStyle": {"color": color}}, {"yAxis": high + pad}])
     return {"silent": True, "label": {"position": "insideLeft", "fontSize": 10}, "data": areas}
 
 

@@ -1,0 +1,88 @@
+"""The page, rendered in-process: controls drive the session's Lab and bad input shows a message."""
+
+import asyncio
+import re
+
+import ipyvuetify as v
+import solara
+from solara.components.echarts import EchartsWidget
+
+from dashboard import app
+
+
+def render():
+    return solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)[1]
+
+
+def clock(rc) -> str:
+    return rc.find(v.Html, class_="pricelab-clock").widget.children[0]
+
+
+def tick(rc) -> int:
+    return int(re.search(r"tick (\d+) of", clock(rc)).group(1))
+
+
+def button(rc, label: str):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def field(rc, label: str) -> v.TextField:
+    return rc.find(v.TextField, label=label).widgets[0]
+
+
+def enter(widget: v.TextField, text: str) -> None:
+    widget.v_model = text
+    widget.fire_event("keyup.enter", None)
+
+
+def test_step_advances_an_hour_and_redraws_the_charts():
+    async def session():
+        rc = render()
+        charts = rc.find(EchartsWidget).widgets
+        assert len(charts) == 6 and "tick 0 of 4320" in clock(rc)
+        before = charts[0].option["series"][0]["data"]
+        button(rc, "Step").click()
+        await asyncio.sleep(0)
+        assert "tick 6 of 4320 · d1 01:00" in clock(rc)
+        assert charts[0].option["series"][0]["data"] != before
+    asyncio.run(session())
+
+
+def test_play_runs_frames_until_paused():
+    async def session():
+        rc = render()
+        button(rc, "Play").click()
+        await asyncio.sleep(0.5)
+        button(rc, "Pause").click()
+        await asyncio.sleep(0.05)
+        paused_at = tick(rc)
+        assert paused_at >= 12
+        await asyncio.sleep(0.2)
+        assert tick(rc) == paused_at
+    asyncio.run(session())
+
+
+def test_bad_input_shows_a_message_and_keeps_the_model():
+    async def session():
+        rc = render()
+        button(rc, "Step").click()
+        for text, message in (("-1", "greater than or equal to 0"), ("", "empty"), ("abc", "not a number")):
+            enter(field(rc, "cost"), text)
+            alert = rc.find(v.Alert).widget
+            assert message in str(alert.children) and "last valid model keeps running" in str(alert.children)
+            assert "tick 6 of" in clock(rc)
+        enter(field(rc, "cost"), "1.2")
+        assert not rc.find(v.Alert).widgets and "tick 0 of" in clock(rc)
+    asyncio.run(session())
+
+
+def test_a_rule_adds_run_b_charts_and_the_scenario_picker_loads_another_market():
+    async def session():
+        rc = render()
+        button(rc, "Step").click()
+        rc.find(v.Switch, label="once a day").widget.v_model = True
+        assert len(rc.find(EchartsWidget).widgets) == 8
+        rc.find(v.Select, label="Scenario").widget.v_model = "klein2021"
+        assert "klein2021 · tick 0 of" in clock(rc)
+        assert len(rc.find(EchartsWidget).widgets) == 6
+    asyncio.run(session())

@@ -1,0 +1,23 @@
+"""The assets folder: what is missing, and nothing fetched when all is there."""
+
+import json
+
+from dashboard import assets
+
+
+def test_an_empty_folder_misses_every_package(tmp_path):
+    assert assets.missing(tmp_path) == list(assets.PACKAGES)
+
+
+def test_a_full_folder_fetches_nothing(tmp_path, monkeypatch):
+    for spec in assets.PACKAGES:
+        (tmp_path / spec).mkdir(parents=True)
+        (tmp_path / spec / "package.json").write_text(json.dumps({"name": spec}))
+    monkeypatch.setenv("PATH", "")  # no npm: it must not be needed
+    assert assets.ensure(tmp_path) == []
+    assert assets.main([str(tmp_path)]) == 0
+
+
+def test_the_folder_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(assets.ENV_VAR, str(tmp_path))
+    assert assets.cache_dir() == tmp_path

@@ -1,0 +1,120 @@
+"""The session's market: every shipped scenario steps; bad input leaves a message and the last valid model."""
+
+import numpy as np
+import pytest
+
+from dashboard import rules
+from dashboard.lab import MAX_TICKS, Lab, parse
+from experiments.configs import scenario_names
+from market.model import PricingModel
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_every_shipped_scenario_loads_and_steps(name):
+    lab = Lab()
+    assert lab.choose_scenario(name), lab.error
+    assert lab.step(30) == 30
+    assert lab.tick == 30
+    assert lab.horizon == min(lab.config.horizon, MAX_TICKS)
+    assert np.isfinite(lab.model.state.record_price[:30]).all()
+
+
+def test_stepping_equals_the_engine_model_stepped_alone(lab):
+    alone = PricingModel(lab.config)
+    for _ in range(lab.tick):
+        alone.step()
+    np.testing.assert_array_equal(alone.state.record_price[:200], lab.model.state.record_price[:200])
+
+
+@pytest.mark.parametrize(("path", "text", "message"), [
+    ("sellers.platform.cost", "-1", "greater than or equal to 0"),
+    ("sellers.platform.cost", "", "empty"),
+    ("sellers.platform.cost", "cheap", "not a number"),
+    ("sellers.platform.period", "2.5", "whole number"),
+    ("demand.mu", "nan", "demand.mu"),
+    ("sellers.nobody.cost", "1", "no seller named"),
+    ("sellers.platform.strategy", "telepathy", "unknown strategy"),
+])
+def test_bad_input_keeps_the_last_valid_model(lab, path, text, message):
+    model, tick = lab.model, lab.tick
+    assert not lab.set_value(path, text)
+    assert message in lab.error
+    assert lab.model is model and lab.tick == tick
+    lab.step(5)
+    assert lab.tick == tick + 5
+
+
+def test_a_valid_change_restarts_with_it_and_clears_the_message(lab):
+    lab.set_value("sellers.platform.cost", "abc")
+    assert lab.set_value("sellers.platform.cost", "1.1")
+    assert lab.error == "" and lab.tick == 0
+    assert lab.config.sellers[0].cost == 1.1 and lab.model.state.cost[0] == 1.1
+
+
+def test_a_strategy_change_takes_its_defaults_and_going_back_restores_the_scenarios_params(lab):
+    original = lab.config.sellers[0]
+    assert lab.set_value("sellers.platform.strategy", "cost_plus"), lab.error
+    assert lab.config.sellers[0].params == {}
+    assert lab.set_value("sellers.platform.strategy", original.strategy), lab.error
+    assert lab.config.sellers[0].params == original.params
+
+
+def test_parse_reads_numbers_and_whole_numbers():
+    assert parse("demand.mu", " 0.3 ") == 0.3
+    assert parse("sellers.a.lag", "6") == 6 and isinstance(parse("sellers.a.lag", "6.0"), int)
+    assert parse("sellers.a.strategy", "undercut") == "undercut"
+
+
+def test_a_rule_switched_mid_run_leaves_a_at_that_tick(lab):
+    assert lab.set_rule("once_a_day", True), lab.error
+    assert lab.twin.tick == lab.tick == 200
+    lab.step(400)
+    a, b = lab.model.state.record_price, lab.twin.state.record_price
+    np.testing.assert_array_equal(a[:200], b[:200])
+    assert not np.array_equal(a[200:600], b[200:600])
+    changes_per_day = np.count_nonzero(np.diff(b[200:600], axis=0), axis=0)
+    assert changes_per_day.max() <= 3  # at most one change in any 144 ticks, over 400 ticks
+
+
+@pytest.mark.parametrize("name", ["once_a_day", "min_lag_1h", "neutral_buybox", "pdp"])
+def test_a_rule_switched_on_at_tick_0_equals_the_rule_from_the_start(name):
+    lab = Lab()
+    assert lab.set_rule(name, True), lab.error
+    lab.step(300)
+    from_start = PricingModel(rules.with_rules(lab.config, frozenset({name})))
+    for _ in range(300):
+        from_start.step()
+    np.testing.assert_array_equal(from_start.state.record_price[:300], lab.twin.state.record_price[:300])
+
+
+def test_reset_puts_both_runs_at_tick_0_with_the_rules_from_the_start(lab):
+    lab.set_rule("pdp", True)
+    assert lab.reset()
+    assert lab.tick == 0 and lab.twin.tick == 0
+    assert [i.kind for i in lab.twin.config.interventions][-1] == "buybox"
+
+
+def test_switching_every_rule_off_drops_run_b(lab):
+    lab.set_rule("pdp", True)
+    lab.set_rule("pdp", False)
+    assert lab.twin is None and lab.rules == frozenset()
+
+
+def test_a_rule_that_contradicts_the_scenario_is_refused():
+    lab = Lab()
+    assert lab.choose_scenario("calvano2020")
+    assert not lab.set_rule("wa_24h", True)
+    assert "history" in lab.error and lab.twin is None
+
+
+def test_an_unknown_scenario_is_refused_and_the_model_kept(lab):
+    model = lab.model
+    assert not lab.choose_scenario("no_such_market")
+    assert "no_such_market" in lab.error and lab.model is model
+
+
+def test_step_and_skip_stop_at_the_horizon():
+    lab = Lab()
+    lab.skip(lab.horizon - 3)
+    assert lab.step(10) == 3 and lab.finished
+    assert lab.skip(10) == 0 and lab.step(1) == 0
