@@ -100,15 +100,19 @@ def headline(paper: str, results: list, wall: float) -> dict:
     return out
 
 
+def cell_summary(setups: list[QLearningSetup], job: tuple[int, int]):
+    """Session ``job = (cell, seed)`` of a grid: one worker pool serves every cell."""
+    cell, seed = job
+    return calvano_summary(setups[cell], seed)
+
+
 def run_grid(setup: QLearningSetup, sessions: int, workers: int, seed: int) -> np.ndarray:
-    """Mean Delta on the ``GRID_ALPHA`` x ``GRID_BETA`` grid, ``sessions`` sessions per cell."""
-    delta = np.empty((len(GRID_ALPHA), len(GRID_BETA)))
-    for a, alpha in enumerate(GRID_ALPHA):
-        for b, beta in enumerate(GRID_BETA):
-            cell = replace(setup, alpha=alpha, beta=beta)
-            results, _ = run("calvano2020", cell, sessions, workers, seed, progress=True)
-            delta[a, b] = np.mean([r.delta for r in results])
-    return delta
+    """Mean Delta on the ``GRID_ALPHA`` x ``GRID_BETA`` grid, ``sessions`` sessions per cell (the same seeds)."""
+    setups = [replace(setup, alpha=alpha, beta=beta) for alpha in GRID_ALPHA for beta in GRID_BETA]
+    jobs = [(cell, s) for cell in range(len(setups)) for s in session_seeds(seed, sessions)]
+    results = run_sessions(cell_summary, setups, jobs, workers, label="alpha x beta grid")
+    delta = np.array([r.delta for r in results]).reshape(len(GRID_ALPHA), len(GRID_BETA), sessions)
+    return delta.mean(axis=2)
 
 
 def write_report(out: Path, paper: str, setup, numbers: dict, results: list, grid: np.ndarray | None) -> Path:

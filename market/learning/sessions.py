@@ -30,7 +30,7 @@ def _start_worker(task: Callable, setup) -> None:
     _WORKER["setup"] = setup
 
 
-def _run(seed: int):
+def _run(seed):
     return _WORKER["task"](_WORKER["setup"], seed)
 
 
@@ -48,11 +48,12 @@ def _single_numba_thread():
             os.environ["NUMBA_NUM_THREADS"] = before
 
 
-def run_sessions(task: Callable, setup, seeds: Sequence[int], workers: int = 1, progress: bool = True,
+def run_sessions(task: Callable, setup, seeds: Sequence, workers: int = 1, progress: bool = True,
                  label: str = "sessions") -> list:
     """``[task(setup, seed) for seed in seeds]``, computed by ``workers`` processes (1: this process).
 
-    ``task`` must be a module-level function (workers import it by name). A progress bar goes
+    ``task`` must be a module-level function (workers import it by name); a "seed" may be any
+    picklable job description, e.g. ``(cell, seed)``. A progress bar goes
     to stderr when it is a terminal and ``progress`` is true.
     """
     if workers < 1:
@@ -67,7 +68,7 @@ def _tick(bar, result):
     return result
 
 
-def _results(task: Callable, setup, seeds: Sequence[int], workers: int) -> Iterator:
+def _results(task: Callable, setup, seeds: Sequence, workers: int) -> Iterator:
     if workers == 1 or len(seeds) <= 1:
         yield from (task(setup, seed) for seed in seeds)
         return

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from experiments.cli import main
@@ -60,3 +61,18 @@ def test_shipped_scenarios_give_calvanos_benchmarks(capsys):
     assert b["nash_price"][0] == pytest.approx(1.47293, abs=1e-5)
     assert b["monopoly_price"][1] == pytest.approx(1.92498, abs=1e-5)
     assert main(["benchmarks", "klein2021", "--json"]) == 0
+
+
+@pytest.mark.slow
+def test_alpha_beta_grid_heatmap(tmp_path):
+    """One session per cell of the 5 x 5 grid (about 10 s on one core): Delta per cell, and the heatmap."""
+    from experiments import replicate
+    from market.learning.qlearning import QLearningSetup
+
+    setup = QLearningSetup.calvano()
+    grid = replicate.run_grid(setup, 1, 1, 3)
+    assert grid.shape == (5, 5) and np.all((grid > 0.0) & (grid < 1.0))
+    results, wall = replicate.run("calvano2020", QLearningSetup.calvano(beta=2e-4), 2, 1, 1, progress=False)
+    numbers = replicate.headline("calvano2020", results, wall)
+    replicate.write_report(tmp_path, "calvano2020", setup, numbers, results, grid)
+    assert (tmp_path / "alpha_beta_heatmap.png").stat().st_size > 1000
