@@ -71,11 +71,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
 
 
+def _label(value, width: int = 24) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _positions(values: list) -> tuple[np.ndarray, list[str], bool]:
     """x positions of ``values``: the numbers themselves, else 0, 1, ...; labels; whether numeric."""
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
     x = np.array(values, dtype=float) if numeric else np.arange(len(values), dtype=float)
-    return x, [str(v) for v in values], numeric
+    return x, [_label(v) for v in values], numeric
 
 
 def _figure_against(frame: pl.DataFrame, axes: list, axis: list, metrics: list[str], out: Path) -> str:
@@ -90,8 +95,8 @@ def _figure_against(frame: pl.DataFrame, axes: list, axis: list, metrics: list[s
     figure, panels = _panels(len(metrics))
     for metric, ax in zip(metrics, panels, strict=False):
         for key, part in stats.group_by(group, maintain_order=True) if group else [((), stats)]:
-            x = [lookup[str(v)] for v in part[x_path]]
-            label = ", ".join(f"{p}={v}" for p, v in zip(group, key, strict=True)) or None
+            x = [lookup[_label(v)] for v in part[x_path]]
+            label = ", ".join(f"{p}={_label(v)}" for p, v in zip(group, key, strict=True)) or None
             ax.errorbar(x, part[metric], yerr=part[f"{metric}_ci"].fill_nan(None).fill_null(0.0), marker="o",
                         capsize=3, label=label)
         ax.set_title(metric)
@@ -123,8 +128,8 @@ def _heatmaps(frame: pl.DataFrame, axes: list, metrics: list[str], out: Path) ->
         for r, c, value in stats.select(rows, cols, metric).iter_rows():
             grid[row_values.index(r), col_values.index(c)] = value
         image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(len(col_values)), [str(v) for v in col_values])
-        ax.set_yticks(range(len(row_values)), [str(v) for v in row_values])
+        ax.set_xticks(range(len(col_values)), [_label(v) for v in col_values])
+        ax.set_yticks(range(len(row_values)), [_label(v) for v in row_values])
         ax.set_xlabel(cols)
         ax.set_ylabel(rows)
         ax.set_title(metric)
