@@ -68,7 +68,7 @@ def expand(spec: Spec) -> list[Run]:
             shown = ", ".join(f"{path} = {value!r}" for path, value in point.items())
             raise UsageError(f"grid point ({shown}): {err}") from None
         data = scenario.model_dump(mode="json")
-        values = {path: _column_value(read_dotted(data, path)) for path in point}
+        values = {path: _column_value(value, data, path) for path, value in point.items()}
         for replicate, seed in enumerate(seeds):
             seeded = {**data, "seed": seed}
             runs.append(Run(digest(seeded), len(runs), replicate, seed, values, seeded))
@@ -85,9 +85,9 @@ def read_dotted(data: dict, path: str):
     return node
 
 
-def _column_value(value):
-    """A swept value as stored in its column: scalars as they are, lists and tables as canonical JSON."""
-    return json.dumps(value, sort_keys=True) if isinstance(value, list | dict) else value
+def _column_value(value, data: dict, path: str):
+    """A swept value as stored in its column: a scalar as validated, a list or table as given, in JSON."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, list | dict) else read_dotted(data, path)
 
 
 def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None) -> Outcome:

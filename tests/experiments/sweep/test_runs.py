@@ -71,3 +71,14 @@ def test_simulate_records_an_error_instead_of_raising(small):
     broken = type(run)(**{**run.__dict__, "scenario": {**run.scenario, "horizon": -5}})
     outcome = simulate(broken, small.metrics, None)
     assert outcome.summary is None and outcome.error.startswith("ScenarioError: horizon = -5")
+
+
+def test_a_list_of_interventions_can_be_swept(write_spec):
+    text = SPEC.format(seeds=1, horizon=288, stride=144).replace(
+        "demand.mu = [0.2, 0.3]", 'interventions = [[], [{ kind = "fee_cap", max_referral_fee = 0.05 }]]')
+    runs = expand(spec.load(write_spec(text=text)))
+    capped = '[{"kind": "fee_cap", "max_referral_fee": 0.05}]'
+    assert [run.values["interventions"] for run in runs[:2]] == ["[]", capped]
+    assert runs[1].scenario["interventions"][0]["max_referral_fee"] == 0.05
+    fee = [simulate(run, ("fee_income",), None).summary["fee_income"][0] for run in runs[:2]]
+    assert fee[1] < fee[0]
