@@ -2,7 +2,7 @@
 
 Layout of ``DIR``::
 
-    manifest.json            the spec, its hash, package versions, git commit, one entry per session
+    manifest.json            the spec, its hash, package versions, git commit; each session's times and versions
     runs/<run id>.parquet    one summary row per finished run (run columns, swept values, metrics)
     timeseries/<run id>.parquet   the run's time series, when the spec keeps it
     failures/<run id>.parquet     run id, index, seed, swept values (JSON) and the error
@@ -89,7 +89,8 @@ class Store:
             (self.folder / kind).mkdir(exist_ok=True)
         path = self.folder / MANIFEST
         manifest = json.loads(path.read_text()) if path.is_file() else self._new_manifest()
-        manifest["sessions"].append({"started": now(), "ended": None, "executor": executor, "workers": workers})
+        manifest["sessions"].append({"started": now(), "ended": None, "executor": executor, "workers": workers,
+                                     "git_commit": _git_commit(), "versions": _versions()})
         self._manifest = manifest
         write_text(json.dumps(manifest, indent=2), path)
 

@@ -27,6 +27,7 @@ def test_layout_and_manifest(swept, read_folder):
     assert "git_commit" in manifest
     (session,) = manifest["sessions"]
     assert session["started"] <= session["ended"] and session["done"] == 8 and session["executor"] == "serial"
+    assert session["versions"] == manifest["versions"] and session["git_commit"] == manifest["git_commit"]
     runs = read_folder(out)
     assert runs["run_id"].to_list() == [run.run_id for run in expand(loaded)]
     assert runs.columns == ["run_id", "run_index", "replicate", "seed", "sellers.platform.period", "demand.mu",
