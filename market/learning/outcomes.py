@@ -14,13 +14,13 @@ grid index. Following :math:`\sigma` from the state where learning stopped reach
 
   .. math::  Q_i^*(s, a) = \pi_i(s') + \delta \max_b Q_i^*(s', b), \quad s' = (a, g_{-i}(s)),
 
-  found by value iteration; the outcome is a Nash equilibrium of the repeated game (on path)
+  found by policy iteration; the outcome is a Nash equilibrium of the repeated game (on path)
   when every seller best-responds;
 * **impulse response**: in cycle state :math:`s_1` the deviator plays its static best response
   on the grid to the rivals' greedy actions for one period, then everyone plays greedily; the
   deviation's discounted gain is :math:`V^{dev} - V^{base}` with
-  :math:`V(s) = \sum_{t \ge 0} \delta^t \pi_i(\sigma^{t+1}(s))` summed exactly (the path ends
-  in a cycle, summed as a geometric series).
+  :math:`V(s) = \sum_{t \ge 0} \delta^t \pi_i(\sigma^{t+1}(s))` summed exactly (every path ends
+  in a cycle, summed as a geometric series: :func:`policy_values`).
 """
 
 from dataclasses import dataclass
@@ -31,7 +31,6 @@ from numba import njit
 from market.benchmarks import Benchmarks
 
 IMPULSE_PERIODS = 25
-_VALUE_TOLERANCE = 1e-11
 _BEST_REPLY_TOLERANCE = 1e-9
 
 
@@ -63,28 +62,49 @@ def limit_cycle(succ, start):
 
 
 @njit(cache=True)
-def path_value(reward, succ, start, delta):
-    r""":math:`\sum_{t\ge 0} \delta^t\, r(\sigma^{t+1}(s))` from ``start``: exact, the tail cycle as a geometric sum."""
-    order = np.full(succ.shape[0], -1, dtype=np.int64)
-    discounted = np.empty(succ.shape[0] + 1)
-    total = 0.0
-    weight = 1.0
-    s = start
-    k = 0
-    while order[s] < 0:
-        order[s] = k
-        s = succ[s]
-        discounted[k] = total
-        total += weight * reward[s]
-        weight *= delta
-        k += 1
-    head = discounted[order[s]]
-    return head + (total - head) / (1.0 - delta ** (k - order[s]))
+def policy_values(reward, succ, delta, value):
+    r"""Fill ``value`` with :math:`V(s) = r(s) + \delta V(\sigma(s))` for the deterministic map ``succ``.
+
+    Each path of the functional graph ends in a cycle :math:`c_0, \dots, c_{L-1}`, where
+    :math:`V(c_0) = \sum_{j<L} \delta^j r(c_j) / (1 - \delta^L)`; every other state on the walk
+    is then filled backwards. Exact (no iteration), :math:`O(S)`.
+    """
+    n_states = succ.shape[0]
+    mark = np.zeros(n_states, dtype=np.int64)  # 0 new, 1 on the current walk, 2 done
+    walk = np.empty(n_states, dtype=np.int64)
+    for first in range(n_states):
+        k = 0
+        s = first
+        while mark[s] == 0:
+            mark[s] = 1
+            walk[k] = s
+            k += 1
+            s = succ[s]
+        if mark[s] == 1:  # the walk closed a new cycle at s: V(s) from the cycle's rewards
+            j = k - 1
+            while walk[j] != s:
+                j -= 1
+            total = 0.0
+            weight = 1.0
+            for c in walk[j:k]:
+                total += weight * reward[c]
+                weight *= delta
+            value[s] = total / (1.0 - weight)
+            mark[s] = 2
+        for j in range(k - 1, -1, -1):
+            c = walk[j]
+            if mark[c] == 1:
+                value[c] = reward[c] + delta * value[succ[c]]
+                mark[c] = 2
 
 
 @njit(cache=True)
-def best_reply_q(profit, greedy, i, m, delta, start):
-    """:math:`Q_i^*` (shape (S, m)) by value iteration from ``start`` (e.g. the learned table)."""
+def best_reply_q(profit, greedy, i, m, delta):
+    r""":math:`Q_i^*` (shape (S, m)) against the rivals' greedy strategies, by policy iteration.
+
+    Starts from seller i's greedy policy; evaluates each policy exactly (:func:`policy_values`)
+    and switches an action only for a gain above :math:`10^{-12}` (relative), so ties cannot cycle.
+    """
     n_states = greedy.shape[1]
     n = greedy.shape[0]
     place = m ** (n - 1 - i)
@@ -95,19 +115,29 @@ def best_reply_q(profit, greedy, i, m, delta, start):
             base = base * m + (0 if j == i else greedy[j, s])
         for a in range(m):
             nxt[s, a] = base + a * place
-    q = start.copy()
+    policy = greedy[i].copy()
+    succ = np.empty(n_states, dtype=np.int64)
+    reward = np.empty(n_states)
     value = np.empty(n_states)
-    while True:
+    q = np.empty((n_states, m))
+    improved = True
+    while improved:
         for s in range(n_states):
-            value[s] = np.max(q[s])
-        change = 0.0
+            succ[s] = nxt[s, policy[s]]
+            reward[s] = profit[succ[s], i]
+        policy_values(reward, succ, delta, value)
+        improved = False
         for s in range(n_states):
             for a in range(m):
-                new = profit[nxt[s, a], i] + delta * value[nxt[s, a]]
-                change = max(change, abs(new - q[s, a]))
-                q[s, a] = new
-        if change < _VALUE_TOLERANCE * (1.0 - delta):
-            return q
+                q[s, a] = profit[nxt[s, a], i] + delta * value[nxt[s, a]]
+            top = policy[s]
+            for a in range(m):
+                if q[s, a] > q[s, top] + 1e-12 * abs(q[s, top]):
+                    top = a
+            if top != policy[s]:
+                policy[s] = top
+                improved = True
+    return q
 
 
 def best_reply_gaps(states: np.ndarray, profit: np.ndarray, greedy: np.ndarray, q: np.ndarray,
@@ -117,7 +147,7 @@ def best_reply_gaps(states: np.ndarray, profit: np.ndarray, greedy: np.ndarray, 
     n, _, m = q.shape
     out = np.empty(n)
     for i in range(n):
-        star = best_reply_q(profit, greedy, i, m, delta, q[i])
+        star = best_reply_q(profit, greedy, i, m, delta)
         top = star[states].max(axis=1)
         out[i] = float(np.max((top - star[states, greedy[i, states]]) / np.abs(top)))
     return out
@@ -195,7 +225,7 @@ def impulse_response(profit: np.ndarray, greedy: np.ndarray, grid: np.ndarray, s
     for t in range(2, periods + 1):
         path[t] = succ[path[t - 1]]
     index = np.array([decode(s, n, m) for s in path])
-    reward = np.ascontiguousarray(profit[:, deviator])
-    deviation = reward[shocked] + delta * path_value(reward, succ, shocked, delta)
-    return Impulse(price=grid[index], profit=profit[path], gain=float(deviation - path_value(reward, succ, start,
-                                                                                              delta)))
+    value = np.empty(succ.shape[0])
+    policy_values(profit[succ, deviator], succ, delta, value)
+    deviation = profit[shocked, deviator] + delta * value[shocked]
+    return Impulse(price=grid[index], profit=profit[path], gain=float(deviation - value[start]))

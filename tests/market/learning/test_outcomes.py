@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from market.benchmarks import StaticGame, solve
-from market.learning.outcomes import cycle_outcome, impulse_response, limit_cycle, path_value, successor
+from market.learning.outcomes import (
+    best_reply_q,
+    cycle_outcome,
+    impulse_response,
+    limit_cycle,
+    policy_values,
+    successor,
+)
 from market.learning.qlearning import profit_table
 
 GAME = StaticGame.logit([1.0, 1.0], 2.0, 0.25)
@@ -22,18 +29,31 @@ def grim_trigger_pair() -> np.ndarray:
     return greedy
 
 
-def test_limit_cycle_and_path_value_on_a_constructed_map():
-    succ = np.array([1, 2, 3, 1], dtype=np.int64)
+def test_limit_cycle_and_policy_values_on_a_constructed_map():
+    succ = np.array([1, 2, 3, 1, 4, 4, 0], dtype=np.int64)  # 0 -> cycle 1 2 3; 4 and 5 -> cycle 4; 6 -> 0
     assert limit_cycle(succ, 0).tolist() == [1, 2, 3]
     assert limit_cycle(succ, 2).tolist() == [2, 3, 1]
-    reward = np.array([0.0, 1.0, 2.0, 3.0])
-    delta = 0.9
-    brute, s = 0.0, 0
-    for t in range(2_000):
-        s = succ[s]
-        brute += delta**t * reward[s]
-    assert path_value(reward, succ, 0, delta) == pytest.approx(brute, rel=1e-12)
-    assert path_value(reward, succ, 0, 0.0) == 1.0
+    assert limit_cycle(succ, 5).tolist() == [4]
+    reward = np.array([0.5, 1.0, 2.0, 3.0, -1.0, 7.0, 4.0])
+    for delta in (0.0, 0.9):
+        value = np.empty(7)
+        policy_values(reward, succ, delta, value)
+        for start in range(7):
+            brute, s = 0.0, start
+            for t in range(2_000):
+                brute += delta**t * reward[s]
+                s = succ[s]
+            assert value[start] == pytest.approx(brute, rel=1e-12)
+
+
+def test_best_reply_q_solves_the_bellman_equation():
+    rng = np.random.default_rng(0)
+    greedy = rng.integers(0, 3, size=(2, 9))
+    star = best_reply_q(PROFIT, greedy, 1, 3, 0.9)
+    for s in range(9):
+        for a in range(3):
+            nxt = greedy[0, s] * 3 + a
+            assert star[s, a] == pytest.approx(PROFIT[nxt, 1] + 0.9 * star[nxt].max(), rel=1e-12)
 
 
 def test_successor_is_the_profile_of_greedy_actions():
