@@ -26,6 +26,15 @@ Kinds and the rule each models:
 * ``audit``: every ``period`` ticks a regulator compares each seller's mean price over the
   period with its static Nash price; above ``(1 + tolerance)`` times it, the seller pays a
   fine of ``fine_share`` of its profit over the period.
+* ``destruction_ban``: unsold goods may not be destroyed, by every seller (``scope = "all"``;
+  France's AGEC law of 2020, in force from 2022, for unsold non-food goods) or by large firms
+  only (``scope = "large_firms"``; the EU Ecodesign regulation 2024/1781 for unsold clothing
+  and footwear, large enterprises from 19 July 2026). Sellers turn to their next-cheapest fate.
+* ``donation_vat_relief``: donated unsold goods bear ``share`` less of their VAT (France exempts
+  the VAT adjustment on donations of unsold non-food goods to charities: finance law for 2020,
+  alongside the AGEC law).
+* ``storage_fee_cap``: storage, long-term surcharge included, costs at most ``max_fee`` per
+  unit per month.
 """
 
 import tomllib
@@ -39,8 +48,8 @@ _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 # Slots of the kernel's rule vector.
 MAX_CHANGES, CHANGE_WINDOW, INCREASE_TICK, DAILY_TICK, NOTICE, MIN_LAG, BAN_RIVAL, BUYBOX, SELF_PREFERENCE, \
-    REFERRAL_FEE, AUDIT_PERIOD, AUDIT_TOLERANCE, AUDIT_FINE = range(13)
-N_RULES = 13
+    REFERRAL_FEE, AUDIT_PERIOD, AUDIT_TOLERANCE, AUDIT_FINE, DESTRUCTION_BAN, VAT_RELIEF, STORAGE_FEE_CAP = range(16)
+N_RULES = 16
 MAX_CHANGE_CAP = 144
 BUYBOX_LOWEST, BUYBOX_PDP, BUYBOX_DYNAMIC_PDP = 0, 1, 2
 _BUYBOX_CODES = {"neutral": BUYBOX_LOWEST, "pdp": BUYBOX_PDP, "dynamic_pdp": BUYBOX_DYNAMIC_PDP}
@@ -117,8 +126,24 @@ class Audit(_Rule):
     fine_share: Annotated[float, Field(gt=0.0, le=10.0)] = 0.5
 
 
+class DestructionBan(_Rule):
+    kind: Literal["destruction_ban"] = "destruction_ban"
+    scope: Literal["all", "large_firms"] = "all"
+
+
+class DonationVatRelief(_Rule):
+    kind: Literal["donation_vat_relief"] = "donation_vat_relief"
+    share: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+
+
+class StorageFeeCap(_Rule):
+    kind: Literal["storage_fee_cap"] = "storage_fee_cap"
+    max_fee: Annotated[float, Field(ge=0.0)] = 0.03
+
+
 Intervention = Annotated[ChangeCap | IncreaseHour | DailyPrice | MinLag | PriceBounds | BanRivalPricing | BuyBox
-                         | FeeCap | Audit, Field(discriminator="kind")]
+                         | FeeCap | Audit | DestructionBan | DonationVatRelief | StorageFeeCap,
+                         Field(discriminator="kind")]
 _ADAPTER = TypeAdapter(Intervention)
 
 CATALOG: dict[str, dict] = {
@@ -152,6 +177,16 @@ CATALOG: dict[str, dict] = {
                   "description": "Referral fee capped at 8% of price."},
     "weekly_audit": {"kind": "audit", "period": 1008, "tolerance": 0.05, "fine_share": 0.5,
                      "description": "Weekly audit: mean price over 105% of Nash is fined half the week's profit."},
+    "destruction_ban": {"kind": "destruction_ban", "scope": "all",
+                        "description": "No unsold non-food goods may be destroyed (France, AGEC law 2020, from 2022)."},
+    "eu_textile_destruction_ban": {"kind": "destruction_ban", "scope": "large_firms",
+                                   "description": "Large firms may not destroy unsold clothing and footwear (EU "
+                                                  "Ecodesign regulation 2024/1781, from 19 July 2026)."},
+    "donation_vat_relief": {"kind": "donation_vat_relief", "share": 1.0,
+                            "description": "Donations of unsold goods to charities bear no VAT (France, finance law "
+                                           "for 2020, alongside the AGEC law)."},
+    "storage_fee_cap": {"kind": "storage_fee_cap", "max_fee": 0.03,
+                        "description": "Storage, long-term surcharge included, at most 0.03 euro per unit a month."},
 }
 
 
@@ -205,6 +240,7 @@ def compile_rules(interventions, tick_minutes: int, history: int, references: li
     rule = np.zeros(N_RULES)
     rule[[INCREASE_TICK, DAILY_TICK]] = -1.0
     rule[SELF_PREFERENCE] = self_preference
+    rule[STORAGE_FEE_CAP] = np.inf
     rule[REFERRAL_FEE] = referral_fee
     floor = np.zeros(n)
     ceiling = np.full(n, np.inf)
@@ -242,6 +278,12 @@ def compile_rules(interventions, tick_minutes: int, history: int, references: li
             rule[AUDIT_PERIOD] = item.period
             rule[AUDIT_TOLERANCE] = item.tolerance
             rule[AUDIT_FINE] = item.fine_share
+        elif item.kind == "destruction_ban":
+            rule[DESTRUCTION_BAN] = max(rule[DESTRUCTION_BAN], 2.0 if item.scope == "all" else 1.0)
+        elif item.kind == "donation_vat_relief":
+            rule[VAT_RELIEF] = max(rule[VAT_RELIEF], item.share)
+        elif item.kind == "storage_fee_cap":
+            rule[STORAGE_FEE_CAP] = min(rule[STORAGE_FEE_CAP], item.max_fee)
     if rule[MIN_LAG] + rule[NOTICE] >= history:
         raise InterventionError(f"interventions: reaction lag {rule[MIN_LAG] + rule[NOTICE]:g} ticks must be < "
                                 f"history ({history} ticks kept)")

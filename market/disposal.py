@@ -1,0 +1,125 @@
+r"""The destroy-or-donate decision: what a seller does, at a review, with stock it does not expect to sell.
+
+At the end of every ``review_days`` seller :math:`i` forecasts its sales from the regular
+sales since its last review, :math:`\hat r_i` units per tick, and keeps
+:math:`K_i = \max(\hat r_i T_i, R_i)` units (``cover_days`` :math:`T_i`, reorder point
+:math:`R_i`). The excess :math:`E_i = \min(S_i, S_i + O_i - K_i)^+` (stock :math:`S_i`, on
+order :math:`O_i`) goes, oldest units first, to the cheapest fate per unit:
+
+* return: shipping :math:`h_i` (domestic or overseas);
+* donate: VAT on the goods' value, :math:`\tau (1 - \rho) c_i`, plus handling :math:`g`
+  (:math:`\rho` the VAT relief in force);
+* destroy: the fee :math:`e`, unless a destruction ban covers the seller;
+* sell off: a cost of :math:`-(\alpha \ell c_i - \phi)` per unit (the liquidation price
+  :math:`\ell c_i` net of referral fee and fulfilment for a third party on the platform), for
+  at most the units the seller expects to sell at that price over ``selloff_days``, from
+  logit demand at today's prices with its offer fully shown. It posts the liquidation price
+  until those units are sold or the window ends; the rest of :math:`E_i` goes to the
+  cheapest other fate at once.
+
+Ties go to the first in the order return, donate, destroy. Reviews during a sell-off only
+restart the sales count. Every unit that leaves unsold is written off at cost :math:`c_i`.
+"""
+
+from numba import njit
+
+from market import cohorts
+from market.demand import market_demand
+from market.interventions import DESTRUCTION_BAN, REFERRAL_FEE, VAT_RELIEF
+from market.inventory import (
+    DESTROYED,
+    DESTRUCTION_FEE,
+    DONATED,
+    DONATION_FEE,
+    DONATION_VAT,
+    PLATFORM,
+    RETURN_SHIPPING,
+    RETURNED,
+    SERVICES,
+    STATE,
+    WRITE_OFF,
+    season,
+)
+
+BAN_NONE, BAN_LARGE_FIRMS, BAN_ALL = 0, 1, 2
+
+
+@njit(cache=True)
+def destruction_allowed(s, v, i):
+    """Whether seller ``i`` may destroy goods under the ban in force (none, large firms only, all)."""
+    ban = int(s.rule[DESTRUCTION_BAN])
+    return not (ban == BAN_ALL or (ban == BAN_LARGE_FIRMS and v.large[i]))
+
+
+@njit(cache=True)
+def cheapest_fate(s, v, i):
+    """The cheapest of return, donate and (if allowed) destroy for seller ``i``; returns ``(fate, cost per unit)``."""
+    fate = RETURNED
+    cost = v.return_cost[i]
+    donate = v.vat_rate * (1.0 - s.rule[VAT_RELIEF]) * s.cost[i] + v.donation_fee
+    if donate < cost:
+        fate = DONATED
+        cost = donate
+    if destruction_allowed(s, v, i) and v.destruction_fee < cost:
+        fate = DESTROYED
+        cost = v.destruction_fee
+    return fate, cost
+
+
+@njit(cache=True)
+def _selloff_capacity(s, v, i, price, t):
+    """Units seller ``i`` expects to sell at ``price`` over the sell-off window (logit demand, today's rivals)."""
+    for j in range(s.price.shape[0]):
+        v.scratch_price[j] = s.price[j]
+        v.scratch_attention[j] = s.attention[j]
+    v.scratch_price[i] = price
+    v.scratch_attention[i] = 1.0
+    market_demand(v.scratch_price, s.quality, s.visibility, v.scratch_attention, s.segment_weight, s.mu,
+                  s.outside_quality, v.scratch_quantity, s.share, s.segment_scratch[0])
+    return v.scratch_quantity[i] * s.shoppers * season(v, t) * v.selloff_ticks
+
+
+@njit(cache=True)
+def _dispose(s, v, i, fate, units):
+    """Remove ``units`` oldest units of seller ``i`` to ``fate``; book its payments and the write-off."""
+    removed = cohorts.take(v.cohort_units, v.cohort_head, v.cohort_count, i, units)
+    v.stock[i] = cohorts.total(v.cohort_units, v.cohort_head, v.cohort_count, i)
+    v.last_units[i, fate] += removed
+    v.last_paid[i, WRITE_OFF] += s.cost[i] * removed
+    if fate == RETURNED:
+        v.last_paid[i, RETURN_SHIPPING] += v.return_cost[i] * removed
+        v.last_received[SERVICES] += v.return_cost[i] * removed
+    elif fate == DONATED:
+        vat = v.vat_rate * (1.0 - s.rule[VAT_RELIEF]) * s.cost[i] * removed
+        v.last_paid[i, DONATION_VAT] += vat
+        v.last_received[STATE] += vat
+        v.last_paid[i, DONATION_FEE] += v.donation_fee * removed
+        v.last_received[SERVICES] += v.donation_fee * removed
+    else:
+        v.last_paid[i, DESTRUCTION_FEE] += v.destruction_fee * removed
+        v.last_received[PLATFORM if v.charged[i] else SERVICES] += v.destruction_fee * removed
+
+
+@njit(cache=True)
+def review(s, v, i, t):
+    """Seller ``i``'s review at the end of tick ``t``: forecast, then sell off and dispose of the excess."""
+    rate = v.review_sales[i] / v.review[i]
+    v.review_sales[i] = 0.0
+    if v.selling_off[i]:
+        return
+    excess = min(v.stock[i], v.stock[i] + v.on_order[i] - max(rate * v.cover[i], v.reorder[i]))
+    if excess <= 0.0:
+        return
+    fate, cost = cheapest_fate(s, v, i)
+    price = v.selloff_price * s.cost[i]
+    net = (1.0 - s.rule[REFERRAL_FEE]) * price - s.fulfilment_fee if s.third_party[i] else price
+    if -net < cost:
+        planned = min(excess, _selloff_capacity(s, v, i, price, t))
+        if planned > 0.0:
+            v.selling_off[i] = True
+            v.selloff_left[i] = planned
+            v.selloff_until[i] = t + 1 + v.selloff_ticks
+            v.regular_price[i] = s.price[i]
+            excess -= planned
+    if excess > 0.0:
+        _dispose(s, v, i, fate, excess)
