@@ -36,6 +36,19 @@ PAPER = {
 }
 
 
+NOTES = {
+    "calvano2020": "Delta is measured over the limit cycle of greedy play from where learning stopped. nash_share: "
+                   "both sellers' greedy strategies are best replies (found by policy iteration against the "
+                   "rivals' greedy strategies) in every state of the cycle; best_reply_gap_mean: the relative "
+                   "gain of the best reply, the larger seller's, averaged over sessions. The impulse response "
+                   "forces seller 1 to its static best response on the grid for one period from a cycle state.",
+    "klein2021": "Each session runs Klein's fixed 500,000 periods; 'converged' means no greedy price changed in "
+                 "the last 100,000. Cycle lengths count periods, one seller moving in each: a constant price "
+                 "pair (focal price) has length 2. Delta is measured from the grid's competitive profit (both at "
+                 "1/k); profitability is Klein's measure, mean profit per seller over 1/8.",
+}
+
+
 def calvano_setup(n_firms: int | None, costs: list[float] | None, alpha: float, beta: float, delta: float,
                   m: int, xi: float, max_periods: int) -> QLearningSetup:
     """Validated Calvano setup; ``UsageError`` naming the parameter otherwise."""
@@ -119,7 +132,7 @@ def write_report(out: Path, paper: str, setup, numbers: dict, results: list, gri
     """Markdown report and PNG figures in ``out``; returns the report's path."""
     figures = report_figures.draw(out, paper, setup, results, grid, GRID_ALPHA, GRID_BETA)
     lines = [f"# Replication: {paper}", "", "## What the paper reports", "", PAPER[paper], "",
-             "## What we get", "", "| measure | value |", "|---|---|"]
+             "## What we get", "", NOTES[paper], "", "| measure | value |", "|---|---|"]
     for key, value in numbers.items():
         if not isinstance(value, dict):
             lines.append(f"| {key} | {value:.6g} |" if isinstance(value, float) else f"| {key} | {value} |")

@@ -31,8 +31,8 @@ import numpy as np
 from numba import njit
 
 from market.learning.outcomes import limit_cycle
-from market.learning.qlearning import STABLE_PERIODS, _unit, update
-from market.rng import GOLDEN_GAMMA, STREAM_LEARNING, _mix, hash5
+from market.learning.qlearning import STABLE_PERIODS, stream_uniform, update
+from market.rng import GOLDEN_GAMMA, STREAM_LEARNING, hash5
 
 JOINT_PROFIT = 0.125
 
@@ -124,7 +124,7 @@ def _learn_sequential(profit, q, greedy, best, price, alpha, delta, theta, seed,
     state = np.zeros(2, dtype=np.int64)
     for i in range(2):
         counter += GOLDEN_GAMMA
-        price[i] = int(_unit(_mix(counter)) * m)
+        price[i] = int(stream_uniform(counter) * m)
     state[1] = price[0]
     epsilon = 1.0
     stable = 0
@@ -138,9 +138,9 @@ def _learn_sequential(profit, q, greedy, best, price, alpha, delta, theta, seed,
             target = profit[a, state[i]] + delta * profit[a, s] + delta * delta * best[i, s]
             changed = update(q, greedy, best, i, state[i], a, target, alpha)
         counter += GOLDEN_GAMMA
-        if _unit(_mix(counter)) < epsilon:
+        if stream_uniform(counter) < epsilon:
             counter += GOLDEN_GAMMA
-            price[i] = int(_unit(_mix(counter)) * m)
+            price[i] = int(stream_uniform(counter) * m)
         else:
             price[i] = greedy[i, s]
         state[i] = s

@@ -161,8 +161,9 @@ def run_session(setup: QLearningSetup, seed: int) -> Session:
 
 
 @njit(cache=True, inline="always")
-def _unit(z):
-    return float(z >> np.uint64(11)) * _TO_UNIT
+def stream_uniform(counter):
+    """Uniform float in [0, 1): the top 53 bits of SplitMix64's finaliser of ``counter``."""
+    return float(_mix(counter) >> np.uint64(11)) * _TO_UNIT
 
 
 @njit(cache=True, inline="always")
@@ -202,7 +203,7 @@ def _learn(profit, q, greedy, best, alpha, beta, delta, seed, stable_periods, ma
     ``key = hash5(seed, STREAM_LEARNING, 0, 0, 0)`` (draw 0 picks the initial state).
     """
     counter = hash5(seed, STREAM_LEARNING, 0, 0, 0)
-    s = int(_unit(_mix(counter)) * profit.shape[0])
+    s = int(stream_uniform(counter) * profit.shape[0])
     n = q.shape[0]
     m = q.shape[2]
     action = np.empty(n, dtype=np.int64)
@@ -213,9 +214,9 @@ def _learn(profit, q, greedy, best, alpha, beta, delta, seed, stable_periods, ma
         nxt = 0
         for i in range(n):
             counter += GOLDEN_GAMMA
-            if _unit(_mix(counter)) < epsilon:
+            if stream_uniform(counter) < epsilon:
                 counter += GOLDEN_GAMMA
-                a = int(_unit(_mix(counter)) * m)
+                a = int(stream_uniform(counter) * m)
             else:
                 a = greedy[i, s]
             action[i] = a

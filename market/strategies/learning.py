@@ -124,7 +124,7 @@ def initial_table(spec: StrategySpec, param: np.ndarray, seller: int, game: Stat
     shape = table_shape(spec, param, game.n_sellers)
     if spec.id != _Q:
         return np.zeros(shape)
-    return initial_q(profit_table(game, grid), grid.shape[0], float(param[2]))[seller]
+    return initial_q(profit_table(game, grid), grid.shape[0], _value(spec, param, "delta"))[seller]
 
 
 @njit(cache=True)
