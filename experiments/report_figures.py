@@ -33,14 +33,16 @@ def _histogram(out: Path, paper: str, results: list) -> tuple[str, str]:
         values = [r.delta for r in results]
         ax.axvline(PAPER_DELTA, color="k", linestyle="--", label=f"paper's mean ({PAPER_DELTA})")
         ax.set_xlabel("profit gain Delta over the limit cycle")
+        caption = "Profit gain Delta across sessions (ours; the dashed line is the paper's mean)."
     else:
         values = [r.profitability for r in results]
         ax.set_xlabel("profitability (mean profit / joint-profit optimum 1/8)")
+        caption = "Klein's profitability across sessions (ours)."
     ax.hist(values, bins=30, color="tab:blue", alpha=0.8, label=f"ours (mean {np.mean(values):.3f})")
     ax.set_ylabel("sessions")
     ax.legend()
     _save(fig, out, "delta_histogram.png")
-    return "delta_histogram.png", "Distribution across sessions (ours; the dashed line is the paper's mean)."
+    return "delta_histogram.png", caption
 
 
 def _cycle_lengths(out: Path, results: list) -> tuple[str, str]:
