@@ -49,22 +49,26 @@ NOTES = {
 }
 
 
-def calvano_setup(n_firms: int | None, costs: list[float] | None, alpha: float, beta: float, delta: float,
-                  m: int, xi: float, max_periods: int) -> QLearningSetup:
+def calvano_setup(n_firms: int | None, costs: list[float] | None, qualities: list[float] | None, alpha: float,
+                  beta: float, delta: float, m: int, xi: float, max_periods: int) -> QLearningSetup:
     """Validated Calvano setup; ``UsageError`` naming the parameter otherwise."""
-    if costs is not None and n_firms is not None and len(costs) != n_firms:
-        raise UsageError(f"--costs has {len(costs)} values: --n-firms is {n_firms}")
-    n = len(costs) if costs is not None else (n_firms or 2)
+    counts = {flag: len(v) for flag, v in (("--costs", costs), ("--qualities", qualities)) if v is not None}
+    if n_firms is not None:
+        counts["--n-firms"] = n_firms
+    if len(set(counts.values())) > 1:
+        raise UsageError("sellers: " + ", ".join(f"{flag} gives {k}" for flag, k in counts.items()) + ": must agree")
+    n = next(iter(counts.values()), 2)
     if max_periods < 1:
         raise UsageError(f"--max-periods = {max_periods}: must be >= 1")
     try:
-        return QLearningSetup.calvano(n_sellers=n, cost=1.0 if costs is None else costs, alpha=alpha, beta=beta,
+        return QLearningSetup.calvano(n_sellers=n, cost=1.0 if costs is None else costs,
+                                      quality=2.0 if qualities is None else qualities, alpha=alpha, beta=beta,
                                       delta=delta, m=m, xi=xi, max_periods=max_periods)
     except ValueError as err:
         raise UsageError(f"--{err}".replace("n_sellers", "n-firms")) from None
 
 
-def klein_setup(k: int, alpha: float, delta: float, theta: float, periods: int) -> KleinSetup:
+def klein_setup(alpha: float, delta: float, k: int, theta: float, periods: int) -> KleinSetup:
     try:
         return KleinSetup(k=k, alpha=alpha, delta=delta, theta=theta, periods=periods)
     except ValueError as err:

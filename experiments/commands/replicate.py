@@ -11,6 +11,8 @@ import argparse
 import json
 import os
 
+import numpy as np
+
 from experiments import replicate
 from experiments.atomic import prepare_output_dir
 from experiments.errors import UsageError
@@ -18,8 +20,9 @@ from market.strategies import learning  # noqa: F401  (registers qlearning, ucb,
 
 NAME = "replicate"
 HELP = "replicate Calvano et al. (2020) or Klein (2021) and write a report"
-DEFAULTS = {"calvano2020": {"alpha": 0.15, "delta": 0.95}, "klein2021": {"alpha": 0.3, "delta": 0.95}}
-ONLY = {"calvano2020": ("beta", "n_firms", "costs", "m", "xi", "max_periods", "grid"),
+DEFAULTS = {"calvano2020": {"alpha": 0.15, "delta": 0.95, "beta": 4e-6, "m": 15, "xi": 0.1, "max_periods": 10**9},
+            "klein2021": {"alpha": 0.3, "delta": 0.95, "k": 6, "theta": 2.76e-5, "periods": 500_000}}
+ONLY = {"calvano2020": ("beta", "n_firms", "costs", "qualities", "m", "xi", "max_periods", "grid"),
         "klein2021": ("k", "theta", "periods")}
 
 
@@ -35,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     calvano = parser.add_argument_group("calvano2020")
     calvano.add_argument("--beta", type=float, default=None, help="exploration decay, eps = exp(-beta t); 4e-6")
     calvano.add_argument("--n-firms", type=int, default=None, help="number of sellers (default 2)")
-    calvano.add_argument("--costs", default=None, help="marginal costs, one per seller: c1,c2,...")
+    calvano.add_argument("--costs", default=None, help="marginal costs, one per seller: c1,c2,... (default 1)")
+    calvano.add_argument("--qualities", default=None, help="qualities a_i, one per seller: a1,a2,... (default 2)")
     calvano.add_argument("--m", type=int, default=None, help="prices on the grid (default 15)")
     calvano.add_argument("--xi", type=float, default=None, help="grid widening beyond Nash/monopoly (0.1)")
     calvano.add_argument("--max-periods", type=int, default=None, help="cap on periods per session (1e9)")
@@ -47,16 +51,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     klein.add_argument("--periods", type=int, default=None, help="periods per session (default 500000)")
 
 
-def _costs(text: str | None) -> list[float] | None:
+def _numbers(flag: str, text: str | None, minimum: float = -np.inf) -> list[float] | None:
+    """Comma-separated finite numbers >= ``minimum``, one per seller; ``UsageError`` naming ``flag``."""
     if text is None:
         return None
     try:
-        costs = [float(c) for c in text.split(",")]
+        values = [float(c) for c in text.split(",")]
     except ValueError:
-        raise UsageError(f"--costs = {text!r}: must be numbers separated by commas, e.g. 1,1.2") from None
-    if any(not c >= 0 for c in costs):
-        raise UsageError(f"--costs = {text!r}: every cost must be >= 0")
-    return costs
+        raise UsageError(f"{flag} = {text!r}: must be numbers separated by commas, e.g. 1,1.2") from None
+    if not all(np.isfinite(v) and v >= minimum for v in values):
+        raise UsageError(f"{flag} = {text!r}: every value must be finite and >= {minimum:g}")
+    return values
 
 
 def build_setup(args):
@@ -65,16 +70,12 @@ def build_setup(args):
         for name in names:
             if paper != args.paper and getattr(args, name) not in (None, False):
                 raise UsageError(f"--{name.replace('_', '-')}: applies to {paper} only")
-    alpha = DEFAULTS[args.paper]["alpha"] if args.alpha is None else args.alpha
-    delta = DEFAULTS[args.paper]["delta"] if args.delta is None else args.delta
+    value = {name: default if getattr(args, name) is None else getattr(args, name)
+             for name, default in DEFAULTS[args.paper].items()}
     if args.paper == "calvano2020":
-        return replicate.calvano_setup(
-            args.n_firms, _costs(args.costs), alpha, 4e-6 if args.beta is None else args.beta, delta,
-            15 if args.m is None else args.m, 0.1 if args.xi is None else args.xi,
-            10**9 if args.max_periods is None else args.max_periods)
-    return replicate.klein_setup(6 if args.k is None else args.k, alpha, delta,
-                                 2.76e-5 if args.theta is None else args.theta,
-                                 500_000 if args.periods is None else args.periods)
+        return replicate.calvano_setup(args.n_firms, _numbers("--costs", args.costs, 0.0),
+                                       _numbers("--qualities", args.qualities), **value)
+    return replicate.klein_setup(**value)
 
 
 def main(args) -> int:

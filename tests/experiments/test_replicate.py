@@ -16,7 +16,9 @@ from experiments.cli import main
     (["calvano2020", "--m", "1"], "--m = 1"),
     (["calvano2020", "--n-firms", "8"], "--n-firms = 8"),
     (["calvano2020", "--costs", "1,a"], "--costs = '1,a'"),
-    (["calvano2020", "--costs", "1,1", "--n-firms", "3"], "--costs has 2 values"),
+    (["calvano2020", "--costs", "1,1", "--n-firms", "3"], "--costs gives 2, --n-firms gives 3: must agree"),
+    (["calvano2020", "--qualities", "2,2,2", "--costs", "1,1"], "--costs gives 2, --qualities gives 3"),
+    (["calvano2020", "--costs", "1,-1"], "--costs = '1,-1': every value must be finite and >= 0"),
     (["calvano2020", "--sessions", "0"], "--sessions = 0"),
     (["calvano2020", "--workers", "0"], "--workers = 0"),
     (["klein2021", "--beta", "1e-5"], "--beta: applies to calvano2020 only"),
@@ -50,7 +52,8 @@ def test_klein_short_run_and_unequal_costs(capsys, tmp_path):
                  "--workers", "1", "--json", "--out", str(tmp_path / "k")]) == 0
     numbers = json.loads(capsys.readouterr().out)
     assert numbers["paper"] == "klein2021" and 0.0 <= numbers["constant_share"] <= 1.0
-    assert main(["replicate", "calvano2020", "--sessions", "2", "--costs", "1,1.1", "--beta", "5e-4",
+    assert main(["replicate", "calvano2020", "--sessions", "2", "--costs", "1,1.1", "--qualities", "2,2.1",
+                 "--beta", "5e-4",
                  "--workers", "1", "--json", "--out", str(tmp_path / "c")]) == 0
     assert json.loads(capsys.readouterr().out)["sessions"] == 2
 
