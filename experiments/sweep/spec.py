@@ -120,15 +120,15 @@ def from_dict(data: dict, folder: Path, source: str = "") -> Spec:
     """Check ``data`` (a parsed spec; relative ``base`` paths resolve against ``folder``)."""
     _check_keys(data, _KEYS, "")
     base = _base(data.get("base"), folder)
-    fixed = _flatten(_table(data, "set"), "set")
+    fixed = _flatten(_table(data, "set"))
     if "grid" not in data:
         raise UsageError("grid: missing; give a [grid] table of dotted paths and lists of values")
-    grid = _flatten(_table(data, "grid"), "grid")
-    zipped = _flatten(_table(data, "zip"), "zip")
+    grid = _flatten(_table(data, "grid"))
+    zipped = _flatten(_table(data, "zip"))
     _check_overlap(fixed, grid, zipped)
     try:
         base = apply(base, fixed)
-    except ScenarioError as err:
+    except ValueError as err:
         raise UsageError(f"set: {err}") from None
     axes = [_grid_axis(base, path, values) for path, values in grid.items()]
     if zipped:
@@ -172,21 +172,26 @@ def _integer(value, field: str, low: int, high: int) -> int:
 
 
 def _base(value, folder: Path) -> Scenario:
-    if isinstance(value, dict):
-        return Scenario.from_dict(value)
-    if not isinstance(value, str):
+    if value is None:
+        raise UsageError("base: missing; give a scenario file, a shipped scenario name, or a [base] table")
+    if not isinstance(value, str | dict):
         raise UsageError(f"base = {value!r}: give a scenario file, a shipped scenario name, or a [base] table")
-    local = folder / value
-    return Scenario.from_toml(local if local.is_file() else configs.resolve(value))
+    try:
+        if isinstance(value, dict):
+            return Scenario.from_dict(value)
+        local = folder / value
+        return Scenario.from_toml(local if local.is_file() else configs.resolve(value))
+    except ScenarioError as err:
+        raise UsageError(f"base: {err}") from None
 
 
-def _flatten(table: dict, section: str, prefix: str = "") -> dict:
+def _flatten(table: dict, prefix: str = "") -> dict:
     """``{"a": {"b": x}}`` -> ``{"a.b": x}``, so quoted and bare dotted keys mean the same."""
     flat = {}
     for key, value in table.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and value:
-            flat.update(_flatten(value, section, f"{path}."))
+            flat.update(_flatten(value, f"{path}."))
         else:
             flat[path] = value
     return flat

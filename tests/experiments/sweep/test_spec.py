@@ -86,7 +86,9 @@ BAD = {
     "unknown keep key": (("timeseries_stride", "stride"), "keep.stride: unknown field"),
     "unknown metric": (('"delta"', '"delt"'), "keep.metrics: 'delt'"),
     "seed in grid": (("demand.mu = [0.2, 0.3]", "seed = [1, 2]"), "grid.seed"),
-    "base missing": (('"market.toml"', '"no_such_market"'), "no_such_market"),
+    "base not found": (('"market.toml"', '"no_such_market"'), "no_such_market"),
+    "base missing": (('base = "market.toml"\n', ""), "base: missing"),
+    "base invalid": (('base = "market.toml"', '[base]\nhorizon = 10'), "base: sellers: missing"),
     "bad set": (("horizon = 288", "horizon = -1"), "horizon = -1"),
     "zip lengths": (("[keep]", '[zip]\n"sellers.shop_daily.period" = [144, 288]\n"demand.shoppers_per_tick" = [1.0]'
                      "\n[keep]"), "zip: lists must have equal lengths"),
