@@ -72,6 +72,19 @@ def Live(lab: Lab, window: int, frame: solara.Reactive[int]):
 
 
 @solara.component
+def Controls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[int], window: solara.Reactive[int],
+             settings: solara.Reactive[int], done: Callable[[], None]):
+    """The sidebar, redrawn after every change of the settings (a new scenario has other sellers)."""
+    settings.value  # noqa: B018 -- read to redraw after a change
+    RunControls(lab, playing, speed, window, done)
+    ScenarioControls(lab, lab.config, done)
+    RuleControls(lab, lab.rules, done)
+    for seller in lab.config.sellers:
+        SellerControls(lab, seller, done)
+    ExportControls(lab, lab.config)
+
+
+@solara.component
 def Page():
     lab = solara.use_memo(Lab, [])
     frame = solara.use_reactive(0)
@@ -93,12 +106,6 @@ def Page():
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=False)
     solara.Title("pricelab: live market")
-    settings.value  # noqa: B018 -- read to redraw the controls after a change
     with solara.Sidebar():
-        RunControls(lab, playing, speed, window, done)
-        ScenarioControls(lab, done)
-        RuleControls(lab, done)
-        for index in range(lab.config.n_sellers):
-            SellerControls(lab, index, done)
-        ExportControls(lab)
+        Controls(lab, playing, speed, window, settings, done)
     Live(lab, window.value, frame)

@@ -47,17 +47,17 @@ def running_mean(series: np.ndarray) -> np.ndarray:
     return np.cumsum(series) / np.arange(1, series.shape[0] + 1)
 
 
-def frame(title: str, name: str, labels: list[str], series: list[dict], y_name: str = "", **extra) -> dict:
+def frame(title: str, name: str, labels: list[str], series: list[dict], **extra) -> dict:
     """An ECharts option: a time axis, a legend, a tooltip and a PNG button."""
     option = {
         "title": {"text": title, "textStyle": {"fontSize": 13}},
         "animation": False,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 22, "type": "scroll"},
-        "grid": {"left": 56, "right": 24, "top": 60, "bottom": 28},
+        "grid": {"left": 8, "right": 16, "top": 64, "bottom": 4, "containLabel": True},
         "toolbox": {"feature": {"saveAsImage": {"title": "PNG", "name": f"pricelab_{name}"}}},
         "xAxis": {"type": "category", "data": labels, "boundaryGap": False},
-        "yAxis": {"type": "value", "scale": True, "name": y_name},
+        "yAxis": {"type": "value", "scale": True},
         "series": series,
     }
     option.update(extra)
@@ -90,14 +90,14 @@ def price(model: PricingModel, window: int, title: str = "Prices") -> dict:
     series = _lines(_sellers(model), model.state.record_price, picked, step="end")
     if series:
         series[0]["markArea"] = _bands(model)
-    return frame(title, "price", time_labels(model, picked), series, "price")
+    return frame(title, "price", time_labels(model, picked), series)
 
 
 def profit(model: PricingModel, window: int) -> dict:
     """Each seller's profit per tick (after fees; the platform's includes fees received)."""
     picked = rows(model, window)
     series = _lines(_sellers(model), model.state.record_profit, picked)
-    return frame("Profit per tick", "profit", time_labels(model, picked), series, "profit")
+    return frame("Profit per tick", "profit", time_labels(model, picked), series)
 
 
 def delta(model: PricingModel, window: int, twin: PricingModel | None = None) -> dict:
@@ -108,7 +108,7 @@ def delta(model: PricingModel, window: int, twin: PricingModel | None = None) ->
     if twin is not None:
         series.append({"name": "B (rules)", "type": "line", "showSymbol": False,
                        "data": values(running_delta(twin)[picked])})
-    return frame("Running profit gain Delta", "delta", time_labels(model, picked), series, "Delta")
+    return frame("Running profit gain Delta", "delta", time_labels(model, picked), series)
 
 
 def shares(model: PricingModel, window: int) -> dict:
@@ -118,7 +118,7 @@ def shares(model: PricingModel, window: int) -> dict:
     total = quantity.sum(axis=1, keepdims=True)
     share = np.divide(quantity, total, out=np.full_like(quantity, np.nan), where=total > 0)
     series = _lines(_sellers(model), share, np.arange(picked.shape[0]), stack="share", areaStyle={})
-    return frame("Market shares (units)", "shares", time_labels(model, picked), series, "share",
+    return frame("Market shares (units)", "shares", time_labels(model, picked), series,
                  yAxis={"type": "value", "min": 0, "max": 1})
 
 

@@ -1,8 +1,9 @@
 """The dashboard's controls: scenario, parameters, rules, running and export.
 
 Every control hands its raw value to the session's ``Lab`` and then calls ``done()`` so the
-page redraws; the ``Lab`` decides whether the value is valid. Widgets are keyed by scenario
-and tick-0 settings, so loading another scenario rebuilds them with its values.
+page redraws; the ``Lab`` decides whether the value is valid. Each component also takes the
+part of the settings it shows (the scenario, a seller, the active rules), so it is redrawn
+when that part changes.
 """
 
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from dashboard import export, rules
 from dashboard.lab import Lab, learns
 from experiments.configs import scenario_names
 from market import strategies
+from market.scenario import Scenario, Seller
 
 SPEEDS = {"1 tick (10 min)": 1, "1 hour": 6, "6 hours": 36, "1 day": 144}
 WINDOWS = {"1 day": 144, "3 days": 432, "7 days": 1008, "all": 10**9}
@@ -29,14 +31,13 @@ def NumberField(lab: Lab, label: str, path: str, value: float, done: Callable[[]
 
 
 @solara.component
-def ScenarioControls(lab: Lab, done: Callable[[], None]):
+def ScenarioControls(lab: Lab, config: Scenario, done: Callable[[], None]):
     def choose(name: str):
         lab.choose_scenario(name)
         done()
     solara.Select("Scenario", values=scenario_names(), value=lab.name, on_value=choose)
-    if lab.config.description:
-        solara.Text(lab.config.description, style={"font-size": "0.8em", "color": "#555"})
-    config = lab.config
+    if config.description:
+        solara.Text(config.description, style={"font-size": "0.8em", "color": "#555"})
     with solara.Row():
         NumberField(lab, "demand mu", "demand.mu", config.demand.mu, done)
         NumberField(lab, "seed", "seed", config.seed, done)
@@ -48,8 +49,7 @@ def ScenarioControls(lab: Lab, done: Callable[[], None]):
 
 
 @solara.component
-def SellerControls(lab: Lab, index: int, done: Callable[[], None]):
-    seller = lab.config.sellers[index]
+def SellerControls(lab: Lab, seller: Seller, done: Callable[[], None]):
     prefix = f"sellers.{seller.name}"
 
     def choose(name: str):
@@ -64,7 +64,7 @@ def SellerControls(lab: Lab, index: int, done: Callable[[], None]):
 
 
 @solara.component
-def RuleControls(lab: Lab, done: Callable[[], None]):
+def RuleControls(lab: Lab, active: frozenset[str], done: Callable[[], None]):
     """Switches for the engine's rules, applied to run B (same seed as A) from the next tick."""
     solara.Text("Rules: switching one on runs B, the same seed with the rule from now on, beside A.",
                 style={"font-weight": "500"})
@@ -72,9 +72,9 @@ def RuleControls(lab: Lab, done: Callable[[], None]):
         def switch(on: bool, name: str = name):
             lab.set_rule(name, on)
             done()
-        with solara.Tooltip(description):
-            solara.Switch(label=name.replace("_", " "), value=name in lab.rules, on_value=switch).key(
-                f"{lab.name}:{name}:{name in lab.rules}")
+        with solara.Column(gap="0px"):
+            solara.Switch(label=name.replace("_", " "), value=name in active, on_value=switch)
+            solara.Text(description, style={"font-size": "0.75em", "color": "#666"})
 
 
 @solara.component
@@ -107,11 +107,11 @@ def RunControls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive
 
 
 @solara.component
-def ExportControls(lab: Lab):
+def ExportControls(lab: Lab, config: Scenario):
     with solara.Row():
         for fmt in export.FORMATS:
             solara.FileDownload(lambda fmt=fmt: export.to_bytes(export.lab_table(lab), fmt),
-                                filename=export.filename(lab, fmt), label=f"Download {fmt}")
+                                filename=export.filename(config, fmt), label=f"Download {fmt}")
     solara.Text("Charts: the PNG button at the top right of each chart.", style={"font-size": "0.8em"})
 
 

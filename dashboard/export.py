@@ -12,6 +12,7 @@ import polars as pl
 from dashboard.lab import Lab
 from market import results
 from market.model import PricingModel
+from market.scenario import Scenario
 
 FORMATS = ("parquet", "csv")
 
@@ -47,5 +48,5 @@ def to_bytes(table: pl.DataFrame, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def filename(lab: Lab, fmt: str) -> str:
-    return f"pricelab_{lab.config.name}_seed{lab.config.seed}_t{lab.tick}.{fmt}"
+def filename(config: Scenario, fmt: str) -> str:
+    return f"pricelab_{config.name}_seed{config.seed}.{fmt}"

@@ -85,4 +85,7 @@ def test_a_rule_adds_run_b_charts_and_the_scenario_picker_loads_another_market()
         rc.find(v.Select, label="Scenario").widget.v_model = "klein2021"
         assert "klein2021 · tick 0 of" in clock(rc)
         assert len(rc.find(EchartsWidget).widgets) == 6
+        assert rc.find(v.Switch, label="once a day").widget.v_model is False
+        assert len(rc.find(v.Select, label="strategy").widgets) == 2
+        assert rc.find(v.Select, label="strategy").widgets[0].v_model == "klein_qlearning"
     asyncio.run(session())

@@ -34,5 +34,5 @@ def test_unknown_format_is_refused(lab):
         export.to_bytes(export.lab_table(lab), "xlsx")
 
 
-def test_filename_names_scenario_seed_and_tick(lab):
-    assert export.filename(lab, "csv") == f"pricelab_amazon_10min_seed{lab.config.seed}_t200.csv"
+def test_filename_names_scenario_and_seed(lab):
+    assert export.filename(lab.config, "csv") == f"pricelab_amazon_10min_seed{lab.config.seed}.csv"
