@@ -1,12 +1,14 @@
 """Replications of Calvano et al. (2020) and Klein (2021): run sessions, aggregate, write a report.
 
 Headline numbers (``--json``): ``delta_mean`` and ``delta_sd`` (profit gain over the limit
-cycle, across sessions), ``converged_share``, ``periods_mean``, ``price_mean``, ``nash_share``
-(both sellers best-respond on path), ``best_reply_gap_mean`` (a best reply's relative gain on
-path, the larger seller's, averaged over sessions), ``unprofitable_deviation_share`` (the impulse response's
-forced deviation loses in discounted terms), ``cycle_lengths`` (share of sessions by cycle
-length), ``sessions``, ``wall_seconds`` and ``periods_per_second``; Klein adds
-``profitability_mean`` and ``constant_share``.
+cycle, across sessions), ``converged_share``, ``periods_mean``, ``price_mean``,
+``cycle_lengths`` (share of sessions by cycle length), ``sessions``, ``wall_seconds`` and
+``periods_per_second``. Calvano adds ``nash_share`` (both sellers best-respond on path),
+``best_reply_gap_mean`` (a best reply's relative gain on path, the larger seller's, averaged
+over sessions), ``one_shot_proof_share`` (no seller gains from a one-period deviation on path
+followed by its own learned strategy) and ``unprofitable_deviation_share`` (the impulse
+response's forced deviation loses in discounted terms); Klein adds ``profitability_mean``
+and ``constant_share``.
 """
 
 import time
@@ -40,7 +42,9 @@ NOTES = {
     "calvano2020": "Delta is measured over the limit cycle of greedy play from where learning stopped. nash_share: "
                    "both sellers' greedy strategies are best replies (found by policy iteration against the "
                    "rivals' greedy strategies) in every state of the cycle; best_reply_gap_mean: the relative "
-                   "gain of the best reply, the larger seller's, averaged over sessions. The impulse response "
+                   "gain of the best reply, the larger seller's, averaged over sessions; one_shot_proof_share: no "
+                   "seller gains from a one-period deviation on the cycle followed by its learned strategy (a "
+                   "weaker test that allows no further deviations). The impulse response "
                    "forces seller 1 to its static best response on the grid for one period from a cycle state.",
     "klein2021": "Each session runs Klein's fixed 500,000 periods; 'converged' means no greedy price changed in "
                  "the last 100,000. Cycle lengths count periods, one seller moving in each: a constant price "
@@ -110,6 +114,7 @@ def headline(paper: str, results: list, wall: float) -> dict:
     if paper == "calvano2020":
         out["nash_share"] = float(np.mean([r.is_nash for r in results]))
         out["best_reply_gap_mean"] = float(np.mean([r.best_reply_gap for r in results]))
+        out["one_shot_proof_share"] = float(np.mean([r.one_shot_proof for r in results]))
         out["unprofitable_deviation_share"] = float(np.mean([r.deviation_gain <= 1e-12 for r in results]))
     else:
         out["profitability_mean"] = float(np.mean([r.profitability for r in results]))

@@ -10,7 +10,8 @@ grid index. Following :math:`\sigma` from the state where learning stopped reach
   and joint-profit values (per seller: the same with :math:`\bar\pi_i, \pi_{N,i}, \pi_{M,i}`);
 * **equilibrium check**: seller :math:`i` best-responds on the cycle if, in every cycle state,
   its greedy action attains :math:`\max_a Q_i^*(s, a)`, where :math:`Q_i^*` solves its dynamic
-  programme against the rivals' fixed greedy strategies,
+  programme against the rivals' fixed greedy strategies (a weaker check, ``one_shot_gap``, allows
+  only one-period deviations followed by the seller's own greedy strategy),
 
   .. math::  Q_i^*(s, a) = \pi_i(s') + \delta \max_b Q_i^*(s', b), \quad s' = (a, g_{-i}(s)),
 
@@ -99,11 +100,13 @@ def policy_values(reward, succ, delta, value):
 
 
 @njit(cache=True)
-def best_reply_q(profit, greedy, i, m, delta):
+def best_reply_q(profit, greedy, i, m, delta, improve=True):
     r""":math:`Q_i^*` (shape (S, m)) against the rivals' greedy strategies, by policy iteration.
 
     Starts from seller i's greedy policy; evaluates each policy exactly (:func:`policy_values`)
     and switches an action only for a gain above :math:`10^{-12}` (relative), so ties cannot cycle.
+    With ``improve=False`` it stops after the first evaluation: :math:`Q_i^g(s, a)`, the value of
+    deviating to :math:`a` for one period and following the greedy strategy afterwards.
     """
     n_states = greedy.shape[1]
     n = greedy.shape[0]
@@ -130,6 +133,8 @@ def best_reply_q(profit, greedy, i, m, delta):
         for s in range(n_states):
             for a in range(m):
                 q[s, a] = profit[nxt[s, a], i] + delta * value[nxt[s, a]]
+            if not improve:
+                continue
             top = policy[s]
             for a in range(m):
                 if q[s, a] > q[s, top] + 1e-12 * abs(q[s, top]):
@@ -140,14 +145,15 @@ def best_reply_q(profit, greedy, i, m, delta):
     return q
 
 
-def best_reply_gaps(states: np.ndarray, profit: np.ndarray, greedy: np.ndarray, q: np.ndarray,
-                    delta: float) -> np.ndarray:
+def best_reply_gaps(states: np.ndarray, profit: np.ndarray, greedy: np.ndarray, m: int, delta: float,
+                    improve: bool = True) -> np.ndarray:
     r"""Per seller, the largest relative gain from a best reply in any of ``states``:
-    :math:`\max_s [\max_a Q_i^*(s,a) - Q_i^*(s, g_i(s))] / \max_a Q_i^*(s,a)` (0: greedy play is a best reply)."""
-    n, _, m = q.shape
+    :math:`\max_s [\max_a Q_i(s,a) - Q_i(s, g_i(s))] / \max_a Q_i(s,a)` with :math:`Q_i = Q_i^*`, or with
+    :math:`Q_i = Q_i^g` (one-period deviations) when ``improve`` is false (0: no profitable deviation)."""
+    n = greedy.shape[0]
     out = np.empty(n)
     for i in range(n):
-        star = best_reply_q(profit, greedy, i, m, delta)
+        star = best_reply_q(profit, greedy, i, m, delta, improve)
         top = star[states].max(axis=1)
         out[i] = float(np.max((top - star[states, greedy[i, states]]) / np.abs(top)))
     return out
@@ -157,8 +163,9 @@ def best_reply_gaps(states: np.ndarray, profit: np.ndarray, greedy: np.ndarray, 
 class CycleOutcome:
     """Greedy play's limit cycle: its states, profit gain, prices, and the equilibrium check.
 
-    ``best_reply_gap[i]`` is seller i's relative gain from its best reply on the cycle
-    (:func:`best_reply_gaps`); below ``1e-9`` it counts as a best reply.
+    ``best_reply_gap[i]`` is seller i's relative gain from its best reply on the cycle, and
+    ``one_shot_gap[i]`` from its best one-period deviation followed by its greedy strategy
+    (:func:`best_reply_gaps`); below ``1e-9`` a gap counts as none.
     """
 
     states: np.ndarray
@@ -167,6 +174,7 @@ class CycleOutcome:
     price: np.ndarray
     profit: np.ndarray
     best_reply_gap: np.ndarray
+    one_shot_gap: np.ndarray
 
     @property
     def length(self) -> int:
@@ -176,11 +184,16 @@ class CycleOutcome:
     def is_nash(self) -> bool:
         return bool(np.all(self.best_reply_gap <= _BEST_REPLY_TOLERANCE))
 
+    @property
+    def one_shot_proof(self) -> bool:
+        """No seller gains from a one-period deviation anywhere on the cycle."""
+        return bool(np.all(self.one_shot_gap <= _BEST_REPLY_TOLERANCE))
 
-def cycle_outcome(profit: np.ndarray, greedy: np.ndarray, q: np.ndarray, grid: np.ndarray, start: int,
-                  benchmarks: Benchmarks, delta: float) -> CycleOutcome:
+
+def cycle_outcome(profit: np.ndarray, greedy: np.ndarray, grid: np.ndarray, start: int, benchmarks: Benchmarks,
+                  delta: float) -> CycleOutcome:
     """Follow greedy play from ``start`` to its limit cycle and measure it (see the module docstring)."""
-    n, _, m = q.shape
+    n, m = greedy.shape[0], grid.shape[0]
     states = limit_cycle(successor(greedy, m), start)
     mean_profit = profit[states].mean(axis=0)
     index = np.array([decode(s, n, m) for s in states])
@@ -191,7 +204,8 @@ def cycle_outcome(profit: np.ndarray, greedy: np.ndarray, q: np.ndarray, grid: n
         delta=float((mean_profit.sum() - industry_nash) / (industry_monopoly - industry_nash)),
         delta_by_seller=(mean_profit - nash) / (monopoly - nash),
         price=grid[index].mean(axis=0), profit=mean_profit,
-        best_reply_gap=best_reply_gaps(states, profit, greedy, q, delta))
+        best_reply_gap=best_reply_gaps(states, profit, greedy, m, delta),
+        one_shot_gap=best_reply_gaps(states, profit, greedy, m, delta, improve=False))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ class SessionSummary:
     ``price`` and ``profit`` are per-seller means over the limit cycle; ``impulse_price`` and
     ``impulse_profit`` (periods + 1, n) the impulse response, row 0 before the shock;
     ``deviation_gain`` the deviator's discounted gain from the forced deviation;
-    ``best_reply_gap`` the largest seller's relative gain from a best reply on the cycle.
+    ``best_reply_gap`` the largest seller's relative gain from a best reply on the cycle;
+    ``one_shot_proof`` whether no seller gains from a one-period deviation on the cycle.
     """
 
     seed: int
@@ -28,6 +29,7 @@ class SessionSummary:
     cycle_length: int
     is_nash: bool
     best_reply_gap: float
+    one_shot_proof: bool
     impulse_price: np.ndarray
     impulse_profit: np.ndarray
     deviation_gain: float
@@ -36,12 +38,11 @@ class SessionSummary:
 def calvano_summary(setup: QLearningSetup, seed: int, deviator: int = 0) -> SessionSummary:
     """Run one simultaneous Q-learning session and measure its limit cycle and impulse response."""
     session = run_session(setup, seed)
-    cycle = cycle_outcome(setup.profit, session.greedy, session.q, setup.grid, session.state, setup.benchmarks,
-                          setup.delta)
+    cycle = cycle_outcome(setup.profit, session.greedy, setup.grid, session.state, setup.benchmarks, setup.delta)
     impulse = impulse_response(setup.profit, session.greedy, setup.grid, int(cycle.states[0]), deviator,
                                setup.delta)
     return SessionSummary(seed=seed, converged=session.converged, periods=session.periods, delta=cycle.delta,
                           delta_by_seller=cycle.delta_by_seller, price=cycle.price, profit=cycle.profit,
                           cycle_length=cycle.length, is_nash=cycle.is_nash,
-                          best_reply_gap=float(cycle.best_reply_gap.max()), impulse_price=impulse.price,
-                          impulse_profit=impulse.profit, deviation_gain=impulse.gain)
+                          best_reply_gap=float(cycle.best_reply_gap.max()), one_shot_proof=cycle.one_shot_proof,
+                          impulse_price=impulse.price, impulse_profit=impulse.profit, deviation_gain=impulse.gain)

@@ -46,14 +46,16 @@ def test_limit_cycle_and_policy_values_on_a_constructed_map():
             assert value[start] == pytest.approx(brute, rel=1e-12)
 
 
-def test_best_reply_q_solves_the_bellman_equation():
+def test_best_reply_q_solves_the_bellman_equation_and_one_shot_q_follows_greedy():
     rng = np.random.default_rng(0)
     greedy = rng.integers(0, 3, size=(2, 9))
     star = best_reply_q(PROFIT, greedy, 1, 3, 0.9)
+    once = best_reply_q(PROFIT, greedy, 1, 3, 0.9, False)
     for s in range(9):
         for a in range(3):
             nxt = greedy[0, s] * 3 + a
             assert star[s, a] == pytest.approx(PROFIT[nxt, 1] + 0.9 * star[nxt].max(), rel=1e-12)
+            assert once[s, a] == pytest.approx(PROFIT[nxt, 1] + 0.9 * once[nxt, greedy[1, nxt]], rel=1e-12)
 
 
 def test_successor_is_the_profile_of_greedy_actions():
@@ -64,26 +66,25 @@ def test_successor_is_the_profile_of_greedy_actions():
 
 def test_delta_of_collusion_is_one_and_of_a_two_cycle_its_mean():
     greedy = grim_trigger_pair()
-    q = np.zeros((2, 9, 3))
-    collusive = cycle_outcome(PROFIT, greedy, q, GRID, COOPERATE, BENCH, 0.95)
+    collusive = cycle_outcome(PROFIT, greedy, GRID, COOPERATE, BENCH, 0.95)
     assert collusive.length == 1 and collusive.delta == pytest.approx(1.0, abs=1e-9)
     np.testing.assert_allclose(collusive.price, [HIGH, HIGH])
-    punished = cycle_outcome(PROFIT, greedy, q, GRID, 5, BENCH, 0.95)
+    punished = cycle_outcome(PROFIT, greedy, GRID, 5, BENCH, 0.95)
     assert punished.states.tolist() == [0] and punished.delta == pytest.approx(0.0, abs=1e-9)
     # alternate between (0, 0) and (2, 2): Delta is the mean of 0 and 1
     alternating = np.zeros((2, 9), dtype=np.int64)
     alternating[:, 0] = 2
-    cycle = cycle_outcome(PROFIT, alternating, q, GRID, 0, BENCH, 0.95)
+    cycle = cycle_outcome(PROFIT, alternating, GRID, 0, BENCH, 0.95)
     assert sorted(cycle.states.tolist()) == [0, COOPERATE] and cycle.delta == pytest.approx(0.5, abs=1e-9)
     np.testing.assert_allclose(cycle.price, [0.5 * (LOW + HIGH)] * 2)
 
 
 def test_grim_trigger_is_an_equilibrium_when_patient_and_not_when_impatient():
     greedy = grim_trigger_pair()
-    q = np.zeros((2, 9, 3))
-    assert cycle_outcome(PROFIT, greedy, q, GRID, COOPERATE, BENCH, 0.95).is_nash
-    impatient = cycle_outcome(PROFIT, greedy, q, GRID, COOPERATE, BENCH, 0.05)
-    assert not impatient.is_nash and np.all(impatient.best_reply_gap > 0.0)
+    patient = cycle_outcome(PROFIT, greedy, GRID, COOPERATE, BENCH, 0.95)
+    assert patient.is_nash and patient.one_shot_proof
+    impatient = cycle_outcome(PROFIT, greedy, GRID, COOPERATE, BENCH, 0.05)
+    assert not impatient.is_nash and not impatient.one_shot_proof and np.all(impatient.best_reply_gap > 0.0)
 
 
 def test_impulse_response_of_grim_trigger_by_hand():
