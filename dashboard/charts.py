@@ -5,6 +5,7 @@ show, and returns a plain dict that ``solara.FigureEcharts`` draws in the browse
 axis reads ``d<day> hh:mm``; every chart has a "save as PNG" button.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -25,13 +26,26 @@ def rows(model: PricingModel, window: int) -> np.ndarray:
 
 def time_labels(model: PricingModel, ticks: np.ndarray) -> list[str]:
     """``d<day> hh:mm`` at the start of each tick, day 1 first."""
-    minutes = ticks * model.config.tick_minutes
-    return [f"d{m // 1440 + 1} {m % 1440 // 60:02d}:{m % 60:02d}" for m in minutes.tolist()]
+    if ticks.shape[0] > 1 and np.all(np.diff(ticks) == ticks[1] - ticks[0]):
+        return list(_labels(model.config.tick_minutes, int(ticks[0]), int(ticks[-1]) + 1, int(ticks[1] - ticks[0])))
+    return [_label(int(t) * model.config.tick_minutes) for t in ticks.tolist()]
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(tick_minutes: int, start: int, stop: int, step: int) -> tuple[str, ...]:
+    """Labels of an evenly spaced range of ticks (the same for every chart of a frame)."""
+    return tuple(_label(t * tick_minutes) for t in range(start, stop, step))
+
+
+def _label(minutes: int) -> str:
+    return f"d{minutes // 1440 + 1} {minutes % 1440 // 60:02d}:{minutes % 60:02d}"
 
 
 def values(array) -> list:
-    """JSON-safe numbers: rounded, with NaN and infinities as gaps."""
-    return [round(v, 4) if math.isfinite(v) else None for v in np.asarray(array, dtype=np.float64).tolist()]
+    """JSON-safe numbers: rounded to 4 decimals, with NaN and infinities as gaps (None)."""
+    array = np.asarray(array, dtype=np.float64)
+    rounded = np.where(np.isfinite(array), np.round(array, 4), np.nan).tolist()
+    return [v if v == v else None for v in rounded]
 
 
 def running_delta(model: PricingModel) -> np.ndarray:

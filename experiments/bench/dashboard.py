@@ -1,0 +1,47 @@
+"""Dashboard frame cost, server side, for the default scenario at the default speed (6 ticks a frame).
+
+* ``model``: the ticks of one frame through ``PricingModel.step`` (the target is <= 5 ms).
+* ``charts``: the ECharts options of one frame (six charts, a one-day window).
+* ``render``: model, options and the Solara re-render of the live part of the page, with the
+  widget updates it sends (no browser attached).
+
+Frames per second in a real browser are measured by ``tests/dashboard/test_browser.py``
+(written to ``tests/artifacts/dashboard_fps.json``).
+
+This is the one place in ``experiments/`` that imports ``dashboard/`` (it measures it); the
+import is inside the benchmark so that the CLI does not load Solara to start.
+"""
+
+from experiments.bench import best_of, measurement
+
+TICKS_PER_FRAME = 6
+WINDOW = 144
+FRAMES = 100  # (1 + 3 x 100) frames of 6 ticks, twice, stay within the 4,320-tick horizon
+
+
+def frame_cost():
+    import solara
+
+    from dashboard import app
+    from dashboard.lab import Lab
+
+    lab = Lab()
+    lab.step(WINDOW)
+    frame = solara.reactive(0)
+    solara.render(app.Live(lab, WINDOW, frame), handle_error=False)
+
+    def charts():
+        for build in app.figures(lab, WINDOW).values():
+            build()
+
+    def render():
+        lab.step(TICKS_PER_FRAME)
+        frame.value += 1
+
+    for name, work in (("model", lambda: lab.step(TICKS_PER_FRAME)), ("charts", charts), ("render", render)):
+        work()
+        seconds = best_of(lambda w=work: [w() for _ in range(FRAMES)], 3) / FRAMES
+        yield measurement(f"dashboard.frame_{name}.amazon_10min", seconds * 1e3, "ms")
+
+
+BENCHMARKS = [frame_cost]
