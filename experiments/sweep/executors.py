@@ -6,10 +6,13 @@ executor: each run carries its own seed, and the engine draws randomness from
 (seed, stream, tick, seller) only.
 
 Worker processes are started with the ``spawn`` method and ``NUMBA_NUM_THREADS=1`` (one core
-per worker; ``fork`` after a threaded numba kernel can kill the child).
+per worker; ``fork`` after a threaded numba kernel can kill the child). A local worker ends
+itself when the sweep that started it dies, even by SIGKILL.
 """
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -20,6 +23,7 @@ from experiments.errors import UsageError
 EXECUTORS = ("serial", "processes", "dask")
 CONNECT_TIMEOUT_S = 5
 WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+ORPHAN_CHECK_S = 0.5
 
 
 @contextmanager
@@ -35,6 +39,17 @@ def worker_environment() -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this process once ``parent`` is no longer its parent (it died)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 class Serial:
@@ -63,7 +78,8 @@ class Processes:
     def __enter__(self) -> "Processes":
         self._environment = worker_environment()
         self._environment.__enter__()
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=exit_with_parent,
+                                         initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc) -> None:

@@ -6,12 +6,14 @@ import subprocess
 import sys
 import time
 
+import psutil
+
 from experiments.cli import main
 
 TOTAL = 24
 
 
-def wait_for_runs(folder, at_least: int, process, timeout: float = 60.0) -> None:
+def wait_for_runs(folder, at_least: int, process, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while len(list((folder / "runs").glob("*.parquet"))) < at_least:
         assert process.poll() is None, "the sweep ended before it could be killed"
@@ -19,17 +21,30 @@ def wait_for_runs(folder, at_least: int, process, timeout: float = 60.0) -> None
         time.sleep(0.005)
 
 
+def gone(process: psutil.Process) -> bool:
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 def test_sigkill_then_rerun_equals_an_uninterrupted_sweep(write_spec, tmp_path, read_folder, capsys):
     spec = write_spec(seeds=TOTAL // 4, horizon=5_000, stride=2_000)
     killed, clean = tmp_path / "killed", tmp_path / "clean"
-    process = subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--out", str(killed)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    process = subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--out", str(killed),
+                                "--executor", "processes", "--workers", "2"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
     wait_for_runs(killed, 3, process)
+    workers = psutil.Process(process.pid).children(recursive=True)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
     finished_when_killed = len(list((killed / "runs").glob("*.parquet")))
     assert 3 <= finished_when_killed < TOTAL
+    deadline = time.monotonic() + 10
+    while not all(gone(worker) for worker in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(workers) >= 2 and all(gone(worker) for worker in workers), "workers outlived the killed sweep"
 
     assert main(["sweep", str(spec), "--out", str(killed)]) == 0
     assert f"{TOTAL - finished_when_killed} runs done, 0 failed, {finished_when_killed} skipped" in (
