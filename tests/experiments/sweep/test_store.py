@@ -93,3 +93,13 @@ def test_temporary_files_are_never_read(swept, read_folder, capsys):
     assert pl.read_csv(capsys.readouterr().out.encode()).height == before.height
     assert main(["sweep", str(path), "--out", str(out)]) == 0
     assert read_folder(out).equals(before)
+
+
+def test_a_path_with_mixed_values_is_one_string_column(write_spec, tmp_path, capsys):
+    text = 'base = "market.toml"\n[set]\nhorizon = 144\n[grid]\n"sellers.platform.params.floor" = ["nash", 1.2]\n'
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_spec(text=text)), "--out", str(out)]) == 0
+    assert main(["results", str(out), "--format", "parquet", "--output", str(tmp_path / "all.parquet")]) == 0
+    frame = pl.read_parquet(tmp_path / "all.parquet")
+    assert frame.schema["sellers.platform.params.floor"] == pl.String
+    assert frame["sellers.platform.params.floor"].to_list() == ["nash", "1.2"]
