@@ -2,7 +2,8 @@
 
 ``pricelab dashboard`` serves the page on a free loopback port; the browser presses Step and
 Play, enters bad input, switches a rule, changes the scenario and saves a chart as PNG, and
-checks that the charts change and the console shows no errors. Screenshots, the chart PNG and
+checks that the charts change and the console shows no errors; a second browser session
+starts with its own model. Screenshots, the chart PNG and
 the measured frames per second go to ``tests/artifacts/``.
 """
 
@@ -82,7 +83,7 @@ def browser_page(server):
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(server)
-        yield page, errors
+        yield browser, page, errors
         browser.close()
 
 
@@ -106,8 +107,8 @@ def frames_per_second(page, ticks_per_frame: int, seconds: float = 4.0) -> float
     return (tick(page) - first) / ticks_per_frame / (time.perf_counter() - start)
 
 
-def test_dashboard_in_chromium(browser_page):
-    page, errors = browser_page
+def test_dashboard_in_chromium(server, browser_page):
+    browser, page, errors = browser_page
     page.get_by_role("button", name="Step").wait_for(timeout=120_000)
     page.wait_for_function(f"document.querySelectorAll('{CHARTS}').length == 6", timeout=60_000)
     assert tick(page) == 0
@@ -157,5 +158,11 @@ def test_dashboard_in_chromium(browser_page):
     page.get_by_role("button", name="Step").click()
     assert charts_change(page, before), f"the charts of {other} did not change after Step"
     page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
+
+    other_session = browser.new_context().new_page()
+    other_session.goto(server)
+    other_session.get_by_role("button", name="Step").wait_for(timeout=120_000)
+    assert other_session.locator(".pricelab-clock").inner_text().startswith("amazon_10min · tick 0 of")
+    assert tick(page) == 6, "each browser session has its own model"
 
     assert errors == []
