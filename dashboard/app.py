@@ -76,7 +76,7 @@ def Controls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[in
              settings: solara.Reactive[int], done: Callable[[], None]):
     """The sidebar, redrawn after every change of the settings (a new scenario has other sellers)."""
     settings.value  # noqa: B018 -- read to redraw after a change
-    RunControls(lab, playing, speed, window, done)
+    RunControls(lab, lab.finished, playing, speed, window, done)
     ScenarioControls(lab, lab.config, done)
     RuleControls(lab, lab.rules, done)
     for seller in lab.config.sellers:

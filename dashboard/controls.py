@@ -11,7 +11,7 @@ from collections.abc import Callable
 import solara
 
 from dashboard import export, rules
-from dashboard.lab import Lab, learns
+from dashboard.lab import Lab
 from experiments.configs import scenario_names
 from market import strategies
 from market.scenario import Scenario, Seller
@@ -78,7 +78,7 @@ def RuleControls(lab: Lab, active: frozenset[str], done: Callable[[], None]):
 
 
 @solara.component
-def RunControls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[int],
+def RunControls(lab: Lab, finished: bool, playing: solara.Reactive[bool], speed: solara.Reactive[int],
                 window: solara.Reactive[int], done: Callable[[], None]):
     def step():
         lab.step(speed.value)
@@ -93,12 +93,11 @@ def RunControls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive
         lab.skip(lab.config.ticks_per_day)
         done()
     with solara.Row():
-        solara.Button("Step", on_click=step, disabled=playing.value or lab.finished, color="primary")
+        solara.Button("Step", on_click=step, disabled=playing.value or finished, color="primary")
         solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
-                      disabled=lab.finished and not playing.value, color="primary")
+                      disabled=finished and not playing.value, color="primary")
         solara.Button("Reset", on_click=reset)
-        solara.Button("Train first (1 day)" if learns(lab.config) else "Skip a day", on_click=skip,
-                      disabled=playing.value or lab.finished)
+        solara.Button("Skip a day", on_click=skip, disabled=playing.value or finished)
     with solara.Row():
         solara.Select("ticks per frame", values=list(SPEEDS), value=_label(SPEEDS, speed.value),
                       on_value=lambda label: speed.set(SPEEDS[label]))

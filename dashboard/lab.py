@@ -12,7 +12,7 @@ import threading
 
 from dashboard import rules as rulebook
 from experiments import configs
-from market import engine, strategies
+from market import engine
 from market.model import PricingModel
 from market.scenario import Scenario
 
@@ -39,11 +39,6 @@ def parse(path: str, text: str) -> object:
             raise ValueError(f"{path} = {text!r}: must be a whole number")
         return int(value)
     return value
-
-
-def learns(scenario: Scenario) -> bool:
-    """Whether any seller's strategy learns (then the page offers to train first)."""
-    return any(strategies.get(s.strategy).learns for s in scenario.sellers)
 
 
 def fast_forward(model: PricingModel, n_ticks: int) -> None:
@@ -128,7 +123,7 @@ class Lab:
             return n
 
     def skip(self, n_ticks: int) -> int:
-        """Advance both models by up to ``n_ticks`` on the fast path (train first, skip a transient)."""
+        """Advance both models by up to ``n_ticks`` on the fast path (skip a transient; let learners learn)."""
         with self.lock:
             n = max(0, min(n_ticks, self.horizon - self.tick))
             for model in (self.model, self.twin):
