@@ -63,9 +63,10 @@ def test_shipped_example_spec_expands():
 def test_qlearning_grid_spec_expands():
     loaded = spec.load("qlearning_grid_sweep")
     runs = expand(loaded)
-    assert len(runs) == 5 * 4 * 4
-    alphas = {s["params"]["alpha"] for s in runs[0].scenario["sellers"]}
-    assert alphas == {0.05}
+    assert len(runs) == 4 * 3 * 2 and loaded.paths == ["sellers.*.params.alpha", "sellers.*.params.beta"]
+    assert [{s["params"]["alpha"] for s in run.scenario["sellers"]} for run in runs[::6]] == [
+        {0.05}, {0.1}, {0.15}, {0.2}]
+    assert {s["params"]["beta"] for s in runs[-1].scenario["sellers"]} == {1e-5}
 
 
 BAD = {
