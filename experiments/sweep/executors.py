@@ -137,6 +137,8 @@ def make(name: str, workers: int | None, scheduler: str | None):
         raise UsageError(f"--workers {workers}: must be >= 1")
     if scheduler is not None and name != "dask":
         raise UsageError(f"--scheduler {scheduler!r}: only with --executor dask")
+    if scheduler is not None and workers is not None:
+        raise UsageError(f"--workers {workers}: not with --scheduler (the cluster's workers are started there)")
     workers = workers or os.cpu_count() or 1
     if name == "serial":
         return Serial()

@@ -155,6 +155,7 @@ def test_unreachable_scheduler_fails_fast(write_spec, tmp_path, capsys):
     (["--executor", "threads"], "--executor 'threads': unknown; allowed: serial, processes, dask"),
     (["--workers", "0"], "--workers 0: must be >= 1"),
     (["--scheduler", "tcp://127.0.0.1:9"], "only with --executor dask"),
+    (["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9", "--workers", "2"], "--workers 2: not with --scheduler"),
 ])
 def test_bad_executor_options(options, expected, write_spec, tmp_path, capsys):
     out = tmp_path / "out"
