@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from multiprocessing import get_context
 
 from experiments.errors import UsageError
@@ -76,15 +76,15 @@ class Processes:
         self.workers = workers
 
     def __enter__(self) -> "Processes":
-        self._environment = worker_environment()
-        self._environment.__enter__()
+        self._stack = ExitStack()
+        self._stack.enter_context(worker_environment())
         self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=exit_with_parent,
                                          initargs=(os.getpid(),))
+        self._stack.callback(self._pool.shutdown, wait=True, cancel_futures=True)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        self._environment.__exit__(None, None, None)
+        self._stack.close()
 
     def imap(self, function: Callable, items: Iterable) -> Iterator:
         futures = [self._pool.submit(function, item) for item in items]
@@ -105,9 +105,8 @@ class Dask:
 
         self._cluster = None
         if self.scheduler is None:
-            with worker_environment():
-                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None)
+            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                         dashboard_address=None, env=WORKER_ENV)
             self._client = Client(self._cluster)
             return self
         try:
