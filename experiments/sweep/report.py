@@ -100,7 +100,7 @@ def _figure_against(frame: pl.DataFrame, axes: list, axis: list, metrics: list[s
             ax.errorbar(x, part[metric], yerr=part[f"{metric}_ci"].fill_nan(None).fill_null(0.0), marker="o",
                         capsize=3, label=label)
         ax.set_title(metric)
-        ax.set_xlabel(" + ".join(axis))
+        ax.set_xlabel(" + ".join(axis) + (" (mean over the other axes)" if others and not group else ""))
         _axis_scale(ax, x_all, labels, numeric)
     if group:
         panels[0].legend(fontsize="small")
