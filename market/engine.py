@@ -28,9 +28,12 @@ from numba import njit
 from market import interventions as rules
 from market.benchmarks import best_response
 from market.demand import market_demand
+from market.inventory import Inventory, build_inventory, season
 from market.rng import STREAM_ARRIVALS, poisson
-from market.scenario import Scenario
+from market.scenario import Scenario, ScenarioError
+from market.stock import close_tick, limit_sales, open_tick
 from market.strategies import MEMORY_SLOTS, get
+from market.strategies import learning
 from market.strategies.dispatch import rule_price
 from market.strategies.responsive import BEST_RESPONSE
 
@@ -42,6 +45,9 @@ _MAX_CHANGES, _CHANGE_WINDOW, _INCREASE_TICK, _DAILY_TICK, _NOTICE, _MIN_LAG, _B
 _SELF_PREFERENCE, _REFERRAL_FEE, _AUDIT_PERIOD, _AUDIT_TOLERANCE, _AUDIT_FINE = (
     rules.SELF_PREFERENCE, rules.REFERRAL_FEE, rules.AUDIT_PERIOD, rules.AUDIT_TOLERANCE, rules.AUDIT_FINE)
 _BUYBOX_PDP, _BUYBOX_DYNAMIC_PDP = rules.BUYBOX_PDP, rules.BUYBOX_DYNAMIC_PDP
+_QLEARNING_ID = learning.QLEARNING.id
+_KLEIN_ID = learning.KLEIN_QLEARNING.id
+MAX_TABLE_ENTRIES = 2**27  # 1 GiB of learners' tables per market
 
 
 class State(NamedTuple):
@@ -84,6 +90,16 @@ class State(NamedTuple):
     floor: np.ndarray             # float64[n]: legal price floor
     ceiling: np.ndarray           # float64[n]: legal price ceiling
     audit_reference: np.ndarray   # float64[n]: static Nash prices, the audit's yardstick
+    # learners (market.strategies.learning): each seller's table and grid are slices of flat pools
+    learns: np.ndarray            # bool[n]
+    table_owner: np.ndarray       # int64[n]: whose table, memory and price a seller uses (a shared vendor)
+    table_offset: np.ndarray      # int64[n]
+    table_rows: np.ndarray        # int64[n]
+    table_cols: np.ndarray        # int64[n]
+    grid_offset: np.ndarray       # int64[n]
+    grid_size: np.ndarray         # int64[n]
+    table_pool: np.ndarray        # float64[entries]
+    grid_pool: np.ndarray         # float64[points]
     # dynamic
     clock: np.ndarray             # int64[1]
     price: np.ndarray
@@ -97,6 +113,9 @@ class State(NamedTuple):
     change_log: np.ndarray        # int64[n, MAX_CHANGE_CAP]: ticks of the latest price changes (ring)
     audit_price: np.ndarray       # float64[n]: sum of prices since the last audit
     audit_profit: np.ndarray      # float64[n]: sum of profits since the last audit
+    profit_since: np.ndarray      # float64[n]: profit since the seller last repriced (a vendor's: its clients')
+    ticks_since: np.ndarray       # int64[n]
+    observed: np.ndarray          # scratch float64[n]: the prices a learner sees
     chosen: np.ndarray            # scratch: new prices
     attention: np.ndarray         # this tick's attention weight of each offer
     share: np.ndarray             # scratch
@@ -122,6 +141,7 @@ class State(NamedTuple):
     record_fee: np.ndarray
     record_featured: np.ndarray   # int64[records]
     record_market: np.ndarray     # float64[records, 3]: shoppers, consumer surplus, fee income
+    inventory: Inventory          # stock and unsold goods (market.inventory); inactive without [inventory]
 
     @property
     def n_sellers(self) -> int:
@@ -165,9 +185,9 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
     segments = game.segment_weight.shape[0]
     platform = [i for i, s in enumerate(sellers) if s.role == "platform"]
     on_platform = np.array([s.listed_on == "platform" for s in sellers])
+    param = np.vstack([get(s.strategy).resolve(s.params, references[i]) for i, s in enumerate(sellers)])
     return State(
-        strategy=np.array([get(s.strategy).id for s in sellers], dtype=np.int64),
-        param=np.vstack([get(s.strategy).resolve(s.params, references[i]) for i, s in enumerate(sellers)]),
+        strategy=np.array([get(s.strategy).id for s in sellers], dtype=np.int64), param=param,
         cost=game.cost.copy(), quality=game.quality.copy(),
         period=np.array([s.period for s in sellers], dtype=np.int64),
         phase=np.array([s.phase for s in sellers], dtype=np.int64),
@@ -183,12 +203,14 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         rival_conditioned=np.array([get(s.strategy).uses_rival_prices for s in sellers]),
         rule=rule, floor=floor, ceiling=ceiling,
         audit_reference=np.array([r.get("nash", np.inf) for r in references]),
+        **_learner_arrays(scenario, game, param),
         clock=np.zeros(1, dtype=np.int64), price=initial.copy(), history=np.tile(initial, (rows, 1)),
         memory=np.zeros((n, MEMORY_SLOTS)), row_tick=np.full(rows, _NEVER, dtype=np.int64),
         row_low1=np.zeros(rows), row_low2=np.zeros(rows), row_argmin=np.zeros(rows, dtype=np.int64),
         next_reprice=np.array([s.phase for s in sellers], dtype=np.int64),
         change_log=np.full((n, rules.MAX_CHANGE_CAP), _NEVER, dtype=np.int64),
-        audit_price=np.zeros(n), audit_profit=np.zeros(n),
+        audit_price=np.zeros(n), audit_profit=np.zeros(n), profit_since=np.zeros(n),
+        ticks_since=np.zeros(n, dtype=np.int64), observed=np.zeros(n),
         chosen=np.zeros(n), attention=np.ones(n), share=np.zeros(n),
         segment_scratch=np.zeros((3, segments)),
         last_quantity=np.zeros(n), last_revenue=np.zeros(n), last_fee=np.zeros(n), last_profit=np.zeros(n),
@@ -199,7 +221,44 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         record_price=np.full((records, n), np.nan), record_quantity=np.full((records, n), np.nan),
         record_profit=np.full((records, n), np.nan), record_fee=np.full((records, n), np.nan),
         record_featured=np.full(records, -1, dtype=np.int64), record_market=np.full((records, 3), np.nan),
+        inventory=build_inventory(scenario, records),
     )
+
+
+def _learner_arrays(scenario: Scenario, game, param: np.ndarray) -> dict:
+    """Tables and grids of the learning sellers, packed into flat pools; sellers sharing a vendor share one."""
+    n = scenario.n_sellers
+    owner = np.arange(n, dtype=np.int64)
+    for i, seller in enumerate(scenario.sellers):
+        if seller.vendor is not None:
+            owner[i] = next(j for j, s in enumerate(scenario.sellers) if s.vendor == seller.vendor)
+    b = scenario.benchmarks if any(get(s.strategy).learns for s in scenario.sellers) else None
+    shape = np.zeros((n, 2), dtype=np.int64)
+    for i, seller in enumerate(scenario.sellers):
+        spec = get(seller.strategy)
+        if spec.learns and owner[i] == i:
+            shape[i] = learning.table_shape(spec, param[i], n)
+    entries = int(np.prod(shape, axis=1).sum())
+    if entries > MAX_TABLE_ENTRIES:
+        raise ScenarioError(f"sellers: learners' tables need {entries:,} entries ({entries * 8 / 2**30:.1f} GiB); "
+                            f"at most {MAX_TABLE_ENTRIES:,} fit: use fewer learning sellers or a smaller grid m")
+    tables, grids = [], []
+    for i, seller in enumerate(scenario.sellers):
+        spec = get(seller.strategy)
+        if not spec.learns or owner[i] != i:
+            grids.append(np.zeros(0))
+            continue
+        grid = learning.seller_grid(spec, param[i], b.nash_price, b.monopoly_price)
+        tables.append(learning.initial_table(spec, param[i], i, game, grid).ravel() if grid.size else np.zeros(0))
+        grids.append(grid)
+    sizes = np.array([g.size for g in grids], dtype=np.int64)
+    table_offset = np.concatenate([[0], np.cumsum(np.prod(shape, axis=1))[:-1]]).astype(np.int64)
+    return dict(learns=np.array([get(s.strategy).learns or get(s.strategy).id == learning.PRICE_LEADERSHIP.id
+                                 for s in scenario.sellers]),
+                table_owner=owner, table_offset=table_offset[owner], table_rows=shape[owner, 0],
+                table_cols=shape[owner, 1], grid_offset=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(
+                    np.int64)[owner], grid_size=sizes[owner],
+                table_pool=np.concatenate([np.zeros(0), *tables]), grid_pool=np.concatenate([np.zeros(0), *grids]))
 
 
 def _uses_benchmarks(seller) -> bool:
@@ -271,12 +330,39 @@ def _choose_prices(s, t):
         if not due or (s.rule[_BAN_RIVAL] > 0.0 and s.rival_conditioned[i]):
             continue
         seen = t - 1 - max(s.lag[i], int(s.rule[_MIN_LAG])) - extra_lag
-        if s.strategy[i] == _BEST_RESPONSE_ID:
+        if s.table_owner[i] != i:
+            s.chosen[i] = s.chosen[s.table_owner[i]]
+        elif s.learns[i]:
+            s.chosen[i] = _learner_price(s, i, t, seen)
+        elif s.strategy[i] == _BEST_RESPONSE_ID:
             s.chosen[i] = best_response(i, s.history[seen % rows], s.quality, s.alpha, s.kappa, s.stake_share,
                                         s.stake_unit, s.visibility, s.segment_weight, s.mu, s.outside_quality,
                                         scratch[0], scratch[1], scratch[2])
         else:
             s.chosen[i] = rule_price(s.strategy[i], s.cost[i], _lowest_rival(s, i, seen), s.param[i], s.memory[i])
+
+
+@njit(cache=True)
+def _learner_price(s, i, t, seen):
+    """Price of learning seller i: what it observes, its reward since it last repriced, its table and grid."""
+    rows = s.history.shape[0]
+    grid = s.grid_pool[s.grid_offset[i]:s.grid_offset[i] + s.grid_size[i]]
+    size = s.table_rows[i] * s.table_cols[i]
+    table = s.table_pool[s.table_offset[i]:s.table_offset[i] + size].reshape((s.table_rows[i], s.table_cols[i]))
+    rival_min = _lowest_rival(s, i, seen)
+    state = 0
+    if s.strategy[i] == _QLEARNING_ID:
+        for j in range(s.price.shape[0]):
+            s.observed[j] = s.history[seen % rows, j]
+        s.observed[i] = s.price[i]
+        state = learning.profile_index(s.observed, grid)
+    elif s.strategy[i] == _KLEIN_ID:
+        state = learning.nearest_index(grid, rival_min)
+    reward = s.profit_since[i] / s.ticks_since[i] if s.ticks_since[i] > 0 else 0.0
+    s.profit_since[i] = 0.0
+    s.ticks_since[i] = 0
+    return learning.learner_price(s.strategy[i], table, grid, s.param[i], s.memory[i], state, reward, rival_min,
+                                  s.seed, t, i)
 
 
 @njit(cache=True)
@@ -314,14 +400,14 @@ def _feature(s):
     featured = -1
     best = np.inf
     for i in range(s.price.shape[0]):
-        if s.on_platform[i]:
+        if s.on_platform[i] and s.inventory.available[i]:
             judged = s.price[i] / bias if i == s.platform_index else s.price[i]
             if judged < best:
                 best = judged
                 featured = i
     incumbent = s.last_featured[0]
     if rule == _BUYBOX_DYNAMIC_PDP and featured >= 0 and incumbent >= 0 and s.on_platform[incumbent] \
-            and s.clock[0] > 0:
+            and s.inventory.available[incumbent] and s.clock[0] > 0:
         if s.price[featured] >= s.price[incumbent]:
             featured = incumbent
     for i in range(s.price.shape[0]):
@@ -333,6 +419,8 @@ def _feature(s):
             s.attention[i] = 0.0
         else:
             s.attention[i] = 1.0 - s.featured_attention
+        if not s.inventory.available[i]:
+            s.attention[i] = 0.0
     return featured
 
 
@@ -358,13 +446,15 @@ def _audit(s, t):
 def _tick(s, t):
     n = s.price.shape[0]
     _choose_prices(s, t)
+    open_tick(s, t)
     _enforce(s, t)
     featured = _feature(s)
-    shoppers = s.shoppers
+    shoppers = s.shoppers * season(s.inventory, t)
     if s.poisson_arrivals:
-        shoppers = float(poisson(s.shoppers, s.seed, STREAM_ARRIVALS, t, 0))
+        shoppers = float(poisson(shoppers, s.seed, STREAM_ARRIVALS, t, 0))
     surplus = shoppers * market_demand(s.price, s.quality, s.visibility, s.attention, s.segment_weight, s.mu,
                                        s.outside_quality, s.last_quantity, s.share, s.segment_scratch[0])
+    surplus = limit_sales(s, shoppers, surplus)
     referral_fee = s.rule[_REFERRAL_FEE]
     fee_income = 0.0
     mean = 0.0
@@ -385,7 +475,12 @@ def _tick(s, t):
     spread = 0.0
     for i in range(n):
         spread += (s.price[i] - mean) ** 2
+    close_tick(s, t)
     _audit(s, t)
+    for i in range(n):
+        s.profit_since[s.table_owner[i]] += s.last_profit[i]
+        if s.table_owner[i] == i:
+            s.ticks_since[i] += 1
     s.last_featured[0] = featured
     s.last_market[0] = shoppers
     s.last_market[1] = surplus

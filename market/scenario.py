@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from market import interventions as rules
 from market import strategies
 from market.benchmarks import Benchmarks, StaticGame, solve
+from market.inventory import InventoryConfig
 
 
 class ScenarioError(ValueError):
@@ -61,6 +62,8 @@ class Seller(BaseModel):
     phase: Annotated[int, Field(ge=0)] = 0
     lag: Annotated[int, Field(ge=0)] = 0
     initial_price: object = Field(default="nash", description="a price > 0, or 'nash' or 'monopoly'")
+    vendor: str | None = Field(default=None, description="sellers naming the same vendor share one learning "
+                                                         "algorithm, trained on their pooled profit (hub and spoke)")
 
     @field_validator("strategy")
     @classmethod
@@ -131,6 +134,7 @@ class Scenario(BaseModel):
     platform: Platform = Field(default_factory=Platform)
     sellers: Annotated[list[Seller], Field(min_length=1)]
     interventions: list[rules.Intervention] = Field(default_factory=list)
+    inventory: InventoryConfig | None = Field(default=None, description="stock and unsold goods; None: unlimited")
 
     @model_validator(mode="after")
     def _check(self):
@@ -138,6 +142,8 @@ class Scenario(BaseModel):
         for i, name in enumerate(names):
             if name in names[:i]:
                 raise ValueError(f"sellers[{i}].name = {name!r}: must be unique")
+        if self.inventory is not None:
+            self.inventory.check(names)
         n_platforms = sum(s.role == "platform" for s in self.sellers)
         if n_platforms > 1:
             raise ValueError(f"sellers: {n_platforms} sellers have role 'platform': at most one allowed")
@@ -148,6 +154,18 @@ class Scenario(BaseModel):
                 raise ValueError(f"sellers[{i}].channel = {s.channel!r}: the platform lists on 'platform'")
         if self.demand.platform_only_share == 1.0 and not any(s.listed_on == "platform" for s in self.sellers):
             raise ValueError("demand.platform_only_share = 1.0: no seller is listed on the platform")
+        for i, s in enumerate(self.sellers):
+            if s.vendor is None:
+                continue
+            first = next(f for f in self.sellers if f.vendor == s.vendor)
+            if not strategies.get(s.strategy).learns:
+                raise ValueError(f"sellers[{i}].vendor = {s.vendor!r}: only learning strategies can be delegated "
+                                 f"(strategy {s.strategy!r} does not learn)")
+            same = (s.strategy, s.params, s.period, s.phase, s.lag) == (first.strategy, first.params, first.period,
+                                                                        first.phase, first.lag)
+            if not same:
+                raise ValueError(f"sellers[{i}].vendor = {s.vendor!r}: clients of one vendor need the same strategy, "
+                                 f"params, period, phase and lag as {first.name!r}")
         for k, item in enumerate(self.interventions):
             if item.kind in ("increase_hour", "daily_price") and 60 % self.tick_minutes:
                 raise ValueError(f"interventions[{k}] ({item.kind}): hour rules need tick_minutes dividing 60; "
