@@ -63,3 +63,16 @@ def test_bad_folder_or_format_is_one_line_exit_2(argv, expected, swept, tmp_path
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and expected in err, err
+
+
+def test_three_axes_average_over_many_other_lines_and_skip_heatmaps(write_spec, tmp_path):
+    text = ('base = "market.toml"\nseeds = 2\n[set]\nhorizon = 144\n[grid]\n"sellers.platform.period" = [1, 6]\n'
+            '"sellers.shop_daily.period" = [72, 144, 288]\n"demand.mu" = [0.2, 0.25, 0.3]\n'
+            '[keep]\nmetrics = ["delta"]\n')
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_spec(text=text)), "--out", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    names = sorted(p.name for p in (out / "report").iterdir())
+    assert names == ["metrics_vs_demand_mu.png", "metrics_vs_sellers_platform_period.png",
+                     "metrics_vs_sellers_shop_daily_period.png", "report.md"]
+    assert sum(line.startswith("| ") for line in (out / "report" / "report.md").read_text().splitlines()) == 1 + 18
