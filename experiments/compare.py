@@ -17,10 +17,11 @@ import polars as pl  # noqa: E402
 from experiments.atomic import write_parquet, write_text  # noqa: E402
 from experiments.stats import mean_ci, spawn_seeds  # noqa: E402
 from market import engine, metrics  # noqa: E402
+from market.inventory import MARKET_UNSOLD  # noqa: E402
 from market.scenario import Scenario  # noqa: E402
 
 OUTCOMES = ("mean_price", "delta", "consumer_surplus", "total_welfare", "profit_platform", "profit_retailer",
-            "profit_brand", "price_changes_per_day")
+            "profit_brand", "price_changes_per_day", *MARKET_UNSOLD)
 ROLES = ("platform", "retailer", "brand")
 
 
@@ -64,8 +65,11 @@ def write_report(out: Path, base: Scenario, rule_label: str, runs: pl.DataFrame,
     """Markdown table and a figure of the paired differences with their confidence intervals."""
     write_parquet(runs, out / "runs.parquet")
     write_parquet(table, out / "differences.parquet")
-    figure, axes = plt.subplots(2, 4, figsize=(14, 6))
-    for ax, row in zip(axes.ravel(), table.iter_rows(named=True), strict=True):
+    rows = -(-table.height // 4)
+    figure, axes = plt.subplots(rows, 4, figsize=(14, 3 * rows), squeeze=False)
+    for ax in axes.ravel()[table.height:]:
+        ax.set_visible(False)
+    for ax, row in zip(axes.ravel(), table.iter_rows(named=True), strict=False):
         ax.errorbar([0], [row["difference"]], yerr=[[row["difference"] - row["ci_low"]],
                                                     [row["ci_high"] - row["difference"]]], fmt="o", capsize=6)
         ax.axhline(0.0, color="grey", lw=0.8)

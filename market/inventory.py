@@ -206,14 +206,14 @@ def build_inventory(scenario, records: int) -> Inventory:
         last_received=np.zeros(len(PAYEES)),
         total_units=np.column_stack([initial] + [np.zeros(n)] * (len(FLOWS) - 1)),
         total_paid=np.zeros((n, len(COSTS))), total_received=np.zeros(len(PAYEES)),
-        record_stock=np.full((records if config else 0, n), np.nan),
+        record_stock=np.full((records, n), np.nan),
     )
 
 
 SELLER_UNSOLD = ("units_sold_off", "units_returned", "units_donated", "units_destroyed", "destroyed_value",
                  "storage_fees_paid", "disposal_costs_paid", "stock_held")
 MARKET_UNSOLD = ("units_sold_off", "units_returned", "units_donated", "units_destroyed", "destroyed_value",
-                 "storage_fees", "disposal_costs", "donation_vat")
+                 "storage_fees", "disposal_costs", "donation_vat", "platform_unsold_income")
 
 
 def seller_unsold(inventory: Inventory, cost: np.ndarray) -> dict[str, np.ndarray]:
@@ -235,10 +235,15 @@ def seller_unsold(inventory: Inventory, cost: np.ndarray) -> dict[str, np.ndarra
 
 
 def market_unsold(inventory: Inventory, cost: np.ndarray) -> dict[str, float]:
-    """Market totals since tick 0 of ``MARKET_UNSOLD`` (zeros without stock)."""
+    """Market totals since tick 0 of ``MARKET_UNSOLD`` (zeros without stock).
+
+    ``platform_unsold_income`` is what the platform received: storage, and destruction of
+    third-party stock in its warehouse; ``donation_vat`` is the state's.
+    """
     per_seller = seller_unsold(inventory, cost)
     totals = {k: float(per_seller[k].sum()) for k in MARKET_UNSOLD[:5]}
     totals["storage_fees"] = float(per_seller["storage_fees_paid"].sum())
     totals["disposal_costs"] = float(per_seller["disposal_costs_paid"].sum())
     totals["donation_vat"] = float(inventory.total_paid[:, DONATION_VAT].sum())
+    totals["platform_unsold_income"] = float(inventory.total_received[PLATFORM])
     return totals

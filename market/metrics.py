@@ -9,15 +9,20 @@ All per-tick quantities are averages over the ticks run so far.
 * Herfindahl-Hirschman index of unit shares: :math:`HHI = 10^4 \sum_i \sigma_i^2`.
 * Total welfare per tick: consumer surplus plus industry profit.
 * Price dispersion: the standard deviation of prices across sellers, averaged over ticks.
+* Unsold goods (:mod:`market.inventory`): units sold off, returned, donated and destroyed, the
+  value of destroyed goods at cost, storage fees, disposal costs and VAT on donations, as totals
+  since tick 0 (zeros in a market without stock).
 """
 
 import numpy as np
 
 from market.benchmarks import Benchmarks
 from market.engine import MARKET_DISPERSION, MARKET_FEE_INCOME, MARKET_SHOPPERS, MARKET_SURPLUS, State
+from market.inventory import MARKET_UNSOLD, market_unsold, seller_unsold
 
 MARKET_METRICS = ("delta", "mean_price", "weighted_price", "mean_margin", "consumer_surplus", "industry_profit",
-                  "total_welfare", "hhi", "price_dispersion", "price_changes_per_day", "fee_income", "shoppers")
+                  "total_welfare", "hhi", "price_dispersion", "price_changes_per_day", "fee_income", "shoppers",
+                  *MARKET_UNSOLD)
 
 
 def profit_gain(industry_profit: float, nash_industry_profit: float, monopoly_industry_profit: float) -> float:
@@ -59,6 +64,7 @@ def market_summary(state: State, benchmarks: Benchmarks, ticks_per_day: int) -> 
         "price_changes_per_day": float(state.total_changes.sum() * ticks_per_day / ticks),
         "fee_income": float(state.total_market[MARKET_FEE_INCOME] / ticks),
         "shoppers": float(state.total_market[MARKET_SHOPPERS] / ticks),
+        **market_unsold(state.inventory, state.cost),
     }
 
 
@@ -76,4 +82,5 @@ def seller_summary(state: State) -> dict[str, np.ndarray]:
         "fee_paid": state.total_fee / ticks,
         "featured_share": state.total_featured / ticks,
         "price_changes": state.total_changes.astype(np.float64),
+        **seller_unsold(state.inventory, state.cost),
     }

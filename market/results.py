@@ -14,7 +14,10 @@ from market.scenario import Scenario
 
 
 def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
-    """Recorded ticks in long form: tick, day, seller, role, price, quantity, profit, fee, featured."""
+    """Recorded ticks in long form: tick, day, seller, role, price, quantity, profit, fee, featured, stock.
+
+    ``stock`` is the seller's stock at the end of the tick (NaN: unlimited, no stock kept).
+    """
     rows = state.n_records
     n = state.n_sellers
     tick = np.arange(rows, dtype=np.int64) * state.record_stride
@@ -31,6 +34,7 @@ def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
         "profit": state.record_profit[:rows].ravel(),
         "fee": state.record_fee[:rows].ravel(),
         "featured": (featured[:, None] == np.arange(n)[None, :]).ravel(),
+        "stock": state.inventory.record_stock[:rows].ravel(),
     })
 
 

@@ -11,7 +11,8 @@ Within tick :math:`t` (see :mod:`market.engine`):
    again among the offers still available (a second logit pass with the sold-out offers at
    attention 0, spread over segments like all shoppers), until no offer is oversold. Their
    surplus is the log-sum of the remaining offers: :math:`CS = (N_t - D)\,CS_1 + D\,CS_2`.
-4. ``close_tick`` (after revenues and fees): sales leave stock oldest first; stock in the
+4. ``close_tick`` (after revenues and fees): sales leave stock oldest first (a seller that sold
+   out takes its whole stock, so no rounding dust is left); stock in the
    platform's warehouse pays :math:`\min(f + f_L [\text{age} \ge L], \bar f)` per unit per
    month (:math:`\bar f` a cap in force), pro rata per tick; reviews dispose of unsold stock
    (:mod:`market.disposal`); a seller orders a batch :math:`Q_i` whenever stock plus units on
@@ -127,7 +128,8 @@ def close_tick(s, t):
     for i in range(n):
         if not v.tracked[i]:
             continue
-        sold = cohorts.take(v.cohort_units, v.cohort_head, v.cohort_count, i, s.last_quantity[i])
+        wanted = s.last_quantity[i] if v.available[i] else v.stock[i]
+        sold = cohorts.take(v.cohort_units, v.cohort_head, v.cohort_count, i, wanted)
         v.stock[i] = cohorts.total(v.cohort_units, v.cohort_head, v.cohort_count, i)
         off = min(sold, v.selloff_left[i]) if v.selling_off[i] else 0.0
         v.selloff_left[i] -= off
