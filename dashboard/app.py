@@ -2,10 +2,10 @@
 
 Each browser session gets its own ``Lab`` (its own ``PricingModel``, and a twin B while rules
 are on). Play advances the market ``speed`` ticks per frame through ``PricingModel.step``
-and redraws the charts in the browser (ECharts), about ``1 / FRAME_SECONDS`` frames a second.
+and redraws the charts in the browser (ECharts), at most ``1 / FRAME_SECONDS`` frames a second.
 """
 
-import asyncio
+import time
 from collections.abc import Callable
 from functools import partial
 
@@ -16,8 +16,9 @@ from solara.components.echarts import EchartsWidget
 from dashboard import charts
 from dashboard.controls import ExportControls, RuleControls, RunControls, ScenarioControls, SellerControls
 from dashboard.lab import Lab
+from dashboard.pacer import Pacer, wait_for_paint
 
-FRAME_SECONDS = 0.02
+FRAME_SECONDS = 0.05  # at most 20 frames a second, and never faster than the browser paints them
 CHART_STYLE = {"style": "height: 270px; width: 100%;"}
 
 
@@ -41,34 +42,55 @@ def figures(lab: Lab, window: int) -> dict[str, Callable[[], dict]]:
     return {name: builders[name] for name in names}
 
 
-@solara.component
-def Chart(lab: Lab, build: Callable[[], dict]):
-    """An ECharts figure whose options are set on the widget after each render.
+def heading(lab: Lab) -> str:
+    return f"{lab.config.name} · {clock(lab)}"
 
-    Handing the options to the widget directly, rather than as an element argument, spares
-    the renderer a walk through every number of every series on every frame.
+
+def draw(lab: Lab, window: int, widgets: dict) -> None:
+    """Draw one frame straight into the page's widgets: the clock and every chart.
+
+    Setting the widgets directly, rather than re-rendering the page, spares the renderer a
+    walk through the whole page (every control in the sidebar) on every frame.
     """
-    element = EchartsWidget.element(attributes=CHART_STYLE)
+    with lab.lock:
+        options = {name: build() for name, build in figures(lab, window).items()}
+        text = heading(lab)
+    for name, option in options.items():
+        if name in widgets:
+            widgets[name].option = option
+    if "clock" in widgets:
+        widgets["clock"].children = [text]
+    if "pacer" in widgets:
+        widgets["pacer"].frame += 1
 
-    def update():
-        with lab.lock:
-            option = build()
-        solara.get_widget(element).option = option
-    solara.use_effect(update, None)
+
+@solara.component
+def Registered(name: str, element, widgets: dict):
+    """``element``, with its widget kept in ``widgets[name]`` while it is on the page."""
+    def register():
+        widgets[name] = solara.get_widget(element)
+        return lambda: widgets.pop(name, None)
+    solara.use_effect(register, [])
     return element
 
 
 @solara.component
-def Live(lab: Lab, window: int, frame: solara.Reactive[int]):
-    """The part of the page that changes every frame: the clock, the message and the charts."""
-    frame.value  # noqa: B018 -- read to redraw on every frame
-    solara.Text(f"{lab.config.name} · {clock(lab)}", style={"font-size": "1.2em", "font-weight": "500"},
-                classes=["pricelab-clock"])
+def Live(lab: Lab, window: int, settings: solara.Reactive[int], widgets: dict):
+    """The clock, the message and the charts: laid out again after a change, drawn by ``draw`` every frame.
+
+    The clock's text and the charts' options are not element arguments: ``draw`` alone sets
+    them, so a later render cannot put back an older frame.
+    """
+    settings.value  # noqa: B018 -- read to lay out again after a change
+    Registered("pacer", Pacer.element(), widgets)
+    Registered("clock", solara.v.Html(tag="span", class_="pricelab-clock", style_="font-size: 1.2em; font-weight: 500"),
+               widgets)
     if lab.error:
         solara.Error(f"Not applied: {lab.error}. The last valid model keeps running.")
     with solara.GridFixed(columns=2):
-        for name, build in figures(lab, window).items():
-            Chart(lab, build).key(name)
+        for name in figures(lab, window):
+            Registered(name, EchartsWidget.element(attributes=CHART_STYLE), widgets).key(name)
+    solara.use_effect(lambda: draw(lab, window, widgets), None)
 
 
 @solara.component
@@ -87,7 +109,7 @@ def Controls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[in
 @solara.component
 def Page():
     lab = solara.use_memo(Lab, [])
-    frame = solara.use_reactive(0)
+    widgets = solara.use_memo(dict, [])
     settings = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(6)
@@ -95,17 +117,18 @@ def Page():
 
     def done():
         settings.value += 1
-        frame.value += 1
 
     async def play():
         while playing.value and not lab.finished:
+            started = time.perf_counter()
             lab.step(speed.value)
-            frame.value += 1
-            await asyncio.sleep(FRAME_SECONDS)
+            draw(lab, window.value, widgets)
+            await wait_for_paint(widgets.get("pacer"), started, FRAME_SECONDS)
         playing.set(False)
+        done()
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=False)
     solara.Title("pricelab: live market")
     with solara.Sidebar():
         Controls(lab, playing, speed, window, settings, done)
-    Live(lab, window.value, frame)
+    Live(lab, window.value, settings, widgets)

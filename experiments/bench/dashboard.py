@@ -2,8 +2,8 @@
 
 * ``model``: the ticks of one frame through ``PricingModel.step`` (the target is <= 5 ms).
 * ``charts``: the ECharts options of one frame (six charts, a one-day window).
-* ``render``: model, options and the Solara re-render of the live part of the page, with the
-  widget updates it sends (no browser attached).
+* ``draw``: model, options and the widget updates of one frame as the page's play loop does
+  them (``dashboard.app.draw``; no browser attached).
 
 Frames per second in a real browser are measured by ``tests/dashboard/test_browser.py``
 (written to ``tests/artifacts/dashboard_fps.json``).
@@ -27,18 +27,18 @@ def frame_cost():
 
     lab = Lab()
     lab.step(WINDOW)
-    frame = solara.reactive(0)
-    solara.render(app.Live(lab, WINDOW, frame), handle_error=False)
+    widgets = {}
+    solara.render(app.Live(lab, WINDOW, solara.reactive(0), widgets), handle_error=False)
 
     def charts():
         for build in app.figures(lab, WINDOW).values():
             build()
 
-    def render():
+    def draw():
         lab.step(TICKS_PER_FRAME)
-        frame.value += 1
+        app.draw(lab, WINDOW, widgets)
 
-    for name, work in (("model", lambda: lab.step(TICKS_PER_FRAME)), ("charts", charts), ("render", render)):
+    for name, work in (("model", lambda: lab.step(TICKS_PER_FRAME)), ("charts", charts), ("draw", draw)):
         work()
         seconds = best_of(lambda w=work: [w() for _ in range(FRAMES)], 3) / FRAMES
         yield measurement(f"dashboard.frame_{name}.amazon_10min", seconds * 1e3, "ms")

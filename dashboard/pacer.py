@@ -1,0 +1,45 @@
+"""Play at the browser's pace: the page reports each frame it has painted, and play waits for it.
+
+Without this, a server that draws frames faster than a (slow, busy) browser paints them
+queues frames in the websocket, and the page falls further and further behind the model
+(Pause then takes effect seconds late). ``Pacer`` is an invisible widget: the server raises
+``frame`` after drawing; the browser answers with ``painted`` at its next animation frame.
+A page that has never answered (no browser, or rendering in a test) is not waited for.
+"""
+
+import asyncio
+import time
+
+import ipyvue
+import traitlets
+
+PAINT_TIMEOUT = 1.0
+POLL_SECONDS = 0.005
+
+
+class Pacer(ipyvue.VueTemplate):
+    """``frame``: the latest frame drawn; ``painted``: the latest frame the browser has painted."""
+
+    template = traitlets.Unicode("""
+<template><span class="pricelab-pacer"></span></template>
+<script>
+module.exports = {
+  watch: {
+    frame(value) { requestAnimationFrame(() => this.report(value)); },
+  },
+}
+</script>
+""").tag(sync=True)
+    frame = traitlets.Int(0).tag(sync=True)
+    painted = traitlets.Int(0)
+
+    def vue_report(self, frame) -> None:
+        self.painted = max(self.painted, int(frame))
+
+
+async def wait_for_paint(pacer: Pacer | None, started: float, frame_seconds: float) -> None:
+    """Sleep out the rest of the frame period, then wait (up to ``PAINT_TIMEOUT``) until the frame is painted."""
+    await asyncio.sleep(max(0.0, frame_seconds - (time.perf_counter() - started)))
+    deadline = started + PAINT_TIMEOUT
+    while pacer is not None and 0 < pacer.painted < pacer.frame and time.perf_counter() < deadline:
+        await asyncio.sleep(POLL_SECONDS)
