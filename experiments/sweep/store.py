@@ -9,10 +9,12 @@ Layout of ``DIR``::
 
 Every file is written to a temporary name and renamed (``experiments.atomic``), and readers
 only list ``*.parquet``: a file is there whole or not at all. A run is finished when its
-``runs/`` file exists, so a rerun skips it; its time series is written first.
+``runs/`` file exists, so a rerun skips it; its time series is written first. A new session
+deletes the temporary files of writers that died.
 """
 
 import json
+import os
 import platform
 import subprocess
 from datetime import UTC, datetime
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from experiments.atomic import prepare_output_dir, write_parquet, write_text
+from experiments.atomic import TEMP_SUFFIX, prepare_output_dir, write_parquet, write_text
 from experiments.errors import UsageError
 from experiments.sweep.runs import Outcome, Run
 from experiments.sweep.spec import Spec
@@ -87,6 +89,7 @@ class Store:
         prepare_output_dir(self.folder)
         for kind in (RUNS, TIMESERIES, FAILURES):
             (self.folder / kind).mkdir(exist_ok=True)
+        _remove_stale_temporaries(self.folder)
         path = self.folder / MANIFEST
         manifest = json.loads(path.read_text()) if path.is_file() else self._new_manifest()
         manifest["sessions"].append({"started": now(), "ended": None, "executor": executor, "workers": workers,
@@ -131,6 +134,24 @@ def _dtype(values: list) -> pl.DataType:
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         return pl.Float64
     return pl.String
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Delete the temporary files (``NAME.<pid>.tmp``) left by writers that no longer run."""
+    for temp in folder.glob(f"*/*{TEMP_SUFFIX}"):
+        pid = temp.name.removesuffix(TEMP_SUFFIX).rpartition(".")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            temp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user
+        pass
+    return True
 
 
 def _versions() -> dict[str, str]:

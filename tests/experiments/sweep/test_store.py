@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 
 import polars as pl
 import pytest
@@ -81,18 +84,23 @@ def test_a_failing_run_is_recorded_and_the_rest_finish(write_spec, tmp_path, mon
     assert read_folder(out).height == 8
 
 
-def test_temporary_files_are_never_read(swept, read_folder, capsys):
+def test_temporary_files_are_never_read_and_dead_writers_ones_are_removed(swept, read_folder, capsys):
     path, out = swept
     before = read_folder(out)
-    for kind in ("runs", "timeseries", "failures"):
-        (out / kind / f"{'f' * 16}.parquet.4242.tmp").write_bytes(b"half a parquet file")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = [out / kind / f"{'f' * 16}.parquet.{int(dead.stdout)}.tmp" for kind in ("runs", "timeseries", "failures")]
+    live = out / "runs" / f"{'e' * 16}.parquet.{os.getpid()}.tmp"
+    for temp in [*stale, live]:
+        temp.write_bytes(b"half a parquet file")
     capsys.readouterr()
     assert main(["status", str(out)]) == 0
     assert "8 done, 0 failed, 0 remaining of 8 runs" in capsys.readouterr().out
     assert main(["results", str(out), "--format", "csv"]) == 0
     assert pl.read_csv(capsys.readouterr().out.encode()).height == before.height
+    next((out / "runs").glob("*.parquet")).unlink()
     assert main(["sweep", str(path), "--out", str(out)]) == 0
     assert read_folder(out).equals(before)
+    assert not any(temp.exists() for temp in stale) and live.exists()
 
 
 def test_a_path_with_mixed_values_is_one_string_column(write_spec, tmp_path, capsys):
