@@ -115,7 +115,7 @@ def headline(paper: str, results: list, wall: float) -> dict:
         out["nash_share"] = float(np.mean([r.is_nash for r in results]))
         out["best_reply_gap_mean"] = float(np.mean([r.best_reply_gap for r in results]))
         out["one_shot_proof_share"] = float(np.mean([r.one_shot_proof for r in results]))
-        out["unprofitable_deviation_share"] = float(np.mean([r.deviation_gain <= 1e-12 for r in results]))
+        out["unprofitable_deviation_share"] = float(np.mean([not r.deviation_profitable for r in results]))
     else:
         out["profitability_mean"] = float(np.mean([r.profitability for r in results]))
         out["constant_share"] = float(np.mean([r.constant for r in results]))

@@ -14,7 +14,8 @@ class SessionSummary:
 
     ``price`` and ``profit`` are per-seller means over the limit cycle; ``impulse_price`` and
     ``impulse_profit`` (periods + 1, n) the impulse response, row 0 before the shock;
-    ``deviation_gain`` the deviator's discounted gain from the forced deviation;
+    ``deviation_gain`` the deviator's discounted gain from the forced deviation (and whether it is
+    positive, ``deviation_profitable``);
     ``best_reply_gap`` the largest seller's relative gain from a best reply on the cycle;
     ``one_shot_proof`` whether no seller gains from a one-period deviation on the cycle.
     """
@@ -33,6 +34,7 @@ class SessionSummary:
     impulse_price: np.ndarray
     impulse_profit: np.ndarray
     deviation_gain: float
+    deviation_profitable: bool
 
 
 def calvano_summary(setup: QLearningSetup, seed: int, deviator: int = 0) -> SessionSummary:
@@ -45,4 +47,5 @@ def calvano_summary(setup: QLearningSetup, seed: int, deviator: int = 0) -> Sess
                           delta_by_seller=cycle.delta_by_seller, price=cycle.price, profit=cycle.profit,
                           cycle_length=cycle.length, is_nash=cycle.is_nash,
                           best_reply_gap=float(cycle.best_reply_gap.max()), one_shot_proof=cycle.one_shot_proof,
-                          impulse_price=impulse.price, impulse_profit=impulse.profit, deviation_gain=impulse.gain)
+                          impulse_price=impulse.price, impulse_profit=impulse.profit, deviation_gain=impulse.gain,
+                          deviation_profitable=impulse.profitable)
