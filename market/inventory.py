@@ -140,6 +140,8 @@ class Inventory(NamedTuple):
     total_units: np.ndarray
     total_paid: np.ndarray
     total_received: np.ndarray
+    selloff_prices: np.ndarray    # float64[4]: sums of the mean price of sellers not selling off, and ticks,
+    #                               in ticks with a sell-off on and in ticks without
     record_stock: np.ndarray      # float64[records, n], NaN for untracked sellers
 
 
@@ -205,7 +207,7 @@ def build_inventory(scenario, records: int) -> Inventory:
         last_units=np.zeros((n, len(FLOWS))), last_paid=np.zeros((n, len(COSTS))),
         last_received=np.zeros(len(PAYEES)),
         total_units=np.column_stack([initial] + [np.zeros(n)] * (len(FLOWS) - 1)),
-        total_paid=np.zeros((n, len(COSTS))), total_received=np.zeros(len(PAYEES)),
+        total_paid=np.zeros((n, len(COSTS))), total_received=np.zeros(len(PAYEES)), selloff_prices=np.zeros(4),
         record_stock=np.full((records, n), np.nan),
     )
 
@@ -213,7 +215,7 @@ def build_inventory(scenario, records: int) -> Inventory:
 SELLER_UNSOLD = ("units_sold_off", "units_returned", "units_donated", "units_destroyed", "destroyed_value",
                  "storage_fees_paid", "disposal_costs_paid", "stock_held")
 MARKET_UNSOLD = ("units_sold_off", "units_returned", "units_donated", "units_destroyed", "destroyed_value",
-                 "storage_fees", "disposal_costs", "donation_vat", "platform_unsold_income")
+                 "storage_fees", "disposal_costs", "donation_vat", "platform_unsold_income", "selloff_price_gap")
 
 
 def seller_unsold(inventory: Inventory, cost: np.ndarray) -> dict[str, np.ndarray]:
@@ -238,7 +240,10 @@ def market_unsold(inventory: Inventory, cost: np.ndarray) -> dict[str, float]:
     """Market totals since tick 0 of ``MARKET_UNSOLD`` (zeros without stock).
 
     ``platform_unsold_income`` is what the platform received: storage, and destruction of
-    third-party stock in its warehouse; ``donation_vat`` is the state's.
+    third-party stock in its warehouse; ``donation_vat`` is the state's. ``selloff_price_gap``
+    asks whether sell-offs drag the other sellers' prices down: the mean price of the sellers
+    not selling off in ticks when some seller sells off, minus that in ticks when none does
+    (0 if either never happens).
     """
     per_seller = seller_unsold(inventory, cost)
     totals = {k: float(per_seller[k].sum()) for k in MARKET_UNSOLD[:5]}
@@ -246,4 +251,7 @@ def market_unsold(inventory: Inventory, cost: np.ndarray) -> dict[str, float]:
     totals["disposal_costs"] = float(per_seller["disposal_costs_paid"].sum())
     totals["donation_vat"] = float(inventory.total_paid[:, DONATION_VAT].sum())
     totals["platform_unsold_income"] = float(inventory.total_received[PLATFORM])
+    during, ticks_during, other, ticks_other = inventory.selloff_prices
+    totals["selloff_price_gap"] = float(during / ticks_during - other / ticks_other) if ticks_during * ticks_other \
+        else 0.0
     return totals

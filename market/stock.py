@@ -115,6 +115,22 @@ def _reorder(v, i, t):
 
 
 @njit(cache=True)
+def _watch_selloffs(s, v):
+    """Add this tick's mean price of the sellers not selling off to the sums with or without a sell-off on."""
+    total = 0.0
+    count = 0
+    for i in range(s.price.shape[0]):
+        if not v.selling_off[i]:
+            total += s.price[i]
+            count += 1
+    if count == 0:
+        return
+    slot = 0 if count < s.price.shape[0] else 2
+    v.selloff_prices[slot] += total / count
+    v.selloff_prices[slot + 1] += 1.0
+
+
+@njit(cache=True)
 def close_tick(s, t):
     """Take sales from stock, charge storage, review, reorder, end sell-offs; book payments in profits.
 
@@ -125,6 +141,7 @@ def close_tick(s, t):
     if not v.active:
         return
     n = s.price.shape[0]
+    _watch_selloffs(s, v)
     for i in range(n):
         if not v.tracked[i]:
             continue

@@ -54,3 +54,13 @@ def test_bad_input_exit_2_nothing_written(argv, message, tmp_path, capsys):
     assert main(["compare", "amazon_10min", "--out", str(out), *argv]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_destruction_ban_saves_every_destroyed_unit_and_shifts_the_cost(tmp_path, capsys):
+    assert main(["compare", "unsold_goods", "--intervention", "destruction_ban,donation_vat_relief", "--seeds", "2",
+                 "--out", str(tmp_path / "u"), "--json"]) == 0
+    outcomes = json.loads(capsys.readouterr().out)["outcomes"]
+    destroyed, donated = outcomes["units_destroyed"], outcomes["units_donated"]
+    assert destroyed["without"] > 0 and destroyed["with"] == 0.0
+    assert donated["difference"] == pytest.approx(-destroyed["difference"], rel=1e-9)
+    assert outcomes["disposal_costs"]["with"] == 0.0 and outcomes["platform_unsold_income"]["difference"] < 0

@@ -286,3 +286,13 @@ def test_bad_intervention_parameters_are_refused():
         interventions.parse({"kind": "destruction_ban", "scope": "medium"})
     with pytest.raises(interventions.InterventionError, match="max_fee = -1"):
         interventions.parse({"kind": "storage_fee_cap", "max_fee": -1})
+
+
+def test_sell_offs_drag_the_repricers_prices_down():
+    """In the shipped season undercutters chase liquidation prices: the others price lower during sell-offs."""
+    scenario = Scenario.from_toml(CONFIG_DIR / "unsold_goods.toml")
+    state = engine.run(scenario)
+    during, ticks_during, other, ticks_other = state.inventory.selloff_prices
+    assert ticks_during > 0 and ticks_other > 0 and ticks_during + ticks_other <= scenario.horizon
+    gap = results.summary(state, scenario)["selloff_price_gap"][0]
+    assert gap == pytest.approx(during / ticks_during - other / ticks_other) and gap < -0.1
