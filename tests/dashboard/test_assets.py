@@ -21,3 +21,9 @@ def test_a_full_folder_fetches_nothing(tmp_path, monkeypatch):
 def test_the_folder_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(assets.ENV_VAR, str(tmp_path))
     assert assets.cache_dir() == tmp_path
+
+
+def test_missing_packages_without_npm_are_one_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", "")
+    assert assets.main([str(tmp_path)]) == 1
+    assert "npm not found" in capsys.readouterr().err
