@@ -21,11 +21,11 @@ Defaults follow the seed article (France, 2019) and the platform's public fee sc
   reason not to donate in France;
 * return shipping per unit, cheap at home and dear from abroad.
 
-Money: storage and, for third-party stock in the platform's warehouse, destruction fees are
-paid to the platform; return shipping, donation handling and other destruction to service
-firms (carriers, disposal contractors); VAT to the state. Units that leave unsold (returned,
-donated, destroyed) are written off at unit cost :math:`c_i`; sold-off units bear
-:math:`c_i` through the sale, as every sale does.
+Money: third-party stock in the platform's warehouse pays storage and destruction fees to the
+platform (the platform's own stock pays itself nothing); return shipping, donation handling and
+other destruction go to service firms (carriers, disposal contractors); VAT to the state.
+Units that leave unsold (returned, donated, destroyed) are written off at unit cost
+:math:`c_i`; sold-off units bear :math:`c_i` through the sale, as every sale does.
 """
 
 import math
@@ -33,7 +33,7 @@ from typing import Annotated, Literal, NamedTuple
 
 import numpy as np
 from numba import njit
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 DAYS_PER_MONTH = 30
@@ -60,6 +60,13 @@ class SellerStock(BaseModel):
     large_firm: bool = False
     review_days: Annotated[float, Field(gt=0.0, description="days between disposal reviews")] = 7.0
     cover_days: Annotated[float, Field(gt=0.0, description="days of sales kept at a review")] = 14.0
+
+    @model_validator(mode="after")
+    def _reorders(self):
+        if (self.batch > 0.0) != (self.reorder_point > 0.0):
+            raise ValueError(f"batch = {self.batch}, reorder_point = {self.reorder_point}: reordering needs both "
+                             "> 0, no reordering both 0")
+        return self
 
 
 class InventoryConfig(BaseModel):

@@ -276,6 +276,12 @@ def test_bad_input_names_the_field_the_value_and_what_is_allowed(path, value, me
     assert str(err.value) == message
 
 
+def test_a_batch_without_a_reorder_point_is_refused():
+    with pytest.raises(ScenarioError, match=r"inventory.sellers.shop = .*batch = 5.0, reorder_point = 0.0: "
+                                            r"reordering needs both > 0"):
+        stocked().with_values({"inventory.sellers.shop.batch": 5.0})
+
+
 def test_stock_for_an_unknown_seller_is_refused():
     with pytest.raises(ScenarioError, match=r"inventory.sellers.ghost: no seller named 'ghost'; sellers: platform"):
         stocked(sellers={"ghost": {"initial_stock": 1.0}})
