@@ -96,7 +96,7 @@ class Dask:
 
     name = "dask"
 
-    def __init__(self, workers: int, scheduler: str | None = None):
+    def __init__(self, workers: int | None, scheduler: str | None = None):
         self.workers = workers
         self.scheduler = scheduler
 
@@ -138,9 +138,9 @@ def make(name: str, workers: int | None, scheduler: str | None):
         raise UsageError(f"--scheduler {scheduler!r}: only with --executor dask")
     if scheduler is not None and workers is not None:
         raise UsageError(f"--workers {workers}: not with --scheduler (the cluster's workers are started there)")
-    workers = workers or os.cpu_count() or 1
     if name == "serial":
         return Serial()
-    if name == "processes":
-        return Processes(workers)
-    return Dask(workers, scheduler)
+    if scheduler is not None:
+        return Dask(None, scheduler)
+    workers = workers or os.cpu_count() or 1
+    return Processes(workers) if name == "processes" else Dask(workers)

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from distributed import LocalCluster
 
 from experiments import configs
 from experiments.cli import main
@@ -23,15 +24,26 @@ def serial(spec_path, tmp_path_factory):
     return out
 
 
+def assert_same_folders(got, expected, read_folder) -> None:
+    for kind in ("runs", "timeseries"):
+        assert read_folder(expected, kind).height == (12 if kind == "runs" else 12 * 5 * (576 // 48))
+        assert read_folder(got, kind).equals(read_folder(expected, kind)), kind
+
+
 @pytest.mark.parametrize("options", [["--executor", "processes", "--workers", "2"],
                                      ["--executor", "dask", "--workers", "2"]], ids=["processes", "dask"])
 def test_executor_gives_results_identical_to_serial(options, spec_path, serial, tmp_path, read_folder):
     out = tmp_path / "out"
     assert main(["sweep", str(spec_path), "--out", str(out), *options]) == 0
-    for kind in ("runs", "timeseries"):
-        expected, got = read_folder(serial, kind), read_folder(out, kind)
-        assert expected.height == (12 if kind == "runs" else 12 * 5 * (576 // 48))
-        assert got.equals(expected), kind
+    assert_same_folders(out, serial, read_folder)
+
+
+def test_existing_dask_scheduler_gives_results_identical_to_serial(spec_path, serial, tmp_path, read_folder):
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        assert main(["sweep", str(spec_path), "--out", str(out), "--executor", "dask",
+                     "--scheduler", cluster.scheduler_address]) == 0
+    assert_same_folders(out, serial, read_folder)
 
 
 def probe(item: int) -> tuple[int, str | None]:
