@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from experiments.configs import CONFIG_DIR
 from market import engine, interventions, results
+from market.demand import logit_demand
 from market.inventory import (
     DESTROYED,
     DONATED,
@@ -126,15 +127,24 @@ def test_a_sold_out_offer_gets_no_attention_and_its_shoppers_choose_again():
     sellers = {"platform": {"initial_stock": 40.0, "review_days": 10.0}}
     limited = stocked(sellers=sellers, horizon=30, inventory={"demand_decay_per_day": 0.0})
     free = engine.build_state(stocked(sellers={}, horizon=30, inventory={"demand_decay_per_day": 0.0}))
+    before = 40.0
     for state in step_through(limited):
         engine.advance(free, 1)
         if state.inventory.stock[0] == 0.0:
             break
+        before = state.inventory.stock[0]
     out = state.t - 1
-    assert 0 < out < 29 and state.last_quantity[0] < free.last_quantity[0]
+    assert 0 < out < 29 and state.last_quantity[0] == pytest.approx(before, rel=1e-12)
     assert np.all(state.last_quantity[1:] > free.last_quantity[1:])
-    assert state.last_market[1] < free.last_market[1]
     assert state.last_quantity.sum() < free.last_quantity.sum()  # some displaced shoppers leave
+    # D displaced shoppers choose by logit among the offers left: q_j += D s2_j, CS += D (CS2 - CS1)
+    shoppers = state.last_market[0]
+    displaced = free.last_quantity[0] - before
+    s2, cs2 = logit_demand(state.price, state.quality, state.mu, state.outside_quality,
+                           state.visibility * state.attention, state.segment_weight)
+    np.testing.assert_allclose(state.last_quantity[1:], free.last_quantity[1:] + displaced * s2[1:], rtol=1e-10)
+    expected = free.last_market[1] + displaced * (cs2 - free.last_market[1] / shoppers)
+    assert state.last_market[1] == pytest.approx(expected, rel=1e-10) and expected < free.last_market[1]
     later = engine.advance(engine.build_state(limited), out + 2)
     assert later.last_quantity[0] == 0.0 and later.attention[0] == 0.0 and later.last_featured[0] != 0
 
