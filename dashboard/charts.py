@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from market import inventory as inventory_flows
 from market.model import PricingModel
 
 MAX_POINTS = 600
@@ -162,6 +163,19 @@ def events(model: PricingModel, window: int) -> dict:
                        "data": data[-4 * MAX_POINTS:]})
     return frame("Price changes", "events", time_labels(model, ticks), series, tooltip={"trigger": "item"},
                  yAxis={"type": "category", "data": _sellers(model)})
+
+
+def stock(model: PricingModel, window: int) -> dict:
+    """Units in stock per seller (sellers with unlimited stock have no line); units sold off and destroyed so far."""
+    picked = rows(model, window)
+    inventory = model.state.inventory
+    tracked = [i for i, name in enumerate(_sellers(model)) if inventory.tracked[i]]
+    series = [{"name": _sellers(model)[i], "type": "line", "showSymbol": False,
+               "data": values(inventory.record_stock[picked, i])} for i in tracked]
+    sold_off = inventory.total_units[:, inventory_flows.SOLD_OFF].sum()
+    destroyed = inventory.total_units[:, inventory_flows.DESTROYED].sum()
+    return frame(f"Stock (so far: {sold_off:,.0f} units sold off, {destroyed:,.0f} destroyed)", "stock",
+                 time_labels(model, picked), series)
 
 
 def difference(model: PricingModel, twin: PricingModel, window: int) -> dict:

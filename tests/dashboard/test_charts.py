@@ -10,6 +10,7 @@ from dashboard.app import figures
 from dashboard.lab import Lab
 from experiments.configs import scenario_names
 from market import engine
+from market import inventory as inventory_flows
 
 
 def options(lab: Lab, window: int = 144) -> dict[str, dict]:
@@ -76,3 +77,15 @@ def test_difference_is_zero_before_the_rule_was_switched_on(lab):
     price_gap, surplus_gap = (s["data"] for s in charts.difference(lab.model, lab.twin, 10**9)["series"])
     assert set(price_gap[:200]) == {0.0} and set(surplus_gap[:200]) == {0.0}
     assert price_gap[-1] != 0.0
+
+
+def test_scenarios_with_stock_get_a_stock_chart_of_the_engines_units():
+    lab = Lab("unsold_goods")
+    lab.skip(2000)
+    option = figures(lab, 144)["stock"]()
+    inventory = lab.model.state.inventory
+    tracked = np.flatnonzero(inventory.tracked)
+    assert [s["name"] for s in option["series"]] == [lab.config.sellers[i].name for i in tracked]
+    assert option["series"][0]["data"][-1] == round(inventory.record_stock[1999, tracked[0]], 4)
+    sold_off = inventory.total_units[:, inventory_flows.SOLD_OFF].sum()
+    assert f"{sold_off:,.0f} units sold off" in option["title"]["text"]
