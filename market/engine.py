@@ -16,6 +16,11 @@ Each tick :math:`t`:
    platform adds the fees it receives.
 5. **Record** every ``record_stride`` ticks, and add to the running totals.
 
+With stock (a scenario's ``[inventory]``; :mod:`market.stock`): orders arrive and sell-offs
+post their prices before rules apply; sold-out offers are neither featured nor seen; sales are
+capped by stock, displaced shoppers choose again; after paying, sellers pay storage and
+disposal, review unsold stock and reorder. Without it these steps change nothing.
+
 Randomness is a function of (seed, stream, tick, seller), so one call of ``advance(state,
 n)`` equals ``n`` calls of ``advance(state, 1)`` bit for bit, whatever the chunking.
 """
@@ -26,19 +31,19 @@ import numpy as np
 from numba import njit
 
 from market import interventions as rules
-from market.benchmarks import best_response
+from market.benchmarks import best_response, leader_price
 from market.demand import market_demand
 from market.inventory import Inventory, build_inventory, season
 from market.rng import STREAM_ARRIVALS, poisson
 from market.scenario import Scenario, ScenarioError
 from market.stock import close_tick, limit_sales, open_tick
-from market.strategies import MEMORY_SLOTS, get
-from market.strategies import learning
+from market.strategies import MEMORY_SLOTS, get, learning
 from market.strategies.dispatch import rule_price
-from market.strategies.responsive import BEST_RESPONSE
+from market.strategies.responsive import ANTICIPATING, BEST_RESPONSE
 
 _NEVER = np.iinfo(np.int64).min
 _BEST_RESPONSE_ID = BEST_RESPONSE.id
+_ANTICIPATING_ID = ANTICIPATING.id
 _MAX_CHANGES, _CHANGE_WINDOW, _INCREASE_TICK, _DAILY_TICK, _NOTICE, _MIN_LAG, _BAN_RIVAL, _BUYBOX = (
     rules.MAX_CHANGES, rules.CHANGE_WINDOW, rules.INCREASE_TICK, rules.DAILY_TICK, rules.NOTICE, rules.MIN_LAG,
     rules.BAN_RIVAL, rules.BUYBOX)
@@ -120,6 +125,7 @@ class State(NamedTuple):
     attention: np.ndarray         # this tick's attention weight of each offer
     share: np.ndarray             # scratch
     segment_scratch: np.ndarray   # scratch float64[3, segments]
+    work: np.ndarray              # scratch float64[3, n]
     last_quantity: np.ndarray
     last_revenue: np.ndarray
     last_fee: np.ndarray
@@ -212,7 +218,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         audit_price=np.zeros(n), audit_profit=np.zeros(n), profit_since=np.zeros(n),
         ticks_since=np.zeros(n, dtype=np.int64), observed=np.zeros(n),
         chosen=np.zeros(n), attention=np.ones(n), share=np.zeros(n),
-        segment_scratch=np.zeros((3, segments)),
+        segment_scratch=np.zeros((3, segments)), work=np.zeros((3, n)),
         last_quantity=np.zeros(n), last_revenue=np.zeros(n), last_fee=np.zeros(n), last_profit=np.zeros(n),
         last_featured=np.full(1, -1, dtype=np.int64), last_market=np.zeros(3),
         total_price=np.zeros(n), total_quantity=np.zeros(n), total_revenue=np.zeros(n), total_fee=np.zeros(n),
@@ -334,12 +340,22 @@ def _choose_prices(s, t):
             s.chosen[i] = s.chosen[s.table_owner[i]]
         elif s.learns[i]:
             s.chosen[i] = _learner_price(s, i, t, seen)
+        elif s.strategy[i] == _ANTICIPATING_ID:
+            for j in range(s.price.shape[0]):
+                s.observed[j] = 1.0 if s.period[j] < s.period[i] else 0.0
+            s.chosen[i] = leader_price(i, s.history[seen % rows], s.observed, s.quality, s.alpha, s.kappa,
+                                       s.stake_share, s.stake_unit, s.visibility, s.segment_weight, s.mu,
+                                       s.outside_quality, s.work, scratch[0], scratch[1], scratch[2])
         elif s.strategy[i] == _BEST_RESPONSE_ID:
             s.chosen[i] = best_response(i, s.history[seen % rows], s.quality, s.alpha, s.kappa, s.stake_share,
                                         s.stake_unit, s.visibility, s.segment_weight, s.mu, s.outside_quality,
                                         scratch[0], scratch[1], scratch[2])
         else:
-            s.chosen[i] = rule_price(s.strategy[i], s.cost[i], _lowest_rival(s, i, seen), s.param[i], s.memory[i])
+            platform_price = np.inf
+            if s.platform_index >= 0 and s.platform_index != i:
+                platform_price = s.history[seen % rows, s.platform_index]
+            s.chosen[i] = rule_price(s.strategy[i], s.cost[i], _lowest_rival(s, i, seen), platform_price, s.param[i],
+                                     s.memory[i])
 
 
 @njit(cache=True)

@@ -8,6 +8,7 @@ from market.strategies import reactive, rules, trigger
 FIXED_ID = rules.FIXED.id
 COST_PLUS_ID = rules.COST_PLUS.id
 MATCH_LOWEST_ID = reactive.MATCH_LOWEST.id
+MATCH_PLATFORM_ID = reactive.MATCH_PLATFORM.id
 UNDERCUT_ID = reactive.UNDERCUT.id
 EDGEWORTH_ID = reactive.EDGEWORTH.id
 TIT_FOR_TAT_ID = trigger.TIT_FOR_TAT.id
@@ -15,12 +16,18 @@ GRIM_TRIGGER_ID = trigger.GRIM_TRIGGER.id
 
 
 @njit(cache=True)
-def rule_price(strategy, cost, rival_min, param, memory):
-    """New price of a rule-based seller; NaN for an id this dispatcher does not handle."""
+def rule_price(strategy, cost, rival_min, platform_price, param, memory):
+    """New price of a rule-based seller; NaN for an id this dispatcher does not handle.
+
+    ``rival_min`` is the lowest rival price the seller sees, ``platform_price`` the platform's
+    (``+inf`` where there is none).
+    """
     if strategy == UNDERCUT_ID:
         return reactive.undercut(rival_min, param)
     if strategy == MATCH_LOWEST_ID:
         return reactive.match_lowest(rival_min, param)
+    if strategy == MATCH_PLATFORM_ID:
+        return reactive.match_lowest(platform_price, param)
     if strategy == EDGEWORTH_ID:
         return reactive.edgeworth(rival_min, param)
     if strategy == FIXED_ID:

@@ -40,6 +40,16 @@ EDGEWORTH = register(StrategySpec(
 ))
 
 
+MATCH_PLATFORM = register(StrategySpec(
+    name="match_platform",
+    id=14,
+    doc="Charge the platform's price as last seen, within [floor, ceiling]: a shop that tracks the platform.",
+    source="FTC v. Amazon (2023) complaint, on rivals' algorithms that follow Amazon's prices ('Project Nessie').",
+    params=(_FLOOR, _CEILING),
+    uses_rival_prices=True,
+))
+
+
 @njit(cache=True, inline="always")
 def _clip(p, floor, ceiling):
     return min(max(p, floor), ceiling)

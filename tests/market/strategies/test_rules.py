@@ -11,7 +11,7 @@ def _play(name, rival_path, cost=1.0, **params):
     spec = strategies.get(name)
     row = spec.resolve(params, {"cost": cost, "nash": 1.5, "monopoly": 1.9})
     memory = np.zeros(strategies.MEMORY_SLOTS)
-    return [rule_price(spec.id, cost, rival, row, memory) for rival in rival_path]
+    return [rule_price(spec.id, cost, rival, rival + 0.1, row, memory) for rival in rival_path]
 
 
 RIVALS = [1.80, 1.60, 1.20, 0.90, 2.50, np.inf]
@@ -24,6 +24,10 @@ def test_fixed_and_cost_plus_ignore_rivals():
 
 def test_match_lowest_within_floor_and_ceiling():
     assert _play("match_lowest", RIVALS, floor=1.0, ceiling=2.0) == [1.8, 1.6, 1.2, 1.0, 2.0, 2.0]
+
+
+def test_match_platform_follows_the_platform_not_the_lowest():
+    assert _play("match_platform", RIVALS[:4], floor=1.0, ceiling=2.0) == pytest.approx([1.9, 1.7, 1.3, 1.0])
 
 
 def test_undercut_by_a_step():
