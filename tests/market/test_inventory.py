@@ -235,6 +235,19 @@ def test_stepping_the_model_equals_one_advance_with_stock():
                                           err_msg=field)
 
 
+@pytest.mark.parametrize("path", shipped_with_stock(), ids=lambda p: p.stem)
+def test_shipped_scenarios_with_stock_step_as_they_advance_and_repeat(path):
+    scenario = Scenario.from_toml(path).replace(horizon=2 * TPD)
+    model = PricingModel(scenario)
+    for _ in range(scenario.horizon):
+        model.step()
+    for other in (engine.run(scenario), engine.run(scenario)):
+        np.testing.assert_array_equal(model.state.record_price, other.record_price)
+        for field in INVENTORY_ARRAYS:
+            np.testing.assert_array_equal(getattr(model.state.inventory, field), getattr(other.inventory, field),
+                                          err_msg=field)
+
+
 def test_an_inventory_table_without_stock_changes_nothing():
     with_table = engine.run(stocked(sellers={}, inventory={"demand_decay_per_day": 0.0}))
     data = stocked(sellers={}).model_dump()
