@@ -12,7 +12,6 @@ import threading
 
 from dashboard import rules as rulebook
 from experiments import configs
-from market import engine
 from market.model import PricingModel
 from market.scenario import Scenario
 
@@ -43,7 +42,7 @@ def parse(path: str, text: str) -> object:
 
 def fast_forward(model: PricingModel, n_ticks: int) -> None:
     """Run ``n_ticks`` on the engine's fast path (one kernel call; Mesa's data collector is skipped)."""
-    engine.advance(model.state, n_ticks)
+    model.advance(n_ticks)
 
 
 class Lab:
@@ -153,10 +152,11 @@ class Lab:
 
     def _build(self, base: Scenario, changes: dict, chosen: frozenset[str]):
         """Models A and B at tick 0: B has the chosen rules from the start."""
-        model = PricingModel(base, overrides={**DISPLAY, **changes}, horizon=min(base.horizon, MAX_TICKS))
+        model = PricingModel(base, overrides={**DISPLAY, **changes}, horizon=min(base.horizon, MAX_TICKS),
+                             collect=False)
         twin = self._model(rulebook.with_rules(model.config, chosen)) if chosen else None
         return model, twin
 
     @staticmethod
     def _model(config: Scenario) -> PricingModel:
-        return PricingModel(config, horizon=min(config.horizon, MAX_TICKS))
+        return PricingModel(config, horizon=min(config.horizon, MAX_TICKS), collect=False)

@@ -1,17 +1,12 @@
 """Regulators' rules for the dashboard: the engine's catalog (``market.interventions.CATALOG``).
 
 A rule switched on applies to model B, on top of the scenario's own interventions. Switching
-between two ticks uses the engine's rule vector, which the kernel reads every tick: ``switch``
-compiles the rules with the engine's own ``build_state`` and puts the resulting ``rule``,
-``floor`` and ``ceiling`` arrays in place. It stands in for a ``PricingModel`` method that
-would do the same (asked of the core).
+between two ticks uses ``PricingModel.set_interventions``: the kernel reads the rules every tick.
 """
 
-from market import engine, interventions
+from market import interventions
 from market.model import PricingModel
 from market.scenario import Scenario
-
-RULE_ARRAYS = ("rule", "floor", "ceiling")
 
 
 def catalog() -> dict[str, str]:
@@ -26,6 +21,4 @@ def with_rules(config: Scenario, names: frozenset[str]) -> Scenario:
 
 def switch(model: PricingModel, config: Scenario) -> None:
     """Put the rules of ``config`` in force in ``model`` from its next tick on."""
-    compiled = engine.build_state(config, horizon=0)
-    for name in RULE_ARRAYS:
-        getattr(model.state, name)[:] = getattr(compiled, name)
+    model.set_interventions(config.interventions)

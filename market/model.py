@@ -9,7 +9,7 @@ from pathlib import Path
 
 import mesa
 
-from market import engine
+from market import engine, interventions
 from market.agents import AGENT_CLASSES
 from market.metrics import market_summary
 from market.scenario import Scenario
@@ -32,13 +32,16 @@ class PricingModel(mesa.Model):
         Further changes by dotted path, e.g. ``{"sellers.platform.period": 6}``.
     horizon : int, optional
         Ticks to keep records for (default: the scenario's horizon).
+    collect : bool
+        Whether ``step()`` feeds Mesa's DataCollector (the dashboard reads ``state.record_*`` instead).
 
     The validated market is ``model.config`` (Mesa's own ``model.scenario`` is left to Mesa).
     """
 
     def __init__(self, scenario: Scenario | str | Path = DEFAULT_SCENARIO, seed=None, mu=None,
                  shoppers_per_tick=None, platform_only_share=None, referral_fee=None, fulfilment_fee=None,
-                 featured_attention=None, overrides: dict | None = None, horizon: int | None = None):
+                 featured_attention=None, overrides: dict | None = None, horizon: int | None = None,
+                 collect: bool = True):
         if not isinstance(scenario, Scenario):
             scenario = Scenario.from_toml(scenario)
         updates = dict(overrides or {})
@@ -54,6 +57,7 @@ class PricingModel(mesa.Model):
         self.benchmarks = self.config.benchmarks
         self.state = engine.build_state(self.config, horizon=horizon)
         self.sellers = [AGENT_CLASSES[s.role](self, i) for i, s in enumerate(self.config.sellers)]
+        self.collect = collect
         self.datacollector = mesa.DataCollector(
             model_reporters={"tick": "tick", "delta": "delta", "consumer_surplus": "consumer_surplus",
                              "mean_price": "mean_price", "featured": "featured"},
@@ -92,4 +96,24 @@ class PricingModel(mesa.Model):
     def step(self) -> None:
         """Advance one tick through the engine's kernel and collect data."""
         engine.advance(self.state, 1)
-        self.datacollector.collect(self)
+        if self.collect:
+            self.datacollector.collect(self)
+
+    def advance(self, n_ticks: int) -> None:
+        """Advance ``n_ticks`` in one kernel call (the fast path; no data collected on the way)."""
+        engine.advance(self.state, n_ticks)
+
+    def set_interventions(self, items) -> None:
+        """Put ``items`` (``market.interventions`` records) in force from the next tick, replacing the
+        scenario's own. Validated against the scenario first; on error nothing changes."""
+        data = self.config.model_dump()
+        data["interventions"] = [item.model_dump() for item in items]
+        config = type(self.config).from_dict(data)
+        references = [config.references(i) for i in range(config.n_sellers)]
+        rule, floor, ceiling = interventions.compile_rules(config.interventions, config.tick_minutes, config.history,
+                                                           references, config.platform.self_preference,
+                                                           config.platform.referral_fee)
+        self.state.rule[:] = rule
+        self.state.floor[:] = floor
+        self.state.ceiling[:] = ceiling
+        self.config = config

@@ -189,3 +189,22 @@ def test_unknown_name_and_contradictions():
         price_war(interventions=[{"kind": "min_lag", "ticks": 2000}])
     with pytest.raises(InterventionError, match="floor .* above ceiling"):
         engine.build_state(price_war(interventions=[{"kind": "price_bounds", "floor": "monopoly", "ceiling": "nash"}]))
+
+
+def test_model_switches_interventions_between_ticks():
+    from market.model import PricingModel
+
+    model = PricingModel(price_war(), collect=False)
+    model.advance(30)
+    model.set_interventions([interventions.named("no_rival_pricing")])
+    assert model.config.interventions[0].kind == "ban_rival_pricing"
+    before = model.state.price.copy()
+    for _ in range(20):
+        model.step()
+    conditioned = model.state.rival_conditioned
+    assert np.all(model.state.price[conditioned] == before[conditioned])
+    model.set_interventions([])
+    model.advance(50)
+    assert np.any(model.state.price[conditioned] != before[conditioned])
+    with pytest.raises(ScenarioError):
+        model.set_interventions([interventions.parse({"kind": "min_lag", "ticks": 5000})])
