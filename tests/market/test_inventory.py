@@ -28,23 +28,25 @@ from market.scenario import Scenario, ScenarioError
 TPD = 144
 
 
+STOCK = {
+    "platform": {"initial_stock": 1500.0, "batch": 1000.0, "reorder_point": 600.0, "lead_time_ticks": 30,
+                 "large_firm": True, "review_days": 1.0, "cover_days": 0.5},
+    "overseas": {"initial_stock": 3000.0, "batch": 800.0, "reorder_point": 300.0, "lead_time_ticks": 100,
+                 "origin": "overseas", "review_days": 1.0, "cover_days": 0.5},
+    "domestic": {"initial_stock": 400.0, "batch": 300.0, "reorder_point": 100.0, "lead_time_ticks": 20,
+                 "review_days": 0.5, "cover_days": 0.25},
+    "shop": {"initial_stock": 200.0, "warehouse": "own", "review_days": 1.0},
+}
+
+
 def stocked(inventory=None, sellers=None, extra=(), horizon=3 * TPD, **changes) -> Scenario:
     """Platform, an overseas and a domestic seller in the platform's warehouse, a web shop with its own stock."""
-    stock = {
-        "platform": {"initial_stock": 1500.0, "batch": 1000.0, "reorder_point": 600.0, "lead_time_ticks": 30,
-                     "large_firm": True, "review_days": 1.0, "cover_days": 0.5},
-        "overseas": {"initial_stock": 3000.0, "batch": 800.0, "reorder_point": 300.0, "lead_time_ticks": 100,
-                     "origin": "overseas", "review_days": 1.0, "cover_days": 0.5},
-        "domestic": {"initial_stock": 400.0, "batch": 300.0, "reorder_point": 100.0, "lead_time_ticks": 20,
-                     "review_days": 0.5, "cover_days": 0.25},
-        "shop": {"initial_stock": 200.0, "warehouse": "own", "review_days": 1.0},
-    }
     data = {
         "name": "stocked", "horizon": horizon, "seed": 11, "record_stride": 1,
         "demand": {"mu": 0.25, "shoppers_per_tick": 20.0, "arrivals": "poisson", "platform_only_share": 0.4},
         "platform": {"referral_fee": 0.15, "fulfilment_fee": 0.05, "featured_attention": 0.7},
         "inventory": {"long_term_days": 1.0, "selloff_days": 0.25, "demand_decay_per_day": 0.3,
-                      "sellers": stock if sellers is None else sellers, **(inventory or {})},
+                      "sellers": STOCK if sellers is None else sellers, **(inventory or {})},
         "sellers": [
             {"name": "platform", "role": "platform", "strategy": "undercut",
              "params": {"step": 0.01, "floor": "cost"}, "initial_price": "monopoly"},
@@ -201,16 +203,22 @@ def test_no_unit_destroyed_under_the_ban_in_shipped_scenarios(path):
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(destruction_fee=st.floats(0.0, 2.0), vat_rate=st.floats(0.0, 1.0), domestic=st.floats(0.0, 2.0),
-       selloff_price=st.floats(0.05, 2.0), decay=st.floats(0.0, 1.0), seed=st.integers(0, 2**32))
-def test_no_unit_destroyed_under_the_ban_in_generated_scenarios(destruction_fee, vat_rate, domestic,
-                                                                selloff_price, decay, seed):
-    scenario = stocked(extra=["destruction_ban"], horizon=2 * TPD, seed=seed, inventory={
-        "destruction_fee": destruction_fee, "vat_rate": vat_rate, "return_cost_domestic": domestic,
-        "selloff_price": selloff_price, "demand_decay_per_day": decay})
+       selloff_price=st.floats(0.05, 2.0), decay=st.floats(0.0, 1.0), seed=st.integers(0, 2**32),
+       batch=st.floats(1.0, 500.0), reorder=st.floats(1.0, 2000.0), lead=st.integers(1, 60))
+def test_no_unit_destroyed_under_the_ban_in_generated_scenarios(destruction_fee, vat_rate, domestic, selloff_price,
+                                                                decay, seed, batch, reorder, lead):
+    """Random fees and stock policies: no destruction, and stock conserved (rings never overflow)."""
+    policy = {"initial_stock": 100.0, "batch": batch, "reorder_point": reorder, "lead_time_ticks": lead,
+              "review_days": 0.5}
+    scenario = stocked(extra=["destruction_ban"], horizon=2 * TPD, seed=seed, sellers={**STOCK, "domestic": policy},
+                       inventory={"destruction_fee": destruction_fee, "vat_rate": vat_rate,
+                                  "return_cost_domestic": domestic, "selloff_price": selloff_price,
+                                  "demand_decay_per_day": decay})
     v = engine.run(scenario).inventory
     assert v.total_units[:, DESTROYED].sum() == 0.0
     np.testing.assert_allclose(v.total_units[:, RECEIVED], v.total_units[:, SOLD:].sum(axis=1) + v.stock,
                                rtol=1e-11, atol=1e-9)
+    np.testing.assert_allclose(held(v), v.stock, rtol=1e-12, atol=1e-9)
 
 
 INVENTORY_ARRAYS = ("stock", "cohort_units", "cohort_tick", "order_units", "total_units", "total_paid",
