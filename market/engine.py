@@ -66,7 +66,9 @@ class State(NamedTuple):
     # constants
     strategy: np.ndarray          # int64[n]
     param: np.ndarray             # float64[n, MAX_PARAMS]
-    cost: np.ndarray
+    cost: np.ndarray              # float64[n]: marginal cost paid now (own cost + the brand's wholesale price)
+    own_cost: np.ndarray          # float64[n]: the seller's own cost per unit
+    true_cost: np.ndarray         # float64[n]: the industry's cost of a unit (own + the brand's production cost)
     quality: np.ndarray
     period: np.ndarray            # int64[n]
     phase: np.ndarray
@@ -95,6 +97,16 @@ class State(NamedTuple):
     floor: np.ndarray             # float64[n]: legal price floor
     ceiling: np.ndarray           # float64[n]: legal price ceiling
     audit_reference: np.ndarray   # float64[n]: static Nash prices, the audit's yardstick
+    # brands: wholesale terms, minimum advertised prices, delisting (market.scenario.Wholesale)
+    supplier: np.ndarray          # int64[n]: the brand a shop buys from, -1 if none
+    wholesale: np.ndarray         # float64[n]: a brand's wholesale price now
+    wholesale_step: np.ndarray
+    wholesale_period: np.ndarray  # int64[n]: 0 for sellers that set no terms
+    map_price: np.ndarray         # float64[n]: a brand's minimum advertised price (0: none)
+    delist_margin: np.ndarray     # float64[n]: -inf: never delists
+    wholesale_direction: np.ndarray
+    wholesale_profit: np.ndarray  # float64[n]: the brand's wholesale profit this period
+    wholesale_last: np.ndarray    # float64[n]: ... and last period
     # learners (market.strategies.learning): each seller's table and grid are slices of flat pools
     learns: np.ndarray            # bool[n]
     table_owner: np.ndarray       # int64[n]: whose table, memory and price a seller uses (a shared vendor)
@@ -194,7 +206,8 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
     param = np.vstack([get(s.strategy).resolve(s.params, references[i]) for i, s in enumerate(sellers)])
     return State(
         strategy=np.array([get(s.strategy).id for s in sellers], dtype=np.int64), param=param,
-        cost=game.cost.copy(), quality=game.quality.copy(),
+        cost=scenario.unit_cost(), own_cost=np.array([s.cost for s in sellers]), true_cost=game.cost.copy(),
+        quality=game.quality.copy(),
         period=np.array([s.period for s in sellers], dtype=np.int64),
         phase=np.array([s.phase for s in sellers], dtype=np.int64),
         lag=np.array([s.lag for s in sellers], dtype=np.int64),
@@ -209,7 +222,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         rival_conditioned=np.array([get(s.strategy).uses_rival_prices for s in sellers]),
         rule=rule, floor=floor, ceiling=ceiling,
         audit_reference=np.array([r.get("nash", np.inf) for r in references]),
-        **_learner_arrays(scenario, game, param),
+        **_learner_arrays(scenario, game, param), **_brand_arrays(scenario),
         clock=np.zeros(1, dtype=np.int64), price=initial.copy(), history=np.tile(initial, (rows, 1)),
         memory=np.zeros((n, MEMORY_SLOTS)), row_tick=np.full(rows, _NEVER, dtype=np.int64),
         row_low1=np.zeros(rows), row_low2=np.zeros(rows), row_argmin=np.zeros(rows, dtype=np.int64),
@@ -265,6 +278,21 @@ def _learner_arrays(scenario: Scenario, game, param: np.ndarray) -> dict:
                 table_cols=shape[owner, 1], grid_offset=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(
                     np.int64)[owner], grid_size=sizes[owner],
                 table_pool=np.concatenate([np.zeros(0), *tables]), grid_pool=np.concatenate([np.zeros(0), *grids]))
+
+
+def _brand_arrays(scenario: Scenario) -> dict:
+    """Suppliers, wholesale terms and delisting thresholds as arrays."""
+    sellers = scenario.sellers
+    terms = [s.wholesale for s in sellers]
+    return dict(
+        supplier=np.array([scenario.seller_index(s.supplier) if s.supplier else -1 for s in sellers], dtype=np.int64),
+        wholesale=np.array([w.price if w else 0.0 for w in terms]),
+        wholesale_step=np.array([w.step if w else 0.0 for w in terms]),
+        wholesale_period=np.array([w.period if w else 0 for w in terms], dtype=np.int64),
+        map_price=np.array([w.map_price if w else 0.0 for w in terms]),
+        delist_margin=np.array([-np.inf if s.delist_margin is None else s.delist_margin for s in sellers]),
+        wholesale_direction=np.ones(len(sellers)), wholesale_profit=np.zeros(len(sellers)),
+        wholesale_last=np.full(len(sellers), -np.inf))
 
 
 def _uses_benchmarks(seller) -> bool:
@@ -395,6 +423,8 @@ def _enforce(s, t):
         if cap > 0 and new != s.price[i] and s.total_changes[i] >= cap:
             if s.change_log[i, (s.total_changes[i] - cap) % slots] > t - int(s.rule[_CHANGE_WINDOW]):
                 new = s.price[i]
+        if s.supplier[i] >= 0:
+            new = max(new, s.map_price[s.supplier[i]])
         new = min(max(new, s.floor[i]), s.ceiling[i])
         if new != s.price[i]:
             s.change_log[i, s.total_changes[i] % slots] = t
@@ -438,6 +468,41 @@ def _feature(s):
         if not s.inventory.available[i]:
             s.attention[i] = 0.0
     return featured
+
+
+@njit(cache=True)
+def _brand_terms(s, t, referral_fee):
+    r"""Wholesale margins to brands; each brand's periodic review of its wholesale price; delisting.
+
+    A brand earns :math:`(w_b - c_b) q_j` on every unit its shops sell. At the end of each of
+    its periods it moves :math:`w_b` by its step, reversing direction when its wholesale profit
+    fell, never below :math:`c_b`. A brand listed on the platform leaves it once its margin
+    after fees, :math:`((1-r)p - c - f)/p`, is below its threshold.
+    """
+    n = s.price.shape[0]
+    for j in range(n):
+        b = s.supplier[j]
+        if b >= 0:
+            margin = (s.wholesale[b] - s.own_cost[b]) * s.last_quantity[j]
+            s.last_profit[b] += margin
+            s.wholesale_profit[b] += margin
+    for b in range(n):
+        if s.third_party[b] and s.delist_margin[b] > -np.inf:
+            kept = ((1.0 - referral_fee) * s.price[b] - s.cost[b] - s.fulfilment_fee) / s.price[b]
+            if kept < s.delist_margin[b]:
+                s.on_platform[b] = False
+                s.third_party[b] = False
+                s.visibility[0, b] = 0.0
+        if s.wholesale_period[b] == 0 or (t + 1) % s.wholesale_period[b] != 0:
+            continue
+        if s.wholesale_profit[b] < s.wholesale_last[b]:
+            s.wholesale_direction[b] = -s.wholesale_direction[b]
+        s.wholesale[b] = max(s.own_cost[b], s.wholesale[b] + s.wholesale_direction[b] * s.wholesale_step[b])
+        s.wholesale_last[b] = s.wholesale_profit[b]
+        s.wholesale_profit[b] = 0.0
+        for j in range(n):
+            if s.supplier[j] == b:
+                s.cost[j] = s.own_cost[j] + s.wholesale[b]
 
 
 @njit(cache=True)
@@ -492,6 +557,7 @@ def _tick(s, t):
     for i in range(n):
         spread += (s.price[i] - mean) ** 2
     close_tick(s, t)
+    _brand_terms(s, t, referral_fee)
     _audit(s, t)
     for i in range(n):
         s.profit_since[s.table_owner[i]] += s.last_profit[i]

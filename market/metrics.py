@@ -40,8 +40,8 @@ def hhi(quantity) -> float:
 
 
 def industry_profit_per_tick(state: State) -> float:
-    """Mean of :math:`\\sum_i (p_i - c_i) q_i` per tick."""
-    return float(np.sum(state.total_revenue - state.cost * state.total_quantity) / max(state.t, 1))
+    """Mean of :math:`\\sum_i (p_i - c_i) q_i` per tick, :math:`c_i` the industry's cost of seller i's unit."""
+    return float(np.sum(state.total_revenue - state.true_cost * state.total_quantity) / max(state.t, 1))
 
 
 def market_summary(state: State, benchmarks: Benchmarks, ticks_per_day: int) -> dict[str, float]:

@@ -30,7 +30,7 @@ STREAM_INIT = 3
 
 
 @njit(cache=True, inline="always")
-def _mix(z):
+def mix(z):
     z = (z ^ (z >> np.uint64(30))) * _M1
     z = (z ^ (z >> np.uint64(27))) * _M2
     return z ^ (z >> np.uint64(31))
@@ -39,11 +39,11 @@ def _mix(z):
 @njit(cache=True, inline="always")
 def hash5(seed, stream, tick, seller, draw):
     """64-bit hash of the five counter words (all int64 or uint64)."""
-    h = _mix(np.uint64(seed) + GOLDEN_GAMMA)
-    h = _mix(h ^ (np.uint64(stream) + GOLDEN_GAMMA))
-    h = _mix(h ^ (np.uint64(tick) + GOLDEN_GAMMA))
-    h = _mix(h ^ (np.uint64(seller) + GOLDEN_GAMMA))
-    return _mix(h ^ (np.uint64(draw) + GOLDEN_GAMMA))
+    h = mix(np.uint64(seed) + GOLDEN_GAMMA)
+    h = mix(h ^ (np.uint64(stream) + GOLDEN_GAMMA))
+    h = mix(h ^ (np.uint64(tick) + GOLDEN_GAMMA))
+    h = mix(h ^ (np.uint64(seller) + GOLDEN_GAMMA))
+    return mix(h ^ (np.uint64(draw) + GOLDEN_GAMMA))
 
 
 @njit(cache=True, inline="always")

@@ -45,6 +45,22 @@ class ScenarioError(ValueError):
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False, frozen=True)
 
 
+class Wholesale(BaseModel):
+    """A brand's terms for the shops it supplies: a wholesale price it tests, a minimum advertised price.
+
+    Every ``period`` ticks the brand moves its wholesale price by ``step`` in the direction
+    that raised its wholesale profit over the last period (reversing when profit fell), never
+    below its own cost: terms set, not negotiated. Shops never advertise below ``map_price``.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+    price: Annotated[float, Field(gt=0.0)] = 1.0
+    step: Annotated[float, Field(ge=0.0)] = 0.02
+    period: Annotated[int, Field(ge=1)] = 1008
+    map_price: Annotated[float, Field(ge=0.0)] = 0.0
+
+
 class Seller(BaseModel):
     """One seller: who it is, what it costs, how and how often it reprices."""
 
@@ -64,6 +80,12 @@ class Seller(BaseModel):
     initial_price: object = Field(default="nash", description="a price > 0, or 'nash' or 'monopoly'")
     vendor: str | None = Field(default=None, description="sellers naming the same vendor share one learning "
                                                          "algorithm, trained on their pooled profit (hub and spoke)")
+    supplier: str | None = Field(default=None, description="the brand this shop buys from; its marginal cost is "
+                                                           "its own cost plus the brand's wholesale price")
+    wholesale: Wholesale | None = Field(default=None, description="a brand's terms for the shops it supplies")
+    delist_margin: float | None = Field(default=None, description="a brand listed on the platform leaves it when "
+                                                                 "its margin after fees, as a share of price, is "
+                                                                 "below this")
 
     @field_validator("strategy")
     @classmethod
@@ -155,6 +177,19 @@ class Scenario(BaseModel):
         if self.demand.platform_only_share == 1.0 and not any(s.listed_on == "platform" for s in self.sellers):
             raise ValueError("demand.platform_only_share = 1.0: no seller is listed on the platform")
         for i, s in enumerate(self.sellers):
+            if s.supplier is not None:
+                brand = next((b for b in self.sellers if b.name == s.supplier), None)
+                if brand is None or brand.role != "brand" or brand.wholesale is None:
+                    raise ValueError(f"sellers[{i}].supplier = {s.supplier!r}: must name a brand with [wholesale] "
+                                     f"terms")
+                if s.role == "brand":
+                    raise ValueError(f"sellers[{i}].supplier = {s.supplier!r}: a brand makes its own goods")
+            if s.wholesale is not None and s.role != "brand":
+                raise ValueError(f"sellers[{i}].wholesale: only a brand sets wholesale terms (role {s.role!r})")
+            if s.delist_margin is not None and (s.role != "brand" or s.listed_on != "platform"):
+                raise ValueError(f"sellers[{i}].delist_margin = {s.delist_margin}: only a brand listed on the "
+                                 f"platform can delist")
+        for i, s in enumerate(self.sellers):
             if s.vendor is None:
                 continue
             first = next(f for f in self.sellers if f.vendor == s.vendor)
@@ -238,26 +273,43 @@ class Scenario(BaseModel):
         return 1440 // self.tick_minutes
 
     def static_game(self) -> StaticGame:
-        """The one-shot game behind the benchmarks: segments, visibility and fees from the scenario."""
+        """The one-shot game behind the benchmarks: segments, visibility, fees and wholesale terms.
+
+        ``cost`` is the industry's cost of a unit (a shop's own cost plus its brand's production
+        cost); ``kappa`` what the seller pays per unit (own cost, wholesale price, fulfilment fee).
+        """
         n = self.n_sellers
-        cost = np.array([s.cost for s in self.sellers])
+        cost = np.array([s.cost + (self.sellers[self.seller_index(s.supplier)].cost if s.supplier else 0.0)
+                         for s in self.sellers])
         on_platform = np.array([s.listed_on == "platform" for s in self.sellers])
         third_party = on_platform & np.array([s.role != "platform" for s in self.sellers])
         referral, fulfilment = self.referral_fee, self.platform.fulfilment_fee
         alpha = np.where(third_party, 1.0 - referral, 1.0)
-        kappa = cost + np.where(third_party, fulfilment, 0.0)
+        kappa = self.unit_cost() + np.where(third_party, fulfilment, 0.0)
         stake_share = np.zeros((n, n))
         stake_unit = np.zeros((n, n))
         for p, s in enumerate(self.sellers):
             if s.role == "platform":
                 stake_share[p] = np.where(third_party, referral, 0.0)
                 stake_unit[p] = np.where(third_party, fulfilment, 0.0)
+        for j, s in enumerate(self.sellers):
+            if s.supplier is not None:
+                b = self.seller_index(s.supplier)
+                stake_unit[b, j] += self.sellers[b].wholesale.price - self.sellers[b].cost
         share = self.demand.platform_only_share
         return StaticGame(
             cost=cost, quality=np.array([s.quality for s in self.sellers]), mu=self.demand.mu,
             outside_quality=self.demand.outside_quality, alpha=alpha, kappa=kappa, stake_share=stake_share,
             stake_unit=stake_unit, visibility=np.vstack([on_platform.astype(float), np.ones(n)]),
             segment_weight=np.array([share, 1.0 - share]), shoppers=self.demand.shoppers_per_tick)
+
+    def seller_index(self, name: str) -> int:
+        return next(i for i, s in enumerate(self.sellers) if s.name == name)
+
+    def unit_cost(self) -> np.ndarray:
+        """Each seller's marginal cost at the start: its own cost plus its brand's initial wholesale price."""
+        return np.array([s.cost + (self.sellers[self.seller_index(s.supplier)].wholesale.price
+                                   if s.supplier is not None else 0.0) for s in self.sellers])
 
     @cached_property
     def benchmarks(self) -> Benchmarks:
@@ -267,7 +319,7 @@ class Scenario(BaseModel):
     def references(self, i: int) -> dict[str, float]:
         """Seller ``i``'s price references for strategy parameters: cost, nash, monopoly."""
         b = self.benchmarks
-        return {"cost": self.sellers[i].cost, "nash": float(b.nash_price[i]),
+        return {"cost": float(self.unit_cost()[i]), "nash": float(b.nash_price[i]),
                 "monopoly": float(b.monopoly_price[i])}
 
 

@@ -36,7 +36,7 @@ import numpy as np
 from numba import njit
 
 from market.benchmarks import Benchmarks, StaticGame, price_grid, solve
-from market.rng import GOLDEN_GAMMA, STREAM_LEARNING, _mix, hash5
+from market.rng import GOLDEN_GAMMA, STREAM_LEARNING, hash5, mix
 
 STABLE_PERIODS = 100_000
 MAX_PERIODS = 10**9
@@ -163,7 +163,7 @@ def run_session(setup: QLearningSetup, seed: int) -> Session:
 @njit(cache=True, inline="always")
 def stream_uniform(counter):
     """Uniform float in [0, 1): the top 53 bits of SplitMix64's finaliser of ``counter``."""
-    return float(_mix(counter) >> np.uint64(11)) * _TO_UNIT
+    return float(mix(counter) >> np.uint64(11)) * _TO_UNIT
 
 
 @njit(cache=True, inline="always")
