@@ -23,7 +23,10 @@ def write_text(text: str, path: str | Path) -> Path:
     """Write ``text`` to ``path`` atomically."""
     path = Path(path)
     temp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
-    temp.write_text(text)
+    with open(temp, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(temp, path)
     return path
 

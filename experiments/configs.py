@@ -1,5 +1,6 @@
 """The shipped scenarios in ``experiments/configs/``, found by name or path."""
 
+import tomllib
 from pathlib import Path
 
 from experiments.errors import UsageError
@@ -9,8 +10,8 @@ CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 
 
 def scenario_names() -> list[str]:
-    """Names of the shipped scenario files (experiment specs, which have a [grid], excluded)."""
-    return sorted(p.stem for p in CONFIG_DIR.glob("*.toml") if "[grid]" not in p.read_text())
+    """Names of the shipped scenario files (experiment specs, which have a ``grid`` table, excluded)."""
+    return sorted(p.stem for p in CONFIG_DIR.glob("*.toml") if "grid" not in tomllib.loads(p.read_text()))
 
 
 def resolve(name_or_path: str | Path) -> Path:
