@@ -45,14 +45,20 @@ def industry_profit_per_tick(state: State) -> float:
 
 
 def market_summary(state: State, benchmarks: Benchmarks, ticks_per_day: int) -> dict[str, float]:
-    """The market-level measures in ``MARKET_METRICS`` after ``state.t`` ticks."""
+    """The market-level measures in ``MARKET_METRICS`` after ``state.t`` ticks.
+
+    Delta compares with the benchmarks scaled to the shoppers who actually came (Poisson
+    arrivals, a falling season), so that it measures prices, not footfall.
+    """
     ticks = max(state.t, 1)
     quantity = state.total_quantity
     industry = industry_profit_per_tick(state)
     surplus = state.total_market[MARKET_SURPLUS] / ticks
     sold = quantity.sum()
+    footfall = state.total_market[MARKET_SHOPPERS] / ticks / state.shoppers if state.t else 1.0
     return {
-        "delta": profit_gain(industry, benchmarks.nash_industry_profit, benchmarks.monopoly_industry_profit),
+        "delta": profit_gain(industry, footfall * benchmarks.nash_industry_profit,
+                             footfall * benchmarks.monopoly_industry_profit),
         "mean_price": float(np.mean(state.total_price) / ticks),
         "weighted_price": float(state.total_revenue.sum() / sold) if sold > 0 else float("nan"),
         "mean_margin": float(np.mean(state.total_price / ticks - state.cost)),

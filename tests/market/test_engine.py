@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from market import engine
+from market.metrics import market_summary
 from market.model import PricingModel
 from market.scenario import Scenario
 
@@ -121,3 +122,12 @@ def test_negative_ticks_rejected():
     state = engine.build_state(duopoly())
     with pytest.raises(ValueError, match="n_ticks = -1"):
         engine.advance(state, -1)
+
+
+def test_delta_is_zero_at_nash_and_one_at_monopoly_whatever_the_footfall():
+    for price, expected in (("nash", 0.0), ("monopoly", 1.0)):
+        sellers = [{"name": n, "strategy": "fixed", "params": {"price": price}} for n in "ab"]
+        scenario = Scenario.from_dict({"horizon": 500, "seed": 4, "sellers": sellers,
+                                       "demand": {"shoppers_per_tick": 20.0, "arrivals": "poisson"}})
+        state = engine.run(scenario)
+        assert market_summary(state, scenario.benchmarks, 144)["delta"] == pytest.approx(expected, abs=1e-9)
