@@ -37,12 +37,13 @@ Kinds and the rule each models:
   unit per month.
 """
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+
+from market.tomlfile import read_toml
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
@@ -218,12 +219,7 @@ def load(name_or_path: str) -> list[Intervention]:
     """
     path = Path(name_or_path)
     if path.suffix == ".toml":
-        if not path.is_file():
-            raise InterventionError(f"intervention file {name_or_path!r}: not found")
-        try:
-            data = tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as err:
-            raise InterventionError(f"intervention file {name_or_path!r}: invalid TOML: {err}") from None
+        data = read_toml(path, "intervention", InterventionError)
         items = data.get("interventions", [data])
         return [parse({"name": path.stem, **item}, f"{path.name}: interventions[{i}]") for i, item in enumerate(items)]
     return [named(part.strip()) for part in name_or_path.split(",") if part.strip()]

@@ -24,7 +24,6 @@ Example (``experiments/configs/calvano2020.toml`` has a complete one)::
 """
 
 import math
-import tomllib
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -36,6 +35,7 @@ from market import interventions as rules
 from market import strategies
 from market.benchmarks import Benchmarks, StaticGame, solve
 from market.inventory import InventoryConfig
+from market.tomlfile import read_toml
 
 
 class ScenarioError(ValueError):
@@ -235,14 +235,7 @@ class Scenario(BaseModel):
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "Scenario":
-        path = Path(path)
-        if not path.is_file():
-            raise ScenarioError(f"scenario file {str(path)!r}: not found")
-        try:
-            data = tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as err:
-            raise ScenarioError(f"scenario file {str(path)!r}: invalid TOML: {err}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(read_toml(path, "scenario", ScenarioError))
 
     def to_toml(self) -> str:
         return dump_toml(self.model_dump(mode="python", exclude_none=True))
