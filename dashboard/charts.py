@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from market import inventory as inventory_flows
+from market.metrics import profit_gain
 from market.model import PricingModel
 
 MAX_POINTS = 600
@@ -50,12 +51,14 @@ def values(array) -> list:
 
 
 def running_delta(model: PricingModel) -> np.ndarray:
-    r"""Calvano's :math:`\Delta` of the mean industry profit :math:`\sum_i (p_i - c_i) q_i` up to each tick."""
+    r"""Calvano's :math:`\Delta` of the mean industry profit :math:`\sum_i (p_i - c_i) q_i` up to each tick,
+    against benchmarks scaled to the shoppers who came (as ``market.metrics.market_summary``)."""
     s, b = model.state, model.benchmarks
     n = s.n_records
-    industry = ((s.record_price[:n] - s.cost) * s.record_quantity[:n]).sum(axis=1)
-    mean = np.cumsum(industry) / np.arange(1, n + 1)
-    return (mean - b.nash_industry_profit) / (b.monopoly_industry_profit - b.nash_industry_profit)
+    industry = ((s.record_price[:n] - s.true_cost) * s.record_quantity[:n]).sum(axis=1)
+    footfall = running_mean(s.record_market[:n, 0]) / s.shoppers
+    return profit_gain(running_mean(industry), footfall * b.nash_industry_profit,
+                       footfall * b.monopoly_industry_profit)
 
 
 def running_mean(series: np.ndarray) -> np.ndarray:
