@@ -98,6 +98,7 @@ class State(NamedTuple):
     ceiling: np.ndarray           # float64[n]: legal price ceiling
     audit_reference: np.ndarray   # float64[n]: static Nash prices, the audit's yardstick
     # brands: wholesale terms, minimum advertised prices, delisting (market.scenario.Wholesale)
+    has_brand_terms: bool         # any supplier or delisting threshold (else brand steps are skipped)
     supplier: np.ndarray          # int64[n]: the brand a shop buys from, -1 if none
     wholesale: np.ndarray         # float64[n]: a brand's wholesale price now
     wholesale_step: np.ndarray
@@ -285,6 +286,7 @@ def _brand_arrays(scenario: Scenario) -> dict:
     sellers = scenario.sellers
     terms = [s.wholesale for s in sellers]
     return dict(
+        has_brand_terms=any(s.supplier or s.delist_margin is not None for s in sellers),
         supplier=np.array([scenario.seller_index(s.supplier) if s.supplier else -1 for s in sellers], dtype=np.int64),
         wholesale=np.array([w.price if w else 0.0 for w in terms]),
         wholesale_step=np.array([w.step if w else 0.0 for w in terms]),
@@ -527,15 +529,17 @@ def _audit(s, t):
 def _tick(s, t):
     n = s.price.shape[0]
     _choose_prices(s, t)
-    open_tick(s, t)
+    if s.inventory.active:
+        open_tick(s, t)
     _enforce(s, t)
     featured = _feature(s)
-    shoppers = s.shoppers * season(s.inventory, t)
+    shoppers = s.shoppers * season(s.inventory, t) if s.inventory.active else s.shoppers
     if s.poisson_arrivals:
         shoppers = float(poisson(shoppers, s.seed, STREAM_ARRIVALS, t, 0))
     surplus = shoppers * market_demand(s.price, s.quality, s.visibility, s.attention, s.segment_weight, s.mu,
                                        s.outside_quality, s.last_quantity, s.share, s.segment_scratch[0])
-    surplus = limit_sales(s, shoppers, surplus)
+    if s.inventory.active:
+        surplus = limit_sales(s, shoppers, surplus)
     referral_fee = s.rule[_REFERRAL_FEE]
     fee_income = 0.0
     mean = 0.0
@@ -556,9 +560,12 @@ def _tick(s, t):
     spread = 0.0
     for i in range(n):
         spread += (s.price[i] - mean) ** 2
-    close_tick(s, t)
-    _brand_terms(s, t, referral_fee)
-    _audit(s, t)
+    if s.inventory.active:
+        close_tick(s, t)
+    if s.has_brand_terms:
+        _brand_terms(s, t, referral_fee)
+    if s.rule[_AUDIT_PERIOD] > 0.0:
+        _audit(s, t)
     for i in range(n):
         s.profit_since[s.table_owner[i]] += s.last_profit[i]
         if s.table_owner[i] == i:
