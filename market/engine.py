@@ -344,7 +344,7 @@ def _lowest_rival(s, i, t):
     return s.row_low1[r]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _choose_prices(s, t):
     """Fill s.chosen with each seller's price for tick t (unchanged for sellers not repricing).
 
@@ -411,7 +411,7 @@ def _learner_price(s, i, t, seen):
                                   s.seed, t, i)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _enforce(s, t):
     """Apply the rules in force to s.chosen; then move prices, count and log changes, keep history."""
     rows = s.history.shape[0]
@@ -435,7 +435,7 @@ def _enforce(s, t):
         s.history[t % rows, i] = new
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _feature(s):
     """Pick the featured offer among those listed on the platform (-1 if none); set attention weights.
 
@@ -472,7 +472,7 @@ def _feature(s):
     return featured
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _brand_terms(s, t, referral_fee):
     r"""Wholesale margins to brands; each brand's periodic review of its wholesale price; delisting.
 
@@ -507,7 +507,7 @@ def _brand_terms(s, t, referral_fee):
                 s.cost[j] = s.own_cost[j] + s.wholesale[b]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _audit(s, t):
     """Every audit period, fine sellers whose mean price exceeded (1 + tolerance) x their Nash price."""
     period = int(s.rule[_AUDIT_PERIOD])
@@ -525,7 +525,7 @@ def _audit(s, t):
         s.audit_profit[i] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _tick(s, t):
     n = s.price.shape[0]
     _choose_prices(s, t)
