@@ -194,9 +194,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
     sellers = scenario.sellers
     uses_benchmarks = any(_uses_benchmarks(s) for s in sellers) or bool(scenario.interventions)
     references = [scenario.references(i) if uses_benchmarks else {"cost": s.cost} for i, s in enumerate(sellers)]
-    rule, floor, ceiling = rules.compile_rules(scenario.interventions, scenario.tick_minutes, scenario.history,
-                                               references, scenario.platform.self_preference,
-                                               scenario.platform.referral_fee)
+    rule, floor, ceiling = rule_arrays(scenario, references)
     initial = np.array([s.initial_price if not isinstance(s.initial_price, str) else references[i][s.initial_price]
                         for i, s in enumerate(sellers)])
     rows = scenario.history + 1
@@ -243,6 +241,12 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         record_featured=np.full(records, -1, dtype=np.int64), record_market=np.full((records, 3), np.nan),
         inventory=build_inventory(scenario, records),
     )
+
+
+def rule_arrays(scenario: Scenario, references: list[dict[str, float]]):
+    """The kernel's ``rule`` vector and price ``floor`` and ``ceiling`` for the scenario's interventions."""
+    return rules.compile_rules(scenario.interventions, scenario.tick_minutes, references,
+                               scenario.platform.self_preference, scenario.platform.referral_fee)
 
 
 def _learner_arrays(scenario: Scenario, game, param: np.ndarray) -> dict:

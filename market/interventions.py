@@ -225,12 +225,13 @@ def load(name_or_path: str) -> list[Intervention]:
     return [named(part.strip()) for part in name_or_path.split(",") if part.strip()]
 
 
-def compile_rules(interventions, tick_minutes: int, history: int, references: list[dict[str, float]],
-                  self_preference: float, referral_fee: float):
+def compile_rules(interventions, tick_minutes: int, references: list[dict[str, float]], self_preference: float,
+                  referral_fee: float):
     """The kernel's ``rule`` vector and per-seller ``floor`` and ``ceiling`` arrays.
 
-    Raises ``InterventionError`` for a rule that contradicts the scenario (a lag beyond the
-    history kept, an hour that is not on the tick grid, a floor above a ceiling).
+    The scenario has already checked what it can (hours on the tick grid, lags within the
+    history kept); this raises ``InterventionError`` for a floor above a ceiling, which needs
+    the sellers' benchmark prices.
     """
     n = len(references)
     rule = np.zeros(N_RULES)
@@ -243,8 +244,6 @@ def compile_rules(interventions, tick_minutes: int, history: int, references: li
     ticks_per_hour = 60 / tick_minutes
     for item in interventions:
         where = f"intervention {item.name or item.kind!r}"
-        if item.kind in ("increase_hour", "daily_price") and 60 % tick_minutes:
-            raise InterventionError(f"{where}: hour rules need tick_minutes dividing 60 (got {tick_minutes})")
         if item.kind == "change_cap":
             rule[MAX_CHANGES] = item.max_changes
             rule[CHANGE_WINDOW] = item.window
@@ -280,7 +279,4 @@ def compile_rules(interventions, tick_minutes: int, history: int, references: li
             rule[VAT_RELIEF] = max(rule[VAT_RELIEF], item.share)
         elif item.kind == "storage_fee_cap":
             rule[STORAGE_FEE_CAP] = min(rule[STORAGE_FEE_CAP], item.max_fee)
-    if rule[MIN_LAG] + rule[NOTICE] >= history:
-        raise InterventionError(f"interventions: reaction lag {rule[MIN_LAG] + rule[NOTICE]:g} ticks must be < "
-                                f"history ({history} ticks kept)")
     return rule, floor, ceiling

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import mesa
 
-from market import engine, interventions
+from market import engine
 from market.agents import AGENT_CLASSES
 from market.metrics import market_summary
 from market.scenario import Scenario
@@ -109,10 +109,7 @@ class PricingModel(mesa.Model):
         data = self.config.model_dump()
         data["interventions"] = [item.model_dump() for item in items]
         config = type(self.config).from_dict(data)
-        references = [config.references(i) for i in range(config.n_sellers)]
-        rule, floor, ceiling = interventions.compile_rules(config.interventions, config.tick_minutes, config.history,
-                                                           references, config.platform.self_preference,
-                                                           config.platform.referral_fee)
+        rule, floor, ceiling = engine.rule_arrays(config, [config.references(i) for i in range(config.n_sellers)])
         self.state.rule[:] = rule
         self.state.floor[:] = floor
         self.state.ceiling[:] = ceiling
