@@ -21,7 +21,6 @@ Ties go to the first in the order return, donate, destroy. Reviews during a sell
 restart the sales count. Every unit that leaves unsold is written off at cost :math:`c_i`.
 """
 
-from numba import njit
 
 from market import cohorts
 from market.demand import market_demand
@@ -40,18 +39,19 @@ from market.inventory import (
     WRITE_OFF,
     season,
 )
+from market.jit import state_kernel
 
 BAN_NONE, BAN_LARGE_FIRMS, BAN_ALL = 0, 1, 2
 
 
-@njit(cache=True)
+@state_kernel
 def destruction_allowed(s, v, i):
     """Whether seller ``i`` may destroy goods under the ban in force (none, large firms only, all)."""
     ban = int(s.rule[DESTRUCTION_BAN])
     return not (ban == BAN_ALL or (ban == BAN_LARGE_FIRMS and v.large[i]))
 
 
-@njit(cache=True)
+@state_kernel
 def cheapest_fate(s, v, i):
     """The cheapest of return, donate and (if allowed) destroy for seller ``i``; returns ``(fate, cost per unit)``."""
     fate = RETURNED
@@ -66,7 +66,7 @@ def cheapest_fate(s, v, i):
     return fate, cost
 
 
-@njit(cache=True)
+@state_kernel
 def _selloff_capacity(s, v, i, price, t):
     """Units seller ``i`` expects to sell at ``price`` over the sell-off window (logit demand, today's rivals)."""
     for j in range(s.price.shape[0]):
@@ -79,7 +79,7 @@ def _selloff_capacity(s, v, i, price, t):
     return v.scratch_quantity[i] * s.shoppers * season(v, t) * v.selloff_ticks
 
 
-@njit(cache=True)
+@state_kernel
 def _dispose(s, v, i, fate, units):
     """Remove ``units`` oldest units of seller ``i`` to ``fate``; book its payments and the write-off."""
     removed = cohorts.take(v.cohort_units, v.cohort_head, v.cohort_count, i, units)
@@ -100,7 +100,7 @@ def _dispose(s, v, i, fate, units):
         v.last_received[PLATFORM if v.charged[i] else SERVICES] += v.destruction_fee * removed
 
 
-@njit(cache=True)
+@state_kernel
 def review(s, v, i, t):
     """Seller ``i``'s review at the end of tick ``t``: forecast, then sell off and dispose of the excess."""
     rate = v.review_sales[i] / v.review[i]

@@ -34,6 +34,7 @@ from market import interventions as rules
 from market.benchmarks import best_response, leader_price
 from market.demand import market_demand
 from market.inventory import Inventory, build_inventory, season
+from market.jit import state_kernel
 from market.rng import STREAM_ARRIVALS, poisson
 from market.scenario import Scenario, ScenarioError
 from market.stock import close_tick, limit_sales, open_tick
@@ -321,7 +322,7 @@ def run(scenario: Scenario) -> State:
     return advance(build_state(scenario), scenario.horizon)
 
 
-@njit(cache=True)
+@state_kernel
 def _lowest_rival(s, i, t):
     """Lowest price among seller i's rivals at tick t (cached per history row); +inf if none."""
     rows = s.history.shape[0]
@@ -392,7 +393,7 @@ def _choose_prices(s, t):
                                      s.memory[i])
 
 
-@njit(cache=True)
+@state_kernel
 def _learner_price(s, i, t, seen):
     """Price of learning seller i: what it observes, its reward since it last repriced, its table and grid."""
     rows = s.history.shape[0]
@@ -529,7 +530,7 @@ def _audit(s, t):
         s.audit_profit[i] = 0.0
 
 
-@njit(cache=True, inline="always")
+@state_kernel
 def _tick(s, t):
     n = s.price.shape[0]
     _choose_prices(s, t)

@@ -28,9 +28,10 @@ from market.demand import market_demand
 from market.disposal import review
 from market.interventions import STORAGE_FEE_CAP
 from market.inventory import PAYEES, PLATFORM, RECEIVED, SOLD, SOLD_OFF, STORAGE
+from market.jit import state_kernel
 
 
-@njit(cache=True)
+@state_kernel
 def open_tick(s, t):
     """Receive orders due at ``t``; mark sold-out sellers; post liquidation or restored prices in ``s.chosen``."""
     v = s.inventory
@@ -59,7 +60,7 @@ def open_tick(s, t):
             v.restore[i] = False
 
 
-@njit(cache=True)
+@state_kernel
 def limit_sales(s, shoppers, surplus):
     """Cap each tracked seller's demand per shopper ``s.last_quantity`` at its stock; re-route displaced shoppers.
 
@@ -89,7 +90,7 @@ def limit_sales(s, shoppers, surplus):
     return surplus
 
 
-@njit(cache=True)
+@state_kernel
 def _charge_storage(s, v, i, t):
     """Storage for seller ``i``'s cohorts held at the end of tick ``t``, paid to the platform."""
     cap = s.rule[STORAGE_FEE_CAP] / v.ticks_per_month
@@ -114,7 +115,7 @@ def _reorder(v, i, t):
         v.on_order[i] += v.batch[i]
 
 
-@njit(cache=True)
+@state_kernel
 def _watch_selloffs(s, v):
     """Add this tick's mean price of the sellers not selling off to the sums with or without a sell-off on."""
     total = 0.0
@@ -130,7 +131,7 @@ def _watch_selloffs(s, v):
     v.selloff_prices[slot + 1] += 1.0
 
 
-@njit(cache=True)
+@state_kernel
 def close_tick(s, t):
     """Take sales from stock, charge storage, review, reorder, end sell-offs; book payments in profits.
 
