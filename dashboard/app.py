@@ -9,12 +9,18 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-import numpy as np
 import solara
 from solara.components.echarts import EchartsWidget
 
 from dashboard import charts
-from dashboard.controls import ExportControls, RuleControls, RunControls, ScenarioControls, SellerControls
+from dashboard.controls import (
+    ExportControls,
+    LearningControls,
+    RuleControls,
+    RunControls,
+    ScenarioControls,
+    SellerControls,
+)
 from dashboard.lab import Lab
 from dashboard.pacer import Pacer, wait_for_paint
 
@@ -23,8 +29,9 @@ CHART_STYLE = {"style": "height: 270px; width: 100%;"}
 
 
 def clock(lab: Lab) -> str:
-    """``tick 150 of 4320 · d2 01:00``: ticks run, the horizon, and the simulated day and time."""
-    return f"tick {lab.tick} of {lab.horizon} · {charts.time_labels(lab.model, np.array([lab.tick]))[0]}"
+    """``tick 150 of 4320 · d2 01:00``: ticks played (since training, if any), the horizon, and the day and time."""
+    trained = f" after {lab.model.state.origin[0]:,} ticks of training" if lab.model.state.origin[0] else ""
+    return f"tick {lab.played} of {lab.horizon}{trained} · {charts.tick_label(lab.model, lab.tick)}"
 
 
 def figures(lab: Lab, window: int) -> dict[str, Callable[[], dict]]:
@@ -90,6 +97,8 @@ def Live(lab: Lab, window: int, settings: solara.Reactive[int], widgets: dict):
                widgets)
     if lab.error:
         solara.Error(f"Not applied: {lab.error}. The last valid model keeps running.")
+    elif lab.message:
+        solara.Info(lab.message)
     with solara.GridFixed(columns=2):
         for name in figures(lab, window):
             Registered(name, EchartsWidget.element(attributes=CHART_STYLE), widgets).key(name)
@@ -102,6 +111,7 @@ def Controls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[in
     """The sidebar, redrawn after every change of the settings (a new scenario has other sellers)."""
     settings.value  # noqa: B018 -- read to redraw after a change
     RunControls(lab, lab.finished, playing, speed, window, done)
+    LearningControls(lab, lab.config, playing.value, done)
     ScenarioControls(lab, lab.config, done)
     RuleControls(lab, lab.rules, done)
     for seller in lab.config.sellers:

@@ -26,8 +26,9 @@ def rows(model: PricingModel, window: int) -> np.ndarray:
     return np.arange(start, end, step)
 
 
-def time_labels(model: PricingModel, ticks: np.ndarray) -> list[str]:
-    """``d<day> hh:mm`` at the start of each tick, day 1 first."""
+def time_labels(model: PricingModel, record_rows: np.ndarray) -> list[str]:
+    """``d<day> hh:mm`` at the start of the tick of each record row, day 1 first (training's ticks count)."""
+    ticks = model.state.origin[0] + record_rows * model.state.record_stride
     if ticks.shape[0] > 1 and np.all(np.diff(ticks) == ticks[1] - ticks[0]):
         return list(_labels(model.config.tick_minutes, int(ticks[0]), int(ticks[-1]) + 1, int(ticks[1] - ticks[0])))
     return [_label(int(t) * model.config.tick_minutes) for t in ticks.tolist()]
@@ -37,6 +38,11 @@ def time_labels(model: PricingModel, ticks: np.ndarray) -> list[str]:
 def _labels(tick_minutes: int, start: int, stop: int, step: int) -> tuple[str, ...]:
     """Labels of an evenly spaced range of ticks (the same for every chart of a frame)."""
     return tuple(_label(t * tick_minutes) for t in range(start, stop, step))
+
+
+def tick_label(model: PricingModel, tick: int) -> str:
+    """``d<day> hh:mm`` at the start of ``tick``."""
+    return _label(tick * model.config.tick_minutes)
 
 
 def _label(minutes: int) -> str:

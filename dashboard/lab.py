@@ -12,11 +12,13 @@ import threading
 
 from dashboard import rules as rulebook
 from experiments import configs
+from market import training
 from market.model import PricingModel
 from market.scenario import Scenario
 
 DEFAULT_SCENARIO = "amazon_10min"
 MAX_TICKS = 50_000
+MAX_TRAINING_TICKS = 10_000_000
 INT_FIELDS = ("seed", "period", "lag")
 DISPLAY = {"record_stride": 1}
 
@@ -51,6 +53,7 @@ class Lab:
     def __init__(self, name: str | None = None):
         self.lock = threading.RLock()
         self.error = ""
+        self.message = ""
         self.name = name or DEFAULT_SCENARIO
         self.base = configs.load(self.name)
         self.changes: dict[str, object] = {}
@@ -63,7 +66,18 @@ class Lab:
 
     @property
     def tick(self) -> int:
+        """The model's tick, training included."""
         return self.model.tick
+
+    @property
+    def played(self) -> int:
+        """Ticks run since the books started: tick 0, or the end of training."""
+        return self.model.state.counted
+
+    @property
+    def trainable(self) -> bool:
+        """Whether some seller learns a table, so that "train first" has something to train."""
+        return bool(training.table_learners(self.model.state))
 
     @property
     def horizon(self) -> int:
@@ -71,7 +85,7 @@ class Lab:
 
     @property
     def finished(self) -> bool:
-        return self.tick >= self.horizon
+        return self.played >= self.horizon
 
     def choose_scenario(self, name: str) -> bool:
         """Load a shipped scenario with no changes and no rules, at tick 0."""
@@ -114,7 +128,7 @@ class Lab:
     def step(self, n_ticks: int = 1) -> int:
         """Advance both models by up to ``n_ticks`` ticks through ``PricingModel.step``; return ticks run."""
         with self.lock:
-            n = max(0, min(n_ticks, self.horizon - self.tick))
+            n = max(0, min(n_ticks, self.horizon - self.played))
             for _ in range(n):
                 self.model.step()
                 if self.twin is not None:
@@ -124,15 +138,40 @@ class Lab:
     def skip(self, n_ticks: int) -> int:
         """Advance both models by up to ``n_ticks`` on the fast path (skip a transient; let learners learn)."""
         with self.lock:
-            n = max(0, min(n_ticks, self.horizon - self.tick))
+            n = max(0, min(n_ticks, self.horizon - self.played))
             for model in (self.model, self.twin):
                 if model is not None:
                     fast_forward(model, n)
             return n
 
+    def train(self, max_ticks: int = MAX_TRAINING_TICKS) -> bool:
+        """Train the learners of A (and B) to convergence on the fast path; then they play, frozen.
+
+        ``message`` says how many ticks it took and whether the greedy policies converged.
+        """
+        def run():
+            results = [model.train(max_ticks) for model in (self.model, self.twin) if model is not None]
+            self.message = " ".join(
+                f"{label}: {'converged' if r.converged else 'not converged'} after {r.ticks:,} ticks." for label, r
+                in zip(("Trained A" if len(results) > 1 else "Trained", "B"), results, strict=False)) + (
+                " The learners now play their learned strategies, without exploring.")
+        return self._attempt(run, "train first")
+
+    def deviate(self, seller: str, text: str) -> bool:
+        """Force ``seller``'s price to the typed value for one of its repricing periods, in A (and B)."""
+        def force():
+            price = parse(f"sellers.{seller}.price", text)
+            for model in (self.model, self.twin):
+                if model is not None:
+                    model.force_price(seller, price)
+            period = self.config.sellers[self.model.seller_index(seller)].period
+            self.message = f"{seller} charges {price:g} for {period} tick(s), then returns to its strategy."
+        return self._attempt(force, "deviation")
+
     def _attempt(self, action, what: str = "") -> bool:
         """Run ``action`` under the lock; any error becomes ``self.error`` and nothing is replaced."""
         with self.lock:
+            self.message = ""
             try:
                 action()
             except Exception as err:  # the server's edge: a bad value or a broken config must not end the session

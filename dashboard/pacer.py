@@ -4,6 +4,7 @@ Without this, a server that draws frames faster than a (slow, busy) browser pain
 queues frames in the websocket, and the page falls further and further behind the model
 (Pause then takes effect seconds late). ``Pacer`` is an invisible widget: the server raises
 ``frame`` after drawing; the browser answers with ``painted`` at its next animation frame.
+Play lets one frame be in flight, so the round trip overlaps the next frame's drawing.
 A page that has never answered (no browser, or rendering in a test) is not waited for.
 """
 
@@ -15,6 +16,7 @@ import traitlets
 
 PAINT_TIMEOUT = 1.0
 POLL_SECONDS = 0.005
+IN_FLIGHT = 1  # frames drawn but not yet painted: one, so the browser paints frame n while the server draws n + 1
 
 
 class Pacer(ipyvue.VueTemplate):
@@ -38,8 +40,9 @@ module.exports = {
 
 
 async def wait_for_paint(pacer: Pacer | None, started: float, frame_seconds: float) -> None:
-    """Sleep out the rest of the frame period, then wait (up to ``PAINT_TIMEOUT``) until the frame is painted."""
+    """Sleep out the rest of the frame period, then wait (up to ``PAINT_TIMEOUT``) until the browser is at most
+    ``IN_FLIGHT`` frames behind."""
     await asyncio.sleep(max(0.0, frame_seconds - (time.perf_counter() - started)))
     deadline = started + PAINT_TIMEOUT
-    while pacer is not None and 0 < pacer.painted < pacer.frame and time.perf_counter() < deadline:
+    while pacer is not None and 0 < pacer.painted < pacer.frame - IN_FLIGHT and time.perf_counter() < deadline:
         await asyncio.sleep(POLL_SECONDS)

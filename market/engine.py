@@ -33,7 +33,7 @@ from numba import njit
 from market import interventions as rules
 from market.benchmarks import best_response, leader_price
 from market.demand import market_demand
-from market.inventory import Inventory, build_inventory, season
+from market.inventory import RECEIVED, Inventory, build_inventory, season
 from market.jit import state_kernel
 from market.rng import STREAM_ARRIVALS, poisson
 from market.scenario import Scenario, ScenarioError
@@ -121,6 +121,10 @@ class State(NamedTuple):
     grid_pool: np.ndarray         # float64[points]
     # dynamic
     clock: np.ndarray             # int64[1]
+    origin: np.ndarray            # int64[1]: the tick from which totals and records count (0, or the end of training)
+    frozen: np.ndarray            # bool[1]: learners play their greedy policy, neither exploring nor updating
+    forced_price: np.ndarray      # float64[n]: a price imposed from outside (a deviation) ...
+    forced_until: np.ndarray      # int64[n]: ... in the ticks before this one
     price: np.ndarray
     history: np.ndarray           # float64[history + 1, n], row t % rows = prices of tick t
     memory: np.ndarray            # float64[n, MEMORY_SLOTS]
@@ -139,7 +143,7 @@ class State(NamedTuple):
     attention: np.ndarray         # this tick's attention weight of each offer
     share: np.ndarray             # scratch
     segment_scratch: np.ndarray   # scratch float64[3, segments]
-    work: np.ndarray              # scratch float64[3, n]
+    work: np.ndarray              # scratch float64[4, n]
     last_quantity: np.ndarray
     last_revenue: np.ndarray
     last_fee: np.ndarray
@@ -173,9 +177,14 @@ class State(NamedTuple):
         return int(self.clock[0])
 
     @property
+    def counted(self) -> int:
+        """Ticks in the totals and records: those run since ``origin``."""
+        return int(self.clock[0] - self.origin[0])
+
+    @property
     def n_records(self) -> int:
-        """Rows of ``record_*`` filled so far."""
-        return min(-(-self.t // self.record_stride), self.record_price.shape[0])
+        """Rows of ``record_*`` filled so far (row r is tick ``origin + r * record_stride``)."""
+        return min(-(-self.counted // self.record_stride), self.record_price.shape[0])
 
 
 MARKET_SHOPPERS, MARKET_SURPLUS, MARKET_FEE_INCOME, MARKET_DISPERSION = 0, 1, 2, 3
@@ -223,7 +232,9 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         rule=rule, floor=floor, ceiling=ceiling,
         audit_reference=np.array([r.get("nash", np.inf) for r in references]),
         **_learner_arrays(scenario, game, param), **_brand_arrays(scenario),
-        clock=np.zeros(1, dtype=np.int64), price=initial.copy(), history=np.tile(initial, (rows, 1)),
+        clock=np.zeros(1, dtype=np.int64), origin=np.zeros(1, dtype=np.int64), frozen=np.zeros(1, dtype=np.bool_),
+        forced_price=np.zeros(n), forced_until=np.zeros(n, dtype=np.int64), price=initial.copy(),
+        history=np.tile(initial, (rows, 1)),
         memory=np.zeros((n, MEMORY_SLOTS)), row_tick=np.full(rows, _NEVER, dtype=np.int64),
         row_low1=np.zeros(rows), row_low2=np.zeros(rows), row_argmin=np.zeros(rows, dtype=np.int64),
         next_reprice=np.array([s.phase for s in sellers], dtype=np.int64),
@@ -231,7 +242,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         audit_price=np.zeros(n), audit_profit=np.zeros(n), profit_since=np.zeros(n),
         ticks_since=np.zeros(n, dtype=np.int64), observed=np.zeros(n),
         chosen=np.zeros(n), attention=np.ones(n), share=np.zeros(n),
-        segment_scratch=np.zeros((3, segments)), work=np.zeros((3, n)),
+        segment_scratch=np.zeros((3, segments)), work=np.zeros((4, n)),
         last_quantity=np.zeros(n), last_revenue=np.zeros(n), last_fee=np.zeros(n), last_profit=np.zeros(n),
         last_featured=np.full(1, -1, dtype=np.int64), last_market=np.zeros(3),
         total_price=np.zeros(n), total_quantity=np.zeros(n), total_revenue=np.zeros(n), total_fee=np.zeros(n),
@@ -322,6 +333,40 @@ def run(scenario: Scenario) -> State:
     return advance(build_state(scenario), scenario.horizon)
 
 
+def force_price(state: State, seller: int, price: float, n_ticks: int) -> None:
+    """Impose ``price`` on ``seller`` for the next ``n_ticks`` ticks (a deviation); the rules in force still apply.
+
+    Its strategy is skipped meanwhile; rivals see the forced price as any other, so the ticks
+    after show how they respond (Calvano et al. 2020, section V: punishment of a deviation).
+    """
+    if not 0 <= seller < state.n_sellers:
+        raise ValueError(f"seller = {seller}: must be in 0..{state.n_sellers - 1}")
+    if not (np.isfinite(price) and price > 0.0):
+        raise ValueError(f"price = {price}: must be a finite price > 0")
+    if n_ticks < 1:
+        raise ValueError(f"n_ticks = {n_ticks}: must be >= 1")
+    state.forced_price[seller] = price
+    state.forced_until[seller] = state.t + n_ticks
+
+
+def restart_books(state: State) -> None:
+    """Start the totals and records afresh from the current tick (after training); prices, stock and learning stay.
+
+    The stock on hand counts as received at the restart, so received = sold + ... + stock still holds.
+    """
+    state.origin[0] = state.clock[0]
+    for books in (state, state.inventory):
+        for name in type(books)._fields:
+            array = getattr(books, name)
+            if not isinstance(array, np.ndarray):
+                continue
+            if name.startswith("total_"):
+                array[:] = 0
+            elif name.startswith("record_"):
+                array[:] = -1 if array.dtype.kind == "i" else np.nan
+    state.inventory.total_units[:, RECEIVED] = state.inventory.stock
+
+
 @state_kernel
 def _lowest_rival(s, i, t):
     """Lowest price among seller i's rivals at tick t (cached per history row); +inf if none."""
@@ -366,6 +411,9 @@ def _choose_prices(s, t):
         due = t == s.next_reprice[i]
         if due:
             s.next_reprice[i] += s.period[i]
+        if t < s.forced_until[i]:
+            s.chosen[i] = s.forced_price[i]
+            continue
         if daily_tick >= 0.0:
             due = t % s.ticks_per_day == int(daily_tick)
         if not due or (s.rule[_BAN_RIVAL] > 0.0 and s.rival_conditioned[i]):
@@ -413,7 +461,7 @@ def _learner_price(s, i, t, seen):
     s.profit_since[i] = 0.0
     s.ticks_since[i] = 0
     return learning.learner_price(s.strategy[i], table, grid, s.param[i], s.memory[i], state, reward, rival_min,
-                                  s.seed, t, i)
+                                  s.seed, t, i, not s.frozen[0])
 
 
 @njit(cache=True, inline="always")
@@ -591,8 +639,9 @@ def _tick(s, t):
     s.total_market[1] += surplus
     s.total_market[2] += fee_income
     s.total_market[3] += np.sqrt(spread / n)
-    if t % s.record_stride == 0:
-        r = t // s.record_stride
+    since = t - s.origin[0]
+    if since % s.record_stride == 0:
+        r = since // s.record_stride
         if r < s.record_price.shape[0]:
             for i in range(n):
                 s.record_price[r, i] = s.price[i]

@@ -10,6 +10,11 @@ Kernels that take the state allocate nothing: they read and write the arrays the
 so they need no counting. ``state_kernel`` compiles them without numba's runtime (``_nrt=False``:
 numba refuses to compile such a function if it would allocate). The kernel called from Python,
 :func:`market.engine._advance`, keeps the runtime and holds the state's arrays for the call.
+
+numba compiles a callee with its caller's flags unless the callee was compiled before, so
+*everything reachable from a state kernel* must allocate nothing too (scratch arrays come from
+the state), whichever is compiled first; ``tests/market/test_jit.py`` compiles the engine first
+on an empty cache to check it.
 """
 
 from numba import njit

@@ -1,6 +1,7 @@
 r"""Market outcome measures, from the engine's running totals.
 
-All per-tick quantities are averages over the ticks run so far.
+All per-tick quantities are averages over the ticks counted: those run since ``state.origin``
+(tick 0, or the end of training: ``market.training``).
 
 * Profit gain (Calvano et al. 2020):
   :math:`\Delta = (\bar\Pi - \Pi_N) / (\Pi_M - \Pi_N)`, with :math:`\bar\Pi` the industry
@@ -41,21 +42,21 @@ def hhi(quantity) -> float:
 
 def industry_profit_per_tick(state: State) -> float:
     """Mean of :math:`\\sum_i (p_i - c_i) q_i` per tick, :math:`c_i` the industry's cost of seller i's unit."""
-    return float(np.sum(state.total_revenue - state.true_cost * state.total_quantity) / max(state.t, 1))
+    return float(np.sum(state.total_revenue - state.true_cost * state.total_quantity) / max(state.counted, 1))
 
 
 def market_summary(state: State, benchmarks: Benchmarks, ticks_per_day: int) -> dict[str, float]:
-    """The market-level measures in ``MARKET_METRICS`` after ``state.t`` ticks.
+    """The market-level measures in ``MARKET_METRICS`` over the ``state.counted`` ticks since ``state.origin``.
 
     Delta compares with the benchmarks scaled to the shoppers who actually came (Poisson
     arrivals, a falling season), so that it measures prices, not footfall.
     """
-    ticks = max(state.t, 1)
+    ticks = max(state.counted, 1)
     quantity = state.total_quantity
     industry = industry_profit_per_tick(state)
     surplus = state.total_market[MARKET_SURPLUS] / ticks
     sold = quantity.sum()
-    footfall = state.total_market[MARKET_SHOPPERS] / ticks / state.shoppers if state.t else 1.0
+    footfall = state.total_market[MARKET_SHOPPERS] / ticks / state.shoppers if state.counted else 1.0
     return {
         "delta": profit_gain(industry, footfall * benchmarks.nash_industry_profit,
                              footfall * benchmarks.monopoly_industry_profit),
@@ -75,8 +76,8 @@ def market_summary(state: State, benchmarks: Benchmarks, ticks_per_day: int) -> 
 
 
 def seller_summary(state: State) -> dict[str, np.ndarray]:
-    """Per-seller measures (arrays over sellers) after ``state.t`` ticks."""
-    ticks = max(state.t, 1)
+    """Per-seller measures (arrays over sellers) over the ``state.counted`` ticks since ``state.origin``."""
+    ticks = max(state.counted, 1)
     total = state.total_quantity.sum()
     mean_price = state.total_price / ticks
     return {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import mesa
 
-from market import engine
+from market import engine, training
 from market.agents import AGENT_CLASSES
 from market.metrics import market_summary
 from market.scenario import Scenario
@@ -102,6 +102,30 @@ class PricingModel(mesa.Model):
     def advance(self, n_ticks: int) -> None:
         """Advance ``n_ticks`` in one kernel call (the fast path; no data collected on the way)."""
         engine.advance(self.state, n_ticks)
+
+    def train(self, max_ticks: int = 10_000_000, stable_ticks: int = training.STABLE_TICKS,
+              check_every: int = training.CHECK_EVERY) -> training.Training:
+        """Fast-forward the learners to convergence (``market.training``), then freeze them and restart the books:
+        from here ``summary``, the records and the charts measure the trained algorithms' play."""
+        result = training.train(self.state, max_ticks, stable_ticks, check_every)
+        self.state.frozen[0] = True
+        engine.restart_books(self.state)
+        return result
+
+    def seller_index(self, seller: str | int) -> int:
+        """Index of a seller given by name or index."""
+        names = [s.name for s in self.config.sellers]
+        if isinstance(seller, str):
+            if seller not in names:
+                raise ValueError(f"seller = {seller!r}: unknown; the sellers are {', '.join(names)}")
+            return names.index(seller)
+        return int(seller)
+
+    def force_price(self, seller: str | int, price: float, n_ticks: int | None = None) -> None:
+        """Make ``seller`` charge ``price`` for ``n_ticks`` ticks from the next one (default: one repricing period),
+        then return to its strategy: a deviation, to watch how the others respond."""
+        i = self.seller_index(seller)
+        engine.force_price(self.state, i, price, self.config.sellers[i].period if n_ticks is None else n_ticks)
 
     def set_interventions(self, items) -> None:
         """Put ``items`` (``market.interventions`` records) in force from the next tick, replacing the

@@ -13,6 +13,11 @@ from market.metrics import market_summary, seller_summary
 from market.scenario import Scenario
 
 
+def recorded_ticks(state: State) -> np.ndarray:
+    """The tick of each filled record row: ``origin + row * record_stride``."""
+    return state.origin[0] + np.arange(state.n_records, dtype=np.int64) * state.record_stride
+
+
 def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
     """Recorded ticks in long form: tick, day, seller, role, price, quantity, profit, fee, featured, stock.
 
@@ -20,7 +25,7 @@ def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
     """
     rows = state.n_records
     n = state.n_sellers
-    tick = np.arange(rows, dtype=np.int64) * state.record_stride
+    tick = recorded_ticks(state)
     names = [s.name for s in scenario.sellers]
     roles = [s.role for s in scenario.sellers]
     featured = state.record_featured[:rows]
@@ -41,7 +46,7 @@ def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
 def market_series(state: State, scenario: Scenario) -> pl.DataFrame:
     """Recorded ticks, one row each: shoppers, consumer surplus, fee income, featured seller."""
     rows = state.n_records
-    tick = np.arange(rows, dtype=np.int64) * state.record_stride
+    tick = recorded_ticks(state)
     names = np.array([s.name for s in scenario.sellers] + [None], dtype=object)
     return pl.DataFrame({
         "tick": tick,
@@ -65,7 +70,7 @@ def sellers(state: State, scenario: Scenario) -> pl.DataFrame:
 
 
 def summary(state: State, scenario: Scenario) -> pl.DataFrame:
-    """One row for the market: the measures of ``market.metrics.MARKET_METRICS`` and the tick count."""
+    """One row for the market: the measures of ``market.metrics.MARKET_METRICS`` and the ticks they cover."""
     values = market_summary(state, scenario.benchmarks, scenario.ticks_per_day)
-    return pl.DataFrame({"scenario": [scenario.name], "seed": [scenario.seed], "ticks": [state.t],
+    return pl.DataFrame({"scenario": [scenario.name], "seed": [scenario.seed], "ticks": [state.counted],
                          **{k: [v] for k, v in values.items()}})

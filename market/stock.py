@@ -175,7 +175,8 @@ def close_tick(s, t):
         s.last_profit[s.platform_index] += v.last_received[PLATFORM]
     for k in range(len(PAYEES)):
         v.total_received[k] += v.last_received[k]
-    if t % s.record_stride == 0 and t // s.record_stride < v.record_stock.shape[0]:
+    since = t - s.origin[0]
+    if since % s.record_stride == 0 and since // s.record_stride < v.record_stock.shape[0]:
         for i in range(n):
             if v.tracked[i]:
-                v.record_stock[t // s.record_stride, i] = v.stock[i]
+                v.record_stock[since // s.record_stride, i] = v.stock[i]

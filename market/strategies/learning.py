@@ -157,12 +157,13 @@ def _argmax(row):
 
 
 @njit(cache=True)
-def _q_step(q, memory, s, reward, discount, horizon, alpha, epsilon, seed, t, seller):
-    """Credit ``horizon * reward + discount * max Q(s)`` to the previous pair; choose epsilon-greedily."""
-    if memory[2] > 0:
+def _q_step(q, memory, s, reward, discount, horizon, alpha, epsilon, seed, t, seller, learn):
+    """Credit ``horizon * reward + discount * max Q(s)`` to the previous pair; choose epsilon-greedily.
+    Frozen (``learn`` false): no update, the greedy action."""
+    if memory[2] > 0 and learn:
         s0, a0 = int(memory[0]), int(memory[1])
-        q[s0, a0] += alpha * (horizon * reward + discount * np.max(q[s]) - q[s0, a0])
-    if uniform(seed, STREAM_LEARNING, t, seller, 0) < epsilon:
+        q[s0, a0] += alpha * (horizon * reward + discount * q[s, _argmax(q[s])] - q[s0, a0])
+    if learn and uniform(seed, STREAM_LEARNING, t, seller, 0) < epsilon:
         a = int(uniform(seed, STREAM_LEARNING, t, seller, 1) * q.shape[1])
     else:
         a = _argmax(q[s])
@@ -173,14 +174,17 @@ def _q_step(q, memory, s, reward, discount, horizon, alpha, epsilon, seed, t, se
 
 
 @njit(cache=True)
-def _bandit_step(q, param, memory, reward, seed, t, seller, ucb):
-    """Update the pulled arm's value and count (rows 0, 1), then choose the next arm."""
-    if memory[1] > 0:
+def _bandit_step(q, param, memory, reward, seed, t, seller, ucb, learn):
+    """Update the pulled arm's value and count (rows 0, 1), then choose the next arm.
+    Frozen (``learn`` false): no update, the arm of highest value."""
+    if memory[1] > 0 and learn:
         a0 = int(memory[0])
         q[1, a0] += 1.0
         step = 1.0 / q[1, a0] if ucb or param[2] == 0.0 else param[2]
         q[0, a0] += step * (reward - q[0, a0])
-    if ucb:
+    if not learn:
+        a = _argmax(q[0])
+    elif ucb:
         a = _ucb_arm(q, param[0], memory[1])
     elif uniform(seed, STREAM_LEARNING, t, seller, 0) < param[0] * np.exp(-param[1] * t):
         a = int(uniform(seed, STREAM_LEARNING, t, seller, 1) * q.shape[1])
@@ -227,17 +231,21 @@ def _lead(param, memory, rival_min):
 
 
 @njit(cache=True)
-def learner_price(strategy_id, q, grid, param, memory, state_index, reward, rival_min, seed, t, seller):
-    """New price of a learning seller (see the module docstring); NaN for an id it does not handle."""
+def learner_price(strategy_id, q, grid, param, memory, state_index, reward, rival_min, seed, t, seller, learn=True):
+    """New price of a learning seller (see the module docstring); NaN for an id it does not handle.
+
+    With ``learn`` false the seller is frozen: it plays its greedy policy (the action of highest
+    value in the state it sees) and its table does not change; the prober has no table and goes on.
+    """
     if strategy_id == _Q:
         return grid[_q_step(q, memory, state_index, reward, param[2], 1.0, param[0], np.exp(-param[1] * t),
-                            seed, t, seller)]
+                            seed, t, seller, learn)]
     if strategy_id == _KLEIN:
         delta = param[2]
         return grid[_q_step(q, memory, state_index, reward, delta * delta, 1.0 + delta, param[0],
-                            (1.0 - param[1]) ** t, seed, t, seller)]
+                            (1.0 - param[1]) ** t, seed, t, seller, learn)]
     if strategy_id == _EPS or strategy_id == _UCB:
-        return grid[_bandit_step(q, param, memory, reward, seed, t, seller, strategy_id == _UCB)]
+        return grid[_bandit_step(q, param, memory, reward, seed, t, seller, strategy_id == _UCB, learn)]
     if strategy_id == _LEADER:
         return _lead(param, memory, rival_min)
     return np.nan

@@ -1,9 +1,9 @@
 """The dashboard in a real headless Chromium (Debian's ``chromium``; playwright never downloads one).
 
 ``pricelab dashboard`` serves the page on a free loopback port; the browser presses Step and
-Play, enters bad input, switches a rule, changes the scenario and saves a chart as PNG, and
-checks that the charts change and the console shows no errors; a second browser session
-starts with its own model. Screenshots, the chart PNG and
+Play, enters bad input, switches a rule, saves a chart as PNG, changes the scenario to a
+learning one, trains it first and forces a deviation, and checks that the charts change and
+the console shows no errors; a second browser session starts with its own model. Screenshots, the chart PNG and
 the measured frames per second go to ``tests/artifacts/``.
 """
 
@@ -154,7 +154,8 @@ def test_dashboard_in_chromium(server, browser_page):
     download.value.save_as(saved)
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    other = next(name for name in scenario_names() if name != "amazon_10min")
+    other = "calvano2020"  # a learning scenario: train first, then force a deviation
+    assert other in scenario_names()
     page.get_by_label("Scenario").click(force=True)
     page.locator(".v-menu__content .v-list-item", has_text=other).click()
     page.wait_for_function(f"document.querySelector('.pricelab-clock').innerText.startsWith('{other}')")
@@ -162,12 +163,24 @@ def test_dashboard_in_chromium(server, browser_page):
     before = page.evaluate(FINGERPRINTS)
     page.get_by_role("button", name="Step").click()
     assert charts_change(page, before), f"the charts of {other} did not change after Step"
+
+    page.get_by_role("button", name="Train first").click()
+    page.get_by_text(re.compile(r"converged after [\d,]+ ticks")).wait_for(timeout=120_000)
+    page.wait_for_function("document.querySelector('.pricelab-clock').innerText.includes('ticks of training')")
+    assert tick(page) == 0, "after training the clock counts the trained algorithms' play"
+    page.get_by_role("button", name="Step").click()
+    page.wait_for_function("document.querySelector('.pricelab-clock').innerText.includes('tick 6 of')")
+    before = page.evaluate(FINGERPRINTS)
+    page.get_by_role("button", name="Force a deviation").click()
+    page.get_by_text(re.compile(r"charges [\d.]+ for 1 tick")).wait_for()
+    page.get_by_role("button", name="Step").click()
+    assert charts_change(page, before), "the charts did not show the deviation"
     page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
 
     other_session = browser.new_context().new_page()
     other_session.goto(server)
     other_session.get_by_role("button", name="Step").wait_for(timeout=120_000)
     assert other_session.locator(".pricelab-clock").inner_text().startswith("amazon_10min · tick 0 of")
-    assert tick(page) == 6, "each browser session has its own model"
+    assert tick(page) == 12, "each browser session has its own model"
 
     assert errors == []

@@ -118,3 +118,32 @@ def test_step_and_skip_stop_at_the_horizon():
     lab.skip(lab.horizon - 3)
     assert lab.step(10) == 3 and lab.finished
     assert lab.skip(10) == 0 and lab.step(1) == 0
+
+
+def test_train_first_then_force_a_deviation():
+    lab = Lab("calvano2020")
+    assert lab.trainable
+    assert lab.train(), lab.error
+    assert "converged after" in lab.message
+    trained_at = lab.tick
+    assert lab.played == 0 and not lab.finished
+    assert lab.step(3) == 3 and lab.tick == trained_at + 3
+    collusive = lab.model.state.price.copy()
+    assert lab.deviate("firm1", "1.5"), lab.error
+    lab.step(4)
+    prices = lab.model.state.record_price[:lab.model.state.n_records]
+    assert prices[3, 0] == 1.5 and prices[4:, 1].min() < collusive[1]
+
+
+@pytest.mark.parametrize(("seller", "text", "message"), [("firm1", "-2", "price = -2"), ("firm1", "", "empty"),
+                                                           ("nobody", "1.5", "nobody")])
+def test_a_bad_deviation_leaves_a_message(seller, text, message):
+    lab = Lab("calvano2020")
+    assert not lab.deviate(seller, text)
+    assert message in lab.error
+
+
+def test_train_first_is_offered_only_where_a_seller_learns():
+    lab = Lab()
+    assert not lab.trainable
+    assert not lab.train() and "nothing to train" in lab.error

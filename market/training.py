@@ -1,0 +1,72 @@
+"""Train learning sellers to convergence on the fast path, then let them play (Calvano et al. 2020's protocol).
+
+A learner's *greedy policy* is the price of highest value in each state of its table: every row
+of a Q-learner's table (Calvano's ``qlearning``, Klein's ``klein_qlearning``), the value row of a
+bandit's (``epsilon_greedy``, ``ucb``). Training stops when no learner's greedy policy has changed
+for ``stable_ticks`` ticks (Calvano et al. 2020, section III.C: 100,000 periods), or after
+``max_ticks``. The policies are compared every ``check_every`` ticks, so a change that is undone
+within one check goes unseen; the stop comes at most ``check_every`` ticks after convergence.
+
+After training the model freezes the learners (greedy play, no exploring, no updating: the
+protocol of Calvano et al.'s impulse responses) and restarts its books, so what is measured
+and drawn next is the play of the trained algorithms.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from market import engine
+from market.engine import State
+from market.strategies.learning import KLEIN_QLEARNING, QLEARNING
+
+STABLE_TICKS = 100_000
+CHECK_EVERY = 10_000
+_Q_IDS = (QLEARNING.id, KLEIN_QLEARNING.id)
+
+
+@dataclass(frozen=True)
+class Training:
+    """How training went: ticks run, whether the policies converged, and the tick it ended."""
+
+    ticks: int
+    converged: bool
+    end_tick: int
+
+
+def table_learners(state: State) -> list[int]:
+    """Sellers with a table of their own (a vendor's clients share their vendor's)."""
+    return [i for i in range(state.n_sellers)
+            if state.learns[i] and state.table_owner[i] == i and state.table_rows[i] * state.table_cols[i] > 0]
+
+
+def greedy_policy(state: State) -> np.ndarray:
+    """Every table learner's greedy action in every state of its table, concatenated."""
+    parts = []
+    for i in table_learners(state):
+        rows, cols, offset = int(state.table_rows[i]), int(state.table_cols[i]), int(state.table_offset[i])
+        table = state.table_pool[offset:offset + rows * cols].reshape(rows, cols)
+        parts.append(np.argmax(table if state.strategy[i] in _Q_IDS else table[:1], axis=1))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY) -> Training:
+    """Advance ``state`` until the greedy policies have been stable for ``stable_ticks`` ticks, or ``max_ticks``."""
+    for name, value, low in (("max_ticks", max_ticks, 1), ("stable_ticks", stable_ticks, 1),
+                             ("check_every", check_every, 1)):
+        if value < low:
+            raise ValueError(f"{name} = {value}: must be >= {low}")
+    if not table_learners(state):
+        raise ValueError("no seller learns a table (qlearning, klein_qlearning, epsilon_greedy, ucb): nothing to train")
+    start = state.t
+    policy = greedy_policy(state)
+    stable = 0
+    while state.t - start < max_ticks:
+        chunk = min(check_every, max_ticks - (state.t - start))
+        engine.advance(state, chunk)
+        latest = greedy_policy(state)
+        stable = stable + chunk if np.array_equal(latest, policy) else 0
+        policy = latest
+        if stable >= stable_ticks:
+            return Training(state.t - start, True, state.t)
+    return Training(state.t - start, False, state.t)
