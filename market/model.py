@@ -107,10 +107,7 @@ class PricingModel(mesa.Model):
               check_every: int = training.CHECK_EVERY) -> training.Training:
         """Fast-forward the learners to convergence (``market.training``), then freeze them and restart the books:
         from here ``summary``, the records and the charts measure the trained algorithms' play."""
-        result = training.train(self.state, max_ticks, stable_ticks, check_every)
-        self.state.frozen[0] = True
-        engine.restart_books(self.state)
-        return result
+        return training.train_then_freeze(self.state, max_ticks, stable_ticks, check_every)
 
     def seller_index(self, seller: str | int) -> int:
         """Index of a seller given by name or index."""

@@ -70,3 +70,12 @@ def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_
         if stable >= stable_ticks:
             return Training(state.t - start, True, state.t)
     return Training(state.t - start, False, state.t)
+
+
+def train_then_freeze(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS,
+                      check_every: int = CHECK_EVERY) -> Training:
+    """:func:`train`; then freeze the learners and restart the books, so what follows measures their play."""
+    result = train(state, max_ticks, stable_ticks, check_every)
+    state.frozen[0] = True
+    engine.restart_books(state)
+    return result

@@ -9,7 +9,8 @@ import time
 
 from experiments import configs, tables
 from experiments.atomic import prepare_output_dir, write_parquet, write_text
-from market import engine, results
+from experiments.errors import UsageError
+from market import engine, results, training
 
 NAME = "run"
 HELP = "run a scenario and write its results"
@@ -20,6 +21,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", default=None, help="results folder (default: results/<scenario name>)")
     parser.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     parser.add_argument("--horizon", type=int, default=None, help="override the horizon, in ticks")
+    parser.add_argument("--train", type=int, default=None, metavar="MAX_TICKS",
+                        help="first train the learners until their greedy policies are stable for 100,000 ticks "
+                             "(at most MAX_TICKS); then run the horizon with them frozen: results cover that play")
 
 
 def main(args) -> int:
@@ -27,10 +31,18 @@ def main(args) -> int:
     changes = {k: v for k, v in (("seed", args.seed), ("horizon", args.horizon)) if v is not None}
     if changes:
         scenario = scenario.with_values(changes)
-    out = prepare_output_dir(args.out or f"results/{scenario.name}")
     benchmarks = scenario.benchmarks
     state = engine.build_state(scenario)
+    if args.train is not None and (args.train < 1 or not training.table_learners(state)):
+        raise UsageError(f"--train = {args.train}: needs MAX_TICKS >= 1 and a seller that learns a table "
+                         f"(qlearning, klein_qlearning, epsilon_greedy, ucb); {scenario.name} has "
+                         f"{len(training.table_learners(state))}")
+    out = prepare_output_dir(args.out or f"results/{scenario.name}")
     engine.advance(state, 0)  # compile, or load the kernel from numba's cache, before timing
+    if args.train is not None:
+        trained = training.train_then_freeze(state, args.train)
+        print(f"trained: {'converged' if trained.converged else 'NOT converged'} after {trained.ticks:,} ticks; "
+              f"the learners now play frozen")
     started = time.perf_counter()
     engine.advance(state, scenario.horizon)
     elapsed = time.perf_counter() - started

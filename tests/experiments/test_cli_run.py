@@ -88,3 +88,21 @@ def test_bench_json_lines(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     records = [json.loads(line) for line in lines]
     assert records and all(set(r) == {"name", "value", "unit"} and r["value"] > 0 for r in records)
+
+
+def test_run_trains_first_and_reports_the_frozen_play(tmp_path, capsys):
+    out = tmp_path / "trained"
+    assert main(["run", "calvano2020", "--train", "10000000", "--horizon", "5000", "--out", str(out)]) == 0
+    assert "trained: converged after" in capsys.readouterr().out
+    summary = pl.read_parquet(out / "summary.parquet")
+    assert summary["ticks"][0] == 5000
+    ts = pl.read_parquet(out / "timeseries.parquet")
+    assert ts["tick"].min() > 1_000_000  # recorded from the end of training
+    assert ts.group_by("seller").agg(pl.col("price").n_unique())["price"].max() == 1  # frozen: a steady state
+
+
+def test_run_train_needs_a_learner(tmp_path, capsys):
+    out = tmp_path / "never"
+    assert main(["run", AMAZON, "--train", "1000", "--out", str(out)]) == 2
+    assert "--train = 1000" in capsys.readouterr().err
+    assert not out.exists()
