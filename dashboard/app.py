@@ -10,9 +10,9 @@ from collections.abc import Callable
 from functools import partial
 
 import solara
-from solara.components.echarts import EchartsWidget
 
 from dashboard import charts
+from dashboard.chart import Chart
 from dashboard.controls import (
     ExportControls,
     LearningControls,
@@ -25,7 +25,6 @@ from dashboard.lab import Lab
 from dashboard.pacer import Pacer, wait_for_paint
 
 FRAME_SECONDS = 0.05  # at most 20 frames a second, and never faster than the browser paints them
-CHART_STYLE = {"style": "height: 270px; width: 100%;"}
 
 
 def clock(lab: Lab) -> str:
@@ -101,7 +100,7 @@ def Live(lab: Lab, window: int, settings: solara.Reactive[int], widgets: dict):
         solara.Info(lab.message)
     with solara.GridFixed(columns=2):
         for name in figures(lab, window):
-            Registered(name, EchartsWidget.element(attributes=CHART_STYLE), widgets).key(name)
+            Registered(name, Chart.element(), widgets).key(name)
     solara.use_effect(lambda: draw(lab, window, widgets), None)
 
 

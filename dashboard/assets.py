@@ -4,7 +4,7 @@ Solara's server fetches its JavaScript and CSS from a public CDN unless they are
 ``SOLARA_ASSETS_PROXY_CACHE_DIR`` as ``<package>@<version>/<file>``. This module fills that
 folder from the npm registry (``npm pack``), once: packages already present are skipped, so a
 second run returns at once. The versions are the ones solara 1.64.1 asks for, plus the ECharts
-build that ``solara.FigureEcharts`` loads.
+build that the charts load (``dashboard.chart``).
 """
 
 import os

@@ -1,7 +1,7 @@
 """ECharts options for the dashboard's charts, built from a model's recorded ticks.
 
 Each function takes a ``PricingModel`` (recording every tick) and the window of ticks to
-show, and returns a plain dict that ``solara.FigureEcharts`` draws in the browser. The time
+show, and returns a plain dict that ``dashboard.chart.Chart`` draws in the browser. The time
 axis reads ``d<day> hh:mm``; every chart has a "save as PNG" button.
 """
 

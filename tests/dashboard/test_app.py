@@ -5,9 +5,9 @@ import re
 
 import ipyvuetify as v
 import solara
-from solara.components.echarts import EchartsWidget
 
 from dashboard import app
+from dashboard.chart import Chart
 
 
 def render():
@@ -38,7 +38,7 @@ def enter(widget: v.TextField, text: str) -> None:
 def test_step_advances_an_hour_and_redraws_the_charts():
     async def session():
         rc = render()
-        charts = rc.find(EchartsWidget).widgets
+        charts = rc.find(Chart).widgets
         assert len(charts) == 6 and "tick 0 of 4320" in clock(rc)
         before = charts[0].option["series"][0]["data"]
         button(rc, "Step").click()
@@ -81,10 +81,10 @@ def test_a_rule_adds_run_b_charts_and_the_scenario_picker_loads_another_market()
         rc = render()
         button(rc, "Step").click()
         rc.find(v.Switch, label="once a day").widget.v_model = True
-        assert len(rc.find(EchartsWidget).widgets) == 8
+        assert len(rc.find(Chart).widgets) == 8
         rc.find(v.Select, label="Scenario").widget.v_model = "klein2021"
         assert "klein2021 · tick 0 of" in clock(rc)
-        assert len(rc.find(EchartsWidget).widgets) == 6
+        assert len(rc.find(Chart).widgets) == 6
         assert rc.find(v.Switch, label="once a day").widget.v_model is False
         assert len(rc.find(v.Select, label="strategy").widgets) == 2
         assert rc.find(v.Select, label="strategy").widgets[0].v_model == "klein_qlearning"

@@ -28,8 +28,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-CHARTS = ".solara-echarts canvas"
-FINGERPRINTS = """() => Array.from(document.querySelectorAll('.solara-echarts canvas')).map(c => {
+CHARTS = ".pricelab-chart canvas"
+FINGERPRINTS = """() => Array.from(document.querySelectorAll('.pricelab-chart canvas')).map(c => {
     const s = c.toDataURL(); let h = 0;
     for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
     return h; })"""
@@ -147,7 +147,7 @@ def test_dashboard_in_chromium(server, browser_page):
     assert charts_change(page, before), "the A/B charts did not change after Step"
     page.screenshot(path=ARTIFACTS / "dashboard_ab.png", full_page=True)
 
-    box = page.locator(".solara-echarts").first.bounding_box()
+    box = page.locator(".pricelab-chart").first.bounding_box()
     with page.expect_download() as download:
         page.mouse.click(box["x"] + box["width"] - 14, box["y"] + 12)
     saved = ARTIFACTS / "chart_price.png"
