@@ -136,9 +136,13 @@ def best_response(i, price, quality, alpha, kappa, stake_share, stake_unit, visi
 
 @njit(cache=True)
 def _profit_of(i, price, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight, mu,
-               outside_quality, quantity, scratch, segment_top):
-    """Seller i's profit per shopper at ``price`` (own margin plus its stakes in others' sales)."""
-    market_demand(price, quality, visibility, np.ones_like(price), segment_weight, mu, outside_quality, quantity,
+               outside_quality, quantity, scratch, segment_top, attention):
+    """Seller i's profit per shopper at ``price`` (own margin plus its stakes in others' sales).
+
+    ``attention`` is filled with ones (full attention, as in every benchmark); the other arrays are scratch.
+    """
+    attention[:] = 1.0
+    market_demand(price, quality, visibility, attention, segment_weight, mu, outside_quality, quantity,
                   scratch, segment_top)
     profit = (alpha[i] * price[i] - kappa[i]) * quantity[i]
     for j in range(price.shape[0]):
@@ -161,7 +165,7 @@ def _leader_value(p, i, price, follower, quality, alpha, kappa, stake_share, sta
                 x[j] = best_response(j, x, quality, alpha, kappa, stake_share, stake_unit, visibility,
                                      segment_weight, mu, outside_quality, log_rest, stake, log_weight)
     return _profit_of(i, x, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight, mu,
-                      outside_quality, work[1], work[2], log_rest)
+                      outside_quality, work[1], work[2], log_rest, work[3])
 
 
 @njit(cache=True)
@@ -172,7 +176,7 @@ def leader_price(i, price, follower, quality, alpha, kappa, stake_share, stake_u
     Maximises :math:`\pi_i(p, BR_F(p, p_{-F}))` by golden-section search on
     :math:`[\kappa_i/\alpha_i, \kappa_i/\alpha_i + 20\mu]` (the Stackelberg leader of Brown and
     MacKay 2023, whose slower sellers price against faster rivals' pricing rules). ``work`` is
-    scratch of shape (3, n); the other scratch arrays have one entry per segment.
+    scratch of shape (4, n); the other scratch arrays have one entry per segment.
     """
     a = kappa[i] / alpha[i]
     b = a + 20.0 * mu

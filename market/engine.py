@@ -139,7 +139,7 @@ class State(NamedTuple):
     attention: np.ndarray         # this tick's attention weight of each offer
     share: np.ndarray             # scratch
     segment_scratch: np.ndarray   # scratch float64[3, segments]
-    work: np.ndarray              # scratch float64[3, n]
+    work: np.ndarray              # scratch float64[4, n]
     last_quantity: np.ndarray
     last_revenue: np.ndarray
     last_fee: np.ndarray
@@ -231,7 +231,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         audit_price=np.zeros(n), audit_profit=np.zeros(n), profit_since=np.zeros(n),
         ticks_since=np.zeros(n, dtype=np.int64), observed=np.zeros(n),
         chosen=np.zeros(n), attention=np.ones(n), share=np.zeros(n),
-        segment_scratch=np.zeros((3, segments)), work=np.zeros((3, n)),
+        segment_scratch=np.zeros((3, segments)), work=np.zeros((4, n)),
         last_quantity=np.zeros(n), last_revenue=np.zeros(n), last_fee=np.zeros(n), last_profit=np.zeros(n),
         last_featured=np.full(1, -1, dtype=np.int64), last_market=np.zeros(3),
         total_price=np.zeros(n), total_quantity=np.zeros(n), total_revenue=np.zeros(n), total_fee=np.zeros(n),

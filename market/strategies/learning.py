@@ -161,7 +161,7 @@ def _q_step(q, memory, s, reward, discount, horizon, alpha, epsilon, seed, t, se
     """Credit ``horizon * reward + discount * max Q(s)`` to the previous pair; choose epsilon-greedily."""
     if memory[2] > 0:
         s0, a0 = int(memory[0]), int(memory[1])
-        q[s0, a0] += alpha * (horizon * reward + discount * np.max(q[s]) - q[s0, a0])
+        q[s0, a0] += alpha * (horizon * reward + discount * q[s, _argmax(q[s])] - q[s0, a0])
     if uniform(seed, STREAM_LEARNING, t, seller, 0) < epsilon:
         a = int(uniform(seed, STREAM_LEARNING, t, seller, 1) * q.shape[1])
     else:
