@@ -153,22 +153,20 @@ def best_response(i, price, quality, alpha, kappa, stake_share, stake_unit, visi
 
 @njit(cache=True)
 def _profit_of(i, price, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight, mu,
-               outside_quality, full_attention, quantity, scratch, segment_top):
+               outside_quality, quantity, scratch, segment_top):
     r"""Seller i's profit per shopper at ``price`` (own margins plus its stakes in others' sales).
 
     The margins of the last segment :math:`b` apply to all sales, and each other segment adds
     the difference of its own on its own sales,
     :math:`\pi_i = m_{bi} \cdot q + \sum_{k \ne b} W_k (m_{ki} - m_{bi}) \cdot s_k`, so a game whose
-    margins do not depend on the segment adds exact zeros. ``full_attention`` holds ones of the
-    shape of ``visibility``; the other arrays are scratch.
+    margins do not depend on the segment adds exact zeros. The other arrays are scratch.
     """
-    market_demand(price, quality, visibility, full_attention, segment_weight, mu, outside_quality, quantity,
-                  scratch, segment_top)
+    market_demand(price, quality, visibility, segment_weight, mu, outside_quality, quantity, scratch, segment_top)
     b = segment_weight.shape[0] - 1
     profit = _margins_on(i, price, alpha, kappa, stake_share, stake_unit, b, -1, quantity)
     for k in range(b):
         if segment_weight[k] > 0.0:
-            segment_shares(price, quality, visibility[k], full_attention[k], mu, outside_quality, quantity)
+            segment_shares(price, quality, visibility[k], mu, outside_quality, quantity)
             profit += segment_weight[k] * _margins_on(i, price, alpha, kappa, stake_share, stake_unit, k, b, quantity)
     return profit
 
@@ -190,7 +188,7 @@ def _margins_on(i, price, alpha, kappa, stake_share, stake_unit, k, base, quanti
 
 @njit(cache=True)
 def _leader_value(p, i, price, follower, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight,
-                  mu, outside_quality, full_attention, work, log_rest, stake, log_weight):
+                  mu, outside_quality, work, log_rest, stake, log_weight):
     """Leader i's profit at price p once the followers have best-responded (three Gauss-Seidel sweeps)."""
     x = work[0]
     for j in range(price.shape[0]):
@@ -202,19 +200,18 @@ def _leader_value(p, i, price, follower, quality, alpha, kappa, stake_share, sta
                 x[j] = best_response(j, x, quality, alpha, kappa, stake_share, stake_unit, visibility,
                                      segment_weight, mu, outside_quality, log_rest, stake, log_weight)
     return _profit_of(i, x, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight, mu,
-                      outside_quality, full_attention, work[1], work[2], log_rest)
+                      outside_quality, work[1], work[2], log_rest)
 
 
 @njit(cache=True)
 def leader_price(i, price, follower, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight, mu,
-                 outside_quality, full_attention, work, log_rest, stake, log_weight):
+                 outside_quality, work, log_rest, stake, log_weight):
     r"""Seller i's price when it anticipates that the sellers flagged in ``follower`` best-respond to it.
 
     Maximises :math:`\pi_i(p, BR_F(p, p_{-F}))` by golden-section search on
     :math:`[\min_k \kappa_{ki}/\alpha_{ki}, \min_k \kappa_{ki}/\alpha_{ki} + 20\mu]` (the Stackelberg leader of
     Brown and MacKay 2023, whose slower sellers price against faster rivals' pricing rules).
-    ``full_attention`` holds ones of the shape of ``visibility``; ``work`` is scratch of shape
-    (3, n); the other scratch arrays have one entry per segment.
+    ``work`` is scratch of shape (3, n); the other scratch arrays have one entry per segment.
     """
     a = np.inf
     for k in range(segment_weight.shape[0]):
@@ -225,11 +222,9 @@ def leader_price(i, price, follower, quality, alpha, kappa, stake_share, stake_u
         c = b - ratio * (b - a)
         d = a + ratio * (b - a)
         value_c = _leader_value(c, i, price, follower, quality, alpha, kappa, stake_share, stake_unit, visibility,
-                                segment_weight, mu, outside_quality, full_attention, work, log_rest, stake,
-                                log_weight)
+                                segment_weight, mu, outside_quality, work, log_rest, stake, log_weight)
         value_d = _leader_value(d, i, price, follower, quality, alpha, kappa, stake_share, stake_unit, visibility,
-                                segment_weight, mu, outside_quality, full_attention, work, log_rest, stake,
-                                log_weight)
+                                segment_weight, mu, outside_quality, work, log_rest, stake, log_weight)
         if value_c >= value_d:
             b = d
         else:
@@ -307,8 +302,8 @@ class StaticGame:
         """Expected units sold per tick at ``price``."""
         price = np.ascontiguousarray(price, dtype=np.float64)
         q = np.empty_like(price)
-        market_demand(price, self.quality, self.visibility, np.ones_like(self.visibility), self.segment_weight,
-                      self.mu, self.outside_quality, q, np.empty_like(price), np.empty_like(self.segment_weight))
+        market_demand(price, self.quality, self.visibility, self.segment_weight, self.mu, self.outside_quality, q,
+                      np.empty_like(price), np.empty_like(self.segment_weight))
         return q * self.shoppers
 
     def profit(self, price) -> np.ndarray:
@@ -316,12 +311,11 @@ class StaticGame:
         :math:`N \sum_k W_k [(\alpha_{ki} p_i-\kappa_{ki})s_{ki} + \sum_j(\beta_{kij}p_j+\gamma_{kij})s_{kj}]`."""
         price = np.ascontiguousarray(price, dtype=np.float64)
         n = self.n_sellers
-        full_attention = np.ones_like(self.visibility)
         quantity, scratch, segment_top = np.empty(n), np.empty(n), np.empty_like(self.segment_weight)
         return self.shoppers * np.array([
             _profit_of(i, price, self.quality, self.alpha, self.kappa, self.stake_share, self.stake_unit,
-                       self.visibility, self.segment_weight, self.mu, self.outside_quality, full_attention, quantity,
-                       scratch, segment_top) for i in range(n)])
+                       self.visibility, self.segment_weight, self.mu, self.outside_quality, quantity, scratch,
+                       segment_top) for i in range(n)])
 
     def industry_profit(self, price) -> float:
         r"""Industry profit per tick :math:`\sum_i (p_i - c_i) q_i` (fees are transfers)."""

@@ -142,8 +142,7 @@ class State(NamedTuple):
     ticks_since: np.ndarray       # int64[n]
     observed: np.ndarray          # scratch float64[n]: the prices a learner sees
     chosen: np.ndarray            # scratch: new prices
-    attention: np.ndarray         # float64[segments, n]: this tick's attention weight of each offer
-    full_attention: np.ndarray    # float64[segments, n] of ones: the benchmarks' attention
+    weight: np.ndarray            # float64[segments, n]: this tick's w_ki, visibility x attention (market.demand)
     platform_share: np.ndarray    # float64[n]: share of this tick's units sold through the platform
     share: np.ndarray             # scratch
     segment_scratch: np.ndarray   # scratch float64[3, segments]
@@ -241,7 +240,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         change_log=np.full((n, rules.MAX_CHANGE_CAP), _NEVER, dtype=np.int64),
         audit_price=np.zeros(n), audit_profit=np.zeros(n), profit_since=np.zeros(n),
         ticks_since=np.zeros(n, dtype=np.int64), observed=np.zeros(n),
-        chosen=np.zeros(n), attention=np.ones((segments, n)), full_attention=np.ones((segments, n)),
+        chosen=np.zeros(n), weight=game.visibility.copy(),
         platform_share=via_platform.all(axis=0).astype(np.float64), share=np.zeros(n),
         segment_scratch=np.zeros((3, segments)), work=np.zeros((3, n)),
         last_quantity=np.zeros(n), last_revenue=np.zeros(n), last_fee=np.zeros(n), last_profit=np.zeros(n),
@@ -392,8 +391,7 @@ def _choose_prices(s, t):
                 s.observed[j] = 1.0 if s.period[j] < s.period[i] else 0.0
             s.chosen[i] = leader_price(i, s.history[seen % rows], s.observed, s.quality, s.alpha, s.kappa,
                                        s.stake_share, s.stake_unit, s.visibility, s.segment_weight, s.mu,
-                                       s.outside_quality, s.full_attention, s.work, scratch[0], scratch[1],
-                                       scratch[2])
+                                       s.outside_quality, s.work, scratch[0], scratch[1], scratch[2])
         elif s.strategy[i] == _BEST_RESPONSE_ID:
             s.chosen[i] = best_response(i, s.history[seen % rows], s.quality, s.alpha, s.kappa, s.stake_share,
                                         s.stake_unit, s.visibility, s.segment_weight, s.mu, s.outside_quality,
@@ -455,7 +453,7 @@ def _enforce(s, t):
 
 @njit(cache=True, inline="always")
 def _feature(s):
-    """Pick the featured offer among those listed on the platform (-1 if none); set attention weights.
+    """Pick the featured offer among those listed on the platform (-1 if none); set the offers' weights.
 
     Lowest price wins, the platform's own offer judged at price / (1 + self_preference). Under
     price-directed prominence only the featured offer (and offers tied with it) is shown;
@@ -488,8 +486,8 @@ def _feature(s):
                 listed = 0.0
             else:
                 listed = 1.0 - s.featured_attention
-        for k in range(s.attention.shape[0]):
-            s.attention[k, i] = listed if s.via_platform[k, i] else direct
+        for k in range(s.weight.shape[0]):
+            s.weight[k, i] = s.visibility[k, i] * (listed if s.via_platform[k, i] else direct)
     return featured
 
 
@@ -511,8 +509,7 @@ def _split_channels(s):
         through = 0.0
         for k in range(s.segment_weight.shape[0]):
             if s.segment_weight[k] > 0.0 and s.via_platform[k, i]:
-                w = s.visibility[k, i] * s.attention[k, i]
-                through += s.segment_weight[k] * w * np.exp(utility - log_denominator[k])
+                through += s.segment_weight[k] * s.weight[k, i] * np.exp(utility - log_denominator[k])
         s.platform_share[i] = min(through / s.last_quantity[i], 1.0) if s.last_quantity[i] > 0.0 else 0.0
 
 
@@ -585,7 +582,7 @@ def _tick(s, t):
     shoppers = s.shoppers * season(s.inventory, t) if s.inventory.active else s.shoppers
     if s.poisson_arrivals:
         shoppers = float(poisson(shoppers, s.seed, STREAM_ARRIVALS, t, 0))
-    surplus = shoppers * market_demand(s.price, s.quality, s.visibility, s.attention, s.segment_weight, s.mu,
+    surplus = shoppers * market_demand(s.price, s.quality, s.weight, s.segment_weight, s.mu,
                                        s.outside_quality, s.last_quantity, s.share, s.segment_scratch[0])
     if s.has_dual_channel:
         _split_channels(s)

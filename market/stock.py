@@ -79,12 +79,12 @@ def limit_sales(s, shoppers, surplus):
             if v.tracked[i] and v.available[i] and shoppers * q[i] > v.stock[i]:
                 displaced += shoppers * q[i] - v.stock[i]
                 q[i] = v.stock[i] / shoppers
-                for k in range(s.attention.shape[0]):
-                    s.attention[k, i] = 0.0
+                for k in range(s.weight.shape[0]):
+                    s.weight[k, i] = 0.0
                 v.available[i] = False
         if displaced == 0.0:
             break
-        second = market_demand(s.price, s.quality, s.visibility, s.attention, s.segment_weight, s.mu,
+        second = market_demand(s.price, s.quality, s.weight, s.segment_weight, s.mu,
                                s.outside_quality, v.scratch_quantity, s.share, s.segment_scratch[0])
         for i in range(q.shape[0]):
             q[i] += displaced / shoppers * v.scratch_quantity[i]

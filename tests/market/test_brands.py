@@ -73,7 +73,7 @@ def test_a_brand_in_both_channels_delists_only_from_the_platform():
     assert not state.on_platform[2] and not state.dual_channel[2] and not state.via_platform[:, 2].any()
     assert state.visibility[0, 2] == 0.0 and state.visibility[1, 2] == 1.0
     assert state.last_fee[2] == 0.0 and state.last_quantity[2] > 0.0  # its web shop still sells
-    assert state.attention[1, 2] == 1.0
+    assert state.weight[1, 2] == 1.0
 
 
 @pytest.mark.parametrize("change, message", [

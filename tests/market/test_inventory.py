@@ -144,12 +144,12 @@ def test_a_sold_out_offer_gets_no_attention_and_its_shoppers_choose_again():
     shoppers = state.last_market[0]
     displaced = free.last_quantity[0] - before
     s2, cs2 = logit_demand(state.price, state.quality, state.mu, state.outside_quality,
-                           state.visibility * state.attention, state.segment_weight)
+                           state.weight, state.segment_weight)
     np.testing.assert_allclose(state.last_quantity[1:], free.last_quantity[1:] + displaced * s2[1:], rtol=1e-10)
     expected = free.last_market[1] + displaced * (cs2 - free.last_market[1] / shoppers)
     assert state.last_market[1] == pytest.approx(expected, rel=1e-10) and expected < free.last_market[1]
     later = engine.advance(engine.build_state(limited), out + 2)
-    assert later.last_quantity[0] == 0.0 and np.all(later.attention[:, 0] == 0.0) and later.last_featured[0] != 0
+    assert later.last_quantity[0] == 0.0 and np.all(later.weight[:, 0] == 0.0) and later.last_featured[0] != 0
 
 
 @pytest.mark.parametrize("inventory, extra, fate", [
