@@ -3,7 +3,7 @@ r"""Logit demand with an outside option, by shopper segment.
 Shoppers come in segments :math:`k` (here: those who shop only on the platform, and those
 who compare every channel). A shopper of segment :math:`k` sees offer :math:`i` with
 weight :math:`w_{ki} \ge 0` (0: not visible; below 1: less attention, e.g. an offer that
-is not featured) and buys it with probability
+is not featured on the platform, seen by a segment that buys it there) and buys it with probability
 
 .. math::  s_{ki} = \frac{w_{ki} \exp((a_i - p_i)/\mu)}
                          {\sum_j w_{kj} \exp((a_j - p_j)/\mu) + \exp(a_0/\mu)}
@@ -23,18 +23,19 @@ Exponents are shifted by their maximum before ``exp``, so any finite prices (eve
 import numpy as np
 from numba import njit
 
+SEGMENTS = ("platform_only", "everyone")  # a scenario's segments: who shops only on the platform, who compares all
+
 
 @njit(cache=True)
-def segment_shares(price, quality, visibility, attention, mu, outside_quality, share):
+def segment_shares(price, quality, weight, mu, outside_quality, share):
     r"""Fill ``share`` with one segment's choice probabilities; return its log-denominator.
 
     Parameters
     ----------
     price, quality : ndarray(float, ndim=1)
         Offers' prices and qualities :math:`a_i`.
-    visibility, attention : ndarray(float, ndim=1)
-        The segment's visibility of each offer and the offer's attention weight; their
-        product is :math:`w_i`.
+    weight : ndarray(float, ndim=1)
+        The segment's weight of each offer, :math:`w_i` (visibility times attention).
     mu : float
         Horizontal differentiation :math:`\mu > 0`.
     outside_quality : float
@@ -49,11 +50,11 @@ def segment_shares(price, quality, visibility, attention, mu, outside_quality, s
     """
     top = outside_quality / mu
     for i in range(price.shape[0]):
-        if visibility[i] * attention[i] > 0.0:
+        if weight[i] > 0.0:
             top = max(top, (quality[i] - price[i]) / mu)
     denominator = np.exp(outside_quality / mu - top)
     for i in range(price.shape[0]):
-        w = visibility[i] * attention[i]
+        w = weight[i]
         share[i] = w * np.exp((quality[i] - price[i]) / mu - top) if w > 0.0 else 0.0
         denominator += share[i]
     for i in range(price.shape[0]):
@@ -67,20 +68,25 @@ _SHARED_SHIFT_LIMIT = 600.0
 
 
 @njit(cache=True)
-def market_demand(price, quality, visibility, attention, segment_weight, mu, outside_quality, quantity, scratch,
-                  segment_top):
+def market_demand(price, quality, weight, segment_weight, mu, outside_quality, quantity, scratch, segment_top):
     r"""Demand per shopper summed over segments; return consumer surplus per shopper.
 
     Parameters
     ----------
-    visibility : ndarray(float, ndim=2)
-        Shape (segments, offers); with ``attention`` (per offer) it gives :math:`w_{ki}`.
+    weight : ndarray(float, ndim=2)
+        Shape (segments, offers): :math:`w_{ki}`, the segment's visibility of the offer times its
+        attention there (which differs by segment for an offer sold through the platform to one
+        segment and in its own web shop to another).
     segment_weight : ndarray(float, ndim=1)
         :math:`W_k`, summing to 1.
     quantity : ndarray(float, ndim=1)
         Output, :math:`q_i = \sum_k W_k s_{ki}` (units per shopper).
-    scratch, segment_top : ndarray(float, ndim=1)
-        Scratch of the offers' and of the segments' length.
+    scratch : ndarray(float, ndim=1)
+        Scratch of the offers' length.
+    segment_top : ndarray(float, ndim=1)
+        Scratch of the segments' length; on return, for each segment of positive weight, its
+        log-denominator :math:`\log(\sum_j w_{kj} e^{(a_j-p_j)/\mu} + e^{a_0/\mu})`, so that
+        :math:`s_{ki} = w_{ki} e^{(a_i-p_i)/\mu - \text{segment\_top}_k}`.
 
     Notes
     -----
@@ -99,7 +105,7 @@ def market_demand(price, quality, visibility, attention, segment_weight, mu, out
         scratch[i] = u
         top = max(top, u)
         for k in range(n_segments):
-            if visibility[k, i] * attention[i] > 0.0:
+            if weight[k, i] > 0.0:
                 segment_top[k] = max(segment_top[k], u)
     for i in range(n):
         scratch[i] = np.exp(scratch[i] - top)
@@ -111,21 +117,22 @@ def market_demand(price, quality, visibility, attention, segment_weight, mu, out
             continue
         if top - segment_top[k] > _SHARED_SHIFT_LIMIT:
             # Rare: own shift for this segment; quantity is used as the second scratch and rebuilt.
-            return _market_demand_by_segment(price, quality, visibility, attention, segment_weight, mu,
-                                             outside_quality, quantity, scratch)
+            return _market_demand_by_segment(price, quality, weight, segment_weight, mu, outside_quality, quantity,
+                                             scratch, segment_top)
         denominator = outside
         for i in range(n):
-            denominator += visibility[k, i] * attention[i] * scratch[i]
+            denominator += weight[k, i] * scratch[i]
         scale = segment_weight[k] / denominator
         for i in range(n):
-            quantity[i] += scale * visibility[k, i] * attention[i] * scratch[i]
-        surplus += segment_weight[k] * (mu * (top + np.log(denominator)) - outside_quality)
+            quantity[i] += scale * weight[k, i] * scratch[i]
+        segment_top[k] = top + np.log(denominator)
+        surplus += segment_weight[k] * (mu * segment_top[k] - outside_quality)
     return surplus
 
 
 @njit(cache=True)
-def _market_demand_by_segment(price, quality, visibility, attention, segment_weight, mu, outside_quality, quantity,
-                              share):
+def _market_demand_by_segment(price, quality, weight, segment_weight, mu, outside_quality, quantity, share,
+                              log_denominator):
     """``market_demand`` with each segment shifted by its own best utility (no shared exponentials)."""
     for i in range(price.shape[0]):
         quantity[i] = 0.0
@@ -133,10 +140,10 @@ def _market_demand_by_segment(price, quality, visibility, attention, segment_wei
     for k in range(segment_weight.shape[0]):
         if segment_weight[k] <= 0.0:
             continue
-        log_denominator = segment_shares(price, quality, visibility[k], attention, mu, outside_quality, share)
+        log_denominator[k] = segment_shares(price, quality, weight[k], mu, outside_quality, share)
         for i in range(price.shape[0]):
             quantity[i] += segment_weight[k] * share[i]
-        surplus += segment_weight[k] * (mu * log_denominator - outside_quality)
+        surplus += segment_weight[k] * (mu * log_denominator[k] - outside_quality)
     return surplus
 
 
@@ -153,7 +160,7 @@ def logit_demand(price, quality, mu, outside_quality, visibility=None, segment_w
         segment_weight = np.ones(1)
     quantity = np.empty_like(price)
     segment_weight = np.ascontiguousarray(segment_weight, dtype=np.float64)
-    surplus = market_demand(price, quality, np.ascontiguousarray(visibility, dtype=np.float64), np.ones_like(price),
-                            segment_weight, float(mu), float(outside_quality), quantity, np.empty_like(price),
-                            np.empty_like(segment_weight))
+    visibility = np.ascontiguousarray(visibility, dtype=np.float64)
+    surplus = market_demand(price, quality, visibility, segment_weight, float(mu), float(outside_quality), quantity,
+                            np.empty_like(price), np.empty_like(segment_weight))
     return quantity, surplus

@@ -71,10 +71,12 @@ def _selloff_capacity(s, v, i, price, t):
     """Units seller ``i`` expects to sell at ``price`` over the sell-off window (logit demand, today's rivals)."""
     for j in range(s.price.shape[0]):
         v.scratch_price[j] = s.price[j]
-        v.scratch_attention[j] = s.attention[j]
+        for k in range(s.weight.shape[0]):
+            v.scratch_weight[k, j] = s.weight[k, j]
     v.scratch_price[i] = price
-    v.scratch_attention[i] = 1.0
-    market_demand(v.scratch_price, s.quality, s.visibility, v.scratch_attention, s.segment_weight, s.mu,
+    for k in range(s.weight.shape[0]):
+        v.scratch_weight[k, i] = s.visibility[k, i]
+    market_demand(v.scratch_price, s.quality, v.scratch_weight, s.segment_weight, s.mu,
                   s.outside_quality, v.scratch_quantity, s.share, s.segment_scratch[0])
     return v.scratch_quantity[i] * s.shoppers * season(v, t) * v.selloff_ticks
 

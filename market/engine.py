@@ -7,13 +7,16 @@ Each tick :math:`t`:
    :math:`t - 1 - \text{lag}_i` (so lag 0 is last tick's prices, Calvano et al.'s timing).
    All sellers choose from the past only, so the order of sellers cannot matter.
 2. **Feature.** The platform features its lowest-priced listed offer (ties: lowest index);
-   other listed offers keep :math:`1 - \text{featured\_attention}` of shoppers' attention.
+   other listed offers keep :math:`1 - \text{featured\_attention}` of the attention of the
+   shoppers who buy them on the platform (a seller in both channels keeps full attention in its
+   own web shop, which sells to the shoppers who compare every channel).
 3. **Sell.** :math:`N_t` shoppers arrive (expected :math:`N`, or Poisson with mean :math:`N`
    from the counter-based generator) and buy by logit (:mod:`market.demand`):
    :math:`q_{it} = N_t \sum_k W_k s_{kit}`.
-4. **Pay.** A third-party offer on the platform pays :math:`(r p_{it} + f)\, q_{it}` to the
-   platform; profit is :math:`\pi_{it} = (p_{it} - c_i) q_{it} - \text{fee}_{it}`, and the
-   platform adds the fees it receives.
+4. **Pay.** A third-party offer pays :math:`(r p_{it} + f)\, q^P_{it}` to the platform on the
+   units it sells there, :math:`q^P_{it} = N_t \sum_k W_k s_{kit} [\text{segment } k \text{ buys it on
+   the platform}]` (all its units if listed only there); profit is
+   :math:`\pi_{it} = (p_{it} - c_i) q_{it} - \text{fee}_{it}`, and the platform adds the fees it receives.
 5. **Record** every ``record_stride`` ticks, and add to the running totals.
 
 With stock (a scenario's ``[inventory]``; :mod:`market.stock`): orders arrive and sell-offs
@@ -74,12 +77,15 @@ class State(NamedTuple):
     period: np.ndarray            # int64[n]
     phase: np.ndarray
     lag: np.ndarray
-    on_platform: np.ndarray       # bool[n]: listed on the platform
+    on_platform: np.ndarray       # bool[n]: listed on the platform (alone or beside its web shop)
     third_party: np.ndarray       # bool[n]: listed on the platform and not the platform itself
-    alpha: np.ndarray             # share of price kept after the referral fee
-    kappa: np.ndarray             # marginal cost plus fulfilment fee
-    stake_share: np.ndarray       # float64[n, n]: what seller i earns per unit of j's revenue
-    stake_unit: np.ndarray        # float64[n, n]: what seller i earns per unit j sells
+    via_platform: np.ndarray      # bool[segments, n]: the seller's sales to the segment go through the platform
+    dual_channel: np.ndarray      # bool[n]: sells through the platform to some segments, its web shop to others
+    has_dual_channel: bool        # any dual_channel seller (else the channel split is skipped)
+    alpha: np.ndarray             # float64[segments, n]: share of price kept after the referral fee
+    kappa: np.ndarray             # float64[segments, n]: marginal cost plus fulfilment fee
+    stake_share: np.ndarray       # float64[segments, n, n]: what seller i earns per unit of j's revenue
+    stake_unit: np.ndarray        # float64[segments, n, n]: what seller i earns per unit j sells
     visibility: np.ndarray        # float64[segments, n]
     segment_weight: np.ndarray    # float64[segments]
     platform_index: int           # -1 if the platform is not a seller
@@ -140,10 +146,11 @@ class State(NamedTuple):
     ticks_since: np.ndarray       # int64[n]
     observed: np.ndarray          # scratch float64[n]: the prices a learner sees
     chosen: np.ndarray            # scratch: new prices
-    attention: np.ndarray         # this tick's attention weight of each offer
+    weight: np.ndarray            # float64[segments, n]: this tick's w_ki, visibility x attention (market.demand)
+    platform_share: np.ndarray    # float64[n]: share of this tick's units sold through the platform
     share: np.ndarray             # scratch
     segment_scratch: np.ndarray   # scratch float64[3, segments]
-    work: np.ndarray              # scratch float64[4, n]
+    work: np.ndarray              # scratch float64[3, n]
     last_quantity: np.ndarray
     last_revenue: np.ndarray
     last_fee: np.ndarray
@@ -211,7 +218,9 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
     records = -(-horizon // stride)
     segments = game.segment_weight.shape[0]
     platform = [i for i, s in enumerate(sellers) if s.role == "platform"]
-    on_platform = np.array([s.listed_on == "platform" for s in sellers])
+    on_platform = np.array([s.on_platform for s in sellers])
+    via_platform = scenario.sale_via_platform()
+    dual_channel = via_platform.any(axis=0) & ~via_platform.all(axis=0)
     param = np.vstack([get(s.strategy).resolve(s.params, references[i]) for i, s in enumerate(sellers)])
     return State(
         strategy=np.array([get(s.strategy).id for s in sellers], dtype=np.int64), param=param,
@@ -221,6 +230,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         phase=np.array([s.phase for s in sellers], dtype=np.int64),
         lag=np.array([s.lag for s in sellers], dtype=np.int64),
         on_platform=on_platform, third_party=on_platform & np.array([s.role != "platform" for s in sellers]),
+        via_platform=via_platform, dual_channel=dual_channel, has_dual_channel=bool(dual_channel.any()),
         alpha=game.alpha, kappa=game.kappa, stake_share=game.stake_share, stake_unit=game.stake_unit,
         visibility=game.visibility, segment_weight=game.segment_weight,
         platform_index=platform[0] if platform else -1,
@@ -241,8 +251,9 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         change_log=np.full((n, rules.MAX_CHANGE_CAP), _NEVER, dtype=np.int64),
         audit_price=np.zeros(n), audit_profit=np.zeros(n), profit_since=np.zeros(n),
         ticks_since=np.zeros(n, dtype=np.int64), observed=np.zeros(n),
-        chosen=np.zeros(n), attention=np.ones(n), share=np.zeros(n),
-        segment_scratch=np.zeros((3, segments)), work=np.zeros((4, n)),
+        chosen=np.zeros(n), weight=game.visibility.copy(),
+        platform_share=via_platform.all(axis=0).astype(np.float64), share=np.zeros(n),
+        segment_scratch=np.zeros((3, segments)), work=np.zeros((3, n)),
         last_quantity=np.zeros(n), last_revenue=np.zeros(n), last_fee=np.zeros(n), last_profit=np.zeros(n),
         last_featured=np.full(1, -1, dtype=np.int64), last_market=np.zeros(3),
         total_price=np.zeros(n), total_quantity=np.zeros(n), total_revenue=np.zeros(n), total_fee=np.zeros(n),
@@ -490,11 +501,13 @@ def _enforce(s, t):
 
 @njit(cache=True, inline="always")
 def _feature(s):
-    """Pick the featured offer among those listed on the platform (-1 if none); set attention weights.
+    """Pick the featured offer among those listed on the platform (-1 if none); set the offers' weights.
 
     Lowest price wins, the platform's own offer judged at price / (1 + self_preference). Under
     price-directed prominence only the featured offer (and offers tied with it) is shown;
-    under the dynamic variant the incumbent keeps prominence unless strictly undercut.
+    under the dynamic variant the incumbent keeps prominence unless strictly undercut. These
+    weights apply to a seller's sales through the platform; in its own web shop an offer keeps
+    full attention (a sold-out offer has none anywhere).
     """
     rule = int(s.rule[_BUYBOX])
     bias = 1.0 + s.rule[_SELF_PREFERENCE]
@@ -512,17 +525,40 @@ def _feature(s):
         if s.price[featured] >= s.price[incumbent]:
             featured = incumbent
     for i in range(s.price.shape[0]):
-        if not s.on_platform[i] or i == featured:
-            s.attention[i] = 1.0
-        elif rule == _BUYBOX_PDP and s.price[i] == s.price[featured]:
-            s.attention[i] = 1.0
-        elif rule == _BUYBOX_PDP or rule == _BUYBOX_DYNAMIC_PDP:
-            s.attention[i] = 0.0
-        else:
-            s.attention[i] = 1.0 - s.featured_attention
-        if not s.inventory.available[i]:
-            s.attention[i] = 0.0
+        direct = 1.0 if s.inventory.available[i] else 0.0
+        listed = direct
+        if direct > 0.0 and s.on_platform[i] and i != featured:
+            if rule == _BUYBOX_PDP and s.price[i] == s.price[featured]:
+                listed = 1.0
+            elif rule == _BUYBOX_PDP or rule == _BUYBOX_DYNAMIC_PDP:
+                listed = 0.0
+            else:
+                listed = 1.0 - s.featured_attention
+        for k in range(s.weight.shape[0]):
+            s.weight[k, i] = s.visibility[k, i] * (listed if s.via_platform[k, i] else direct)
     return featured
+
+
+@njit(cache=True, inline="always")
+def _split_channels(s):
+    r"""Share of each dual-channel seller's demand sold through the platform, from the segment shares:
+
+    .. math::  \frac{\sum_k W_k s_{ki} [\text{via platform}_{ki}]}{\sum_k W_k s_{ki}},
+               \qquad s_{ki} = w_{ki} e^{(a_i - p_i)/\mu - \log D_k}
+
+    with the log-denominators :math:`\log D_k` that ``market_demand`` left in ``segment_scratch[0]``.
+    Sales capped by stock keep this split.
+    """
+    log_denominator = s.segment_scratch[0]
+    for i in range(s.price.shape[0]):
+        if not s.dual_channel[i]:
+            continue
+        utility = (s.quality[i] - s.price[i]) / s.mu
+        through = 0.0
+        for k in range(s.segment_weight.shape[0]):
+            if s.segment_weight[k] > 0.0 and s.via_platform[k, i]:
+                through += s.segment_weight[k] * s.weight[k, i] * np.exp(utility - log_denominator[k])
+        s.platform_share[i] = min(through / s.last_quantity[i], 1.0) if s.last_quantity[i] > 0.0 else 0.0
 
 
 @njit(cache=True, inline="always")
@@ -532,7 +568,8 @@ def _brand_terms(s, t, referral_fee):
     A brand earns :math:`(w_b - c_b) q_j` on every unit its shops sell. At the end of each of
     its periods it moves :math:`w_b` by its step, reversing direction when its wholesale profit
     fell, never below :math:`c_b`. A brand listed on the platform leaves it once its margin
-    after fees, :math:`((1-r)p - c - f)/p`, is below its threshold.
+    after fees, :math:`((1-r)p - c - f)/p`, is below its threshold (one in both channels keeps
+    its web shop).
     """
     n = s.price.shape[0]
     for j in range(n):
@@ -548,6 +585,10 @@ def _brand_terms(s, t, referral_fee):
                 s.on_platform[b] = False
                 s.third_party[b] = False
                 s.visibility[0, b] = 0.0
+                s.dual_channel[b] = False
+                s.platform_share[b] = 0.0
+                for k in range(s.via_platform.shape[0]):
+                    s.via_platform[k, b] = False
         if s.wholesale_period[b] == 0 or (t + 1) % s.wholesale_period[b] != 0:
             continue
         if s.wholesale_profit[b] < s.wholesale_last[b]:
@@ -589,8 +630,10 @@ def _tick(s, t):
     shoppers = s.shoppers * season(s.inventory, t) if s.inventory.active else s.shoppers
     if s.poisson_arrivals:
         shoppers = float(poisson(shoppers, s.seed, STREAM_ARRIVALS, t, 0))
-    surplus = shoppers * market_demand(s.price, s.quality, s.visibility, s.attention, s.segment_weight, s.mu,
+    surplus = shoppers * market_demand(s.price, s.quality, s.weight, s.segment_weight, s.mu,
                                        s.outside_quality, s.last_quantity, s.share, s.segment_scratch[0])
+    if s.has_dual_channel:
+        _split_channels(s)
     if s.inventory.active:
         surplus = limit_sales(s, shoppers, surplus)
     referral_fee = s.rule[_REFERRAL_FEE]
@@ -602,7 +645,7 @@ def _tick(s, t):
         s.last_revenue[i] = s.price[i] * q
         fee = 0.0
         if s.third_party[i]:
-            fee = (referral_fee * s.price[i] + s.fulfilment_fee) * q
+            fee = (referral_fee * s.price[i] + s.fulfilment_fee) * (s.platform_share[i] * q)
         s.last_fee[i] = fee
         s.last_profit[i] = (s.price[i] - s.cost[i]) * q - fee
         fee_income += fee

@@ -35,6 +35,8 @@ import numpy as np
 from numba import njit
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from market.demand import SEGMENTS
+
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 DAYS_PER_MONTH = 30
 
@@ -139,7 +141,7 @@ class Inventory(NamedTuple):
     restore: np.ndarray           # bool[n]
     review_sales: np.ndarray      # regular units sold since the last review
     scratch_price: np.ndarray
-    scratch_attention: np.ndarray
+    scratch_weight: np.ndarray
     scratch_quantity: np.ndarray
     last_units: np.ndarray        # float64[n, len(FLOWS)]
     last_paid: np.ndarray         # float64[n, len(COSTS)]
@@ -209,7 +211,7 @@ def build_inventory(scenario, records: int) -> Inventory:
         order_head=np.zeros(n, dtype=np.int64), order_count=np.zeros(n, dtype=np.int64), on_order=np.zeros(n),
         selling_off=np.zeros(n, dtype=np.bool_), selloff_left=np.zeros(n),
         selloff_until=np.zeros(n, dtype=np.int64), regular_price=np.zeros(n), restore=np.zeros(n, dtype=np.bool_),
-        review_sales=np.zeros(n), scratch_price=np.zeros(n), scratch_attention=np.zeros(n),
+        review_sales=np.zeros(n), scratch_price=np.zeros(n), scratch_weight=np.zeros((len(SEGMENTS), n)),
         scratch_quantity=np.zeros(n),
         last_units=np.zeros((n, len(FLOWS))), last_paid=np.zeros((n, len(COSTS))),
         last_received=np.zeros(len(PAYEES)),

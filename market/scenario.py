@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from market import interventions as rules
 from market import strategies
 from market.benchmarks import Benchmarks, StaticGame, solve
+from market.demand import SEGMENTS
 from market.inventory import InventoryConfig
 from market.tomlfile import read_toml
 
@@ -68,8 +69,9 @@ class Seller(BaseModel):
 
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")]
     role: Literal["platform", "retailer", "brand"] = "retailer"
-    channel: Literal["platform", "web"] | None = Field(
-        default=None, description="where the offer is listed; default: platform for the platform, else web")
+    channel: Literal["platform", "web", "both"] | None = Field(
+        default=None, description="where the offer is listed: on the platform, in the seller's own web shop, or both "
+                                  "at one price; default: platform for the platform, else web")
     cost: Annotated[float, Field(ge=0.0)] = 1.0
     quality: float = 2.0
     strategy: str = "fixed"
@@ -114,6 +116,11 @@ class Seller(BaseModel):
         if self.channel is not None:
             return self.channel
         return "platform" if self.role == "platform" else "web"
+
+    @property
+    def on_platform(self) -> bool:
+        """Listed on the platform (alone or beside its own web shop)."""
+        return self.listed_on in ("platform", "both")
 
 
 class Demand(BaseModel):
@@ -173,8 +180,9 @@ class Scenario(BaseModel):
             if s.lag >= self.history:
                 raise ValueError(f"sellers[{i}].lag = {s.lag}: must be < history ({self.history} ticks kept)")
             if s.role == "platform" and s.listed_on != "platform":
-                raise ValueError(f"sellers[{i}].channel = {s.channel!r}: the platform lists on 'platform'")
-        if self.demand.platform_only_share == 1.0 and not any(s.listed_on == "platform" for s in self.sellers):
+                raise ValueError(f"sellers[{i}].channel = {s.channel!r}: the platform lists on 'platform' only "
+                                 f"('web' and 'both' are for retailers and brands)")
+        if self.demand.platform_only_share == 1.0 and not any(s.on_platform for s in self.sellers):
             raise ValueError("demand.platform_only_share = 1.0: no seller is listed on the platform")
         for i, s in enumerate(self.sellers):
             if s.supplier is not None:
@@ -186,7 +194,7 @@ class Scenario(BaseModel):
                     raise ValueError(f"sellers[{i}].supplier = {s.supplier!r}: a brand makes its own goods")
             if s.wholesale is not None and s.role != "brand":
                 raise ValueError(f"sellers[{i}].wholesale: only a brand sets wholesale terms (role {s.role!r})")
-            if s.delist_margin is not None and (s.role != "brand" or s.listed_on != "platform"):
+            if s.delist_margin is not None and (s.role != "brand" or not s.on_platform):
                 raise ValueError(f"sellers[{i}].delist_margin = {s.delist_margin}: only a brand listed on the "
                                  f"platform can delist")
         for i, s in enumerate(self.sellers):
@@ -268,33 +276,45 @@ class Scenario(BaseModel):
     def static_game(self) -> StaticGame:
         """The one-shot game behind the benchmarks: segments, visibility, fees and wholesale terms.
 
-        ``cost`` is the industry's cost of a unit (a shop's own cost plus its brand's production
-        cost); ``kappa`` what the seller pays per unit (own cost, wholesale price, fulfilment fee).
+        Segments are ``SEGMENTS``: platform-only shoppers see the offers on the platform, the others
+        see every offer. ``cost`` is the industry's cost of a unit (a shop's own cost plus its
+        brand's production cost); ``kappa`` what the seller pays per unit (own cost, wholesale
+        price, and the fulfilment fee on sales through the platform); ``alpha`` what it keeps of
+        its price (less the referral fee on sales through the platform).
         """
         n = self.n_sellers
         cost = np.array([s.cost + (self.sellers[self.seller_index(s.supplier)].cost if s.supplier else 0.0)
                          for s in self.sellers])
-        on_platform = np.array([s.listed_on == "platform" for s in self.sellers])
-        third_party = on_platform & np.array([s.role != "platform" for s in self.sellers])
+        on_platform = np.array([s.on_platform for s in self.sellers])
+        pays_fees = self.sale_via_platform() & np.array([s.role != "platform" for s in self.sellers])
         referral, fulfilment = self.referral_fee, self.platform.fulfilment_fee
-        alpha = np.where(third_party, 1.0 - referral, 1.0)
-        kappa = self.unit_cost() + np.where(third_party, fulfilment, 0.0)
-        stake_share = np.zeros((n, n))
-        stake_unit = np.zeros((n, n))
+        alpha = np.where(pays_fees, 1.0 - referral, 1.0)
+        kappa = self.unit_cost() + np.where(pays_fees, fulfilment, 0.0)
+        stake_share = np.zeros((len(SEGMENTS), n, n))
+        stake_unit = np.zeros((len(SEGMENTS), n, n))
         for p, s in enumerate(self.sellers):
             if s.role == "platform":
-                stake_share[p] = np.where(third_party, referral, 0.0)
-                stake_unit[p] = np.where(third_party, fulfilment, 0.0)
+                stake_share[:, p] = np.where(pays_fees, referral, 0.0)
+                stake_unit[:, p] = np.where(pays_fees, fulfilment, 0.0)
         for j, s in enumerate(self.sellers):
             if s.supplier is not None:
                 b = self.seller_index(s.supplier)
-                stake_unit[b, j] += self.sellers[b].wholesale.price - self.sellers[b].cost
+                stake_unit[:, b, j] += self.sellers[b].wholesale.price - self.sellers[b].cost
         share = self.demand.platform_only_share
         return StaticGame(
             cost=cost, quality=np.array([s.quality for s in self.sellers]), mu=self.demand.mu,
             outside_quality=self.demand.outside_quality, alpha=alpha, kappa=kappa, stake_share=stake_share,
             stake_unit=stake_unit, visibility=np.vstack([on_platform.astype(float), np.ones(n)]),
             segment_weight=np.array([share, 1.0 - share]), shoppers=self.demand.shoppers_per_tick)
+
+    def sale_via_platform(self) -> np.ndarray:
+        """bool[segment, seller]: whether the seller's sales to the segment go through the platform.
+
+        A seller listed only on the platform sells there to everyone; one listed in both channels
+        sells there to platform-only shoppers and in its own web shop to the others (one price).
+        """
+        listed = [s.listed_on for s in self.sellers]
+        return np.array([[c in ("platform", "both") for c in listed], [c == "platform" for c in listed]])
 
     def seller_index(self, name: str) -> int:
         return next(i for i, s in enumerate(self.sellers) if s.name == name)

@@ -11,6 +11,8 @@ Within tick :math:`t` (see :mod:`market.engine`):
    again among the offers still available (a second logit pass with the sold-out offers at
    attention 0, spread over segments like all shoppers), until no offer is oversold. Their
    surplus is the log-sum of the remaining offers: :math:`CS = (N_t - D)\,CS_1 + D\,CS_2`.
+   A seller in both channels sells through the platform the share of its units that its
+   uncapped demand would have bought there (``market.engine``'s channel split).
 4. ``close_tick`` (after revenues and fees): sales leave stock oldest first (a seller that sold
    out takes its whole stock, so no rounding dust is left); stock in the
    platform's warehouse pays :math:`\min(f + f_L [\text{age} \ge L], \bar f)` per unit per
@@ -74,14 +76,15 @@ def limit_sales(s, shoppers, surplus):
     for _ in range(q.shape[0]):
         displaced = 0.0
         for i in range(q.shape[0]):
-            if v.tracked[i] and s.attention[i] > 0.0 and shoppers * q[i] > v.stock[i]:
+            if v.tracked[i] and v.available[i] and shoppers * q[i] > v.stock[i]:
                 displaced += shoppers * q[i] - v.stock[i]
                 q[i] = v.stock[i] / shoppers
-                s.attention[i] = 0.0
+                for k in range(s.weight.shape[0]):
+                    s.weight[k, i] = 0.0
                 v.available[i] = False
         if displaced == 0.0:
             break
-        second = market_demand(s.price, s.quality, s.visibility, s.attention, s.segment_weight, s.mu,
+        second = market_demand(s.price, s.quality, s.weight, s.segment_weight, s.mu,
                                s.outside_quality, v.scratch_quantity, s.share, s.segment_scratch[0])
         for i in range(q.shape[0]):
             q[i] += displaced / shoppers * v.scratch_quantity[i]

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from market.benchmarks import StaticGame, price_grid, solve
+from market.scenario import Scenario
 
 
 def _own_derivative(game, price, i, h=1e-6):
@@ -90,3 +91,78 @@ def test_price_grid_spans_nash_and_monopoly():
     np.testing.assert_allclose(np.diff(grid), np.diff(grid)[0])
     with pytest.raises(ValueError, match="m = 1"):
         price_grid(np.array([1.0]), np.array([2.0]), m=1)
+
+
+def dual_channel_market(both="both", share=0.4, referral=0.15, fulfilment=0.05) -> Scenario:
+    """A platform, a retailer in both channels, one only on the platform and one only in its web shop."""
+    return Scenario.from_dict({
+        "demand": {"mu": 0.25, "shoppers_per_tick": 3.0, "platform_only_share": share, "outside_quality": 0.2},
+        "platform": {"referral_fee": referral, "fulfilment_fee": fulfilment},
+        "sellers": [{"name": "platform", "role": "platform", "cost": 1.0, "quality": 2.0},
+                    {"name": "dual", "channel": both, "cost": 0.9, "quality": 2.1},
+                    {"name": "listed", "channel": "platform", "cost": 1.1, "quality": 2.2},
+                    {"name": "web", "channel": "web", "cost": 0.95, "quality": 1.9}]})
+
+
+def logit_profit(scenario: Scenario, price: np.ndarray) -> np.ndarray:
+    """Each seller's profit per tick written out from the logit formula, segment by segment.
+
+    Platform-only shoppers (weight w) see the offers on the platform and buy them there; the others
+    see every offer and buy a dual-channel offer in its web shop. Third parties pay r p + f per unit
+    sold on the platform, to the platform.
+    """
+    d, r, f = scenario.demand, scenario.platform.referral_fee, scenario.platform.fulfilment_fee
+    channel = [s.listed_on for s in scenario.sellers]
+    third_party = np.array([s.role != "platform" for s in scenario.sellers])
+    cost = np.array([s.cost for s in scenario.sellers])
+    quality = np.array([s.quality for s in scenario.sellers])
+    profit = np.zeros(len(channel))
+    for weight, sees, buys_on_platform in (
+            (d.platform_only_share, [c != "web" for c in channel], [c != "web" for c in channel]),
+            (1 - d.platform_only_share, [True] * len(channel), [c == "platform" for c in channel])):
+        e = np.where(sees, np.exp((quality - price) / d.mu), 0.0)
+        quantity = d.shoppers_per_tick * weight * e / (e.sum() + np.exp(d.outside_quality / d.mu))
+        fee = np.where(np.array(buys_on_platform) & third_party, r * price + f, 0.0) * quantity
+        profit += (price - cost) * quantity - fee
+        profit[0] += fee.sum()
+    return profit
+
+
+def central_difference(function, price, i, h=1e-6):
+    """d function / d price_i by central differences (``function`` may return an array)."""
+    up, down = price.copy(), price.copy()
+    up[i] += h
+    down[i] -= h
+    return (function(up) - function(down)) / (2 * h)
+
+
+def test_dual_channel_nash_and_joint_profit_satisfy_first_order_conditions():
+    scenario = dual_channel_market()
+    b = scenario.benchmarks
+    np.testing.assert_allclose(scenario.static_game().profit(b.nash_price), logit_profit(scenario, b.nash_price),
+                               rtol=1e-12)
+    cost = np.array([s.cost for s in scenario.sellers])
+
+    def industry(price):
+        return logit_profit(scenario, price).sum()  # fees are transfers
+
+    for i in range(4):
+        own = central_difference(lambda p: logit_profit(scenario, p), b.nash_price, i)[i]
+        assert own == pytest.approx(0.0, abs=1e-6)
+        assert central_difference(industry, b.monopoly_price, i) == pytest.approx(0.0, abs=1e-6)
+    assert industry(b.monopoly_price) == pytest.approx(b.monopoly_industry_profit, rel=1e-12)
+    assert b.monopoly_industry_profit > b.nash_industry_profit
+    # the dual-channel seller is neither priced as a platform seller nor as a web shop
+    assert not np.isclose(b.nash_price, dual_channel_market(both="web").benchmarks.nash_price).all()
+    assert not np.isclose(b.nash_price, dual_channel_market(both="platform").benchmarks.nash_price).all()
+    assert np.all(b.nash_price > cost)
+
+
+@pytest.mark.parametrize("limit, twin", [
+    ({"share": 0.0}, {"both": "web", "share": 0.0}),  # nobody shops only on the platform: a web shop
+    ({"referral": 0.0, "fulfilment": 0.0}, {"both": "platform", "referral": 0.0, "fulfilment": 0.0}),  # no fees
+])
+def test_dual_channel_limits(limit, twin):
+    b, expected = dual_channel_market(**limit).benchmarks, dual_channel_market(**twin).benchmarks
+    for field in ("nash_price", "nash_profit", "monopoly_price", "monopoly_profit"):
+        np.testing.assert_array_equal(getattr(b, field), getattr(expected, field), err_msg=field)

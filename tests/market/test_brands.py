@@ -64,6 +64,18 @@ def test_brand_leaves_the_platform_when_fees_eat_its_margin():
     assert left.record_fee[-1, 2] == 0.0 and left.record_quantity[-1, 2] > 0
 
 
+def test_a_brand_in_both_channels_delists_only_from_the_platform():
+    state = engine.build_state(supplied(channel="both", delist_margin=0.7))
+    assert state.third_party[2] and state.dual_channel[2]
+    engine.advance(state, 1)
+    assert state.last_fee[2] > 0.0
+    engine.advance(state, 143)
+    assert not state.on_platform[2] and not state.dual_channel[2] and not state.via_platform[:, 2].any()
+    assert state.visibility[0, 2] == 0.0 and state.visibility[1, 2] == 1.0
+    assert state.last_fee[2] == 0.0 and state.last_quantity[2] > 0.0  # its web shop still sells
+    assert state.weight[1, 2] == 1.0
+
+
 @pytest.mark.parametrize("change, message", [
     ({"supplier": "amazon"}, r"sellers\[1\]\.supplier = 'amazon': must name a brand"),
     ({"wholesale": {"price": 1.0}}, r"sellers\[1\]\.wholesale: only a brand sets wholesale terms"),
@@ -79,5 +91,6 @@ def test_bad_brand_terms(change, message):
 def test_benchmarks_count_the_brand_stake():
     scenario = supplied()
     game = scenario.static_game()
-    assert game.kappa[1] == pytest.approx(1.05) and game.cost[1] == pytest.approx(0.75)
-    assert game.stake_unit[2, 0] == pytest.approx(0.3) and game.stake_unit[2, 1] == pytest.approx(0.3)
+    np.testing.assert_allclose(game.kappa[:, 1], 1.05)
+    assert game.cost[1] == pytest.approx(0.75)
+    np.testing.assert_allclose(game.stake_unit[:, 2, :2], 0.3)  # in both segments

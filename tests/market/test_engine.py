@@ -25,6 +25,37 @@ def duopoly(**changes) -> Scenario:
     return Scenario.from_dict(data)
 
 
+def dual_channel(**changes) -> Scenario:
+    """The duopoly with the third party in its own web shop as well as on the platform."""
+    data = duopoly(**changes).model_dump()
+    data["sellers"][1]["channel"] = "both"
+    return Scenario.from_dict(data)
+
+
+def channel_quantities(state, scenario):
+    """This tick's units of each seller, in all and on the platform, from the logit formula and the featured offer.
+
+    Listed offers that are not featured keep 1 - featured_attention of the attention of the shoppers who buy
+    them on the platform; platform-only shoppers see only listed offers; the others see every offer and buy a
+    dual-channel offer in its web shop, with full attention.
+    """
+    d = scenario.demand
+    channel = np.array([s.listed_on for s in scenario.sellers])
+    listed = channel != "web"
+    not_featured = np.arange(len(channel)) != state.last_featured[0]
+    buybox = np.where(listed & not_featured, 1 - scenario.platform.featured_attention, 1.0)
+    e = np.exp((state.quality - state.price) / d.mu)
+    outside = np.exp(d.outside_quality / d.mu)
+    total, on_platform = 0.0, 0.0
+    for weight, attention, via_platform in (
+            (d.platform_only_share, np.where(listed, buybox, 0.0), listed),
+            (1 - d.platform_only_share, np.where(channel == "platform", buybox, 1.0), channel == "platform")):
+        units = state.last_market[0] * weight * attention * e / ((attention * e).sum() + outside)
+        total = total + units
+        on_platform = on_platform + np.where(via_platform, units, 0.0)
+    return total, on_platform
+
+
 DYNAMIC = ("price", "history", "memory", "last_quantity", "last_profit", "total_price", "total_quantity",
            "total_profit", "total_fee", "total_changes", "total_featured", "total_market", "record_price",
            "record_quantity", "record_profit", "record_fee", "record_featured", "record_market")
@@ -35,7 +66,7 @@ def assert_same_state(a, b):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
 
 
-@pytest.mark.parametrize("scenario", [duopoly(), duopoly(record_stride=7), duopoly(seed=99)])
+@pytest.mark.parametrize("scenario", [duopoly(), duopoly(record_stride=7), duopoly(seed=99), dual_channel()])
 def test_stepping_the_model_equals_one_advance(scenario):
     model = PricingModel(scenario)
     for _ in range(scenario.horizon):
@@ -92,6 +123,22 @@ def test_fees_paid_equal_fees_received_each_tick():
         expected = (0.15 * state.price[third] + 0.1) * state.last_quantity[third]
         assert state.last_fee[third] == pytest.approx(expected, rel=1e-12)
         assert state.last_fee[[0, 2, 3]].sum() == 0.0
+    revenue_minus_cost = state.total_revenue - state.cost * state.total_quantity
+    assert state.total_profit.sum() == pytest.approx(revenue_minus_cost.sum(), rel=1e-12)
+
+
+def test_a_dual_channel_seller_pays_fees_on_its_platform_sales_only():
+    scenario = dual_channel()
+    state = engine.build_state(scenario)
+    for _ in range(200):
+        engine.advance(state, 1)
+        quantity, on_platform = channel_quantities(state, scenario)
+        np.testing.assert_allclose(state.last_quantity, quantity, rtol=1e-12)
+        assert 0.0 < on_platform[1] < quantity[1]
+        assert state.last_fee[1] == pytest.approx((0.15 * state.price[1] + 0.1) * on_platform[1], rel=1e-12)
+        assert state.last_fee.sum() == pytest.approx(state.last_market[2], rel=1e-12)
+        assert state.last_fee[[0, 2, 3]].sum() == 0.0
+    assert state.total_featured[1] > 0  # its platform listing competes for the featured offer
     revenue_minus_cost = state.total_revenue - state.cost * state.total_quantity
     assert state.total_profit.sum() == pytest.approx(revenue_minus_cost.sum(), rel=1e-12)
 

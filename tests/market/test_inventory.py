@@ -24,6 +24,7 @@ from market.inventory import (
 )
 from market.model import PricingModel
 from market.scenario import Scenario, ScenarioError
+from tests.market.test_engine import channel_quantities
 
 TPD = 144
 
@@ -143,12 +144,12 @@ def test_a_sold_out_offer_gets_no_attention_and_its_shoppers_choose_again():
     shoppers = state.last_market[0]
     displaced = free.last_quantity[0] - before
     s2, cs2 = logit_demand(state.price, state.quality, state.mu, state.outside_quality,
-                           state.visibility * state.attention, state.segment_weight)
+                           state.weight, state.segment_weight)
     np.testing.assert_allclose(state.last_quantity[1:], free.last_quantity[1:] + displaced * s2[1:], rtol=1e-10)
     expected = free.last_market[1] + displaced * (cs2 - free.last_market[1] / shoppers)
     assert state.last_market[1] == pytest.approx(expected, rel=1e-10) and expected < free.last_market[1]
     later = engine.advance(engine.build_state(limited), out + 2)
-    assert later.last_quantity[0] == 0.0 and later.attention[0] == 0.0 and later.last_featured[0] != 0
+    assert later.last_quantity[0] == 0.0 and np.all(later.weight[:, 0] == 0.0) and later.last_featured[0] != 0
 
 
 @pytest.mark.parametrize("inventory, extra, fate", [
@@ -223,6 +224,21 @@ def test_no_unit_destroyed_under_the_ban_in_generated_scenarios(destruction_fee,
 
 INVENTORY_ARRAYS = ("stock", "cohort_units", "cohort_tick", "order_units", "total_units", "total_paid",
                     "total_received", "record_stock", "selloff_left")
+
+
+def test_a_dual_channel_seller_that_sells_out_keeps_its_channel_split():
+    data = stocked(sellers={"domestic": {"initial_stock": 30.0, "review_days": 10.0}}, horizon=100,
+                   inventory={"demand_decay_per_day": 0.0}).model_dump()
+    data["sellers"][2]["channel"] = "both"
+    scenario = Scenario.from_dict(data)
+    for state in step_through(scenario):
+        uncapped, on_platform = channel_quantities(state, scenario)
+        fee = (0.15 * state.price[2] + 0.05) * on_platform[2] / uncapped[2] * state.last_quantity[2]
+        assert state.last_fee[2] == pytest.approx(fee, rel=1e-12) and state.last_fee[2] > 0.0
+        assert state.last_fee.sum() == pytest.approx(state.last_market[2], rel=1e-12)
+        if state.inventory.stock[2] == 0.0:
+            break
+    assert state.t < 100 and state.last_quantity[2] < uncapped[2]  # sold out, sales capped, split kept
 
 
 def test_stepping_the_model_equals_one_advance_with_stock():

@@ -115,3 +115,23 @@ def test_with_values_by_dotted_path():
 def test_default_channel_follows_role():
     scenario = Scenario.from_dict(base())
     assert [s.listed_on for s in scenario.sellers] == ["platform", "web"]
+
+
+def test_a_retailer_and_a_brand_can_sell_in_both_channels():
+    data = base()
+    data["sellers"][1]["channel"] = "both"
+    data["sellers"].append({"name": "b", "role": "brand", "channel": "both", "strategy": "fixed",
+                            "params": {"price": 2.0}})
+    scenario = Scenario.from_dict(data)
+    assert [s.listed_on for s in scenario.sellers] == ["platform", "both", "both"]
+    assert all(s.on_platform for s in scenario.sellers)
+    # platform-only shoppers buy everything on the platform; the others buy a dual-channel offer in its web shop
+    assert scenario.sale_via_platform().tolist() == [[True, True, True], [True, False, False]]
+
+
+@pytest.mark.parametrize("channel", ["web", "both"])
+def test_the_platform_lists_only_on_the_platform(channel):
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_dict(with_change("sellers.0.channel", channel))
+    assert str(err.value) == (f"sellers[0].channel = '{channel}': the platform lists on 'platform' only "
+                              f"('web' and 'both' are for retailers and brands)")
