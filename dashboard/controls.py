@@ -109,26 +109,26 @@ def RunControls(lab: Lab, finished: bool, playing: solara.Reactive[bool], speed:
 def LearningControls(lab: Lab, config: Scenario, playing: bool, done: Callable[[], None]):
     """Train the learners first, then force one seller to deviate and watch the others punish it."""
     learners = [s.name for s in config.sellers if strategies.get(s.strategy).learns]
+    seller = solara.use_reactive(learners[0] if learners else "")
+    price = solara.use_reactive("")
     if not lab.trainable:
         return
-    seller = solara.use_reactive(learners[0])
-    price = solara.use_reactive("")
-    i = [s.name for s in config.sellers].index(seller.value)
-    nash = f"{lab.model.benchmarks.nash_price[i]:.4g}"
+    chosen = seller.value if seller.value in learners else learners[0]  # the scenario may have changed
+    nash = f"{lab.model.benchmarks.nash_price[[s.name for s in config.sellers].index(chosen)]:.4g}"
 
     def train():
         lab.train()
         done()
 
     def deviate():
-        lab.deviate(seller.value, price.value or nash)
+        lab.deviate(chosen, price.value or nash)
         done()
     solara.Text("Learning: train to convergence on the fast path, then watch the trained strategies play.",
                 style={"font-weight": "500"})
     with solara.Row():
         solara.Button("Train first", on_click=train, disabled=playing, color="secondary")
     with solara.Row():
-        solara.Select("deviating seller", values=learners, value=seller)
+        solara.Select("deviating seller", values=learners, value=chosen, on_value=seller.set)
         solara.InputText("deviation price", value=price.value or nash, on_value=price.set, continuous_update=False)
     solara.Button("Force a deviation", on_click=deviate, color="secondary")
 
