@@ -34,6 +34,7 @@ import numpy as np
 from numba import njit
 
 from market.demand import market_demand, segment_shares
+from market.jit import tick_kernel
 
 _TOLERANCE = 1e-13
 
@@ -47,7 +48,7 @@ def _log_share(log_rest, log_weight, utility):
     return -np.log1p(np.exp(z))
 
 
-@njit(cache=True)
+@tick_kernel
 def _foc(p, i, alpha, kappa, quality, mu, log_rest, log_weight, stake, segment_weight):
     r"""First-order condition divided by demand:
     :math:`\sum_k \omega_k [\alpha_{ki} - (1-s_k)(\alpha_{ki} p - \kappa_{ki} - g_k)/\mu] / \sum_k \omega_k`.
@@ -78,7 +79,7 @@ def _foc(p, i, alpha, kappa, quality, mu, log_rest, log_weight, stake, segment_w
     return alpha[reference, i] + kept / denominator - numerator / (denominator * mu)
 
 
-@njit(cache=True)
+@tick_kernel
 def best_response(i, price, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight,
                   mu, outside_quality, log_rest, stake, log_weight):
     r"""Seller ``i``'s profit-maximising price given the others' ``price`` (its own entry ignored).
@@ -151,7 +152,7 @@ def best_response(i, price, quality, alpha, kappa, stake_share, stake_unit, visi
     return p
 
 
-@njit(cache=True)
+@tick_kernel
 def _profit_of(i, price, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight, mu,
                outside_quality, quantity, scratch, segment_top):
     r"""Seller i's profit per shopper at ``price`` (own margins plus its stakes in others' sales).
@@ -186,7 +187,7 @@ def _margins_on(i, price, alpha, kappa, stake_share, stake_unit, k, base, quanti
     return profit
 
 
-@njit(cache=True)
+@tick_kernel
 def _leader_value(p, i, price, follower, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight,
                   mu, outside_quality, work, log_rest, stake, log_weight):
     """Leader i's profit at price p once the followers have best-responded (three Gauss-Seidel sweeps)."""
@@ -203,7 +204,7 @@ def _leader_value(p, i, price, follower, quality, alpha, kappa, stake_share, sta
                       outside_quality, work[1], work[2], log_rest)
 
 
-@njit(cache=True)
+@tick_kernel
 def leader_price(i, price, follower, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight, mu,
                  outside_quality, work, log_rest, stake, log_weight):
     r"""Seller i's price when it anticipates that the sellers flagged in ``follower`` best-respond to it.

@@ -5,10 +5,11 @@ disposals take from the oldest cohort (first in, first out), so the ages that th
 storage surcharge looks at are exact.
 """
 
-from numba import njit
+
+from market.jit import tick_kernel
 
 
-@njit(cache=True)
+@tick_kernel
 def push(units, tick, head, count, i, amount, at):
     """Append ``amount`` units with tick ``at`` to seller ``i``'s ring (the caller sizes rings so it never fills)."""
     slot = (head[i] + count[i]) % units.shape[1]
@@ -17,7 +18,7 @@ def push(units, tick, head, count, i, amount, at):
     count[i] += 1
 
 
-@njit(cache=True)
+@tick_kernel
 def total(units, head, count, i):
     r""":math:`\sum` of seller ``i``'s entries."""
     result = 0.0
@@ -26,7 +27,7 @@ def total(units, head, count, i):
     return result
 
 
-@njit(cache=True)
+@tick_kernel
 def take(units, head, count, i, amount):
     """Remove up to ``amount`` units from seller ``i``'s oldest entries on; return the units removed."""
     slots = units.shape[1]

@@ -21,12 +21,13 @@ Exponents are shifted by their maximum before ``exp``, so any finite prices (eve
 """
 
 import numpy as np
-from numba import njit
+
+from market.jit import tick_kernel
 
 SEGMENTS = ("platform_only", "everyone")  # a scenario's segments: who shops only on the platform, who compares all
 
 
-@njit(cache=True)
+@tick_kernel
 def segment_shares(price, quality, weight, mu, outside_quality, share):
     r"""Fill ``share`` with one segment's choice probabilities; return its log-denominator.
 
@@ -67,7 +68,7 @@ def segment_shares(price, quality, weight, mu, outside_quality, share):
 _SHARED_SHIFT_LIMIT = 600.0
 
 
-@njit(cache=True)
+@tick_kernel
 def market_demand(price, quality, weight, segment_weight, mu, outside_quality, quantity, scratch, segment_top):
     r"""Demand per shopper summed over segments; return consumer surplus per shopper.
 
@@ -130,7 +131,7 @@ def market_demand(price, quality, weight, segment_weight, mu, outside_quality, q
     return surplus
 
 
-@njit(cache=True)
+@tick_kernel
 def _market_demand_by_segment(price, quality, weight, segment_weight, mu, outside_quality, quantity, share,
                               log_denominator):
     """``market_demand`` with each segment shifted by its own best utility (no shared exponentials)."""

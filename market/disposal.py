@@ -10,8 +10,9 @@ order :math:`O_i`) goes, oldest units first, to the cheapest fate per unit:
 * donate: VAT on the goods' value, :math:`\tau (1 - \rho) c_i`, plus handling :math:`g`
   (:math:`\rho` the VAT relief in force);
 * destroy: the fee :math:`e`, unless a destruction ban covers the seller;
-* sell off: a cost of :math:`-(\alpha \ell c_i - \phi)` per unit (the liquidation price
-  :math:`\ell c_i` net of referral fee and fulfilment for a third party on the platform), for
+* sell off: a cost of :math:`-(\ell c_i - \sigma_i (r \ell c_i + f))` per unit (the liquidation
+  price :math:`\ell c_i` net of referral fee :math:`r` and fulfilment :math:`f` on the share
+  :math:`\sigma_i` it sells through the platform: 1 on the platform only, 0 in a web shop), for
   at most the units the seller expects to sell at that price over ``selloff_days``, from
   logit demand at today's prices with its offer fully shown. It posts the liquidation price
   until those units are sold or the window ends; the rest of :math:`E_i` goes to the
@@ -39,19 +40,19 @@ from market.inventory import (
     WRITE_OFF,
     season,
 )
-from market.jit import state_kernel
+from market.jit import tick_kernel
 
 BAN_NONE, BAN_LARGE_FIRMS, BAN_ALL = 0, 1, 2
 
 
-@state_kernel
+@tick_kernel
 def destruction_allowed(s, v, i):
     """Whether seller ``i`` may destroy goods under the ban in force (none, large firms only, all)."""
     ban = int(s.rule[DESTRUCTION_BAN])
     return not (ban == BAN_ALL or (ban == BAN_LARGE_FIRMS and v.large[i]))
 
 
-@state_kernel
+@tick_kernel
 def cheapest_fate(s, v, i):
     """The cheapest of return, donate and (if allowed) destroy for seller ``i``; returns ``(fate, cost per unit)``."""
     fate = RETURNED
@@ -66,7 +67,7 @@ def cheapest_fate(s, v, i):
     return fate, cost
 
 
-@state_kernel
+@tick_kernel
 def _selloff_capacity(s, v, i, price, t):
     """Units seller ``i`` expects to sell at ``price`` over the sell-off window (logit demand, today's rivals)."""
     for j in range(s.price.shape[0]):
@@ -81,7 +82,7 @@ def _selloff_capacity(s, v, i, price, t):
     return v.scratch_quantity[i] * s.shoppers * season(v, t) * v.selloff_ticks
 
 
-@state_kernel
+@tick_kernel
 def _dispose(s, v, i, fate, units):
     """Remove ``units`` oldest units of seller ``i`` to ``fate``; book its payments and the write-off."""
     removed = cohorts.take(v.cohort_units, v.cohort_head, v.cohort_count, i, units)
@@ -102,7 +103,7 @@ def _dispose(s, v, i, fate, units):
         v.last_received[PLATFORM if v.charged[i] else SERVICES] += v.destruction_fee * removed
 
 
-@state_kernel
+@tick_kernel
 def review(s, v, i, t):
     """Seller ``i``'s review at the end of tick ``t``: forecast, then sell off and dispose of the excess."""
     rate = v.review_sales[i] / v.review[i]
@@ -114,7 +115,9 @@ def review(s, v, i, t):
         return
     fate, cost = cheapest_fate(s, v, i)
     price = v.selloff_price * s.cost[i]
-    net = (1.0 - s.rule[REFERRAL_FEE]) * price - s.fulfilment_fee if s.third_party[i] else price
+    net = price
+    if s.third_party[i]:  # fees on the share it sells through the platform (all of it, unless in both channels)
+        net -= s.platform_share[i] * (s.rule[REFERRAL_FEE] * price + s.fulfilment_fee)
     if -net < cost:
         planned = min(excess, _selloff_capacity(s, v, i, price, t))
         if planned > 0.0:

@@ -37,7 +37,7 @@ from market import interventions as rules
 from market.benchmarks import best_response, leader_price
 from market.demand import market_demand
 from market.inventory import RECEIVED, Inventory, build_inventory, season
-from market.jit import state_kernel
+from market.jit import tick_kernel
 from market.rng import STREAM_ARRIVALS, poisson
 from market.scenario import Scenario, ScenarioError
 from market.stock import close_tick, limit_sales, open_tick
@@ -378,7 +378,7 @@ def restart_books(state: State) -> None:
     state.inventory.total_units[:, RECEIVED] = state.inventory.stock
 
 
-@state_kernel
+@tick_kernel
 def _lowest_rival(s, i, t):
     """Lowest price among seller i's rivals at tick t (cached per history row); +inf if none."""
     rows = s.history.shape[0]
@@ -452,7 +452,7 @@ def _choose_prices(s, t):
                                      s.memory[i])
 
 
-@state_kernel
+@tick_kernel
 def _learner_price(s, i, t, seen):
     """Price of learning seller i: what it observes, its reward since it last repriced, its table and grid."""
     rows = s.history.shape[0]
@@ -619,7 +619,7 @@ def _audit(s, t):
         s.audit_profit[i] = 0.0
 
 
-@state_kernel
+@tick_kernel
 def _tick(s, t):
     n = s.price.shape[0]
     _choose_prices(s, t)

@@ -32,10 +32,10 @@ import math
 from typing import Annotated, Literal, NamedTuple
 
 import numpy as np
-from numba import njit
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from market.demand import SEGMENTS
+from market.jit import tick_kernel
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 DAYS_PER_MONTH = 30
@@ -154,7 +154,7 @@ class Inventory(NamedTuple):
     record_stock: np.ndarray      # float64[records, n], NaN for untracked sellers
 
 
-@njit(cache=True)
+@tick_kernel
 def season(v, t):
     r"""Demand factor :math:`e^{-d t}` at tick ``t`` of the inventory ``v`` (exactly 1.0 when there is no decay)."""
     if v.decay == 0.0:

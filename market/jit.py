@@ -1,25 +1,28 @@
-"""How kernels that take the engine's state are compiled.
+"""How the kernels that run inside a tick are compiled: ``tick_kernel``.
 
-The state (:class:`market.engine.State`) is a tuple of about 130 arrays. numba reference-counts
-every array of a tuple argument on entry to and exit from each compiled function that takes it
-(an atomic add on each array's header) and, in functions with loops and branches, cannot prune
-those pairs. With the state passed to a few kernels per tick and to one per repricing learner,
-that counting took half the time of a tick at 1,000 sellers and most of it at 10.
+The engine's state (:class:`market.engine.State`) is a tuple of about 130 arrays. numba
+reference-counts every array argument on entry to and exit from each compiled function (an
+atomic add on the array's header) and, in functions with loops and branches, cannot prune those
+pairs. With the state passed to a few kernels per tick, and array views passed to a strategy
+kernel for every repricing seller, that counting took half the time of a tick at 1,000 sellers
+and most of it at 10.
 
-Kernels that take the state allocate nothing: they read and write the arrays the caller holds,
-so they need no counting. ``state_kernel`` compiles them without numba's runtime (``_nrt=False``:
-numba refuses to compile such a function if it would allocate). The kernel called from Python,
-:func:`market.engine._advance`, keeps the runtime and holds the state's arrays for the call.
+The kernels that run inside a tick allocate nothing: they read and write arrays their caller
+holds (scratch included, which lives in the state), so they need no counting. ``tick_kernel``
+compiles them without numba's runtime (``_nrt=False``; numba refuses to compile such a function
+if it would allocate). The kernel called from Python, :func:`market.engine._advance`, keeps the
+runtime and holds the state's arrays for the whole call.
 
-numba compiles a callee with its caller's flags unless the callee was compiled before, so
-*everything reachable from a state kernel* must allocate nothing too (scratch arrays come from
-the state), whichever is compiled first; ``tests/market/test_jit.py`` compiles the engine first
-on an empty cache to check it.
+Every compiled function reachable from the tick is a ``tick_kernel`` (or inlined into one):
+numba compiles a callee with its caller's flags only when the callee is not compiled yet, so a
+plain ``njit`` callee would be counted or not depending on what ran first.
+``tests/market/test_jit.py`` compiles the engine first, on an empty cache, to check that
+nothing reachable allocates.
 """
 
 from numba import njit
 
 
-def state_kernel(function):
-    """``njit(cache=True)`` without reference counting, for kernels that take the state and allocate nothing."""
+def tick_kernel(function):
+    """``njit(cache=True)`` without reference counting, for functions that run inside a tick and allocate nothing."""
     return njit(cache=True, _nrt=False)(function)

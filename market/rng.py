@@ -17,6 +17,8 @@ uniform float in :math:`[0, 1)`.
 import numpy as np
 from numba import njit
 
+from market.jit import tick_kernel
+
 GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -52,7 +54,7 @@ def uniform(seed, stream, tick, seller, draw):
     return float(hash5(seed, stream, tick, seller, draw) >> np.uint64(11)) * _TO_UNIT
 
 
-@njit(cache=True)
+@tick_kernel
 def poisson(mean, seed, stream, tick, seller):
     r"""Poisson draw with the given mean, from counter-based uniforms.
 

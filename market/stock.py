@@ -23,17 +23,16 @@ Within tick :math:`t` (see :mod:`market.engine`):
 Demand falls over the season: :math:`N_t = N e^{-d t}` (``demand_decay_per_day``).
 """
 
-from numba import njit
 
 from market import cohorts
 from market.demand import market_demand
 from market.disposal import review
 from market.interventions import STORAGE_FEE_CAP
 from market.inventory import PAYEES, PLATFORM, RECEIVED, SOLD, SOLD_OFF, STORAGE
-from market.jit import state_kernel
+from market.jit import tick_kernel
 
 
-@state_kernel
+@tick_kernel
 def open_tick(s, t):
     """Receive orders due at ``t``; mark sold-out sellers; post liquidation or restored prices in ``s.chosen``."""
     v = s.inventory
@@ -62,7 +61,7 @@ def open_tick(s, t):
             v.restore[i] = False
 
 
-@state_kernel
+@tick_kernel
 def limit_sales(s, shoppers, surplus):
     """Cap each tracked seller's demand per shopper ``s.last_quantity`` at its stock; re-route displaced shoppers.
 
@@ -93,7 +92,7 @@ def limit_sales(s, shoppers, surplus):
     return surplus
 
 
-@state_kernel
+@tick_kernel
 def _charge_storage(s, v, i, t):
     """Storage for seller ``i``'s cohorts held at the end of tick ``t``, paid to the platform."""
     cap = s.rule[STORAGE_FEE_CAP] / v.ticks_per_month
@@ -108,7 +107,7 @@ def _charge_storage(s, v, i, t):
     v.last_received[PLATFORM] += fee
 
 
-@njit(cache=True)
+@tick_kernel
 def _reorder(v, i, t):
     """Order batches until stock plus units on order reach the reorder point; they arrive ``lead`` ticks later."""
     if v.batch[i] <= 0.0:
@@ -118,7 +117,7 @@ def _reorder(v, i, t):
         v.on_order[i] += v.batch[i]
 
 
-@state_kernel
+@tick_kernel
 def _watch_selloffs(s, v):
     """Add this tick's mean price of the sellers not selling off to the sums with or without a sell-off on."""
     total = 0.0
@@ -134,7 +133,7 @@ def _watch_selloffs(s, v):
     v.selloff_prices[slot + 1] += 1.0
 
 
-@state_kernel
+@tick_kernel
 def close_tick(s, t):
     """Take sales from stock, charge storage, review, reorder, end sell-offs; book payments in profits.
 

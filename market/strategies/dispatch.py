@@ -1,8 +1,8 @@
 """Dispatch from a strategy id to its kernel, for the strategies that need only local information."""
 
 import numpy as np
-from numba import njit
 
+from market.jit import tick_kernel
 from market.strategies import reactive, rules, trigger
 
 FIXED_ID = rules.FIXED.id
@@ -15,7 +15,7 @@ TIT_FOR_TAT_ID = trigger.TIT_FOR_TAT.id
 GRIM_TRIGGER_ID = trigger.GRIM_TRIGGER.id
 
 
-@njit(cache=True)
+@tick_kernel
 def rule_price(strategy, cost, rival_min, platform_price, param, memory):
     """New price of a rule-based seller; NaN for an id this dispatcher does not handle.
 

@@ -34,9 +34,9 @@ Updates (:math:`s` previous state, :math:`a` previous action, :math:`s'` the new
 """
 
 import numpy as np
-from numba import njit
 
 from market.benchmarks import StaticGame, price_grid
+from market.jit import tick_kernel
 from market.learning.qlearning import initial_q, profit_table
 from market.rng import STREAM_LEARNING, uniform
 from market.strategies.registry import Param, StrategySpec, register
@@ -127,7 +127,7 @@ def initial_table(spec: StrategySpec, param: np.ndarray, seller: int, game: Stat
     return initial_q(profit_table(game, grid), grid.shape[0], _value(spec, param, "delta"))[seller]
 
 
-@njit(cache=True)
+@tick_kernel
 def nearest_index(grid, price):
     """Index of the grid point nearest ``price`` (``grid`` increasing)."""
     k = np.searchsorted(grid, price)
@@ -138,7 +138,7 @@ def nearest_index(grid, price):
     return k if grid[k] - price < price - grid[k - 1] else k - 1
 
 
-@njit(cache=True)
+@tick_kernel
 def profile_index(price, grid):
     r"""Mixed-radix number of the profile of nearest grid indices, :math:`\sum_j a_j m^{n-1-j}`."""
     s = 0
@@ -147,7 +147,7 @@ def profile_index(price, grid):
     return s
 
 
-@njit(cache=True)
+@tick_kernel
 def _argmax(row):
     top = 0
     for b in range(1, row.shape[0]):
@@ -156,7 +156,7 @@ def _argmax(row):
     return top
 
 
-@njit(cache=True)
+@tick_kernel
 def _q_step(q, memory, s, reward, discount, horizon, alpha, epsilon, seed, t, seller, learn):
     """Credit ``horizon * reward + discount * max Q(s)`` to the previous pair; choose epsilon-greedily.
     Frozen (``learn`` false): no update, the greedy action."""
@@ -173,7 +173,7 @@ def _q_step(q, memory, s, reward, discount, horizon, alpha, epsilon, seed, t, se
     return a
 
 
-@njit(cache=True)
+@tick_kernel
 def _bandit_step(q, param, memory, reward, seed, t, seller, ucb, learn):
     """Update the pulled arm's value and count (rows 0, 1), then choose the next arm.
     Frozen (``learn`` false): no update, the arm of highest value."""
@@ -195,7 +195,7 @@ def _bandit_step(q, param, memory, reward, seed, t, seller, ucb, learn):
     return a
 
 
-@njit(cache=True)
+@tick_kernel
 def _ucb_arm(q, c, pulls):
     """The lowest-index untried arm, else the arm with the highest upper confidence bound."""
     top = 0
@@ -209,7 +209,7 @@ def _ucb_arm(q, c, pulls):
     return top
 
 
-@njit(cache=True)
+@tick_kernel
 def _lead(param, memory, rival_min):
     """Price-leadership prober; param = (step, window, cooldown, slack, floor, ceiling)."""
     step, window, cooldown, slack, floor, ceiling = param[0], param[1], param[2], param[3], param[4], param[5]
@@ -230,7 +230,7 @@ def _lead(param, memory, rival_min):
     return memory[2]
 
 
-@njit(cache=True)
+@tick_kernel
 def learner_price(strategy_id, q, grid, param, memory, state_index, reward, rival_min, seed, t, seller, learn=True):
     """New price of a learning seller (see the module docstring); NaN for an id it does not handle.
 
