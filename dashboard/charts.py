@@ -15,6 +15,7 @@ from market.metrics import profit_gain
 from market.model import PricingModel
 
 MAX_POINTS = 600
+AXIS_LABELS = 6
 _BANDS = (("Nash", "nash_price", "rgba(46, 125, 50, 0.18)"), ("monopoly", "monopoly_price", "rgba(198, 40, 40, 0.15)"))
 
 
@@ -73,6 +74,7 @@ def running_mean(series: np.ndarray) -> np.ndarray:
 
 def frame(title: str, name: str, labels: list[str], series: list[dict], **extra) -> dict:
     """An ECharts option: a time axis, a legend, a tooltip and a PNG button."""
+    shown = {"interval": _label_interval(labels)}
     option = {
         "title": {"text": title, "textStyle": {"fontSize": 13}},
         "animation": False,
@@ -80,12 +82,19 @@ def frame(title: str, name: str, labels: list[str], series: list[dict], **extra)
         "legend": {"top": 22, "type": "scroll"},
         "grid": {"left": 8, "right": 16, "top": 64, "bottom": 4, "containLabel": True},
         "toolbox": {"feature": {"saveAsImage": {"title": "PNG", "name": f"pricelab_{name}"}}},
-        "xAxis": {"type": "category", "data": labels, "boundaryGap": False},
+        "xAxis": {"type": "category", "data": labels, "boundaryGap": False,
+                  "axisLabel": shown, "axisTick": shown},
         "yAxis": {"type": "value", "scale": True},
         "series": series,
     }
     option.update(extra)
     return option
+
+
+def _label_interval(labels: list[str]) -> int:
+    """Labels skipped between two shown, for about ``AXIS_LABELS`` on the time axis (ECharts' "auto" measures
+    every label's text on every frame)."""
+    return max(0, math.ceil(len(labels) / AXIS_LABELS) - 1)
 
 
 def _lines(names: list[str], table: np.ndarray, picked: np.ndarray, **style) -> list[dict]:
