@@ -252,6 +252,26 @@ def _iterate_best_responses(start, quality, alpha, kappa, stake_share, stake_uni
     return price, max_sweeps
 
 
+@njit(cache=True)
+def _profile_profits(grid, n, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight, mu,
+                     outside_quality):
+    m = grid.shape[0]
+    profit = np.empty((m**n, n))
+    price = np.empty(n)
+    quantity = np.empty(n)
+    scratch = np.empty(n)
+    segment_top = np.empty(segment_weight.shape[0])
+    for s in range(m**n):
+        rest = s
+        for j in range(n - 1, -1, -1):
+            price[j] = grid[rest % m]
+            rest //= m
+        for i in range(n):
+            profit[s, i] = _profit_of(i, price, quality, alpha, kappa, stake_share, stake_unit, visibility,
+                                      segment_weight, mu, outside_quality, quantity, scratch, segment_top)
+    return profit
+
+
 @dataclass(frozen=True)
 class StaticGame:
     r"""The one-shot pricing game that the benchmarks solve (per shopper, one tick).
@@ -317,6 +337,14 @@ class StaticGame:
             _profit_of(i, price, self.quality, self.alpha, self.kappa, self.stake_share, self.stake_unit,
                        self.visibility, self.segment_weight, self.mu, self.outside_quality, quantity, scratch,
                        segment_top) for i in range(n)])
+
+    def profile_profits(self, grid) -> np.ndarray:
+        """``profit[s, i]``: :meth:`profit` of seller ``i`` at every profile ``s`` of prices on ``grid``,
+        numbered in mixed radix with seller 0 most significant (one numba loop over ``m**n`` profiles)."""
+        grid = np.ascontiguousarray(grid, dtype=np.float64)
+        return self.shoppers * _profile_profits(grid, self.n_sellers, self.quality, self.alpha, self.kappa,
+                                                self.stake_share, self.stake_unit, self.visibility,
+                                                self.segment_weight, self.mu, self.outside_quality)
 
     def industry_profit(self, price) -> float:
         r"""Industry profit per tick :math:`\sum_i (p_i - c_i) q_i` (fees are transfers)."""

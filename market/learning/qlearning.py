@@ -30,7 +30,6 @@ session seed, so a session is a pure function of (parameters, seed).
 """
 
 from dataclasses import dataclass
-from itertools import product
 
 import numpy as np
 from numba import njit
@@ -114,8 +113,7 @@ class QLearningSetup:
 
 def profit_table(game: StaticGame, grid: np.ndarray) -> np.ndarray:
     """``profit[s, i]``: seller ``i``'s stage profit at profile ``s`` (mixed radix, seller 0 first)."""
-    n = game.n_sellers
-    return np.array([game.profit(grid[list(profile)]) for profile in product(range(grid.shape[0]), repeat=n)])
+    return game.profile_profits(grid)
 
 
 def initial_q(profit: np.ndarray, m: int, delta: float) -> np.ndarray:

@@ -1,8 +1,11 @@
 """The Calvano Q-learning kernel: the update rule by hand, initial Q, convergence counting, determinism."""
 
+import itertools
+
 import numpy as np
 import pytest
 
+from experiments import configs
 from market.benchmarks import StaticGame
 from market.learning.qlearning import (
     QLearningSetup,
@@ -39,6 +42,17 @@ def test_profit_table_is_the_stage_game_in_mixed_radix_order():
     table = profit_table(game, grid)
     assert table.shape == (9, 2)
     np.testing.assert_allclose(table[2 * 3 + 1], game.profit([1.9, 1.7]))
+
+
+def test_profit_table_equals_the_stage_profit_of_every_profile_exactly():
+    """Five sellers: a platform, fees, a seller in both channels, two segments: the table is StaticGame.profit, bit
+    for bit."""
+    game = configs.load("amazon_10min").static_game()
+    grid = np.array([1.4, 1.7, 2.0])
+    table = profit_table(game, grid)
+    n = game.n_sellers
+    expected = np.array([game.profit(grid[list(p)]) for p in itertools.product(range(grid.shape[0]), repeat=n)])
+    np.testing.assert_array_equal(table, expected)
 
 
 def test_initial_q_is_payoff_against_uniform_rivals_discounted():
