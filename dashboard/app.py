@@ -29,7 +29,7 @@ FRAME_SECONDS = 0.05  # at most 20 frames a second, and never faster than the br
 
 def clock(lab: Lab) -> str:
     """``tick 150 of 4320 · d2 01:00``: ticks played (since training, if any), the horizon, and the day and time."""
-    trained = f" after {lab.model.state.origin[0]:,} ticks of training" if lab.model.state.origin[0] else ""
+    trained = f" after training (to tick {lab.model.state.origin[0]:,})" if lab.model.state.origin[0] else ""
     return f"tick {lab.played} of {lab.horizon}{trained} · {charts.tick_label(lab.model, lab.tick)}"
 
 

@@ -166,7 +166,7 @@ def test_dashboard_in_chromium(server, browser_page):
 
     page.get_by_role("button", name="Train first").click()
     page.get_by_text(re.compile(r"converged after [\d,]+ ticks")).wait_for(timeout=120_000)
-    page.wait_for_function("document.querySelector('.pricelab-clock').innerText.includes('ticks of training')")
+    page.wait_for_function("document.querySelector('.pricelab-clock').innerText.includes('after training (to tick')")
     assert tick(page) == 0, "after training the clock counts the trained algorithms' play"
     page.get_by_role("button", name="Step").click()
     page.wait_for_function("document.querySelector('.pricelab-clock').innerText.includes('tick 6 of')")
