@@ -150,11 +150,14 @@ class Lab:
         ``message`` says how many ticks it took and whether the greedy policies converged.
         """
         def run():
-            results = [model.train(max_ticks) for model in (self.model, self.twin) if model is not None]
-            self.message = " ".join(
-                f"{label}: {'converged' if r.converged else 'not converged'} after {r.ticks:,} ticks." for label, r
-                in zip(("Trained A" if len(results) > 1 else "Trained", "B"), results, strict=False)) + (
-                " The learners now play their learned strategies, without exploring.")
+            outcomes = []
+            for name, model in (("A", self.model), ("B", self.twin)):
+                if model is not None:
+                    result = model.train(max_ticks)
+                    verdict = "converged" if result.converged else "not converged"
+                    outcomes.append(f"{name} {verdict} after {result.ticks:,} ticks")
+            self.message = f"Trained: {'; '.join(outcomes)}. The learners now play their learned strategies, " \
+                           "without exploring."
         return self._attempt(run, "train first")
 
     def deviate(self, seller: str, text: str) -> bool:
