@@ -12,7 +12,7 @@ import threading
 
 from dashboard import rules as rulebook
 from experiments import configs
-from market import training
+from market import engine, training
 from market.model import PricingModel
 from market.scenario import Scenario
 
@@ -112,9 +112,9 @@ class Lab:
             if chosen:
                 config = rulebook.with_rules(self.model.config, chosen)
                 twin = self.twin
-                if twin is None:
+                if twin is None:  # B starts as A now: the same seed and history, training included
                     twin = self._model(self.model.config)
-                    fast_forward(twin, self.tick)
+                    twin.state = engine.copy_state(self.model.state)
                 rulebook.switch(twin, config)
             self.twin, self.rules = twin, chosen
         return self._attempt(switch, f"rule {name!r}")

@@ -344,6 +344,17 @@ def run(scenario: Scenario) -> State:
     return advance(build_state(scenario), scenario.horizon)
 
 
+def copy_state(state: State) -> State:
+    """A deep copy: the same market at the same tick (training, learning and books included), to run apart."""
+    def copy(value):
+        if isinstance(value, np.ndarray):
+            return value.copy()
+        if isinstance(value, tuple):
+            return type(value)(*map(copy, value))
+        return value
+    return copy(state)
+
+
 def force_price(state: State, seller: int, price: float, n_ticks: int) -> None:
     """Impose ``price`` on ``seller`` for the next ``n_ticks`` ticks (a deviation); the rules in force still apply.
 

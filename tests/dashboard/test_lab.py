@@ -147,3 +147,16 @@ def test_train_first_is_offered_only_where_a_seller_learns():
     lab = Lab()
     assert not lab.trainable
     assert not lab.train() and "nothing to train" in lab.error
+
+
+def test_a_rule_switched_on_after_training_runs_b_from_the_trained_market():
+    lab = Lab("calvano2020")
+    assert lab.train(), lab.error
+    lab.step(5)
+    assert lab.set_rule("hourly_cap", True), lab.error
+    a, b = lab.model.state, lab.twin.state
+    assert b.origin[0] == a.origin[0] and b.frozen[0] and b.t == a.t
+    np.testing.assert_array_equal(b.table_pool, a.table_pool)
+    lab.step(20)
+    assert lab.twin.state.n_records == lab.model.state.n_records == 25
+    assert np.isfinite(lab.twin.state.record_price[:25]).all()
