@@ -96,13 +96,17 @@ def tick(page) -> int:
     return int(re.search(r"tick (\d+) of", page.locator(".pricelab-clock").inner_text()).group(1))
 
 
-def charts_change(page, before: list[int], seconds: float = 20) -> bool:
+def charts_change(page, before: list[int], seconds: float = 60) -> bool:
+    """Whether every chart's canvas differs from ``before`` within ``seconds`` (generous: on a fresh CI machine the
+    server shares two cores with a pytest worker compiling numba kernels). Prints the charts that did not."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         after = page.evaluate(FINGERPRINTS)
         if len(after) == len(before) and all(a != b for a, b in zip(after, before, strict=True)):
             return True
         time.sleep(0.2)
+    same = [i for i, (a, b) in enumerate(zip(after, before, strict=False)) if a == b]
+    print(f"charts (in page order) unchanged after {seconds} s: {same}; {len(before)} before, {len(after)} after")
     return False
 
 
