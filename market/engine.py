@@ -345,10 +345,16 @@ def run(scenario: Scenario) -> State:
 
 
 def copy_state(state: State) -> State:
-    """A deep copy: the same market at the same tick (training, learning and books included), to run apart."""
+    """A deep copy: the same market at the same tick (training, learning and books included), to run apart.
+
+    Read-only arrays stay read-only: numba types them apart, and a copy of another type would
+    compile the whole engine again for it.
+    """
     def copy(value):
         if isinstance(value, np.ndarray):
-            return value.copy()
+            duplicate = value.copy()
+            duplicate.flags.writeable = value.flags.writeable
+            return duplicate
         if isinstance(value, tuple):
             return type(value)(*map(copy, value))
         return value

@@ -1,5 +1,6 @@
 """Train first, then play: convergence, frozen learners, forced deviations and restarted books."""
 
+import numba
 import numpy as np
 import pytest
 
@@ -108,3 +109,16 @@ def test_restart_books_keeps_the_stock_identity():
     v = model.state.inventory
     flows = v.total_units
     np.testing.assert_allclose(flows[:, 0] - flows[:, 1:].sum(axis=1), v.stock, atol=1e-9)
+
+
+def test_a_copied_state_has_the_numba_type_of_the_original_and_runs_apart():
+    """The dashboard's run B starts as a copy of A: the same kernel must serve it (no second compile)."""
+    model = PricingModel(configs.load("amazon_10min"), collect=False)
+    model.advance(50)
+    copy = engine.copy_state(model.state)
+    assert numba.typeof(copy) == numba.typeof(model.state)
+    engine.advance(copy, 30)
+    model.advance(30)
+    np.testing.assert_array_equal(copy.record_price, model.state.record_price)
+    copy.price[0] += 1.0
+    assert copy.price[0] != model.state.price[0]
