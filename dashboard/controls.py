@@ -114,7 +114,7 @@ def LearningControls(lab: Lab, config: Scenario, playing: bool, done: Callable[[
     if not lab.trainable:
         return
     chosen = seller.value if seller.value in learners else learners[0]  # the scenario may have changed
-    nash = f"{lab.model.benchmarks.nash_price[[s.name for s in config.sellers].index(chosen)]:.4g}"
+    nash = f"{lab.model.benchmarks.nash_price[lab.model.seller_index(chosen)]:.4g}"
 
     def train():
         lab.train()

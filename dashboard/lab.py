@@ -164,11 +164,8 @@ class Lab:
         """Force ``seller``'s price to the typed value for one of its repricing periods, in A (and B)."""
         def force():
             price = parse(f"sellers.{seller}.price", text)
-            for model in (self.model, self.twin):
-                if model is not None:
-                    model.force_price(seller, price)
-            period = self.config.sellers[self.model.seller_index(seller)].period
-            self.message = f"{seller} charges {price:g} for {period} tick(s), then returns to its strategy."
+            ticks = [model.force_price(seller, price) for model in (self.model, self.twin) if model is not None]
+            self.message = f"{seller} charges {price:g} for {ticks[0]} tick(s), then returns to its strategy."
         return self._attempt(force, "deviation")
 
     def _attempt(self, action, what: str = "") -> bool:

@@ -118,11 +118,13 @@ class PricingModel(mesa.Model):
             return names.index(seller)
         return int(seller)
 
-    def force_price(self, seller: str | int, price: float, n_ticks: int | None = None) -> None:
+    def force_price(self, seller: str | int, price: float, n_ticks: int | None = None) -> int:
         """Make ``seller`` charge ``price`` for ``n_ticks`` ticks from the next one (default: one repricing period),
-        then return to its strategy: a deviation, to watch how the others respond."""
+        then return to its strategy: a deviation, to watch how the others respond. Returns the ticks."""
         i = self.seller_index(seller)
-        engine.force_price(self.state, i, price, self.config.sellers[i].period if n_ticks is None else n_ticks)
+        n_ticks = self.config.sellers[i].period if n_ticks is None else n_ticks
+        engine.force_price(self.state, i, price, n_ticks)
+        return n_ticks
 
     def set_interventions(self, items) -> None:
         """Put ``items`` (``market.interventions`` records) in force from the next tick, replacing the

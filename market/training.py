@@ -50,14 +50,18 @@ def greedy_policy(state: State) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY) -> Training:
-    """Advance ``state`` until the greedy policies have been stable for ``stable_ticks`` ticks, or ``max_ticks``."""
-    for name, value, low in (("max_ticks", max_ticks, 1), ("stable_ticks", stable_ticks, 1),
-                             ("check_every", check_every, 1)):
-        if value < low:
-            raise ValueError(f"{name} = {value}: must be >= {low}")
+def check(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY) -> None:
+    """Raise ``ValueError`` for a count below 1 or a market where no seller learns a table."""
+    for name, value in (("max_ticks", max_ticks), ("stable_ticks", stable_ticks), ("check_every", check_every)):
+        if value < 1:
+            raise ValueError(f"{name} = {value}: must be >= 1")
     if not table_learners(state):
         raise ValueError("no seller learns a table (qlearning, klein_qlearning, epsilon_greedy, ucb): nothing to train")
+
+
+def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY) -> Training:
+    """Advance ``state`` until the greedy policies have been stable for ``stable_ticks`` ticks, or ``max_ticks``."""
+    check(state, max_ticks, stable_ticks, check_every)
     start = state.t
     policy = greedy_policy(state)
     stable = 0

@@ -33,10 +33,11 @@ def main(args) -> int:
         scenario = scenario.with_values(changes)
     benchmarks = scenario.benchmarks
     state = engine.build_state(scenario)
-    if args.train is not None and (args.train < 1 or not training.table_learners(state)):
-        raise UsageError(f"--train = {args.train}: needs MAX_TICKS >= 1 and a seller that learns a table "
-                         f"(qlearning, klein_qlearning, epsilon_greedy, ucb); {scenario.name} has "
-                         f"{len(training.table_learners(state))}")
+    if args.train is not None:
+        try:
+            training.check(state, args.train)
+        except ValueError as err:
+            raise UsageError(f"--train = {args.train}: {err}") from None
     out = prepare_output_dir(args.out or f"results/{scenario.name}")
     engine.advance(state, 0)  # compile, or load the kernel from numba's cache, before timing
     if args.train is not None:
