@@ -1,91 +1,68 @@
-"""Paired comparison: the same market with and without an intervention, on the same seeds.
+"""Paired comparison of arms: one market under several variants, on the same seeds.
 
-For each seed both arms run from the same seed, so the difference in an outcome is due to
-the rule alone (common random numbers). The report gives, for each outcome, the mean in
-each arm, the mean paired difference and its 95% confidence interval across seeds.
+Every arm runs from the same seeds (common random numbers), so the difference between an arm
+and the baseline (the first arm) on a seed is due to the variant alone. Learners are trained
+first where the scenario asks for it (``[training]``; ``market.training.run``), so each arm is
+measured on the play of its own trained algorithms, and each run says whether its learners
+converged. Outcomes are measured at three levels, the market, each role present and each seller
+(``market.results.outcomes``).
 """
 
-from pathlib import Path
+import polars as pl
 
-import matplotlib
+from experiments.arms import Arm
+from experiments.stats import paired, spawn_seeds
+from market import results, training
+from market.scenario import Scenario
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 - the backend is chosen first
-import numpy as np  # noqa: E402
-import polars as pl  # noqa: E402
-
-from experiments.atomic import write_parquet, write_text  # noqa: E402
-from experiments.stats import mean_ci, spawn_seeds  # noqa: E402
-from market import engine, metrics  # noqa: E402
-from market.inventory import MARKET_UNSOLD  # noqa: E402
-from market.scenario import Scenario  # noqa: E402
-
-OUTCOMES = ("mean_price", "delta", "consumer_surplus", "total_welfare", "profit_platform", "profit_retailer",
-            "profit_brand", "price_changes_per_day", *MARKET_UNSOLD)
-ROLES = ("platform", "retailer", "brand")
+KEY = ("scope", "unit", "metric")
 
 
-def outcomes(scenario: Scenario) -> dict[str, float]:
-    """Run ``scenario`` and measure the compared outcomes (per tick, profits summed by role)."""
-    state = engine.run(scenario)
-    values = metrics.market_summary(state, scenario.benchmarks, scenario.ticks_per_day)
-    profit = metrics.seller_summary(state)["profit"]
-    roles = np.array([s.role for s in scenario.sellers])
-    result = {k: values[k] for k in OUTCOMES if k in values}
-    for role in ROLES:
-        result[f"profit_{role}"] = float(profit[roles == role].sum())
-    return result
+def measure(scenario: Scenario) -> tuple[dict, list[tuple[str, str, str, float]]]:
+    """Run ``scenario`` (trained first where it asks) and return its training columns and its outcomes as
+    ``(scope, unit, metric, value)`` (``market.results.outcomes``)."""
+    state, trained = training.run(scenario)
+    return training.columns(trained, state), results.outcomes(state, scenario)
 
 
-def run_pairs(base: Scenario, treated: Scenario, n_seeds: int, progress=None) -> pl.DataFrame:
-    """One row per seed and arm: the outcomes of ``base`` and ``treated`` on the same seeds."""
+def run_arms(arms: list[Arm], n_seeds: int, progress=None) -> pl.DataFrame:
+    """Every arm on seeds ``spawn_seeds(baseline seed, n_seeds)``, in long form: one row per seed, arm and
+    outcome (``seed, arm, scope, unit, metric, value``) with the run's training columns."""
     rows = []
-    for seed in spawn_seeds(base.seed, n_seeds):
-        for arm, scenario in (("without", base), ("with", treated)):
-            rows.append({"seed": seed, "arm": arm, **outcomes(scenario.replace(seed=seed))})
+    for seed in spawn_seeds(arms[0].scenario.seed, n_seeds):
+        for arm in arms:
+            columns, outcomes = measure(arm.scenario.replace(seed=seed))
+            rows += [{"seed": seed, "arm": arm.name, "scope": scope, "unit": unit, "metric": metric, "value": value,
+                      **columns} for scope, unit, metric, value in outcomes]
         if progress:
             progress()
-    return pl.DataFrame(rows)
+    return pl.DataFrame(rows, schema_overrides={"converged": pl.Boolean, "seed": pl.UInt64})
 
 
-def paired_differences(runs: pl.DataFrame) -> pl.DataFrame:
-    """Per outcome: mean without, mean with, mean paired difference and its 95% CI."""
-    without = runs.filter(pl.col("arm") == "without").sort("seed")
-    with_rule = runs.filter(pl.col("arm") == "with").sort("seed")
+def differences(runs: pl.DataFrame, baseline: str) -> pl.DataFrame:
+    """For every other arm and outcome: both means and the paired statistics of ``experiments.stats.paired``."""
+    base = runs.filter(pl.col("arm") == baseline).select("seed", *KEY, pl.col("value").alias("base"))
     rows = []
-    for outcome in OUTCOMES:
-        difference = with_rule[outcome].to_numpy() - without[outcome].to_numpy()
-        mean, low, high = mean_ci(difference)
-        rows.append({"outcome": outcome, "without": float(without[outcome].mean()),
-                     "with": float(with_rule[outcome].mean()), "difference": mean, "ci_low": low, "ci_high": high})
-    return pl.DataFrame(rows)
+    for arm in runs["arm"].unique(maintain_order=True):
+        if arm == baseline:
+            continue
+        joined = runs.filter(pl.col("arm") == arm).join(base, on=["seed", *KEY]).sort("seed")
+        for key, group in joined.group_by(KEY, maintain_order=True):
+            stats = paired(group["base"].to_numpy(), group["value"].to_numpy())
+            rows.append({"arm": arm, **dict(zip(KEY, key, strict=True)), "baseline": _mean(group["base"]),
+                         "mean": _mean(group["value"]), **stats})
+    return pl.DataFrame(rows, schema_overrides={"n": pl.Int64})
 
 
-def write_report(out: Path, base: Scenario, rule_label: str, runs: pl.DataFrame, table: pl.DataFrame) -> Path:
-    """Markdown table and a figure of the paired differences with their confidence intervals."""
-    write_parquet(runs, out / "runs.parquet")
-    write_parquet(table, out / "differences.parquet")
-    rows = -(-table.height // 4)
-    figure, axes = plt.subplots(rows, 4, figsize=(14, 3 * rows), squeeze=False)
-    for ax in axes.ravel()[table.height:]:
-        ax.set_visible(False)
-    for ax, row in zip(axes.ravel(), table.iter_rows(named=True), strict=False):
-        ax.errorbar([0], [row["difference"]], yerr=[[row["difference"] - row["ci_low"]],
-                                                    [row["ci_high"] - row["difference"]]], fmt="o", capsize=6)
-        ax.axhline(0.0, color="grey", lw=0.8)
-        ax.set_title(row["outcome"], fontsize=10)
-        ax.set_xticks([])
-    figure.suptitle(f"{base.name}: with {rule_label} minus without (mean, 95% CI over seeds)")
-    figure.tight_layout()
-    figure.savefig(out / "compare.png", dpi=110)
-    plt.close(figure)
-    seeds = runs["seed"].n_unique()
-    lines = [f"# {base.name}: with and without {rule_label}", "",
-             f"{seeds} seeds, {base.horizon} ticks each; both arms use the same seeds. Differences are with minus "
-             "without; 95% Student-t confidence intervals across seeds.", "",
-             "| outcome | without | with | difference | 95% CI |", "|---|---:|---:|---:|---|"]
-    for r in table.iter_rows(named=True):
-        lines.append(f"| {r['outcome']} | {r['without']:.4f} | {r['with']:.4f} | {r['difference']:+.4f} | "
-                     f"[{r['ci_low']:+.4f}, {r['ci_high']:+.4f}] |")
-    lines += ["", "![paired differences](compare.png)", ""]
-    return write_text("\n".join(lines), out / "compare.md")
+def convergence(runs: pl.DataFrame) -> pl.DataFrame:
+    """Per arm: runs, learners, runs trained, share of trained runs that converged, mean training ticks."""
+    per_run = runs.unique(["seed", "arm"], maintain_order=True)
+    return per_run.group_by("arm", maintain_order=True).agg(
+        pl.len().alias("runs"), pl.col("learners").max(), pl.col("trained").sum().alias("trained_runs"),
+        pl.col("converged").cast(pl.Float64).mean().alias("converged_share"),
+        pl.col("training_ticks").mean().alias("training_ticks_mean"))
+
+
+def _mean(values: pl.Series) -> float:
+    finite = values.filter(values.is_finite())
+    return float(finite.mean()) if finite.len() else float("nan")

@@ -21,3 +21,26 @@ def spawn_seeds(master: int, n: int) -> list[int]:
     """``n`` run seeds from ``SeedSequence(master).spawn``: independent of execution order."""
     return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
             for child in np.random.SeedSequence(master).spawn(n)]
+
+
+def paired(baseline, treated, level: float = 0.95) -> dict[str, float]:
+    r"""Paired difference of ``treated`` and ``baseline`` measured on the same seeds (common random numbers).
+
+    With :math:`d_s = x^{arm}_s - x^{base}_s` over the :math:`n` seeds where both are finite:
+    ``difference`` :math:`\bar d`, ``se`` :math:`s_d / \sqrt n`, the Student-t interval ``ci_low``,
+    ``ci_high`` (:func:`mean_ci`), ``relative_change_pct`` :math:`100\, \bar d / \bar x^{base}` (NaN when
+    the baseline's mean is 0 to 1e-9) and ``n``. One seed gives no spread: ``se`` is NaN and the interval a point.
+    """
+    base = np.asarray(baseline, dtype=np.float64)
+    arm = np.asarray(treated, dtype=np.float64)
+    keep = np.isfinite(base) & np.isfinite(arm)
+    base, d = base[keep], arm[keep] - base[keep]
+    if d.size == 0:
+        nan = float("nan")
+        return {"difference": nan, "se": nan, "ci_low": nan, "ci_high": nan, "relative_change_pct": nan, "n": 0}
+    mean, low, high = mean_ci(d, level)
+    base_mean = float(base.mean())
+    return {"difference": mean, "se": float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan"),
+            "ci_low": low, "ci_high": high,
+            "relative_change_pct": 100.0 * mean / base_mean if abs(base_mean) > 1e-9 else float("nan"),
+            "n": int(d.size)}

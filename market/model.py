@@ -2,18 +2,28 @@
 
 The model is built from flat keyword arguments with defaults (what SolaraViz needs) or
 from a ``Scenario``; ``step()`` calls the same kernel as the batch path with one tick, so
-stepping n times equals one ``advance(state, n)`` bit for bit.
+stepping n times equals one ``advance(state, n)`` bit for bit. A scenario with a
+``[training]`` table is trained at construction, as every door measures it (``market.training``).
+
+Seeds follow Mesa's convention: ``rng`` is an integer seed, a numpy ``Generator`` (a seed is drawn
+from it) or None (a fresh seed from the operating system), so ``mesa.batch_run(PricingModel, ...,
+rng=[1, 2])`` runs seeds 1 and 2 and ``iterations=k`` runs k different seeds; each model reports
+the seed it ran (``model.seed``, and a ``seed`` column of its DataCollector) so any of them can be
+run again. Left out, the scenario's own seed is used. ``seed`` is accepted as the same keyword
+(Mesa's older name; also the name of a parameter in ``batch_run``'s ``parameters``).
 """
 
 from pathlib import Path
 
 import mesa
+import numpy as np
 
 from market import engine, training
 from market.agents import AGENT_CLASSES
 from market.metrics import market_summary
-from market.scenario import Scenario
+from market.scenario import Scenario, TrainingPlan
 
+SCENARIO_SEED = "scenario"  # rng's default: run the scenario's own seed
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "experiments" / "configs" / "amazon_10min.toml"
 
 
@@ -24,8 +34,12 @@ class PricingModel(mesa.Model):
     ----------
     scenario : Scenario, str or Path
         The market, or the path of its TOML file.
-    seed : int, optional
-        Overrides the scenario's seed (Mesa's dashboard passes it as text).
+    rng : int, numpy Generator or None, optional
+        The seed to run (see the module docstring); default: the scenario's. Text that holds an
+        integer is read as one (Mesa's dashboard sends text).
+    train : bool, optional
+        Train the learners first (``market.training.prepare``); default: when the scenario has a
+        ``[training]`` table. ``model.training`` then says how it went (None: not trained).
     mu, shoppers_per_tick, platform_only_share, referral_fee, fulfilment_fee, featured_attention : float, optional
         Override the scenario's demand and platform terms.
     overrides : dict, optional
@@ -38,10 +52,10 @@ class PricingModel(mesa.Model):
     The validated market is ``model.config`` (Mesa's own ``model.scenario`` is left to Mesa).
     """
 
-    def __init__(self, scenario: Scenario | str | Path = DEFAULT_SCENARIO, seed=None, mu=None,
+    def __init__(self, scenario: Scenario | str | Path = DEFAULT_SCENARIO, rng=SCENARIO_SEED, mu=None,
                  shoppers_per_tick=None, platform_only_share=None, referral_fee=None, fulfilment_fee=None,
                  featured_attention=None, overrides: dict | None = None, horizon: int | None = None,
-                 collect: bool = True):
+                 collect: bool = True, train: bool | None = None, **legacy):
         if not isinstance(scenario, Scenario):
             scenario = Scenario.from_toml(scenario)
         updates = dict(overrides or {})
@@ -49,20 +63,30 @@ class PricingModel(mesa.Model):
                             ("demand.platform_only_share", platform_only_share),
                             ("platform.referral_fee", referral_fee), ("platform.fulfilment_fee", fulfilment_fee),
                             ("platform.featured_attention", featured_attention),
-                            ("seed", None if seed in (None, "") else int(seed))):
+                            ("seed", run_seed(_one_seed(rng, legacy)))):
             if value is not None:
                 updates[path] = value
         self.config = scenario.with_values(updates) if updates else scenario
         super().__init__(rng=self.config.seed)
         self.benchmarks = self.config.benchmarks
-        self.state = engine.build_state(self.config, horizon=horizon)
+        self.state, self.training = engine.build_state(self.config, horizon=horizon), None
+        if train or (train is None and self.config.training is not None):
+            plan = self.config.training or TrainingPlan()
+            if train:
+                training.check_plan(self.config, plan.max_ticks)
+            self.state, self.training = training.prepare(self.config, horizon, max_ticks=plan.max_ticks)
         self.sellers = [AGENT_CLASSES[s.role](self, i) for i, s in enumerate(self.config.sellers)]
         self.collect = collect
         self.datacollector = mesa.DataCollector(
-            model_reporters={"tick": "tick", "delta": "delta", "consumer_surplus": "consumer_surplus",
+            model_reporters={"seed": "seed", "tick": "tick", "delta": "delta", "consumer_surplus": "consumer_surplus",
                              "mean_price": "mean_price", "featured": "featured"},
             agent_reporters={"name": "name", "price": "price", "quantity": "quantity", "profit": "profit"},
         )
+
+    @property
+    def seed(self) -> int:
+        """The seed this model runs: the scenario's, or the one given or drawn (``rng``)."""
+        return self.config.seed
 
     @property
     def tick(self) -> int:
@@ -71,12 +95,12 @@ class PricingModel(mesa.Model):
 
     @property
     def summary(self) -> dict[str, float]:
-        """Market measures since tick 0 (see ``market.metrics``)."""
+        """Market measures since the books started: tick 0, or the end of training (see ``market.metrics``)."""
         return market_summary(self.state, self.benchmarks, self.config.ticks_per_day)
 
     @property
     def delta(self) -> float:
-        return self.summary["delta"] if self.tick else float("nan")
+        return self.summary["delta"] if self.state.counted else float("nan")
 
     @property
     def consumer_surplus(self) -> float:
@@ -103,11 +127,17 @@ class PricingModel(mesa.Model):
         """Advance ``n_ticks`` in one kernel call (the fast path; no data collected on the way)."""
         engine.advance(self.state, n_ticks)
 
-    def train(self, max_ticks: int = 10_000_000, stable_ticks: int = training.STABLE_TICKS,
-              check_every: int = training.CHECK_EVERY) -> training.Training:
+    def train(self, max_ticks: int | None = None, stable_ticks: int | None = None,
+              check_every: int | None = None) -> training.Training:
         """Fast-forward the learners to convergence (``market.training``), then freeze them and restart the books:
-        from here ``summary``, the records and the charts measure the trained algorithms' play."""
-        return training.train_then_freeze(self.state, max_ticks, stable_ticks, check_every)
+        from here ``summary``, the records and the charts measure the trained algorithms' play. Settings left
+        out come from the scenario's ``[training]`` table, else from ``TrainingPlan``'s defaults."""
+        plan = self.config.training or TrainingPlan()
+        self.training = training.train_then_freeze(
+            self.state, plan.max_ticks if max_ticks is None else max_ticks,
+            plan.stable_ticks if stable_ticks is None else stable_ticks,
+            plan.check_every if check_every is None else check_every)
+        return self.training
 
     def seller_index(self, seller: str | int) -> int:
         """Index of a seller given by name or index."""
@@ -137,3 +167,36 @@ class PricingModel(mesa.Model):
         self.state.floor[:] = floor
         self.state.ceiling[:] = ceiling
         self.config = config
+
+
+
+def _one_seed(rng, legacy: dict):
+    """``rng``, or the ``seed`` keyword given instead. ``seed`` is kept out of the signature so that
+    ``mesa.batch_run`` passes its own seeds as ``rng`` (None when it has none) and a ``seed`` among its
+    ``parameters`` reaches the model; an ``rng`` and a different ``seed`` together are an error."""
+    unknown = set(legacy) - {"seed"}
+    if unknown:
+        raise TypeError(f"PricingModel() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    if "seed" not in legacy or legacy["seed"] is None:
+        return rng
+    if rng is None or (isinstance(rng, str) and rng == SCENARIO_SEED) or legacy["seed"] == rng:
+        return legacy["seed"]
+    raise ValueError(f"rng = {rng!r} and seed = {legacy['seed']!r}: give one of them")
+
+
+def run_seed(rng) -> int | None:
+    """The scenario seed for ``rng`` (module docstring); None keeps the scenario's own."""
+    if isinstance(rng, str):
+        if rng == SCENARIO_SEED or not rng.strip():
+            return None
+        try:
+            rng = int(rng)
+        except ValueError:
+            raise ValueError(f"rng = {rng!r}: not an integer seed") from None
+    if rng is None:
+        rng = np.random.default_rng()
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63 - 1))
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or not 0 <= rng < 2**63:
+        raise ValueError(f"rng = {rng!r}: must be an integer seed in [0, 2**63), a numpy Generator or None")
+    return int(rng)

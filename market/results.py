@@ -1,8 +1,9 @@
 """Columnar results: polars frames from an engine state (tidy, one row per observation).
 
 ``timeseries``: one row per recorded tick and seller. ``sellers``: one row per seller with
-its summary and static benchmarks. ``summary``: one row for the market. Column names and
-types are fixed, so files from many runs scan together.
+its summary and static benchmarks. ``summary``: one row for the market. ``outcomes``: every
+measure of a run in long form, at the levels of the market, each role and each seller. Column
+names and types are fixed, so files from many runs scan together.
 """
 
 import numpy as np
@@ -11,6 +12,7 @@ import polars as pl
 from market.engine import State
 from market.metrics import market_summary, seller_summary
 from market.scenario import Scenario
+from market.training import Training, columns
 
 
 def recorded_ticks(state: State) -> np.ndarray:
@@ -69,8 +71,35 @@ def sellers(state: State, scenario: Scenario) -> pl.DataFrame:
     return pl.DataFrame(frame)
 
 
-def summary(state: State, scenario: Scenario) -> pl.DataFrame:
-    """One row for the market: the measures of ``market.metrics.MARKET_METRICS`` and the ticks they cover."""
+def summary(state: State, scenario: Scenario, trained: Training | None = None) -> pl.DataFrame:
+    """One row for the market: the measures of ``market.metrics.MARKET_METRICS``, the ticks they cover, and
+    whether they follow training (``market.training.columns``: learners, trained, converged, training_ticks)."""
     values = market_summary(state, scenario.benchmarks, scenario.ticks_per_day)
     return pl.DataFrame({"scenario": [scenario.name], "seed": [scenario.seed], "ticks": [state.counted],
-                         **{k: [v] for k, v in values.items()}})
+                         **{k: [v] for k, v in columns(trained, state).items()},
+                         **{k: [v] for k, v in values.items()}},
+                        schema_overrides={"converged": pl.Boolean})
+
+
+ROLES = ("platform", "retailer", "brand")
+SELLER_METRICS = ("mean_price", "margin", "profit", "share", "featured_share", "price_changes_per_day")
+ROLE_METRICS = ("margin", "profit")
+
+
+def outcomes(state: State, scenario: Scenario) -> list[tuple[str, str, str, float]]:
+    """Every measure as ``(scope, unit, metric, value)``: scope ``market`` (unit ``market``) for
+    ``market.metrics.MARKET_METRICS``; ``role`` for each role present (``margin``: the mean of its sellers'
+    margins; ``profit``: their summed profit per tick); ``seller`` for each seller (``SELLER_METRICS``;
+    ``featured_share`` is the share of ticks it held the featured offer)."""
+    market = market_summary(state, scenario.benchmarks, scenario.ticks_per_day)
+    seller = seller_summary(state)
+    seller["price_changes_per_day"] = seller["price_changes"] * scenario.ticks_per_day / max(state.counted, 1)
+    rows = [("market", "market", name, float(value)) for name, value in market.items()]
+    roles = np.array([s.role for s in scenario.sellers])
+    for role in ROLES:
+        if (roles == role).any():
+            rows += [("role", role, "margin", float(seller["margin"][roles == role].mean())),
+                     ("role", role, "profit", float(seller["profit"][roles == role].sum()))]
+    for i, s in enumerate(scenario.sellers):
+        rows += [("seller", s.name, name, float(seller[name][i])) for name in SELLER_METRICS]
+    return rows

@@ -147,6 +147,26 @@ class Platform(BaseModel):
         default=0.0, description="the platform's own offer competes for the featured slot at price / (1 + this)")
 
 
+class TrainingPlan(BaseModel):
+    """Train the learners first, then measure their play (Calvano et al. 2020's protocol; ``market.training``).
+
+    The learners run until no greedy policy (the best price in every state of a learner's table)
+    has changed for ``stable_ticks`` ticks, compared every ``check_every`` ticks, or until
+    ``max_ticks``; then they are frozen (greedy play, no exploring, no updating) and the books
+    restart, so the scenario's ``horizon`` measures the trained play. A market without a
+    learner with a table is not trained.
+    """
+
+    model_config = _STRICT
+
+    max_ticks: Annotated[int, Field(ge=1, description="ticks of training at most; then converged = false")] = \
+        10_000_000
+    stable_ticks: Annotated[int, Field(ge=1, description="converged once no greedy policy changed for this long")] = \
+        100_000
+    check_every: Annotated[int, Field(ge=1, description="ticks between two comparisons of the greedy policies")] = \
+        10_000
+
+
 class Scenario(BaseModel):
     """A complete market: timing, demand, the platform's terms and the sellers."""
 
@@ -164,6 +184,8 @@ class Scenario(BaseModel):
     sellers: Annotated[list[Seller], Field(min_length=1)]
     interventions: list[rules.Intervention] = Field(default_factory=list)
     inventory: InventoryConfig | None = Field(default=None, description="stock and unsold goods; None: unlimited")
+    training: TrainingPlan | None = Field(default=None, description="train the learners to convergence before the "
+                                                                    "horizon; None: measure from tick 0")
 
     @model_validator(mode="after")
     def _check(self):

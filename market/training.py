@@ -16,12 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from market import engine
+from market import engine, strategies
 from market.engine import State
+from market.scenario import Scenario, TrainingPlan
 from market.strategies.learning import KLEIN_QLEARNING, QLEARNING
 
-STABLE_TICKS = 100_000
-CHECK_EVERY = 10_000
+MAX_TICKS = TrainingPlan().max_ticks
+STABLE_TICKS = TrainingPlan().stable_ticks
+CHECK_EVERY = TrainingPlan().check_every
+COLUMNS = ("learners", "trained", "converged", "training_ticks")  # what a result row says of training
+NOTHING_TO_TRAIN = "no seller learns a table (qlearning, klein_qlearning, epsilon_greedy, ucb): nothing to train"
 _Q_IDS = (QLEARNING.id, KLEIN_QLEARNING.id)
 
 
@@ -32,6 +36,14 @@ class Training:
     ticks: int
     converged: bool
     end_tick: int
+
+
+def columns(trained: Training | None, state: State) -> dict[str, object]:
+    """What a result row says of training: ``learners`` (sellers with a table of their own), ``trained``,
+    ``converged`` (None when nothing was trained) and ``training_ticks`` (0 when nothing was trained)."""
+    return {"learners": len(table_learners(state)), "trained": trained is not None,
+            "converged": None if trained is None else trained.converged,
+            "training_ticks": 0 if trained is None else trained.ticks}
 
 
 def table_learners(state: State) -> list[int]:
@@ -50,13 +62,21 @@ def greedy_policy(state: State) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
+def check_plan(scenario: Scenario, max_ticks: int) -> None:
+    """Raise ``ValueError`` for ``max_ticks`` below 1 or a scenario where no seller learns a table."""
+    if max_ticks < 1:
+        raise ValueError(f"max_ticks = {max_ticks}: must be >= 1")
+    if not any(strategies.get(s.strategy).learns for s in scenario.sellers):
+        raise ValueError(NOTHING_TO_TRAIN)
+
+
 def check(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY) -> None:
     """Raise ``ValueError`` for a count below 1 or a market where no seller learns a table."""
     for name, value in (("max_ticks", max_ticks), ("stable_ticks", stable_ticks), ("check_every", check_every)):
         if value < 1:
             raise ValueError(f"{name} = {value}: must be >= 1")
     if not table_learners(state):
-        raise ValueError("no seller learns a table (qlearning, klein_qlearning, epsilon_greedy, ucb): nothing to train")
+        raise ValueError(NOTHING_TO_TRAIN)
 
 
 def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY) -> Training:
@@ -83,3 +103,26 @@ def train_then_freeze(state: State, max_ticks: int, stable_ticks: int = STABLE_T
     state.frozen[0] = True
     engine.restart_books(state)
     return result
+
+
+def prepare(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None,
+            max_ticks: int | None = None) -> tuple[State, Training | None]:
+    """The scenario's market ready to be measured: built, and trained then frozen where it asks for it.
+
+    Training runs when the scenario has a ``[training]`` table (``max_ticks`` overrides its own), or when
+    ``max_ticks`` is given, and only if some seller learns a table; otherwise the state is at tick 0 and
+    the second value is None. ``horizon`` and ``record_stride`` size the records (``engine.build_state``).
+    """
+    state = engine.build_state(scenario, horizon, record_stride)
+    plan = scenario.training or (TrainingPlan(max_ticks=max_ticks) if max_ticks is not None else None)
+    if plan is None or not table_learners(state):
+        return state, None
+    ticks = plan.max_ticks if max_ticks is None else max_ticks
+    return state, train_then_freeze(state, ticks, plan.stable_ticks, plan.check_every)
+
+
+def run(scenario: Scenario, record_stride: int | None = None) -> tuple[State, Training | None]:
+    """:func:`prepare`, then the scenario's horizon: the measured play (all of it, for a market without learners)."""
+    state, trained = prepare(scenario, record_stride=record_stride)
+    engine.advance(state, scenario.horizon)
+    return state, trained

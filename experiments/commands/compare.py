@@ -1,74 +1,101 @@
-"""Run a market with and without a change on the same seeds and report the differences.
+"""Run a market under several arms on the same seeds and report each arm's paired differences from the first.
 
-The change is an intervention (``--intervention``: a name from ``market.interventions.CATALOG``,
-several names separated by commas, or a TOML file of ``[[interventions]]``) and/or scenario
-fields set by dotted path (``--set sellers.b.strategy='"best_response"'``; values are TOML,
-``none`` unsets an optional field).
+``--arms FILE`` gives the arms (``experiments.arms``: ``[[arms]]`` with a ``name``, ``set`` and
+``interventions``; a shipped name such as ``assad2024`` reads ``experiments/configs/arms/``). The
+shorthand ``--intervention`` (a name from ``market.interventions.CATALOG``, several names separated by
+commas, or a TOML file of ``[[interventions]]``) and/or ``--set PATH=VALUE`` (values are TOML, ``none``
+unsets an optional field) compares two arms: ``without`` and ``with`` the change. Learners are trained
+first where the scenario has a ``[training]`` table.
 """
 
 import json
-import tomllib
-
-from rich.progress import Progress
 
 from experiments import configs
-from experiments.atomic import prepare_output_dir
-from experiments.compare import paired_differences, run_pairs, write_report
 from experiments.errors import UsageError
-from market import interventions
 
 NAME = "compare"
-HELP = "paired comparison with and without an intervention"
+HELP = "paired comparison of arms (with and without an intervention, or an arms file) on the same seeds"
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("config", help="scenario TOML file or shipped name")
+    parser.add_argument("--arms", default=None, metavar="ARMS.toml", help="arms file or shipped name: [[arms]] "
+                        "tables with name, set = { PATH = VALUE } and interventions = [...]; the first is the baseline")
     parser.add_argument("--intervention", default=None, help="catalog name(s), comma-separated, or a TOML file")
     parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                         help="treated arm: set a scenario field (TOML value; 'none' unsets); repeatable")
     parser.add_argument("--seeds", type=int, default=20, help="number of paired seeds (default 20)")
     parser.add_argument("--horizon", type=int, default=None, help="override the horizon, in ticks")
-    parser.add_argument("--out", default=None, help="report folder (default results/compare_<scenario>_<rule>)")
-    parser.add_argument("--json", action="store_true", help="print the differences as one JSON object")
+    parser.add_argument("--out", default=None, help="report folder (default results/compare_<scenario>_<arms>)")
+    parser.add_argument("--json", action="store_true", help="print the arms and differences as one JSON object")
 
 
 def main(args) -> int:
+    from rich.progress import Progress
+
+    from experiments import arms as armsfile
+    from experiments import compare_report
+    from experiments.atomic import prepare_output_dir
+    from experiments.compare import differences, run_arms
+    from market import interventions
+
     if args.seeds < 1:
         raise UsageError(f"--seeds {args.seeds}: must be >= 1")
     base = configs.load(args.config)
     if args.horizon is not None:
         base = base.with_values({"horizon": args.horizon})
-    if args.intervention is None and not args.set:
-        raise UsageError("compare: give --intervention, --set PATH=VALUE, or both")
-    rules = interventions.load(args.intervention) if args.intervention else []
-    treated = base.with_values(dict(parse_assignment(text) for text in args.set)).with_interventions(rules)
-    label = "+".join([r.name or r.kind for r in rules] + [text.split("=", 1)[0] for text in args.set])
+    if args.arms is not None and (args.intervention is not None or args.set):
+        raise UsageError("compare: give --arms, or --intervention/--set (the two-arm shorthand), not both")
+    if args.arms is not None:
+        description, arms = armsfile.load(args.arms, base)
+        label = armsfile.resolve(args.arms).stem
+    elif args.intervention is None and not args.set:
+        raise UsageError("compare: give --arms FILE, --intervention, --set PATH=VALUE, or both of the last two")
+    else:
+        rules = interventions.load(args.intervention) if args.intervention else []
+        label = "+".join([r.name or r.kind for r in rules] + [text.split("=", 1)[0] for text in args.set])
+        arms = armsfile.shorthand(base, rules, dict(armsfile.parse_assignment(text) for text in args.set), label)
+        description = f"with and without {label}"
     out = prepare_output_dir(args.out or f"results/compare_{base.name}_{label}")
     with Progress(transient=True, disable=args.json) as bar:
-        task = bar.add_task(f"{base.name}: {args.seeds} seeds x 2 arms", total=args.seeds)
-        runs = run_pairs(base, treated, args.seeds, progress=lambda: bar.advance(task))
-    table = paired_differences(runs)
-    report = write_report(out, base, label, runs, table)
+        task = bar.add_task(f"{base.name}: {args.seeds} seeds x {len(arms)} arms", total=args.seeds)
+        runs = run_arms(arms, args.seeds, progress=lambda: bar.advance(task))
+    table = differences(runs, arms[0].name)
+    report = compare_report.write(out, base, arms, description, runs, table)
+    result = compare_report.as_json(base, arms, description, runs, table)
     if args.json:
-        print(json.dumps({"scenario": base.name, "intervention": label, "seeds": args.seeds,
-                          "outcomes": {r.pop("outcome"): r for r in table.iter_rows(named=True)}}))
+        if args.arms is None:
+            result["intervention"] = label
+            result["outcomes"] = _two_arm_outcomes(result["arms"]["with"]["vs_baseline"])
+        print(json.dumps(result))
         return 0
-    print(f"{base.name}: with {label} minus without, {args.seeds} seeds (95% CI)")
-    for r in table.iter_rows(named=True):
-        print(f"  {r['outcome']:<24}{r['without']:>12.4f}{r['with']:>12.4f}{r['difference']:>+12.4f}"
-              f"  [{r['ci_low']:+.4f}, {r['ci_high']:+.4f}]")
-    print(f"report: {report}")
+    _print(result, report)
     return 0
 
 
-def parse_assignment(text: str) -> tuple[str, object]:
-    """``PATH=VALUE`` with VALUE read as TOML (bare words as strings; ``none`` as None)."""
-    path, sep, value = text.partition("=")
-    if not sep or not path:
-        raise UsageError(f"--set {text!r}: expected PATH=VALUE, e.g. sellers.b.period=6")
-    if value.strip().lower() == "none":
-        return path, None
-    try:
-        return path, tomllib.loads(f"value = {value}")["value"]
-    except tomllib.TOMLDecodeError:
-        return path, value
+def _two_arm_outcomes(stats: dict) -> dict:
+    """The shorthand's market outcomes and role profits as ``{outcome: {without, with, difference, ci...}}``."""
+    outcomes = {name: _renamed(v) for name, v in stats["market"].items()}
+    outcomes.update({f"profit_{role}": _renamed(v["profit"]) for role, v in stats["roles"].items()})
+    return outcomes
+
+
+def _renamed(v: dict) -> dict:
+    rest = {k: x for k, x in v.items() if k not in ("baseline", "mean")}
+    return {"without": v["baseline"], "with": v["mean"], **rest}
+
+
+def _print(result: dict, report) -> None:
+    baseline = result["baseline"]
+    print(f"{result['scenario']}: {result['seeds']} seeds, each arm minus {baseline} (95% CI)")
+    for name, arm in result["arms"].items():
+        if name == baseline:
+            continue
+        training = arm["training"]
+        trained = "" if not training["trained_runs"] else f"  (converged {training['converged_share']:.0%})"
+        print(f"{name}{trained}")
+        for metric, v in arm["vs_baseline"]["market"].items():
+            if v["baseline"] or v["mean"]:
+                print(f"  {metric:<24}{v['baseline']:>12.4f}{v['mean']:>12.4f}{v['difference']:>+12.4f}"
+                      f"  [{v['ci_low']:+.4f}, {v['ci_high']:+.4f}]")
+    print(f"report: {report}")

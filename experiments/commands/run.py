@@ -22,8 +22,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     parser.add_argument("--horizon", type=int, default=None, help="override the horizon, in ticks")
     parser.add_argument("--train", type=int, default=None, metavar="MAX_TICKS",
-                        help="first train the learners until their greedy policies are stable for 100,000 ticks "
-                             "(at most MAX_TICKS); then run the horizon with them frozen: results cover that play")
+                        help="first train the learners until their greedy policies are stable (the scenario's "
+                             "[training] table, else 100,000 ticks), at most MAX_TICKS; then run the horizon with "
+                             "them frozen: results cover that play. A scenario with [training] is trained without it")
 
 
 def main(args) -> int:
@@ -32,22 +33,21 @@ def main(args) -> int:
     if changes:
         scenario = scenario.with_values(changes)
     benchmarks = scenario.benchmarks
-    state = engine.build_state(scenario)
     if args.train is not None:
         try:
-            training.check(state, args.train)
+            training.check_plan(scenario, args.train)
         except ValueError as err:
             raise UsageError(f"--train = {args.train}: {err}") from None
     out = prepare_output_dir(args.out or f"results/{scenario.name}")
+    state, trained = training.prepare(scenario, max_ticks=args.train)
     engine.advance(state, 0)  # compile, or load the kernel from numba's cache, before timing
-    if args.train is not None:
-        trained = training.train_then_freeze(state, args.train)
+    if trained is not None:
         print(f"trained: {'converged' if trained.converged else 'NOT converged'} after {trained.ticks:,} ticks; "
               f"the learners now play frozen")
     started = time.perf_counter()
     engine.advance(state, scenario.horizon)
     elapsed = time.perf_counter() - started
-    summary = results.summary(state, scenario)
+    summary = results.summary(state, scenario, trained)
     sellers = results.sellers(state, scenario)
     write_parquet(results.timeseries(state, scenario), out / "timeseries.parquet")
     write_parquet(results.market_series(state, scenario), out / "market_timeseries.parquet")

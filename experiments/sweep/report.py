@@ -21,7 +21,8 @@ import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 from scipy.stats import t as student_t  # noqa: E402
 
-from experiments.atomic import write_text  # noqa: E402
+from experiments.atomic import write_parquet, write_text  # noqa: E402
+from experiments.sweep.effects import baseline_value, paired_effects  # noqa: E402
 from experiments.sweep.store import FAILURES, finished, read_manifest, scan  # noqa: E402
 
 MAX_LINES = 8
@@ -37,16 +38,31 @@ def confidence(frame: pl.DataFrame, by: list[str], metrics: list[str]) -> pl.Dat
     return stats.with_columns([(pl.col(f"{m}_sd") * pl.Series(scale)).alias(f"{m}_ci") for m in metrics])
 
 
-def write_report(folder: Path) -> Path:
-    """Write ``folder/report/report.md`` and its figures; return the Markdown file's path."""
+def write_report(folder: Path, baseline: tuple[str, object] | None = None) -> Path:
+    """Write ``folder/report/report.md`` and its figures; return the Markdown file's path.
+
+    With ``baseline = (path, value)`` the report also gives every other value's paired effect against that
+    value, all else equal (``experiments.sweep.effects``), as a table and a figure.
+    """
     folder = Path(folder)
     manifest = read_manifest(folder)
     frame = scan(folder).collect()
     axes = [list(axis) for axis in manifest["spec"]["axes"]]
     metrics = manifest["metrics"]
+    effects = None
+    if baseline is not None:
+        value = baseline_value(frame, manifest["paths"], *baseline)
+        effects = paired_effects(frame, manifest["paths"], baseline[0], value, metrics)
     out = folder / REPORT
     out.mkdir(exist_ok=True)
     lines = _header(folder, manifest, frame)
+    if effects is not None:
+        write_parquet(effects, out / "effects.parquet")
+        name = _effects_figure(effects, manifest["paths"], baseline[0], value, metrics, out)
+        lines += [f"## Effects against {baseline[0]} = {value}", "",
+                  "Each value minus the baseline value at the same other coordinates, paired by replicate (the same "
+                  "seeds); mean and 95% CI across replicates (`report/effects.parquet`).", "",
+                  f"![{name}]({name})", "", *_effects_table(effects, manifest["paths"], baseline[0]), ""]
     for axis in axes:
         name = _figure_against(frame, axes, axis, metrics, out)
         lines += [f"## Metrics against {' + '.join(axis)}", "", f"![{name}]({name})", ""]
@@ -61,10 +77,18 @@ def _header(folder: Path, manifest: dict, frame: pl.DataFrame) -> list[str]:
     failed = len(finished(folder, FAILURES) - set(frame["run_id"]))
     spec = manifest["spec"]
     seeds = spec["seeds"] if spec["seeds"] is not None else f"{spec['n_seeds']} from master seed {spec['master_seed']}"
-    return [f"# Sweep report: {spec['name']}", "",
-            f"Spec hash `{manifest['spec_hash']}`, base scenario `{spec['base']['name']}`, "
-            f"git `{manifest['git_commit']}`.",
-            f"Runs: {frame.height} finished, {failed} failed, {manifest['runs']} in all. Seeds: {seeds}.", ""]
+    lines = [f"# Sweep report: {spec['name']}", "",
+             f"Spec hash `{manifest['spec_hash']}`, base scenario `{spec['base']['name']}`, "
+             f"git `{manifest['git_commit']}`.",
+             f"Runs: {frame.height} finished, {failed} failed, {manifest['runs']} in all. Seeds: {seeds}.", ""]
+    trained = frame.filter(pl.col("trained")) if "trained" in frame.columns else frame.clear()
+    if trained.height:
+        converged = int(trained["converged"].sum())
+        lines += [f"Learners trained first in {trained.height} runs ([training]); {converged} converged "
+                  f"({converged / trained.height:.0%}); metrics cover their frozen play."
+                  + ("" if converged == trained.height else " **Runs that did not converge are included: filter "
+                     "on the `converged` column to set them apart.**"), ""]
+    return lines
 
 
 def _slug(text: str) -> str:
@@ -154,6 +178,44 @@ def _save(figure, panels, used: int, path: Path) -> None:
     figure.savefig(temp, dpi=100)
     plt.close(figure)
     temp.replace(path)
+
+
+def _effects_figure(effects: pl.DataFrame, paths: list[str], path: str, value, metrics: list[str],
+                    out: Path) -> str:
+    """Each metric's effect (mean paired difference, 95% CI) against the first other swept path (or the grid
+    point's index), one line per non-baseline value of ``path``."""
+    others = [p for p in paths if p != path]
+    figure, panels = _panels(len(metrics))
+    for metric, ax in zip(metrics, panels, strict=False):
+        part = effects.filter(pl.col("metric") == metric)
+        for key, line in part.group_by(path, maintain_order=True):
+            x = line[others[0]].to_list() if others else [0] * line.height
+            positions, labels, numeric = _positions(x)
+            ax.errorbar(positions, line["difference"], yerr=[line["difference"] - line["ci_low"],
+                                                             line["ci_high"] - line["difference"]],
+                        marker="o", capsize=3, label=f"{path}={_label(key[0])}")
+            _axis_scale(ax, positions, labels, numeric)
+        ax.axhline(0.0, color="grey", lw=0.8)
+        ax.set_title(f"{metric}: effect vs {_label(value)}")
+        ax.set_xlabel(others[0] if others else "")
+    panels[0].legend(fontsize="small")
+    name = f"effects_vs_{_slug(path)}.png"
+    _save(figure, panels, len(metrics), out / name)
+    return name
+
+
+def _effects_table(effects: pl.DataFrame, paths: list[str], path: str) -> list[str]:
+    others = [p for p in paths if p != path]
+    header = [*others, path, "metric", "baseline", "value", "difference", "95% CI", "change", "n"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in effects.iter_rows(named=True):
+        change = "-" if r["relative_change_pct"] != r["relative_change_pct"] else f"{r['relative_change_pct']:+.1f}%"
+        cells = [str(r[p]) for p in [*others, path]] + [r["metric"], f"{r['baseline']:.4g}", f"{r['mean']:.4g}",
+                                                          f"{r['difference']:+.4g}",
+                                                          f"[{r['ci_low']:+.4g}, {r['ci_high']:+.4g}]", change,
+                                                          str(r["n"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def _table(frame: pl.DataFrame, paths: list[str], metrics: list[str]) -> list[str]:

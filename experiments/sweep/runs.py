@@ -16,7 +16,7 @@ import polars as pl
 
 from experiments.errors import UsageError
 from experiments.sweep.spec import Spec, apply, digest
-from market import engine, results
+from market import results, training
 from market.scenario import Scenario
 
 
@@ -91,12 +91,17 @@ def _column_value(value, data: dict, path: str):
 
 
 def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None) -> Outcome:
-    """Run one scenario over its horizon; any exception becomes ``Outcome.error`` (one line)."""
+    """Run one scenario (its learners trained first where it has ``[training]``) over its horizon; keep the
+    training columns and ``metrics`` (market metrics, and ``seller.<name>.<metric>`` or ``role.<role>.<metric>``
+    columns, NaN where the run has no such seller or role). Any exception becomes ``Outcome.error`` (one line)."""
     try:
         scenario = Scenario.from_dict(run.scenario)
-        stride = timeseries_stride or scenario.horizon
-        state = engine.advance(engine.build_state(scenario, record_stride=stride), scenario.horizon)
-        summary = results.summary(state, scenario).select("ticks", *metrics)
+        state, trained = training.run(scenario, record_stride=timeseries_stride or scenario.horizon)
+        levels = {f"{scope}.{unit}.{metric}": value for scope, unit, metric, value in results.outcomes(state, scenario)
+                  if scope != "market"}
+        summary = results.summary(state, scenario, trained).with_columns(
+            pl.lit(levels.get(c, float("nan")), dtype=pl.Float64).alias(c) for c in metrics if "." in c)
+        summary = summary.select("ticks", *training.COLUMNS, *metrics)
         series = None
         if timeseries_stride is not None:
             series = results.timeseries(state, scenario).select(pl.lit(run.run_id).alias("run_id"), pl.all())

@@ -24,7 +24,12 @@ other (a seller's phase must stay below its period). Example::
 
     [keep]
     metrics = ["delta", "mean_price"]   # default: all of market.metrics.MARKET_METRICS
+    sellers = ["profit", "margin"]      # also per seller: columns seller.<name>.<metric> (results.SELLER_METRICS)
+    roles = ["profit"]                  # also per role present: columns role.<role>.<metric> (results.ROLE_METRICS)
     timeseries_stride = 144             # also keep each run's time series every 144 ticks
+
+Every run row also says whether its learners were trained first (the scenario's ``[training]``)
+and converged: ``learners``, ``trained``, ``converged``, ``training_ticks``.
 """
 
 import hashlib
@@ -36,10 +41,11 @@ from pathlib import Path
 from experiments import configs
 from experiments.errors import UsageError
 from market.metrics import MARKET_METRICS
+from market.results import ROLE_METRICS, ROLES, SELLER_METRICS
 from market.scenario import Scenario, ScenarioError, set_dotted
 
 _KEYS = ("name", "description", "base", "master_seed", "seeds", "set", "grid", "zip", "keep")
-_KEEP_KEYS = ("metrics", "timeseries_stride")
+_KEEP_KEYS = ("metrics", "sellers", "roles", "timeseries_stride")
 MAX_SEED = 2**63
 ALL_SELLERS = "sellers.*."
 
@@ -141,7 +147,8 @@ def from_dict(data: dict, folder: Path, source: str = "") -> Spec:
     return Spec(name=_string(data, "name", "sweep"), description=_string(data, "description", ""), base=base,
                 axes=tuple(axes), n_seeds=n_seeds, seeds=seeds,
                 master_seed=_integer(data.get("master_seed", 0), "master_seed", 0, MAX_SEED),
-                metrics=_metrics(keep.get("metrics", list(MARKET_METRICS))),
+                metrics=_metrics(keep.get("metrics", list(MARKET_METRICS)), "keep.metrics", MARKET_METRICS)
+                + _levels(base, keep),
                 timeseries_stride=_stride(keep.get("timeseries_stride")), source=source)
 
 
@@ -257,14 +264,26 @@ def _seeds(value) -> tuple[int, tuple[int, ...] | None]:
     return value, None
 
 
-def _metrics(value) -> tuple[str, ...]:
-    allowed = ", ".join(MARKET_METRICS)
+def _metrics(value, field: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    allowed = ", ".join(known)
     if not isinstance(value, list) or not value:
-        raise UsageError(f"keep.metrics = {value!r}: must be a non-empty list of: {allowed}")
+        raise UsageError(f"{field} = {value!r}: must be a non-empty list of: {allowed}")
     for metric in value:
-        if metric not in MARKET_METRICS:
-            raise UsageError(f"keep.metrics: {metric!r} is not a metric; allowed: {allowed}")
+        if metric not in known:
+            raise UsageError(f"{field}: {metric!r} is not a metric; allowed: {allowed}")
     return tuple(dict.fromkeys(value))
+
+
+def _levels(base: Scenario, keep: dict) -> tuple[str, ...]:
+    """The per-seller and per-role columns kept: ``seller.<name>.<metric>``, ``role.<role>.<metric>``."""
+    columns = []
+    if "sellers" in keep:
+        metrics = _metrics(keep["sellers"], "keep.sellers", SELLER_METRICS)
+        columns += [f"seller.{s.name}.{m}" for s in base.sellers for m in metrics]
+    if "roles" in keep:
+        metrics = _metrics(keep["roles"], "keep.roles", ROLE_METRICS)
+        columns += [f"role.{r}.{m}" for r in ROLES if any(s.role == r for s in base.sellers) for m in metrics]
+    return tuple(columns)
 
 
 def _stride(value) -> int | None:

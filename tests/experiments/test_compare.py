@@ -1,31 +1,84 @@
 import json
 
+import numpy as np
 import polars as pl
 import pytest
+from scipy.stats import t as student_t
 
+from experiments import arms as armsfile
 from experiments.cli import main
-from experiments.compare import paired_differences, run_pairs
+from experiments.compare import differences, run_arms
 from experiments.configs import load
-from experiments.stats import mean_ci, spawn_seeds
-from market import interventions
+from experiments.stats import mean_ci, paired, spawn_seeds
+from market import engine, interventions, metrics
+from market.scenario import Scenario
 
 
 def short_amazon():
     return load("amazon_10min").with_values({"horizon": 432})
 
 
+def two_arms(base, treated):
+    return [armsfile.Arm("without", "", base), armsfile.Arm("with", "", treated)]
+
+
+def market_row(table: pl.DataFrame, metric: str, arm: str = "with") -> dict:
+    return table.filter((pl.col("arm") == arm) & (pl.col("scope") == "market")
+                        & (pl.col("metric") == metric)).row(0, named=True)
+
+
+def tiny() -> Scenario:
+    """Two fixed-price sellers; Poisson arrivals, so that seeds differ."""
+    return Scenario.from_dict({
+        "name": "tiny", "horizon": 50, "seed": 3,
+        "demand": {"mu": 0.25, "shoppers_per_tick": 20.0, "arrivals": "poisson"},
+        "sellers": [{"name": "a", "strategy": "fixed", "params": {"price": 1.5}},
+                    {"name": "b", "strategy": "fixed", "params": {"price": 1.6}}]})
+
+
 def test_a_rule_that_never_binds_changes_nothing():
     base = short_amazon()
     idle = base.with_interventions([interventions.parse({"kind": "price_bounds", "ceiling": 1e6})])
-    table = paired_differences(run_pairs(base, idle, 3))
+    table = differences(run_arms(two_arms(base, idle), 3), "without")
     assert table["difference"].abs().max() == 0.0
 
 
 def test_change_cap_reduces_price_changes_with_confidence():
     base = short_amazon()
     capped = base.with_interventions([interventions.named("once_a_day")])
-    table = paired_differences(run_pairs(base, capped, 4)).filter(pl.col("outcome") == "price_changes_per_day")
-    assert table["ci_high"][0] < 0
+    row = market_row(differences(run_arms(two_arms(base, capped), 4), "without"), "price_changes_per_day")
+    assert row["ci_high"] < 0
+
+
+def test_paired_differences_equal_a_hand_computation_on_a_tiny_market():
+    base = tiny()
+    dearer = base.with_values({"sellers.b.params": {"price": 1.9}})
+    arms = [armsfile.Arm("base", "", base), armsfile.Arm("dearer", "", dearer)]
+    table = differences(run_arms(arms, 5), "base")
+    by_hand = {name: [] for name in ("consumer_surplus", "profit_b")}
+    base_values = {name: [] for name in by_hand}
+    for seed in spawn_seeds(base.seed, 5):
+        for values, scenario in ((base_values, base), (by_hand, dearer)):
+            state = engine.run(scenario.replace(seed=seed))
+            values["consumer_surplus"].append(state.total_market[1] / state.counted)
+            values["profit_b"].append(state.total_profit[1] / state.counted)
+    for metric, scope, unit in (("consumer_surplus", "market", "market"), ("profit_b", "seller", "b")):
+        d = np.array(by_hand[metric]) - np.array(base_values[metric])
+        row = table.filter((pl.col("scope") == scope) & (pl.col("unit") == unit)
+                           & (pl.col("metric") == metric.removesuffix("_b"))).row(0, named=True)
+        half = student_t.ppf(0.975, 4) * d.std(ddof=1) / np.sqrt(5)
+        assert row["n"] == 5 and d.std() > 0
+        assert row["difference"] == pytest.approx(d.mean(), rel=1e-12)
+        assert row["se"] == pytest.approx(d.std(ddof=1) / np.sqrt(5), rel=1e-12)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((d.mean() - half, d.mean() + half), rel=1e-9)
+        assert row["relative_change_pct"] == pytest.approx(100 * d.mean() / np.mean(base_values[metric]), rel=1e-9)
+
+
+def test_paired_statistics_drop_non_finite_pairs_and_keep_one_seed_a_point():
+    stats = paired([1.0, 2.0, np.nan, 4.0], [2.0, 2.5, 3.0, np.inf])
+    assert stats["n"] == 2 and stats["difference"] == pytest.approx(0.75)
+    one = paired([1.0], [3.0])
+    assert one["n"] == 1 and one["ci_low"] == one["ci_high"] == 2.0 and np.isnan(one["se"])
 
 
 def test_seeds_do_not_depend_on_order_and_ci_brackets_the_mean():
@@ -35,19 +88,77 @@ def test_seeds_do_not_depend_on_order_and_ci_brackets_the_mean():
     assert high - mean == pytest.approx(3.182446 * (1.2909944 / 2), rel=1e-5)
 
 
+def test_trained_arms_measure_the_play_and_say_whether_they_converged():
+    base = load("assad2024").with_values({"horizon": 200, "record_stride": 1})
+    one = base.with_values({"sellers.station_b.strategy": "best_response", "sellers.station_b.params": {}})
+    runs = run_arms([armsfile.Arm("both", "", base), armsfile.Arm("one", "", one)], 2)
+    per_run = runs.unique(["seed", "arm"])
+    assert per_run["trained"].all() and per_run["converged"].all()
+    assert (per_run["training_ticks"] >= 100_000).all()
+    assert set(per_run.filter(pl.col("arm") == "one")["learners"]) == {1}
+    # the measured outcomes are those of the frozen play after training, not of the ticks of learning
+    state, trained = __import__("market.training", fromlist=["run"]).run(base.replace(seed=per_run["seed"][0]))
+    played = metrics.market_summary(state, base.benchmarks, base.ticks_per_day)
+    mean_price = runs.filter((pl.col("arm") == "both") & (pl.col("seed") == per_run["seed"][0])
+                             & (pl.col("metric") == "mean_price"))["value"][0]
+    assert mean_price == played["mean_price"]
+    assert state.counted == 200 and state.origin[0] == trained.ticks
+    assert mean_price == pytest.approx(np.nanmean(state.record_price[:state.n_records]), rel=1e-12)
+
+
 def test_cli_json_and_report(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert main(["compare", "amazon_10min", "--intervention", "austria_noon", "--seeds", "2", "--horizon", "288",
                  "--out", str(out), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["intervention"] == "austria_noon" and set(data["outcomes"]) >= {"mean_price", "delta"}
+    assert set(data["arms"]) == {"without", "with"} and data["baseline"] == "without"
+    stats = data["arms"]["with"]["vs_baseline"]
+    assert set(stats["market"]["delta"]) >= {"difference", "se", "ci_low", "ci_high", "relative_change_pct", "n"}
+    assert set(stats["sellers"]) == {s.name for s in load("amazon_10min").sellers}
+    assert set(stats["roles"]) == {"platform", "retailer", "brand"}
     assert (out / "compare.md").is_file() and (out / "compare.png").is_file()
+
+
+def test_arms_file_runs_every_arm_on_the_same_seeds(tmp_path, capsys):
+    arms = tmp_path / "arms.toml"
+    arms.write_text('[[arms]]\nname = "base"\n\n[[arms]]\nname = "capped"\ninterventions = ["once_a_day"]\n\n'
+                    '[[arms]]\nname = "slow"\nset = { "sellers.platform.period" = 6 }\n'
+                    'interventions = [{ kind = "min_lag", ticks = 6 }]\n')
+    assert main(["compare", "amazon_10min", "--arms", str(arms), "--seeds", "2", "--horizon", "144",
+                 "--out", str(tmp_path / "o"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data["arms"]) == ["base", "capped", "slow"] and data["seeds"] == 2
+    assert data["arms"]["slow"]["rules"] == ["min_lag"]
+    runs = pl.read_parquet(tmp_path / "o" / "runs.parquet")
+    assert runs.group_by("arm").agg(pl.col("seed").unique().sort())["seed"].to_list()[0] == \
+        sorted(spawn_seeds(load("amazon_10min").seed, 2))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("description = 'x'\n", "arms: missing"),
+    ("[[arms]]\nname = 'a'\n", "at least 2"),
+    ("[[arms]]\nname = 'a'\n[[arms]]\nname = 'a'\n", "'a' appears twice"),
+    ("[[arms]]\nname = 'a'\n[[arms]]\nname = 'b'\nset = { 'sellers.nobody.cost' = 1.0 }\n",
+     "arms[1] (b): sellers.nobody.cost: no seller named 'nobody'"),
+    ("[[arms]]\nname = 'a'\n[[arms]]\nname = 'b'\ninterventions = ['curfew']\n", "intervention 'curfew': unknown"),
+    ("[[arms]]\nname = 'a'\n[[arms]]\nname = 'b'\ncolour = 1\n", "arms[1].colour: unknown field"),
+])
+def test_bad_arms_files_exit_2_nothing_written(text, message, tmp_path, capsys):
+    path = tmp_path / "arms.toml"
+    path.write_text(text)
+    out = tmp_path / "never"
+    assert main(["compare", "amazon_10min", "--arms", str(path), "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("argv, message", [
     (["--intervention", "curfew"], "intervention 'curfew': unknown"),
     (["--intervention", "once_a_day", "--seeds", "0"], "--seeds 0: must be >= 1"),
     (["--intervention", "missing.toml"], "not found"),
+    (["--arms", "nowhere.toml"], "not a shipped arms file"),
+    (["--arms", "assad2024", "--intervention", "once_a_day"], "not both"),
 ])
 def test_bad_input_exit_2_nothing_written(argv, message, tmp_path, capsys):
     out = tmp_path / "never"

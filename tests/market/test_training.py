@@ -13,7 +13,7 @@ from market.strategies.learning import learner_price
 @pytest.fixture(scope="module")
 def trained():
     """Calvano's baseline market trained to convergence (about 1.5M ticks, one or two seconds)."""
-    model = PricingModel(configs.load("calvano2020"), collect=False)
+    model = PricingModel(configs.load("calvano2020"), collect=False, train=False)
     return model, model.train(10_000_000)
 
 
@@ -65,7 +65,7 @@ def test_learning_can_only_be_trained_where_a_seller_learns():
 
 
 def test_training_stops_at_max_ticks_unconverged():
-    model = PricingModel(configs.load("calvano2020"), collect=False)
+    model = PricingModel(configs.load("calvano2020"), collect=False, train=False)
     result = model.train(30_000)
     assert result == training.Training(30_000, False, 30_000)
 
@@ -74,7 +74,7 @@ def test_training_stops_at_max_ticks_unconverged():
     (5, 1.5, 1, "seller = 5"), (0, -1.0, 1, "price = -1.0"), (0, float("nan"), 1, "price = nan"),
     (0, 1.5, 0, "n_ticks = 0"), ("nobody", 1.5, 1, "seller = 'nobody'")])
 def test_bad_deviations_are_refused(seller, price, ticks, message):
-    model = PricingModel(configs.load("calvano2020"), collect=False)
+    model = PricingModel(configs.load("calvano2020"), collect=False, train=False)
     with pytest.raises(ValueError, match=message):
         model.force_price(seller, price, ticks)
 

@@ -49,7 +49,7 @@ def test_results_exports_every_run_once_in_run_order(swept, tmp_path, capsys):
     assert pl.read_csv(tmp_path / "all.csv")["run_id"].to_list() == runs["run_id"].to_list()
     capsys.readouterr()
     assert main(["results", str(swept)]) == 0
-    assert "shape: (12, 10)" in capsys.readouterr().out
+    assert "shape: (12, 14)" in capsys.readouterr().out  # run columns, 2 paths, ticks, 4 training, 3 metrics
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
@@ -76,3 +76,27 @@ def test_three_axes_average_over_many_other_lines_and_skip_heatmaps(write_spec, 
     assert names == ["metrics_vs_demand_mu.png", "metrics_vs_sellers_platform_period.png",
                      "metrics_vs_sellers_shop_daily_period.png", "report.md"]
     assert sum(line.startswith("| ") for line in (out / "report" / "report.md").read_text().splitlines()) == 1 + 18
+
+
+def test_report_gives_paired_effects_against_a_baseline_value(swept, capsys):
+    assert main(["report", str(swept), "--baseline", "sellers.platform.period=1"]) == 0
+    effects = pl.read_parquet(swept / "report" / "effects.parquet")
+    runs = pl.read_parquet(swept / "runs" / "*.parquet")
+    assert set(effects["sellers.platform.period"]) == {6} and set(effects["demand.mu"]) == {0.2, 0.3}
+    for row in effects.filter(pl.col("metric") == "mean_price").iter_rows(named=True):
+        point = runs.filter(pl.col("demand.mu") == row["demand.mu"]).sort("replicate")
+        d = (point.filter(pl.col("sellers.platform.period") == 6)["mean_price"].to_numpy()
+             - point.filter(pl.col("sellers.platform.period") == 1)["mean_price"].to_numpy())
+        half = stats.t.ppf(0.975, 2) * d.std(ddof=1) / np.sqrt(3)
+        assert row["n"] == 3 and row["difference"] == pytest.approx(d.mean(), rel=1e-12)
+        assert row["ci_high"] == pytest.approx(d.mean() + half, rel=1e-9)
+    assert "## Effects against sellers.platform.period = 1" in (swept / "report" / "report.md").read_text()
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("sellers.platform.period=3", "not a swept value; values: 1, 6"),
+    ("horizon=288", "not a swept path; swept: sellers.platform.period, demand.mu"),
+])
+def test_report_refuses_a_baseline_that_is_not_swept(swept, value, message, capsys):
+    assert main(["report", str(swept), "--baseline", value]) == 2
+    assert message in capsys.readouterr().err

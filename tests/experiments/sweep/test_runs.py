@@ -1,6 +1,8 @@
 import numpy as np
+import polars as pl
 import pytest
 
+from experiments.cli import main
 from experiments.sweep import spec
 from experiments.sweep.runs import expand, points, run_seeds, simulate
 from tests.experiments.sweep.conftest import SPEC
@@ -60,7 +62,9 @@ def test_dependent_values_are_checked_per_point(write_spec):
 def test_simulate_returns_the_kept_metrics_and_series(small):
     outcome = simulate(expand(small)[0], small.metrics, small.timeseries_stride)
     assert outcome.error is None
-    assert outcome.summary.columns == ["ticks", "delta", "mean_price", "consumer_surplus"]
+    assert outcome.summary.columns == ["ticks", "learners", "trained", "converged", "training_ticks", "delta",
+                                       "mean_price", "consumer_surplus"]
+    assert outcome.summary.row(0)[1:5] == (0, False, None, 0)  # no learners: nothing trained
     assert outcome.summary["ticks"].to_list() == [288]
     assert outcome.timeseries.columns[0] == "run_id"
     assert outcome.timeseries["tick"].unique().sort().to_list() == [0, 144]
@@ -82,3 +86,36 @@ def test_a_list_of_interventions_can_be_swept(write_spec):
     assert runs[1].scenario["interventions"][0]["max_referral_fee"] == 0.05
     fee = [simulate(run, ("fee_income",), None).summary["fee_income"][0] for run in runs[:2]]
     assert fee[1] < fee[0]
+
+
+def test_runs_keep_per_seller_and_per_role_metrics_and_say_whether_learners_trained(write_spec, tmp_path):
+    text = """
+name = "learners"
+base = "assad2024"
+seeds = 2
+[set]
+horizon = 500
+[grid]
+"sellers.station_b.strategy" = ["qlearning", "best_response"]
+"sellers.station_b.params" = [{}]
+[keep]
+metrics = ["mean_margin"]
+sellers = ["profit", "margin"]
+roles = ["profit"]
+"""
+    out = tmp_path / "o"
+    assert main(["sweep", str(write_spec(text=text)), "--out", str(out)]) == 0
+    runs = pl.read_parquet(out / "runs" / "*.parquet").sort("run_index")
+    assert {"seller.station_a.profit", "seller.station_b.margin", "role.retailer.profit"} <= set(runs.columns)
+    assert runs["trained"].all() and runs["converged"].all()
+    assert runs["learners"].to_list() == [2, 2, 1, 1]
+    assert (runs["seller.station_a.profit"] + runs["seller.station_b.profit"]
+            - runs["role.retailer.profit"]).abs().max() < 1e-12
+    assert runs["seller.station_a.margin"].to_list() != runs["seller.station_b.margin"].to_list()
+
+
+def test_keep_names_unknown_seller_metrics(write_spec, tmp_path, capsys):
+    text = SPEC.format(seeds=1, horizon=10, stride=5).replace("[keep]", '[keep]\nsellers = ["profits"]')
+    path = write_spec(text=text)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert "keep.sellers: 'profits' is not a metric; allowed: mean_price, margin" in capsys.readouterr().err

@@ -34,7 +34,8 @@ def test_layout_and_manifest(swept, read_folder):
     runs = read_folder(out)
     assert runs["run_id"].to_list() == [run.run_id for run in expand(loaded)]
     assert runs.columns == ["run_id", "run_index", "replicate", "seed", "sellers.platform.period", "demand.mu",
-                            "ticks", "delta", "mean_price", "consumer_surplus"]
+                            "ticks", "learners", "trained", "converged", "training_ticks", "delta", "mean_price",
+                            "consumer_surplus"]
     assert runs.schema["sellers.platform.period"] == pl.Int64 and runs.schema["demand.mu"] == pl.Float64
     assert read_folder(out, "timeseries").height == 8 * 5 * 2
     assert not list(out.rglob("*.tmp"))

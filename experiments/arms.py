@@ -1,0 +1,150 @@
+"""Arms of a comparison: named variants of one scenario, run on the same seeds, the first one the baseline.
+
+An arms file (TOML) holds ``[[arms]]`` tables::
+
+    description = "Assad et al. (2024): neither, one or both stations adopt"
+
+    [[arms]]
+    name = "neither"                       # the first arm is the baseline
+    set = { "sellers.station_a.strategy" = "best_response", "sellers.station_a.params" = {} }
+
+    [[arms]]
+    name = "both"
+    interventions = ["once_a_day", { kind = "min_lag", ticks = 6 }]   # catalog names or tables
+
+    [[arms.paper]]                         # what the paper reports for this arm against the baseline
+    metric = "mean_margin"                 # a market metric, "role.<role>.<metric>" or "seller.<name>.<metric>"
+    change = "relative"                    # relative (percent) | difference | direction
+    value = 28.0                           # for direction: "+", "-" or "0"
+    source = "Assad, Clark, Ershov and Xu (2024), JPE, Table 5"
+
+``set`` changes scenario fields by dotted path (``Scenario.with_values``; the text ``"none"`` unsets an
+optional field, as in ``compare --set``); ``interventions`` are added to the scenario's own. Every arm is
+validated before anything runs.
+"""
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from experiments.errors import UsageError
+from market import interventions
+from market.scenario import Scenario, ScenarioError, format_validation_error
+from market.tomlfile import read_toml
+
+ARMS_DIR = Path(__file__).resolve().parent / "configs" / "arms"
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class PaperFigure(BaseModel):
+    """A published effect of an arm against the baseline, shown beside ours in the report."""
+
+    model_config = _STRICT
+
+    metric: Annotated[str, Field(min_length=1)]
+    change: Literal["relative", "difference", "direction"] = "relative"
+    value: float | Literal["+", "-", "0"]
+    source: Annotated[str, Field(min_length=1)]
+    note: str = ""
+
+
+class ArmSpec(BaseModel):
+    """One arm as written in the file."""
+
+    model_config = _STRICT
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")]
+    description: str = ""
+    set: dict[str, object] = Field(default_factory=dict)
+    interventions: list[str | dict] = Field(default_factory=list)
+    paper: list[PaperFigure] = Field(default_factory=list)
+
+
+class ArmsFile(BaseModel):
+    model_config = _STRICT
+
+    description: str = ""
+    arms: Annotated[list[ArmSpec], Field(min_length=2)]
+
+    @field_validator("arms")
+    @classmethod
+    def _unique(cls, arms: list[ArmSpec]) -> list[ArmSpec]:
+        names = [a.name for a in arms]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ValueError(f"arm name {name!r} appears twice: names must be unique")
+        return arms
+
+
+@dataclass(frozen=True)
+class Arm:
+    """A validated arm: its scenario and what the paper says of it."""
+
+    name: str
+    description: str
+    scenario: Scenario
+    paper: tuple[PaperFigure, ...] = ()
+    rules: tuple[str, ...] = ()
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """An arms file given as a path or as the name of a shipped one (``experiments/configs/arms/``)."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = ARMS_DIR / f"{name_or_path}.toml"
+    if shipped.is_file():
+        return shipped
+    known = ", ".join(sorted(p.stem for p in ARMS_DIR.glob("*.toml")))
+    raise UsageError(f"--arms {str(name_or_path)!r}: no such file, and not a shipped arms file ({known})")
+
+
+def load(name_or_path: str | Path, base: Scenario) -> tuple[str, list[Arm]]:
+    """The file's description and its arms built on ``base``; ``UsageError`` naming the arm and field otherwise."""
+    path = resolve(name_or_path)
+    data = read_toml(path, "arms", UsageError)
+    try:
+        spec = ArmsFile.model_validate(data)
+    except ValidationError as err:
+        raise UsageError(f"arms file {path.name!r}: {format_validation_error(err)}") from None
+    return spec.description, [build(arm, base, f"arms[{i}] ({arm.name})") for i, arm in enumerate(spec.arms)]
+
+
+def build(arm: ArmSpec, base: Scenario, where: str) -> Arm:
+    """The arm's scenario: ``base`` with its fields set and its interventions added."""
+    try:
+        rules = [interventions.named(item) if isinstance(item, str)
+                 else interventions.parse(item, f"{where}.interventions[{k}]")
+                 for k, item in enumerate(arm.interventions)]
+        values = {path: None if isinstance(v, str) and v.lower() == "none" else v for path, v in arm.set.items()}
+        scenario = base.with_values(values).with_interventions(rules)
+    except (ScenarioError, interventions.InterventionError) as err:
+        raise UsageError(f"{where}: {err}") from None
+    labels = tuple(r.name or r.kind for r in rules)
+    return Arm(arm.name, arm.description, scenario, tuple(arm.paper), labels)
+
+
+def shorthand(base: Scenario, rules: list, assignments: dict[str, object], label: str) -> list[Arm]:
+    """``compare --intervention/--set``: the arms ``without`` (the base) and ``with`` the change."""
+    try:
+        treated = base.with_values(assignments).with_interventions(rules)
+    except (ScenarioError, interventions.InterventionError) as err:
+        raise UsageError(str(err)) from None
+    return [Arm("without", "the scenario as given", base),
+            Arm("with", f"with {label}", treated, rules=tuple(r.name or r.kind for r in rules))]
+
+
+def parse_assignment(text: str, flag: str = "--set") -> tuple[str, object]:
+    """``PATH=VALUE`` with VALUE read as TOML (bare words as strings; ``none`` as None)."""
+    path, sep, value = text.partition("=")
+    if not sep or not path:
+        raise UsageError(f"{flag} {text!r}: expected PATH=VALUE, e.g. sellers.b.period=6")
+    if value.strip().lower() == "none":
+        return path, None
+    try:
+        return path, tomllib.loads(f"value = {value}")["value"]
+    except tomllib.TOMLDecodeError:
+        return path, value
