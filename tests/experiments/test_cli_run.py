@@ -50,6 +50,10 @@ BAD_CONFIGS = {
     "lag beyond history": ("lag = 36", "lag = 5000", "sellers[3].lag = 5000: must be < history"),
     "nan": ("shoppers_per_tick = 100.0", "shoppers_per_tick = nan", "demand.shoppers_per_tick = nan"),
     "unknown key": ("seed = 2019", "seed = 2019\nsede = 3", "sede: unknown field"),
+    "training max ticks zero": ("[demand]", "[training]\nmax_ticks = 0\n\n[demand]",
+                                "training.max_ticks = 0: Input should be greater than or equal to 1"),
+    "training typo": ("[demand]", "[training]\nstable_tick = 5\n\n[demand]",
+                      "training.stable_tick: unknown field"),
 }
 
 
@@ -99,6 +103,20 @@ def test_run_trains_first_and_reports_the_frozen_play(tmp_path, capsys):
     ts = pl.read_parquet(out / "timeseries.parquet")
     assert ts["tick"].min() > 1_000_000  # recorded from the end of training
     assert ts.group_by("seller").agg(pl.col("price").n_unique())["price"].max() == 1  # frozen: a steady state
+
+
+def test_a_training_table_trains_first_and_the_results_say_so(tmp_path, capsys):
+    out = tmp_path / "assad"
+    assert main(["run", "assad2024", "--horizon", "300", "--out", str(out)]) == 0
+    assert "trained: converged after" in capsys.readouterr().out
+    summary = pl.read_parquet(out / "summary.parquet").row(0, named=True)
+    assert summary["trained"] and summary["converged"] and summary["learners"] == 2
+    assert summary["ticks"] == 300 and summary["training_ticks"] >= 100_000
+    ts = pl.read_parquet(out / "timeseries.parquet")
+    assert ts["tick"].min() == summary["training_ticks"]  # the books start where training ended
+    assert main(["run", AMAZON, "--horizon", "300", "--out", str(tmp_path / "plain")]) == 0
+    untrained = pl.read_parquet(tmp_path / "plain" / "summary.parquet")
+    assert untrained["trained"][0] is False and untrained["converged"][0] is None
 
 
 def test_run_train_needs_a_learner(tmp_path, capsys):
