@@ -11,6 +11,7 @@ import polars as pl
 
 from dashboard.lab import Lab
 from market import results
+from market.codebook import parquet_metadata
 from market.model import PricingModel
 from market.scenario import Scenario
 
@@ -42,7 +43,7 @@ def to_bytes(table: pl.DataFrame, fmt: str) -> bytes:
         raise ValueError(f"format = {fmt!r}: must be one of {', '.join(FORMATS)}")
     buffer = io.BytesIO()
     if fmt == "parquet":
-        table.write_parquet(buffer)
+        table.write_parquet(buffer, metadata=parquet_metadata(table.columns))
     else:
         table.write_csv(buffer)
     return buffer.getvalue()

@@ -5,14 +5,18 @@ from pathlib import Path
 
 import polars as pl
 
+from market.codebook import parquet_metadata
+
 TEMP_SUFFIX = ".tmp"
 
 
 def write_parquet(frame: pl.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` to ``path`` through ``path.<pid>.tmp`` and an atomic ``os.replace``."""
+    """Write ``frame`` to ``path`` through ``path.<pid>.tmp`` and an atomic ``os.replace``, with the codebook's
+    description and unit of every column in its schema metadata (``market.codebook``)."""
     path = Path(path)
+    metadata = parquet_metadata(frame.columns)
     temp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
-    frame.write_parquet(temp)
+    frame.write_parquet(temp, metadata=metadata)
     with open(temp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temp, path)

@@ -15,25 +15,25 @@ from experiments.stats import paired, spawn_seeds
 from market import results, training
 from market.scenario import Scenario
 
-KEY = ("scope", "unit", "metric")
+KEY = ("level", "name", "metric")
 
 
 def measure(scenario: Scenario) -> tuple[dict, list[tuple[str, str, str, float]]]:
     """Run ``scenario`` (trained first where it asks) and return its training columns and its outcomes as
-    ``(scope, unit, metric, value)`` (``market.results.outcomes``)."""
+    ``(level, name, metric, value)`` (``market.results.outcomes``)."""
     state, trained = training.run(scenario)
     return training.columns(trained, state), results.outcomes(state, scenario)
 
 
 def run_arms(arms: list[Arm], n_seeds: int, progress=None) -> pl.DataFrame:
     """Every arm on seeds ``spawn_seeds(baseline seed, n_seeds)``, in long form: one row per seed, arm and
-    outcome (``seed, arm, scope, unit, metric, value``) with the run's training columns."""
+    outcome (``seed, arm, level, name, metric, value``) with the run's training columns."""
     rows = []
     for seed in spawn_seeds(arms[0].scenario.seed, n_seeds):
         for arm in arms:
             columns, outcomes = measure(arm.scenario.replace(seed=seed))
-            rows += [{"seed": seed, "arm": arm.name, "scope": scope, "unit": unit, "metric": metric, "value": value,
-                      **columns} for scope, unit, metric, value in outcomes]
+            rows += [{"seed": seed, "arm": arm.name, "level": level, "name": name, "metric": metric, "value": value,
+                      **columns} for level, name, metric, value in outcomes]
         if progress:
             progress()
     return pl.DataFrame(rows, schema_overrides={"converged": pl.Boolean, "seed": pl.UInt64})

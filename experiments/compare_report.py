@@ -21,8 +21,8 @@ def split_metric(name: str) -> tuple[str, str, str]:
 
 def ours(table: pl.DataFrame, arm: str, figure: PaperFigure) -> dict | None:
     """Our paired statistics for the paper's figure (None if we do not measure that outcome)."""
-    scope, unit, metric = split_metric(figure.metric)
-    row = table.filter((pl.col("arm") == arm) & (pl.col("scope") == scope) & (pl.col("unit") == unit)
+    level, name, metric = split_metric(figure.metric)
+    row = table.filter((pl.col("arm") == arm) & (pl.col("level") == level) & (pl.col("name") == name)
                        & (pl.col("metric") == metric))
     return row.row(0, named=True) if row.height else None
 
@@ -59,7 +59,7 @@ def paper_rows(arms: list[Arm], table: pl.DataFrame) -> list[dict]:
 def as_json(base: Scenario, arms: list[Arm], description: str, runs: pl.DataFrame, table: pl.DataFrame) -> dict:
     """Per arm: its means by level, its training and, against the baseline, the paired statistics."""
     trained = {r["arm"]: r for r in convergence(runs).iter_rows(named=True)}
-    means = runs.group_by("arm", "scope", "unit", "metric", maintain_order=True).agg(pl.col("value").mean())
+    means = runs.group_by("arm", "level", "name", "metric", maintain_order=True).agg(pl.col("value").mean())
     out = {"scenario": base.name, "description": description, "seeds": runs["seed"].n_unique(),
            "baseline": arms[0].name, "arms": {}}
     for arm in arms:
@@ -80,13 +80,13 @@ def _levels(frame: pl.DataFrame, value: str | None) -> dict:
     """``{"market": {metric: v}, "roles": {role: {metric: v}}, "sellers": {...}}``; v a number or a dict."""
     levels = {"market": {}, "roles": {}, "sellers": {}}
     where = {"market": None, "role": "roles", "seller": "sellers"}
-    drop = {"arm", "scope", "unit", "metric"}
+    drop = {"arm", "level", "name", "metric"}
     for row in frame.iter_rows(named=True):
         v = row[value] if value else {k: x for k, x in row.items() if k not in drop}
-        if row["scope"] == "market":
+        if row["level"] == "market":
             levels["market"][row["metric"]] = v
         else:
-            levels[where[row["scope"]]].setdefault(row["unit"], {})[row["metric"]] = v
+            levels[where[row["level"]]].setdefault(row["name"], {})[row["metric"]] = v
     return levels
 
 
@@ -96,7 +96,7 @@ def write(out: Path, base: Scenario, arms: list[Arm], description: str, runs: pl
     write_parquet(runs, out / "runs.parquet")
     write_parquet(table, out / "differences.parquet")
     shown = _nonzero(runs)
-    _figure(out / "compare.png", base, arms, table.filter(pl.col("scope") == "market"), shown)
+    _figure(out / "compare.png", base, arms, table.filter(pl.col("level") == "market"), shown)
     return write_text("\n".join(_markdown(base, arms, description, runs, table, shown)) + "\n", out / "compare.md")
 
 
@@ -136,8 +136,8 @@ def _markdown(base: Scenario, arms: list[Arm], description: str, runs: pl.DataFr
                          f"{f.source}{note} |")
     for arm in arms[1:]:
         lines += ["", f"## {arm.name} vs {arms[0].name}", ""]
-        for scope, title in (("market", "Market"), ("role", "By role"), ("seller", "By seller")):
-            rows = table.filter((pl.col("arm") == arm.name) & (pl.col("scope") == scope))
+        for level, title in (("market", "Market"), ("role", "By role"), ("seller", "By seller")):
+            rows = table.filter((pl.col("arm") == arm.name) & (pl.col("level") == level))
             rows = rows.join(shown, on=KEY, how="semi", maintain_order="left")
             if rows.height:
                 lines += [f"**{title}**", "", f"| outcome | {arms[0].name} | {arm.name} | difference | 95% CI | "
@@ -166,9 +166,9 @@ def _training_lines(runs: pl.DataFrame) -> list[str]:
 
 
 def _row(r: dict) -> str:
-    unit = "" if r["scope"] == "market" else f"{r['unit']} "
+    who = "" if r["level"] == "market" else f"{r['name']} "
     change = "-" if not math.isfinite(r["relative_change_pct"]) else f"{r['relative_change_pct']:+.1f}%"
-    return (f"| {unit}{r['metric']} | {r['baseline']:.4f} | {r['mean']:.4f} | {r['difference']:+.4f} | "
+    return (f"| {who}{r['metric']} | {r['baseline']:.4f} | {r['mean']:.4f} | {r['difference']:+.4f} | "
             f"[{r['ci_low']:+.4f}, {r['ci_high']:+.4f}] | {change} | {r['n']} |")
 
 

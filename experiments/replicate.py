@@ -3,12 +3,15 @@
 Headline numbers (``--json``): ``delta_mean`` and ``delta_sd`` (profit gain over the limit
 cycle, across sessions), ``converged_share``, ``periods_mean``, ``price_mean``,
 ``cycle_lengths`` (share of sessions by cycle length), ``sessions``, ``wall_seconds`` and
-``periods_per_second``. Calvano adds ``nash_share`` (both sellers best-respond on path),
+``periods_per_second``. Calvano adds ``cycle_share_1``, ``cycle_share_2``, ``cycle_share_3plus``
+(the paper's Table 1 groups), ``one_shot_proof_share`` (no seller gains from a one-period
+deviation on path followed by its own learned strategy: the paper's equilibrium test),
+``nash_share`` (both sellers best-respond in every cycle state: a stricter test of our own),
 ``best_reply_gap_mean`` (a best reply's relative gain on path, the larger seller's, averaged
-over sessions), ``one_shot_proof_share`` (no seller gains from a one-period deviation on path
-followed by its own learned strategy) and ``unprofitable_deviation_share`` (the impulse
-response's forced deviation loses in discounted terms); Klein adds ``profitability_mean``
-and ``constant_share``.
+over sessions) and ``unprofitable_deviation_share`` (the impulse response's forced deviation
+loses in discounted terms); Klein adds ``profit_mean`` (Klein's profitability),
+``profitability_mean`` (the same over the joint-profit optimum 1/8) and ``constant_share``.
+The report sets the paper's figures for the design run (``experiments.papers``) beside ours.
 """
 
 import time
@@ -16,40 +19,37 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
-from experiments import report_figures
-from experiments.atomic import write_text
+from experiments import papers, report_figures
+from experiments.atomic import write_parquet, write_text
 from experiments.errors import UsageError
-from market.learning.klein import KleinSetup, klein_summary
+from market.learning.klein import JOINT_PROFIT, KleinSetup, klein_summary
 from market.learning.qlearning import QLearningSetup
 from market.learning.sessions import run_sessions, session_seeds
 from market.learning.summary import calvano_summary
 
 GRID_ALPHA = (0.05, 0.1, 0.15, 0.2, 0.25)
 GRID_BETA = (1e-6, 2e-6, 4e-6, 8e-6, 1.6e-5)
-PAPER = {
-    "calvano2020": "Calvano, Calzolari, Denicolò and Pastorello (2020), AER 110(10): baseline (alpha 0.15, "
-                   "beta 4e-6, delta 0.95, two sellers, 15 prices): average profit gain Delta about 0.85, every "
-                   "session converges; punishment after a deviation is finite, followed by a gradual return to "
-                   "the pre-shock prices (their Figure 4), and deviations do not pay.",
-    "klein2021": "Klein (2021), RAND 52(3): with few prices (k = 6) the sellers mostly settle on a constant "
-                 "supra-competitive (focal) price; as the grid gets finer (k = 12 and more) they increasingly "
-                 "converge to supra-competitive asymmetric Edgeworth-type cycles instead.",
-}
-
-
-NOTES = {
-    "calvano2020": "Delta is measured over the limit cycle of greedy play from where learning stopped. nash_share: "
-                   "both sellers' greedy strategies are best replies (found by policy iteration against the "
-                   "rivals' greedy strategies) in every state of the cycle; best_reply_gap_mean: the relative "
-                   "gain of the best reply, the larger seller's, averaged over sessions; one_shot_proof_share: no "
-                   "seller gains from a one-period deviation on the cycle followed by its learned strategy (a "
-                   "weaker test that allows no further deviations). The impulse response "
+MEASURES = {
+    "calvano2020": "Delta is measured over the limit cycle of greedy play from where learning stopped, as in the "
+                   "paper. one_shot_proof_share is the paper's 'Nash equilibrium on path' test (no seller gains from "
+                   "a one-period deviation on the cycle followed by its own learned strategy). The impulse response "
                    "forces seller 1 to its static best response on the grid for one period from a cycle state.",
-    "klein2021": "Each session runs Klein's fixed 500,000 periods; 'converged' means no greedy price changed in "
-                 "the last 100,000. Cycle lengths count periods, one seller moving in each: a constant price "
-                 "pair (focal price) has length 2. Delta is measured from the grid's competitive profit (both at "
-                 "1/k); profitability is Klein's measure, mean profit per seller over 1/8.",
+    "klein2021": "Each session runs Klein's fixed 500,000 periods (the paper has no convergence rule; 'converged' is "
+                 "pricelab's: no greedy price changed in the last 100,000). Cycle lengths count periods, one seller "
+                 "moving in each: a constant price pair (focal price) has length 2. profit_mean is Klein's "
+                 "profitability, the mean profit per seller on the cycle.",
+}
+OWN = {
+    "calvano2020": {"nash_share": "both sellers' greedy strategies are best replies (policy iteration against the "
+                                  "rivals' greedy strategies) in every state of the cycle: stricter than the paper's "
+                                  "on-path test",
+                    "best_reply_gap_mean": "the relative gain of that best reply, the larger seller's, averaged"},
+    "klein2021": {"profitability_mean": "profit_mean / (1/8), the joint-profit optimum per seller",
+                  "delta_mean": "Delta from the grid's competitive profit (both at 1/k): pricelab's, not Klein's "
+                                "(Klein's competitive benchmark is the most competitive Edgeworth-cycle equilibrium)",
+                  "constant_share": "share of sessions ending at a constant price pair (focal price)"},
 }
 
 
@@ -109,6 +109,7 @@ def headline(paper: str, results: list, wall: float) -> dict:
         "converged_share": float(np.mean([r.converged for r in results])), "periods_mean": float(periods.mean()),
         "price_mean": float(np.mean([r.price.mean() for r in results])),
         "cycle_lengths": _shares([r.cycle_length for r in results]),
+        **_cycle_shares(paper, [r.cycle_length for r in results]),
         "wall_seconds": wall, "periods_per_second": float(periods.sum() / wall),
     }
     if paper == "calvano2020":
@@ -118,8 +119,35 @@ def headline(paper: str, results: list, wall: float) -> dict:
         out["unprofitable_deviation_share"] = float(np.mean([not r.deviation_profitable for r in results]))
     else:
         out["profitability_mean"] = float(np.mean([r.profitability for r in results]))
+        out["profit_mean"] = out["profitability_mean"] * JOINT_PROFIT
         out["constant_share"] = float(np.mean([r.constant for r in results]))
     return out
+
+
+def _cycle_shares(paper: str, lengths: list[int]) -> dict[str, float]:
+    """Calvano et al.'s Table 1 groups: cycles of length 1, 2, and 3 or more."""
+    if paper != "calvano2020":
+        return {}
+    lengths = np.asarray(lengths)
+    return {"cycle_share_1": float(np.mean(lengths == 1)), "cycle_share_2": float(np.mean(lengths == 2)),
+            "cycle_share_3plus": float(np.mean(lengths >= 3))}
+
+
+def sessions(paper: str, results: list) -> pl.DataFrame:
+    """One row per session: its seed, convergence, Delta and prices by seller, cycle and tests."""
+    rows = []
+    for k, r in enumerate(results):
+        row = {"session": k, "seed": r.seed, "converged": r.converged, "periods": r.periods, "delta": r.delta,
+               **{f"price_{i}": float(p) for i, p in enumerate(r.price)}, "cycle_length": r.cycle_length}
+        if paper == "calvano2020":
+            row.update({f"delta_{i}": float(d) for i, d in enumerate(r.delta_by_seller)})
+            row.update({f"profit_{i}": float(p) for i, p in enumerate(r.profit)})
+            row.update(is_nash=r.is_nash, one_shot_proof=r.one_shot_proof, best_reply_gap=r.best_reply_gap,
+                       deviation_gain=r.deviation_gain, deviation_profitable=r.deviation_profitable)
+        else:
+            row.update(profitability=r.profitability, constant=r.constant)
+        rows.append(row)
+    return pl.DataFrame(rows, schema_overrides={"seed": pl.UInt64})
 
 
 def cell_summary(setups: list[QLearningSetup], job: tuple[int, int]):
@@ -137,17 +165,35 @@ def run_grid(setup: QLearningSetup, sessions: int, workers: int, seed: int) -> n
     return delta.mean(axis=2)
 
 
-def write_report(out: Path, paper: str, setup, numbers: dict, results: list, grid: np.ndarray | None) -> Path:
-    """Markdown report and PNG figures in ``out``; returns the report's path."""
-    figures = report_figures.draw(out, paper, setup, results, grid, GRID_ALPHA, GRID_BETA)
-    lines = [f"# Replication: {paper}", "", "## What the paper reports", "", PAPER[paper], "",
-             "## What we get", "", NOTES[paper], "", "| measure | value |", "|---|---|"]
-    for key, value in numbers.items():
-        if not isinstance(value, dict):
-            lines.append(f"| {key} | {value:.6g} |" if isinstance(value, float) else f"| {key} | {value} |")
-    lines.append(f"| cycle lengths (share of sessions) | {numbers['cycle_lengths']} |")
-    lines += ["", "## Set-up", "", f"`{_describe(setup)}`", "", "## Figures", ""]
-    lines += [f"![{caption}]({name})\n\n{caption}\n" for name, caption in figures]
+def write_report(out: Path, paper: str, setup, numbers: dict, results: list, grid: np.ndarray | None,
+                 design: dict) -> Path:
+    """``sessions.parquet``, PNG figures and the Markdown report in ``out``: the paper's figures for this design
+    beside ours, then the project's own statistics; returns the report's path."""
+    write_parquet(sessions(paper, results), out / "sessions.parquet")
+    published = papers.figures(paper, design)
+    delta = next((f.value for f in published if f.statistic == "delta_mean"), None)
+    drawn = report_figures.draw(out, paper, setup, results, grid, GRID_ALPHA, GRID_BETA, delta)
+    differs = papers.design_differs(paper, design)
+    lines = [f"# Replication: {paper}", "", f"Set-up: `{_describe(setup)}`"
+             + (f"; differs from the paper's baseline in {differs}." if differs else " (the paper's baseline)."),
+             "", f"{numbers['sessions']} sessions (one row each in `sessions.parquet`). {MEASURES[paper]}", "",
+             "## The paper and us", ""]
+    if published:
+        lines += ["| statistic | paper | ours | source |", "|---|---:|---:|---|"]
+        for f in published:
+            hand = "" if f.hand == "first-hand" else f" ({f.hand})"
+            note = f"; {f.note}" if f.note else ""
+            lines.append(f"| {f.label} | {f.value:.6g} | {numbers[f.statistic]:.6g} | {f.source}{hand}{note} |")
+    else:
+        lines.append("The paper reports no figure for this design.")
+    own = {k: v for k, v in numbers.items() if k not in {f.statistic for f in published} | {"paper", "sessions"}}
+    lines += ["", "## Our own statistics (not compared with the paper)", "", "| statistic | value | what it is |",
+              "|---|---:|---|"]
+    for key, value in own.items():
+        shown = f"{value:.6g}" if isinstance(value, float) else str(value)
+        lines.append(f"| {key} | {shown} | {OWN[paper].get(key, '')} |")
+    lines += ["", "## Figures", ""]
+    lines += [f"![{caption}]({name})\n\n{caption}\n" for name, caption in drawn]
     return write_text("\n".join(lines) + "\n", out / "report.md")
 
 

@@ -8,12 +8,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-PAPER_DELTA = 0.85
 
-
-def draw(out: Path, paper: str, setup, results: list, grid, alphas, betas) -> list[tuple[str, str]]:
-    """Draw the report's figures into ``out``; returns (file name, caption) pairs."""
-    figures = [_histogram(out, paper, results), _cycle_lengths(out, results)]
+def draw(out: Path, paper: str, setup, results: list, grid, alphas, betas,
+         paper_delta: float | None) -> list[tuple[str, str]]:
+    """Draw the report's figures into ``out`` (``paper_delta``: the paper's mean Delta for this design, if any);
+    returns (file name, caption) pairs."""
+    figures = [_histogram(out, paper, results, paper_delta), _cycle_lengths(out, results)]
     if paper == "calvano2020":
         figures.append(_impulse(out, setup, results))
         if grid is not None:
@@ -27,13 +27,15 @@ def _save(fig, out: Path, name: str) -> None:
     plt.close(fig)
 
 
-def _histogram(out: Path, paper: str, results: list) -> tuple[str, str]:
+def _histogram(out: Path, paper: str, results: list, paper_delta: float | None) -> tuple[str, str]:
     fig, ax = plt.subplots(figsize=(6, 4))
     if paper == "calvano2020":
         values = [r.delta for r in results]
-        ax.axvline(PAPER_DELTA, color="k", linestyle="--", label=f"paper's mean ({PAPER_DELTA})")
+        caption = "Profit gain Delta across sessions (ours)."
+        if paper_delta is not None:
+            ax.axvline(paper_delta, color="k", linestyle="--", label=f"paper's mean ({paper_delta})")
+            caption = "Profit gain Delta across sessions (ours; the dashed line is the paper's mean)."
         ax.set_xlabel("profit gain Delta over the limit cycle")
-        caption = "Profit gain Delta across sessions (ours; the dashed line is the paper's mean)."
     else:
         values = [r.profitability for r in results]
         ax.set_xlabel("profitability (mean profit / joint-profit optimum 1/8)")

@@ -46,7 +46,7 @@ def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
 
 
 def market_series(state: State, scenario: Scenario) -> pl.DataFrame:
-    """Recorded ticks, one row each: shoppers, consumer surplus, fee income, featured seller."""
+    """Recorded ticks, one row each: shoppers, consumer surplus, fee income, the featured seller's name."""
     rows = state.n_records
     tick = recorded_ticks(state)
     names = np.array([s.name for s in scenario.sellers] + [None], dtype=object)
@@ -56,7 +56,7 @@ def market_series(state: State, scenario: Scenario) -> pl.DataFrame:
         "shoppers": state.record_market[:rows, 0],
         "consumer_surplus": state.record_market[:rows, 1],
         "fee_income": state.record_market[:rows, 2],
-        "featured": pl.Series(names[state.record_featured[:rows]].tolist(), dtype=pl.String),
+        "featured_seller": pl.Series(names[state.record_featured[:rows]].tolist(), dtype=pl.String),
     })
 
 
@@ -87,7 +87,7 @@ ROLE_METRICS = ("margin", "profit")
 
 
 def outcomes(state: State, scenario: Scenario) -> list[tuple[str, str, str, float]]:
-    """Every measure as ``(scope, unit, metric, value)``: scope ``market`` (unit ``market``) for
+    """Every measure as ``(level, name, metric, value)``: level ``market`` (name ``market``) for
     ``market.metrics.MARKET_METRICS``; ``role`` for each role present (``margin``: the mean of its sellers'
     margins; ``profit``: their summed profit per tick); ``seller`` for each seller (``SELLER_METRICS``;
     ``featured_share`` is the share of ticks it held the featured offer)."""

@@ -70,12 +70,28 @@ def build_setup(args):
         for name in names:
             if paper != args.paper and getattr(args, name) not in (None, False):
                 raise UsageError(f"--{name.replace('_', '-')}: applies to {paper} only")
-    value = {name: default if getattr(args, name) is None else getattr(args, name)
-             for name, default in DEFAULTS[args.paper].items()}
+    value = _values(args)
     if args.paper == "calvano2020":
         return replicate.calvano_setup(args.n_firms, _numbers("--costs", args.costs, 0.0),
                                        _numbers("--qualities", args.qualities), **value)
     return replicate.klein_setup(**value)
+
+
+def _values(args) -> dict:
+    """The paper's parameters as given on the command line, its defaults elsewhere."""
+    return {name: default if getattr(args, name) is None else getattr(args, name)
+            for name, default in DEFAULTS[args.paper].items()}
+
+
+def design(args) -> dict:
+    """The experiment's design, in the terms of ``experiments.papers`` (which published figures apply)."""
+    value = _values(args)
+    if args.paper == "klein2021":
+        return {k: value[k] for k in ("k", "alpha", "delta", "theta", "periods")}
+    costs, qualities = _numbers("--costs", args.costs, 0.0), _numbers("--qualities", args.qualities)
+    n = args.n_firms or len(costs or qualities or [0, 0])
+    return {"n": n, "costs": tuple(costs or [1.0] * n), "qualities": tuple(qualities or [2.0] * n),
+            **{k: value[k] for k in ("alpha", "beta", "delta", "m", "xi")}}
 
 
 def main(args) -> int:
@@ -87,7 +103,7 @@ def main(args) -> int:
     results, wall = replicate.run(args.paper, setup, args.sessions, args.workers, args.seed)
     numbers = replicate.headline(args.paper, results, wall)
     grid = replicate.run_grid(setup, args.grid_sessions, args.workers, args.seed) if args.grid else None
-    report = replicate.write_report(out, args.paper, setup, numbers, results, grid)
+    report = replicate.write_report(out, args.paper, setup, numbers, results, grid, design(args))
     if args.json:
         print(json.dumps(numbers))
     else:

@@ -97,8 +97,8 @@ def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None) 
     try:
         scenario = Scenario.from_dict(run.scenario)
         state, trained = training.run(scenario, record_stride=timeseries_stride or scenario.horizon)
-        levels = {f"{scope}.{unit}.{metric}": value for scope, unit, metric, value in results.outcomes(state, scenario)
-                  if scope != "market"}
+        levels = {f"{level}.{name}.{metric}": value for level, name, metric, value in results.outcomes(state, scenario)
+                  if level != "market"}
         summary = results.summary(state, scenario, trained).with_columns(
             pl.lit(levels.get(c, float("nan")), dtype=pl.Float64).alias(c) for c in metrics if "." in c)
         summary = summary.select("ticks", *training.COLUMNS, *metrics)

@@ -23,7 +23,7 @@ def two_arms(base, treated):
 
 
 def market_row(table: pl.DataFrame, metric: str, arm: str = "with") -> dict:
-    return table.filter((pl.col("arm") == arm) & (pl.col("scope") == "market")
+    return table.filter((pl.col("arm") == arm) & (pl.col("level") == "market")
                         & (pl.col("metric") == metric)).row(0, named=True)
 
 
@@ -62,9 +62,9 @@ def test_paired_differences_equal_a_hand_computation_on_a_tiny_market():
             state = engine.run(scenario.replace(seed=seed))
             values["consumer_surplus"].append(state.total_market[1] / state.counted)
             values["profit_b"].append(state.total_profit[1] / state.counted)
-    for metric, scope, unit in (("consumer_surplus", "market", "market"), ("profit_b", "seller", "b")):
+    for metric, level, name in (("consumer_surplus", "market", "market"), ("profit_b", "seller", "b")):
         d = np.array(by_hand[metric]) - np.array(base_values[metric])
-        row = table.filter((pl.col("scope") == scope) & (pl.col("unit") == unit)
+        row = table.filter((pl.col("level") == level) & (pl.col("name") == name)
                            & (pl.col("metric") == metric.removesuffix("_b"))).row(0, named=True)
         half = student_t.ppf(0.975, 4) * d.std(ddof=1) / np.sqrt(5)
         assert row["n"] == 5 and d.std() > 0

@@ -3,8 +3,10 @@
 import json
 
 import numpy as np
+import polars as pl
 import pytest
 
+from experiments import papers
 from experiments.cli import main
 
 
@@ -42,7 +44,12 @@ def test_calvano_short_run_prints_json_and_writes_report(capsys, tmp_path):
     assert 0.0 < numbers["delta_mean"] < 1.0 and numbers["delta_sd"] >= 0.0 and numbers["periods_mean"] > 1e5
     assert set(numbers) >= {"nash_share", "unprofitable_deviation_share", "cycle_lengths", "price_mean"}
     report = (out / "report.md").read_text()
-    assert "What the paper reports" in report and "0.85" in report
+    assert "## The paper and us" in report and "differs from the paper's baseline in {'beta': 0.0002}" in report
+    assert "The paper reports no figure for this design." in report  # never the baseline's figures beside it
+    sessions = pl.read_parquet(out / "sessions.parquet")
+    assert sessions["session"].to_list() == [0, 1, 2, 3] and sessions["converged"].all()
+    assert sessions["delta"].mean() == pytest.approx(numbers["delta_mean"], rel=1e-12)
+    assert {"price_0", "price_1", "delta_0", "is_nash", "one_shot_proof"} <= set(sessions.columns)
     for name in ("delta_histogram.png", "cycle_lengths.png", "impulse_response.png"):
         assert (out / name).stat().st_size > 1000 and name in report
 
@@ -77,5 +84,15 @@ def test_alpha_beta_grid_heatmap(tmp_path):
     assert grid.shape == (5, 5) and np.all((grid > 0.0) & (grid < 1.0))
     results, wall = replicate.run("calvano2020", QLearningSetup.calvano(beta=2e-4), 2, 1, 1, progress=False)
     numbers = replicate.headline("calvano2020", results, wall)
-    replicate.write_report(tmp_path, "calvano2020", setup, numbers, results, grid)
+    replicate.write_report(tmp_path, "calvano2020", setup, numbers, results, grid, dict(papers.CALVANO_BASELINE))
     assert (tmp_path / "alpha_beta_heatmap.png").stat().st_size > 1000
+
+
+def test_published_figures_apply_to_their_own_design_only():
+    baseline = dict(papers.CALVANO_BASELINE)
+    assert {f.value for f in papers.figures("calvano2020", baseline) if f.statistic == "delta_mean"} == {0.849}
+    three = {**baseline, "n": 3, "costs": (1.0,) * 3, "qualities": (2.0,) * 3}
+    assert [f.value for f in papers.figures("calvano2020", three)] == [0.643]
+    assert [f.value for f in papers.figures("calvano2020", {**baseline, "costs": (1.0, 0.5)})] == [0.759]
+    assert papers.figures("calvano2020", {**baseline, "alpha": 0.1}) == []
+    assert [f.value for f in papers.figures("klein2021", {**papers.KLEIN_BASELINE, "k": 12})] == [0.101]

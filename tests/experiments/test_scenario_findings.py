@@ -16,9 +16,9 @@ from market import engine, interventions
 
 def difference(table: pl.DataFrame, outcome: str, arm: str = "with") -> tuple[float, float, float]:
     """A market outcome, or ``profit_<role>``: the paired difference and its 95% CI."""
-    scope, unit, metric = ("role", outcome.removeprefix("profit_"), "profit") if outcome.startswith("profit_") \
+    level, name, metric = ("role", outcome.removeprefix("profit_"), "profit") if outcome.startswith("profit_") \
         else ("market", "market", outcome)
-    row = table.filter((pl.col("arm") == arm) & (pl.col("scope") == scope) & (pl.col("unit") == unit)
+    row = table.filter((pl.col("arm") == arm) & (pl.col("level") == level) & (pl.col("name") == name)
                        & (pl.col("metric") == metric)).row(0, named=True)
     return row["difference"], row["ci_low"], row["ci_high"]
 

@@ -1,0 +1,241 @@
+"""The codebook: what every column of every Parquet file the project writes means, and its unit (``INTRO``).
+
+``describe(column)`` gives a column's entry (a ``KeyError`` for a column it does not know, so a new
+column cannot be written undescribed); ``parquet_metadata(columns)`` is the schema metadata that
+``experiments.atomic.write_parquet`` and the dashboard's export put in every file (key
+``pricelab.codebook``, JSON); ``CODEBOOK.md`` is ``render()``.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    description: str
+    unit: str
+
+
+def _c(description: str, unit: str = "-") -> Column:
+    return Column(description, unit)
+
+
+MONEY, PER_TICK, UNITS = "currency", "currency per tick", "units"
+INTRO = ("Money is in the scenario's currency units (the shipped markets have unit costs near 1; `amazon_10min` "
+         "reads as euros). \"Per tick\" is per tick of the scenario's `tick_minutes` (10 in the shipped markets). "
+         "Flows (quantity, profit, fees, consumer surplus) are per tick; run summaries average them over the ticks "
+         "measured (from tick 0, or from the end of training); the unsold-goods totals sum over those ticks.")
+
+IDENTIFIERS = {
+    "scenario": _c("scenario name"),
+    "seller": _c("seller name (the scenario's sellers[].name)"),
+    "role": _c("the seller's role: platform, retailer or brand"),
+    "seed": _c("the run's seed: it fixes Poisson shopper arrivals, learners' exploration and every other draw; "
+               "with the scenario it reproduces the run"),
+    "tick": _c("tick index from 0 (training ticks included); the row's prices and flows are those of this tick",
+               "ticks"),
+    "day": _c("tick / ticks per day: the day from 0 (0.5 is noon of the first day)", "days"),
+    "run": _c("the dashboard's run: A (the market as set), B (A with the rules switched on)"),
+    "run_id": _c("a sweep run's id: digest of its resolved scenario, seed included"),
+    "run_index": _c("position of the run in the sweep's fixed order (grid point, then replicate)"),
+    "replicate": _c("replicate r of a grid point: every grid point's replicate r uses the same seed"),
+    "values": _c("a failed sweep run's swept values, as JSON"),
+    "error": _c("why a sweep run failed: the exception's type and message"),
+    "arm": _c("the comparison's arm (the first one is the baseline)"),
+    "level": _c("level of an outcome: market, role or seller"),
+    "name": _c("whose outcome: 'market', a role or a seller's name"),
+    "metric": _c("the outcome's name; its meaning and unit are this codebook's entry of that name"),
+    "value": _c("the outcome's value, in the unit of its metric"),
+    "session": _c("a replication session's index (0, 1, ...)"),
+}
+
+TIMESERIES = {
+    "price": _c("the seller's price in force in this tick (after the rules)", f"{MONEY} per unit"),
+    "quantity": _c("units sold by the seller in this tick", f"{UNITS} per tick"),
+    "profit": _c("the seller's profit: (price - marginal cost) x quantity - fees paid; the platform's includes the "
+                 "fees it receives; a brand's includes its wholesale margin", PER_TICK),
+    "fee": _c("referral and fulfilment fees the seller paid to the platform", PER_TICK),
+    "featured": _c("whether the seller held the platform's featured offer (Buy Box) in this tick", "true/false"),
+    "stock": _c("the seller's stock at the end of the tick (NaN: unlimited stock, not tracked)", UNITS),
+    "shoppers": _c("shoppers who came (expected or Poisson arrivals, times the season)", "shoppers per tick"),
+    "consumer_surplus": _c("consumers' expected surplus under logit demand with limited attention, from the outside "
+                           "option: shoppers x sum over segments k of W_k [mu log(sum_j w_kj exp((a_j - p_j)/mu) + "
+                           "exp(a0/mu)) - a0], w_kj the attention segment k pays offer j (market.demand)", PER_TICK),
+    "fee_income": _c("fees received by the platform", PER_TICK),
+    "featured_seller": _c("name of the seller holding the featured offer (null: no offer on the platform)"),
+}
+
+MARKET = {
+    "delta": _c("Calvano et al.'s profit gain (industry profit - Nash) / (monopoly - Nash), benchmarks scaled to the "
+                "shoppers who came: 0 = static Nash, 1 = joint monopoly; fees are transfers", "ratio"),
+    "mean_price": _c("a seller's mean price over the ticks measured; the market's: the unweighted mean over sellers "
+                     "(weighted_price weighs by units sold)", f"{MONEY} per unit"),
+    "weighted_price": _c("quantity-weighted mean price paid: revenue / units sold", f"{MONEY} per unit"),
+    "mean_margin": _c("mean over sellers of (mean price - marginal cost)", f"{MONEY} per unit"),
+    "industry_profit": _c("sum over sellers of (price - the industry's unit cost) x quantity; fees are transfers",
+                          PER_TICK),
+    "total_welfare": _c("consumer surplus + industry profit", PER_TICK),
+    "hhi": _c("Herfindahl-Hirschman index of unit shares, 10,000 x sum of squared shares", "0 to 10,000"),
+    "price_dispersion": _c("standard deviation of prices across sellers, averaged over ticks", f"{MONEY} per unit"),
+    "price_changes_per_day": _c("price changes of all sellers per day", "changes per day"),
+    "units_sold_off": _c("units sold off cheaply (total over the ticks measured)", UNITS),
+    "units_returned": _c("units shipped back to the seller (total)", UNITS),
+    "units_donated": _c("units donated (total)", UNITS),
+    "units_destroyed": _c("units destroyed (total)", UNITS),
+    "destroyed_value": _c("value at unit cost of the destroyed units (total)", MONEY),
+    "storage_fees": _c("storage fees paid to the platform, long-term surcharge included (total)", MONEY),
+    "disposal_costs": _c("return shipping, donation VAT and handling, destruction fees (total; write-offs excluded)",
+                         MONEY),
+    "donation_vat": _c("VAT paid on donated goods (total)", MONEY),
+    "platform_unsold_income": _c("the platform's income from stock: storage and destruction fees (total)", MONEY),
+    "selloff_price_gap": _c("mean price of sellers not selling off in ticks with a sell-off, minus that in ticks "
+                            "without (0 if either never happens)", f"{MONEY} per unit"),
+}
+
+SELLER = {
+    "cost": _c("the seller's marginal cost at the end of the run: own cost + its brand's wholesale price",
+               f"{MONEY} per unit"),
+    "margin": _c("mean price - marginal cost (a role's margin: the mean over its sellers)", f"{MONEY} per unit"),
+    "share": _c("the seller's share of units sold", "share (0 to 1)"),
+    "fee_paid": _c("fees paid to the platform", PER_TICK),
+    "featured_share": _c("share of ticks in which the seller held the featured offer", "share (0 to 1)"),
+    "price_changes": _c("number of price changes over the ticks measured", "changes"),
+    "storage_fees_paid": _c("storage fees the seller paid (total)", MONEY),
+    "disposal_costs_paid": _c("the seller's disposal costs (total)", MONEY),
+    "stock_held": _c("the seller's stock at the end of the run", UNITS),
+    "nash_price": _c("the seller's static Nash price (first-order conditions of the scenario's one-shot game)",
+                     f"{MONEY} per unit"),
+    "monopoly_price": _c("the seller's price at the joint-profit maximum", f"{MONEY} per unit"),
+    "nash_profit": _c("the seller's profit at the static Nash prices", PER_TICK),
+    "monopoly_profit": _c("the seller's profit at the joint-profit maximum", PER_TICK),
+}
+
+RUNS = {
+    "ticks": _c("ticks measured: the horizon, counted from tick 0 or from the end of training", "ticks"),
+    "learners": _c("sellers that learn a table of their own (a vendor's clients share one)", "sellers"),
+    "trained": _c("whether the learners were trained to convergence before the ticks measured ([training])",
+                  "true/false"),
+    "converged": _c("whether training converged: no greedy policy changed for stable_ticks (null: not trained)",
+                    "true/false"),
+    "training_ticks": _c("ticks of training before the ticks measured (0: not trained)", "ticks"),
+}
+
+STATISTICS = {
+    "baseline": _c("the outcome's mean in the baseline (arm or swept value) over the paired seeds",
+                   "the metric's unit"),
+    "mean": _c("the outcome's mean in this arm (or swept value) over the paired seeds", "the metric's unit"),
+    "difference": _c("mean paired difference, this arm minus the baseline on the same seed", "the metric's unit"),
+    "se": _c("standard error of the mean paired difference, s_d / sqrt(n) (NaN for one seed)", "the metric's unit"),
+    "ci_low": _c("lower end of the 95% Student-t interval of the mean paired difference", "the metric's unit"),
+    "ci_high": _c("upper end of the 95% Student-t interval of the mean paired difference", "the metric's unit"),
+    "relative_change_pct": _c("100 x difference / the baseline's mean (NaN when that mean is 0)", "percent"),
+    "n": _c("paired seeds with a finite outcome in both arms", "seeds"),
+}
+
+SESSIONS = {
+    "periods": _c("periods the session ran (to convergence, or the cap)", "periods"),
+    "cycle_length": _c("length of the limit cycle of greedy play (a constant price is 1; Klein: periods, one seller "
+                       "moving in each)", "periods"),
+    "is_nash": _c("every seller's greedy strategy is a best reply (policy iteration) in every state of the cycle: "
+                  "pricelab's stricter test, not Calvano et al.'s", "true/false"),
+    "one_shot_proof": _c("no seller gains from a one-period deviation on the cycle followed by its own learned "
+                         "strategy: Calvano et al.'s 'Nash equilibrium on path' test", "true/false"),
+    "best_reply_gap": _c("the largest seller's relative gain from a best reply on the cycle", "ratio"),
+    "deviation_gain": _c("the deviator's discounted gain from the impulse response's forced deviation", "ratio"),
+    "deviation_profitable": _c("whether that gain is positive", "true/false"),
+    "profitability": _c("Klein's profitability on pricelab's scale: mean profit per seller / 1/8 (Klein prints the "
+                        "profit itself, 1/8 x this)", "ratio"),
+    "constant": _c("Klein: the session ends at a constant price pair (a focal price)", "true/false"),
+}
+
+COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS}
+
+# Columns named after something else: (pattern, description template, unit template or None for the named entry's).
+PATTERNS = (
+    (re.compile(r"^seller\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "seller {who}: {entry}", None),
+    (re.compile(r"^role\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "role {who}: {entry}", None),
+    (re.compile(r"^(?P<metric>price|profit|delta)_(?P<who>\d+)$"), "seller {who} (from 0): {entry}", None),
+    (re.compile(r"^(?P<path>(sellers|demand|platform|inventory|training)\..+|interventions|horizon|tick_minutes"
+                r"|history|record_stride)$"),
+     "swept scenario field {path}: its value in this run (lists and tables as JSON)", "as the scenario field"),
+)
+
+
+def describe(column: str) -> Column:
+    """The entry of ``column``; ``KeyError`` naming it if the codebook does not describe it."""
+    if column in COLUMNS:
+        return COLUMNS[column]
+    for pattern, template, unit in PATTERNS:
+        match = pattern.match(column)
+        if match is None:
+            continue
+        named = COLUMNS.get(match.groupdict().get("metric", ""))
+        if unit is None and named is None:
+            continue
+        parts = {**match.groupdict(), "entry": named.description if named else ""}
+        return Column(template.format(**parts), unit or named.unit)
+    raise KeyError(f"column {column!r} is not in the codebook (market/codebook.py)")
+
+
+def parquet_metadata(columns) -> dict[str, str]:
+    """Schema metadata for a Parquet file with ``columns``: ``pricelab.codebook`` = JSON {column: {description,
+    unit}}."""
+    entries = {c: {"description": describe(c).description, "unit": describe(c).unit} for c in columns}
+    return {"pricelab.codebook": json.dumps(entries)}
+
+
+FILES = (
+    ("run: timeseries.parquet", ("tick", "day", "seller", "role", "price", "quantity", "profit", "fee", "featured",
+                                 "stock")),
+    ("run: market_timeseries.parquet", ("tick", "day", "shoppers", "consumer_surplus", "fee_income",
+                                        "featured_seller")),
+    ("run: sellers.parquet", ("seller", "role", "cost", "mean_price", "margin", "share", "quantity", "profit",
+                              "fee_paid", "featured_share", "price_changes", "units_sold_off", "units_returned",
+                              "units_donated", "units_destroyed", "destroyed_value", "storage_fees_paid",
+                              "disposal_costs_paid", "stock_held", "nash_price", "monopoly_price", "nash_profit",
+                              "monopoly_profit")),
+    ("run: summary.parquet", ("scenario", "seed", *RUNS, "delta", "mean_price", "weighted_price", "mean_margin",
+                              "consumer_surplus", "industry_profit", "total_welfare", "hhi", "price_dispersion",
+                              "price_changes_per_day", "fee_income", "shoppers", "units_sold_off", "...")),
+    ("compare: runs.parquet", ("seed", "arm", "level", "name", "metric", "value", "learners", "trained", "converged",
+                               "training_ticks")),
+    ("compare: differences.parquet", ("arm", "level", "name", "metric", *STATISTICS)),
+    ("sweep: runs/<run id>.parquet", ("run_id", "run_index", "replicate", "seed", "<swept paths>", "ticks",
+                                      "learners", "trained", "converged", "training_ticks", "<kept metrics>",
+                                      "seller.<name>.<metric>", "role.<role>.<metric>")),
+    ("sweep: timeseries/<run id>.parquet", ("run_id", "<run: timeseries.parquet>")),
+    ("sweep: failures/<run id>.parquet", ("run_id", "run_index", "seed", "values", "error")),
+    ("sweep: report/effects.parquet", ("<swept paths>", "metric", *STATISTICS)),
+    ("replicate: sessions.parquet", ("session", "seed", "converged", "periods", "delta", "delta_<i>", "price_<i>",
+                                     "profit_<i>", "cycle_length", "is_nash (Calvano)", "...", "constant (Klein)")),
+    ("dashboard export", ("<run: timeseries.parquet>", "shoppers", "consumer_surplus", "fee_income", "run",
+                          "scenario", "seed")),
+)
+
+
+def render() -> str:
+    """CODEBOOK.md: every entry, then which file holds which columns."""
+    lines = ["# Codebook", "", "Generated from `market/codebook.py` (`python -m market.codebook > CODEBOOK.md`). "
+             "Every Parquet file pricelab writes carries the entries of its columns in its schema metadata (key "
+             "`pricelab.codebook`, JSON): `polars.read_parquet_metadata(path)`, `pyarrow.parquet.read_schema(path)"
+             ".metadata`, R's `arrow::read_parquet(path, as_data_frame = FALSE)$metadata`, DuckDB's "
+             "`parquet_kv_metadata(path)`.", "", INTRO, ""]
+    groups = (("Identifiers", IDENTIFIERS), ("Time series (per tick)", TIMESERIES),
+              ("Market outcomes (run summaries; also metric names in long tables)", MARKET),
+              ("Seller outcomes", SELLER), ("Runs and training", RUNS), ("Paired statistics", STATISTICS),
+              ("Replication sessions", SESSIONS))
+    for title, entries in groups:
+        lines += [f"## {title}", "", "| column | description | unit |", "|---|---|---|"]
+        lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]
+    lines += ["## Named columns", "", "| pattern | description |", "|---|---|",
+              "| `seller.<name>.<metric>`, `role.<role>.<metric>` | a seller's or role's outcome (sweep `[keep]`) |",
+              "| `price_<i>`, `delta_<i>` | seller i's value in a replication session |",
+              "| `<dotted path>` | a swept scenario field's value in a sweep run |", "",
+              "## Files", "", "| file | columns |", "|---|---|"]
+    lines += [f"| {name} | {', '.join(f'`{c}`' for c in columns)} |" for name, columns in FILES]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
