@@ -107,11 +107,12 @@ def RunControls(lab: Lab, finished: bool, playing: solara.Reactive[bool], speed:
 
 @solara.component
 def LearningControls(lab: Lab, config: Scenario, playing: bool, done: Callable[[], None]):
-    """Train the learners first, then force one seller to deviate and watch the others punish it."""
+    """Learners start trained where the scenario says so; or watch them learn, train first, then force one
+    seller to deviate and watch the others punish it."""
     learners = [s.name for s in config.sellers if strategies.get(s.strategy).learns]
     seller = solara.use_reactive(learners[0] if learners else "")
     price = solara.use_reactive("")
-    if not lab.trainable:
+    if not lab.learners:
         return
     chosen = seller.value if seller.value in learners else learners[0]  # the scenario may have changed
     nash = f"{lab.model.benchmarks.nash_price[lab.model.seller_index(chosen)]:.4g}"
@@ -120,13 +121,19 @@ def LearningControls(lab: Lab, config: Scenario, playing: bool, done: Callable[[
         lab.train()
         done()
 
+    def live(on: bool):
+        lab.set_learn_live(on)
+        done()
+
     def deviate():
         lab.deviate(chosen, price.value or nash)
         done()
-    solara.Text("Learning: train to convergence on the fast path, then watch the trained strategies play.",
-                style={"font-weight": "500"})
-    with solara.Row():
-        solara.Button("Train first", on_click=train, disabled=playing, color="secondary")
+    solara.Text("Learning: the learners train to convergence on the fast path, then play their learned strategies "
+                "(as the papers measure them); or watch them learn from scratch.", style={"font-weight": "500"})
+    solara.Checkbox(label="watch them learn from scratch", value=lab.learn_live, on_value=live, disabled=playing)
+    if lab.trainable:
+        with solara.Row():
+            solara.Button("Train first", on_click=train, disabled=playing, color="secondary")
     with solara.Row():
         solara.Select("deviating seller", values=learners, value=chosen, on_value=seller.set)
         solara.InputText("deviation price", value=price.value or nash, on_value=price.set, continuous_update=False)

@@ -6,6 +6,9 @@ before anything is replaced, so bad input leaves a message in ``lab.error`` and 
 valid model running. Model A is the scenario with the user's changes; model B, present while
 rules are switched on, is A with those rules, on the same seed, stepped in lockstep. A rule
 switched on mid-run takes effect in B from the next tick, so B's path leaves A's there.
+
+A scenario with a ``[training]`` table starts trained, as every door measures it (its learners
+then play frozen); ``learn_live`` starts it untrained instead, to watch the learning itself.
 """
 
 import threading
@@ -58,6 +61,7 @@ class Lab:
         self.base = configs.load(self.name)
         self.changes: dict[str, object] = {}
         self.rules: frozenset[str] = frozenset()
+        self.learn_live = False
         self.model, self.twin = self._build(self.base, self.changes, self.rules)
 
     @property
@@ -75,9 +79,14 @@ class Lab:
         return self.model.state.counted
 
     @property
-    def trainable(self) -> bool:
-        """Whether some seller learns a table, so that "train first" has something to train."""
+    def learners(self) -> bool:
+        """Whether some seller learns a table."""
         return bool(training.table_learners(self.model.state))
+
+    @property
+    def trainable(self) -> bool:
+        """Whether "train first" has something to train: learners not trained yet."""
+        return self.learners and not self.model.state.frozen[0]
 
     @property
     def horizon(self) -> int:
@@ -119,6 +128,14 @@ class Lab:
             self.twin, self.rules = twin, chosen
         return self._attempt(switch, f"rule {name!r}")
 
+    def set_learn_live(self, on: bool) -> bool:
+        """Start the market untrained, to watch the learners learn (``on``), or trained as the scenario says."""
+        def rebuild():
+            built = self._build(self.base, self.changes, self.rules, train=False if on else None)
+            self.learn_live = on
+            self.model, self.twin = built
+        return self._attempt(rebuild, "watch them learn")
+
     def reset(self) -> bool:
         """Both models back to tick 0 with the current settings."""
         def rebuild():
@@ -150,14 +167,10 @@ class Lab:
         ``message`` says how many ticks it took and whether the greedy policies converged.
         """
         def run():
-            outcomes = []
-            for name, model in (("A", self.model), ("B", self.twin)):
+            for model in (self.model, self.twin):
                 if model is not None:
-                    result = model.train(max_ticks)
-                    verdict = "converged" if result.converged else "not converged"
-                    outcomes.append(f"{name} {verdict} after {result.ticks:,} ticks")
-            self.message = f"Trained: {'; '.join(outcomes)}. The learners now play their learned strategies, " \
-                           "without exploring."
+                    model.train(max_ticks)
+            self.message = _trained(("A", self.model), ("B", self.twin))
         return self._attempt(run, "train first")
 
     def deviate(self, seller: str, text: str) -> bool:
@@ -189,13 +202,26 @@ class Lab:
         params = original.params if original is not None and original.strategy == value else {}
         return {path: value, f"sellers.{seller}.params": dict(params)}
 
-    def _build(self, base: Scenario, changes: dict, chosen: frozenset[str]):
-        """Models A and B at tick 0: B has the chosen rules from the start."""
+    def _build(self, base: Scenario, changes: dict, chosen: frozenset[str], train: bool | None = ...):
+        """Models A and B at the start (tick 0, or the end of training): B has the chosen rules from the start.
+
+        ``train``: False starts untrained, None trains where the scenario has ``[training]``; left out, as
+        ``learn_live`` says. The message says how training went.
+        """
+        train = (False if self.learn_live else None) if train is ... else train
         model = PricingModel(base, overrides={**DISPLAY, **changes}, horizon=min(base.horizon, MAX_TICKS),
-                             collect=False)
-        twin = self._model(rulebook.with_rules(model.config, chosen)) if chosen else None
+                             collect=False, train=train)
+        twin = self._model(rulebook.with_rules(model.config, chosen), train) if chosen else None
+        self.message = _trained(("A", model), ("B", twin)) if model.training else ""
         return model, twin
 
     @staticmethod
-    def _model(config: Scenario) -> PricingModel:
-        return PricingModel(config, horizon=min(config.horizon, MAX_TICKS), collect=False)
+    def _model(config: Scenario, train: bool | None = False) -> PricingModel:
+        return PricingModel(config, horizon=min(config.horizon, MAX_TICKS), collect=False, train=train)
+
+
+def _trained(*models: tuple[str, PricingModel | None]) -> str:
+    """``Trained: A converged after 1,440,000 ticks; ...``, for the models that were trained."""
+    outcomes = [f"{name} {'converged' if m.training.converged else 'not converged'} after {m.training.ticks:,} ticks"
+                for name, m in models if m is not None and m.training is not None]
+    return f"Trained: {'; '.join(outcomes)}. The learners now play their learned strategies, without exploring."

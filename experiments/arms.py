@@ -14,8 +14,8 @@ An arms file (TOML) holds ``[[arms]]`` tables::
 
     [[arms.paper]]                         # what the paper reports for this arm against the baseline
     metric = "mean_margin"                 # a market metric, "role.<role>.<metric>" or "seller.<name>.<metric>"
-    change = "relative"                    # relative (percent) | difference | direction
-    value = 28.0                           # for direction: "+", "-" or "0"
+    change = "relative"                    # relative (percent) | difference | direction | claim
+    value = 28.0                           # direction: "+", "-" or "0"; claim: the paper's words
     source = "Assad, Clark, Ershov and Xu (2024), JPE, Table 5"
 
 ``set`` changes scenario fields by dotted path (``Scenario.with_values``; the text ``"none"`` unsets an
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from experiments.errors import UsageError
 from market import interventions
@@ -40,15 +40,24 @@ _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
 class PaperFigure(BaseModel):
-    """A published effect of an arm against the baseline, shown beside ours in the report."""
+    """A published effect of an arm against the baseline, shown beside ours in the report: a relative change
+    (percent), a difference, a direction, or a qualitative claim (the paper's words, not checked)."""
 
     model_config = _STRICT
 
     metric: Annotated[str, Field(min_length=1)]
-    change: Literal["relative", "difference", "direction"] = "relative"
-    value: float | Literal["+", "-", "0"]
+    change: Literal["relative", "difference", "direction", "claim"] = "relative"
+    value: float | str
     source: Annotated[str, Field(min_length=1)]
     note: str = ""
+
+    @model_validator(mode="after")
+    def _value_fits_change(self):
+        if self.change == "direction" and self.value not in ("+", "-", "0"):
+            raise ValueError(f"value = {self.value!r}: a direction is '+', '-' or '0'")
+        if self.change in ("relative", "difference") and isinstance(self.value, str):
+            raise ValueError(f"value = {self.value!r}: a {self.change} change is a number")
+        return self
 
 
 class ArmSpec(BaseModel):

@@ -32,7 +32,8 @@ def paper_rows(arms: list[Arm], table: pl.DataFrame) -> list[dict]:
 
     A relative change is compared with ours in percent of the baseline's mean (its interval is the
     difference's interval over that mean); a direction agrees when our interval lies on its side of zero
-    (``0``: when our interval contains zero); a value agrees when it lies in our interval.
+    (``0``: when our interval contains zero); a value agrees when it lies in our interval; a claim is
+    shown beside our difference, unjudged.
     """
     rows = []
     for arm in arms[1:]:
@@ -50,6 +51,8 @@ def paper_rows(arms: list[Arm], table: pl.DataFrame) -> list[dict]:
                 shown = f"{point:+.4g} [{low:+.4g}, {high:+.4g}]"
             if figure.change == "direction":
                 agrees = {"+": low > 0, "-": high < 0, "0": low <= 0 <= high}[figure.value]
+            elif figure.change == "claim":
+                agrees = None
             else:
                 agrees = bool(low <= float(figure.value) <= high)
             rows.append({"arm": arm.name, "figure": figure, "ours": shown, "agrees": agrees})
@@ -128,12 +131,14 @@ def _markdown(base: Scenario, arms: list[Arm], description: str, runs: pl.DataFr
                   "|---|---|---|---|---|---|"]
         for r in papers:
             f = r["figure"]
-            value = f"{f.value:+g}%" if f.change == "relative" else (f"{f.value:+g}" if f.change == "difference"
-                                                                       else f"direction {f.value}")
+            value = {"relative": lambda v: f"{v:+g}%", "difference": lambda v: f"{v:+g}",
+                     "direction": lambda v: f"direction {v}", "claim": lambda v: f"'{v}'"}[f.change](f.value)
             verdict = "-" if r["agrees"] is None else ("yes" if r["agrees"] else "no")
             note = f" ({f.note})" if f.note else ""
             lines.append(f"| {r['arm']} vs {arms[0].name} | {f.metric} | {value} | {r['ours']} | {verdict} | "
                          f"{f.source}{note} |")
+    else:
+        lines += ["", "No published figure is set beside these results: they are the project's own."]
     for arm in arms[1:]:
         lines += ["", f"## {arm.name} vs {arms[0].name}", ""]
         for level, title in (("market", "Market"), ("role", "By role"), ("seller", "By seller")):

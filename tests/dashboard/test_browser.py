@@ -168,6 +168,9 @@ def test_dashboard_in_chromium(server, browser_page):
     page.get_by_role("button", name="Step").click()
     assert charts_change(page, before), f"the charts of {other} did not change after Step"
 
+    page.get_by_text(re.compile(r"converged after [\d,]+ ticks")).wait_for()  # [training]: it starts trained
+    page.get_by_label("watch them learn from scratch").check(force=True)
+    page.wait_for_function("!document.querySelector('.pricelab-clock').innerText.includes('after training')")
     page.get_by_role("button", name="Train first").click()
     page.get_by_text(re.compile(r"converged after [\d,]+ ticks")).wait_for(timeout=120_000)
     page.wait_for_function("document.querySelector('.pricelab-clock').innerText.includes('after training (to tick')")

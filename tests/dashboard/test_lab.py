@@ -14,7 +14,7 @@ def test_every_shipped_scenario_loads_and_steps(name):
     lab = Lab()
     assert lab.choose_scenario(name), lab.error
     assert lab.step(30) == 30
-    assert lab.tick == 30
+    assert lab.played == 30 and lab.tick == 30 + (lab.model.training.ticks if lab.model.training else 0)
     assert lab.horizon == min(lab.config.horizon, MAX_TICKS)
     assert np.isfinite(lab.model.state.record_price[:30]).all()
 
@@ -120,9 +120,19 @@ def test_step_and_skip_stop_at_the_horizon():
     assert lab.skip(10) == 0 and lab.step(1) == 0
 
 
+def test_a_scenario_with_training_starts_trained_unless_we_watch_it_learn():
+    lab = Lab("calvano2020")
+    assert lab.model.training.converged and lab.model.state.frozen[0] and not lab.trainable
+    assert "Trained: A converged after" in lab.message and lab.played == 0
+    assert lab.set_learn_live(True), lab.error
+    assert lab.model.training is None and lab.tick == 0 and lab.trainable
+    assert lab.reset() and lab.model.training is None  # the choice stays until switched off
+    assert lab.set_learn_live(False) and lab.model.state.frozen[0]
+
+
 def test_train_first_then_force_a_deviation():
     lab = Lab("calvano2020")
-    assert lab.trainable
+    assert lab.set_learn_live(True) and lab.trainable
     assert lab.train(), lab.error
     assert "converged after" in lab.message
     trained_at = lab.tick
@@ -145,13 +155,13 @@ def test_a_bad_deviation_leaves_a_message(seller, text, message):
 
 def test_train_first_is_offered_only_where_a_seller_learns():
     lab = Lab()
-    assert not lab.trainable
+    assert not lab.trainable and not lab.learners
     assert not lab.train() and "nothing to train" in lab.error
 
 
 def test_a_rule_switched_on_after_training_runs_b_from_the_trained_market():
     lab = Lab("calvano2020")
-    assert lab.train(), lab.error
+    assert lab.model.state.frozen[0]
     lab.step(5)
     assert lab.set_rule("hourly_cap", True), lab.error
     a, b = lab.model.state, lab.twin.state
