@@ -4,6 +4,14 @@ import numpy as np
 from scipy.stats import t as student_t
 
 
+def half_width(sd, n, level: float = 0.95):
+    r"""Half-width of the Student-t interval of a mean, :math:`t_{1-\alpha/2,\, n-1}\, s / \sqrt n`
+    (elementwise over arrays of ``sd`` and ``n``); NaN where ``n < 2``."""
+    n = np.asarray(n, dtype=np.float64)
+    quantile = student_t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+    return np.where(n > 1, quantile * np.asarray(sd, dtype=np.float64) / np.sqrt(np.maximum(n, 1)), np.nan)
+
+
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
     r"""Mean and Student-t confidence interval, :math:`\bar x \pm t_{1-\alpha/2, n-1}\, s / \sqrt n`.
 
@@ -13,7 +21,7 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
     mean = float(x.mean())
     if x.size < 2:
         return mean, mean, mean
-    half = float(student_t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    half = float(half_width(x.std(ddof=1), x.size, level))
     return mean, mean - half, mean + half
 
 

@@ -19,9 +19,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend is chosen first
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
-from scipy.stats import t as student_t  # noqa: E402
 
 from experiments.atomic import write_parquet, write_text  # noqa: E402
+from experiments.stats import half_width  # noqa: E402
 from experiments.sweep.effects import baseline_value, paired_effects  # noqa: E402
 from experiments.sweep.store import FAILURES, finished, read_manifest, scan  # noqa: E402
 
@@ -33,8 +33,7 @@ def confidence(frame: pl.DataFrame, by: list[str], metrics: list[str]) -> pl.Dat
     """Mean, 95% half-width and seed count of each metric per group, sorted by ``by``."""
     stats = frame.group_by(by).agg(pl.len().alias("n"), *[pl.col(m).mean().alias(m) for m in metrics],
                                    *[pl.col(m).std().alias(f"{m}_sd") for m in metrics]).sort(by)
-    quantile = student_t.ppf(0.975, np.maximum(stats["n"].to_numpy() - 1, 1))
-    scale = np.where(stats["n"].to_numpy() > 1, quantile / np.sqrt(stats["n"].to_numpy()), np.nan)
+    scale = half_width(1.0, stats["n"].to_numpy())
     return stats.with_columns([(pl.col(f"{m}_sd") * pl.Series(scale)).alias(f"{m}_ci") for m in metrics])
 
 
