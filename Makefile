@@ -10,7 +10,7 @@ PYTHON_312 := $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v $$c; break; fi; done)
 
-.PHONY: venv run test test-fast bench dashboard assets lint clean
+.PHONY: venv run test test-fast bench dashboard assets lint clean reports
 
 venv: $(STAMP)
 
@@ -40,6 +40,11 @@ bench: venv
 
 dashboard: venv assets
 	$(VENV)/bin/pricelab dashboard
+
+# Every shipped report, by the command beside it in experiments/reports/README.md.
+reports: venv
+	grep -o '`pricelab [^`]*`' experiments/reports/README.md | tr -d '`' | \
+	  while read -r command; do echo "$$command"; PATH=$(VENV)/bin:$$PATH eval "$$command" >/dev/null || exit 1; done
 
 lint: venv
 	$(VENV)/bin/ruff check .

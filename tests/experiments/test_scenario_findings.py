@@ -60,10 +60,19 @@ def test_assad_margins_rise_most_when_both_adopt():
 
 
 @pytest.mark.slow
-def test_hub_and_spoke_raises_prices_over_independent_learners():
+def test_hub_and_spoke_clients_share_one_trained_learner():
+    """With the hub, the three clients are one learner (one price); without it, four learners. At convergence the
+    hub's effect on prices is not significant over 10 seeds (README), so no direction is asserted here."""
+    base = load("hub_and_spoke").with_values({"horizon": 500, "record_stride": 1})
     sets = [f"sellers.{name}.vendor=none" for name in ("shop_a", "shop_b", "shop_c")]
-    table = compare("hub_and_spoke", seeds=2, horizon=2000, sets=sets)
-    assert difference(table, "mean_price")[0] < 0  # without the hub, prices fall
+    two = arms.shorthand(base, [], dict(parse_assignment(s) for s in sets), "no hub")
+    runs = run_arms(two, 2).unique(["seed", "arm"])
+    assert runs["converged"].all()
+    assert set(runs.filter(pl.col("arm") == "without")["learners"]) == {2}
+    assert set(runs.filter(pl.col("arm") == "with")["learners"]) == {4}
+    state, _ = __import__("market.training", fromlist=["run"]).run(base)
+    clients = state.record_price[:state.n_records, :3]
+    assert (clients == clients[:, :1]).all()  # one vendor, one price for its three clients
 
 
 def test_neutral_buybox_moves_sales_to_cheaper_third_parties():
