@@ -4,6 +4,9 @@ An arms file (TOML) holds ``[[arms]]`` tables::
 
     description = "Assad et al. (2024): neither, one or both stations adopt"
 
+    [uncertainty]                          # optional: parameters drawn per seed, the same in every arm
+    vary = { "demand.mu" = [0.2, 0.3] }
+
     [[arms]]
     name = "neither"                       # the first arm is the baseline
     set = { "sellers.station_a.strategy" = "best_response", "sellers.station_a.params" = {} }
@@ -24,13 +27,15 @@ validated before anything runs.
 """
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from experiments import uncertainty
 from experiments.errors import UsageError
+from experiments.uncertainty import Vary
 from market import interventions
 from market.scenario import Scenario, ScenarioError, format_validation_error
 from market.tomlfile import read_toml
@@ -72,10 +77,19 @@ class ArmSpec(BaseModel):
     paper: list[PaperFigure] = Field(default_factory=list)
 
 
+class Uncertainty(BaseModel):
+    """Parameters drawn per seed: ``vary = { "demand.mu" = [0.1, 0.5] }`` (``experiments.uncertainty``)."""
+
+    model_config = _STRICT
+
+    vary: dict[str, tuple[float | int, float | int]] = Field(default_factory=dict)
+
+
 class ArmsFile(BaseModel):
     model_config = _STRICT
 
     description: str = ""
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     arms: Annotated[list[ArmSpec], Field(min_length=2)]
 
     @field_validator("arms")
@@ -90,13 +104,24 @@ class ArmsFile(BaseModel):
 
 @dataclass(frozen=True)
 class Arm:
-    """A validated arm: its scenario and what the paper says of it."""
+    """A validated arm: its scenario, what the paper says of it, and what it changes from the baseline scenario
+    (``values`` set by path, ``items`` the interventions added, ``rules`` their labels); a part of a package
+    arm names it in ``part_of``."""
 
     name: str
     description: str
     scenario: Scenario
     paper: tuple[PaperFigure, ...] = ()
     rules: tuple[str, ...] = ()
+    values: dict = field(default_factory=dict)
+    items: tuple = ()
+    part_of: str = ""
+
+    @property
+    def components(self) -> list[tuple[str, dict, tuple]]:
+        """What the arm changes, one part at a time: ``(label, values, items)`` for each rule, and its set values."""
+        parts = [(label, {}, (item,)) for label, item in zip(self.rules, self.items, strict=True)]
+        return parts + ([("set " + ", ".join(self.values), self.values, ())] if self.values else [])
 
 
 def resolve(name_or_path: str | Path) -> Path:
@@ -111,15 +136,19 @@ def resolve(name_or_path: str | Path) -> Path:
     raise UsageError(f"--arms {str(name_or_path)!r}: no such file, and not a shipped arms file ({known})")
 
 
-def load(name_or_path: str | Path, base: Scenario) -> tuple[str, list[Arm]]:
-    """The file's description and its arms built on ``base``; ``UsageError`` naming the arm and field otherwise."""
+def load(name_or_path: str | Path, base: Scenario) -> tuple[str, list[Arm], list[Vary]]:
+    """The file's description, its arms built on ``base`` and the parameters it draws per seed; ``UsageError``
+    naming the arm and field otherwise."""
     path = resolve(name_or_path)
     data = read_toml(path, "arms", UsageError)
     try:
         spec = ArmsFile.model_validate(data)
     except ValidationError as err:
         raise UsageError(f"arms file {path.name!r}: {format_validation_error(err)}") from None
-    return spec.description, [build(arm, base, f"arms[{i}] ({arm.name})") for i, arm in enumerate(spec.arms)]
+    arms = [build(arm, base, f"arms[{i}] ({arm.name})") for i, arm in enumerate(spec.arms)]
+    varies = [uncertainty.make(path, low, high, "uncertainty.vary") for path, (low, high)
+              in spec.uncertainty.vary.items()]
+    return spec.description, arms, varies
 
 
 def build(arm: ArmSpec, base: Scenario, where: str) -> Arm:
@@ -132,8 +161,7 @@ def build(arm: ArmSpec, base: Scenario, where: str) -> Arm:
         scenario = base.with_values(values).with_interventions(rules)
     except (ScenarioError, interventions.InterventionError) as err:
         raise UsageError(f"{where}: {err}") from None
-    labels = tuple(r.name or r.kind for r in rules)
-    return Arm(arm.name, arm.description, scenario, tuple(arm.paper), labels)
+    return Arm(arm.name, arm.description, scenario, tuple(arm.paper), rule_labels(rules), values, tuple(rules))
 
 
 def shorthand(base: Scenario, rules: list, assignments: dict[str, object], label: str) -> list[Arm]:
@@ -143,7 +171,30 @@ def shorthand(base: Scenario, rules: list, assignments: dict[str, object], label
     except (ScenarioError, interventions.InterventionError) as err:
         raise UsageError(str(err)) from None
     return [Arm("without", "the scenario as given", base),
-            Arm("with", f"with {label}", treated, rules=tuple(r.name or r.kind for r in rules))]
+            Arm("with", f"with {label}", treated, rules=rule_labels(rules), values=dict(assignments),
+                items=tuple(rules))]
+
+
+def rule_labels(rules) -> tuple[str, ...]:
+    """A label per rule: its name, or its kind where that is missing or names several rules (one file)."""
+    names = [r.name or r.kind for r in rules]
+    return tuple(n if names.count(n) == 1 else f"{n}:{r.kind}" for n, r in zip(names, rules, strict=True))
+
+
+def decompose(arms: list[Arm], base: Scenario) -> list[Arm]:
+    """``arms``, each package (an arm changing two things or more: rules, and its set values as one thing)
+    followed by one arm per part alone on ``base``, named ``<package>~<part>``, so that the package's effect
+    splits into its parts' effects and their interaction on the same seeds."""
+    out = []
+    for arm in arms:
+        out.append(arm)
+        if len(arm.components) < 2:
+            continue
+        for label, values, items in arm.components:
+            scenario = base.with_values(values).with_interventions(list(items))
+            out.append(Arm(f"{arm.name}~{label}", f"{label} alone (part of {arm.name})", scenario,
+                           rules=(label,) if items else (), values=values, items=items, part_of=arm.name))
+    return out
 
 
 def parse_assignment(text: str, flag: str = "--set") -> tuple[str, object]:

@@ -5,13 +5,17 @@ and the baseline (the first arm) on a seed is due to the variant alone. Learners
 first where the scenario asks for it (``[training]``; ``market.training.run``), so each arm is
 measured on the play of its own trained algorithms, and each run says whether its learners
 converged. Outcomes are measured at three levels, the market, each role present and each seller
-(``market.results.outcomes``).
+(``market.results.outcomes``). Parameters drawn per seed (``experiments.uncertainty``) are the same
+in every arm of a seed. A package arm's effect splits into its parts' effects and their interaction
+(``decomposition``), each paired on the same seeds.
 """
 
+import numpy as np
 import polars as pl
 
 from experiments.arms import Arm
-from experiments.stats import paired, spawn_seeds
+from experiments.stats import mean_ci, paired, spawn_seeds
+from experiments.uncertainty import Vary, draws
 from market import results, training
 from market.scenario import Scenario
 
@@ -25,18 +29,42 @@ def measure(scenario: Scenario) -> tuple[dict, list[tuple[str, str, str, float]]
     return training.columns(trained, state), results.outcomes(state, scenario)
 
 
-def run_arms(arms: list[Arm], n_seeds: int, progress=None) -> pl.DataFrame:
-    """Every arm on seeds ``spawn_seeds(baseline seed, n_seeds)``, in long form: one row per seed, arm and
-    outcome (``seed, arm, level, name, metric, value``) with the run's training columns."""
+def seeds(arms: list[Arm], n_seeds: int) -> list[int]:
+    """The run seeds: ``spawn_seeds`` of the baseline scenario's seed."""
+    return spawn_seeds(arms[0].scenario.seed, n_seeds)
+
+
+def seeded(arm: Arm, seed: int, varies: list[Vary]) -> Scenario:
+    """The arm's scenario on run seed ``seed``, with that seed's draws of the varied parameters."""
+    drawn = draws(varies, seed)
+    return (arm.scenario.with_values(drawn) if drawn else arm.scenario).replace(seed=seed)
+
+
+def run_arms(arms: list[Arm], n_seeds: int, varies: list[Vary] = (), progress=None) -> pl.DataFrame:
+    """Every arm on the same ``seeds(arms, n_seeds)``, in long form: one row per seed, arm and outcome
+    (``seed, arm, level, name, metric, value``) with the run's training columns and its drawn parameters
+    (a column per varied path)."""
     rows = []
-    for seed in spawn_seeds(arms[0].scenario.seed, n_seeds):
+    for seed in seeds(arms, n_seeds):
+        drawn = draws(varies, seed)
         for arm in arms:
-            columns, outcomes = measure(arm.scenario.replace(seed=seed))
+            columns, outcomes = measure(seeded(arm, seed, varies))
             rows += [{"seed": seed, "arm": arm.name, "level": level, "name": name, "metric": metric, "value": value,
-                      **columns} for level, name, metric, value in outcomes]
+                      **columns, **drawn} for level, name, metric, value in outcomes]
         if progress:
             progress()
     return pl.DataFrame(rows, schema_overrides={"converged": pl.Boolean, "seed": pl.UInt64})
+
+
+def series(arms: list[Arm], seed: int, varies: list[Vary] = ()) -> pl.DataFrame:
+    """Each arm's recorded prices and Buy Box holder on one seed (``market.results.timeseries``), with ``arm``."""
+    frames = []
+    for arm in arms:
+        scenario = seeded(arm, seed, varies)
+        state, _ = training.run(scenario)
+        frames.append(results.timeseries(state, scenario).select(
+            pl.lit(arm.name).alias("arm"), "tick", "day", "seller", "price", "featured"))
+    return pl.concat(frames)
 
 
 def differences(runs: pl.DataFrame, baseline: str) -> pl.DataFrame:
@@ -52,6 +80,30 @@ def differences(runs: pl.DataFrame, baseline: str) -> pl.DataFrame:
             rows.append({"arm": arm, **dict(zip(KEY, key, strict=True)), "baseline": _mean(group["base"]),
                          "mean": _mean(group["value"]), **stats})
     return pl.DataFrame(rows, schema_overrides={"n": pl.Int64})
+
+
+def decomposition(runs: pl.DataFrame, baseline: str, arms: list[Arm]) -> pl.DataFrame:
+    r"""For each package arm P with parts :math:`p_1..p_k` (``experiments.arms.decompose``): each part's effect
+    :math:`x_{p_i} - x_B`, their sum, the package's effect :math:`x_P - x_B` and the interaction
+    :math:`(x_P - x_B) - \sum_i (x_{p_i} - x_B)`, each a mean over seeds with its 95% interval; rows
+    ``package, component, level, name, metric, difference, ci_low, ci_high, n``."""
+    wide = runs.pivot("arm", index=["seed", *KEY], values="value")
+    rows = []
+    for package in dict.fromkeys(a.part_of for a in arms if a.part_of):
+        parts = {a.name.split("~", 1)[1]: pl.col(a.name) - pl.col(baseline) for a in arms if a.part_of == package}
+        total = pl.sum_horizontal(*parts.values())
+        effect = pl.col(package) - pl.col(baseline)
+        components = wide.select("seed", *KEY, *[e.alias(label) for label, e in parts.items()],
+                                 total.alias("sum of parts"), (effect - total).alias("interaction"),
+                                 effect.alias("package"))
+        long = components.unpivot(index=["seed", *KEY], variable_name="component", value_name="effect")
+        for key, group in long.group_by(["component", *KEY], maintain_order=True):
+            values = group["effect"].to_numpy()
+            values = values[np.isfinite(values)]
+            mean, low, high = mean_ci(values) if values.size else (float("nan"),) * 3
+            rows.append({"package": package, **dict(zip(["component", *KEY], key, strict=True)),
+                         "difference": mean, "ci_low": low, "ci_high": high, "n": int(values.size)})
+    return pl.DataFrame(rows, schema_overrides={"n": pl.Int64}) if rows else pl.DataFrame()
 
 
 def convergence(runs: pl.DataFrame) -> pl.DataFrame:

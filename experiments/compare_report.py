@@ -5,9 +5,12 @@ from pathlib import Path
 
 import polars as pl
 
+from experiments import compare_figures, compare_summary, html
 from experiments.arms import Arm, PaperFigure
 from experiments.atomic import write_parquet, write_text
 from experiments.compare import KEY, convergence
+from experiments.compare_summary import number
+from experiments.uncertainty import Vary
 from market.scenario import Scenario
 
 
@@ -59,11 +62,11 @@ def paper_rows(arms: list[Arm], table: pl.DataFrame) -> list[dict]:
     return rows
 
 
-def as_json(base: Scenario, arms: list[Arm], description: str, runs: pl.DataFrame, table: pl.DataFrame) -> dict:
+def as_json(base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame, table: pl.DataFrame) -> dict:
     """Per arm: its means by level, its training and, against the baseline, the paired statistics."""
     trained = {r["arm"]: r for r in convergence(runs).iter_rows(named=True)}
     means = runs.group_by("arm", "level", "name", "metric", maintain_order=True).agg(pl.col("value").mean())
-    out = {"scenario": base.name, "description": description, "seeds": runs["seed"].n_unique(),
+    out = {"scenario": base.name, "question": question, "seeds": runs["seed"].n_unique(),
            "baseline": arms[0].name, "arms": {}}
     for arm in arms:
         entry = {"description": arm.description, "rules": list(arm.rules),
@@ -93,14 +96,22 @@ def _levels(frame: pl.DataFrame, value: str | None) -> dict:
     return levels
 
 
-def write(out: Path, base: Scenario, arms: list[Arm], description: str, runs: pl.DataFrame,
-          table: pl.DataFrame) -> Path:
-    """``runs.parquet``, ``differences.parquet``, ``compare.png`` and ``compare.md`` in ``out``."""
+def write(out: Path, base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame, table: pl.DataFrame,
+          parts: pl.DataFrame, timeseries: pl.DataFrame, varies: list[Vary]) -> Path:
+    """``runs.parquet``, ``differences.parquet``, ``decomposition.parquet`` (with package arms),
+    ``timeseries.parquet``, ``compare.png``, ``timeseries.png``, ``compare.md`` and its self-contained
+    ``compare.html`` in ``out``; returns the Markdown file's path."""
     write_parquet(runs, out / "runs.parquet")
     write_parquet(table, out / "differences.parquet")
+    write_parquet(timeseries, out / "timeseries.parquet")
+    if parts.height:
+        write_parquet(parts, out / "decomposition.parquet")
     shown = _nonzero(runs)
-    _figure(out / "compare.png", base, arms, table.filter(pl.col("level") == "market"), shown)
-    return write_text("\n".join(_markdown(base, arms, description, runs, table, shown)) + "\n", out / "compare.md")
+    compare_figures.differences(out / "compare.png", base, arms, table.filter(pl.col("level") == "market"), shown)
+    compare_figures.series(out / "timeseries.png", base, timeseries)
+    text = "\n".join(_markdown(base, arms, question, runs, table, parts, shown, varies)) + "\n"
+    write_text(html.page(text, out, f"{base.name}: {question}"), out / "compare.html")
+    return write_text(text, out / "compare.md")
 
 
 def _nonzero(runs: pl.DataFrame) -> pl.DataFrame:
@@ -110,35 +121,20 @@ def _nonzero(runs: pl.DataFrame) -> pl.DataFrame:
     return kept.filter(pl.col("any")).select(*KEY)
 
 
-def _markdown(base: Scenario, arms: list[Arm], description: str, runs: pl.DataFrame, table: pl.DataFrame,
-              shown: pl.DataFrame) -> list[str]:
-    seeds = runs["seed"].n_unique()
-    plan = base.training
-    lines = [f"# {base.name}: {description or ', '.join(a.name for a in arms)}", "",
-             f"{seeds} seeds; every arm runs on the same seeds (common random numbers). Each run: "
-             + (f"learners trained first until no greedy policy changed for {plan.stable_ticks:,} ticks (at most "
-                f"{plan.max_ticks:,}), then {base.horizon:,} ticks of frozen play measured. " if plan else
-                f"{base.horizon:,} ticks measured from tick 0. ")
-             + f"A tick is {base.tick_minutes} minutes; money per tick. Differences are arm minus "
-             f"'{arms[0].name}' (the baseline) on the same seed; 95% Student-t intervals across seeds.", "",
-             "## Arms", "", "| arm | what it is | rules added |", "|---|---|---|"]
-    lines += [f"| {a.name} | {a.description} | {', '.join(a.rules) or '-'} |" for a in arms]
+def _markdown(base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame, table: pl.DataFrame,
+              parts: pl.DataFrame, shown: pl.DataFrame, varies: list[Vary]) -> list[str]:
+    lines = [f"# {base.name}: {question}", "", "## Summary", "",
+             f"**Question.** {question[0].upper() + question[1:]}? Against the baseline '{arms[0].name}' "
+             f"({arms[0].description or 'the scenario as given'}), on the same {runs['seed'].n_unique()} seeds.", ""]
+    for arm in [a for a in arms[1:] if not a.part_of]:
+        lines += [f"**Answer ({arm.name} vs {arms[0].name}).** {compare_summary.answer(table, arm)}", "",
+                  compare_summary.mechanism(table, arm), ""]
+    lines += ["**Caveats.**", ""] + [f"- {c}" for c in compare_summary.caveats(base, arms, runs, table, varies)]
+    lines += _assumptions(base, arms, varies)
     lines += _training_lines(runs)
-    papers = paper_rows(arms, table)
-    if papers:
-        lines += ["", "## The paper and us", "",
-                  "| arm vs baseline | outcome | paper | ours (95% CI) | within | source |",
-                  "|---|---|---|---|---|---|"]
-        for r in papers:
-            f = r["figure"]
-            value = {"relative": lambda v: f"{v:+g}%", "difference": lambda v: f"{v:+g}",
-                     "direction": lambda v: f"direction {v}", "claim": lambda v: f"'{v}'"}[f.change](f.value)
-            verdict = "-" if r["agrees"] is None else ("yes" if r["agrees"] else "no")
-            note = f" ({f.note})" if f.note else ""
-            lines.append(f"| {r['arm']} vs {arms[0].name} | {f.metric} | {value} | {r['ours']} | {verdict} | "
-                         f"{f.source}{note} |")
-    else:
-        lines += ["", "No published figure is set beside these results: they are the project's own."]
+    lines += _paper_lines(arms, table)
+    lines += _decomposition_lines(parts, shown)
+    lines += ["", "## Prices and the Buy Box over time", "", "![prices and Buy Box, one seed](timeseries.png)"]
     for arm in arms[1:]:
         lines += ["", f"## {arm.name} vs {arms[0].name}", ""]
         for level, title in (("market", "Market"), ("role", "By role"), ("seller", "By seller")):
@@ -149,6 +145,76 @@ def _markdown(base: Scenario, arms: list[Arm], description: str, runs: pl.DataFr
                           "change | n |", "|---|---:|---:|---:|---|---:|---:|"]
                 lines += [_row(r) for r in rows.iter_rows(named=True)] + [""]
     lines += ["![paired differences](compare.png)"]
+    return lines
+
+
+def _assumptions(base: Scenario, arms: list[Arm], varies: list[Vary]) -> list[str]:
+    d, p = base.demand, base.platform
+    lines = ["", "## Assumptions", "",
+             f"Scenario `{base.name}`: {base.description or '-'} A tick is {base.tick_minutes} minutes "
+             f"({base.ticks_per_day} a day); {base.horizon:,} ticks measured per run. Money is in currency units; "
+             "flows (profit, surplus, fees) per tick; prices per unit (pricelab's CODEBOOK.md defines every outcome).",
+             "",
+             f"Demand: logit, mu {d.mu:g}, outside good {d.outside_quality:g}, {d.shoppers_per_tick:g} shoppers a "
+             f"tick ({d.arrivals}), {d.platform_only_share:.0%} shop only on the platform. Platform: referral fee "
+             f"{p.referral_fee:.0%}, fulfilment fee {p.fulfilment_fee:g} a unit, non-featured offers lose "
+             f"{p.featured_attention:.0%} of attention, self-preference {p.self_preference:g}.", "",
+             "| seller | role | channel | strategy | reprices every | sees prices late by | cost | quality |",
+             "|---|---|---|---|---|---|---:|---:|"]
+    for s in base.sellers:
+        lines.append(f"| {s.name} | {s.role} | {s.listed_on} | {s.strategy} | {_minutes(base, s.period)} | "
+                     f"{_minutes(base, s.lag)} | {s.cost:g} | {s.quality:g} |")
+    rules = {(label, item.kind, item.description): item for a in arms for label, item in zip(a.rules, a.items,
+                                                                                           strict=True)}
+    if rules:
+        lines += ["", "| rule | kind | what it is | parameters |", "|---|---|---|---|"]
+        for (label, kind, text), item in rules.items():
+            fields = ", ".join(f"{k} = {v}" for k, v in item.model_dump().items()
+                               if k not in ("kind", "name", "description"))
+            lines.append(f"| {label} | {kind} | {text or '-'} | {fields or '-'} |")
+    lines += ["", "Drawn per seed (the same draw in every arm): " + (", ".join(map(str, varies)) or "nothing") + "."]
+    return lines
+
+
+def _minutes(base: Scenario, ticks: int) -> str:
+    minutes = ticks * base.tick_minutes
+    return f"{minutes // 1440:g} days" if minutes >= 1440 and minutes % 1440 == 0 else (
+        f"{minutes / 60:g} h" if minutes >= 60 else f"{minutes} min")
+
+
+def _paper_lines(arms: list[Arm], table: pl.DataFrame) -> list[str]:
+    papers = paper_rows(arms, table)
+    if not papers:
+        return ["", "No published figure is set beside these results: they are the project's own."]
+    lines = ["", "## The paper and us", "", "| arm vs baseline | outcome | paper | ours (95% CI) | within | source |",
+             "|---|---|---|---|---|---|"]
+    for r in papers:
+        f = r["figure"]
+        value = {"relative": lambda v: f"{v:+g}%", "difference": lambda v: f"{v:+g}",
+                 "direction": lambda v: f"direction {v}", "claim": lambda v: f"'{v}'"}[f.change](f.value)
+        verdict = "-" if r["agrees"] is None else ("yes" if r["agrees"] else "no")
+        note = f"; {f.note}" if f.note else ""
+        lines.append(f"| {r['arm']} vs {arms[0].name} | {f.metric} | {value} | {r['ours']} | {verdict} | "
+                     f"{f.source}{note} |")
+    return lines
+
+
+def _decomposition_lines(parts: pl.DataFrame, shown: pl.DataFrame) -> list[str]:
+    if not parts.height:
+        return []
+    lines = []
+    for package in parts["package"].unique(maintain_order=True):
+        rows = parts.filter((pl.col("package") == package) & (pl.col("level") == "market"))
+        rows = rows.join(shown, on=KEY, how="semi", maintain_order="left")
+        components = rows["component"].unique(maintain_order=True).to_list()
+        lines += ["", f"## {package}: its parts and their interaction", "",
+                  "Each part alone against the baseline, their sum, the package, and the interaction (package minus "
+                  "the sum), each the mean over the same seeds with its 95% interval.", "",
+                  "| outcome | " + " | ".join(components) + " |", "|---|" + "---:|" * len(components)]
+        for metric in rows["metric"].unique(maintain_order=True):
+            cells = [f"{number(r['difference'])} [{number(r['ci_low'])}, {number(r['ci_high'])}]"
+                     for r in rows.filter(pl.col("metric") == metric).iter_rows(named=True)]
+            lines.append(f"| {metric} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -175,30 +241,3 @@ def _row(r: dict) -> str:
     change = "-" if not math.isfinite(r["relative_change_pct"]) else f"{r['relative_change_pct']:+.1f}%"
     return (f"| {who}{r['metric']} | {r['baseline']:.4f} | {r['mean']:.4f} | {r['difference']:+.4f} | "
             f"[{r['ci_low']:+.4f}, {r['ci_high']:+.4f}] | {change} | {r['n']} |")
-
-
-def _figure(path: Path, base: Scenario, arms: list[Arm], market: pl.DataFrame, shown: pl.DataFrame) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    market = market.join(shown, on=KEY, how="semi", maintain_order="left")
-    names = market["metric"].unique(maintain_order=True).to_list()
-    columns = 4
-    rows = max(1, -(-len(names) // columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(14, 3 * rows), squeeze=False)
-    for ax in axes.ravel()[len(names):]:
-        ax.set_visible(False)
-    for ax, name in zip(axes.ravel(), names, strict=False):
-        data = market.filter(pl.col("metric") == name)
-        x = range(data.height)
-        ax.errorbar(x, data["difference"], yerr=[data["difference"] - data["ci_low"], data["ci_high"] -
-                                                 data["difference"]], fmt="o", capsize=6)
-        ax.axhline(0.0, color="grey", lw=0.8)
-        ax.set_title(name, fontsize=10)
-        ax.set_xticks(list(x), data["arm"].to_list(), fontsize=8)
-    figure.suptitle(f"{base.name}: each arm minus {arms[0].name} (mean, 95% CI over seeds)")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)

@@ -131,6 +131,8 @@ STATISTICS = {
     "ci_high": _c("upper end of the 95% Student-t interval of the mean paired difference", "the metric's unit"),
     "relative_change_pct": _c("100 x difference / the baseline's mean (NaN when that mean is 0)", "percent"),
     "n": _c("paired seeds with a finite outcome in both arms", "seeds"),
+    "package": _c("a package arm (one that changes several things) whose effect is decomposed"),
+    "component": _c("a part of the package alone, 'sum of parts', 'interaction' (package minus the sum) or 'package'"),
 }
 
 SESSIONS = {
@@ -158,7 +160,8 @@ PATTERNS = (
     (re.compile(r"^(?P<metric>price|profit|delta)_(?P<who>\d+)$"), "seller {who} (from 0): {entry}", None),
     (re.compile(r"^(?P<path>(sellers|demand|platform|inventory|training)\..+|interventions|horizon|tick_minutes"
                 r"|history|record_stride)$"),
-     "swept scenario field {path}: its value in this run (lists and tables as JSON)", "as the scenario field"),
+     "scenario field {path} swept (a sweep) or drawn per seed (compare --vary): its value in this run (lists and "
+     "tables as JSON)", "as the scenario field"),
 )
 
 
@@ -200,13 +203,19 @@ FILES = (
                               "price_changes_per_day", "fee_income", "shoppers", "units_sold_off", "...")),
     ("compare: runs.parquet", ("seed", "arm", "level", "name", "metric", "value", "learners", "trained", "converged",
                                "training_ticks")),
-    ("compare: differences.parquet", ("arm", "level", "name", "metric", *STATISTICS)),
+    ("compare: runs.parquet, with --vary", ("...", "<drawn paths>")),
+    ("compare: differences.parquet", ("arm", "level", "name", "metric", "baseline", "mean", "difference", "se",
+                                      "ci_low", "ci_high", "relative_change_pct", "n")),
+    ("compare: decomposition.parquet", ("package", "component", "level", "name", "metric", "difference", "ci_low",
+                                        "ci_high", "n")),
+    ("compare: timeseries.parquet", ("arm", "tick", "day", "seller", "price", "featured")),
     ("sweep: runs/<run id>.parquet", ("run_id", "run_index", "replicate", "seed", "<swept paths>", "ticks",
                                       "learners", "trained", "converged", "training_ticks", "<kept metrics>",
                                       "seller.<name>.<metric>", "role.<role>.<metric>")),
     ("sweep: timeseries/<run id>.parquet", ("run_id", "<run: timeseries.parquet>")),
     ("sweep: failures/<run id>.parquet", ("run_id", "run_index", "seed", "values", "error")),
-    ("sweep: report/effects.parquet", ("<swept paths>", "metric", *STATISTICS)),
+    ("sweep: report/effects.parquet", ("<swept paths>", "metric", "baseline", "mean", "difference", "se", "ci_low",
+                                       "ci_high", "relative_change_pct", "n")),
     ("replicate: sessions.parquet", ("session", "seed", "converged", "periods", "delta", "delta_<i>", "price_<i>",
                                      "profit_<i>", "cycle_length", "is_nash (Calvano)", "...", "constant (Klein)")),
     ("dashboard export", ("<run: timeseries.parquet>", "shoppers", "consumer_surplus", "fee_income", "run",

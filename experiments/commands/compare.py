@@ -24,6 +24,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--intervention", default=None, help="catalog name(s), comma-separated, or a TOML file")
     parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                         help="treated arm: set a scenario field (TOML value; 'none' unsets); repeatable")
+    parser.add_argument("--vary", action="append", default=[], metavar="PATH=LOW:HIGH",
+                        help="draw a scenario field uniformly on [LOW, HIGH] per seed, the same draw in every arm "
+                             "(integers if both ends are); repeatable")
     parser.add_argument("--seeds", type=int, default=20, help="number of paired seeds (default 20)")
     parser.add_argument("--horizon", type=int, default=None, help="override the horizon, in ticks")
     parser.add_argument("--out", default=None, help="report folder (default results/compare_<scenario>_<arms>)")
@@ -34,9 +37,9 @@ def main(args) -> int:
     from rich.progress import Progress
 
     from experiments import arms as armsfile
-    from experiments import compare_report
+    from experiments import compare_report, uncertainty
     from experiments.atomic import prepare_output_dir
-    from experiments.compare import differences, run_arms
+    from experiments.compare import decomposition, differences, run_arms, seeds, series
     from market import interventions
 
     if args.seeds < 1:
@@ -46,23 +49,30 @@ def main(args) -> int:
         base = base.with_values({"horizon": args.horizon})
     if args.arms is not None and (args.intervention is not None or args.set):
         raise UsageError("compare: give --arms, or --intervention/--set (the two-arm shorthand), not both")
+    varies = [uncertainty.parse(text) for text in args.vary]
     if args.arms is not None:
-        description, arms = armsfile.load(args.arms, base)
+        description, arms, drawn = armsfile.load(args.arms, base)
+        varies = drawn + varies
         label = armsfile.resolve(args.arms).stem
+        question = description or f"what do {', '.join(a.name for a in arms[1:])} change in {base.name}"
     elif args.intervention is None and not args.set:
         raise UsageError("compare: give --arms FILE, --intervention, --set PATH=VALUE, or both of the last two")
     else:
         rules = interventions.load(args.intervention) if args.intervention else []
         label = "+".join([r.name or r.kind for r in rules] + [text.split("=", 1)[0] for text in args.set])
         arms = armsfile.shorthand(base, rules, dict(armsfile.parse_assignment(text) for text in args.set), label)
-        description = f"with and without {label}"
+        question = f"what does {label} change in {base.name}"
+    arms = armsfile.decompose(arms, base)
+    varies = uncertainty.check(varies, [arm.scenario for arm in arms])
     out = prepare_output_dir(args.out or f"results/compare_{base.name}_{label}")
     with Progress(transient=True, disable=args.json) as bar:
         task = bar.add_task(f"{base.name}: {args.seeds} seeds x {len(arms)} arms", total=args.seeds)
-        runs = run_arms(arms, args.seeds, progress=lambda: bar.advance(task))
+        runs = run_arms(arms, args.seeds, varies, progress=lambda: bar.advance(task))
     table = differences(runs, arms[0].name)
-    report = compare_report.write(out, base, arms, description, runs, table)
-    result = compare_report.as_json(base, arms, description, runs, table)
+    parts = decomposition(runs, arms[0].name, arms)
+    timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)
+    report = compare_report.write(out, base, arms, question, runs, table, parts, timeseries, varies)
+    result = compare_report.as_json(base, arms, question, runs, table)
     if args.json:
         if args.arms is None:
             result["intervention"] = label

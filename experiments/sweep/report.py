@@ -61,7 +61,8 @@ def write_report(folder: Path, baseline: tuple[str, object] | None = None) -> Pa
         lines += [f"## Effects against {baseline[0]} = {value}", "",
                   "Each value minus the baseline value at the same other coordinates, paired by replicate (the same "
                   "seeds); mean and 95% CI across replicates (`report/effects.parquet`).", "",
-                  f"![{name}]({name})", "", *_effects_table(effects, manifest["paths"], baseline[0]), ""]
+                  f"![{name}]({name})", "", *_sign_lines(effects, manifest["paths"], baseline[0], metrics),
+                  *_effects_table(effects, manifest["paths"], baseline[0]), ""]
     for axis in axes:
         name = _figure_against(frame, axes, axis, metrics, out)
         lines += [f"## Metrics against {' + '.join(axis)}", "", f"![{name}]({name})", ""]
@@ -179,20 +180,42 @@ def _save(figure, panels, used: int, path: Path) -> None:
     temp.replace(path)
 
 
+def effect_lines(effects: pl.DataFrame, paths: list[str], path: str, metric: str) -> list[dict]:
+    """The effect chart's data for ``metric``: one line per non-baseline value of ``path``, against the first other
+    swept path (the assumption; else the point's index): ``label, x, difference, ci_low, ci_high`` and the x
+    midpoints where the mean effect changes sign (``sign_changes``)."""
+    others = [p for p in paths if p != path]
+    lines = []
+    for key, line in effects.filter(pl.col("metric") == metric).group_by(path, maintain_order=True):
+        x = line[others[0]].to_list() if others else list(range(line.height))
+        y = line["difference"].to_list()
+        lines.append({"label": f"{path}={_label(key[0])}", "x": x, "difference": y, "ci_low": line["ci_low"].to_list(),
+                      "ci_high": line["ci_high"].to_list(), "sign_changes": sign_changes(x, y)})
+    return lines
+
+
+def sign_changes(x: list, y: list[float]) -> list[float]:
+    """Where consecutive mean effects have opposite signs: the midpoint of the two x positions (of their indices
+    when x is not numeric)."""
+    positions, _, _ = _positions(x)
+    return [float((positions[k] + positions[k + 1]) / 2) for k in range(len(y) - 1) if y[k] * y[k + 1] < 0]
+
+
 def _effects_figure(effects: pl.DataFrame, paths: list[str], path: str, value, metrics: list[str],
                     out: Path) -> str:
-    """Each metric's effect (mean paired difference, 95% CI) against the first other swept path (or the grid
-    point's index), one line per non-baseline value of ``path``."""
+    """Each metric's effect (mean paired difference, 95% CI) against the assumption (``effect_lines``), a dotted
+    line where its sign changes."""
     others = [p for p in paths if p != path]
     figure, panels = _panels(len(metrics))
     for metric, ax in zip(metrics, panels, strict=False):
-        part = effects.filter(pl.col("metric") == metric)
-        for key, line in part.group_by(path, maintain_order=True):
-            x = line[others[0]].to_list() if others else [0] * line.height
-            positions, labels, numeric = _positions(x)
-            ax.errorbar(positions, line["difference"], yerr=[line["difference"] - line["ci_low"],
-                                                             line["ci_high"] - line["difference"]],
-                        marker="o", capsize=3, label=f"{path}={_label(key[0])}")
+        for line in effect_lines(effects, paths, path, metric):
+            positions, labels, numeric = _positions(line["x"])
+            y = np.array(line["difference"])
+            ax.errorbar(positions, y, yerr=[y - np.array(line["ci_low"]), np.array(line["ci_high"]) - y],
+                        marker="o", capsize=3, label=line["label"])
+            for x in line["sign_changes"]:
+                ax.axvline(x, color="tab:red", ls=":", lw=1)
+                ax.annotate("sign changes", (x, 0), fontsize=7, color="tab:red", rotation=90, va="bottom")
             _axis_scale(ax, positions, labels, numeric)
         ax.axhline(0.0, color="grey", lw=0.8)
         ax.set_title(f"{metric}: effect vs {_label(value)}")
@@ -201,6 +224,18 @@ def _effects_figure(effects: pl.DataFrame, paths: list[str], path: str, value, m
     name = f"effects_vs_{_slug(path)}.png"
     _save(figure, panels, len(metrics), out / name)
     return name
+
+
+def _sign_lines(effects: pl.DataFrame, paths: list[str], path: str, metrics: list[str]) -> list[str]:
+    """A line for every effect whose sign changes with the assumption."""
+    others = [p for p in paths if p != path]
+    found = [f"- {metric}, {line['label']}: the mean effect changes sign between "
+             + ", ".join(f"{line['x'][k]} and {line['x'][k + 1]}" for k in range(len(line['x']) - 1)
+                         if line["difference"][k] * line["difference"][k + 1] < 0)
+             + (f" ({others[0]})" if others else "")
+             for metric in metrics for line in effect_lines(effects, paths, path, metric) if line["sign_changes"]]
+    return (["**The effect changes sign:**", "", *found, ""] if found
+            else ["The mean effect keeps its sign across the swept values.", ""])
 
 
 def _effects_table(effects: pl.DataFrame, paths: list[str], path: str) -> list[str]:

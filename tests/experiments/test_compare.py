@@ -7,7 +7,7 @@ from scipy.stats import t as student_t
 
 from experiments import arms as armsfile
 from experiments.cli import main
-from experiments.compare import differences, run_arms
+from experiments.compare import decomposition, differences, run_arms
 from experiments.configs import load
 from experiments.stats import mean_ci, paired, spawn_seeds
 from market import engine, interventions, metrics
@@ -128,7 +128,8 @@ def test_arms_file_runs_every_arm_on_the_same_seeds(tmp_path, capsys):
     assert main(["compare", "amazon_10min", "--arms", str(arms), "--seeds", "2", "--horizon", "144",
                  "--out", str(tmp_path / "o"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data["arms"]) == ["base", "capped", "slow"] and data["seeds"] == 2
+    assert list(data["arms"]) == ["base", "capped", "slow", "slow~min_lag", "slow~set sellers.platform.period"]
+    assert data["seeds"] == 2  # "slow" changes two things: it is decomposed into its parts
     assert data["arms"]["slow"]["rules"] == ["min_lag"]
     runs = pl.read_parquet(tmp_path / "o" / "runs.parquet")
     assert runs.group_by("arm").agg(pl.col("seed").unique().sort())["seed"].to_list()[0] == \
@@ -175,3 +176,61 @@ def test_destruction_ban_saves_every_destroyed_unit_and_shifts_the_cost(tmp_path
     assert destroyed["without"] > 0 and destroyed["with"] == 0.0
     assert donated["difference"] == pytest.approx(-destroyed["difference"], rel=1e-9)
     assert outcomes["disposal_costs"]["with"] == 0.0 and outcomes["platform_unsold_income"]["difference"] < 0
+
+
+def test_a_package_splits_into_its_parts_and_their_interaction_on_a_tiny_market():
+    base = tiny().with_values({"sellers.a.strategy": "undercut", "sellers.a.params": {"step": 0.05},
+                               "horizon": 200})
+    rules = [interventions.parse({"kind": "price_bounds", "floor": 1.45, "name": "floor"}),
+             interventions.parse({"kind": "change_cap", "max_changes": 1, "window": 10, "name": "cap"})]
+    arms = armsfile.decompose(armsfile.shorthand(base, rules, {"sellers.b.params": {"price": 1.7}}, "pkg"), base)
+    assert [a.name for a in arms] == ["without", "with", "with~floor", "with~cap", "with~set sellers.b.params"]
+    assert arms[2].scenario.interventions[0].name == "floor" and len(arms[3].scenario.interventions) == 1
+    runs = run_arms(arms, 3)
+    parts = decomposition(runs, "without", arms)
+    for metric in ("consumer_surplus", "mean_price", "industry_profit"):
+        row = {r["component"]: r["difference"] for r in parts.filter(
+            (pl.col("level") == "market") & (pl.col("metric") == metric)).iter_rows(named=True)}
+        assert row["floor"] + row["cap"] + row["set sellers.b.params"] == pytest.approx(row["sum of parts"])
+        assert row["sum of parts"] + row["interaction"] == pytest.approx(row["package"], abs=1e-12)
+        assert row["package"] == pytest.approx(market_row(differences(runs, "without"), metric)["difference"])
+    assert abs(parts.filter((pl.col("component") == "interaction") & (pl.col("metric") == "mean_price"))
+               ["difference"][0]) > 1e-6  # the floor and the cap interact here
+
+
+def test_zero_width_intervals_are_flagged_on_a_deterministic_market(tmp_path, capsys):
+    out = tmp_path / "nessie"
+    assert main(["compare", "nessie", "--intervention", "min_lag_1h", "--seeds", "3", "--horizon", "300",
+                 "--out", str(out)]) == 0
+    report = (out / "compare.md").read_text()
+    assert "The seeds vary nothing in this market" in report and "every interval has zero width" in report
+    assert (out / "compare.html").read_text().count("data:image/png;base64,") == 2  # self-contained
+    assert main(["compare", "amazon_10min", "--intervention", "min_lag_1h", "--seeds", "3", "--horizon", "300",
+                 "--out", str(tmp_path / "amazon")]) == 0
+    assert "vary Poisson shopper arrivals" in (tmp_path / "amazon" / "compare.md").read_text()
+
+
+def test_drawn_parameters_are_the_same_in_every_arm_of_a_seed(tmp_path, capsys):
+    assert main(["compare", "amazon_10min", "--intervention", "once_a_day", "--seeds", "3", "--horizon", "100",
+                 "--vary", "demand.mu=0.2:0.3", "--vary", "sellers.platform.period=1:3", "--out",
+                 str(tmp_path / "v")]) == 0
+    runs = pl.read_parquet(tmp_path / "v" / "runs.parquet")
+    draws = runs.select("seed", "arm", "demand.mu", "sellers.platform.period").unique()
+    assert draws.group_by("seed").agg(pl.col("demand.mu").n_unique())["demand.mu"].to_list() == [1, 1, 1]
+    assert draws["demand.mu"].n_unique() == 3 and draws["demand.mu"].is_between(0.2, 0.3).all()
+    assert draws["sellers.platform.period"].dtype == pl.Int64
+    assert "demand.mu ~ uniform on [0.2, 0.3]" in (tmp_path / "v" / "compare.md").read_text()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--vary", "demand.nu=0.1:0.2"], "--vary demand.nu=0.1:0.2: demand.nu: unknown field 'nu'"),
+    (["--vary", "demand.mu=0.5:0.1"], "LOW = 0.5 > HIGH = 0.1"),
+    (["--vary", "demand.mu"], "expected PATH=LOW:HIGH"),
+    (["--intervention", "neutral_buybox,curfew"], "intervention 'curfew': unknown"),
+])
+def test_bad_uncertainty_and_package_input_exit_2_nothing_written(argv, message, tmp_path, capsys):
+    out = tmp_path / "never"
+    extra = [] if "--intervention" in argv else ["--intervention", "once_a_day"]
+    assert main(["compare", "amazon_10min", "--out", str(out), *extra, *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()

@@ -100,3 +100,21 @@ def test_report_gives_paired_effects_against_a_baseline_value(swept, capsys):
 def test_report_refuses_a_baseline_that_is_not_swept(swept, value, message, capsys):
     assert main(["report", str(swept), "--baseline", value]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_effect_chart_draws_the_paired_differences_and_finds_sign_changes(swept):
+    from experiments.sweep.effects import paired_effects
+    from experiments.sweep.report import effect_lines, sign_changes
+
+    runs = pl.read_parquet(swept / "runs" / "*.parquet")
+    paths = ["sellers.platform.period", "demand.mu"]
+    effects = paired_effects(runs, paths, "sellers.platform.period", 1, ["consumer_surplus"])
+    (line,) = effect_lines(effects, paths, "sellers.platform.period", "consumer_surplus")
+    assert line["x"] == [0.2, 0.3]
+    for x, y in zip(line["x"], line["difference"], strict=True):
+        point = runs.filter(pl.col("demand.mu") == x).sort("replicate")
+        d = (point.filter(pl.col("sellers.platform.period") == 6)["consumer_surplus"].to_numpy()
+             - point.filter(pl.col("sellers.platform.period") == 1)["consumer_surplus"].to_numpy())
+        assert y == pytest.approx(d.mean(), rel=1e-12)
+    assert sign_changes([0.1, 0.2, 0.5, 1.0], [-5.7, -1.0, 0.28, 0.3]) == [0.35]
+    assert sign_changes(["a", "b"], [1.0, -1.0]) == [0.5] and sign_changes([1, 2], [1.0, 2.0]) == []

@@ -1,0 +1,85 @@
+"""Parameter uncertainty in a comparison: model parameters drawn per seed, the same draw in every arm.
+
+``--vary demand.mu=0.1:0.5`` (or ``[uncertainty] vary = { "demand.mu" = [0.1, 0.5] }`` in an arms file)
+draws the parameter uniformly on [low, high] for each seed (an integer for an integer field such as a
+period).
+Every arm of a seed gets the same draws (common random numbers), so the paired interval across seeds
+covers the uncertainty about the parameter as well as the market's own randomness. A draw is a function
+of the run seed and the path only: ``numpy.random.default_rng(SeedSequence([seed, crc32(path)]))``.
+"""
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from experiments.errors import UsageError
+from experiments.sweep.runs import read_dotted
+from market.scenario import Scenario, ScenarioError
+
+
+@dataclass(frozen=True)
+class Vary:
+    """A scenario field (dotted path) drawn uniformly on [low, high] per seed."""
+
+    path: str
+    low: float
+    high: float
+    integer: bool = False
+
+    def draw(self, seed: int) -> float | int:
+        rng = np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(self.path.encode())]))
+        if self.integer:
+            return int(rng.integers(int(self.low), int(self.high) + 1))
+        return float(rng.uniform(self.low, self.high))
+
+    def __str__(self) -> str:
+        kind = "integers" if self.integer else "uniform"
+        return f"{self.path} ~ {kind} on [{self.low:g}, {self.high:g}]"
+
+
+def parse(text: str, flag: str = "--vary") -> Vary:
+    """``PATH=LOW:HIGH``; ``UsageError`` naming the flag otherwise."""
+    path, sep, bounds = text.partition("=")
+    low, colon, high = bounds.partition(":")
+    if not sep or not path or not colon:
+        raise UsageError(f"{flag} {text!r}: expected PATH=LOW:HIGH, e.g. demand.mu=0.1:0.5")
+    try:
+        values = [float(v) for v in (low, high)]
+    except ValueError:
+        raise UsageError(f"{flag} {text!r}: LOW and HIGH must be numbers") from None
+    return make(path, values[0], values[1], flag)
+
+
+def make(path: str, low, high, where: str) -> Vary:
+    """A checked ``Vary``: finite numbers with LOW <= HIGH."""
+    if any(isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v) for v in (low, high)):
+        raise UsageError(f"{where} {path} = [{low!r}, {high!r}]: LOW and HIGH must be finite numbers")
+    if low > high:
+        raise UsageError(f"{where} {path}: LOW = {low:g} > HIGH = {high:g}; give LOW <= HIGH")
+    return Vary(path, low, high)
+
+
+def check(varies: list[Vary], scenarios: list[Scenario]) -> list[Vary]:
+    """``varies`` drawing integers where the field holds one; ``UsageError`` unless every path exists and both ends
+    are valid in every arm's scenario."""
+    checked = []
+    for vary in varies:
+        for scenario in scenarios:
+            for end in (vary.low, vary.high):
+                try:
+                    scenario.with_values({vary.path: end})
+                except ScenarioError as err:
+                    raise UsageError(f"--vary {vary.path}={vary.low:g}:{vary.high:g}: {err}") from None
+        current = read_dotted(scenarios[0].model_dump(), vary.path)
+        integer = isinstance(current, int) and not isinstance(current, bool)
+        if integer and not (float(vary.low).is_integer() and float(vary.high).is_integer()):
+            raise UsageError(f"--vary {vary.path}={vary.low:g}:{vary.high:g}: the field holds whole numbers")
+        checked.append(Vary(vary.path, int(vary.low) if integer else float(vary.low),
+                            int(vary.high) if integer else float(vary.high), integer))
+    return checked
+
+
+def draws(varies: list[Vary], seed: int) -> dict[str, float | int]:
+    """The parameters of run seed ``seed``: ``{path: value}``."""
+    return {vary.path: vary.draw(seed) for vary in varies}
