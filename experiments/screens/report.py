@@ -88,10 +88,24 @@ def _ordinal(k: int) -> str:
     return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
 
 
-def markdown(result: dict, command: str) -> str:
-    """The report: set-up, false-positive and detection rates, AUCs, the combined screens, caveats."""
-    fams = result["families"]
-    held_comp = sum(fams[f]["held_out"] for f in COMPETITIVE)
+NOTES = [
+    "- In the lab, competitive sellers that face no shocks settle at constant prices (best responders at the static "
+    "Nash prices, undercutting repricers at their floors), as do most trained algorithms: variability and rigidity "
+    "screens cannot tell them apart, and a threshold that keeps false positives at 5% flags nothing once more than "
+    "5% of competitive markets have constant prices (a tie is never flagged).",
+    "- Learners are measured after training, on their converged play, so no panel contains the move into "
+    "collusion: the break screen sees the transients of competitive markets instead.",
+    "- The engine's best responders price against the static game's costs, so cost shocks (a brand moving its "
+    "wholesale price) move only cost-plus sellers and those who track them (`cost_shocks`).",
+    "- An AUC counts every threshold; the detection rate at the 5% threshold can be much lower where competitive "
+    "markets reach the suspicious end too. The ROC curves show the whole trade-off.",
+]
+
+
+def _setup(result: dict, command: str) -> list[str]:
+    """Title, how the report was made, the splits and thresholds, the caveat and the table of market families."""
+    families = result["families"]
+    held = sum(families[f]["held_out"] for f in COMPETITIVE)
     single, combined = next(iter(result["screens"].values())), next(iter(result["combined"].values()))
     lines = ["# Collusion screens: false-positive and detection rates on simulated markets", "",
              f"Made by `{command}`.", "",
@@ -104,43 +118,40 @@ def markdown(result: dict, command: str) -> str:
              f"screens are fitted on a third of the calibration half and thresholded on the other two thirds' "
              f"{combined['calibration_markets']} competitive markets (the {_ordinal(combined['rank'])} smallest, "
              f"{combined['confidence']:.0%} confidence). Every rate below is measured on the held-out half "
-             f"({held_comp} competitive markets), with exact (Clopper-Pearson) 95% intervals; AUCs have DeLong 95% "
+             f"({held} competitive markets), with exact (Clopper-Pearson) 95% intervals; AUCs have DeLong 95% "
              "intervals.", "", CAVEAT, "",
              "## Markets", "", "| family | kind | markets | held out | mean Delta | learners converged |",
              "|---|---|---:|---:|---:|---:|"]
-    for name, f in fams.items():
+    for name, f in families.items():
         converged = f"{f['converged']}/{f['markets']}" if f["learns"] else "-"
         lines.append(f"| {name} | {'collusive' if f['collusive'] else 'competitive'} | {f['markets']} | "
                      f"{f['held_out']} | {f['mean_delta']:.2f} | {converged} |")
-    lines += ["", "Delta is Calvano et al.'s profit gain over the run (after training for learners): 0 at the static "
-              "Nash prices, 1 at joint-profit prices.", ""]
+    return lines + ["", "Delta is Calvano et al.'s profit gain over the run (after training for learners): 0 at the "
+                    "static Nash prices, 1 at joint-profit prices.", ""]
+
+
+def _tables(result: dict) -> list[str]:
+    """False-positive and detection rates at the threshold, and AUCs, of every screen and combined screen."""
     entries = {**result["screens"], **result["combined"]}
-    header = "| screen | flags when | false positives | " + " | ".join(COLLUSIVE) + " | all collusive |"
-    rule = "|---|---|---|" + "---|" * (len(COLLUSIVE) + 1)
-    lines += ["## False-positive rate and detection rate at the 5% threshold (held out)", "", header, rule]
+    columns = " | ".join(COLLUSIVE) + " | all collusive |"
+    lines = ["## False-positive rate and detection rate at the 5% threshold (held out)", "",
+             f"| screen | flags when | false positives | {columns}", "|---|---|---|" + "---|" * (len(COLLUSIVE) + 1)]
     for name, e in entries.items():
-        suspicious = e.get("suspicious", "high")
-        cells = [_rate(e["detection"][f]) for f in (*COLLUSIVE, "all")]
-        lines.append(f"| {name} | {_threshold(e, suspicious)} | {_rate(e['false_positive'])} | {' | '.join(cells)} |")
+        cells = " | ".join(_rate(e["detection"][f]) for f in (*COLLUSIVE, "all"))
+        lines.append(f"| {name} | {_threshold(e, e.get('suspicious', 'high'))} | {_rate(e['false_positive'])} | "
+                     f"{cells} |")
     lines += ["", "## ROC AUC (held out; 0.5 = no better than chance, below 0.5 = the literature's direction is "
-              "wrong for these algorithms)", "", "| screen | " + " | ".join(COLLUSIVE) + " | all collusive |",
-              "|---|" + "---|" * (len(COLLUSIVE) + 1)]
+              "wrong for these algorithms)", "", f"| screen | {columns}", "|---|" + "---|" * (len(COLLUSIVE) + 1)]
     for name, e in entries.items():
         lines.append(f"| {name} | " + " | ".join(_area(e["auc"][f]) for f in (*COLLUSIVE, "all")) + " |")
-    lines += ["", "![held-out ROC curves](roc.png)", "", "## Reading these figures", "",
-              "- In the lab, competitive sellers that face no shocks settle at constant prices (best responders at "
-              "the static Nash prices, undercutting repricers at their floors), as do most trained algorithms: "
-              "variability and rigidity screens cannot tell them apart, and a threshold that keeps false positives "
-              "at 5% flags nothing once more than 5% of competitive markets have constant prices (a tie is never "
-              "flagged).",
-              "- Learners are measured after training, on their converged play, so no panel contains the move into "
-              "collusion: the break screen sees the transients of competitive markets instead.",
-              "- The engine's best responders price against the static game's costs, so cost shocks (a brand moving "
-              "its wholesale price) move only cost-plus sellers and those who track them (`cost_shocks`).",
-              "- An AUC counts every threshold; the detection rate at the 5% threshold can be much lower where "
-              "competitive markets reach the suspicious end too. The ROC curves show the whole trade-off.", "",
-              "## The screens", "",
-              "| screen | score | suspicious when | source |", "|---|---|---|---|"]
+    return lines
+
+
+def markdown(result: dict, command: str) -> str:
+    """The report: set-up, false-positive and detection rates, AUCs, ROC curves, notes, the screens."""
+    lines = [*_setup(result, command), *_tables(result), "", "![held-out ROC curves](roc.png)", "",
+             "## Reading these figures", "", *NOTES, "", "## The screens", "",
+             "| screen | score | suspicious when | source |", "|---|---|---|---|"]
     for name, e in result["screens"].items():
         lines.append(f"| {name} | {e['definition']} | {e['suspicious']} | {e['source']} |")
     lines += ["", "Formulas are in the docstrings of `experiments/screens/measures.py` and `comovement.py`. "

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import ipyvuetify as v
 import solara
 
 from dashboard import app, screens_panel
@@ -34,13 +35,21 @@ def test_flags_against_the_shipped_calibration(lab):
     assert "not evidence of collusion" in text
 
 
-def test_the_page_shows_the_card_and_fills_it():
+def _card_text(rc) -> str:
+    templates = [w.template for w in rc.find(v.VuetifyTemplate).widgets if isinstance(w.template, str)]
+    return " ".join(t for t in templates if "solara-markdown" in t)
+
+
+def test_the_page_shows_the_card_and_refreshes_it_as_the_market_runs():
     async def session():
         rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)[1]
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            texts = [w.value for w in rc.find(solara.widgets.Markdown).widgets if hasattr(w, "value")]
-            if any("need at least" in t or "| variance |" in t for t in texts):
+        await asyncio.sleep(0.1)
+        assert "need at least" in _card_text(rc)
+        for _ in range(2):
+            rc.find(v.Btn, children=["Step"]).widget.click()
+        for _ in range(60):
+            await asyncio.sleep(0.1)
+            if "variance" in _card_text(rc):
                 return
-        raise AssertionError(f"the screens card was not filled: {texts}")
+        raise AssertionError(f"the screens card did not refresh: {_card_text(rc)[:300]}")
     asyncio.run(session())
