@@ -102,7 +102,7 @@ def Live(lab: Lab, window: int, settings: solara.Reactive[int], widgets: dict):
     with solara.GridFixed(columns=2):
         for name in figures(lab, window):
             Registered(name, Chart.element(), widgets).key(name)
-    ScreensPanel(lab)
+    ScreensPanel(lab).key("screens")
     solara.use_effect(lambda: draw(lab, window, widgets), None)
 
 

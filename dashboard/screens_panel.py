@@ -40,41 +40,47 @@ def market_frame(model: PricingModel) -> pl.DataFrame:
     return series.join(sellers, on="seller", how="left", maintain_order="left")
 
 
-def scores_markdown(frame: pl.DataFrame, calibration: dict | None) -> str:
-    """A Markdown table of the screens' scores (and flags, against ``calibration``) for the panel in ``frame``."""
+def scores_table(frame: pl.DataFrame, calibration: dict | None) -> tuple[str, list[tuple[str, str, str]]]:
+    """A heading and one row per screen (name, score, whether the calibration flags it) for the panel in ``frame``."""
     if frame["tick"].n_unique() < MIN_POINTS:
-        return f"The screens need at least {MIN_POINTS} recorded ticks: press Step or Play."
+        return f"The screens need at least {MIN_POINTS} recorded ticks: press Step or Play.", []
     try:
         panel = panel_from_frame(frame, where="market A")
     except PanelError as err:
-        return f"Not screened: {err}"
+        return f"Not screened: {err}", []
     scores = catalog.score(panel)
     flags = apply.flags(scores, calibration) if calibration else {}
-    lines = [f"Last {panel.n_times:,} ticks of A.", "", "| screen | score | flags? |", "|---|---:|---|"]
+    rows = [("screen", "score", "flags?" if flags else "")]
     for name in (*scores, *(n for n in flags if n not in scores)):
         score = flags[name]["score"] if name in flags else scores[name]
         flagged = flags.get(name, {}).get("flagged")
-        verdict = "-" if not flags or flagged is None else "**yes**" if flagged else "no"
-        lines.append(f"| {name} | {'n/a' if math.isnan(score) else f'{score:.4g}'} | {verdict} |")
+        verdict = "" if not flags else "-" if flagged is None else "YES" if flagged else "no"
+        rows.append((name, "n/a" if math.isnan(score) else f"{score:.4g}", verdict))
+    heading = f"Last {panel.n_times:,} ticks of A."
     if flags:
-        lines += ["", f"Flags at the 5% false-positive thresholds of {calibration['markets']} simulated markets. "
-                      f"{CAVEAT}"]
-    return "\n".join(lines)
+        heading += (f" Flags at the 5% false-positive thresholds of {calibration['markets']} simulated markets. "
+                    f"{CAVEAT}")
+    return heading, rows
 
 
 @solara.component
 def ScreensPanel(lab):
     """The card: scores of market A, refreshed every ``REFRESH_SECONDS`` while the page is open."""
-    text = solara.use_reactive("Screening...")
+    table = solara.use_reactive(("Screening...", []))
     calibration = solara.use_memo(shipped_calibration, [])
 
     async def refresh():
         while True:
             with lab.lock:
                 frame = market_frame(lab.model)
-            text.set(scores_markdown(frame, calibration))
+            table.set(scores_table(frame, calibration))
             await asyncio.sleep(REFRESH_SECONDS)
 
     solara.lab.use_task(refresh, dependencies=[lab], prefer_threaded=False)
+    heading, rows = table.value
     with solara.Card("Collusion screens", margin=0):
-        solara.Markdown(text.value)
+        solara.Text(heading, classes=["pricelab-screens-note"], style={"font-size": "0.85em"})
+        cells = [solara.v.Html(tag="tr", children=[solara.v.Html(tag="th" if k == 0 else "td", children=[cell],
+                                                                 style_="padding: 0 12px 0 0")
+                                                    for cell in row]) for k, row in enumerate(rows)]
+        solara.v.Html(tag="table", class_="pricelab-screens", children=cells)

@@ -12,7 +12,7 @@ from experiments.atomic import TEMP_SUFFIX, write_parquet, write_text
 from experiments.screens import calibration, catalog
 from experiments.screens.markets import COLLUSIVE, COMPETITIVE
 
-CAVEAT = ("Thresholds and rates are measured on simulated markets (the families below), not on real ones: "
+CAVEAT = ("Thresholds and rates are measured on simulated markets, not on real ones: "
           "a flag says that a panel looks unlike these simulated competitive markets, a reason to look closer, "
           "not evidence of collusion.")
 

@@ -13,31 +13,32 @@ from experiments.screens import catalog
 def test_too_few_ticks_are_a_message_not_an_error():
     lab = Lab()
     lab.step(3)
-    text = screens_panel.scores_markdown(screens_panel.market_frame(lab.model), None)
-    assert "need at least" in text
+    heading, rows = screens_panel.scores_table(screens_panel.market_frame(lab.model), None)
+    assert "need at least" in heading and rows == []
 
 
 def test_scores_of_the_last_ticks_of_market_a(lab):
     frame = screens_panel.market_frame(lab.model)
     assert frame["tick"].n_unique() == 200 and {"cost", "nash_price"} <= set(frame.columns)
-    text = screens_panel.scores_markdown(frame, None)
-    assert "Last 200 ticks of A." in text
-    for name in catalog.NAMES:
-        assert f"| {name} |" in text
-    assert "n/a" not in text  # the run has costs and Nash prices
+    heading, rows = screens_panel.scores_table(frame, None)
+    assert heading == "Last 200 ticks of A."
+    assert [row[0] for row in rows] == ["screen", *catalog.NAMES]
+    assert all(row[1] != "n/a" and row[2] == "" for row in rows[1:])  # the run has costs and Nash prices
 
 
 def test_flags_against_the_shipped_calibration(lab):
     calibration = screens_panel.shipped_calibration()
     assert calibration is not None, "experiments/reports/screens/calibration.json is part of the project"
-    text = screens_panel.scores_markdown(screens_panel.market_frame(lab.model), calibration)
-    assert "| combined |" in text and ("| no |" in text or "**yes**" in text)
-    assert "not evidence of collusion" in text
+    heading, rows = screens_panel.scores_table(screens_panel.market_frame(lab.model), calibration)
+    assert [row[0] for row in rows][-2:] == ["combined", "combined_prices_only"]
+    assert all(row[2] in ("YES", "no") for row in rows[1:])
+    assert "not evidence of collusion" in heading
 
 
 def _card_text(rc) -> str:
-    templates = [w.template for w in rc.find(v.VuetifyTemplate).widgets if isinstance(w.template, str)]
-    return " ".join(t for t in templates if "solara-markdown" in t)
+    tables = rc.find(v.Html, class_="pricelab-screens").widgets
+    notes = rc.find(v.Html, class_="pricelab-screens-note").widgets
+    return " ".join(str(w.children) for w in tables + notes)
 
 
 def test_the_page_shows_the_card_and_refreshes_it_as_the_market_runs():
