@@ -88,7 +88,8 @@ def _print_report(path: str, report: dict) -> None:
         print(f"  {name:<22}{score:>12.4g}  {flag:<6}{threshold:>14}{rates}")
     lead, cut = report["details"]["lead_follow"], report["details"]["structural_break"]
     if lead is not None:
-        print(f"  lead-follow: {lead['follower']} follows {lead['leader']} after {lead['lag_steps']} steps "
+        steps = f"{lead['lag_steps']} step{'s' if lead['lag_steps'] > 1 else ''}"
+        print(f"  lead-follow: {lead['follower']} follows {lead['leader']} after {steps} "
               f"(correlation {lead['correlation']:.2f})")
     if cut["first_time_after"] is not None:
         print(f"  structural break: the level's mean shifts at {cut['first_time_after']} (share {cut['score']:.2f})")

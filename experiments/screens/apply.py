@@ -90,6 +90,9 @@ def grid_note(panel: Panel) -> str:
     if panel.unit == "minutes" and panel.step != CALIBRATION_STEP_MINUTES:
         return (f"this panel's grid step ({panel.step:g} minutes) differs from the calibration's (10 minutes): "
                 f"change frequencies and lags are per step, so they compare only roughly")
-    if panel.unit != "minutes":
+    if panel.unit == "ticks" and panel.step != 1.0:
+        return (f"this run's grid step ({panel.step:g} ticks) differs from the calibration's (one 10-minute tick): "
+                f"change frequencies and lags are per step, so they compare only roughly")
+    if panel.unit == "time units":
         return "the calibration's grid is one 10-minute tick; read this panel's time unit as such a tick"
-    return "the panel's grid step matches the calibration's (10 minutes)"
+    return "the panel's grid step matches the calibration's (one tick of 10 minutes)"

@@ -11,7 +11,7 @@ seller's marginal cost) and ``nash_price`` (its static Nash price), which the ma
 the median gap between consecutive distinct observation times of the panel (pooled over sellers).
 A seller's price at :math:`g_k` is its last observed price at or before :math:`g_k` (posted prices
 stand until they are changed). Date-time columns are measured in minutes; numeric ones in their
-own unit (a run's ticks).
+own unit (ticks for a run's ``tick`` column).
 """
 
 from dataclasses import dataclass
@@ -37,7 +37,7 @@ class Panel:
     """Prices on a regular grid: ``price[k, i]`` is seller ``i``'s price at grid time ``time[k]``.
 
     ``cost`` and ``nash_price`` have the shape of ``price``, or are None where the panel lacks them.
-    ``unit`` is ``"minutes"`` for date-time panels, else ``"time units"`` (a run's ticks).
+    ``unit`` is ``"minutes"`` for date-time panels, ``"ticks"`` for a run's, else ``"time units"``.
     """
 
     seller: tuple[str, ...]
@@ -91,7 +91,8 @@ def panel_from_frame(frame: pl.DataFrame, step: float | None = None, where: str 
     time with one row per (time, seller); there are at least two sellers; the grid has at least
     ``MIN_POINTS`` points.
     """
-    if "time" not in frame.columns and "tick" in frame.columns:
+    ticks = "time" not in frame.columns and "tick" in frame.columns
+    if ticks:
         frame = frame.rename({"tick": "time"})
     for name in REQUIRED:
         if name not in frame.columns:
@@ -102,6 +103,7 @@ def panel_from_frame(frame: pl.DataFrame, step: float | None = None, where: str 
     if frame.height == 0:
         raise PanelError(f"{where}: no rows")
     time, unit = _time_values(frame, where)
+    unit = "ticks" if ticks else unit
     seller = frame["seller"]
     _no_missing(frame, "seller", where)
     values = {name: _numbers(frame, name, where) for name in columns if name in ("price",) + OPTIONAL}

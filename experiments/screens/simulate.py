@@ -24,7 +24,7 @@ def run_market(spec: MarketSpec) -> tuple[Panel, dict]:
     series = results.timeseries(state, scenario).select("tick", "seller", "price")
     series = series.filter(pl.col("tick") > pl.col("tick").max() - markets.PANEL_TICKS)
     sellers = results.sellers(state, scenario).select("seller", "cost", "nash_price")
-    frame = series.join(sellers, on="seller", how="left", maintain_order="left").rename({"tick": "time"})
+    frame = series.join(sellers, on="seller", how="left", maintain_order="left")
     facts = {"family": spec.family, "index": spec.index, "seed": spec.seed, "collusive": spec.collusive,
              "n_sellers": scenario.n_sellers, "burn_in": burn_in,
              "delta": float(results.summary(state, scenario)["delta"][0]),

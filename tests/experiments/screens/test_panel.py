@@ -46,6 +46,7 @@ def test_a_runs_timeseries_gets_its_costs_and_nash_prices_from_sellers_parquet(t
     pl.DataFrame({"seller": ["a", "b"], "cost": [1.0, 1.5], "nash_price": [1.6, 1.8],
                   "share": [0.5, 0.5]}).write_parquet(tmp_path / "sellers.parquet")
     panel = panel_from_frame(read_panel(tmp_path / "timeseries.parquet"))
+    assert panel.unit == "ticks" and panel.n_times == 10
     np.testing.assert_array_equal(panel.cost[0], [1.0, 1.5])
     np.testing.assert_array_equal(panel.nash_price[-1], [1.6, 1.8])
 

@@ -11,7 +11,7 @@ from experiments.screens.markets import COLLUSIVE, COMPETITIVE, MarketSpec
 def test_each_family_gives_a_two_week_panel_with_costs_nash_prices_and_finite_scores(family):
     spec = MarketSpec(family, 1, 2026)
     panel, facts = simulate.run_market(spec)
-    assert panel.n_times == markets.PANEL_TICKS and panel.step == 1.0
+    assert panel.n_times == markets.PANEL_TICKS and (panel.step, panel.unit) == (1.0, "ticks")
     assert panel.cost is not None and panel.nash_price is not None
     assert facts["collusive"] == (family in COLLUSIVE) and facts["n_sellers"] == panel.n_sellers
     if family in markets.LEARNING:
