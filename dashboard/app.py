@@ -23,6 +23,7 @@ from dashboard.controls import (
 )
 from dashboard.lab import Lab
 from dashboard.pacer import Pacer, wait_for_paint
+from dashboard.screens_panel import ScreensPanel
 
 FRAME_SECONDS = 0.05  # at most 20 frames a second, and never faster than the browser paints them
 
@@ -101,6 +102,7 @@ def Live(lab: Lab, window: int, settings: solara.Reactive[int], widgets: dict):
     with solara.GridFixed(columns=2):
         for name in figures(lab, window):
             Registered(name, Chart.element(), widgets).key(name)
+    ScreensPanel(lab).key("screens")
     solara.use_effect(lambda: draw(lab, window, widgets), None)
 
 

@@ -1,0 +1,86 @@
+"""The collusion screens' current scores for the running market: a self-contained card for the page.
+
+The card reads market A's recorded prices through ``market.results`` (the same panel a user's
+file gives ``pricelab screen``), scores the last ``WINDOW`` ticks every ``REFRESH_SECONDS``,
+and, where the shipped calibration exists (``experiments/reports/screens``), says which screens
+would flag the market at their 5% false-positive threshold.
+"""
+
+import asyncio
+import math
+from pathlib import Path
+
+import polars as pl
+import solara
+
+from experiments.screens import apply, catalog
+from experiments.screens.panel import MIN_POINTS, PanelError, panel_from_frame
+from experiments.screens.report import CAVEAT
+from market import results
+from market.model import PricingModel
+
+WINDOW = 2016
+REFRESH_SECONDS = 2.0
+SHIPPED_CALIBRATION = Path(__file__).resolve().parents[1] / "experiments" / "reports" / "screens"
+
+
+def shipped_calibration() -> dict | None:
+    """The calibration committed with the project, or None if it is not there."""
+    try:
+        return apply.load_calibration(SHIPPED_CALIBRATION)
+    except ValueError:
+        return None
+
+
+def market_frame(model: PricingModel) -> pl.DataFrame:
+    """The last ``WINDOW`` recorded ticks of ``model`` as a panel frame, with costs and Nash prices."""
+    series = results.timeseries(model.state, model.config).select("tick", "seller", "price")
+    series = series.filter(pl.col("tick") > pl.col("tick").max() - WINDOW)
+    sellers = results.sellers(model.state, model.config).select("seller", "cost", "nash_price")
+    return series.join(sellers, on="seller", how="left", maintain_order="left")
+
+
+def scores_table(frame: pl.DataFrame, calibration: dict | None) -> tuple[str, list[tuple[str, str, str]]]:
+    """A heading and one row per screen (name, score, whether the calibration flags it) for the panel in ``frame``."""
+    if frame["tick"].n_unique() < MIN_POINTS:
+        return f"The screens need at least {MIN_POINTS} recorded ticks: press Step or Play.", []
+    try:
+        panel = panel_from_frame(frame, where="market A")
+    except PanelError as err:
+        return f"Not screened: {err}", []
+    scores = catalog.score(panel)
+    flags = apply.flags(scores, calibration) if calibration else {}
+    rows = [("screen", "score", "flags?" if flags else "")]
+    for name in (*scores, *(n for n in flags if n not in scores)):
+        score = flags[name]["score"] if name in flags else scores[name]
+        flagged = flags.get(name, {}).get("flagged")
+        verdict = "" if not flags else "-" if flagged is None else "YES" if flagged else "no"
+        rows.append((name, "n/a" if math.isnan(score) else f"{score:.4g}", verdict))
+    heading = f"Last {panel.n_times:,} ticks of A."
+    if flags:
+        heading += (f" Flags at the 5% false-positive thresholds of {calibration['markets']} simulated markets. "
+                    f"{CAVEAT}")
+    return heading, rows
+
+
+@solara.component
+def ScreensPanel(lab):
+    """The card: scores of market A, refreshed every ``REFRESH_SECONDS`` while the page is open."""
+    table = solara.use_reactive(("Screening...", []))
+    calibration = solara.use_memo(shipped_calibration, [])
+
+    async def refresh():
+        while True:
+            with lab.lock:
+                frame = market_frame(lab.model)
+            table.set(scores_table(frame, calibration))
+            await asyncio.sleep(REFRESH_SECONDS)
+
+    solara.lab.use_task(refresh, dependencies=[lab], prefer_threaded=False)
+    heading, rows = table.value
+    with solara.Card("Collusion screens", margin=0):
+        solara.Text(heading, classes=["pricelab-screens-note"], style={"font-size": "0.85em"})
+        cells = [solara.v.Html(tag="tr", children=[solara.v.Html(tag="th" if k == 0 else "td", children=[cell],
+                                                                 style_="padding: 0 12px 0 0")
+                                                    for cell in row]) for k, row in enumerate(rows)]
+        solara.v.Html(tag="table", class_="pricelab-screens", children=cells)

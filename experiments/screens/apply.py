@@ -1,0 +1,98 @@
+"""Screen an observed panel: its scores, who leads whom, where its level breaks, and, against a stored
+calibration, which screens flag it."""
+
+import json
+import math
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from experiments.errors import UsageError
+from experiments.screens import catalog, comovement, measures
+from experiments.screens.panel import Panel
+from experiments.screens.report import CAVEAT
+
+CALIBRATION_FILE = "calibration.json"
+CALIBRATION_STEP_MINUTES = 10
+
+
+def load_calibration(directory: str | Path) -> dict:
+    """The calibration in ``directory`` (made by ``pricelab screen --calibrate --out DIR``); ``UsageError`` if none."""
+    path = Path(directory) / CALIBRATION_FILE
+    if not path.is_file():
+        raise UsageError(f"--calibration {str(directory)!r}: no {CALIBRATION_FILE} there; make one with "
+                         f"`pricelab screen --calibrate --out {directory}`")
+    try:
+        result = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UsageError(f"--calibration {str(directory)!r}: {CALIBRATION_FILE} cannot be read ({err})") from None
+    missing = [key for key in ("screens", "combined", "markets") if key not in result]
+    unknown = sorted(set(result.get("screens", {})) - set(catalog.NAMES))
+    if missing or unknown:
+        raise UsageError(f"--calibration {str(directory)!r}: {CALIBRATION_FILE} is not a calibration of these screens "
+                         f"(missing {missing or 'nothing'}, unknown screens {unknown or 'none'})")
+    return result
+
+
+def _moment(panel: Panel, value: float) -> str | float:
+    """A grid time as the panel gives it: a date-time for date-time panels, else the number."""
+    if panel.unit != "minutes":
+        return float(value)
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(minutes=float(value))).strftime("%Y-%m-%d %H:%M")
+
+
+def details(panel: Panel) -> dict:
+    """Who follows whom, after how long; where the price level breaks."""
+    lead = comovement.leadership(panel)
+    score, k = measures.break_point(panel)
+    return {"lead_follow": None if lead is None else {
+                "leader": panel.seller[lead.leader], "follower": panel.seller[lead.follower], "lag_steps": lead.lag,
+                "lag": lead.lag * panel.step, "correlation": lead.correlation},
+            "structural_break": {"score": score, "first_time_after": _moment(panel, panel.time[k]) if score else None}}
+
+
+def flags(scores: dict[str, float], result: dict) -> dict:
+    """Per screen and combined screen: its threshold, whether it flags the panel (None: not computed), and the
+    calibration's held-out false-positive rate and AUC against all collusion types."""
+    out = {}
+    for name, entry in result["screens"].items():
+        score, threshold = scores[name], entry["threshold"]
+        flagged = None if math.isnan(score) else threshold is not None and (
+            score > threshold if entry["suspicious"] == "high" else score < threshold)
+        out[name] = {"score": score, "suspicious": entry["suspicious"], "threshold": threshold, "flagged": flagged,
+                     "false_positive_rate": entry["false_positive"]["rate"], "auc": entry["auc"]["all"]["auc"]}
+    for name, entry in result["combined"].items():
+        values = np.array([scores[s] for s in entry["screens"]])
+        coefficient = np.array([entry["coefficient"][s] for s in entry["screens"]])
+        score = float("nan") if np.isnan(values).any() else float(entry["intercept"] + values @ coefficient)
+        threshold = entry["threshold"]
+        out[name] = {"score": score, "suspicious": "high", "threshold": threshold,
+                     "flagged": None if math.isnan(score) else threshold is not None and score > threshold,
+                     "false_positive_rate": entry["false_positive"]["rate"], "auc": entry["auc"]["all"]["auc"]}
+    return out
+
+
+def screen(panel: Panel, result: dict | None) -> dict:
+    """Everything ``pricelab screen PANEL`` reports, as one dict (JSON-ready)."""
+    scores = catalog.score(panel)
+    report = {"sellers": list(panel.seller), "grid": {"points": panel.n_times, "step": panel.step, "unit": panel.unit,
+                                                      "start": _moment(panel, panel.time[0])},
+              "scores": scores, "details": details(panel)}
+    if result is not None:
+        report["calibration"] = {"markets": result["markets"], "flags": flags(scores, result), "caveat": CAVEAT,
+                                 "grid_note": grid_note(panel)}
+    return report
+
+
+def grid_note(panel: Panel) -> str:
+    """How the panel's grid compares with the calibration's (every 10-minute tick, two weeks)."""
+    if panel.unit == "minutes" and panel.step != CALIBRATION_STEP_MINUTES:
+        return (f"this panel's grid step ({panel.step:g} minutes) differs from the calibration's (10 minutes): "
+                f"change frequencies and lags are per step, so they compare only roughly")
+    if panel.unit == "ticks" and panel.step != 1.0:
+        return (f"this run's grid step ({panel.step:g} ticks) differs from the calibration's (one 10-minute tick): "
+                f"change frequencies and lags are per step, so they compare only roughly")
+    if panel.unit == "time units":
+        return "the calibration's grid is one 10-minute tick; read this panel's time unit as such a tick"
+    return "the panel's grid step matches the calibration's (one tick of 10 minutes)"
