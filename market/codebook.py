@@ -151,7 +151,31 @@ SESSIONS = {
     "constant": _c("Klein: the session ends at a constant price pair (a focal price)", "true/false"),
 }
 
-COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS}
+SCREENS = {
+    "family": _c("the simulated market's family in a screens calibration (e.g. best_response, qlearning, nessie)"),
+    "index": _c("the simulated market's index within its family"),
+    "collusive": _c("whether the family is collusive (trained learners, trigger strategies, hub and spoke, a "
+                    "prober with followers) or competitive", "true/false"),
+    "n_sellers": _c("sellers in the simulated market", "sellers"),
+    "burn_in": _c("ticks dropped before the panel was scored", "ticks"),
+    "split": _c("the market's part in the calibration: fit (the combined screen), tune (thresholds) or held_out "
+                "(the error rates reported)"),
+    "variance": _c("screen: mean over sellers of the variance of price (Abrantes-Metz et al. 2006)",
+                   "(currency per unit)^2"),
+    "cv": _c("screen: mean over sellers of the coefficient of variation of price, sd / mean", "ratio"),
+    "change_frequency": _c("screen: share of grid steps with a price change (rigidity)", "share (0 to 1)"),
+    "change_size": _c("screen: mean |price change| / price over the changes", "ratio"),
+    "parallelism": _c("screen: mean pairwise correlation of sellers' price changes", "correlation"),
+    "lead_follow": _c("screen: largest lagged correlation of a leader's changes with a follower's", "correlation"),
+    "asymmetry": _c("screen: pass-through of rivals' rises minus that of their cuts", "ratio"),
+    "edgeworth": _c("screen: minus the median relative price change (Edgeworth-cycle signature)", "ratio"),
+    "markup_over_nash": _c("screen: mean (price - static Nash price) / Nash price", "ratio"),
+    "lerner": _c("screen: mean Lerner index, (price - cost) / price", "ratio"),
+    "structural_break": _c("screen: share of the price level's variance explained by one break in its mean "
+                           "(sup-F, Andrews 1993)", "share (0 to 1)"),
+}
+
+COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS, **SCREENS}
 
 # Columns named after something else: (pattern, description template, unit template or None for the named entry's).
 PATTERNS = (
@@ -218,6 +242,9 @@ FILES = (
                                        "ci_high", "relative_change_pct", "n")),
     ("replicate: sessions.parquet", ("session", "seed", "converged", "periods", "delta", "delta_<i>", "price_<i>",
                                      "profit_<i>", "cycle_length", "is_nash (Calvano)", "...", "constant (Klein)")),
+    ("screen --calibrate: scores.parquet", ("family", "index", "seed", "collusive", "n_sellers", "burn_in",
+                                            "delta", "converged", "training_ticks", "<one column per screen>",
+                                            "split")),
     ("dashboard export", ("<run: timeseries.parquet>", "shoppers", "consumer_surplus", "fee_income", "run",
                           "scenario", "seed")),
 )
@@ -233,7 +260,7 @@ def render() -> str:
     groups = (("Identifiers", IDENTIFIERS), ("Time series (per tick)", TIMESERIES),
               ("Market outcomes (run summaries; also metric names in long tables)", MARKET),
               ("Seller outcomes", SELLER), ("Runs and training", RUNS), ("Paired statistics", STATISTICS),
-              ("Replication sessions", SESSIONS))
+              ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS))
     for title, entries in groups:
         lines += [f"## {title}", "", "| column | description | unit |", "|---|---|---|"]
         lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]

@@ -41,7 +41,7 @@ def _roc_figure(path: Path, frame: pl.DataFrame, result: dict) -> None:
     import matplotlib.pyplot as plt
 
     names = [*result["screens"], *result["combined"]]
-    held = frame.filter(pl.col("role") == "held_out")
+    held = frame.filter(pl.col("split") == "held_out")
     rows = -(-len(names) // 4)
     figure, axes = plt.subplots(rows, 4, figsize=(14, 3.4 * rows), squeeze=False)
     for ax in axes.ravel()[len(names):]:

@@ -39,7 +39,7 @@ def simulate(items: list[MarketSpec], executor, progress=None) -> pl.DataFrame:
     order = {family: k for k, family in enumerate(COMPETITIVE + COLLUSIVE)}
     rows.sort(key=lambda r: (order[r["family"]], r["index"]))
     return pl.DataFrame(rows).with_columns(pl.col("index").map_elements(calibration.role, return_dtype=pl.String)
-                                           .alias("role"))
+                                           .alias("split"))
 
 
 def _oriented(frame: pl.DataFrame, name: str) -> np.ndarray:
@@ -66,20 +66,20 @@ def _certainty(m: int) -> dict:
 
 def _screen(frame: pl.DataFrame, name: str) -> dict:
     screen = catalog.BY_NAME[name]
-    calibrating = frame.filter((pl.col("role") != "held_out") & ~pl.col("collusive"))
+    calibrating = frame.filter((pl.col("split") != "held_out") & ~pl.col("collusive"))
     tau = calibration.threshold(_oriented(calibrating, name))
-    held = frame.filter(pl.col("role") == "held_out")
+    held = frame.filter(pl.col("split") == "held_out")
     natural = None if not np.isfinite(tau) else float(screen.orient(tau))
     return {"suspicious": screen.suspicious, "definition": screen.definition, "source": screen.source,
             "threshold": natural, **_certainty(calibrating.height), **_figures(held, _oriented(held, name), tau)}
 
 
 def _combined(frame: pl.DataFrame, names: tuple[str, ...]) -> dict:
-    fit = frame.filter(pl.col("role") == "fit")
+    fit = frame.filter(pl.col("split") == "fit")
     model = calibration.Logistic.fit(fit.select(names).to_numpy(), fit["collusive"].to_numpy())
-    tune = frame.filter((pl.col("role") == "tune") & ~pl.col("collusive"))
+    tune = frame.filter((pl.col("split") == "tune") & ~pl.col("collusive"))
     tau = calibration.threshold(model.score(tune.select(names).to_numpy()))
-    held = frame.filter(pl.col("role") == "held_out")
+    held = frame.filter(pl.col("split") == "held_out")
     figures = _figures(held, model.score(held.select(names).to_numpy()), tau)
     return {"screens": list(names), "intercept": model.intercept,
             "coefficient": dict(zip(names, model.coefficient.tolist(), strict=True)),
@@ -92,7 +92,7 @@ def families(frame: pl.DataFrame) -> dict:
     for family in COMPETITIVE + COLLUSIVE:
         rows = frame.filter(pl.col("family") == family)
         summary[family] = {"collusive": family in COLLUSIVE, "markets": rows.height,
-                           "held_out": rows.filter(pl.col("role") == "held_out").height,
+                           "held_out": rows.filter(pl.col("split") == "held_out").height,
                            "mean_delta": float(rows["delta"].mean()), "converged": int(rows["converged"].sum()),
                            "learns": family in markets.LEARNING}
     return summary

@@ -30,7 +30,7 @@ def small():
 @pytest.mark.slow
 def test_thresholds_give_at_most_five_percent_false_positives_on_held_out_competitive_markets(small):
     frame, result = small
-    held_competitive = frame.filter((pl.col("role") == "held_out") & ~pl.col("collusive")).height
+    held_competitive = frame.filter((pl.col("split") == "held_out") & ~pl.col("collusive")).height
     assert held_competitive == 20
     for name, entry in {**result["screens"], **result["combined"]}.items():
         assert entry["false_positive"]["n"] == held_competitive, name
@@ -40,7 +40,7 @@ def test_thresholds_give_at_most_five_percent_false_positives_on_held_out_compet
 @pytest.mark.slow
 def test_thresholds_sit_in_the_suspicious_tail_of_the_calibration_markets(small):
     frame, result = small
-    calibrating = frame.filter((pl.col("role") != "held_out") & ~pl.col("collusive"))
+    calibrating = frame.filter((pl.col("split") != "held_out") & ~pl.col("collusive"))
     for name, entry in result["screens"].items():
         if entry["threshold"] is None:
             continue
