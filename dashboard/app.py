@@ -41,7 +41,7 @@ def figures(lab: Lab, window: int) -> dict[str, Callable[[], dict]]:
                 "delta": partial(charts.delta, model, window, twin),
                 "profit": partial(charts.profit, model, window), "shares": partial(charts.shares, model, window),
                 "featured": partial(charts.featured, model, window), "events": partial(charts.events, model, window)}
-    if model.state.inventory.active:
+    if model.state.inventory is not None:
         names.append("stock")
         builders["stock"] = partial(charts.stock, model, window)
     if twin is not None:

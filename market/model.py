@@ -9,12 +9,13 @@ from pathlib import Path
 
 import mesa
 
-from market import engine, training
+from market import catalog, engine, training
 from market.agents import AGENT_CLASSES
 from market.metrics import market_summary
 from market.scenario import Scenario
+from market.state import SURPLUS
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "experiments" / "configs" / "amazon_10min.toml"
+DEFAULT_SCENARIO = catalog.resolve("amazon_10min")
 
 
 class PricingModel(mesa.Model):
@@ -81,16 +82,16 @@ class PricingModel(mesa.Model):
     @property
     def consumer_surplus(self) -> float:
         """Consumer surplus in the latest tick."""
-        return float(self.state.last_market[1])
+        return float(self.state.last.market[SURPLUS])
 
     @property
     def mean_price(self) -> float:
-        return float(self.state.price.mean())
+        return float(self.state.sellers.price.mean())
 
     @property
     def featured(self) -> str | None:
         """Name of the seller holding the featured offer in the latest tick."""
-        i = int(self.state.last_featured[0])
+        i = int(self.state.last.featured[0])
         return self.config.sellers[i].name if i >= 0 and self.tick else None
 
     def step(self) -> None:
@@ -132,8 +133,5 @@ class PricingModel(mesa.Model):
         data = self.config.model_dump()
         data["interventions"] = [item.model_dump() for item in items]
         config = type(self.config).from_dict(data)
-        rule, floor, ceiling = engine.rule_arrays(config, [config.references(i) for i in range(config.n_sellers)])
-        self.state.rule[:] = rule
-        self.state.floor[:] = floor
-        self.state.ceiling[:] = ceiling
+        engine.set_interventions(self.state, config)
         self.config = config

@@ -39,6 +39,9 @@ from market.rng import GOLDEN_GAMMA, STREAM_LEARNING, hash5, mix
 
 STABLE_PERIODS = 100_000
 MAX_PERIODS = 10**9
+# The papers' baselines: the defaults of the replication kernels and of the engine's learners.
+CALVANO = {"alpha": 0.15, "beta": 4e-6, "delta": 0.95, "m": 15, "xi": 0.1}  # Calvano et al. (2020), section III
+KLEIN = {"alpha": 0.3, "theta": 2.76e-5, "delta": 0.95, "k": 6, "periods": 500_000}  # Klein (2021), section 4
 MEMORY_BUDGET_BYTES = 2**30
 _TO_UNIT = 1.0 / 9007199254740992.0
 _RESYNC = (1 << 20) - 1
@@ -79,9 +82,9 @@ class QLearningSetup:
     grid: np.ndarray
     profit: np.ndarray
     benchmarks: Benchmarks
-    alpha: float = 0.15
-    beta: float = 4e-6
-    delta: float = 0.95
+    alpha: float = CALVANO["alpha"]
+    beta: float = CALVANO["beta"]
+    delta: float = CALVANO["delta"]
     stable_periods: int = STABLE_PERIODS
     max_periods: int = MAX_PERIODS
 
@@ -95,8 +98,8 @@ class QLearningSetup:
 
     @classmethod
     def calvano(cls, n_sellers: int = 2, cost=1.0, quality=2.0, mu: float = 0.25, outside_quality: float = 0.0,
-                m: int = 15, xi: float = 0.1, alpha: float = 0.15, beta: float = 4e-6, delta: float = 0.95,
-                **limits) -> "QLearningSetup":
+                m: int = CALVANO["m"], xi: float = CALVANO["xi"], alpha: float = CALVANO["alpha"],
+                beta: float = CALVANO["beta"], delta: float = CALVANO["delta"], **limits) -> "QLearningSetup":
         """The logit market of Calvano et al. (2020); defaults are their baseline.
 
         ``cost`` and ``quality`` are a number or one value per seller. The grid spans the
@@ -165,13 +168,23 @@ def stream_uniform(counter):
 
 
 @njit(cache=True, inline="always")
+def q_update(q, s, a, target, alpha):
+    r"""The Q-learning update of every learner, here and in the engine (:mod:`market.strategies.learning`):
+    :math:`Q(s, a) \leftarrow Q(s, a) + \alpha\,[\text{target} - Q(s, a)]` on ``q`` of shape (states, actions);
+    returns the new value. Calvano's target is :math:`\pi + \delta \max_b Q(s', b)`, Klein's
+    :math:`\pi_t + \delta \pi_{t+1} + \delta^2 \max_b Q(s', b)`."""
+    new = q[s, a] + alpha * (target - q[s, a])
+    q[s, a] = new
+    return new
+
+
+@njit(cache=True, inline="always")
 def update(q, greedy, best, i, s, a, target, alpha):
-    r"""One Q-learning step on ``q[i, s, a]`` with ``target`` :math:`= \pi_i + \delta \max_b Q_i(s', b)`,
+    r"""Seller i's :func:`q_update` of ``q[i, s, a]`` with ``target`` :math:`= \pi_i + \delta \max_b Q_i(s', b)`,
     keeping ``greedy[i, s]`` and ``best[i, s]`` equal to the row's argmax and max. Returns True if
     the greedy action changed. Ties keep the incumbent; a recomputed argmax takes the lowest index.
     """
-    new = q[i, s, a] + alpha * (target - q[i, s, a])
-    q[i, s, a] = new
+    new = q_update(q[i], s, a, target, alpha)
     g = greedy[i, s]
     if a == g:
         if new >= best[i, s]:
