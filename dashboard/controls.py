@@ -12,8 +12,8 @@ import solara
 
 from dashboard import export, rules
 from dashboard.lab import Lab
-from experiments.configs import scenario_names
 from market import strategies
+from market.catalog import scenario_names
 from market.scenario import Scenario, Seller
 
 SPEEDS = {"1 tick (10 min)": 1, "1 hour": 6, "6 hours": 36, "1 day": 144}

@@ -11,8 +11,7 @@ switched on mid-run takes effect in B from the next tick, so B's path leaves A's
 import threading
 
 from dashboard import rules as rulebook
-from experiments import configs
-from market import engine, training
+from market import catalog, engine, training
 from market.model import PricingModel
 from market.scenario import Scenario
 
@@ -55,7 +54,7 @@ class Lab:
         self.error = ""
         self.message = ""
         self.name = name or DEFAULT_SCENARIO
-        self.base = configs.load(self.name)
+        self.base = catalog.load(self.name)
         self.changes: dict[str, object] = {}
         self.rules: frozenset[str] = frozenset()
         self.model, self.twin = self._build(self.base, self.changes, self.rules)
@@ -90,7 +89,7 @@ class Lab:
     def choose_scenario(self, name: str) -> bool:
         """Load a shipped scenario with no changes and no rules, at tick 0."""
         def load():
-            base = configs.load(name)
+            base = catalog.load(name)
             built = self._build(base, {}, frozenset())
             self.name, self.base, self.changes, self.rules = name, base, {}, frozenset()
             self.model, self.twin = built

@@ -54,7 +54,7 @@ from market.interventions import (
     SELF_PREFERENCE,
 )
 from market.inventory import season
-from market.jit import inner_kernel
+from market.jit import inner_kernel, tick_kernel
 from market.rng import STREAM_ARRIVALS, poisson
 from market.scenario import Scenario
 from market.state import (
@@ -267,7 +267,7 @@ def _feature(t, market, price, rule, last_featured, weight, inventory):
     return featured
 
 
-@inner_kernel
+@njit(cache=True, inline="always")
 def _split_channels(market, price, weight, log_denominator, quantity):
     r"""Share of each dual-channel seller's demand sold through the platform, from the segment shares:
 
@@ -306,7 +306,7 @@ def _sell(t, market, price, scratch, quantity, inventory):
     return shoppers, surplus
 
 
-@inner_kernel
+@njit(cache=True, inline="always")
 def _pay(market, price, referral_fee, shoppers, last):
     """Units, revenue, fees and profit of each seller this tick, from the demand per shopper in ``last.quantity``;
     the platform adds the fees it receives. Returns the fee income and the standard deviation of prices."""
@@ -333,7 +333,7 @@ def _pay(market, price, referral_fee, shoppers, last):
     return fee_income, np.sqrt(spread / n)
 
 
-@inner_kernel
+@njit(cache=True, inline="always")
 def _brand_terms(t, market, brands, price, last, referral_fee):
     r"""Wholesale margins to brands; each brand's periodic review of its wholesale price; delisting.
 
@@ -373,7 +373,7 @@ def _brand_terms(t, market, brands, price, last, referral_fee):
                 market.cost[j] = market.own_cost[j] + brands.wholesale[b]
 
 
-@inner_kernel
+@njit(cache=True, inline="always")
 def _audit(t, rules, price, profit, fine):
     """Every audit period, fine sellers whose mean price exceeded (1 + tolerance) x their Nash price."""
     rule = rules.value
@@ -392,7 +392,7 @@ def _audit(t, rules, price, profit, fine):
         rules.audit_profit[i] = 0.0
 
 
-@inner_kernel
+@njit(cache=True, inline="always")
 def _credit_learners(learners, profit):
     """Add this tick's profit to what each learner (or its vendor) has earned since it last repriced."""
     for i in range(profit.shape[0]):
@@ -402,7 +402,7 @@ def _credit_learners(learners, profit):
             learners.ticks_since[i] += 1
 
 
-@inner_kernel
+@njit(cache=True, inline="always")
 def _book(since, price, featured, shoppers, surplus, fee_income, dispersion, last, totals, records):
     """The tick's market outcome into ``last``; everything into the totals; every ``records.stride`` ticks
     since the origin, a record row."""
@@ -436,7 +436,7 @@ def _book(since, price, featured, shoppers, surplus, fee_income, dispersion, las
                 records.market[r, m] = last.market[m]
 
 
-@njit(cache=True)
+@tick_kernel
 def _advance(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory, clock,
              origin, n_ticks):
     """``n_ticks`` ticks (the module docstring); the groups come apart so that those that are None are pruned."""

@@ -41,7 +41,7 @@ import numpy as np
 from numba import njit
 
 from market.benchmarks import StaticGame, price_grid
-from market.jit import tick_kernel
+from market.jit import inner_kernel, tick_kernel
 from market.learning.qlearning import CALVANO, KLEIN, initial_q, profit_table, q_update
 from market.rng import STREAM_LEARNING, uniform
 from market.strategies.registry import Param, StrategySpec, register
@@ -133,32 +133,32 @@ def _ucb_arm(q, c, pulls):
     return top
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def observe_profile(observed, rival_min, grid):
     """Q-learning's state: the profile of everyone's prices seen (:func:`profile_index`)."""
     return profile_index(observed, grid)
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def observe_rival(observed, rival_min, grid):
     """Klein's state: the grid index of the lowest rival price seen."""
     return nearest_index(grid, rival_min)
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def observe_nothing(observed, rival_min, grid):
     """Bandits and the prober have one state."""
     return 0
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def qlearning(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn):
     """Calvano's Q-learner; param = (alpha, beta, delta, m, xi)."""
     return grid[_q_step(q, memory, state, reward, param[2], 1.0, param[0], np.exp(-param[1] * t), seed, t, seller,
                         learn)]
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def klein_qlearning(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn):
     """Klein's sequential Q-learner; param = (alpha, theta, delta, m, xi)."""
     delta = param[2]
@@ -166,19 +166,19 @@ def klein_qlearning(q, grid, param, memory, state, reward, rival_min, seed, t, s
                         t, seller, learn)]
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def epsilon_greedy(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn):
     """param = (epsilon, decay, alpha, m, xi)."""
     return grid[_bandit_step(q, param, memory, reward, seed, t, seller, False, learn)]
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def ucb(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn):
     """param = (c, m, xi)."""
     return grid[_bandit_step(q, param, memory, reward, seed, t, seller, True, learn)]
 
 
-@tick_kernel
+@inner_kernel
 def price_leadership(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn):
     """Price-leadership prober; param = (step, window, cooldown, slack, floor, ceiling). It has no table."""
     step, window, cooldown, slack, floor, ceiling = param[0], param[1], param[2], param[3], param[4], param[5]

@@ -7,6 +7,7 @@ the rule signature ``kernel(cost, rival_min, platform_price, param, memory)``.
 
 from numba import njit
 
+from market.jit import inner_kernel
 from market.strategies.registry import Param, StrategySpec, register
 
 _FLOOR = Param("floor", "cost", 0.0, 1e9, "lowest price the repricer will set", is_price=True)
@@ -19,19 +20,19 @@ def _clip(p, floor, ceiling):
     return min(max(p, floor), ceiling)
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def match_lowest(cost, rival_min, platform_price, param, memory):
     r"""p = clip(lowest rival price, floor, ceiling); param = (floor, ceiling)."""
     return _clip(rival_min, param[0], param[1])
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def undercut(cost, rival_min, platform_price, param, memory):
     r"""p = clip(lowest rival price - step, floor, ceiling); param = (step, floor, ceiling)."""
     return _clip(rival_min - param[0], param[1], param[2])
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def edgeworth(cost, rival_min, platform_price, param, memory):
     r"""p = lowest rival - step if that is >= floor, else the reset price; param = (step, floor, reset)."""
     target = rival_min - param[0]
@@ -40,7 +41,7 @@ def edgeworth(cost, rival_min, platform_price, param, memory):
     return min(target, param[2])
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def match_platform(cost, rival_min, platform_price, param, memory):
     r"""p = clip(the platform's price, floor, ceiling); param = (floor, ceiling)."""
     return _clip(platform_price, param[0], param[1])

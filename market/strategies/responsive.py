@@ -10,13 +10,12 @@ Response kernels share one signature, ``kernel(i, seen, period, market, response
 the best responses' work arrays (:mod:`market.state`).
 """
 
-from numba import njit
-
 from market.benchmarks import best_response, leader_price
+from market.jit import inner_kernel
 from market.strategies.registry import StrategySpec, register
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def best_response_price(i, seen, period, market, responses):
     """Seller i's static best response to the prices ``seen``."""
     work = responses.segment
@@ -25,7 +24,7 @@ def best_response_price(i, seen, period, market, responses):
                          work[1], work[2])
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def anticipating_price(i, seen, period, market, responses):
     """Seller i's price as a leader whose faster rivals (shorter ``period``) best-respond to it."""
     follower = responses.follower

@@ -4,18 +4,17 @@ Rule kernels share one signature, ``kernel(cost, rival_min, platform_price, para
 (:mod:`market.strategies.dispatch`), and use what they need of it.
 """
 
-from numba import njit
-
+from market.jit import inner_kernel
 from market.strategies.registry import Param, StrategySpec, register
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def fixed_price(cost, rival_min, platform_price, param, memory):
     """p = param[0]."""
     return param[0]
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def cost_plus(cost, rival_min, platform_price, param, memory):
     r"""p = c (1 + m), with m = param[0]."""
     return cost * (1.0 + param[0])

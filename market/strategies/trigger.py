@@ -6,8 +6,7 @@ tit-for-tat forgives as soon as rivals return, grim trigger never does. The kern
 rule signature ``kernel(cost, rival_min, platform_price, param, memory)``.
 """
 
-from numba import njit
-
+from market.jit import inner_kernel
 from market.strategies.registry import Param, StrategySpec, register
 
 _TOLERANCE = 1e-9
@@ -18,7 +17,7 @@ _PARAMS = (
 )
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def tit_for_tat(cost, rival_min, platform_price, param, memory):
     """param = (high, low, trigger)."""
     if rival_min >= param[2] - _TOLERANCE:
@@ -26,7 +25,7 @@ def tit_for_tat(cost, rival_min, platform_price, param, memory):
     return param[1]
 
 
-@njit(cache=True, inline="always")
+@inner_kernel
 def grim_trigger(cost, rival_min, platform_price, param, memory):
     """param = (high, low, trigger); memory[0] = 1 once triggered."""
     if memory[0] > 0.0 or rival_min < param[2] - _TOLERANCE:
