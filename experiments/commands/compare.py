@@ -9,13 +9,7 @@ fields set by dotted path (``--set sellers.b.strategy='"best_response"'``; value
 import json
 import tomllib
 
-from rich.progress import Progress
-
-from experiments import configs
-from experiments.atomic import prepare_output_dir
-from experiments.compare import paired_differences, run_pairs, write_report
 from experiments.errors import UsageError
-from market import interventions
 
 NAME = "compare"
 HELP = "paired comparison with and without an intervention"
@@ -33,9 +27,15 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
+    from rich.progress import Progress
+
+    from experiments.atomic import prepare_output_dir
+    from experiments.compare import paired_differences, run_pairs, write_report
+    from market import catalog, interventions
+
     if args.seeds < 1:
         raise UsageError(f"--seeds {args.seeds}: must be >= 1")
-    base = configs.load(args.config)
+    base = catalog.load(args.config)
     if args.horizon is not None:
         base = base.with_values({"horizon": args.horizon})
     if args.intervention is None and not args.set:

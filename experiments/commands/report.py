@@ -1,7 +1,5 @@
 """Write a sweep's report: Markdown and PNG figures in DIR/report/ (metrics against swept values, heatmaps)."""
 
-from experiments.sweep.report import write_report
-
 NAME = "report"
 HELP = "write a Markdown + PNG report of a sweep folder"
 
@@ -11,5 +9,7 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
+    from experiments.sweep.report import write_report
+
     print(f"report in {write_report(args.folder)}")
     return 0
