@@ -66,13 +66,15 @@ from market.state import (
     build_state,
     compile_interventions,
     copy_state,
+    optional_groups,
     restart_books,
 )
 from market.stock import close_tick, limit_sales, open_tick
 from market.strategies.dispatch import learner_price, learner_state, response_price, rule_price
 from market.strategies.registry import LEARNER, RESPONSE
 
-__all__ = ["State", "advance", "build_state", "copy_state", "force_price", "restart_books", "run", "set_interventions"]
+__all__ = ["State", "advance", "build_state", "copy_state", "force_price", "prepare", "restart_books", "run",
+           "set_interventions"]
 
 
 def advance(state: State, n_ticks: int) -> State:
@@ -81,6 +83,20 @@ def advance(state: State, n_ticks: int) -> State:
         raise ValueError(f"n_ticks = {n_ticks}: must be >= 0")
     _advance(*state, n_ticks)
     return state
+
+
+def prepare(scenarios) -> None:
+    """Compile (or load from numba's cache) the kernels that markets of ``scenarios`` run, without running a tick:
+    once for each set of optional groups (``market.state.optional_groups``), which is what decides the kernels.
+
+    Run before starting workers, it leaves them the kernels in the cache to load instead of compiling them each.
+    """
+    seen = []
+    for scenario in scenarios:
+        groups = optional_groups(scenario)
+        if groups not in seen:
+            seen.append(groups)
+            advance(build_state(scenario, horizon=0), 0)
 
 
 def run(scenario: Scenario) -> State:

@@ -225,6 +225,14 @@ class State(NamedTuple):
         return min(-(-self.counted // self.records.stride), self.records.price.shape[0])
 
 
+def optional_groups(scenario: Scenario) -> dict[str, bool]:
+    """Which of the groups that may be None a market of ``scenario`` has: they decide the kernels it compiles."""
+    families = {get(s.strategy).family_code for s in scenario.sellers}
+    return {"brands": any(s.supplier or s.delist_margin is not None for s in scenario.sellers),
+            "learners": LEARNER in families, "responses": RESPONSE in families,
+            "inventory": scenario.inventory is not None}
+
+
 def build_state(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None) -> State:
     """Arrays for ``scenario`` at tick 0, with room to record ``horizon`` ticks (default: the scenario's).
 
@@ -255,7 +263,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
                         featured=np.full(records, -1, dtype=np.int64), market=np.full((records, 3), np.nan),
                         stride=stride),
         scratch=_scratch(n, game.segment_weight.shape[0], sellers.history.shape[0]),
-        inventory=build_inventory(scenario, records) if scenario.inventory is not None else None,
+        inventory=build_inventory(scenario, records) if optional_groups(scenario)["inventory"] else None,
         clock=np.zeros(1, dtype=np.int64), origin=np.zeros(1, dtype=np.int64))
 
 
@@ -314,7 +322,7 @@ def compile_interventions(scenario: Scenario, references: list[dict]) -> rules.R
 def _brands(scenario: Scenario) -> Brands | None:
     """Suppliers, wholesale terms and delisting thresholds; None if no seller has a supplier or delists."""
     sellers = scenario.sellers
-    if not any(s.supplier or s.delist_margin is not None for s in sellers):
+    if not optional_groups(scenario)["brands"]:
         return None
     terms = [s.wholesale for s in sellers]
     return Brands(
@@ -330,9 +338,9 @@ def _brands(scenario: Scenario) -> Brands | None:
 def _learners(scenario: Scenario, game, param: np.ndarray) -> Learners | None:
     """Tables and grids of the learning sellers, packed into flat pools; sellers sharing a vendor share one.
     None if no seller's strategy is of the learner family."""
-    specs = [get(s.strategy) for s in scenario.sellers]
-    if not any(spec.family_code == LEARNER for spec in specs):
+    if not optional_groups(scenario)["learners"]:
         return None
+    specs = [get(s.strategy) for s in scenario.sellers]
     n = scenario.n_sellers
     owner = np.arange(n, dtype=np.int64)
     for i, seller in enumerate(scenario.sellers):
@@ -361,7 +369,7 @@ def _learners(scenario: Scenario, game, param: np.ndarray) -> Learners | None:
 
 
 def _responses(scenario: Scenario, segments: int) -> Responses | None:
-    if not any(get(s.strategy).family_code == RESPONSE for s in scenario.sellers):
+    if not optional_groups(scenario)["responses"]:
         return None
     n = scenario.n_sellers
     return Responses(segment=np.zeros((3, segments)), work=np.zeros((3, n)), follower=np.zeros(n))
