@@ -86,7 +86,8 @@ def _q_step(q, memory, s, reward, discount, horizon, alpha, epsilon, seed, t, se
     """Credit ``horizon * reward + discount * max Q(s)`` to the previous pair; choose epsilon-greedily.
     Frozen (``learn`` false): no update, the greedy action."""
     if memory[2] > 0 and learn:
-        q_update(q, int(memory[0]), int(memory[1]), horizon * reward + discount * q[s, _argmax(q[s])], alpha)
+        s0, a0 = int(memory[0]), int(memory[1])
+        q[s0, a0] = q_update(q[s0, a0], horizon * reward + discount * q[s, _argmax(q[s])], alpha)
     if learn and uniform(seed, STREAM_LEARNING, t, seller, 0) < epsilon:
         a = int(uniform(seed, STREAM_LEARNING, t, seller, 1) * q.shape[1])
     else:
