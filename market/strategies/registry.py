@@ -106,14 +106,14 @@ def register(spec: StrategySpec) -> StrategySpec:
     problem = None
     if spec.name in _REGISTRY:
         problem = "is registered twice"
-    elif _SEALED[0]:
-        problem = "is registered after the dispatch was built (import its module in market.strategies.dispatch)"
     elif spec.family not in FAMILIES:
         problem = f"has family {spec.family!r}; allowed: {', '.join(FAMILIES)}"
     elif spec.kernel is None or (spec.family == "learner") != (spec.observe is not None):
         problem = "needs a kernel (and a learner, an observe kernel)"
     elif len(spec.params) > MAX_PARAMS or spec.memory > MEMORY_SLOTS:
         problem = "needs more parameters or memory than the engine holds"
+    elif _SEALED[0]:
+        problem = "is registered after the dispatch was built (import its module in market.strategies.dispatch)"
     if problem:
         raise ValueError(f"strategy {spec.name!r} {problem}")
     numbered = replace(spec, id=len(_REGISTRY))
