@@ -208,3 +208,25 @@ def test_model_switches_interventions_between_ticks():
     assert np.any(model.state.sellers.price[conditioned] != before[conditioned])
     with pytest.raises(ScenarioError):
         model.set_interventions([interventions.parse({"kind": "min_lag", "ticks": 5000})])
+
+
+@pytest.mark.parametrize("tick_minutes", [5, 10, 60])
+def test_the_catalog_is_in_hours_and_compiles_to_the_ticks_of_the_scenario(tick_minutes):
+    """Every catalog rule runs on a clock of 5, 10 or 60 minutes a tick; windows, lags and hours stated in time become
+    the ticks that last that long, and a once-a-day cap keeps a day between changes whatever a tick lasts."""
+    hour = 60 // tick_minutes
+    rules = interventions
+    expected = {"once_a_day": {rules.CHANGE_WINDOW: 24 * hour}, "hourly_cap": {rules.CHANGE_WINDOW: hour},
+                "min_lag_1h": {rules.MIN_LAG: hour}, "weekly_audit": {rules.AUDIT_PERIOD: 168 * hour},
+                "austria_noon": {rules.INCREASE_TICK: 12 * hour}, "wa_24h": {rules.DAILY_TICK: 6 * hour,
+                                                                              rules.NOTICE: 16 * hour}}
+    for name in interventions.CATALOG:
+        state = engine.build_state(price_war([name], tick_minutes=tick_minutes))
+        for slot, ticks in expected.get(name, {}).items():
+            assert state.rules.value[slot] == ticks, (name, slot)
+        engine.advance(state, 100)
+        assert np.all(np.isfinite(state.sellers.price)), name
+    day = 24 * hour
+    state = engine.run(price_war(["once_a_day"], horizon=4 * day, tick_minutes=tick_minutes))
+    for i in range(state.n_sellers):
+        assert np.all(np.diff(np.flatnonzero(changes_of(state.records.price)[:, i])) >= day)
