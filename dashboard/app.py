@@ -3,15 +3,18 @@
 Each browser session gets its own ``Lab`` (its own ``PricingModel``, and a twin B while rules
 are on). Play advances the market ``speed`` ticks per frame through ``PricingModel.step``
 and redraws the charts in the browser (ECharts), at most ``1 / FRAME_SECONDS`` frames a second.
+Served by ``pricelab dashboard``, the page first compiles the engine in the background
+(``dashboard.warmup``) and says so until the first Step can run.
 """
 
+import asyncio
 import time
 from collections.abc import Callable
 from functools import partial
 
 import solara
 
-from dashboard import charts
+from dashboard import charts, warmup
 from dashboard.chart import Chart
 from dashboard.controls import (
     ExportControls,
@@ -26,6 +29,10 @@ from dashboard.pacer import Pacer, wait_for_paint
 from dashboard.screens_panel import ScreensPanel
 
 FRAME_SECONDS = 0.05  # at most 20 frames a second, and never faster than the browser paints them
+POLL_SECONDS = 0.2
+PREPARING = "Preparing the engine: numba is compiling it for this machine (only the first start takes this long)."
+if warmup.requested():
+    warmup.start()
 
 
 def clock(lab: Lab) -> str:
@@ -42,7 +49,7 @@ def figures(lab: Lab, window: int) -> dict[str, Callable[[], dict]]:
                 "delta": partial(charts.delta, model, window, twin),
                 "profit": partial(charts.profit, model, window), "shares": partial(charts.shares, model, window),
                 "featured": partial(charts.featured, model, window), "events": partial(charts.events, model, window)}
-    if model.state.inventory.active:
+    if model.state.inventory is not None:
         names.append("stock")
         builders["stock"] = partial(charts.stock, model, window)
     if twin is not None:
@@ -122,6 +129,23 @@ def Controls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[in
 
 @solara.component
 def Page():
+    """The market, once the engine is ready; until then, a message that it is being prepared."""
+    ready = solara.use_reactive(warmup.ready())
+
+    async def wait():
+        while not warmup.ready():
+            await asyncio.sleep(POLL_SECONDS)
+        ready.set(True)
+    solara.lab.use_task(wait, dependencies=[], prefer_threaded=False)
+    if ready.value:
+        Market()
+    else:
+        solara.Title("pricelab: live market")
+        solara.Info(PREPARING)
+
+
+@solara.component
+def Market():
     lab = solara.use_memo(Lab, [])
     widgets = solara.use_memo(dict, [])
     settings = solara.use_reactive(0)

@@ -13,6 +13,7 @@ import numpy as np
 from market import inventory as inventory_flows
 from market.metrics import profit_gain
 from market.model import PricingModel
+from market.state import SHOPPERS, SURPLUS
 
 MAX_POINTS = 600
 AXIS_LABELS = 6
@@ -29,7 +30,7 @@ def rows(model: PricingModel, window: int) -> np.ndarray:
 
 def time_labels(model: PricingModel, record_rows: np.ndarray) -> list[str]:
     """``d<day> hh:mm`` at the start of the tick of each record row, day 1 first (training's ticks count)."""
-    ticks = model.state.origin[0] + record_rows * model.state.record_stride
+    ticks = model.state.origin[0] + record_rows * model.state.records.stride
     if ticks.shape[0] > 1 and np.all(np.diff(ticks) == ticks[1] - ticks[0]):
         return list(_labels(model.config.tick_minutes, int(ticks[0]), int(ticks[-1]) + 1, int(ticks[1] - ticks[0])))
     return [_label(int(t) * model.config.tick_minutes) for t in ticks.tolist()]
@@ -62,8 +63,8 @@ def running_delta(model: PricingModel) -> np.ndarray:
     against benchmarks scaled to the shoppers who came (as ``market.metrics.market_summary``)."""
     s, b = model.state, model.benchmarks
     n = s.n_records
-    industry = ((s.record_price[:n] - s.true_cost) * s.record_quantity[:n]).sum(axis=1)
-    footfall = running_mean(s.record_market[:n, 0]) / s.shoppers
+    industry = ((s.records.price[:n] - s.market.true_cost) * s.records.quantity[:n]).sum(axis=1)
+    footfall = running_mean(s.records.market[:n, SHOPPERS]) / s.market.shoppers
     return profit_gain(running_mean(industry), footfall * b.nash_industry_profit,
                        footfall * b.monopoly_industry_profit)
 
@@ -120,7 +121,7 @@ def _bands(model: PricingModel) -> dict:
 def price(model: PricingModel, window: int, title: str = "Prices") -> dict:
     """Each seller's price, over the bands of the static Nash and monopoly prices."""
     picked = rows(model, window)
-    series = _lines(_sellers(model), model.state.record_price, picked, step="end")
+    series = _lines(_sellers(model), model.state.records.price, picked, step="end")
     if series:
         series[0]["markArea"] = _bands(model)
     return frame(title, "price", time_labels(model, picked), series)
@@ -129,7 +130,7 @@ def price(model: PricingModel, window: int, title: str = "Prices") -> dict:
 def profit(model: PricingModel, window: int) -> dict:
     """Each seller's profit per tick (after fees; the platform's includes fees received)."""
     picked = rows(model, window)
-    series = _lines(_sellers(model), model.state.record_profit, picked)
+    series = _lines(_sellers(model), model.state.records.profit, picked)
     return frame("Profit per tick", "profit", time_labels(model, picked), series)
 
 
@@ -147,7 +148,7 @@ def delta(model: PricingModel, window: int, twin: PricingModel | None = None) ->
 def shares(model: PricingModel, window: int) -> dict:
     """Each seller's share of the units sold in each tick, stacked."""
     picked = rows(model, window)
-    quantity = model.state.record_quantity[picked]
+    quantity = model.state.records.quantity[picked]
     total = quantity.sum(axis=1, keepdims=True)
     share = np.divide(quantity, total, out=np.full_like(quantity, np.nan), where=total > 0)
     series = _lines(_sellers(model), share, np.arange(picked.shape[0]), stack="share", areaStyle={})
@@ -158,7 +159,7 @@ def shares(model: PricingModel, window: int) -> dict:
 def featured(model: PricingModel, window: int) -> dict:
     """Who holds the featured offer (the Buy Box) in each tick."""
     picked = rows(model, window)
-    holder = model.state.record_featured[picked]
+    holder = model.state.records.featured[picked]
     data = [int(h) if h >= 0 else None for h in holder.tolist()]
     series = [{"name": "featured offer", "type": "line", "step": "end", "showSymbol": False, "data": data}]
     return frame("Featured offer (Buy Box)", "featured", time_labels(model, picked), series,
@@ -169,7 +170,7 @@ def events(model: PricingModel, window: int) -> dict:
     """Price changes as events: a mark per seller and tick where the price went up or down."""
     end = model.state.n_records
     start = max(0, end - window)
-    table = model.state.record_price[max(0, start - 1):end]
+    table = model.state.records.price[max(0, start - 1):end]
     change = np.diff(table, axis=0) if start > 0 else np.vstack([np.zeros((1, table.shape[1])), np.diff(table, axis=0)])
     ticks = np.arange(start, end)
     series = []
@@ -200,8 +201,8 @@ def difference(model: PricingModel, twin: PricingModel, window: int) -> dict:
     """B minus A: mean price per tick and consumer surplus per tick (running means)."""
     picked = rows(model, window)
     n = model.state.n_records
-    gap_price = running_mean(twin.state.record_price[:n].mean(axis=1) - model.state.record_price[:n].mean(axis=1))
-    gap_surplus = running_mean(twin.state.record_market[:n, 1] - model.state.record_market[:n, 1])
+    gap_price = running_mean(twin.state.records.price[:n].mean(axis=1) - model.state.records.price[:n].mean(axis=1))
+    gap_surplus = running_mean(twin.state.records.market[:n, SURPLUS] - model.state.records.market[:n, SURPLUS])
     series = [{"name": "mean price, B - A", "type": "line", "showSymbol": False, "data": values(gap_price[picked])},
               {"name": "consumer surplus, B - A", "type": "line", "showSymbol": False, "yAxisIndex": 1,
                "data": values(gap_surplus[picked])}]

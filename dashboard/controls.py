@@ -12,12 +12,23 @@ import solara
 
 from dashboard import export, rules
 from dashboard.lab import Lab
-from experiments.configs import scenario_names
 from market import strategies
+from market.catalog import scenario_names
+from market.interventions import to_ticks
 from market.scenario import Scenario, Seller
 
-SPEEDS = {"1 tick (10 min)": 1, "1 hour": 6, "6 hours": 36, "1 day": 144}
-WINDOWS = {"1 day": 144, "3 days": 432, "7 days": 1008, "all": 10**9}
+
+def speeds(config: Scenario) -> dict[str, int]:
+    """Ticks per frame, by the time they span on the scenario's clock (spans shorter than a tick left out)."""
+    spans = {f"1 tick ({config.tick_minutes} min)": 1, "1 hour": to_ticks(60, config.tick_minutes),
+             "6 hours": to_ticks(360, config.tick_minutes), "1 day": config.ticks_per_day}
+    return {label: ticks for label, ticks in spans.items() if label.startswith("1 tick") or ticks > 1}
+
+
+def windows(config: Scenario) -> dict[str, int]:
+    """Chart windows in ticks, by the time they span on the scenario's clock."""
+    day = config.ticks_per_day
+    return {"1 day": day, "3 days": 3 * day, "7 days": 7 * day, "all": 10**9}
 
 
 @solara.component
@@ -51,6 +62,7 @@ def ScenarioControls(lab: Lab, config: Scenario, done: Callable[[], None]):
 @solara.component
 def SellerControls(lab: Lab, seller: Seller, done: Callable[[], None]):
     prefix = f"sellers.{seller.name}"
+    minutes = lab.config.tick_minutes
 
     def choose(name: str):
         lab.set_value(f"{prefix}.strategy", name)
@@ -58,8 +70,8 @@ def SellerControls(lab: Lab, seller: Seller, done: Callable[[], None]):
     with solara.Card(f"{seller.name} ({seller.role})", margin=0, style={"padding": "4px 8px"}):
         solara.Select("strategy", values=strategies.names(), value=seller.strategy, on_value=choose)
         with solara.Row():
-            NumberField(lab, "period (ticks)", f"{prefix}.period", seller.period, done)
-            NumberField(lab, "lag (ticks)", f"{prefix}.lag", seller.lag, done)
+            NumberField(lab, f"period (ticks of {minutes} min)", f"{prefix}.period", seller.period, done)
+            NumberField(lab, f"lag (ticks of {minutes} min)", f"{prefix}.lag", seller.lag, done)
             NumberField(lab, "cost", f"{prefix}.cost", seller.cost, done)
 
 
@@ -98,11 +110,12 @@ def RunControls(lab: Lab, finished: bool, playing: solara.Reactive[bool], speed:
                       disabled=finished and not playing.value, color="primary")
         solara.Button("Reset", on_click=reset)
         solara.Button("Skip a day", on_click=skip, disabled=playing.value or finished)
+    frame, shown = speeds(lab.config), windows(lab.config)
     with solara.Row():
-        solara.Select("ticks per frame", values=list(SPEEDS), value=_label(SPEEDS, speed.value),
-                      on_value=lambda label: speed.set(SPEEDS[label]))
-        solara.Select("chart window", values=list(WINDOWS), value=_label(WINDOWS, window.value),
-                      on_value=lambda label: window.set(WINDOWS[label]))
+        solara.Select("ticks per frame", values=list(frame), value=_label(frame, speed.value),
+                      on_value=lambda label: speed.set(frame[label]))
+        solara.Select("chart window", values=list(shown), value=_label(shown, window.value),
+                      on_value=lambda label: window.set(shown[label]))
 
 
 @solara.component
@@ -150,4 +163,5 @@ def ExportControls(lab: Lab, config: Scenario):
 
 
 def _label(options: dict[str, int], value: int) -> str:
-    return next(label for label, v in options.items() if v == value)
+    """The option of ``value`` ticks, or the nearest one (a scenario with another clock has other options)."""
+    return min(options, key=lambda label: abs(options[label] - value))

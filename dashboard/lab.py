@@ -14,8 +14,7 @@ then play frozen); ``learn_live`` starts it untrained instead, to watch the lear
 import threading
 
 from dashboard import rules as rulebook
-from experiments import configs
-from market import engine, training
+from market import catalog, engine, training
 from market.model import PricingModel
 from market.scenario import Scenario
 
@@ -58,7 +57,7 @@ class Lab:
         self.error = ""
         self.message = ""
         self.name = name or DEFAULT_SCENARIO
-        self.base = configs.load(self.name)
+        self.base = catalog.load(self.name)
         self.changes: dict[str, object] = {}
         self.rules: frozenset[str] = frozenset()
         self.learn_live = False
@@ -86,7 +85,7 @@ class Lab:
     @property
     def trainable(self) -> bool:
         """Whether "train first" has something to train: learners not trained yet."""
-        return self.learners and not self.model.state.frozen[0]
+        return self.learners and not self.model.state.learners.frozen[0]
 
     @property
     def horizon(self) -> int:
@@ -99,7 +98,7 @@ class Lab:
     def choose_scenario(self, name: str) -> bool:
         """Load a shipped scenario with no changes and no rules, at tick 0."""
         def load():
-            base = configs.load(name)
+            base = catalog.load(name)
             built = self._build(base, {}, frozenset())
             self.name, self.base, self.changes, self.rules = name, base, {}, frozenset()
             self.model, self.twin = built

@@ -3,6 +3,9 @@
 Each subcommand is a module in ``experiments/commands/`` with ``NAME``, ``HELP``,
 ``add_arguments(parser)`` and ``main(args) -> int``. A ``UsageError`` or a scenario error
 prints one line, ``pricelab: error: ...``, and exits with status 2 before any work starts.
+
+A command module imports what its work needs (numpy, numba, polars, the engine, ...) inside
+``main``, so that ``pricelab --help`` and every other command start without loading it.
 """
 
 import argparse
@@ -12,8 +15,7 @@ import sys
 
 from experiments import commands
 from experiments.errors import UsageError
-from market.interventions import InterventionError
-from market.scenario import ScenarioError
+from market.errors import InterventionError, ScenarioError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,30 +26,30 @@ class Seller(mesa.Agent):
 
     @property
     def price(self) -> float:
-        return float(self.model.state.price[self.index])
+        return float(self.model.state.sellers.price[self.index])
 
     @property
     def cost(self) -> float:
-        return float(self.model.state.cost[self.index])
+        return float(self.model.state.market.cost[self.index])
 
     @property
     def quantity(self) -> float:
         """Units sold in the latest tick."""
-        return float(self.model.state.last_quantity[self.index])
+        return float(self.model.state.last.quantity[self.index])
 
     @property
     def profit(self) -> float:
         """Profit in the latest tick (after fees paid; the platform's includes fees received)."""
-        return float(self.model.state.last_profit[self.index])
+        return float(self.model.state.last.profit[self.index])
 
     @property
     def fee(self) -> float:
         """Fees paid to the platform in the latest tick."""
-        return float(self.model.state.last_fee[self.index])
+        return float(self.model.state.last.fee[self.index])
 
     @property
     def featured(self) -> bool:
-        return int(self.model.state.last_featured[0]) == self.index
+        return int(self.model.state.last.featured[0]) == self.index
 
 
 class Platform(Seller):

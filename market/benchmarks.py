@@ -242,12 +242,14 @@ def _iterate_best_responses(start, quality, alpha, kappa, stake_share, stake_uni
     log_weight = np.empty(segment_weight.shape[0])
     for sweep in range(max_sweeps):
         change = 0.0
+        size = 0.0
         for i in range(price.shape[0]):
             p = best_response(i, price, quality, alpha, kappa, stake_share, stake_unit, visibility,
                               segment_weight, mu, outside_quality, log_rest, stake, log_weight)
             change = max(change, abs(p - price[i]))
             price[i] = p
-        if change < 1e-12 * (1.0 + np.max(np.abs(price))):
+            size = max(size, abs(p))
+        if change < 1e-12 * (1.0 + size):
             return price, sweep + 1
     return price, max_sweeps
 

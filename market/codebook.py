@@ -175,9 +175,10 @@ SCREENS = {
                            "(sup-F, Andrews 1993)", "share (0 to 1)"),
 }
 
-COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS, **SCREENS}
+COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS,
+                               **SCREENS}
 
-# Columns named after something else: (pattern, description template, unit template or None for the named entry's).
+# Columns named after something else: (pattern, description template, unit template; None: the entry's unit).
 PATTERNS = (
     (re.compile(r"^seller\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "seller {who}: {entry}", None),
     (re.compile(r"^role\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "role {who}: {entry}", None),

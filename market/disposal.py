@@ -25,7 +25,7 @@ restart the sales count. Every unit that leaves unsold is written off at cost :m
 
 from market import cohorts
 from market.demand import market_demand
-from market.interventions import DESTRUCTION_BAN, REFERRAL_FEE, VAT_RELIEF
+from market.interventions import BAN_ALL, BAN_LARGE_FIRMS, DESTRUCTION_BAN, REFERRAL_FEE, VAT_RELIEF
 from market.inventory import (
     DESTROYED,
     DESTRUCTION_FEE,
@@ -40,60 +40,55 @@ from market.inventory import (
     WRITE_OFF,
     season,
 )
-from market.jit import tick_kernel
-
-BAN_NONE, BAN_LARGE_FIRMS, BAN_ALL = 0, 1, 2
+from market.jit import inner_kernel
 
 
-@tick_kernel
-def destruction_allowed(s, v, i):
-    """Whether seller ``i`` may destroy goods under the ban in force (none, large firms only, all)."""
-    ban = int(s.rule[DESTRUCTION_BAN])
-    return not (ban == BAN_ALL or (ban == BAN_LARGE_FIRMS and v.large[i]))
-
-
-@tick_kernel
-def cheapest_fate(s, v, i):
-    """The cheapest of return, donate and (if allowed) destroy for seller ``i``; returns ``(fate, cost per unit)``."""
+@inner_kernel
+def cheapest_fate(v, rule, cost, i):
+    """The cheapest of return, donate and (if the ban in force allows) destroy for seller ``i``;
+    returns ``(fate, cost per unit)``."""
     fate = RETURNED
-    cost = v.return_cost[i]
-    donate = v.vat_rate * (1.0 - s.rule[VAT_RELIEF]) * s.cost[i] + v.donation_fee
-    if donate < cost:
+    per_unit = v.return_cost[i]
+    donate = v.vat_rate * (1.0 - rule[VAT_RELIEF]) * cost[i] + v.donation_fee
+    if donate < per_unit:
         fate = DONATED
-        cost = donate
-    if destruction_allowed(s, v, i) and v.destruction_fee < cost:
+        per_unit = donate
+    ban = int(rule[DESTRUCTION_BAN])
+    allowed = not (ban == BAN_ALL or (ban == BAN_LARGE_FIRMS and v.large[i]))
+    if allowed and v.destruction_fee < per_unit:
         fate = DESTROYED
-        cost = v.destruction_fee
-    return fate, cost
+        per_unit = v.destruction_fee
+    return fate, per_unit
 
 
-@tick_kernel
-def _selloff_capacity(s, v, i, price, t):
-    """Units seller ``i`` expects to sell at ``price`` over the sell-off window (logit demand, today's rivals)."""
-    for j in range(s.price.shape[0]):
-        v.scratch_price[j] = s.price[j]
-        for k in range(s.weight.shape[0]):
-            v.scratch_weight[k, j] = s.weight[k, j]
-    v.scratch_price[i] = price
-    for k in range(s.weight.shape[0]):
-        v.scratch_weight[k, i] = s.visibility[k, i]
-    market_demand(v.scratch_price, s.quality, v.scratch_weight, s.segment_weight, s.mu,
-                  s.outside_quality, v.scratch_quantity, s.share, s.segment_scratch[0])
-    return v.scratch_quantity[i] * s.shoppers * season(v, t) * v.selloff_ticks
+@inner_kernel
+def _selloff_capacity(v, market, price, scratch, i, selloff_price, t):
+    """Units seller ``i`` expects to sell at ``selloff_price`` over the sell-off window (logit demand, today's
+    rivals)."""
+    for j in range(price.shape[0]):
+        v.scratch_price[j] = price[j]
+        for k in range(scratch.weight.shape[0]):
+            v.scratch_weight[k, j] = scratch.weight[k, j]
+    v.scratch_price[i] = selloff_price
+    for k in range(scratch.weight.shape[0]):
+        v.scratch_weight[k, i] = market.visibility[k, i]
+    market_demand(v.scratch_price, market.quality, v.scratch_weight, market.segment_weight, market.mu,
+                  market.outside_quality, v.scratch_quantity, scratch.share, scratch.log_denominator)
+    return v.scratch_quantity[i] * market.shoppers * season(v, t) * v.selloff_ticks
 
 
-@tick_kernel
-def _dispose(s, v, i, fate, units):
+@inner_kernel
+def _dispose(v, rule, cost, i, fate, units):
     """Remove ``units`` oldest units of seller ``i`` to ``fate``; book its payments and the write-off."""
     removed = cohorts.take(v.cohort_units, v.cohort_head, v.cohort_count, i, units)
     v.stock[i] = cohorts.total(v.cohort_units, v.cohort_head, v.cohort_count, i)
     v.last_units[i, fate] += removed
-    v.last_paid[i, WRITE_OFF] += s.cost[i] * removed
+    v.last_paid[i, WRITE_OFF] += cost[i] * removed
     if fate == RETURNED:
         v.last_paid[i, RETURN_SHIPPING] += v.return_cost[i] * removed
         v.last_received[SERVICES] += v.return_cost[i] * removed
     elif fate == DONATED:
-        vat = v.vat_rate * (1.0 - s.rule[VAT_RELIEF]) * s.cost[i] * removed
+        vat = v.vat_rate * (1.0 - rule[VAT_RELIEF]) * cost[i] * removed
         v.last_paid[i, DONATION_VAT] += vat
         v.last_received[STATE] += vat
         v.last_paid[i, DONATION_FEE] += v.donation_fee * removed
@@ -103,8 +98,8 @@ def _dispose(s, v, i, fate, units):
         v.last_received[PLATFORM if v.charged[i] else SERVICES] += v.destruction_fee * removed
 
 
-@tick_kernel
-def review(s, v, i, t):
+@inner_kernel
+def review(v, market, rule, price, scratch, i, t):
     """Seller ``i``'s review at the end of tick ``t``: forecast, then sell off and dispose of the excess."""
     rate = v.review_sales[i] / v.review[i]
     v.review_sales[i] = 0.0
@@ -113,18 +108,18 @@ def review(s, v, i, t):
     excess = min(v.stock[i], v.stock[i] + v.on_order[i] - max(rate * v.cover[i], v.reorder[i]))
     if excess <= 0.0:
         return
-    fate, cost = cheapest_fate(s, v, i)
-    price = v.selloff_price * s.cost[i]
-    net = price
-    if s.third_party[i]:  # fees on the share it sells through the platform (all of it, unless in both channels)
-        net -= s.platform_share[i] * (s.rule[REFERRAL_FEE] * price + s.fulfilment_fee)
-    if -net < cost:
-        planned = min(excess, _selloff_capacity(s, v, i, price, t))
+    fate, per_unit = cheapest_fate(v, rule, market.cost, i)
+    selloff_price = v.selloff_price * market.cost[i]
+    net = selloff_price
+    if market.third_party[i]:  # fees on the share it sells through the platform (all of it, unless in both channels)
+        net -= market.platform_share[i] * (rule[REFERRAL_FEE] * selloff_price + market.fulfilment_fee)
+    if -net < per_unit:
+        planned = min(excess, _selloff_capacity(v, market, price, scratch, i, selloff_price, t))
         if planned > 0.0:
             v.selling_off[i] = True
             v.selloff_left[i] = planned
             v.selloff_until[i] = t + 1 + v.selloff_ticks
-            v.regular_price[i] = s.price[i]
+            v.regular_price[i] = price[i]
             excess -= planned
     if excess > 0.0:
-        _dispose(s, v, i, fate, excess)
+        _dispose(v, rule, market.cost, i, fate, excess)

@@ -2,8 +2,8 @@ r"""Stock, the platform's warehouse and unsold goods: configuration, state array
 
 A scenario's ``[inventory]`` table gives the fees and disposal costs; ``[inventory.sellers.<name>]``
 gives a seller's stock policy. Sellers without an entry have unlimited stock, and a scenario
-without ``[inventory]`` runs exactly as before (the kernels in :mod:`market.stock` and
-:mod:`market.disposal` return at once).
+without ``[inventory]`` has no ``Inventory`` (the engine is compiled without the kernels of
+:mod:`market.stock` and :mod:`market.disposal`).
 
 Units are real numbers (expected units, like the engine's logit demand
 :math:`q_{it} = N_t \sum_k W_k s_{kit}`); stock is conserved exactly up to rounding:
@@ -32,10 +32,10 @@ import math
 from typing import Annotated, Literal, NamedTuple
 
 import numpy as np
+from numba import njit
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from market.demand import SEGMENTS
-from market.jit import tick_kernel
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 DAYS_PER_MONTH = 30
@@ -103,7 +103,6 @@ class Inventory(NamedTuple):
     ``last_*`` hold the latest tick's flows (units) and payments (euros), ``total_*`` their sums.
     """
 
-    active: bool
     tracked: np.ndarray           # bool[n]: the seller's stock is limited and counted
     available: np.ndarray         # bool[n]: has stock this tick (always True if not tracked)
     charged: np.ndarray           # bool[n]: third-party stock in the platform's warehouse
@@ -154,7 +153,7 @@ class Inventory(NamedTuple):
     record_stock: np.ndarray      # float64[records, n], NaN for untracked sellers
 
 
-@tick_kernel
+@njit(cache=True, inline="always")
 def season(v, t):
     r"""Demand factor :math:`e^{-d t}` at tick ``t`` of the inventory ``v`` (exactly 1.0 when there is no decay)."""
     if v.decay == 0.0:
@@ -162,23 +161,19 @@ def season(v, t):
     return np.exp(-v.decay * t)
 
 
-def _slots(config: InventoryConfig | None) -> int:
+def _slots(config: InventoryConfig) -> int:
     """Ring size that cannot overflow: stock and orders never exceed R + Q plus the initial cohort."""
-    if config is None:
-        return 0
     return max([2] + [math.ceil(p.reorder_point / p.batch) + 4 for p in config.sellers.values() if p.batch > 0])
 
 
 def build_inventory(scenario, records: int) -> Inventory:
-    """Arrays for ``scenario.inventory`` at tick 0 (inactive, all offers available, if it is None)."""
-    config = scenario.inventory
+    """Arrays for ``scenario.inventory`` (not None) at tick 0."""
+    c = scenario.inventory
     names = [s.name for s in scenario.sellers]
     n = len(names)
     tpd = scenario.ticks_per_day
-    policy = [config.sellers.get(name) if config else None for name in names]
-    default = InventoryConfig()
-    c = config or default
-    slots = _slots(config)
+    policy = [c.sellers.get(name) for name in names]
+    slots = _slots(c)
     month = float(DAYS_PER_MONTH * tpd)
     tracked = np.array([p is not None for p in policy])
     initial = np.array([p.initial_stock if p else 0.0 for p in policy])
@@ -193,7 +188,7 @@ def build_inventory(scenario, records: int) -> Inventory:
 
     third_party = np.array([s.role != "platform" for s in scenario.sellers])
     return Inventory(
-        active=config is not None, tracked=tracked, available=np.ones(n, dtype=np.bool_),
+        tracked=tracked, available=np.ones(n, dtype=np.bool_),
         charged=tracked & third_party & (each("warehouse", "own", object) == "platform"),
         large=each("large_firm", False, np.bool_), lead=each("lead_time_ticks", 1, np.int64),
         batch=each("batch", 0.0), reorder=each("reorder_point", 0.0),
@@ -227,12 +222,15 @@ MARKET_UNSOLD = ("units_sold_off", "units_returned", "units_donated", "units_des
                  "storage_fees", "disposal_costs", "donation_vat", "platform_unsold_income", "selloff_price_gap")
 
 
-def seller_unsold(inventory: Inventory, cost: np.ndarray) -> dict[str, np.ndarray]:
-    """Per seller, totals since tick 0 (zeros without stock): units by fate, value destroyed at cost, fees paid.
+def seller_unsold(inventory: Inventory | None, cost: np.ndarray) -> dict[str, np.ndarray]:
+    """Per seller, totals since the books started (zeros without stock): units by fate, value destroyed at cost,
+    fees paid.
 
     ``disposal_costs_paid`` is return shipping + donation VAT and handling + destruction fees
     (write-offs excluded: no money changes hands).
     """
+    if inventory is None:
+        return {name: np.zeros(cost.shape[0]) for name in SELLER_UNSOLD}
     units = inventory.total_units
     paid = inventory.total_paid
     return {
@@ -245,8 +243,8 @@ def seller_unsold(inventory: Inventory, cost: np.ndarray) -> dict[str, np.ndarra
     }
 
 
-def market_unsold(inventory: Inventory, cost: np.ndarray) -> dict[str, float]:
-    """Market totals since tick 0 of ``MARKET_UNSOLD`` (zeros without stock).
+def market_unsold(inventory: Inventory | None, cost: np.ndarray) -> dict[str, float]:
+    """Market totals since the books started of ``MARKET_UNSOLD`` (zeros without stock).
 
     ``platform_unsold_income`` is what the platform received: storage, and destruction of
     third-party stock in its warehouse; ``donation_vat`` is the state's. ``selloff_price_gap``
@@ -254,6 +252,8 @@ def market_unsold(inventory: Inventory, cost: np.ndarray) -> dict[str, float]:
     not selling off in ticks when some seller sells off, minus that in ticks when none does
     (0 if either never happens).
     """
+    if inventory is None:
+        return dict.fromkeys(MARKET_UNSOLD, 0.0)
     per_seller = seller_unsold(inventory, cost)
     totals = {k: float(per_seller[k].sum()) for k in MARKET_UNSOLD[:5]}
     totals["storage_fees"] = float(per_seller["storage_fees_paid"].sum())

@@ -18,8 +18,8 @@ All per-tick quantities are averages over the ticks counted: those run since ``s
 import numpy as np
 
 from market.benchmarks import Benchmarks
-from market.engine import MARKET_DISPERSION, MARKET_FEE_INCOME, MARKET_SHOPPERS, MARKET_SURPLUS, State
 from market.inventory import MARKET_UNSOLD, market_unsold, seller_unsold
+from market.state import DISPERSION, FEE_INCOME, SHOPPERS, SURPLUS, State
 
 MARKET_METRICS = ("delta", "mean_price", "weighted_price", "mean_margin", "consumer_surplus", "industry_profit",
                   "total_welfare", "hhi", "price_dispersion", "price_changes_per_day", "fee_income", "shoppers",
@@ -42,7 +42,8 @@ def hhi(quantity) -> float:
 
 def industry_profit_per_tick(state: State) -> float:
     """Mean of :math:`\\sum_i (p_i - c_i) q_i` per tick, :math:`c_i` the industry's cost of seller i's unit."""
-    return float(np.sum(state.total_revenue - state.true_cost * state.total_quantity) / max(state.counted, 1))
+    totals = state.totals
+    return float(np.sum(totals.revenue - state.market.true_cost * totals.quantity) / max(state.counted, 1))
 
 
 def market_summary(state: State, benchmarks: Benchmarks, ticks_per_day: int) -> dict[str, float]:
@@ -52,42 +53,44 @@ def market_summary(state: State, benchmarks: Benchmarks, ticks_per_day: int) -> 
     arrivals, a falling season), so that it measures prices, not footfall.
     """
     ticks = max(state.counted, 1)
-    quantity = state.total_quantity
+    totals, cost = state.totals, state.market.cost
+    quantity = totals.quantity
     industry = industry_profit_per_tick(state)
-    surplus = state.total_market[MARKET_SURPLUS] / ticks
+    surplus = totals.market[SURPLUS] / ticks
     sold = quantity.sum()
-    footfall = state.total_market[MARKET_SHOPPERS] / ticks / state.shoppers if state.counted else 1.0
+    footfall = totals.market[SHOPPERS] / ticks / state.market.shoppers if state.counted else 1.0
     return {
         "delta": profit_gain(industry, footfall * benchmarks.nash_industry_profit,
                              footfall * benchmarks.monopoly_industry_profit),
-        "mean_price": float(np.mean(state.total_price) / ticks),
-        "weighted_price": float(state.total_revenue.sum() / sold) if sold > 0 else float("nan"),
-        "mean_margin": float(np.mean(state.total_price / ticks - state.cost)),
+        "mean_price": float(np.mean(totals.price) / ticks),
+        "weighted_price": float(totals.revenue.sum() / sold) if sold > 0 else float("nan"),
+        "mean_margin": float(np.mean(totals.price / ticks - cost)),
         "consumer_surplus": float(surplus),
         "industry_profit": industry,
         "total_welfare": float(surplus + industry),
         "hhi": hhi(quantity),
-        "price_dispersion": float(state.total_market[MARKET_DISPERSION] / ticks),
-        "price_changes_per_day": float(state.total_changes.sum() * ticks_per_day / ticks),
-        "fee_income": float(state.total_market[MARKET_FEE_INCOME] / ticks),
-        "shoppers": float(state.total_market[MARKET_SHOPPERS] / ticks),
-        **market_unsold(state.inventory, state.cost),
+        "price_dispersion": float(totals.market[DISPERSION] / ticks),
+        "price_changes_per_day": float(totals.changes.sum() * ticks_per_day / ticks),
+        "fee_income": float(totals.market[FEE_INCOME] / ticks),
+        "shoppers": float(totals.market[SHOPPERS] / ticks),
+        **market_unsold(state.inventory, cost),
     }
 
 
 def seller_summary(state: State) -> dict[str, np.ndarray]:
     """Per-seller measures (arrays over sellers) over the ``state.counted`` ticks since ``state.origin``."""
     ticks = max(state.counted, 1)
-    total = state.total_quantity.sum()
-    mean_price = state.total_price / ticks
+    totals, cost = state.totals, state.market.cost
+    total = totals.quantity.sum()
+    mean_price = totals.price / ticks
     return {
         "mean_price": mean_price,
-        "margin": mean_price - state.cost,
-        "share": state.total_quantity / total if total > 0 else np.full(state.n_sellers, np.nan),
-        "quantity": state.total_quantity / ticks,
-        "profit": state.total_profit / ticks,
-        "fee_paid": state.total_fee / ticks,
-        "featured_share": state.total_featured / ticks,
-        "price_changes": state.total_changes.astype(np.float64),
-        **seller_unsold(state.inventory, state.cost),
+        "margin": mean_price - cost,
+        "share": totals.quantity / total if total > 0 else np.full(state.n_sellers, np.nan),
+        "quantity": totals.quantity / ticks,
+        "profit": totals.profit / ticks,
+        "fee_paid": totals.fee / ticks,
+        "featured_share": totals.featured / ticks,
+        "price_changes": totals.changes.astype(np.float64),
+        **seller_unsold(state.inventory, cost),
     }

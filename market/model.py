@@ -18,13 +18,14 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from market import engine, training
+from market import catalog, engine, training
 from market.agents import AGENT_CLASSES
 from market.metrics import market_summary
 from market.scenario import Scenario, TrainingPlan
+from market.state import SURPLUS
 
 SCENARIO_SEED = "scenario"  # rng's default: run the scenario's own seed
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "experiments" / "configs" / "amazon_10min.toml"
+DEFAULT_SCENARIO = catalog.resolve("amazon_10min")
 
 
 class PricingModel(mesa.Model):
@@ -47,7 +48,7 @@ class PricingModel(mesa.Model):
     horizon : int, optional
         Ticks to keep records for (default: the scenario's horizon).
     collect : bool
-        Whether ``step()`` feeds Mesa's DataCollector (the dashboard reads ``state.record_*`` instead).
+        Whether ``step()`` feeds Mesa's DataCollector (the dashboard reads ``state.records`` instead).
 
     The validated market is ``model.config`` (Mesa's own ``model.scenario`` is left to Mesa).
     """
@@ -105,16 +106,16 @@ class PricingModel(mesa.Model):
     @property
     def consumer_surplus(self) -> float:
         """Consumer surplus in the latest tick."""
-        return float(self.state.last_market[1])
+        return float(self.state.last.market[SURPLUS])
 
     @property
     def mean_price(self) -> float:
-        return float(self.state.price.mean())
+        return float(self.state.sellers.price.mean())
 
     @property
     def featured(self) -> str | None:
         """Name of the seller holding the featured offer in the latest tick."""
-        i = int(self.state.last_featured[0])
+        i = int(self.state.last.featured[0])
         return self.config.sellers[i].name if i >= 0 and self.tick else None
 
     def step(self) -> None:
@@ -162,12 +163,8 @@ class PricingModel(mesa.Model):
         data = self.config.model_dump()
         data["interventions"] = [item.model_dump() for item in items]
         config = type(self.config).from_dict(data)
-        rule, floor, ceiling = engine.rule_arrays(config, [config.references(i) for i in range(config.n_sellers)])
-        self.state.rule[:] = rule
-        self.state.floor[:] = floor
-        self.state.ceiling[:] = ceiling
+        engine.set_interventions(self.state, config)
         self.config = config
-
 
 
 def _one_seed(rng, legacy: dict):

@@ -9,15 +9,15 @@ names and types are fixed, so files from many runs scan together.
 import numpy as np
 import polars as pl
 
-from market.engine import State
 from market.metrics import market_summary, seller_summary
 from market.scenario import Scenario
+from market.state import FEE_INCOME, SHOPPERS, SURPLUS, State
 from market.training import Training, columns
 
 
 def recorded_ticks(state: State) -> np.ndarray:
-    """The tick of each filled record row: ``origin + row * record_stride``."""
-    return state.origin[0] + np.arange(state.n_records, dtype=np.int64) * state.record_stride
+    """The tick of each filled record row: ``origin + row * records.stride``."""
+    return state.origin[0] + np.arange(state.n_records, dtype=np.int64) * state.records.stride
 
 
 def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
@@ -30,18 +30,20 @@ def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
     tick = recorded_ticks(state)
     names = [s.name for s in scenario.sellers]
     roles = [s.role for s in scenario.sellers]
-    featured = state.record_featured[:rows]
+    records = state.records
+    featured = records.featured[:rows]
     return pl.DataFrame({
         "tick": np.repeat(tick, n),
         "day": np.repeat(tick / scenario.ticks_per_day, n),
         "seller": pl.Series(np.tile(names, rows), dtype=pl.String),
         "role": pl.Series(np.tile(roles, rows), dtype=pl.String),
-        "price": state.record_price[:rows].ravel(),
-        "quantity": state.record_quantity[:rows].ravel(),
-        "profit": state.record_profit[:rows].ravel(),
-        "fee": state.record_fee[:rows].ravel(),
+        "price": records.price[:rows].ravel(),
+        "quantity": records.quantity[:rows].ravel(),
+        "profit": records.profit[:rows].ravel(),
+        "fee": records.fee[:rows].ravel(),
         "featured": (featured[:, None] == np.arange(n)[None, :]).ravel(),
-        "stock": state.inventory.record_stock[:rows].ravel(),
+        "stock": (state.inventory.record_stock[:rows] if state.inventory is not None
+                  else np.full((rows, n), np.nan)).ravel(),
     })
 
 
@@ -50,13 +52,14 @@ def market_series(state: State, scenario: Scenario) -> pl.DataFrame:
     rows = state.n_records
     tick = recorded_ticks(state)
     names = np.array([s.name for s in scenario.sellers] + [None], dtype=object)
+    market = state.records.market[:rows]
     return pl.DataFrame({
         "tick": tick,
         "day": tick / scenario.ticks_per_day,
-        "shoppers": state.record_market[:rows, 0],
-        "consumer_surplus": state.record_market[:rows, 1],
-        "fee_income": state.record_market[:rows, 2],
-        "featured_seller": pl.Series(names[state.record_featured[:rows]].tolist(), dtype=pl.String),
+        "shoppers": market[:, SHOPPERS],
+        "consumer_surplus": market[:, SURPLUS],
+        "fee_income": market[:, FEE_INCOME],
+        "featured_seller": pl.Series(names[state.records.featured[:rows]].tolist(), dtype=pl.String),
     })
 
 
@@ -64,7 +67,7 @@ def sellers(state: State, scenario: Scenario) -> pl.DataFrame:
     """One row per seller: summary measures and static benchmarks."""
     b = scenario.benchmarks
     frame = {"seller": [s.name for s in scenario.sellers], "role": [s.role for s in scenario.sellers],
-             "cost": state.cost}
+             "cost": state.market.cost}
     frame.update(seller_summary(state))
     frame.update({"nash_price": b.nash_price, "monopoly_price": b.monopoly_price,
                   "nash_profit": b.nash_profit, "monopoly_profit": b.monopoly_profit})

@@ -35,13 +35,9 @@ from market import interventions as rules
 from market import strategies
 from market.benchmarks import Benchmarks, StaticGame, solve
 from market.demand import SEGMENTS
+from market.errors import ScenarioError, format_validation_error
 from market.inventory import InventoryConfig
 from market.tomlfile import read_toml
-
-
-class ScenarioError(ValueError):
-    """Invalid scenario: the message names the field, the value and what is allowed."""
-
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False, frozen=True)
 
@@ -232,10 +228,11 @@ class Scenario(BaseModel):
                 raise ValueError(f"sellers[{i}].vendor = {s.vendor!r}: clients of one vendor need the same strategy, "
                                  f"params, period, phase and lag as {first.name!r}")
         for k, item in enumerate(self.interventions):
-            if item.kind in ("increase_hour", "daily_price") and 60 % self.tick_minutes:
-                raise ValueError(f"interventions[{k}] ({item.kind}): hour rules need tick_minutes dividing 60; "
-                                 f"tick_minutes = {self.tick_minutes}")
-            lag = getattr(item, "ticks", 0) + getattr(item, "notice_hours", 0) * 60 // self.tick_minutes
+            try:
+                item.check(self.tick_minutes)
+            except ValueError as err:
+                raise ValueError(f"interventions[{k}] ({item.kind}): {err}") from None
+            lag = item.reaction_lag(self.tick_minutes)
             if max(s.lag for s in self.sellers) + lag >= self.history:
                 raise ValueError(f"interventions[{k}] ({item.kind}): reaction lag {lag} ticks plus seller lags "
                                  f"must be < history ({self.history} ticks kept)")
@@ -378,23 +375,6 @@ def set_dotted(data: dict, path: str, value) -> None:
     if not isinstance(node, dict) or (last not in node and keys[-2:-1] != ["params"]):
         raise ScenarioError(f"{path}: unknown field {last!r}")
     node[last] = value
-
-
-def format_validation_error(err: ValidationError) -> str:
-    """One line naming each problem: ``field = value: what is allowed``."""
-    lines = []
-    for e in err.errors():
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"]).lstrip(".")
-        message = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            lines.append(f"{where}: unknown field")
-        elif e["type"] == "missing":
-            lines.append(f"{where}: missing")
-        elif e["type"] == "value_error" and (not e["loc"] or isinstance(e["loc"][-1], int)):
-            lines.append(f"{where}.{message}" if where else message)
-        else:
-            lines.append(f"{where} = {e.get('input')!r}: {message}")
-    return "; ".join(lines)
 
 
 def _toml_value(value) -> str:

@@ -29,20 +29,17 @@ from market.demand import market_demand
 from market.disposal import review
 from market.interventions import STORAGE_FEE_CAP
 from market.inventory import PAYEES, PLATFORM, RECEIVED, SOLD, SOLD_OFF, STORAGE
-from market.jit import tick_kernel
+from market.jit import inner_kernel
 
 
-@tick_kernel
-def open_tick(s, t):
-    """Receive orders due at ``t``; mark sold-out sellers; post liquidation or restored prices in ``s.chosen``."""
-    v = s.inventory
-    if not v.active:
-        return
+@inner_kernel
+def open_tick(t, v, cost, chosen):
+    """Receive orders due at ``t``; mark sold-out sellers; post liquidation or restored prices in ``chosen``."""
     v.last_units[:] = 0.0
     v.last_paid[:] = 0.0
     v.last_received[:] = 0.0
     slots = v.order_units.shape[1]
-    for i in range(s.price.shape[0]):
+    for i in range(cost.shape[0]):
         if not v.tracked[i]:
             continue
         while v.order_count[i] > 0 and v.order_tick[i, v.order_head[i]] <= t:
@@ -55,22 +52,21 @@ def open_tick(s, t):
         v.stock[i] = cohorts.total(v.cohort_units, v.cohort_head, v.cohort_count, i)
         v.available[i] = v.stock[i] > 0.0
         if v.selling_off[i]:
-            s.chosen[i] = v.selloff_price * s.cost[i]
+            chosen[i] = v.selloff_price * cost[i]
         elif v.restore[i]:
-            s.chosen[i] = v.regular_price[i]
+            chosen[i] = v.regular_price[i]
             v.restore[i] = False
 
 
-@tick_kernel
-def limit_sales(s, shoppers, surplus):
-    """Cap each tracked seller's demand per shopper ``s.last_quantity`` at its stock; re-route displaced shoppers.
+@inner_kernel
+def limit_sales(v, market, price, scratch, quantity, shoppers, surplus):
+    """Cap each tracked seller's demand per shopper ``quantity`` at its stock; re-route displaced shoppers.
 
     Returns the consumer surplus of the tick (``surplus`` unchanged when no offer sells out).
     """
-    v = s.inventory
-    if not v.active or shoppers <= 0.0:
+    if shoppers <= 0.0:
         return surplus
-    q = s.last_quantity
+    q = quantity
     per_shopper = surplus / shoppers
     for _ in range(q.shape[0]):
         displaced = 0.0
@@ -78,13 +74,13 @@ def limit_sales(s, shoppers, surplus):
             if v.tracked[i] and v.available[i] and shoppers * q[i] > v.stock[i]:
                 displaced += shoppers * q[i] - v.stock[i]
                 q[i] = v.stock[i] / shoppers
-                for k in range(s.weight.shape[0]):
-                    s.weight[k, i] = 0.0
+                for k in range(scratch.weight.shape[0]):
+                    scratch.weight[k, i] = 0.0
                 v.available[i] = False
         if displaced == 0.0:
             break
-        second = market_demand(s.price, s.quality, s.weight, s.segment_weight, s.mu,
-                               s.outside_quality, v.scratch_quantity, s.share, s.segment_scratch[0])
+        second = market_demand(price, market.quality, scratch.weight, market.segment_weight, market.mu,
+                               market.outside_quality, v.scratch_quantity, scratch.share, scratch.log_denominator)
         for i in range(q.shape[0]):
             q[i] += displaced / shoppers * v.scratch_quantity[i]
         surplus += displaced * (second - per_shopper)
@@ -92,10 +88,10 @@ def limit_sales(s, shoppers, surplus):
     return surplus
 
 
-@tick_kernel
-def _charge_storage(s, v, i, t):
+@inner_kernel
+def _charge_storage(v, storage_cap, i, t):
     """Storage for seller ``i``'s cohorts held at the end of tick ``t``, paid to the platform."""
-    cap = s.rule[STORAGE_FEE_CAP] / v.ticks_per_month
+    cap = storage_cap / v.ticks_per_month
     base = min(v.storage_fee, cap)
     aged = min(v.storage_fee + v.long_term_fee, cap)
     slots = v.cohort_units.shape[1]
@@ -107,7 +103,7 @@ def _charge_storage(s, v, i, t):
     v.last_received[PLATFORM] += fee
 
 
-@tick_kernel
+@inner_kernel
 def _reorder(v, i, t):
     """Order batches until stock plus units on order reach the reorder point; they arrive ``lead`` ticks later."""
     if v.batch[i] <= 0.0:
@@ -117,38 +113,36 @@ def _reorder(v, i, t):
         v.on_order[i] += v.batch[i]
 
 
-@tick_kernel
-def _watch_selloffs(s, v):
+@inner_kernel
+def _watch_selloffs(v, price):
     """Add this tick's mean price of the sellers not selling off to the sums with or without a sell-off on."""
     total = 0.0
     count = 0
-    for i in range(s.price.shape[0]):
+    for i in range(price.shape[0]):
         if not v.selling_off[i]:
-            total += s.price[i]
+            total += price[i]
             count += 1
     if count == 0:
         return
-    slot = 0 if count < s.price.shape[0] else 2
+    slot = 0 if count < price.shape[0] else 2
     v.selloff_prices[slot] += total / count
     v.selloff_prices[slot + 1] += 1.0
 
 
-@tick_kernel
-def close_tick(s, t):
+@inner_kernel
+def close_tick(t, since, stride, v, market, rule, price, scratch, last):
     """Take sales from stock, charge storage, review, reorder, end sell-offs; book payments in profits.
 
     Every seller's profit falls by what it paid (storage, disposal, and the write-off
     :math:`c_i` of each unit that left unsold); the platform's rises by what it received.
+    A stock record is kept every ``stride`` ticks ``since`` the origin of the books.
     """
-    v = s.inventory
-    if not v.active:
-        return
-    n = s.price.shape[0]
-    _watch_selloffs(s, v)
+    n = price.shape[0]
+    _watch_selloffs(v, price)
     for i in range(n):
         if not v.tracked[i]:
             continue
-        wanted = s.last_quantity[i] if v.available[i] else v.stock[i]
+        wanted = last.quantity[i] if v.available[i] else v.stock[i]
         sold = cohorts.take(v.cohort_units, v.cohort_head, v.cohort_count, i, wanted)
         v.stock[i] = cohorts.total(v.cohort_units, v.cohort_head, v.cohort_count, i)
         off = min(sold, v.selloff_left[i]) if v.selling_off[i] else 0.0
@@ -157,9 +151,9 @@ def close_tick(s, t):
         v.last_units[i, SOLD_OFF] += off
         v.review_sales[i] += sold - off
         if v.charged[i]:
-            _charge_storage(s, v, i, t)
+            _charge_storage(v, rule[STORAGE_FEE_CAP], i, t)
         if (t + 1) % v.review[i] == 0:
-            review(s, v, i, t)
+            review(v, market, rule, price, scratch, i, t)
         _reorder(v, i, t)
         if v.selling_off[i] and (v.selloff_left[i] <= 0.0 or t + 1 >= v.selloff_until[i]):
             v.selling_off[i] = False
@@ -170,15 +164,14 @@ def close_tick(s, t):
         for k in range(v.last_paid.shape[1]):
             paid += v.last_paid[i, k]
             v.total_paid[i, k] += v.last_paid[i, k]
-        s.last_profit[i] -= paid
+        last.profit[i] -= paid
         for k in range(v.last_units.shape[1]):
             v.total_units[i, k] += v.last_units[i, k]
-    if s.platform_index >= 0:
-        s.last_profit[s.platform_index] += v.last_received[PLATFORM]
+    if market.platform_index >= 0:
+        last.profit[market.platform_index] += v.last_received[PLATFORM]
     for k in range(len(PAYEES)):
         v.total_received[k] += v.last_received[k]
-    since = t - s.origin[0]
-    if since % s.record_stride == 0 and since // s.record_stride < v.record_stock.shape[0]:
+    if since % stride == 0 and since // stride < v.record_stock.shape[0]:
         for i in range(n):
             if v.tracked[i]:
-                v.record_stock[since // s.record_stride, i] = v.stock[i]
+                v.record_stock[since // stride, i] = v.stock[i]

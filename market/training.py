@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from market import engine, strategies
-from market.engine import State
 from market.scenario import Scenario, TrainingPlan
+from market.state import State
 from market.strategies.learning import KLEIN_QLEARNING, QLEARNING
 
 MAX_TICKS = TrainingPlan().max_ticks
@@ -48,17 +48,21 @@ def columns(trained: Training | None, state: State) -> dict[str, object]:
 
 def table_learners(state: State) -> list[int]:
     """Sellers with a table of their own (a vendor's clients share their vendor's)."""
+    learners = state.learners
+    if learners is None:
+        return []
     return [i for i in range(state.n_sellers)
-            if state.learns[i] and state.table_owner[i] == i and state.table_rows[i] * state.table_cols[i] > 0]
+            if learners.owner[i] == i and learners.table_rows[i] * learners.table_cols[i] > 0]
 
 
 def greedy_policy(state: State) -> np.ndarray:
     """Every table learner's greedy action in every state of its table, concatenated."""
     parts = []
+    learners = state.learners
     for i in table_learners(state):
-        rows, cols, offset = int(state.table_rows[i]), int(state.table_cols[i]), int(state.table_offset[i])
-        table = state.table_pool[offset:offset + rows * cols].reshape(rows, cols)
-        parts.append(np.argmax(table if state.strategy[i] in _Q_IDS else table[:1], axis=1))
+        rows, cols, offset = int(learners.table_rows[i]), int(learners.table_cols[i]), int(learners.table_offset[i])
+        table = learners.table_pool[offset:offset + rows * cols].reshape(rows, cols)
+        parts.append(np.argmax(table if state.sellers.strategy[i] in _Q_IDS else table[:1], axis=1))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
@@ -100,7 +104,7 @@ def train_then_freeze(state: State, max_ticks: int, stable_ticks: int = STABLE_T
                       check_every: int = CHECK_EVERY) -> Training:
     """:func:`train`; then freeze the learners and restart the books, so what follows measures their play."""
     result = train(state, max_ticks, stable_ticks, check_every)
-    state.frozen[0] = True
+    state.learners.frozen[0] = True
     engine.restart_books(state)
     return result
 

@@ -4,6 +4,9 @@
 * ``charts``: the ECharts options of one frame (six charts, a one-day window).
 * ``draw``: model, options and the widget updates of one frame as the page's play loop does
   them (``dashboard.app.draw``; no browser attached).
+* ``warm-up``: on an empty numba cache, in a fresh process, the seconds until the server's warm-up
+  (``dashboard.warmup``) has the engine ready, and then the seconds of the first Step of a new
+  session (build its market, step one hour), as the page does after it stops saying "preparing".
 
 Frames per second in a real browser are measured by ``tests/dashboard/test_browser.py``
 (written to ``tests/artifacts/dashboard_fps.json``).
@@ -12,7 +15,14 @@ This is the one place in ``experiments/`` that imports ``dashboard/`` (it measur
 import is inside the benchmark so that the CLI does not load Solara to start.
 """
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
 from experiments.bench import best_of, measurement
+from experiments.bench.startup import ROOT
 
 TICKS_PER_FRAME = 6
 WINDOW = 144
@@ -44,4 +54,27 @@ def frame_cost():
         yield measurement(f"dashboard.frame_{name}.amazon_10min", seconds * 1e3, "ms")
 
 
-BENCHMARKS = [frame_cost]
+_WARM_UP = """
+import json, time
+started = time.perf_counter()
+from dashboard import warmup
+from dashboard.lab import Lab
+warmup.start()
+while not warmup.ready():
+    time.sleep(0.01)
+ready = time.perf_counter()
+Lab().step(6)
+print(json.dumps({"ready": ready - started, "first_step": time.perf_counter() - ready}))
+"""
+
+
+def warm_up_then_first_step():
+    with tempfile.TemporaryDirectory() as cache:
+        done = subprocess.run([sys.executable, "-c", _WARM_UP], cwd=ROOT, env={**os.environ, "NUMBA_CACHE_DIR": cache},
+                              check=True, capture_output=True, text=True)
+    seconds = json.loads(done.stdout.splitlines()[-1])
+    yield measurement("dashboard.cold_warm_up_until_ready", seconds["ready"], "s")
+    yield measurement("dashboard.first_step_after_ready", seconds["first_step"], "s")
+
+
+BENCHMARKS = [frame_cost, warm_up_then_first_step]

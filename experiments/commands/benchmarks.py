@@ -2,8 +2,6 @@
 
 import json
 
-from experiments import configs
-
 NAME = "benchmarks"
 HELP = "static Nash and monopoly prices and profits of a scenario"
 
@@ -14,7 +12,9 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    scenario = configs.load(args.config)
+    from market import catalog
+
+    scenario = catalog.load(args.config)
     b = scenario.benchmarks
     data = {"scenario": scenario.name, "sellers": [s.name for s in scenario.sellers], **b.as_dict()}
     if args.json:

@@ -10,7 +10,6 @@ first where the scenario has a ``[training]`` table.
 
 import json
 
-from experiments import configs
 from experiments.errors import UsageError
 
 NAME = "compare"
@@ -40,11 +39,11 @@ def main(args) -> int:
     from experiments import compare_report, uncertainty
     from experiments.atomic import prepare_output_dir
     from experiments.compare import decomposition, differences, run_arms, seeds, series
-    from market import interventions
+    from market import catalog, interventions
 
     if args.seeds < 1:
         raise UsageError(f"--seeds {args.seeds}: must be >= 1")
-    base = configs.load(args.config)
+    base = catalog.load(args.config)
     if args.horizon is not None:
         base = base.with_values({"horizon": args.horizon})
     if args.arms is not None and (args.intervention is not None or args.set):

@@ -4,7 +4,8 @@ The server runs as a separate process (``solara run``; stopped with this command
 SIGTERM), bound to 127.0.0.1 unless ``--host``
 says otherwise, with Solara's front-end files served from the local assets folder
 (``SOLARA_ASSETS_PROXY_CACHE_DIR``, default ``.solara-assets/``; ``make assets`` fills it), so the
-page works with no internet. Solara's usage reporting is switched off for the same reason.
+page works with no internet. Solara's usage reporting is switched off for the same reason. The
+server compiles the engine in the background as it starts (``dashboard.warmup``).
 """
 
 import os
@@ -21,6 +22,7 @@ HELP = "start the live dashboard in a local Solara server"
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
 ASSETS_VAR = "SOLARA_ASSETS_PROXY_CACHE_DIR"
+WARM_UP_VAR = "PRICELAB_WARM_UP"  # read by dashboard.warmup (experiments imports nothing from dashboard)
 
 
 def add_arguments(parser) -> None:
@@ -35,10 +37,11 @@ def server_command(host: str, port: int) -> list[str]:
 
 
 def server_env() -> dict[str, str]:
-    """The environment for the server: local assets, no usage reporting."""
+    """The environment for the server: local assets, no usage reporting, the engine compiled as it starts."""
     env = dict(os.environ)
     env.setdefault(ASSETS_VAR, str(ROOT / ".solara-assets"))
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env[WARM_UP_VAR] = "1"
     return env
 
 

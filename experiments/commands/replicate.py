@@ -9,25 +9,20 @@ Every bad value is reported, naming the flag, before any session runs (exit stat
 
 import argparse
 import json
+import math
 import os
 
-import numpy as np
-
-from experiments import replicate
-from experiments.atomic import prepare_output_dir
 from experiments.errors import UsageError
-from market.strategies import learning  # noqa: F401  (registers qlearning, ucb, ... for scenarios)
 
 NAME = "replicate"
 HELP = "replicate Calvano et al. (2020) or Klein (2021) and write a report"
-DEFAULTS = {"calvano2020": {"alpha": 0.15, "delta": 0.95, "beta": 4e-6, "m": 15, "xi": 0.1, "max_periods": 10**9},
-            "klein2021": {"alpha": 0.3, "delta": 0.95, "k": 6, "theta": 2.76e-5, "periods": 500_000}}
+PAPERS = ("calvano2020", "klein2021")
 ONLY = {"calvano2020": ("beta", "n_firms", "costs", "qualities", "m", "xi", "max_periods", "grid"),
         "klein2021": ("k", "theta", "periods")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paper", choices=sorted(DEFAULTS), help="which paper's experiment")
+    parser.add_argument("paper", choices=PAPERS, help="which paper's experiment")
     parser.add_argument("--sessions", type=int, default=1000, help="learning sessions (default 1000)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--seed", type=int, default=2020, help="master seed of the session seeds")
@@ -51,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     klein.add_argument("--periods", type=int, default=None, help="periods per session (default 500000)")
 
 
-def _numbers(flag: str, text: str | None, minimum: float = -np.inf) -> list[float] | None:
+def _numbers(flag: str, text: str | None, minimum: float = -math.inf) -> list[float] | None:
     """Comma-separated finite numbers >= ``minimum``, one per seller; ``UsageError`` naming ``flag``."""
     if text is None:
         return None
@@ -59,13 +54,22 @@ def _numbers(flag: str, text: str | None, minimum: float = -np.inf) -> list[floa
         values = [float(c) for c in text.split(",")]
     except ValueError:
         raise UsageError(f"{flag} = {text!r}: must be numbers separated by commas, e.g. 1,1.2") from None
-    if not all(np.isfinite(v) and v >= minimum for v in values):
+    if not all(math.isfinite(v) and v >= minimum for v in values):
         raise UsageError(f"{flag} = {text!r}: every value must be finite and >= {minimum:g}")
     return values
 
 
+def defaults(paper: str) -> dict:
+    """The paper's baseline (the engine's defaults too, ``market.learning.qlearning``)."""
+    from market.learning.qlearning import CALVANO, KLEIN, MAX_PERIODS
+
+    return {**CALVANO, "max_periods": MAX_PERIODS} if paper == "calvano2020" else KLEIN
+
+
 def build_setup(args):
     """The validated setup for ``args.paper``; ``UsageError`` naming the flag otherwise."""
+    from experiments import replicate
+
     for paper, names in ONLY.items():
         for name in names:
             if paper != args.paper and getattr(args, name) not in (None, False):
@@ -80,7 +84,7 @@ def build_setup(args):
 def _values(args) -> dict:
     """The paper's parameters as given on the command line, its defaults elsewhere."""
     return {name: default if getattr(args, name) is None else getattr(args, name)
-            for name, default in DEFAULTS[args.paper].items()}
+            for name, default in defaults(args.paper).items()}
 
 
 def design(args) -> dict:
@@ -95,6 +99,9 @@ def design(args) -> dict:
 
 
 def main(args) -> int:
+    from experiments import replicate
+    from experiments.atomic import prepare_output_dir
+
     replicate.check_run(args.sessions, args.workers)
     if args.grid and args.grid_sessions < 1:
         raise UsageError(f"--grid-sessions = {args.grid_sessions}: must be >= 1")

@@ -1,7 +1,5 @@
 """Write a sweep's report: Markdown and PNG figures in DIR/report/ (metrics against swept values, heatmaps)."""
 
-from experiments.sweep.report import write_report
-
 NAME = "report"
 HELP = "write a Markdown + PNG report of a sweep folder"
 
@@ -15,6 +13,7 @@ def add_arguments(parser) -> None:
 
 def main(args) -> int:
     from experiments.arms import parse_assignment
+    from experiments.sweep.report import write_report
 
     baseline = parse_assignment(args.baseline, "--baseline") if args.baseline else None
     print(f"report in {write_report(args.folder, baseline)}")

@@ -7,11 +7,7 @@ read. ``--format csv`` or ``parquet`` writes to ``--output`` (CSV may also go to
 import sys
 from pathlib import Path
 
-import polars as pl
-
-from experiments.atomic import write_parquet, write_text
 from experiments.errors import UsageError
-from experiments.sweep.store import read_manifest, scan
 
 NAME = "results"
 HELP = "print or export the combined summary of a sweep folder"
@@ -25,6 +21,11 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
+    import polars as pl
+
+    from experiments.atomic import write_parquet, write_text
+    from experiments.sweep.store import read_manifest, scan
+
     if args.format not in FORMATS:
         raise UsageError(f"--format {args.format!r}: unknown; allowed: {', '.join(FORMATS)}")
     if args.format == "parquet" and args.output is None:

@@ -7,10 +7,7 @@ Writes DIR/timeseries.parquet (one row per recorded tick and seller), DIR/market
 
 import time
 
-from experiments import configs, tables
-from experiments.atomic import prepare_output_dir, write_parquet, write_text
 from experiments.errors import UsageError
-from market import engine, results, training
 
 NAME = "run"
 HELP = "run a scenario and write its results"
@@ -28,7 +25,11 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    scenario = configs.load(args.config)
+    from experiments import tables
+    from experiments.atomic import prepare_output_dir, write_parquet, write_text
+    from market import catalog, engine, results, training
+
+    scenario = catalog.load(args.config)
     changes = {k: v for k, v in (("seed", args.seed), ("horizon", args.horizon)) if v is not None}
     if changes:
         scenario = scenario.with_values(changes)

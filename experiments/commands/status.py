@@ -1,9 +1,5 @@
 """Show how far a sweep has got: runs done, failed and remaining, and why runs failed."""
 
-import polars as pl
-
-from experiments.sweep.store import FAILURES, finished, read_manifest, scan
-
 NAME = "status"
 HELP = "runs done, failed and remaining in a sweep folder"
 
@@ -13,6 +9,10 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
+    import polars as pl
+
+    from experiments.sweep.store import FAILURES, finished, read_manifest, scan
+
     manifest = read_manifest(args.folder)
     done = finished(args.folder)
     failed = finished(args.folder, FAILURES) - done

@@ -9,13 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
-
-from experiments.sweep import executors, spec
-from experiments.sweep.driver import pending, run_all
-from experiments.sweep.runs import expand
-from experiments.sweep.store import check_folder
+from experiments.sweep import executors
 
 NAME = "sweep"
 HELP = "run an experiment spec (grid x seeds) and store one Parquet file per run"
@@ -30,6 +24,11 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
+    from experiments.sweep import spec
+    from experiments.sweep.driver import pending, run_all
+    from experiments.sweep.runs import expand
+    from experiments.sweep.store import check_folder
+
     experiment = spec.load(args.spec)
     runs = expand(experiment)
     out = Path(args.out)
@@ -50,7 +49,10 @@ def main(args) -> int:
     return 1 if failed else 0
 
 
-def _progress() -> Progress:
+def _progress():
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
     console = Console(stderr=True)
     return Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), "ETA", TimeRemainingColumn(), console=console,

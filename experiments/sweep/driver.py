@@ -7,6 +7,8 @@ from pathlib import Path
 from experiments.sweep.runs import Outcome, Run, simulate
 from experiments.sweep.spec import Spec
 from experiments.sweep.store import Store, finished
+from market import engine
+from market.scenario import Scenario
 
 
 def pending(runs: list[Run], out: Path) -> list[Run]:
@@ -17,7 +19,12 @@ def pending(runs: list[Run], out: Path) -> list[Run]:
 
 def run_all(experiment: Spec, runs: list[Run], todo: list[Run], out: Path, executor,
             on_outcome: Callable[[Outcome], None] | None = None) -> tuple[int, int]:
-    """Run ``todo`` (a subset of ``runs``) on a started ``executor``, storing each outcome; return (done, failed)."""
+    """Run ``todo`` (a subset of ``runs``) on a started ``executor``, storing each outcome; return (done, failed).
+
+    The engine is compiled here first, once per kind of market in ``todo``, so that workers sharing this
+    machine's (or a shared) numba cache load it instead of each compiling it.
+    """
+    engine.prepare(Scenario.from_dict(run.scenario) for run in todo)
     task = functools.partial(simulate, metrics=experiment.metrics, timeseries_stride=experiment.timeseries_stride)
     store = Store(out, experiment, runs)
     store.open(executor.name, getattr(executor, "workers", None))

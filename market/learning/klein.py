@@ -31,7 +31,7 @@ import numpy as np
 from numba import njit
 
 from market.learning.outcomes import limit_cycle
-from market.learning.qlearning import STABLE_PERIODS, stream_uniform, update
+from market.learning.qlearning import KLEIN, STABLE_PERIODS, stream_uniform, update
 from market.rng import GOLDEN_GAMMA, STREAM_LEARNING, hash5
 
 JOINT_PROFIT = 0.125
@@ -51,11 +51,11 @@ def klein_profit(k: int) -> np.ndarray:
 class KleinSetup:
     """Klein's (2021) market and learning parameters."""
 
-    k: int = 6
-    alpha: float = 0.3
-    delta: float = 0.95
-    theta: float = 2.76e-5
-    periods: int = 500_000
+    k: int = KLEIN["k"]
+    alpha: float = KLEIN["alpha"]
+    delta: float = KLEIN["delta"]
+    theta: float = KLEIN["theta"]
+    periods: int = KLEIN["periods"]
     stable_periods: int = STABLE_PERIODS
 
     def __post_init__(self):

@@ -29,6 +29,7 @@ periods); random numbers come from SplitMix64 run as a counter from a key hashed
 session seed, so a session is a pure function of (parameters, seed).
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,9 @@ from market.rng import GOLDEN_GAMMA, STREAM_LEARNING, hash5, mix
 
 STABLE_PERIODS = 100_000
 MAX_PERIODS = 10**9
+# The papers' baselines: the defaults of the replication kernels and of the engine's learners.
+CALVANO = {"alpha": 0.15, "beta": 4e-6, "delta": 0.95, "m": 15, "xi": 0.1}  # Calvano et al. (2020), section III
+KLEIN = {"alpha": 0.3, "theta": 2.76e-5, "delta": 0.95, "k": 6, "periods": 500_000}  # Klein (2021), section 4
 MEMORY_BUDGET_BYTES = 2**30
 _TO_UNIT = 1.0 / 9007199254740992.0
 _RESYNC = (1 << 20) - 1
@@ -79,9 +83,9 @@ class QLearningSetup:
     grid: np.ndarray
     profit: np.ndarray
     benchmarks: Benchmarks
-    alpha: float = 0.15
-    beta: float = 4e-6
-    delta: float = 0.95
+    alpha: float = CALVANO["alpha"]
+    beta: float = CALVANO["beta"]
+    delta: float = CALVANO["delta"]
     stable_periods: int = STABLE_PERIODS
     max_periods: int = MAX_PERIODS
 
@@ -95,8 +99,8 @@ class QLearningSetup:
 
     @classmethod
     def calvano(cls, n_sellers: int = 2, cost=1.0, quality=2.0, mu: float = 0.25, outside_quality: float = 0.0,
-                m: int = 15, xi: float = 0.1, alpha: float = 0.15, beta: float = 4e-6, delta: float = 0.95,
-                **limits) -> "QLearningSetup":
+                m: int = CALVANO["m"], xi: float = CALVANO["xi"], alpha: float = CALVANO["alpha"],
+                beta: float = CALVANO["beta"], delta: float = CALVANO["delta"], **limits) -> "QLearningSetup":
         """The logit market of Calvano et al. (2020); defaults are their baseline.
 
         ``cost`` and ``quality`` are a number or one value per seller. The grid spans the
@@ -165,12 +169,20 @@ def stream_uniform(counter):
 
 
 @njit(cache=True, inline="always")
+def q_update(value, target, alpha):
+    r"""The Q-learning update of every learner, here and in the engine (:mod:`market.strategies.learning`):
+    :math:`Q(s, a) + \alpha\,[\text{target} - Q(s, a)]`, with ``value`` :math:`= Q(s, a)`. Calvano's target is
+    :math:`\pi + \delta \max_b Q(s', b)`, Klein's :math:`\pi_t + \delta \pi_{t+1} + \delta^2 \max_b Q(s', b)`."""
+    return value + alpha * (target - value)
+
+
+@njit(cache=True, inline="always")
 def update(q, greedy, best, i, s, a, target, alpha):
-    r"""One Q-learning step on ``q[i, s, a]`` with ``target`` :math:`= \pi_i + \delta \max_b Q_i(s', b)`,
+    r"""Seller i's :func:`q_update` of ``q[i, s, a]`` with ``target`` :math:`= \pi_i + \delta \max_b Q_i(s', b)`,
     keeping ``greedy[i, s]`` and ``best[i, s]`` equal to the row's argmax and max. Returns True if
     the greedy action changed. Ties keep the incumbent; a recomputed argmax takes the lowest index.
     """
-    new = q[i, s, a] + alpha * (target - q[i, s, a])
+    new = q_update(q[i, s, a], target, alpha)
     q[i, s, a] = new
     g = greedy[i, s]
     if a == g:
@@ -193,41 +205,50 @@ def update(q, greedy, best, i, s, a, target, alpha):
     return False
 
 
-@njit(cache=True, error_model="numpy")
 def _learn(profit, q, greedy, best, alpha, beta, delta, seed, stable_periods, max_periods):
-    """The session loop; updates q, greedy and best in place. Returns (converged, periods, last state).
+    """The session loop (:func:`_session_loop`, compiled for the number of sellers); updates q, greedy and best in
+    place. Returns (converged, periods, last state)."""
+    return _session_loop(q.shape[0])(profit, q, greedy, best, alpha, beta, delta, seed, stable_periods, max_periods)
+
+
+@functools.cache
+def _session_loop(n):
+    """The session loop for ``n`` sellers. ``n`` is a constant of the compiled loop, so that its loops over sellers
+    unroll (a third faster at two sellers than a loop over a variable count); numba caches one loop per ``n``.
 
     The initial state is uniform over profiles; draw ``k`` is ``mix(key + k * gamma)`` with
     ``key = hash5(seed, STREAM_LEARNING, 0, 0, 0)`` (draw 0 picks the initial state).
     """
-    counter = hash5(seed, STREAM_LEARNING, 0, 0, 0)
-    s = int(stream_uniform(counter) * profit.shape[0])
-    n = q.shape[0]
-    m = q.shape[2]
-    action = np.empty(n, dtype=np.int64)
-    decay = np.exp(-beta)
-    epsilon = 1.0
-    stable = 0
-    for t in range(max_periods):
-        nxt = 0
-        for i in range(n):
-            counter += GOLDEN_GAMMA
-            if stream_uniform(counter) < epsilon:
+    @njit(cache=True, error_model="numpy")
+    def loop(profit, q, greedy, best, alpha, beta, delta, seed, stable_periods, max_periods):
+        counter = hash5(seed, STREAM_LEARNING, 0, 0, 0)
+        s = int(stream_uniform(counter) * profit.shape[0])
+        m = q.shape[2]
+        action = np.empty(n, dtype=np.int64)
+        decay = np.exp(-beta)
+        epsilon = 1.0
+        stable = 0
+        for t in range(max_periods):
+            nxt = 0
+            for i in range(n):
                 counter += GOLDEN_GAMMA
-                a = int(stream_uniform(counter) * m)
-            else:
-                a = greedy[i, s]
-            action[i] = a
-            nxt = nxt * m + a
-        changed = False
-        for i in range(n):
-            target = profit[nxt, i] + delta * best[i, nxt]
-            changed |= update(q, greedy, best, i, s, action[i], target, alpha)
-        s = nxt
-        stable = 0 if changed else stable + 1
-        if stable >= stable_periods:
-            return True, t + 1, s
-        epsilon *= decay
-        if (t & _RESYNC) == _RESYNC:
-            epsilon = np.exp(-beta * (t + 1))
-    return False, max_periods, s
+                if stream_uniform(counter) < epsilon:
+                    counter += GOLDEN_GAMMA
+                    a = int(stream_uniform(counter) * m)
+                else:
+                    a = greedy[i, s]
+                action[i] = a
+                nxt = nxt * m + a
+            changed = False
+            for i in range(n):
+                target = profit[nxt, i] + delta * best[i, nxt]
+                changed |= update(q, greedy, best, i, s, action[i], target, alpha)
+            s = nxt
+            stable = 0 if changed else stable + 1
+            if stable >= stable_periods:
+                return True, t + 1, s
+            epsilon *= decay
+            if (t & _RESYNC) == _RESYNC:
+                epsilon = np.exp(-beta * (t + 1))
+        return False, max_periods, s
+    return loop

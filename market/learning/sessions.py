@@ -3,7 +3,8 @@
 Session ``k`` of an experiment gets its seed from ``SeedSequence(master).spawn(n)[k]``, never
 from the order in which sessions run, and results come back in session order. Workers are
 started with the ``spawn`` method (``fork`` after a threaded numba kernel can kill the child)
-and ``NUMBA_NUM_THREADS=1``, one session per task; kernels load from numba's on-disk cache.
+and ``NUMBA_NUM_THREADS=1``, one session per task. The first session runs here before the workers
+start, so that its kernels are compiled once and the workers load them from numba's on-disk cache.
 """
 
 import multiprocessing
@@ -69,9 +70,11 @@ def _tick(bar, result):
 
 
 def _results(task: Callable, setup, seeds: Sequence, workers: int) -> Iterator:
-    if workers == 1 or len(seeds) <= 1:
+    if workers == 1 or len(seeds) <= 2:
         yield from (task(setup, seed) for seed in seeds)
         return
+    yield task(setup, seeds[0])
+    seeds = seeds[1:]
     context = multiprocessing.get_context("spawn")
     with _single_numba_thread():
         pool = context.Pool(min(workers, len(seeds)), initializer=_start_worker, initargs=(task, setup))

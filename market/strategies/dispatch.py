@@ -1,41 +1,78 @@
-"""Dispatch from a strategy id to its kernel, for the strategies that need only local information."""
+"""The engine's dispatch from a strategy id to its kernel, generated from the registry.
+
+Every registered strategy belongs to one family, and the kernels of a family share a signature:
+
+* ``rule``: ``kernel(cost, rival_min, platform_price, param, memory) -> price``: local
+  information only (the seller's marginal cost, the lowest rival price and the platform's price
+  it sees, ``+inf`` where there is none);
+* ``response``: ``kernel(i, seen, period, market, responses) -> price``: the prices seen, the
+  market's demand and work arrays, for best responses;
+* ``learner``: ``observe(observed, rival_min, grid) -> state`` then
+  ``kernel(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn) -> price``.
+
+Each dispatcher below tries its family's kernels in id order (unrolled at compile time, so a
+call costs a few integer comparisons). The tables are built once every strategy module has
+registered its specs, and the registry is then sealed: a strategy the dispatch does not know
+cannot exist, so no seller is ever priced by a missing branch.
+"""
+
+import warnings
 
 import numpy as np
+from numba import literal_unroll
+from numba.core.errors import NumbaExperimentalFeatureWarning
 
 from market.jit import tick_kernel
-from market.strategies import reactive, rules, trigger
+from market.strategies import learning, reactive, registry, responsive, rules, trigger  # noqa: F401 (register specs)
 
-FIXED_ID = rules.FIXED.id
-COST_PLUS_ID = rules.COST_PLUS.id
-MATCH_LOWEST_ID = reactive.MATCH_LOWEST.id
-MATCH_PLATFORM_ID = reactive.MATCH_PLATFORM.id
-UNDERCUT_ID = reactive.UNDERCUT.id
-EDGEWORTH_ID = reactive.EDGEWORTH.id
-TIT_FOR_TAT_ID = trigger.TIT_FOR_TAT.id
-GRIM_TRIGGER_ID = trigger.GRIM_TRIGGER.id
+# numba types a tuple of kernels as first-class functions, and says so once per compile.
+warnings.filterwarnings("ignore", message="First-class function type", category=NumbaExperimentalFeatureWarning)
+
+RULES = tuple((spec.id, spec.kernel) for spec in registry.family("rule"))
+RESPONSES = tuple((spec.id, spec.kernel) for spec in registry.family("response"))
+LEARNERS = tuple((spec.id, spec.observe, spec.kernel) for spec in registry.family("learner"))
+registry.seal()
 
 
 @tick_kernel
 def rule_price(strategy, cost, rival_min, platform_price, param, memory):
-    """New price of a rule-based seller; NaN for an id this dispatcher does not handle.
+    """New price of a seller whose strategy is of the ``rule`` family."""
+    price = np.nan
+    for entry in literal_unroll(RULES):
+        if entry[0] == strategy:
+            price = entry[1](cost, rival_min, platform_price, param, memory)
+    return price
 
-    ``rival_min`` is the lowest rival price the seller sees, ``platform_price`` the platform's
-    (``+inf`` where there is none).
+
+@tick_kernel
+def response_price(strategy, i, seen, period, market, responses):
+    """New price of seller ``i``, whose strategy is of the ``response`` family."""
+    price = np.nan
+    for entry in literal_unroll(RESPONSES):
+        if entry[0] == strategy:
+            price = entry[1](i, seen, period, market, responses)
+    return price
+
+
+@tick_kernel
+def learner_state(strategy, observed, rival_min, grid):
+    """The row of its table that a learning seller is in (see ``market.strategies.learning``)."""
+    state = 0
+    for entry in literal_unroll(LEARNERS):
+        if entry[0] == strategy:
+            state = entry[1](observed, rival_min, grid)
+    return state
+
+
+@tick_kernel
+def learner_price(strategy, q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn=True):
+    """New price of a learning seller (``market.strategies.learning``).
+
+    With ``learn`` false the seller is frozen: it plays its greedy policy (the action of highest
+    value in the state it sees) and its table does not change; the prober has no table and goes on.
     """
-    if strategy == UNDERCUT_ID:
-        return reactive.undercut(rival_min, param)
-    if strategy == MATCH_LOWEST_ID:
-        return reactive.match_lowest(rival_min, param)
-    if strategy == MATCH_PLATFORM_ID:
-        return reactive.match_lowest(platform_price, param)
-    if strategy == EDGEWORTH_ID:
-        return reactive.edgeworth(rival_min, param)
-    if strategy == FIXED_ID:
-        return rules.fixed_price(param)
-    if strategy == COST_PLUS_ID:
-        return rules.cost_plus(cost, param)
-    if strategy == TIT_FOR_TAT_ID:
-        return trigger.tit_for_tat(rival_min, param)
-    if strategy == GRIM_TRIGGER_ID:
-        return trigger.grim_trigger(rival_min, param, memory)
-    return np.nan
+    price = np.nan
+    for entry in literal_unroll(LEARNERS):
+        if entry[0] == strategy:
+            price = entry[2](q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn)
+    return price

@@ -2,7 +2,9 @@ r"""Learning sellers in the engine: Q-learning (simultaneous and sequential), ba
 
 Each learner prices on its own grid and keeps a table ``q`` (a 2-D view into the engine's
 table pool, shape :func:`table_shape`) and four memory slots. When it reprices at tick
-:math:`t` the engine calls :func:`learner_price` with
+:math:`t` the engine (through :func:`market.strategies.dispatch.learner_price`) calls its
+``observe`` kernel, ``observe(observed, rival_min, grid)``, for the row of its table, and then its
+kernel, ``kernel(q, grid, param, memory, state_index, reward, rival_min, seed, t, seller, learn)``, with
 
 * ``state_index``: what it observes. Q-learning: the profile of all sellers' grid indices
   seen (rivals' prices of tick :math:`t-1-\text{lag}`, mapped to the nearest point of this
@@ -12,6 +14,8 @@ table pool, shape :func:`table_shape`) and four memory slots. When it reprices a
 * ``rival_min``: the lowest observed rival price (the prober's signal).
 
 The kernel credits ``reward`` to the previous (state, action) and returns the new price.
+The Q-learners' update is the one of the replication kernels (:func:`market.learning.qlearning.q_update`),
+and their defaults are Calvano's and Klein's there (``CALVANO``, ``KLEIN``).
 Memory slots: Q-learners ``(last state, last action, repricings so far)``; bandits
 ``(last action, pulls so far)``; the prober ``(mode, base price, price, repricings in mode)``.
 Random draws are ``uniform(seed, STREAM_LEARNING, t, seller, k)``, ``k = 0, 1``.
@@ -34,97 +38,18 @@ Updates (:math:`s` previous state, :math:`a` previous action, :math:`s'` the new
 """
 
 import numpy as np
+from numba import njit
 
 from market.benchmarks import StaticGame, price_grid
-from market.jit import tick_kernel
-from market.learning.qlearning import initial_q, profit_table
+from market.jit import inner_kernel, tick_kernel
+from market.learning.qlearning import CALVANO, KLEIN, initial_q, profit_table, q_update
 from market.rng import STREAM_LEARNING, uniform
 from market.strategies.registry import Param, StrategySpec, register
 
-_GRID = (Param("m", 15, 2, 100, "prices on the grid"),
-         Param("xi", 0.1, 0.0, 1.0, "grid widening beyond the Nash and monopoly prices"))
+_GRID = (Param("m", CALVANO["m"], 2, 100, "prices on the grid"),
+         Param("xi", CALVANO["xi"], 0.0, 1.0, "grid widening beyond the Nash and monopoly prices"))
 _ALPHA = 1e-9  # lowest learning rate allowed: alpha is in (0, 1]
-
-QLEARNING = register(StrategySpec(
-    name="qlearning", id=8,
-    doc="Q-learning on a price grid with memory one (state: everyone's last prices); Calvano's baseline.",
-    source="Calvano, Calzolari, Denicolò and Pastorello (2020), American Economic Review 110(10).",
-    params=(Param("alpha", 0.15, _ALPHA, 1.0, "learning rate"),
-            Param("beta", 4e-6, 0.0, 1.0, "exploration decay: epsilon = exp(-beta t)"),
-            Param("delta", 0.95, 0.0, 0.999999, "discount factor per repricing"), *_GRID),
-    uses_rival_prices=True, stochastic=True, learns=True, memory=3))
-
-KLEIN_QLEARNING = register(StrategySpec(
-    name="klein_qlearning", id=9,
-    doc="Sequential Q-learning: state is the rival's standing price; sellers alternate (period 2, phases 0/1).",
-    source="Klein (2021), RAND Journal of Economics 52(3), 538-558.",
-    params=(Param("alpha", 0.3, _ALPHA, 1.0, "learning rate"),
-            Param("theta", 2.76e-5, 0.0, 0.999999, "exploration decay: epsilon = (1 - theta)^t"),
-            Param("delta", 0.95, 0.0, 0.999999, "discount factor per tick"),
-            Param("m", 7, 2, 100, "prices on the grid (Klein: k + 1 = 7)"), _GRID[1]),
-    uses_rival_prices=True, stochastic=True, learns=True, memory=3))
-
-EPSILON_GREEDY = register(StrategySpec(
-    name="epsilon_greedy", id=10,
-    doc="Bandit over the price grid: the best price so far, or a random one with probability epsilon.",
-    source="Sutton and Barto (2018), Reinforcement Learning, ch. 2; in pricing, Hansen, Misra and Pai (2021).",
-    params=(Param("epsilon", 0.1, 0.0, 1.0, "initial exploration probability"),
-            Param("decay", 0.0, 0.0, 1.0, "exploration decay: epsilon exp(-decay t)"),
-            Param("alpha", 0.0, 0.0, 1.0, "step size; 0 = sample mean"), *_GRID),
-    stochastic=True, learns=True, memory=2))
-
-UCB = register(StrategySpec(
-    name="ucb", id=11,
-    doc="UCB1 bandit over the price grid: optimism in the face of uncertainty.",
-    source="Auer, Cesa-Bianchi and Fischer (2002), Machine Learning 47; in pricing, Hansen, Misra and Pai (2021).",
-    params=(Param("c", 0.1, 0.0, 1e6, "exploration bonus, in units of profit per tick"), *_GRID),
-    learns=True, memory=2))
-
-PRICE_LEADERSHIP = register(StrategySpec(
-    name="price_leadership", id=12,
-    doc="Raise the price by a step; keep the rise if rivals follow within a window, else revert.",
-    source="Price leadership: Markham (1951), American Economic Review; Rotemberg and Saloner (1990), RES.",
-    params=(Param("step", 0.05, 0.0, 1e6, "size of a probe, in currency units"),
-            Param("window", 3, 1, 1e6, "repricings to wait for rivals to follow"),
-            Param("cooldown", 6, 0, 1e6, "repricings between probes"),
-            Param("slack", 0.0, 0.0, 1e6, "rivals follow if their lowest price is within this of ours"),
-            Param("floor", "nash", 0.0, 1e9, "lowest price", is_price=True),
-            Param("ceiling", "monopoly", 0.0, 1e9, "highest price", is_price=True)),
-    uses_rival_prices=True, memory=4))
-
-LEARNER_IDS = (QLEARNING.id, KLEIN_QLEARNING.id, EPSILON_GREEDY.id, UCB.id, PRICE_LEADERSHIP.id)
-_Q, _KLEIN, _EPS, _UCB, _LEADER = LEARNER_IDS
 _HOLD, _PROBE = 1.0, 2.0
-
-
-def _value(spec: StrategySpec, param: np.ndarray, name: str) -> float:
-    return float(param[[p.name for p in spec.params].index(name)])
-
-
-def seller_grid(spec: StrategySpec, param: np.ndarray, nash_price, monopoly_price) -> np.ndarray:
-    """The seller's price grid (Calvano's, :func:`market.benchmarks.price_grid`); empty for the prober."""
-    if spec.id == _LEADER:
-        return np.zeros(0)
-    return price_grid(nash_price, monopoly_price, int(_value(spec, param, "m")), _value(spec, param, "xi"))
-
-
-def table_shape(spec: StrategySpec, param: np.ndarray, n_sellers: int) -> tuple[int, int]:
-    """Rows and columns of the seller's table: Q-learning (m^n, m); Klein (m, m); bandits (2, m):
-    row 0 values, row 1 pull counts; the prober (0, 0)."""
-    if spec.id == _LEADER:
-        return 0, 0
-    m = int(_value(spec, param, "m"))
-    rows = {_Q: m**n_sellers, _KLEIN: m}.get(spec.id, 2)
-    return rows, m
-
-
-def initial_table(spec: StrategySpec, param: np.ndarray, seller: int, game: StaticGame,
-                  grid: np.ndarray) -> np.ndarray:
-    """Starting table: Calvano's :math:`Q^0` for ``qlearning`` (rivals uniform on this seller's grid), else zeros."""
-    shape = table_shape(spec, param, game.n_sellers)
-    if spec.id != _Q:
-        return np.zeros(shape)
-    return initial_q(profit_table(game, grid), grid.shape[0], _value(spec, param, "delta"))[seller]
 
 
 @tick_kernel
@@ -147,7 +72,7 @@ def profile_index(price, grid):
     return s
 
 
-@tick_kernel
+@njit(cache=True, inline="always")
 def _argmax(row):
     top = 0
     for b in range(1, row.shape[0]):
@@ -162,7 +87,7 @@ def _q_step(q, memory, s, reward, discount, horizon, alpha, epsilon, seed, t, se
     Frozen (``learn`` false): no update, the greedy action."""
     if memory[2] > 0 and learn:
         s0, a0 = int(memory[0]), int(memory[1])
-        q[s0, a0] += alpha * (horizon * reward + discount * q[s, _argmax(q[s])] - q[s0, a0])
+        q[s0, a0] = q_update(q[s0, a0], horizon * reward + discount * q[s, _argmax(q[s])], alpha)
     if learn and uniform(seed, STREAM_LEARNING, t, seller, 0) < epsilon:
         a = int(uniform(seed, STREAM_LEARNING, t, seller, 1) * q.shape[1])
     else:
@@ -195,7 +120,7 @@ def _bandit_step(q, param, memory, reward, seed, t, seller, ucb, learn):
     return a
 
 
-@tick_kernel
+@njit(cache=True, inline="always")
 def _ucb_arm(q, c, pulls):
     """The lowest-index untried arm, else the arm with the highest upper confidence bound."""
     top = 0
@@ -209,9 +134,54 @@ def _ucb_arm(q, c, pulls):
     return top
 
 
-@tick_kernel
-def _lead(param, memory, rival_min):
-    """Price-leadership prober; param = (step, window, cooldown, slack, floor, ceiling)."""
+@inner_kernel
+def observe_profile(observed, rival_min, grid):
+    """Q-learning's state: the profile of everyone's prices seen (:func:`profile_index`)."""
+    return profile_index(observed, grid)
+
+
+@inner_kernel
+def observe_rival(observed, rival_min, grid):
+    """Klein's state: the grid index of the lowest rival price seen."""
+    return nearest_index(grid, rival_min)
+
+
+@inner_kernel
+def observe_nothing(observed, rival_min, grid):
+    """Bandits and the prober have one state."""
+    return 0
+
+
+@inner_kernel
+def qlearning(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn):
+    """Calvano's Q-learner; param = (alpha, beta, delta, m, xi)."""
+    return grid[_q_step(q, memory, state, reward, param[2], 1.0, param[0], np.exp(-param[1] * t), seed, t, seller,
+                        learn)]
+
+
+@inner_kernel
+def klein_qlearning(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn):
+    """Klein's sequential Q-learner; param = (alpha, theta, delta, m, xi)."""
+    delta = param[2]
+    return grid[_q_step(q, memory, state, reward, delta * delta, 1.0 + delta, param[0], (1.0 - param[1]) ** t, seed,
+                        t, seller, learn)]
+
+
+@inner_kernel
+def epsilon_greedy(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn):
+    """param = (epsilon, decay, alpha, m, xi)."""
+    return grid[_bandit_step(q, param, memory, reward, seed, t, seller, False, learn)]
+
+
+@inner_kernel
+def ucb(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn):
+    """param = (c, m, xi)."""
+    return grid[_bandit_step(q, param, memory, reward, seed, t, seller, True, learn)]
+
+
+@inner_kernel
+def price_leadership(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn):
+    """Price-leadership prober; param = (step, window, cooldown, slack, floor, ceiling). It has no table."""
     step, window, cooldown, slack, floor, ceiling = param[0], param[1], param[2], param[3], param[4], param[5]
     if memory[0] == 0.0:
         start = ceiling if rival_min == np.inf else rival_min
@@ -230,22 +200,81 @@ def _lead(param, memory, rival_min):
     return memory[2]
 
 
-@tick_kernel
-def learner_price(strategy_id, q, grid, param, memory, state_index, reward, rival_min, seed, t, seller, learn=True):
-    """New price of a learning seller (see the module docstring); NaN for an id it does not handle.
+QLEARNING = register(StrategySpec(
+    name="qlearning",
+    doc="Q-learning on a price grid with memory one (state: everyone's last prices); Calvano's baseline.",
+    source="Calvano, Calzolari, Denicolò and Pastorello (2020), American Economic Review 110(10).",
+    kernel=qlearning, observe=observe_profile, family="learner",
+    params=(Param("alpha", CALVANO["alpha"], _ALPHA, 1.0, "learning rate"),
+            Param("beta", CALVANO["beta"], 0.0, 1.0, "exploration decay: epsilon = exp(-beta t)"),
+            Param("delta", CALVANO["delta"], 0.0, 0.999999, "discount factor per repricing"), *_GRID),
+    uses_rival_prices=True, stochastic=True, learns=True, memory=3))
 
-    With ``learn`` false the seller is frozen: it plays its greedy policy (the action of highest
-    value in the state it sees) and its table does not change; the prober has no table and goes on.
-    """
-    if strategy_id == _Q:
-        return grid[_q_step(q, memory, state_index, reward, param[2], 1.0, param[0], np.exp(-param[1] * t),
-                            seed, t, seller, learn)]
-    if strategy_id == _KLEIN:
-        delta = param[2]
-        return grid[_q_step(q, memory, state_index, reward, delta * delta, 1.0 + delta, param[0],
-                            (1.0 - param[1]) ** t, seed, t, seller, learn)]
-    if strategy_id == _EPS or strategy_id == _UCB:
-        return grid[_bandit_step(q, param, memory, reward, seed, t, seller, strategy_id == _UCB, learn)]
-    if strategy_id == _LEADER:
-        return _lead(param, memory, rival_min)
-    return np.nan
+KLEIN_QLEARNING = register(StrategySpec(
+    name="klein_qlearning",
+    doc="Sequential Q-learning: state is the rival's standing price; sellers alternate (period 2, phases 0/1).",
+    source="Klein (2021), RAND Journal of Economics 52(3), 538-558.",
+    kernel=klein_qlearning, observe=observe_rival, family="learner",
+    params=(Param("alpha", KLEIN["alpha"], _ALPHA, 1.0, "learning rate"),
+            Param("theta", KLEIN["theta"], 0.0, 0.999999, "exploration decay: epsilon = (1 - theta)^t"),
+            Param("delta", KLEIN["delta"], 0.0, 0.999999, "discount factor per tick"),
+            Param("m", KLEIN["k"] + 1, 2, 100, "prices on the grid (Klein: k + 1 = 7)"), _GRID[1]),
+    uses_rival_prices=True, stochastic=True, learns=True, memory=3))
+
+EPSILON_GREEDY = register(StrategySpec(
+    name="epsilon_greedy",
+    doc="Bandit over the price grid: the best price so far, or a random one with probability epsilon.",
+    source="Sutton and Barto (2018), Reinforcement Learning, ch. 2; in pricing, Hansen, Misra and Pai (2021).",
+    kernel=epsilon_greedy, observe=observe_nothing, family="learner",
+    params=(Param("epsilon", 0.1, 0.0, 1.0, "initial exploration probability"),
+            Param("decay", 0.0, 0.0, 1.0, "exploration decay: epsilon exp(-decay t)"),
+            Param("alpha", 0.0, 0.0, 1.0, "step size; 0 = sample mean"), *_GRID),
+    stochastic=True, learns=True, memory=2))
+
+UCB = register(StrategySpec(
+    name="ucb",
+    doc="UCB1 bandit over the price grid: optimism in the face of uncertainty.",
+    source="Auer, Cesa-Bianchi and Fischer (2002), Machine Learning 47; in pricing, Hansen, Misra and Pai (2021).",
+    kernel=ucb, observe=observe_nothing, family="learner",
+    params=(Param("c", 0.1, 0.0, 1e6, "exploration bonus, in units of profit per tick"), *_GRID),
+    learns=True, memory=2))
+
+PRICE_LEADERSHIP = register(StrategySpec(
+    name="price_leadership",
+    doc="Raise the price by a step; keep the rise if rivals follow within a window, else revert.",
+    source="Price leadership: Markham (1951), American Economic Review; Rotemberg and Saloner (1990), RES.",
+    kernel=price_leadership, observe=observe_nothing, family="learner",
+    params=(Param("step", 0.05, 0.0, 1e6, "size of a probe, in currency units"),
+            Param("window", 3, 1, 1e6, "repricings to wait for rivals to follow"),
+            Param("cooldown", 6, 0, 1e6, "repricings between probes"),
+            Param("slack", 0.0, 0.0, 1e6, "rivals follow if their lowest price is within this of ours"),
+            Param("floor", "nash", 0.0, 1e9, "lowest price", is_price=True),
+            Param("ceiling", "monopoly", 0.0, 1e9, "highest price", is_price=True)),
+    uses_rival_prices=True, memory=4))
+
+_TABLE_ROWS = {"qlearning": lambda m, n: m**n, "klein_qlearning": lambda m, n: m}
+
+
+def seller_grid(spec: StrategySpec, param: np.ndarray, nash_price, monopoly_price) -> np.ndarray:
+    """The seller's price grid (Calvano's, :func:`market.benchmarks.price_grid`); empty for the prober."""
+    if spec is PRICE_LEADERSHIP:
+        return np.zeros(0)
+    return price_grid(nash_price, monopoly_price, int(spec.value(param, "m")), spec.value(param, "xi"))
+
+
+def table_shape(spec: StrategySpec, param: np.ndarray, n_sellers: int) -> tuple[int, int]:
+    """Rows and columns of the seller's table: Q-learning (m^n, m); Klein (m, m); bandits (2, m):
+    row 0 values, row 1 pull counts; the prober (0, 0)."""
+    if spec is PRICE_LEADERSHIP:
+        return 0, 0
+    m = int(spec.value(param, "m"))
+    return _TABLE_ROWS.get(spec.name, lambda m, n: 2)(m, n_sellers), m
+
+
+def initial_table(spec: StrategySpec, param: np.ndarray, seller: int, game: StaticGame,
+                  grid: np.ndarray) -> np.ndarray:
+    """Starting table: Calvano's :math:`Q^0` for ``qlearning`` (rivals uniform on this seller's grid), else zeros."""
+    shape = table_shape(spec, param, game.n_sellers)
+    if spec is not QLEARNING:
+        return np.zeros(shape)
+    return initial_q(profit_table(game, grid), grid.shape[0], spec.value(param, "delta"))[seller]

@@ -1,19 +1,26 @@
 """The registry of pricing strategies: one spec per strategy, looked up by name.
 
-A spec names the strategy, gives its integer id (the kernel dispatch key), its parameters
-with defaults and allowed ranges, a short classifier (does it use rivals' prices? is it
-stochastic? does it learn?) and the work it comes from. Price-valued parameters may name
-a reference instead of a number: ``"cost"``, ``"nash"`` or ``"monopoly"`` (the seller's own
-marginal cost or static benchmark price), resolved when a scenario is built.
+A spec names the strategy, its kernel (the numba function that prices), its family (which
+decides the kernel's signature, :mod:`market.strategies.dispatch`), its parameters with
+defaults and allowed ranges, a short classifier (does it use rivals' prices? is it
+stochastic? does it learn?) and the work it comes from. ``register`` numbers the specs in the
+order they are registered: the number is the engine's dispatch key, never written by hand.
+A spec without a kernel is refused when its module is imported.
+
+Price-valued parameters may name a reference instead of a number: ``"cost"``, ``"nash"`` or
+``"monopoly"`` (the seller's own marginal cost or static benchmark price), resolved when a
+scenario is built.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 MAX_PARAMS = 8
 MEMORY_SLOTS = 4
 PRICE_REFERENCES = ("cost", "nash", "monopoly")
+FAMILIES = ("rule", "response", "learner")
+RULE, RESPONSE, LEARNER = range(3)
 
 
 @dataclass(frozen=True)
@@ -30,24 +37,38 @@ class Param:
 
 @dataclass(frozen=True)
 class StrategySpec:
-    """A registered strategy. ``id`` is the kernel's dispatch key."""
+    """A strategy: its kernel and family, parameters, classifier and source. ``id`` is set by ``register``.
+
+    A ``learner`` also gives ``observe``, the kernel that turns what it sees into the row of its table.
+    """
 
     name: str
-    id: int
     doc: str
     source: str
+    kernel: object = None
+    family: str = "rule"
     params: tuple[Param, ...] = ()
     uses_rival_prices: bool = False
     stochastic: bool = False
     learns: bool = False
     memory: int = 0
-    extra: dict = field(default_factory=dict)
+    observe: object = None
+    id: int = -1
+
+    @property
+    def family_code(self) -> int:
+        """``RULE``, ``RESPONSE`` or ``LEARNER``: the dispatch that prices a seller with this strategy."""
+        return FAMILIES.index(self.family)
 
     def param(self, name: str) -> Param:
         for p in self.params:
             if p.name == name:
                 return p
         raise KeyError(name)
+
+    def value(self, row: np.ndarray, name: str) -> float:
+        """The value of parameter ``name`` in a resolved parameter ``row``."""
+        return float(row[[p.name for p in self.params].index(name)])
 
     def validate(self, values: dict, where: str) -> None:
         """Raise ``ValueError`` naming ``where.<param>`` for an unknown name or a value out of range."""
@@ -77,15 +98,37 @@ class StrategySpec:
 
 
 _REGISTRY: dict[str, StrategySpec] = {}
+_SEALED: list[bool] = [False]
 
 
 def register(spec: StrategySpec) -> StrategySpec:
-    if spec.name in _REGISTRY or any(s.id == spec.id for s in _REGISTRY.values()):
-        raise ValueError(f"strategy {spec.name!r} (id {spec.id}) registered twice")
-    if len(spec.params) > MAX_PARAMS or spec.memory > MEMORY_SLOTS:
-        raise ValueError(f"strategy {spec.name!r} needs more parameters or memory than the engine holds")
-    _REGISTRY[spec.name] = spec
-    return spec
+    """Add ``spec`` under the next id and return it with that id; ``ValueError`` for a spec the engine cannot run."""
+    problem = None
+    if spec.name in _REGISTRY:
+        problem = "is registered twice"
+    elif spec.family not in FAMILIES:
+        problem = f"has family {spec.family!r}; allowed: {', '.join(FAMILIES)}"
+    elif spec.kernel is None or (spec.family == "learner") != (spec.observe is not None):
+        problem = "needs a kernel (and a learner, an observe kernel)"
+    elif len(spec.params) > MAX_PARAMS or spec.memory > MEMORY_SLOTS:
+        problem = "needs more parameters or memory than the engine holds"
+    elif _SEALED[0]:
+        problem = "is registered after the dispatch was built (import its module in market.strategies.dispatch)"
+    if problem:
+        raise ValueError(f"strategy {spec.name!r} {problem}")
+    numbered = replace(spec, id=len(_REGISTRY))
+    _REGISTRY[spec.name] = numbered
+    return numbered
+
+
+def seal() -> None:
+    """Refuse further registrations: the dispatch tables have been built from the registry."""
+    _SEALED[0] = True
+
+
+def family(name: str) -> list[StrategySpec]:
+    """The registered specs of a family, in id order."""
+    return [s for s in _REGISTRY.values() if s.family == name]
 
 
 def get(name: str) -> StrategySpec:

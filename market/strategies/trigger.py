@@ -2,11 +2,11 @@ r"""Conditional cooperation: tit-for-tat and grim trigger in prices.
 
 Both charge the cooperative price ``high`` while every observed rival price is at least
 ``trigger`` (less a tolerance of 1e-9), and the punishment price ``low`` otherwise;
-tit-for-tat forgives as soon as rivals return, grim trigger never does.
+tit-for-tat forgives as soon as rivals return, grim trigger never does. The kernels share the
+rule signature ``kernel(cost, rival_min, platform_price, param, memory)``.
 """
 
-from numba import njit
-
+from market.jit import inner_kernel
 from market.strategies.registry import Param, StrategySpec, register
 
 _TOLERANCE = 1e-9
@@ -16,38 +16,39 @@ _PARAMS = (
     Param("trigger", "monopoly", 0.0, 1e9, "rival prices below this count as a defection", is_price=True),
 )
 
-TIT_FOR_TAT = register(StrategySpec(
-    name="tit_for_tat",
-    id=6,
-    doc="Cooperate (high) if no rival priced below the trigger last time it looked, else punish (low).",
-    source="Axelrod (1984), The Evolution of Cooperation; in prices, Kalai and Stanford (1985).",
-    params=_PARAMS,
-    uses_rival_prices=True,
-))
 
-GRIM_TRIGGER = register(StrategySpec(
-    name="grim_trigger",
-    id=7,
-    doc="Cooperate (high) until any rival prices below the trigger, then punish (low) for ever.",
-    source="Friedman (1971), Review of Economic Studies.",
-    params=_PARAMS,
-    uses_rival_prices=True,
-    memory=1,
-))
-
-
-@njit(cache=True, inline="always")
-def tit_for_tat(rival_min, param):
+@inner_kernel
+def tit_for_tat(cost, rival_min, platform_price, param, memory):
     """param = (high, low, trigger)."""
     if rival_min >= param[2] - _TOLERANCE:
         return param[0]
     return param[1]
 
 
-@njit(cache=True, inline="always")
-def grim_trigger(rival_min, param, memory):
+@inner_kernel
+def grim_trigger(cost, rival_min, platform_price, param, memory):
     """param = (high, low, trigger); memory[0] = 1 once triggered."""
     if memory[0] > 0.0 or rival_min < param[2] - _TOLERANCE:
         memory[0] = 1.0
         return param[1]
     return param[0]
+
+
+TIT_FOR_TAT = register(StrategySpec(
+    name="tit_for_tat",
+    doc="Cooperate (high) if no rival priced below the trigger last time it looked, else punish (low).",
+    source="Axelrod (1984), The Evolution of Cooperation; in prices, Kalai and Stanford (1985).",
+    kernel=tit_for_tat,
+    params=_PARAMS,
+    uses_rival_prices=True,
+))
+
+GRIM_TRIGGER = register(StrategySpec(
+    name="grim_trigger",
+    doc="Cooperate (high) until any rival prices below the trigger, then punish (low) for ever.",
+    source="Friedman (1971), Review of Economic Studies.",
+    kernel=grim_trigger,
+    params=_PARAMS,
+    uses_rival_prices=True,
+    memory=1,
+))

@@ -3,8 +3,8 @@
 ``pricelab dashboard`` serves the page on a free loopback port; the browser presses Step and
 Play, enters bad input, switches a rule, saves a chart as PNG, changes the scenario to a
 learning one, trains it first and forces a deviation, and checks that the charts change and
-the console shows no errors; a second browser session starts with its own model. Screenshots, the chart PNG and
-the measured frames per second go to ``tests/artifacts/``.
+the console shows no errors; a second browser session starts with its own model. Screenshots, the chart PNG,
+the measured frames per second and the time from the page being ready to its first Step go to ``tests/artifacts/``.
 """
 
 import json
@@ -118,13 +118,20 @@ def frames_per_second(page, ticks_per_frame: int, seconds: float = 4.0) -> float
 
 def test_dashboard_in_chromium(server, browser_page):
     browser, page, errors = browser_page
-    page.get_by_role("button", name="Step").wait_for(timeout=120_000)
+    page.get_by_role("button", name="Step").wait_for(timeout=300_000)  # the server may be compiling the engine
+    ready = time.perf_counter()
     page.wait_for_function(f"document.querySelectorAll('{CHARTS}').length == 6", timeout=60_000)
     assert tick(page) == 0
 
     before = page.evaluate(FINGERPRINTS)
+    clicked = time.perf_counter()
     page.get_by_role("button", name="Step").click()
     page.wait_for_function("document.querySelector('.pricelab-clock').innerText.includes('tick 6 of')")
+    answered = time.perf_counter()
+    (ARTIFACTS / "dashboard_first_step.json").write_text(json.dumps(
+        {"ready_to_first_step_seconds": answered - ready, "click_to_first_step_seconds": answered - clicked}))
+    print(f"first Step answered {answered - ready:.2f} s after the page was ready ({answered - clicked:.2f} s after "
+          f"the click)")
     assert charts_change(page, before), "the charts did not change after Step"
 
     page.get_by_role("button", name="Play").click()

@@ -47,7 +47,7 @@ def test_the_window_is_the_latest_ticks_thinned_to_the_point_limit(lab):
 def test_prices_are_drawn_over_the_nash_and_monopoly_bands(lab):
     option = charts.price(lab.model, 144)
     assert [s["name"] for s in option["series"]] == [s.name for s in lab.config.sellers]
-    assert option["series"][0]["data"] == [round(p, 4) for p in lab.model.state.record_price[56:200, 0]]
+    assert option["series"][0]["data"] == [round(p, 4) for p in lab.model.state.records.price[56:200, 0]]
     nash, monopoly = option["series"][0]["markArea"]["data"]
     assert nash[0]["yAxis"] <= lab.model.benchmarks.nash_price.min()
     assert monopoly[1]["yAxis"] >= lab.model.benchmarks.monopoly_price.max()
@@ -66,9 +66,9 @@ def test_shares_sum_to_one(lab):
 def test_events_mark_every_price_change_after_tick_0(lab):
     series = charts.events(lab.model, 10**9)["series"]
     marks = sum(len(s["data"]) for s in series)
-    initial = engine.build_state(lab.config, horizon=0).price
-    at_tick_0 = np.count_nonzero(lab.model.state.record_price[0] != initial)
-    assert marks == lab.model.state.total_changes.sum() - at_tick_0
+    initial = engine.build_state(lab.config, horizon=0).sellers.price
+    at_tick_0 = np.count_nonzero(lab.model.state.records.price[0] != initial)
+    assert marks == lab.model.state.totals.changes.sum() - at_tick_0
 
 
 def test_difference_is_zero_before_the_rule_was_switched_on(lab):

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from dashboard import export
+from market.state import SURPLUS
 
 
 def test_parquet_and_csv_hold_the_same_rows(lab):
@@ -19,8 +20,8 @@ def test_parquet_and_csv_hold_the_same_rows(lab):
 
 def test_prices_and_surplus_are_the_engines(lab):
     table = export.lab_table(lab).filter(pl.col("seller") == "platform")
-    assert table["price"].to_list() == lab.model.state.record_price[:lab.tick, 0].tolist()
-    assert table["consumer_surplus"].to_list() == lab.model.state.record_market[:lab.tick, 1].tolist()
+    assert table["price"].to_list() == lab.model.state.records.price[:lab.tick, 0].tolist()
+    assert table["consumer_surplus"].to_list() == lab.model.state.records.market[:lab.tick, SURPLUS].tolist()
 
 
 def test_run_b_follows_run_a(lab):

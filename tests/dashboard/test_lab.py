@@ -16,14 +16,14 @@ def test_every_shipped_scenario_loads_and_steps(name):
     assert lab.step(30) == 30
     assert lab.played == 30 and lab.tick == 30 + (lab.model.training.ticks if lab.model.training else 0)
     assert lab.horizon == min(lab.config.horizon, MAX_TICKS)
-    assert np.isfinite(lab.model.state.record_price[:30]).all()
+    assert np.isfinite(lab.model.state.records.price[:30]).all()
 
 
 def test_stepping_equals_the_engine_model_stepped_alone(lab):
     alone = PricingModel(lab.config)
     for _ in range(lab.tick):
         alone.step()
-    np.testing.assert_array_equal(alone.state.record_price[:200], lab.model.state.record_price[:200])
+    np.testing.assert_array_equal(alone.state.records.price[:200], lab.model.state.records.price[:200])
 
 
 @pytest.mark.parametrize(("path", "text", "message"), [
@@ -48,7 +48,7 @@ def test_a_valid_change_restarts_with_it_and_clears_the_message(lab):
     lab.set_value("sellers.platform.cost", "abc")
     assert lab.set_value("sellers.platform.cost", "1.1")
     assert lab.error == "" and lab.tick == 0
-    assert lab.config.sellers[0].cost == 1.1 and lab.model.state.cost[0] == 1.1
+    assert lab.config.sellers[0].cost == 1.1 and lab.model.state.market.cost[0] == 1.1
 
 
 def test_a_strategy_change_takes_its_defaults_and_going_back_restores_the_scenarios_params(lab):
@@ -69,7 +69,7 @@ def test_a_rule_switched_mid_run_leaves_a_at_that_tick(lab):
     assert lab.set_rule("once_a_day", True), lab.error
     assert lab.twin.tick == lab.tick == 200
     lab.step(400)
-    a, b = lab.model.state.record_price, lab.twin.state.record_price
+    a, b = lab.model.state.records.price, lab.twin.state.records.price
     np.testing.assert_array_equal(a[:200], b[:200])
     assert not np.array_equal(a[200:600], b[200:600])
     changes_per_day = np.count_nonzero(np.diff(b[200:600], axis=0), axis=0)
@@ -84,7 +84,7 @@ def test_a_rule_switched_on_at_tick_0_equals_the_rule_from_the_start(name):
     from_start = PricingModel(rules.with_rules(lab.config, frozenset({name})))
     for _ in range(300):
         from_start.step()
-    np.testing.assert_array_equal(from_start.state.record_price[:300], lab.twin.state.record_price[:300])
+    np.testing.assert_array_equal(from_start.state.records.price[:300], lab.twin.state.records.price[:300])
 
 
 def test_reset_puts_both_runs_at_tick_0_with_the_rules_from_the_start(lab):
@@ -122,12 +122,12 @@ def test_step_and_skip_stop_at_the_horizon():
 
 def test_a_scenario_with_training_starts_trained_unless_we_watch_it_learn():
     lab = Lab("calvano2020")
-    assert lab.model.training.converged and lab.model.state.frozen[0] and not lab.trainable
+    assert lab.model.training.converged and lab.model.state.learners.frozen[0] and not lab.trainable
     assert "Trained: A converged after" in lab.message and lab.played == 0
     assert lab.set_learn_live(True), lab.error
     assert lab.model.training is None and lab.tick == 0 and lab.trainable
     assert lab.reset() and lab.model.training is None  # the choice stays until switched off
-    assert lab.set_learn_live(False) and lab.model.state.frozen[0]
+    assert lab.set_learn_live(False) and lab.model.state.learners.frozen[0]
 
 
 def test_train_first_then_force_a_deviation():
@@ -138,10 +138,10 @@ def test_train_first_then_force_a_deviation():
     trained_at = lab.tick
     assert lab.played == 0 and not lab.finished
     assert lab.step(3) == 3 and lab.tick == trained_at + 3
-    collusive = lab.model.state.price.copy()
+    collusive = lab.model.state.sellers.price.copy()
     assert lab.deviate("firm1", "1.5"), lab.error
     lab.step(4)
-    prices = lab.model.state.record_price[:lab.model.state.n_records]
+    prices = lab.model.state.records.price[:lab.model.state.n_records]
     assert prices[3, 0] == 1.5 and prices[4:, 1].min() < collusive[1]
 
 
@@ -161,12 +161,12 @@ def test_train_first_is_offered_only_where_a_seller_learns():
 
 def test_a_rule_switched_on_after_training_runs_b_from_the_trained_market():
     lab = Lab("calvano2020")
-    assert lab.model.state.frozen[0]
+    assert lab.model.state.learners.frozen[0]
     lab.step(5)
     assert lab.set_rule("hourly_cap", True), lab.error
     a, b = lab.model.state, lab.twin.state
-    assert b.origin[0] == a.origin[0] and b.frozen[0] and b.t == a.t
-    np.testing.assert_array_equal(b.table_pool, a.table_pool)
+    assert b.origin[0] == a.origin[0] and b.learners.frozen[0] and b.t == a.t
+    np.testing.assert_array_equal(b.learners.table_pool, a.learners.table_pool)
     lab.step(20)
     assert lab.twin.state.n_records == lab.model.state.n_records == 25
-    assert np.isfinite(lab.twin.state.record_price[:25]).all()
+    assert np.isfinite(lab.twin.state.records.price[:25]).all()

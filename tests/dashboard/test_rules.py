@@ -21,4 +21,4 @@ def test_switch_puts_the_compiled_rules_in_place(lab):
     model = PricingModel(lab.config)
     config = rules.with_rules(lab.config, frozenset({"once_a_day"}))
     rules.switch(model, config)
-    np.testing.assert_array_equal(model.state.rule, PricingModel(config).state.rule)
+    np.testing.assert_array_equal(model.state.rules.value, PricingModel(config).state.rules.value)

@@ -12,6 +12,7 @@ from experiments.configs import load
 from experiments.stats import mean_ci, paired, spawn_seeds
 from market import engine, interventions, metrics
 from market.scenario import Scenario
+from market.state import SURPLUS
 
 
 def short_amazon():
@@ -60,8 +61,8 @@ def test_paired_differences_equal_a_hand_computation_on_a_tiny_market():
     for seed in spawn_seeds(base.seed, 5):
         for values, scenario in ((base_values, base), (by_hand, dearer)):
             state = engine.run(scenario.replace(seed=seed))
-            values["consumer_surplus"].append(state.total_market[1] / state.counted)
-            values["profit_b"].append(state.total_profit[1] / state.counted)
+            values["consumer_surplus"].append(state.totals.market[SURPLUS] / state.counted)
+            values["profit_b"].append(state.totals.profit[1] / state.counted)
     for metric, level, name in (("consumer_surplus", "market", "market"), ("profit_b", "seller", "b")):
         d = np.array(by_hand[metric]) - np.array(base_values[metric])
         row = table.filter((pl.col("level") == level) & (pl.col("name") == name)
@@ -103,7 +104,7 @@ def test_trained_arms_measure_the_play_and_say_whether_they_converged():
                              & (pl.col("metric") == "mean_price"))["value"][0]
     assert mean_price == played["mean_price"]
     assert state.counted == 200 and state.origin[0] == trained.ticks
-    assert mean_price == pytest.approx(np.nanmean(state.record_price[:state.n_records]), rel=1e-12)
+    assert mean_price == pytest.approx(np.nanmean(state.records.price[:state.n_records]), rel=1e-12)
 
 
 def test_cli_json_and_report(tmp_path, capsys):

@@ -34,7 +34,7 @@ def compare(name, seeds=3, rules=(), sets=(), horizon=None):
 def test_brown_mackay_slower_sellers_price_higher_than_equal_technology():
     scenario = load("brown_mackay2023")
     state = engine.run(scenario)
-    mean_price = state.total_price / state.t
+    mean_price = state.totals.price / state.t
     assert np.all(np.diff(mean_price) > 0)  # fast < hourly < daily < weekly
     nash = scenario.benchmarks.nash_price[0]  # equal technology: everyone best-responds every tick
     assert mean_price.mean() > 1.01 * nash
@@ -71,7 +71,7 @@ def test_hub_and_spoke_clients_share_one_trained_learner():
     assert set(runs.filter(pl.col("arm") == "without")["learners"]) == {2}
     assert set(runs.filter(pl.col("arm") == "with")["learners"]) == {4}
     state, _ = __import__("market.training", fromlist=["run"]).run(base)
-    clients = state.record_price[:state.n_records, :3]
+    clients = state.records.price[:state.n_records, :3]
     assert (clients == clients[:, :1]).all()  # one vendor, one price for its three clients
 
 
@@ -84,7 +84,7 @@ def test_neutral_buybox_moves_sales_to_cheaper_third_parties():
 
 def test_nessie_followers_let_the_prober_raise_prices():
     scenario = load("nessie")
-    assert engine.run(scenario).total_price[0] / scenario.horizon > scenario.benchmarks.nash_price[0]
+    assert engine.run(scenario).totals.price[0] / scenario.horizon > scenario.benchmarks.nash_price[0]
     table = compare("nessie", seeds=2, sets=['sellers.shop_a.strategy="fixed"', "sellers.shop_a.params={}",
                                              'sellers.shop_b.strategy="fixed"', "sellers.shop_b.params={}"])
     assert difference(table, "delta")[2] < -0.3  # rivals who do not follow: the rises are reverted
@@ -94,7 +94,7 @@ def test_wa_rule_stops_intraday_cycles():
     table = compare("wa_24h", seeds=2, rules=["wa_24h"])
     assert difference(table, "price_changes_per_day")[2] < 0
     treated = load("wa_24h").with_interventions([interventions.named("wa_24h")])
-    changes = np.nonzero(np.diff(engine.run(treated).record_price, axis=0))[0] + 1
+    changes = np.nonzero(np.diff(engine.run(treated).records.price, axis=0))[0] + 1
     assert np.all(changes % 144 == 36)
 
 

@@ -26,16 +26,16 @@ def supplied(**brand) -> Scenario:
 def test_shops_pay_wholesale_and_the_brand_earns_its_margin():
     scenario = supplied()
     state = engine.build_state(scenario)
-    np.testing.assert_allclose(state.cost, [1.0, 1.05, 0.6])
+    np.testing.assert_allclose(state.market.cost, [1.0, 1.05, 0.6])
     for _ in range(300):
-        cost, wholesale = state.cost.copy(), state.wholesale[2]  # terms in force during the tick
+        cost, wholesale = state.market.cost.copy(), state.brands.wholesale[2]  # terms in force during the tick
         engine.advance(state, 1)
-        own = (state.price - cost) * state.last_quantity - state.last_fee
-        fees = state.last_fee.sum()
-        wholesale_margin = (wholesale - 0.6) * state.last_quantity[:2].sum()
-        np.testing.assert_allclose(state.last_profit, own + [fees, 0.0, wholesale_margin], rtol=1e-12, atol=1e-12)
-    industry = state.total_revenue - state.true_cost * state.total_quantity
-    np.testing.assert_allclose(industry.sum(), state.total_profit.sum(), rtol=1e-10)
+        own = (state.sellers.price - cost) * state.last.quantity - state.last.fee
+        fees = state.last.fee.sum()
+        wholesale_margin = (wholesale - 0.6) * state.last.quantity[:2].sum()
+        np.testing.assert_allclose(state.last.profit, own + [fees, 0.0, wholesale_margin], rtol=1e-12, atol=1e-12)
+    industry = state.totals.revenue - state.market.true_cost * state.totals.quantity
+    np.testing.assert_allclose(industry.sum(), state.totals.profit.sum(), rtol=1e-10)
 
 
 def test_wholesale_moves_only_at_the_brand_period_and_never_below_cost():
@@ -43,37 +43,38 @@ def test_wholesale_moves_only_at_the_brand_period_and_never_below_cost():
     seen = []
     for _ in range(144 * 6):
         engine.advance(state, 1)
-        seen.append(state.wholesale[2])
+        seen.append(state.brands.wholesale[2])
     changes = np.flatnonzero(np.diff(seen)) + 1
     assert changes.size > 0 and np.all((changes + 1) % 144 == 0)
     assert min(seen) >= 0.6
-    np.testing.assert_allclose(state.cost[:2], state.own_cost[:2] + state.wholesale[2])
+    np.testing.assert_allclose(state.market.cost[:2], state.market.own_cost[:2] + state.brands.wholesale[2])
 
 
 def test_shops_respect_the_minimum_advertised_price():
     state = engine.run(supplied(wholesale={"map_price": 1.4}))
-    assert np.all(state.record_price[:, :2] >= 1.4)
-    assert np.any(state.record_price[:, 2] < 1.4) or state.record_price[0, 2] >= 1.4
+    assert np.all(state.records.price[:, :2] >= 1.4)
+    assert np.any(state.records.price[:, 2] < 1.4) or state.records.price[0, 2] >= 1.4
 
 
 def test_brand_leaves_the_platform_when_fees_eat_its_margin():
     kept = engine.run(supplied(delist_margin=0.2))
-    assert kept.on_platform[2]
+    assert kept.market.on_platform[2]
     left = engine.run(supplied(delist_margin=0.7))  # (0.85 x 1.5 - 0.6 - 0.05) / 1.5 = 0.42 < 0.7
-    assert not left.on_platform[2] and left.visibility[0, 2] == 0.0
-    assert left.record_fee[-1, 2] == 0.0 and left.record_quantity[-1, 2] > 0
+    assert not left.market.on_platform[2] and left.market.visibility[0, 2] == 0.0
+    assert left.records.fee[-1, 2] == 0.0 and left.records.quantity[-1, 2] > 0
 
 
 def test_a_brand_in_both_channels_delists_only_from_the_platform():
     state = engine.build_state(supplied(channel="both", delist_margin=0.7))
-    assert state.third_party[2] and state.dual_channel[2]
+    assert state.market.third_party[2] and state.market.dual_channel[2]
     engine.advance(state, 1)
-    assert state.last_fee[2] > 0.0
+    assert state.last.fee[2] > 0.0
     engine.advance(state, 143)
-    assert not state.on_platform[2] and not state.dual_channel[2] and not state.via_platform[:, 2].any()
-    assert state.visibility[0, 2] == 0.0 and state.visibility[1, 2] == 1.0
-    assert state.last_fee[2] == 0.0 and state.last_quantity[2] > 0.0  # its web shop still sells
-    assert state.weight[1, 2] == 1.0
+    market = state.market
+    assert not market.on_platform[2] and not market.dual_channel[2] and not market.via_platform[:, 2].any()
+    assert state.market.visibility[0, 2] == 0.0 and state.market.visibility[1, 2] == 1.0
+    assert state.last.fee[2] == 0.0 and state.last.quantity[2] > 0.0  # its web shop still sells
+    assert state.scratch.weight[1, 2] == 1.0
 
 
 @pytest.mark.parametrize("change, message", [

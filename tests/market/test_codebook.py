@@ -38,7 +38,7 @@ def written_files(tmp_path: Path, monkeypatch) -> list[Path]:
     advance = engine.advance
 
     def fail_once(state, n_ticks):  # one failing run, so that failures/ is written too
-        if state.period[0] == 2 and state.clock[0] == 0 and n_ticks > 0:
+        if state.sellers.period[0] == 2 and state.clock[0] == 0 and n_ticks > 0:
             raise RuntimeError("boom")
         return advance(state, n_ticks)
 

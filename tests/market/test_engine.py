@@ -1,3 +1,5 @@
+from operator import attrgetter
+
 import numpy as np
 import pytest
 
@@ -5,6 +7,7 @@ from market import engine
 from market.metrics import market_summary
 from market.model import PricingModel
 from market.scenario import Scenario
+from market.state import FEE_INCOME, SHOPPERS
 
 
 def duopoly(**changes) -> Scenario:
@@ -42,28 +45,28 @@ def channel_quantities(state, scenario):
     d = scenario.demand
     channel = np.array([s.listed_on for s in scenario.sellers])
     listed = channel != "web"
-    not_featured = np.arange(len(channel)) != state.last_featured[0]
+    not_featured = np.arange(len(channel)) != state.last.featured[0]
     buybox = np.where(listed & not_featured, 1 - scenario.platform.featured_attention, 1.0)
-    e = np.exp((state.quality - state.price) / d.mu)
+    e = np.exp((state.market.quality - state.sellers.price) / d.mu)
     outside = np.exp(d.outside_quality / d.mu)
     total, on_platform = 0.0, 0.0
     for weight, attention, via_platform in (
             (d.platform_only_share, np.where(listed, buybox, 0.0), listed),
             (1 - d.platform_only_share, np.where(channel == "platform", buybox, 1.0), channel == "platform")):
-        units = state.last_market[0] * weight * attention * e / ((attention * e).sum() + outside)
+        units = state.last.market[SHOPPERS] * weight * attention * e / ((attention * e).sum() + outside)
         total = total + units
         on_platform = on_platform + np.where(via_platform, units, 0.0)
     return total, on_platform
 
 
-DYNAMIC = ("price", "history", "memory", "last_quantity", "last_profit", "total_price", "total_quantity",
-           "total_profit", "total_fee", "total_changes", "total_featured", "total_market", "record_price",
-           "record_quantity", "record_profit", "record_fee", "record_featured", "record_market")
+DYNAMIC = ("sellers.price", "sellers.history", "sellers.memory", "last.quantity", "last.profit", "totals.price",
+           "totals.quantity", "totals.profit", "totals.fee", "totals.changes", "totals.featured", "totals.market",
+           "records.price", "records.quantity", "records.profit", "records.fee", "records.featured", "records.market")
 
 
 def assert_same_state(a, b):
     for field in DYNAMIC:
-        np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+        np.testing.assert_array_equal(attrgetter(field)(a), attrgetter(field)(b), err_msg=field)
 
 
 @pytest.mark.parametrize("scenario", [duopoly(), duopoly(record_stride=7), duopoly(seed=99), dual_channel()])
@@ -88,13 +91,13 @@ def test_chunking_and_repetition_do_not_change_results():
 def test_seed_changes_poisson_arrivals():
     a = engine.run(duopoly(seed=1))
     b = engine.run(duopoly(seed=2))
-    assert not np.array_equal(a.record_market[:, 0], b.record_market[:, 0])
-    assert np.all(a.record_market[:, 0] == np.floor(a.record_market[:, 0]))
+    assert not np.array_equal(a.records.market[:, SHOPPERS], b.records.market[:, SHOPPERS])
+    assert np.all(a.records.market[:, SHOPPERS] == np.floor(a.records.market[:, SHOPPERS]))
 
 
 def test_sellers_reprice_only_on_their_period_and_phase():
     state = engine.run(duopoly())
-    price = state.record_price
+    price = state.records.price
     changed = np.flatnonzero(np.diff(price[:, 1]) != 0) + 1
     assert changed.size > 0 and np.all(changed % 6 == 2)
     changed_web = np.flatnonzero(np.diff(price[:, 2]) != 0) + 1
@@ -108,7 +111,7 @@ def test_lagged_seller_sees_old_prices():
     follower = {"name": "follower", "strategy": "match_lowest", "params": {"floor": 0.5, "ceiling": 3.0},
                 "lag": 4, "initial_price": 1.9}
     scenario = Scenario.from_dict({"horizon": 60, "sellers": [rival_path, follower]})
-    price = engine.run(scenario).record_price
+    price = engine.run(scenario).records.price
     for t in range(60):
         seen = price[t - 5, 0] if t >= 5 else 1.9
         assert price[t, 1] == seen
@@ -118,13 +121,13 @@ def test_fees_paid_equal_fees_received_each_tick():
     state = engine.build_state(duopoly())
     for _ in range(200):
         engine.advance(state, 1)
-        assert state.last_fee.sum() == pytest.approx(state.last_market[2], rel=1e-12)
+        assert state.last.fee.sum() == pytest.approx(state.last.market[FEE_INCOME], rel=1e-12)
         third = 1
-        expected = (0.15 * state.price[third] + 0.1) * state.last_quantity[third]
-        assert state.last_fee[third] == pytest.approx(expected, rel=1e-12)
-        assert state.last_fee[[0, 2, 3]].sum() == 0.0
-    revenue_minus_cost = state.total_revenue - state.cost * state.total_quantity
-    assert state.total_profit.sum() == pytest.approx(revenue_minus_cost.sum(), rel=1e-12)
+        expected = (0.15 * state.sellers.price[third] + 0.1) * state.last.quantity[third]
+        assert state.last.fee[third] == pytest.approx(expected, rel=1e-12)
+        assert state.last.fee[[0, 2, 3]].sum() == 0.0
+    revenue_minus_cost = state.totals.revenue - state.market.cost * state.totals.quantity
+    assert state.totals.profit.sum() == pytest.approx(revenue_minus_cost.sum(), rel=1e-12)
 
 
 def test_a_dual_channel_seller_pays_fees_on_its_platform_sales_only():
@@ -133,20 +136,20 @@ def test_a_dual_channel_seller_pays_fees_on_its_platform_sales_only():
     for _ in range(200):
         engine.advance(state, 1)
         quantity, on_platform = channel_quantities(state, scenario)
-        np.testing.assert_allclose(state.last_quantity, quantity, rtol=1e-12)
+        np.testing.assert_allclose(state.last.quantity, quantity, rtol=1e-12)
         assert 0.0 < on_platform[1] < quantity[1]
-        assert state.last_fee[1] == pytest.approx((0.15 * state.price[1] + 0.1) * on_platform[1], rel=1e-12)
-        assert state.last_fee.sum() == pytest.approx(state.last_market[2], rel=1e-12)
-        assert state.last_fee[[0, 2, 3]].sum() == 0.0
-    assert state.total_featured[1] > 0  # its platform listing competes for the featured offer
-    revenue_minus_cost = state.total_revenue - state.cost * state.total_quantity
-    assert state.total_profit.sum() == pytest.approx(revenue_minus_cost.sum(), rel=1e-12)
+        assert state.last.fee[1] == pytest.approx((0.15 * state.sellers.price[1] + 0.1) * on_platform[1], rel=1e-12)
+        assert state.last.fee.sum() == pytest.approx(state.last.market[FEE_INCOME], rel=1e-12)
+        assert state.last.fee[[0, 2, 3]].sum() == 0.0
+    assert state.totals.featured[1] > 0  # its platform listing competes for the featured offer
+    revenue_minus_cost = state.totals.revenue - state.market.cost * state.totals.quantity
+    assert state.totals.profit.sum() == pytest.approx(revenue_minus_cost.sum(), rel=1e-12)
 
 
 def test_featured_offer_is_the_lowest_listed_price():
     state = engine.run(duopoly())
-    price = state.record_price
-    featured = state.record_featured
+    price = state.records.price
+    featured = state.records.featured
     listed = price[:, :2]
     np.testing.assert_array_equal(featured, np.argmin(listed, axis=1))
 
@@ -156,13 +159,13 @@ def test_best_response_dynamics_reach_static_nash():
                for n, c, a in (("a", 1.0, 2.0), ("b", 1.2, 2.3), ("c", 0.9, 1.9))]
     scenario = Scenario.from_dict({"horizon": 200, "demand": {"mu": 0.3}, "sellers": sellers})
     state = engine.run(scenario)
-    np.testing.assert_allclose(state.price, scenario.benchmarks.nash_price, rtol=1e-10)
+    np.testing.assert_allclose(state.sellers.price, scenario.benchmarks.nash_price, rtol=1e-10)
 
 
 def test_no_platform_offer_means_nothing_featured():
     sellers = [{"name": n, "strategy": "fixed", "params": {"price": 1.5}} for n in "ab"]
     state = engine.run(Scenario.from_dict({"horizon": 5, "sellers": sellers}))
-    assert np.all(state.record_featured == -1)
+    assert np.all(state.records.featured == -1)
 
 
 def test_negative_ticks_rejected():

@@ -22,37 +22,37 @@ def test_learners_step_equals_advance_and_repeat():
     for _ in range(600):
         model.step()
     fast = engine.run(scenario)
-    np.testing.assert_array_equal(model.state.record_price, fast.record_price)
-    np.testing.assert_array_equal(model.state.table_pool, fast.table_pool)
-    np.testing.assert_array_equal(engine.run(scenario).table_pool, fast.table_pool)
+    np.testing.assert_array_equal(model.state.records.price, fast.records.price)
+    np.testing.assert_array_equal(model.state.learners.table_pool, fast.learners.table_pool)
+    np.testing.assert_array_equal(engine.run(scenario).learners.table_pool, fast.learners.table_pool)
 
 
 def test_prices_stay_on_the_grid_and_tables_start_at_calvano_q0():
     scenario = learners(horizon=300)
     state = engine.build_state(scenario)
     m = 15
-    assert state.table_rows[0] == m**2 and state.table_cols[0] == m
-    grid = state.grid_pool[:m]
+    assert state.learners.table_rows[0] == m**2 and state.learners.table_cols[0] == m
+    grid = state.learners.grid_pool[:m]
     b = scenario.benchmarks
     span = b.monopoly_price[0] - b.nash_price[0]
     assert grid[0] == pytest.approx(b.nash_price[0] - 0.1 * span) and grid[-1] == pytest.approx(
         b.monopoly_price[0] + 0.1 * span)
     # Q0(s, a) = mean over the rival's prices of profit(a, rival) / (1 - delta), the same for every state.
-    q = state.table_pool[: m**3].reshape(m**2, m)
+    q = state.learners.table_pool[: m**3].reshape(m**2, m)
     game = scenario.static_game()
     expected = np.array([np.mean([game.profit([a, r])[0] for r in grid]) for a in grid]) / 0.05
     np.testing.assert_allclose(q[0], expected, rtol=1e-12)
     np.testing.assert_array_equal(q[0], q[123])
     engine.advance(state, 300)
-    assert np.all(np.isin(state.record_price, grid))
+    assert np.all(np.isin(state.records.price, grid))
 
 
 def test_vendor_clients_share_one_table_and_one_price():
     scenario = learners(n=3, horizon=500, vendor="hub").with_values({"sellers.firm2.vendor": None})
     state = engine.run(scenario)
-    assert state.table_offset[0] == state.table_offset[1] != state.table_offset[2]
-    np.testing.assert_array_equal(state.record_price[:, 0], state.record_price[:, 1])
-    assert not np.array_equal(state.record_price[:, 0], state.record_price[:, 2])
+    assert state.learners.table_offset[0] == state.learners.table_offset[1] != state.learners.table_offset[2]
+    np.testing.assert_array_equal(state.records.price[:, 0], state.records.price[:, 1])
+    assert not np.array_equal(state.records.price[:, 0], state.records.price[:, 2])
 
 
 def test_vendor_clients_must_match():
@@ -68,10 +68,10 @@ def test_epsilon_greedy_learns_the_best_reply_to_a_fixed_rival():
     rival = {"name": "rival", "strategy": "fixed", "params": {"price": 1.6}}
     scenario = Scenario.from_dict({"horizon": 20000, "seed": 3, "sellers": [bandit, rival]})
     state = engine.run(scenario)
-    grid = state.grid_pool[: state.grid_size[0]]
+    grid = state.learners.grid_pool[: state.learners.grid_size[0]]
     game = scenario.static_game()
     best = grid[np.argmax([game.profit([p, 1.6])[0] for p in grid])]
-    values = state.table_pool[: 2 * 15].reshape(2, 15)[0]
+    values = state.learners.table_pool[: 2 * 15].reshape(2, 15)[0]
     assert grid[np.argmax(values)] == pytest.approx(best)
 
 
@@ -82,9 +82,9 @@ def test_price_leader_keeps_rises_that_rivals_follow():
                 "initial_price": 1.5}
     stubborn = {"name": "follower", "strategy": "fixed", "params": {"price": 1.5}, "initial_price": 1.5}
     followed = engine.run(Scenario.from_dict({"horizon": 200, "sellers": [leader, follower]}))
-    assert followed.price[0] == pytest.approx(2.0) and followed.price[1] == pytest.approx(2.0)
+    assert followed.sellers.price[0] == pytest.approx(2.0) and followed.sellers.price[1] == pytest.approx(2.0)
     ignored = engine.run(Scenario.from_dict({"horizon": 200, "sellers": [leader, stubborn]}))
-    assert ignored.price[0] <= 1.5 + 1e-12 and ignored.record_price[:, 0].max() == pytest.approx(1.55)
+    assert ignored.sellers.price[0] <= 1.5 + 1e-12 and ignored.records.price[:, 0].max() == pytest.approx(1.55)
 
 
 def test_tables_too_large_are_refused_before_running():
@@ -97,6 +97,6 @@ def test_q_learners_move_toward_collusion():
     """A short engine run (fast exploration decay): prices end above the static Nash grid point on average."""
     scenario = learners(horizon=60000, params={**CALVANO, "beta": 1e-4})
     state = engine.run(scenario)
-    late = state.record_price[-2000:].mean()
+    late = state.records.price[-2000:].mean()
     assert late > scenario.benchmarks.nash_price[0] + 0.1 * (scenario.benchmarks.monopoly_price[0]
                                                              - scenario.benchmarks.nash_price[0])

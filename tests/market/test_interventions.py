@@ -33,13 +33,13 @@ def changes_of(price):
 
 
 def test_without_rules_prices_change_often():
-    price = engine.run(price_war()).record_price
+    price = engine.run(price_war()).records.price
     assert changes_of(price)[:, 0].sum() > 50
 
 
 def test_once_a_day_cap_no_two_changes_within_144_ticks():
     state = engine.run(price_war(["once_a_day"], horizon=5 * 144))
-    changed = changes_of(state.record_price)
+    changed = changes_of(state.records.price)
     for i in range(state.n_sellers):
         ticks = np.flatnonzero(changed[:, i]) + 1
         assert np.all(np.diff(ticks) >= 144), (i, ticks)
@@ -48,7 +48,7 @@ def test_once_a_day_cap_no_two_changes_within_144_ticks():
 
 def test_noon_rule_increases_only_at_noon():
     state = engine.run(price_war(["austria_noon"], horizon=4 * 144))
-    price = state.record_price
+    price = state.records.price
     up = np.diff(price, axis=0) > 0
     ticks = np.nonzero(up)[0] + 1
     assert ticks.size > 0 and np.all(ticks % 144 == 72)
@@ -58,7 +58,7 @@ def test_noon_rule_increases_only_at_noon():
 
 def test_wa_rule_one_price_a_day_from_6am():
     state = engine.run(price_war(["wa_24h"], horizon=4 * 144))
-    ticks = np.nonzero(changes_of(state.record_price))[0] + 1
+    ticks = np.nonzero(changes_of(state.records.price))[0] + 1
     assert ticks.size > 0 and np.all(ticks % 144 == 36)
 
 
@@ -69,7 +69,7 @@ def test_min_lag_delays_reactions():
               "initial_price": 1.9}
     scenario = Scenario.from_dict({"horizon": 80, "sellers": [leader, follower],
                                    "interventions": [{"kind": "min_lag", "ticks": 6}]})
-    price = engine.run(scenario).record_price
+    price = engine.run(scenario).records.price
     for t in range(80):
         assert price[t, 1] == (price[t - 7, 0] if t >= 7 else 1.9)
 
@@ -78,17 +78,17 @@ def test_price_bounds_hold_every_tick():
     scenario = price_war(["price_floor_nash", "price_cap_monopoly"])
     state = engine.run(scenario)
     b = scenario.benchmarks
-    assert np.all(state.record_price >= b.nash_price - 1e-12)
-    assert np.all(state.record_price <= b.monopoly_price + 1e-12)
+    assert np.all(state.records.price >= b.nash_price - 1e-12)
+    assert np.all(state.records.price <= b.monopoly_price + 1e-12)
 
 
 def test_ban_switches_off_rival_conditioned_strategies():
     scenario = price_war(["no_rival_pricing"])
     state = engine.run(scenario)
     for i, seller in enumerate(scenario.sellers):
-        if state.rival_conditioned[i]:
-            assert np.all(state.record_price[:, i] == state.record_price[0, i]), seller.name
-    assert state.total_changes[:3].sum() == 0
+        if state.sellers.rival_conditioned[i]:
+            assert np.all(state.records.price[:, i] == state.records.price[0, i]), seller.name
+    assert state.totals.changes[:3].sum() == 0
 
 
 def fixed_pair(p_platform, p_third, **platform):
@@ -100,17 +100,17 @@ def fixed_pair(p_platform, p_third, **platform):
 
 def test_self_preference_and_neutral_buybox():
     biased = Scenario.from_dict(fixed_pair(1.6, 1.5, self_preference=0.1))
-    assert np.all(engine.run(biased).record_featured == 0)  # 1.6 / 1.1 < 1.5
+    assert np.all(engine.run(biased).records.featured == 0)  # 1.6 / 1.1 < 1.5
     neutral = biased.with_interventions([interventions.named("neutral_buybox")])
-    assert np.all(engine.run(neutral).record_featured == 1)
+    assert np.all(engine.run(neutral).records.featured == 1)
 
 
 def test_pdp_shows_only_the_lowest_price():
     base = Scenario.from_dict(fixed_pair(1.6, 1.5))
     plain = engine.run(base)
-    assert plain.record_quantity[0, 0] > 0
+    assert plain.records.quantity[0, 0] > 0
     pdp = engine.run(base.with_interventions([interventions.named("pdp")]))
-    assert np.all(pdp.record_quantity[:, 0] == 0) and np.all(pdp.record_quantity[:, 1] > 0)
+    assert np.all(pdp.records.quantity[:, 0] == 0) and np.all(pdp.records.quantity[:, 1] > 0)
 
 
 def test_dynamic_pdp_keeps_the_incumbent_on_a_match():
@@ -119,9 +119,9 @@ def test_dynamic_pdp_keeps_the_incumbent_on_a_match():
                "params": {"floor": 1.0, "ceiling": 2.0}, "initial_price": 1.8}
     data = {"horizon": 5, "sellers": [leader, matcher], "demand": {"platform_only_share": 1.0}}
     static_pdp = engine.run(Scenario.from_dict({**data, "interventions": [{"kind": "buybox", "rule": "pdp"}]}))
-    assert static_pdp.record_quantity[1:, 1].min() > 0  # a match shares prominence under PDP
+    assert static_pdp.records.quantity[1:, 1].min() > 0  # a match shares prominence under PDP
     dynamic = engine.run(Scenario.from_dict({**data, "interventions": [{"kind": "buybox", "rule": "dynamic_pdp"}]}))
-    assert np.all(dynamic.record_featured == 0) and np.all(dynamic.record_quantity[:, 1] == 0)
+    assert np.all(dynamic.records.featured == 0) and np.all(dynamic.records.quantity[:, 1] == 0)
 
 
 def test_fee_cap_lowers_fees_paid():
@@ -130,8 +130,8 @@ def test_fee_cap_lowers_fees_paid():
     state = engine.build_state(capped)
     engine.advance(state, 10)
     third = 1
-    expected = (0.08 * state.price[third] + 0.0) * state.last_quantity[third]
-    assert state.last_fee[third] == pytest.approx(expected, rel=1e-12)
+    expected = (0.08 * state.sellers.price[third] + 0.0) * state.last.quantity[third]
+    assert state.last.fee[third] == pytest.approx(expected, rel=1e-12)
     assert capped.referral_fee == 0.08 and base.referral_fee == 0.15
 
 
@@ -140,21 +140,21 @@ def test_audit_fines_supra_competitive_prices():
     data = {"horizon": 100, "sellers": sellers,
             "interventions": [{"kind": "audit", "period": 50, "tolerance": 0.05, "fine_share": 0.5}]}
     state = engine.run(Scenario.from_dict(data))
-    assert np.all(state.total_fine > 0)
-    profit_without_fine = state.total_revenue - state.cost * state.total_quantity
-    np.testing.assert_allclose(state.total_fine, 0.5 * profit_without_fine, rtol=1e-12)
-    np.testing.assert_allclose(state.total_profit, 0.5 * profit_without_fine, rtol=1e-12)
+    assert np.all(state.totals.fine > 0)
+    profit_without_fine = state.totals.revenue - state.market.cost * state.totals.quantity
+    np.testing.assert_allclose(state.totals.fine, 0.5 * profit_without_fine, rtol=1e-12)
+    np.testing.assert_allclose(state.totals.profit, 0.5 * profit_without_fine, rtol=1e-12)
     data["sellers"] = [{"name": n, "strategy": "fixed", "params": {"price": "nash"}} for n in "ab"]
-    assert np.all(engine.run(Scenario.from_dict(data)).total_fine == 0)
+    assert np.all(engine.run(Scenario.from_dict(data)).totals.fine == 0)
 
 
 def test_rules_switch_between_ticks():
     state = engine.build_state(price_war())
     engine.advance(state, 20)
-    state.rule[interventions.BAN_RIVAL] = 1.0
-    before = state.price.copy()
+    state.rules.value[interventions.BAN_RIVAL] = 1.0
+    before = state.sellers.price.copy()
     engine.advance(state, 20)
-    assert np.all(state.price[state.rival_conditioned] == before[state.rival_conditioned])
+    assert np.all(state.sellers.price[state.sellers.rival_conditioned] == before[state.sellers.rival_conditioned])
 
 
 @pytest.mark.parametrize("name", sorted(interventions.CATALOG))
@@ -162,7 +162,7 @@ def test_every_catalog_rule_runs(name):
     rule = interventions.named(name)
     assert rule.description
     state = engine.run(price_war([name], horizon=200))
-    assert np.all(np.isfinite(state.record_price))
+    assert np.all(np.isfinite(state.records.price))
 
 
 @pytest.mark.parametrize("data, message", [
@@ -198,13 +198,35 @@ def test_model_switches_interventions_between_ticks():
     model.advance(30)
     model.set_interventions([interventions.named("no_rival_pricing")])
     assert model.config.interventions[0].kind == "ban_rival_pricing"
-    before = model.state.price.copy()
+    before = model.state.sellers.price.copy()
     for _ in range(20):
         model.step()
-    conditioned = model.state.rival_conditioned
-    assert np.all(model.state.price[conditioned] == before[conditioned])
+    conditioned = model.state.sellers.rival_conditioned
+    assert np.all(model.state.sellers.price[conditioned] == before[conditioned])
     model.set_interventions([])
     model.advance(50)
-    assert np.any(model.state.price[conditioned] != before[conditioned])
+    assert np.any(model.state.sellers.price[conditioned] != before[conditioned])
     with pytest.raises(ScenarioError):
         model.set_interventions([interventions.parse({"kind": "min_lag", "ticks": 5000})])
+
+
+@pytest.mark.parametrize("tick_minutes", [5, 10, 60])
+def test_the_catalog_is_in_hours_and_compiles_to_the_ticks_of_the_scenario(tick_minutes):
+    """Every catalog rule runs on a clock of 5, 10 or 60 minutes a tick; windows, lags and hours stated in time become
+    the ticks that last that long, and a once-a-day cap keeps a day between changes whatever a tick lasts."""
+    hour = 60 // tick_minutes
+    rules = interventions
+    expected = {"once_a_day": {rules.CHANGE_WINDOW: 24 * hour}, "hourly_cap": {rules.CHANGE_WINDOW: hour},
+                "min_lag_1h": {rules.MIN_LAG: hour}, "weekly_audit": {rules.AUDIT_PERIOD: 168 * hour},
+                "austria_noon": {rules.INCREASE_TICK: 12 * hour}, "wa_24h": {rules.DAILY_TICK: 6 * hour,
+                                                                              rules.NOTICE: 16 * hour}}
+    for name in interventions.CATALOG:
+        state = engine.build_state(price_war([name], tick_minutes=tick_minutes))
+        for slot, ticks in expected.get(name, {}).items():
+            assert state.rules.value[slot] == ticks, (name, slot)
+        engine.advance(state, 100)
+        assert np.all(np.isfinite(state.sellers.price)), name
+    day = 24 * hour
+    state = engine.run(price_war(["once_a_day"], horizon=4 * day, tick_minutes=tick_minutes))
+    for i in range(state.n_sellers):
+        assert np.all(np.diff(np.flatnonzero(changes_of(state.records.price)[:, i])) >= day)

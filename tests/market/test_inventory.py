@@ -1,5 +1,7 @@
 """Stock, storage fees and the destroy-or-donate decision, checked on the engine's arrays tick by tick."""
 
+from operator import attrgetter
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +26,7 @@ from market.inventory import (
 )
 from market.model import PricingModel
 from market.scenario import Scenario, ScenarioError
+from market.state import FEE_INCOME, SHOPPERS, SURPLUS
 from tests.market.test_engine import channel_quantities
 
 TPD = 144
@@ -85,7 +88,7 @@ def test_stock_is_conserved_for_every_seller_at_every_tick():
         np.testing.assert_allclose(held(v), v.stock, rtol=1e-12, atol=1e-9)
         assert np.all(v.stock >= -1e-9)
         sold = v.last_units[:, SOLD] + v.last_units[:, SOLD_OFF]
-        np.testing.assert_allclose(sold, state.last_quantity, rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(sold, state.last.quantity, rtol=1e-12, atol=1e-9)
         fates += v.last_units.sum(axis=0)
     assert np.all(fates[[SOLD, SOLD_OFF, DESTROYED]] > 0), fates  # the season exercises the paths tested
 
@@ -95,9 +98,9 @@ def test_money_is_conserved_at_every_tick():
         v = state.inventory
         paid = v.last_paid[:, :WRITE_OFF].sum()
         assert paid == pytest.approx(v.last_received.sum(), rel=1e-12, abs=1e-12)
-        operating = np.sum(state.last_revenue - state.cost * state.last_quantity)
+        operating = np.sum(state.last.revenue - state.market.cost * state.last.quantity)
         outside = v.last_received[SERVICES] + v.last_received[STATE]
-        assert state.last_profit.sum() == pytest.approx(operating - v.last_paid[:, WRITE_OFF].sum() - outside,
+        assert state.last.profit.sum() == pytest.approx(operating - v.last_paid[:, WRITE_OFF].sum() - outside,
                                                         rel=1e-10, abs=1e-9)
     assert v.total_received[STATE] > 0 and v.total_received[SERVICES] > 0
 
@@ -137,19 +140,19 @@ def test_a_sold_out_offer_gets_no_attention_and_its_shoppers_choose_again():
             break
         before = state.inventory.stock[0]
     out = state.t - 1
-    assert 0 < out < 29 and state.last_quantity[0] == pytest.approx(before, rel=1e-12)
-    assert np.all(state.last_quantity[1:] > free.last_quantity[1:])
-    assert state.last_quantity.sum() < free.last_quantity.sum()  # some displaced shoppers leave
+    assert 0 < out < 29 and state.last.quantity[0] == pytest.approx(before, rel=1e-12)
+    assert np.all(state.last.quantity[1:] > free.last.quantity[1:])
+    assert state.last.quantity.sum() < free.last.quantity.sum()  # some displaced shoppers leave
     # D displaced shoppers choose by logit among the offers left: q_j += D s2_j, CS += D (CS2 - CS1)
-    shoppers = state.last_market[0]
-    displaced = free.last_quantity[0] - before
-    s2, cs2 = logit_demand(state.price, state.quality, state.mu, state.outside_quality,
-                           state.weight, state.segment_weight)
-    np.testing.assert_allclose(state.last_quantity[1:], free.last_quantity[1:] + displaced * s2[1:], rtol=1e-10)
-    expected = free.last_market[1] + displaced * (cs2 - free.last_market[1] / shoppers)
-    assert state.last_market[1] == pytest.approx(expected, rel=1e-10) and expected < free.last_market[1]
+    shoppers = state.last.market[SHOPPERS]
+    displaced = free.last.quantity[0] - before
+    s2, cs2 = logit_demand(state.sellers.price, state.market.quality, state.market.mu, state.market.outside_quality,
+                           state.scratch.weight, state.market.segment_weight)
+    np.testing.assert_allclose(state.last.quantity[1:], free.last.quantity[1:] + displaced * s2[1:], rtol=1e-10)
+    expected = free.last.market[SURPLUS] + displaced * (cs2 - free.last.market[SURPLUS] / shoppers)
+    assert state.last.market[SURPLUS] == pytest.approx(expected, rel=1e-10) and expected < free.last.market[SURPLUS]
     later = engine.advance(engine.build_state(limited), out + 2)
-    assert later.last_quantity[0] == 0.0 and np.all(later.weight[:, 0] == 0.0) and later.last_featured[0] != 0
+    assert later.last.quantity[0] == 0.0 and np.all(later.scratch.weight[:, 0] == 0.0) and later.last.featured[0] != 0
 
 
 @pytest.mark.parametrize("inventory, extra, fate", [
@@ -182,7 +185,7 @@ def test_a_sell_off_posts_the_liquidation_price_then_restores_the_price():
     data = scenario.model_dump()
     data["sellers"][3].update({"strategy": "fixed", "params": {"price": 1.6}, "initial_price": 1.6, "cost": 1.0})
     scenario = Scenario.from_dict(data)
-    price = np.array([s.price[3] for s in step_through(scenario)])
+    price = np.array([s.sellers.price[3] for s in step_through(scenario)])
     liquidating = np.flatnonzero(price == 0.6)
     assert liquidating[0] == TPD // 2 and liquidating.size <= 0.1 * TPD + 1
     assert np.all(price[:TPD // 2] == 1.6) and np.all(price[liquidating[-1] + 1:] == 1.6)
@@ -233,12 +236,12 @@ def test_a_dual_channel_seller_that_sells_out_keeps_its_channel_split():
     scenario = Scenario.from_dict(data)
     for state in step_through(scenario):
         uncapped, on_platform = channel_quantities(state, scenario)
-        fee = (0.15 * state.price[2] + 0.05) * on_platform[2] / uncapped[2] * state.last_quantity[2]
-        assert state.last_fee[2] == pytest.approx(fee, rel=1e-12) and state.last_fee[2] > 0.0
-        assert state.last_fee.sum() == pytest.approx(state.last_market[2], rel=1e-12)
+        fee = (0.15 * state.sellers.price[2] + 0.05) * on_platform[2] / uncapped[2] * state.last.quantity[2]
+        assert state.last.fee[2] == pytest.approx(fee, rel=1e-12) and state.last.fee[2] > 0.0
+        assert state.last.fee.sum() == pytest.approx(state.last.market[FEE_INCOME], rel=1e-12)
         if state.inventory.stock[2] == 0.0:
             break
-    assert state.t < 100 and state.last_quantity[2] < uncapped[2]  # sold out, sales capped, split kept
+    assert state.t < 100 and state.last.quantity[2] < uncapped[2]  # sold out, sales capped, split kept
 
 
 def test_stepping_the_model_equals_one_advance_with_stock():
@@ -251,9 +254,9 @@ def test_stepping_the_model_equals_one_advance_with_stock():
     for n in (1, 70, 100, 23):
         engine.advance(chunked, n)
     for other in (model.state, chunked):
-        for field in ("price", "history", "record_price", "record_quantity", "record_profit", "total_profit",
-                      "total_market"):
-            np.testing.assert_array_equal(getattr(other, field), getattr(fast, field), err_msg=field)
+        for field in ("sellers.price", "sellers.history", "records.price", "records.quantity", "records.profit",
+                      "totals.profit", "totals.market"):
+            np.testing.assert_array_equal(attrgetter(field)(other), attrgetter(field)(fast), err_msg=field)
         for field in INVENTORY_ARRAYS:
             np.testing.assert_array_equal(getattr(other.inventory, field), getattr(fast.inventory, field),
                                           err_msg=field)
@@ -266,7 +269,7 @@ def test_shipped_scenarios_with_stock_step_as_they_advance_and_repeat(path):
     for _ in range(scenario.horizon):
         model.step()
     for other in (engine.run(scenario), engine.run(scenario)):
-        np.testing.assert_array_equal(model.state.record_price, other.record_price)
+        np.testing.assert_array_equal(model.state.records.price, other.records.price)
         for field in INVENTORY_ARRAYS:
             np.testing.assert_array_equal(getattr(model.state.inventory, field), getattr(other.inventory, field),
                                           err_msg=field)
@@ -277,13 +280,14 @@ def test_an_inventory_table_without_stock_changes_nothing():
     data = stocked(sellers={}).model_dump()
     data.pop("inventory")
     without = engine.run(Scenario.from_dict(data))
-    for field in ("price", "record_price", "record_quantity", "record_profit", "record_market", "total_profit"):
-        np.testing.assert_array_equal(getattr(with_table, field), getattr(without, field), err_msg=field)
+    for field in ("sellers.price", "records.price", "records.quantity", "records.profit", "records.market",
+                  "totals.profit"):
+        np.testing.assert_array_equal(attrgetter(field)(with_table), attrgetter(field)(without), err_msg=field)
 
 
 def test_demand_falls_over_the_season():
     scenario = stocked(sellers={}, demand={"shoppers_per_tick": 20.0}, inventory={"demand_decay_per_day": 0.5})
-    shoppers = engine.run(scenario).record_market[:, 0]
+    shoppers = engine.run(scenario).records.market[:, SHOPPERS]
     np.testing.assert_allclose(shoppers, 20.0 * np.exp(-0.5 * np.arange(3 * TPD) / TPD), rtol=1e-12)
 
 

@@ -3,22 +3,48 @@
 numba compiles a function's callees with the caller's flags unless they were compiled before,
 so everything reachable from the tick must allocate nothing; otherwise the engine would fail
 to compile whenever it happens to be compiled before its callees (a fresh install running a
-rule-only market first). This test does exactly that, in a subprocess with an empty cache.
+market first). This test does exactly that, in a subprocess with an empty cache, for a market
+that has every group of the state (learners of every kind, best responses, brands, stock), so
+that no kernel is left out by the pruning of absent groups.
 """
 
 import os
 import subprocess
 import sys
 
+import pytest
+
 _FIRST_CALL = """
-from experiments.bench.engine import rule_market
 from market import engine
-state = engine.build_state(rule_market(8, 50))
+from market.scenario import Scenario
+
+grid = {"m": 3}
+sellers = [
+    {"name": "platform", "role": "platform", "strategy": "undercut", "params": {"step": 0.01}},
+    {"name": "q", "channel": "both", "strategy": "qlearning", "params": grid},
+    {"name": "klein", "strategy": "klein_qlearning", "params": grid, "period": 2},
+    {"name": "bandit", "strategy": "epsilon_greedy", "params": grid},
+    {"name": "ucb", "strategy": "ucb", "params": grid},
+    {"name": "leader", "strategy": "price_leadership"},
+    {"name": "reply", "strategy": "best_response", "period": 3},
+    {"name": "stackelberg", "strategy": "anticipating", "period": 6},
+    {"name": "brand", "role": "brand", "channel": "both", "strategy": "cost_plus", "cost": 0.6,
+     "wholesale": {"price": 1.0, "period": 10}, "delist_margin": 0.1},
+    {"name": "shop", "strategy": "grim_trigger", "supplier": "brand"},
+]
+scenario = Scenario.from_dict({
+    "horizon": 50, "demand": {"arrivals": "poisson", "shoppers_per_tick": 30.0, "platform_only_share": 0.3},
+    "sellers": sellers, "interventions": [{"kind": "audit", "period": 7}],
+    "inventory": {"sellers": {"platform": {"initial_stock": 40.0, "batch": 20.0, "reorder_point": 10.0,
+                                           "lead_time_ticks": 5, "review_days": 0.05}}}})
+state = engine.build_state(scenario)
+assert all(group is not None for group in state), "every group of the state is present"
 engine.advance(state, 50)
 print(state.t)
 """
 
 
+@pytest.mark.slow
 def test_engine_compiles_before_its_callees_on_a_cold_cache(tmp_path):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", _FIRST_CALL], env=env, capture_output=True, text=True,

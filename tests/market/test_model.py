@@ -63,13 +63,13 @@ def test_seed_defaults_to_the_scenario_and_rng_forms_agree():
 def test_a_training_table_trains_at_construction_and_stepping_still_equals_advancing():
     scenario = configs.load("assad2024").with_values({"horizon": 100})
     model = PricingModel(scenario, collect=False)
-    assert model.training is not None and model.training.converged and model.state.frozen[0]
+    assert model.training is not None and model.training.converged and model.state.learners.frozen[0]
     assert model.state.origin[0] == model.training.ticks == model.tick
     state, _ = __import__("market.training", fromlist=["prepare"]).prepare(scenario)
     for _ in range(100):
         model.step()
     engine.advance(state, 100)
-    np.testing.assert_array_equal(model.state.record_price, state.record_price)
+    np.testing.assert_array_equal(model.state.records.price, state.records.price)
     assert PricingModel(scenario, train=False).training is None
     with pytest.raises(ValueError, match="nothing to train"):
         PricingModel(short_amazon(), train=True)

@@ -7,7 +7,9 @@ import pytest
 from experiments import configs
 from market import engine, training
 from market.model import PricingModel
-from market.strategies.learning import learner_price
+from market.state import SHOPPERS
+from market.strategies.dispatch import learner_price
+from market.strategies.learning import QLEARNING
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +25,10 @@ def test_training_converges_and_the_greedy_policy_then_stays_put(trained):
     assert result.ticks % training.CHECK_EVERY == 0 and result.ticks >= training.STABLE_TICKS
     assert result.end_tick == model.tick
     policy = training.greedy_policy(model.state)
-    table = model.state.table_pool.copy()
+    table = model.state.learners.table_pool.copy()
     model.advance(5_000)
     np.testing.assert_array_equal(training.greedy_policy(model.state), policy)
-    np.testing.assert_array_equal(model.state.table_pool, table)  # frozen: no update at all
+    np.testing.assert_array_equal(model.state.learners.table_pool, table)  # frozen: no update at all
 
 
 def test_after_training_the_books_count_the_play_only(trained):
@@ -34,10 +36,10 @@ def test_after_training_the_books_count_the_play_only(trained):
     state = model.state
     assert state.origin[0] > 0
     assert state.counted == model.tick - state.origin[0]
-    assert state.n_records == min(-(-state.counted // state.record_stride), state.record_price.shape[0])
-    assert np.isfinite(state.record_price[:state.n_records]).all()
-    assert np.isnan(state.record_price[state.n_records:]).all()
-    assert state.total_market[0] == state.counted * state.shoppers  # shoppers of the counted ticks only
+    assert state.n_records == min(-(-state.counted // state.records.stride), state.records.price.shape[0])
+    assert np.isfinite(state.records.price[:state.n_records]).all()
+    assert np.isnan(state.records.price[state.n_records:]).all()
+    assert state.totals.market[SHOPPERS] == state.counted * state.market.shoppers  # shoppers of the counted ticks only
     assert model.summary["delta"] > 0.5
 
 
@@ -45,12 +47,12 @@ def test_a_forced_deviation_is_punished_and_forgiven(trained):
     """Calvano et al. (2020), Figure 4: after a one-period cut the rival cuts too, then both return."""
     model, _ = trained
     model.advance(10)
-    before = model.state.price.copy()
+    before = model.state.sellers.price.copy()
     model.force_price(0, model.benchmarks.nash_price[0])
     path = []
     for _ in range(30):
         model.step()
-        path.append(model.state.price.copy())
+        path.append(model.state.sellers.price.copy())
     path = np.array(path)
     assert path[0, 0] == pytest.approx(model.benchmarks.nash_price[0])
     assert path[0, 1] == before[1]                        # the rival has not seen it yet
@@ -86,7 +88,7 @@ def test_a_forced_price_holds_for_its_ticks_then_the_strategy_resumes():
     prices = []
     for _ in range(6):
         model.step()
-        prices.append(model.state.price[0])
+        prices.append(model.state.sellers.price[0])
     assert prices[:4] == [3.21] * 4
     assert prices[4] != 3.21  # back to its strategy (match or undercut every tick)
 
@@ -96,7 +98,7 @@ def test_frozen_learner_plays_greedy_and_does_not_learn():
     grid = np.array([1.0, 1.5, 2.0])
     param = np.array([0.5, 0.0, 0.9, 3.0, 0.1])  # alpha, beta = 0 (always explore: epsilon = 1), delta
     memory = np.array([1.0, 0.0, 5.0, 0.0])
-    price = learner_price(8, q, grid, param, memory, 0, 10.0, np.inf, 1, 100, 0, False)
+    price = learner_price(QLEARNING.id, q, grid, param, memory, 0, 10.0, np.inf, 1, 100, 0, False)
     assert price == 1.5                                    # argmax of row 0, despite epsilon = 1
     np.testing.assert_array_equal(q, [[0.0, 3.0, 1.0], [2.0, 0.0, 0.0]])
 
@@ -119,6 +121,6 @@ def test_a_copied_state_has_the_numba_type_of_the_original_and_runs_apart():
     assert numba.typeof(copy) == numba.typeof(model.state)
     engine.advance(copy, 30)
     model.advance(30)
-    np.testing.assert_array_equal(copy.record_price, model.state.record_price)
-    copy.price[0] += 1.0
-    assert copy.price[0] != model.state.price[0]
+    np.testing.assert_array_equal(copy.records.price, model.state.records.price)
+    copy.sellers.price[0] += 1.0
+    assert copy.sellers.price[0] != model.state.sellers.price[0]

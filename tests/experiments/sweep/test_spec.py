@@ -143,6 +143,7 @@ def test_folder_of_other_things_is_refused(write_spec, tmp_path, capsys):
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
+@pytest.mark.slow  # waits out the connection timeout, 5 s
 def test_unreachable_scheduler_fails_fast(write_spec, tmp_path, capsys):
     out = tmp_path / "out"
     err = bad_run(["sweep", str(write_spec()), "--out", str(out), "--executor", "dask",

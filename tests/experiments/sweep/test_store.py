@@ -64,7 +64,7 @@ def test_a_failing_run_is_recorded_and_the_rest_finish(write_spec, tmp_path, mon
     advance = engine.advance
 
     def failing_advance(state, n_ticks):
-        if state.seed == bad_seed:
+        if state.market.seed == bad_seed:
             raise RuntimeError("boom\nat tick 3")
         return advance(state, n_ticks)
 

@@ -1,4 +1,5 @@
-"""The Calvano Q-learning kernel: the update rule by hand, initial Q, convergence counting, determinism."""
+"""The Calvano Q-learning kernel: the update rule by hand, initial Q, convergence counting, determinism, and its
+agreement with the engine's Q-learners."""
 
 import itertools
 
@@ -6,6 +7,7 @@ import numpy as np
 import pytest
 
 from experiments import configs
+from market import engine, training
 from market.benchmarks import StaticGame
 from market.learning.qlearning import (
     QLearningSetup,
@@ -17,6 +19,9 @@ from market.learning.qlearning import (
     run_session,
     update,
 )
+from market.learning.sessions import run_sessions, session_seeds
+from market.learning.summary import calvano_summary
+from market.metrics import market_summary
 
 
 def test_update_rule_by_hand_keeps_the_greedy_cache():
@@ -115,3 +120,28 @@ def test_bad_parameters_are_named(kwargs, name):
     values = {"alpha": 0.15, "beta": 4e-6, "delta": 0.95, "m": 15, "n_sellers": 2, **kwargs}
     with pytest.raises(ValueError, match=f"^{name} = "):
         check_parameters(**values)
+
+
+@pytest.mark.slow
+def test_the_engine_and_the_replication_kernel_agree_on_delta():
+    """One Q-learner, two paths: Calvano's market through the general engine (trained to convergence, then frozen
+    play measured) and through the replication kernel (limit cycle of greedy play), 20 sessions each with the same
+    parameters (exploration faster than the paper's, for time): mean Delta within sampling error (3 standard
+    errors of the difference) and both far from competition."""
+    beta, sessions = 4e-5, 20
+    replication = run_sessions(calvano_summary, QLearningSetup.calvano(beta=beta), session_seeds(1, sessions), 1,
+                               False)
+    by_kernel = np.array([r.delta for r in replication])
+    base = configs.load("calvano2020").with_values(
+        {"horizon": 2_000, **{f"sellers.{s.name}.params.beta": beta for s in configs.load("calvano2020").sellers}})
+    by_engine = []
+    for seed in session_seeds(2, sessions):
+        scenario = base.with_values({"seed": seed})
+        state = engine.build_state(scenario)
+        assert training.train_then_freeze(state, 20_000_000).converged
+        engine.advance(state, scenario.horizon)
+        by_engine.append(market_summary(state, scenario.benchmarks, scenario.ticks_per_day)["delta"])
+    by_engine = np.array(by_engine)
+    error = np.sqrt(by_kernel.var(ddof=1) / sessions + by_engine.var(ddof=1) / sessions)
+    assert error < 0.03 and min(by_kernel.mean(), by_engine.mean()) > 0.5
+    assert abs(by_engine.mean() - by_kernel.mean()) < 3 * error, (by_engine.mean(), by_kernel.mean(), error)

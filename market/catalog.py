@@ -1,0 +1,36 @@
+"""The shipped scenarios, found by name or by path.
+
+The TOML files live in ``experiments/configs/`` (the experiments' folder, shipped as package
+data); the engine reads them as data and imports nothing from ``experiments``. Files with a
+``grid`` table are experiment specs, not scenarios, and are left out of the names.
+"""
+
+import tomllib
+from pathlib import Path
+
+from market.errors import ScenarioError
+from market.scenario import Scenario
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "experiments" / "configs"
+
+
+def scenario_names() -> list[str]:
+    """Names of the shipped scenario files."""
+    return sorted(p.stem for p in CONFIG_DIR.glob("*.toml") if "grid" not in tomllib.loads(p.read_text()))
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """Path of a scenario given as a file path or as the name of a shipped config; ``ScenarioError`` otherwise."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = CONFIG_DIR / f"{name_or_path}.toml"
+    if shipped.is_file():
+        return shipped
+    raise ScenarioError(f"config {str(name_or_path)!r}: no such file, and not a shipped scenario "
+                        f"({', '.join(scenario_names())})")
+
+
+def load(name_or_path: str | Path) -> Scenario:
+    """The validated scenario of a shipped name or a TOML file."""
+    return Scenario.from_toml(resolve(name_or_path))

@@ -1,0 +1,30 @@
+"""Errors raised at the edge, when a scenario or an intervention is read, and their one-line messages.
+
+This module imports nothing heavy, so that the command line can catch these errors without
+loading numpy, numba or pydantic first.
+"""
+
+
+class ScenarioError(ValueError):
+    """Invalid scenario: the message names the field, the value and what is allowed."""
+
+
+class InterventionError(ValueError):
+    """Invalid intervention: the message names the field, the value and what is allowed."""
+
+
+def format_validation_error(err) -> str:
+    """One line naming each problem of a pydantic ``ValidationError``: ``field = value: what is allowed``."""
+    lines = []
+    for e in err.errors():
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"]).lstrip(".")
+        message = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            lines.append(f"{where}: unknown field")
+        elif e["type"] == "missing":
+            lines.append(f"{where}: missing")
+        elif e["type"] == "value_error" and (not e["loc"] or isinstance(e["loc"][-1], int)):
+            lines.append(f"{where}.{message}" if where else message)
+        else:
+            lines.append(f"{where} = {e.get('input')!r}: {message}")
+    return "; ".join(lines)
