@@ -170,7 +170,7 @@ def _assumptions(base: Scenario, arms: list[Arm], varies: list[Vary]) -> list[st
         lines += ["", "| rule | kind | what it is | parameters |", "|---|---|---|---|"]
         for (label, kind, text), item in rules.items():
             fields = ", ".join(f"{k} = {v}" for k, v in item.model_dump().items()
-                               if k not in ("kind", "name", "description"))
+                               if k not in ("kind", "name", "description") and v is not None)
             lines.append(f"| {label} | {kind} | {text or '-'} | {fields or '-'} |")
     lines += ["", "Drawn per seed (the same draw in every arm): " + (", ".join(map(str, varies)) or "nothing") + "."]
     return lines
