@@ -32,10 +32,13 @@ Each phase is a kernel that receives only the groups of the state it uses; a gro
 code it runs.
 """
 
+from collections.abc import Mapping
+
 import numpy as np
-from numba import njit
+from numba import njit, objmode
 
 from market.demand import market_demand
+from market.errors import OutsideError
 from market.interventions import (
     AUDIT_FINE,
     AUDIT_PERIOD,
@@ -55,6 +58,7 @@ from market.interventions import (
 )
 from market.inventory import season
 from market.jit import inner_kernel, tick_kernel
+from market.outside import Pricers, answer_caller, bind, calling
 from market.rng import STREAM_ARRIVALS, poisson
 from market.scenario import Scenario
 from market.state import (
@@ -70,19 +74,39 @@ from market.state import (
     restart_books,
 )
 from market.stock import close_tick, limit_sales, open_tick
-from market.strategies.dispatch import learner_price, learner_state, response_price, rule_price
-from market.strategies.registry import LEARNER, RESPONSE
+from market.strategies.dispatch import learner_price, learner_state, outside_price, response_price, rule_price
+from market.strategies.registry import LEARNER, OUTSIDE, RESPONSE
 
-__all__ = ["State", "advance", "build_state", "copy_state", "force_price", "prepare", "restart_books", "run",
-           "set_interventions"]
+__all__ = ["State", "advance", "advance_to_ask", "build_state", "copy_state", "force_price", "prepare",
+           "restart_books", "run", "set_interventions"]
 
 
-def advance(state: State, n_ticks: int) -> State:
-    """Run ``n_ticks`` ticks in one kernel call; the state's arrays are updated in place."""
+def advance(state: State, n_ticks: int, pricers: Pricers | None = None) -> State:
+    """Run ``n_ticks`` ticks in one kernel call; the state's arrays are updated in place.
+
+    A market with sellers priced from outside needs their ``pricers`` (``market.outside.bind``): the
+    kernel calls back into Python to ask them when they reprice, and goes on.
+    """
     if n_ticks < 0:
         raise ValueError(f"n_ticks = {n_ticks}: must be >= 0")
-    _advance(*state, n_ticks)
+    if state.outside is None:
+        _advance(*state, n_ticks)
+        return state
+    if pricers is None or len(pricers.pricers) != state.outside.seller.shape[0] or None in pricers.pricers:
+        raise OutsideError(f"pricers = {pricers!r}: this market has {state.outside.seller.shape[0]} sellers priced "
+                           f"from outside; give their pricers (market.outside.bind)")
+    with calling(state, pricers):
+        _advance(*state, n_ticks)
     return state
+
+
+def advance_to_ask(state: State, end: int) -> bool:
+    """Run up to tick ``end``, or until an outside seller is asked for a price: then return True before that tick,
+    with the sellers asked in ``state.outside.asked``. Give their prices (``market.outside.give``), mark the tick
+    answered (``state.outside.answered[0] = state.t``) and call again to run it. The environments' loop."""
+    if state.t < end:
+        _advance(*state, end - state.t)
+    return state.t < end
 
 
 def prepare(scenarios) -> None:
@@ -96,12 +120,14 @@ def prepare(scenarios) -> None:
         groups = optional_groups(scenario)
         if groups not in seen:
             seen.append(groups)
-            advance(build_state(scenario, horizon=0), 0)
+            _advance(*build_state(scenario, horizon=0), 0)
 
 
-def run(scenario: Scenario) -> State:
-    """Build the state of ``scenario`` and advance it over its horizon."""
-    return advance(build_state(scenario), scenario.horizon)
+def run(scenario: Scenario, agents: Mapping[str, object] | None = None) -> State:
+    """Build the state of ``scenario`` and advance it over its horizon; ``agents`` price the sellers they name
+    (``market.outside``)."""
+    scenario, pricers = bind(scenario, agents)
+    return advance(build_state(scenario), scenario.horizon, pricers)
 
 
 def force_price(state: State, seller: int, price: float, n_ticks: int) -> None:
@@ -152,8 +178,26 @@ def _lowest_rival(scratch, history, i, t):
     return scratch.row_low[r, 1] if scratch.row_argmin[r] == i else scratch.row_low[r, 0]
 
 
+@njit(cache=True, inline="always")
+def _chooses(t, i, ticks_per_day, sellers, rule):
+    """Whether seller i chooses a price at tick t: it is due (under a daily-price rule, everyone is due at the
+    rule's tick of the day only), no deviation is forced on it, and no ban on rival-conditioned pricing stops it."""
+    if t < sellers.forced_until[i]:
+        return False
+    due = t == sellers.next_reprice[i]
+    if rule[DAILY_TICK] >= 0.0:
+        due = t % ticks_per_day == int(rule[DAILY_TICK])
+    return due and not (rule[BAN_RIVAL] > 0.0 and sellers.rival_conditioned[i])
+
+
+@njit(cache=True, inline="always")
+def _seen(t, i, sellers, rule):
+    """The tick of the prices seller i sees at tick t: its lag, raised by a min-lag rule and a daily price's notice."""
+    return t - 1 - max(sellers.lag[i], int(rule[MIN_LAG])) - int(rule[NOTICE])
+
+
 @inner_kernel
-def _choose_prices(t, market, sellers, rule, learners, responses, scratch):
+def _choose_prices(t, market, sellers, rule, learners, responses, outside, scratch):
     """Fill scratch.chosen with each seller's price for tick t (unchanged for sellers not repricing).
 
     Under a daily-price rule everyone reprices at the rule's tick of the day only, on
@@ -161,27 +205,24 @@ def _choose_prices(t, market, sellers, rule, learners, responses, scratch):
     rival-conditioned pricing leaves such sellers at their price.
     """
     rows = sellers.history.shape[0]
-    daily_tick = rule[DAILY_TICK]
-    extra_lag = int(rule[NOTICE])
     for i in range(sellers.price.shape[0]):
         scratch.chosen[i] = sellers.price[i]
-        due = t == sellers.next_reprice[i]
-        if due:
+        chooses = _chooses(t, i, market.ticks_per_day, sellers, rule)
+        if t == sellers.next_reprice[i]:
             sellers.next_reprice[i] += sellers.period[i]
         if t < sellers.forced_until[i]:
             scratch.chosen[i] = sellers.forced_price[i]
+        if not chooses:
             continue
-        if daily_tick >= 0.0:
-            due = t % market.ticks_per_day == int(daily_tick)
-        if not due or (rule[BAN_RIVAL] > 0.0 and sellers.rival_conditioned[i]):
-            continue
-        seen = t - 1 - max(sellers.lag[i], int(rule[MIN_LAG])) - extra_lag
+        seen = _seen(t, i, sellers, rule)
         family = sellers.family[i]
         if learners is not None and family == LEARNER:
             scratch.chosen[i] = _learner_price(t, i, seen, market.seed, sellers, learners, scratch)
         elif responses is not None and family == RESPONSE:
             scratch.chosen[i] = response_price(sellers.strategy[i], i, sellers.history[seen % rows], sellers.period,
                                                market, responses)
+        elif outside is not None and family == OUTSIDE:
+            scratch.chosen[i] = outside_price(sellers.strategy[i], i, outside)
         else:
             platform_price = np.inf
             if market.platform_index >= 0 and market.platform_index != i:
@@ -189,6 +230,27 @@ def _choose_prices(t, market, sellers, rule, learners, responses, scratch):
             scratch.chosen[i] = rule_price(sellers.strategy[i], market.cost[i],
                                            _lowest_rival(scratch, sellers.history, i, seen), platform_price,
                                            sellers.param[i], sellers.memory[i])
+
+
+@inner_kernel
+def _ask_outside(t, ticks_per_day, sellers, rule, outside):
+    """Mark the outside sellers that choose a price at tick t, with the tick of the prices each sees;
+    return whether any does."""
+    any_asked = False
+    for k in range(outside.seller.shape[0]):
+        i = outside.seller[k]
+        outside.asked[k] = _chooses(t, i, ticks_per_day, sellers, rule)
+        if outside.asked[k]:
+            outside.seen[k] = _seen(t, i, sellers, rule)
+            any_asked = True
+    return any_asked
+
+
+@inner_kernel
+def _call_python(caller):
+    """Have the Python caller registered as ``caller`` answer the outside sellers asked (``market.outside``)."""
+    with objmode():
+        answer_caller(caller)
 
 
 @inner_kernel
@@ -419,6 +481,14 @@ def _credit_learners(learners, profit):
 
 
 @njit(cache=True, inline="always")
+def _credit_outside(outside, profit):
+    """Add this tick's profit to what each outside seller has earned since it last repriced."""
+    for k in range(outside.seller.shape[0]):
+        outside.profit_since[k] += profit[outside.seller[k]]
+        outside.ticks_since[k] += 1
+
+
+@njit(cache=True, inline="always")
 def _book(since, price, featured, shoppers, surplus, fee_income, dispersion, last, totals, records):
     """The tick's market outcome into ``last``; everything into the totals; every ``records.stride`` ticks
     since the origin, a record row."""
@@ -453,14 +523,24 @@ def _book(since, price, featured, shoppers, surplus, fee_income, dispersion, las
 
 
 @tick_kernel
-def _advance(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory, clock,
-             origin, n_ticks):
-    """``n_ticks`` ticks (the module docstring); the groups come apart so that those that are None are pruned."""
+def _advance(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory, outside,
+             clock, origin, n_ticks):
+    """``n_ticks`` ticks (the module docstring); the groups come apart so that those that are None are pruned.
+
+    At the start of a tick at which outside sellers reprice, the kernel asks them: it calls its Python
+    caller (``outside.caller``), or, without one, returns before the tick, to be called again with the
+    answers (``market.outside``).
+    """
     price = sellers.price
     for _ in range(n_ticks):
         t = clock[0]
         since = t - origin[0]
-        _choose_prices(t, market, sellers, rules.value, learners, responses, scratch)
+        if outside is not None and outside.answered[0] != t and \
+                _ask_outside(t, market.ticks_per_day, sellers, rules.value, outside):
+            if outside.caller[0] < 0:
+                return
+            _call_python(outside.caller[0])
+        _choose_prices(t, market, sellers, rules.value, learners, responses, outside, scratch)
         if inventory is not None:
             open_tick(t, inventory, market.cost, scratch.chosen)
         _enforce(t, market.ticks_per_day, sellers, rules, brands, scratch.chosen, totals.changes)
@@ -476,5 +556,7 @@ def _advance(market, sellers, rules, brands, learners, responses, last, totals, 
             _audit(t, rules, price, last.profit, totals.fine)
         if learners is not None:
             _credit_learners(learners, last.profit)
+        if outside is not None:
+            _credit_outside(outside, last.profit)
         _book(since, price, featured, shoppers, surplus, fee_income, dispersion, last, totals, records)
         clock[0] += 1

@@ -13,6 +13,11 @@ class InterventionError(ValueError):
     """Invalid intervention: the message names the field, the value and what is allowed."""
 
 
+class OutsideError(ValueError):
+    """A seller priced from outside (``market.outside``) misconfigured, or a price from it that is no price: the
+    message names the seller, the value and what is allowed (and the tick, for a price)."""
+
+
 def format_validation_error(err) -> str:
     """One line naming each problem of a pydantic ``ValidationError``: ``field = value: what is allowed``."""
     lines = []

@@ -57,9 +57,13 @@ __all__ = ["CATALOG", "Intervention", "InterventionError", "compile_rules", "loa
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
-# The kernel's rule vector: the slots, their values when no rule sets them, and what a value means.
+# The kernel's rule vector: the slots by name, their values when no rule sets them, and what a value means.
+SLOT_NAMES = ("max_changes", "change_window", "increase_tick", "daily_tick", "notice", "min_lag", "ban_rival",
+              "buybox", "self_preference", "referral_fee", "audit_period", "audit_tolerance", "audit_fine",
+              "destruction_ban", "vat_relief", "storage_fee_cap")
 MAX_CHANGES, CHANGE_WINDOW, INCREASE_TICK, DAILY_TICK, NOTICE, MIN_LAG, BAN_RIVAL, BUYBOX, SELF_PREFERENCE, \
-    REFERRAL_FEE, AUDIT_PERIOD, AUDIT_TOLERANCE, AUDIT_FINE, DESTRUCTION_BAN, VAT_RELIEF, STORAGE_FEE_CAP = range(16)
+    REFERRAL_FEE, AUDIT_PERIOD, AUDIT_TOLERANCE, AUDIT_FINE, DESTRUCTION_BAN, VAT_RELIEF, STORAGE_FEE_CAP = \
+    range(len(SLOT_NAMES))
 BUYBOX_LOWEST, BUYBOX_PDP, BUYBOX_DYNAMIC_PDP = 0, 1, 2  # values of rule[BUYBOX]
 BAN_NONE, BAN_LARGE_FIRMS, BAN_ALL = 0, 1, 2  # values of rule[DESTRUCTION_BAN]
 SLOTS = {

@@ -13,12 +13,13 @@ run again. Left out, the scenario's own seed is used. ``seed`` is accepted as th
 (Mesa's older name; also the name of a parameter in ``batch_run``'s ``parameters``).
 """
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import mesa
 import numpy as np
 
-from market import catalog, engine, training
+from market import catalog, engine, outside, training
 from market.agents import AGENT_CLASSES
 from market.metrics import market_summary
 from market.scenario import Scenario, TrainingPlan
@@ -49,6 +50,9 @@ class PricingModel(mesa.Model):
         Ticks to keep records for (default: the scenario's horizon).
     collect : bool
         Whether ``step()`` feeds Mesa's DataCollector (the dashboard reads ``state.records`` instead).
+    agents : dict, optional
+        Sellers priced by Python objects, by name: ``{"shop_a": pricer}``, a pricer being any object with
+        ``price(observation) -> float`` (``market.outside``); the others keep their strategies.
 
     The validated market is ``model.config`` (Mesa's own ``model.scenario`` is left to Mesa).
     """
@@ -56,7 +60,8 @@ class PricingModel(mesa.Model):
     def __init__(self, scenario: Scenario | str | Path = DEFAULT_SCENARIO, rng=SCENARIO_SEED, mu=None,
                  shoppers_per_tick=None, platform_only_share=None, referral_fee=None, fulfilment_fee=None,
                  featured_attention=None, overrides: dict | None = None, horizon: int | None = None,
-                 collect: bool = True, train: bool | None = None, **legacy):
+                 collect: bool = True, train: bool | None = None, agents: Mapping[str, object] | None = None,
+                 **legacy):
         if not isinstance(scenario, Scenario):
             scenario = Scenario.from_toml(scenario)
         updates = dict(overrides or {})
@@ -67,7 +72,7 @@ class PricingModel(mesa.Model):
                             ("seed", run_seed(_one_seed(rng, legacy)))):
             if value is not None:
                 updates[path] = value
-        self.config = scenario.with_values(updates) if updates else scenario
+        self.config, self.pricers = outside.bind(scenario.with_values(updates) if updates else scenario, agents)
         super().__init__(rng=self.config.seed)
         self.benchmarks = self.config.benchmarks
         self.state, self.training = engine.build_state(self.config, horizon=horizon), None
@@ -75,7 +80,8 @@ class PricingModel(mesa.Model):
             plan = self.config.training or TrainingPlan()
             if train:
                 training.check_plan(self.config, plan.max_ticks)
-            self.state, self.training = training.prepare(self.config, horizon, max_ticks=plan.max_ticks)
+            self.state, self.training = training.prepare(self.config, horizon, max_ticks=plan.max_ticks,
+                                                         pricers=self.pricers)
         self.sellers = [AGENT_CLASSES[s.role](self, i) for i, s in enumerate(self.config.sellers)]
         self.collect = collect
         self.datacollector = mesa.DataCollector(
@@ -120,13 +126,13 @@ class PricingModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one tick through the engine's kernel and collect data."""
-        engine.advance(self.state, 1)
+        engine.advance(self.state, 1, self.pricers)
         if self.collect:
             self.datacollector.collect(self)
 
     def advance(self, n_ticks: int) -> None:
         """Advance ``n_ticks`` in one kernel call (the fast path; no data collected on the way)."""
-        engine.advance(self.state, n_ticks)
+        engine.advance(self.state, n_ticks, self.pricers)
 
     def train(self, max_ticks: int | None = None, stable_ticks: int | None = None,
               check_every: int | None = None) -> training.Training:
@@ -137,7 +143,7 @@ class PricingModel(mesa.Model):
         self.training = training.train_then_freeze(
             self.state, plan.max_ticks if max_ticks is None else max_ticks,
             plan.stable_ticks if stable_ticks is None else stable_ticks,
-            plan.check_every if check_every is None else check_every)
+            plan.check_every if check_every is None else check_every, self.pricers)
         return self.training
 
     def seller_index(self, seller: str | int) -> int:

@@ -13,7 +13,9 @@ one kind of thing, and each kernel of :mod:`market.engine` receives only the gro
 * ``last``: the latest tick's outcome; ``totals``: sums over the ticks since ``origin``;
   ``records``: the outcome every ``records.stride`` ticks from ``origin``;
 * ``scratch``: work arrays rewritten within a tick;
-* ``inventory``: stock and unsold goods (:mod:`market.inventory`; None: unlimited stock).
+* ``inventory``: stock and unsold goods (:mod:`market.inventory`; None: unlimited stock);
+* ``outside``: the sellers priced by Python objects, what they are asked and what they answer
+  (:mod:`market.outside`; None: every seller has an engine strategy).
 
 A group that is None costs nothing: the kernels are compiled without the code that uses it.
 ``clock[0]`` is the next tick to run, ``origin[0]`` the tick from which the books count (0, or
@@ -30,7 +32,7 @@ from market.errors import ScenarioError
 from market.inventory import RECEIVED, Inventory, build_inventory
 from market.scenario import Scenario
 from market.strategies import MEMORY_SLOTS, get, learning
-from market.strategies.registry import LEARNER, RESPONSE
+from market.strategies.registry import LEARNER, OUTSIDE, RESPONSE
 
 NEVER = np.iinfo(np.int64).min
 MAX_TABLE_ENTRIES = 2**27  # 1 GiB of learners' tables per market
@@ -188,6 +190,20 @@ class Responses(NamedTuple):
     follower: np.ndarray          # float64[n]: 1 for the sellers a leader expects to best-respond to it
 
 
+class Outside(NamedTuple):
+    """Sellers priced from outside the engine (:mod:`market.outside`): when they are asked, what they answer."""
+
+    seller: np.ndarray            # int64[k]: the outside sellers
+    slot: np.ndarray              # int64[n]: a seller's position in ``seller``; -1 for the others
+    asked: np.ndarray             # bool[k]: asked for a price at the tick ``clock[0]`` (when the kernel asks)
+    seen: np.ndarray              # int64[k]: the tick of the rival prices it sees when asked
+    answer: np.ndarray            # float64[k]: the prices given for tick ``answered[0]``
+    answered: np.ndarray          # int64[1]: the tick the answers are for (NEVER before the first)
+    caller: np.ndarray            # int64[1]: the Python caller the kernel asks (market.outside); -1: return to ask
+    profit_since: np.ndarray      # float64[k]: profit since the seller last repriced
+    ticks_since: np.ndarray       # int64[k]
+
+
 class State(NamedTuple):
     """Everything the engine reads and writes, by group (see the module docstring)."""
 
@@ -202,6 +218,7 @@ class State(NamedTuple):
     records: Records
     scratch: Scratch
     inventory: Inventory | None
+    outside: Outside | None
     clock: np.ndarray             # int64[1]: the next tick to run
     origin: np.ndarray            # int64[1]: the tick from which totals and records count
 
@@ -230,7 +247,7 @@ def optional_groups(scenario: Scenario) -> dict[str, bool]:
     families = {get(s.strategy).family_code for s in scenario.sellers}
     return {"brands": any(s.supplier or s.delist_margin is not None for s in scenario.sellers),
             "learners": LEARNER in families, "responses": RESPONSE in families,
-            "inventory": scenario.inventory is not None}
+            "inventory": scenario.inventory is not None, "outside": OUTSIDE in families}
 
 
 def build_state(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None) -> State:
@@ -264,6 +281,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
                         stride=stride),
         scratch=_scratch(n, game.segment_weight.shape[0], sellers.history.shape[0]),
         inventory=build_inventory(scenario, records) if optional_groups(scenario)["inventory"] else None,
+        outside=_outside(sellers.family),
         clock=np.zeros(1, dtype=np.int64), origin=np.zeros(1, dtype=np.int64))
 
 
@@ -373,6 +391,20 @@ def _responses(scenario: Scenario, segments: int) -> Responses | None:
         return None
     n = scenario.n_sellers
     return Responses(segment=np.zeros((3, segments)), work=np.zeros((3, n)), follower=np.zeros(n))
+
+
+def _outside(family: np.ndarray) -> Outside | None:
+    """The group of the sellers whose strategy is of the outside family; None if there is none."""
+    seller = np.flatnonzero(family == OUTSIDE).astype(np.int64)
+    if not seller.size:
+        return None
+    k = seller.size
+    slot = np.full(family.shape[0], -1, dtype=np.int64)
+    slot[seller] = np.arange(k)
+    return Outside(seller=seller, slot=slot, asked=np.zeros(k, dtype=np.bool_), seen=np.zeros(k, dtype=np.int64),
+                   answer=np.full(k, np.nan), answered=np.full(1, NEVER, dtype=np.int64),
+                   caller=np.full(1, -1, dtype=np.int64), profit_since=np.zeros(k),
+                   ticks_since=np.zeros(k, dtype=np.int64))
 
 
 def _scratch(n: int, segments: int, rows: int) -> Scratch:

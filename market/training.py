@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from market import engine, strategies
+from market.outside import Pricers
 from market.scenario import Scenario, TrainingPlan
 from market.state import State
 from market.strategies.learning import KLEIN_QLEARNING, QLEARNING
@@ -83,15 +84,17 @@ def check(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_
         raise ValueError(NOTHING_TO_TRAIN)
 
 
-def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY) -> Training:
-    """Advance ``state`` until the greedy policies have been stable for ``stable_ticks`` ticks, or ``max_ticks``."""
+def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY,
+          pricers: Pricers | None = None) -> Training:
+    """Advance ``state`` until the greedy policies have been stable for ``stable_ticks`` ticks, or ``max_ticks``
+    (``pricers``: those of the sellers priced from outside, ``market.outside``)."""
     check(state, max_ticks, stable_ticks, check_every)
     start = state.t
     policy = greedy_policy(state)
     stable = 0
     while state.t - start < max_ticks:
         chunk = min(check_every, max_ticks - (state.t - start))
-        engine.advance(state, chunk)
+        engine.advance(state, chunk, pricers)
         latest = greedy_policy(state)
         stable = stable + chunk if np.array_equal(latest, policy) else 0
         policy = latest
@@ -101,28 +104,29 @@ def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_
 
 
 def train_then_freeze(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS,
-                      check_every: int = CHECK_EVERY) -> Training:
+                      check_every: int = CHECK_EVERY, pricers: Pricers | None = None) -> Training:
     """:func:`train`; then freeze the learners and restart the books, so what follows measures their play."""
-    result = train(state, max_ticks, stable_ticks, check_every)
+    result = train(state, max_ticks, stable_ticks, check_every, pricers)
     state.learners.frozen[0] = True
     engine.restart_books(state)
     return result
 
 
 def prepare(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None,
-            max_ticks: int | None = None) -> tuple[State, Training | None]:
+            max_ticks: int | None = None, pricers: Pricers | None = None) -> tuple[State, Training | None]:
     """The scenario's market ready to be measured: built, and trained then frozen where it asks for it.
 
     Training runs when the scenario has a ``[training]`` table (``max_ticks`` overrides its own), or when
     ``max_ticks`` is given, and only if some seller learns a table; otherwise the state is at tick 0 and
-    the second value is None. ``horizon`` and ``record_stride`` size the records (``engine.build_state``).
+    the second value is None. ``horizon`` and ``record_stride`` size the records (``engine.build_state``);
+    ``pricers`` price the sellers priced from outside (``market.outside``) during training.
     """
     state = engine.build_state(scenario, horizon, record_stride)
     plan = scenario.training or (TrainingPlan(max_ticks=max_ticks) if max_ticks is not None else None)
     if plan is None or not table_learners(state):
         return state, None
     ticks = plan.max_ticks if max_ticks is None else max_ticks
-    return state, train_then_freeze(state, ticks, plan.stable_ticks, plan.check_every)
+    return state, train_then_freeze(state, ticks, plan.stable_ticks, plan.check_every, pricers)
 
 
 def run(scenario: Scenario, record_stride: int | None = None) -> tuple[State, Training | None]:

@@ -8,7 +8,9 @@ Every registered strategy belongs to one family, and the kernels of a family sha
 * ``response``: ``kernel(i, seen, period, market, responses) -> price``: the prices seen, the
   market's demand and work arrays, for best responses;
 * ``learner``: ``observe(observed, rival_min, grid) -> state`` then
-  ``kernel(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn) -> price``.
+  ``kernel(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn) -> price``;
+* ``outside``: ``kernel(i, outside) -> price``: the price a Python object gave when the engine
+  asked it (:mod:`market.outside`).
 
 Each dispatcher below tries its family's kernels in id order (unrolled at compile time, so a
 call costs a few integer comparisons). The tables are built once every strategy module has
@@ -23,7 +25,7 @@ from numba import literal_unroll
 from numba.core.errors import NumbaExperimentalFeatureWarning
 
 from market.jit import tick_kernel
-from market.strategies import learning, reactive, registry, responsive, rules, trigger  # noqa: F401 (register specs)
+from market.strategies import learning, outside, reactive, registry, responsive, rules, trigger  # noqa: F401
 
 # numba types a tuple of kernels as first-class functions, and says so once per compile.
 warnings.filterwarnings("ignore", message="First-class function type", category=NumbaExperimentalFeatureWarning)
@@ -31,6 +33,7 @@ warnings.filterwarnings("ignore", message="First-class function type", category=
 RULES = tuple((spec.id, spec.kernel) for spec in registry.family("rule"))
 RESPONSES = tuple((spec.id, spec.kernel) for spec in registry.family("response"))
 LEARNERS = tuple((spec.id, spec.observe, spec.kernel) for spec in registry.family("learner"))
+OUTSIDES = tuple((spec.id, spec.kernel) for spec in registry.family("outside"))
 registry.seal()
 
 
@@ -75,4 +78,14 @@ def learner_price(strategy, q, grid, param, memory, state, reward, rival_min, se
     for entry in literal_unroll(LEARNERS):
         if entry[0] == strategy:
             price = entry[2](q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn)
+    return price
+
+
+@tick_kernel
+def outside_price(strategy, i, group):
+    """New price of seller ``i``, priced from outside the engine (``group``: the state's ``outside``)."""
+    price = np.nan
+    for entry in literal_unroll(OUTSIDES):
+        if entry[0] == strategy:
+            price = entry[1](i, group)
     return price

@@ -19,8 +19,8 @@ import numpy as np
 MAX_PARAMS = 8
 MEMORY_SLOTS = 4
 PRICE_REFERENCES = ("cost", "nash", "monopoly")
-FAMILIES = ("rule", "response", "learner")
-RULE, RESPONSE, LEARNER = range(3)
+FAMILIES = ("rule", "response", "learner", "outside")
+RULE, RESPONSE, LEARNER, OUTSIDE = range(4)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class StrategySpec:
 
     @property
     def family_code(self) -> int:
-        """``RULE``, ``RESPONSE`` or ``LEARNER``: the dispatch that prices a seller with this strategy."""
+        """``RULE``, ``RESPONSE``, ``LEARNER`` or ``OUTSIDE``: the dispatch that prices a seller with this strategy."""
         return FAMILIES.index(self.family)
 
     def param(self, name: str) -> Param:
@@ -140,7 +140,9 @@ def get(name: str) -> StrategySpec:
 
 
 def names() -> list[str]:
-    return sorted(_REGISTRY)
+    """The strategies a scenario runs by itself: every registered one but the ``outside`` family's, whose sellers
+    a Python object prices (``market.outside``)."""
+    return sorted(name for name, spec in _REGISTRY.items() if spec.family != "outside")
 
 
 def select(**classifier) -> list[StrategySpec]:

@@ -6,7 +6,7 @@ import pytest
 from market import strategies
 from market.benchmarks import StaticGame, price_grid
 from market.learning.qlearning import initial_q, profit_table
-from market.strategies import learning
+from market.strategies import learning, registry
 from market.strategies.dispatch import learner_price
 from market.strategies.learning import nearest_index, profile_index
 
@@ -24,8 +24,9 @@ def _call(spec, q, row, memory, state=0, reward=0.0, rival_min=np.inf, t=NEVER, 
 
 
 def test_specs_ids_classifiers_and_sources():
-    ids = {name: strategies.get(name).id for name in strategies.names()}
+    ids = {spec.name: spec.id for family in registry.FAMILIES for spec in registry.family(family)}
     assert sorted(ids.values()) == list(range(len(ids)))  # the registry numbers every strategy once
+    assert set(strategies.names()) == set(ids) - {"outside"}  # a scenario runs all but the outside one by itself
     learners = {s.name for s in strategies.select(learns=True)}
     assert learners == {"qlearning", "klein_qlearning", "epsilon_greedy", "ucb"}
     assert {s.name for s in strategies.select(stochastic=True, learns=True)} == {"qlearning", "klein_qlearning",
