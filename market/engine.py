@@ -246,7 +246,7 @@ def _ask_outside(t, ticks_per_day, sellers, rule, outside):
     return any_asked
 
 
-@inner_kernel
+@njit(cache=True, _nrt=False, no_cpython_wrapper=True, no_cfunc_wrapper=True)  # an inner kernel numba cannot inline
 def _call_python(caller):
     """Have the Python caller registered as ``caller`` answer the outside sellers asked (``market.outside``)."""
     with objmode():
@@ -525,11 +525,21 @@ def _book(since, price, featured, shoppers, surplus, fee_income, dispersion, las
 @tick_kernel
 def _advance(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory, outside,
              clock, origin, n_ticks):
-    """``n_ticks`` ticks (the module docstring); the groups come apart so that those that are None are pruned.
+    """``n_ticks`` ticks (``run_ticks``), called from Python with the state's groups apart, so that those that are None
+    are pruned."""
+    caller = None if outside is None else outside.caller
+    run_ticks(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory, outside,
+              caller, clock, origin, n_ticks)
 
-    At the start of a tick at which outside sellers reprice, the kernel asks them: it calls its Python
-    caller (``outside.caller``), or, without one, returns before the tick, to be called again with the
-    answers (``market.outside``).
+
+@inner_kernel
+def run_ticks(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory, outside,
+              caller, clock, origin, n_ticks):
+    """``n_ticks`` ticks (the module docstring); kernels only (``market.vector`` runs many markets with it).
+
+    At the start of a tick at which outside sellers reprice, the kernel asks them: it calls the Python
+    caller registered as ``caller[0]`` (``market.outside.calling``), or, with none (``caller`` None, or
+    -1), returns before the tick, to be called again with the answers (``market.outside``).
     """
     price = sellers.price
     for _ in range(n_ticks):
@@ -537,9 +547,9 @@ def _advance(market, sellers, rules, brands, learners, responses, last, totals, 
         since = t - origin[0]
         if outside is not None and outside.answered[0] != t and \
                 _ask_outside(t, market.ticks_per_day, sellers, rules.value, outside):
-            if outside.caller[0] < 0:
+            if caller is None or caller[0] < 0:
                 return
-            _call_python(outside.caller[0])
+            _call_python(caller[0])
         _choose_prices(t, market, sellers, rules.value, learners, responses, outside, scratch)
         if inventory is not None:
             open_tick(t, inventory, market.cost, scratch.chosen)

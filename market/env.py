@@ -45,6 +45,30 @@ def load_scenario(scenario: Scenario | str | Path) -> Scenario:
     return scenario if isinstance(scenario, Scenario) else catalog.load(scenario)
 
 
+def check_agent_names(scenario: Scenario, agents: Sequence[str], others: Mapping[str, object] = ()) -> list[str]:
+    """``agents`` as a list; ``OutsideError`` for none, an unknown seller, one named twice or also in ``others``."""
+    agents = [agents] if isinstance(agents, str) else list(agents)
+    names = [s.name for s in scenario.sellers]
+    if not agents:
+        raise OutsideError("agents: name at least one seller")
+    for name in agents:
+        if name not in names or name in others or agents.count(name) > 1:
+            raise OutsideError(f"agents: {name!r} is not a seller, or is named twice (or in others); the sellers are "
+                               f"{', '.join(names)}")
+    return agents
+
+
+def episode_seed(seed: int | None, seeds: np.random.Generator | None,
+                 default: int) -> tuple[int, np.random.Generator]:
+    """The seed of the next episode and the generator of those after it: ``seed`` if given (the generator then
+    restarts from it), else the next draw of ``seeds``, else (before any) ``default``, the scenario's."""
+    if seed is not None:
+        return int(seed), np.random.default_rng(seed)
+    if seeds is None:
+        return default, np.random.default_rng(default)
+    return int(seeds.integers(2**62)), seeds
+
+
 class PriceActions:
     """The agents' action space (a price grid or a range of prices) and the price an action stands for."""
 
@@ -112,15 +136,9 @@ class MarketEnv(ParallelEnv):
                  n_ticks: int | None = None, m: int = 15, xi: float = 0.1,
                  price_range: tuple[float, float] | None = None, others: Mapping[str, object] | None = None):
         scenario = load_scenario(scenario)
-        agents = [agents] if isinstance(agents, str) else list(agents)
         others = dict(others or {})
+        agents = check_agent_names(scenario, agents, others)
         names = [s.name for s in scenario.sellers]
-        for name in agents:
-            if name not in names or name in others or agents.count(name) > 1:
-                raise OutsideError(f"agents: {name!r} is not a seller, or named twice; the sellers are "
-                                   f"{', '.join(names)}")
-        if not agents:
-            raise OutsideError("agents: name at least one seller")
         self.n_ticks = scenario.horizon if n_ticks is None else n_ticks
         if self.n_ticks < 1:
             raise OutsideError(f"n_ticks = {self.n_ticks}: must be >= 1")
@@ -147,14 +165,9 @@ class MarketEnv(ParallelEnv):
 
     def reset(self, seed: int | None = None, options: dict | None = None):
         """Start an episode on ``seed`` (module docstring); return each agent's observation and info."""
-        if seed is not None:
-            self._seeds = np.random.default_rng(seed)
-        elif self._seeds is None:
-            seed, self._seeds = self.scenario.seed, np.random.default_rng(self.scenario.seed)
-        else:
-            seed = int(self._seeds.integers(2**63 - 1))
+        seed, self._seeds = episode_seed(seed, self._seeds, self.scenario.seed)
         state = engine.copy_state(self._template)
-        self.state = state._replace(market=state.market._replace(seed=int(seed)))
+        self.state = state._replace(market=state.market._replace(seed=seed))
         self.agents = list(self.possible_agents)
         self._banked = np.zeros(self.scenario.n_sellers)
         self._run()

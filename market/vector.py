@@ -1,0 +1,213 @@
+"""Many copies of a market stepped in one numba call: ``VectorMarketEnv``, a Gymnasium vector environment.
+
+The copies are one state whose every array has a leading axis of ``num_envs`` (and whose scalars,
+the seed among them, became arrays of that length): :func:`stack`. The step kernel visits each
+copy in turn, viewing its slice of every group as a group of its own (:func:`_copy_of`), hands its
+agents their prices and runs it with the engine's own tick (``market.engine.run_ticks``) to the
+next tick at which the agents reprice, as :class:`market.env.MarketEnv` does for one market, so
+copy ``b`` on seed ``s`` plays exactly ``MarketEnv`` on seed ``s``.
+
+The copies share a clock: when a seller reprices depends on the scenario and the rules, never
+on a random draw, so every copy asks its agents at the same ticks and ends its episode at the
+same step. Episodes restart at the step after the one that ended them (Gymnasium's
+``NEXT_STEP`` autoreset): that step ignores the actions and returns the first observations,
+with zero rewards.
+
+Actions come as an array: with one agent, ``(num_envs,)`` grid indices or ``(num_envs, 1)``
+prices; with ``k`` agents, ``(num_envs, k)``. Observations are each agent's view of every
+seller's price, ``(num_envs, n_sellers)`` with one agent and ``(num_envs, k, n_sellers)`` with
+more; rewards ``(num_envs,)`` or ``(num_envs, k)``: each agent's profit since the previous step.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from gymnasium import spaces
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+from numba import njit
+
+from market import engine, outside
+from market.env import PriceActions, check_agent_names, episode_seed, load_scenario
+from market.errors import OutsideError
+from market.inventory import Inventory
+from market.jit import tick_kernel
+from market.scenario import Scenario
+from market.state import (
+    Brands,
+    Last,
+    Learners,
+    Market,
+    Outside,
+    Records,
+    Responses,
+    Rules,
+    Scratch,
+    Sellers,
+    State,
+    Totals,
+)
+
+
+def stack(state: State, copies: int) -> State:
+    """``copies`` copies of ``state`` as one state: every array gains a leading axis, every scalar becomes an array."""
+    def grow(value):
+        if value is None:
+            return None
+        if isinstance(value, tuple):
+            return type(value)(*map(grow, value))
+        return np.repeat(np.asarray(value)[None], copies, axis=0)
+    return grow(state)
+
+
+def refill(batch: State, state: State) -> None:
+    """Put ``state`` back into every copy of ``batch`` (a :func:`stack` of it)."""
+    for many, one in zip(_leaves(batch), _leaves(state), strict=True):
+        many[...] = one
+
+
+def _leaves(value):
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _leaves(item)
+    elif value is not None:
+        yield value
+
+
+def _copy_of(group: type):
+    """A kernel that gives copy ``b`` of a stacked ``group`` as a ``group`` of its own: a view of every array, the
+    scalars; its source is written here from the group's fields. numba inlines it where it is called."""
+    fields = ", ".join(f"batch.{name}[b]" for name in group._fields)
+    namespace = {"group": group}
+    exec(f"def copy_of(batch, b):\n    return group({fields})\n", namespace)
+    return njit(inline="always")(namespace["copy_of"])
+
+
+MARKET, SELLERS, RULES, BRANDS, LEARNERS, RESPONSES, LAST, TOTALS, RECORDS, SCRATCH, INVENTORY, OUTSIDE = map(
+    _copy_of, (Market, Sellers, Rules, Brands, Learners, Responses, Last, Totals, Records, Scratch, Inventory, Outside))
+
+
+@tick_kernel
+def _step_many(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory,
+               outside, clock, origin, end, agents, prices, act, banked, observation, reward):
+    """In every copy b: give the agents (sellers ``agents``) ``prices[b]`` if ``act``; run to the next tick at
+    which they reprice, or to tick ``end``; their observations and their profits since ``banked``."""
+    for b in range(clock.shape[0]):
+        asking, copy_sellers, copy_totals = OUTSIDE(outside, b), SELLERS(sellers, b), TOTALS(totals, b)
+        if act:
+            for j in range(agents.shape[0]):
+                k = asking.slot[agents[j]]
+                if asking.asked[k]:
+                    asking.answer[k] = prices[b, j]
+            asking.answered[0] = clock[b, 0]
+        # a group that is None stays the argument itself, so that numba prunes what uses it (market.state)
+        copy_brands = brands if brands is None else BRANDS(brands, b)
+        copy_learners = learners if learners is None else LEARNERS(learners, b)
+        copy_responses = responses if responses is None else RESPONSES(responses, b)
+        copy_inventory = inventory if inventory is None else INVENTORY(inventory, b)
+        engine.run_ticks(MARKET(market, b), copy_sellers, RULES(rules, b), copy_brands, copy_learners, copy_responses,
+                         LAST(last, b), copy_totals, RECORDS(records, b), SCRATCH(scratch, b), copy_inventory, asking,
+                         None, clock[b], origin[b], end - clock[b, 0])
+        rows = copy_sellers.history.shape[0]
+        for j in range(agents.shape[0]):
+            i = agents[j]
+            seen = copy_sellers.history[asking.seen[asking.slot[i]] % rows]
+            for other in range(seen.shape[0]):
+                observation[b, j, other] = seen[other]
+            observation[b, j, i] = copy_sellers.price[i]
+            reward[b, j] = copy_totals.profit[i] - banked[b, i]
+            banked[b, i] = copy_totals.profit[i]
+
+
+class VectorMarketEnv(VectorEnv):
+    """``num_envs`` copies of a market whose sellers ``agents`` are priced by the actions (the module docstring).
+
+    The other parameters are :class:`market.env.MarketEnv`'s; every seller priced from outside must be an agent.
+    """
+
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}
+
+    def __init__(self, scenario: Scenario | str | Path, agents: Sequence[str], num_envs: int = 1024,
+                 actions: str = "discrete", n_ticks: int | None = None, m: int = 15, xi: float = 0.1,
+                 price_range: tuple[float, float] | None = None):
+        scenario = load_scenario(scenario)
+        agents = check_agent_names(scenario, agents)
+        if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
+            raise OutsideError(f"num_envs = {num_envs!r}: must be an integer >= 1")
+        self.n_ticks = scenario.horizon if n_ticks is None else n_ticks
+        if self.n_ticks < 1:
+            raise OutsideError(f"n_ticks = {self.n_ticks}: must be >= 1")
+        self.scenario = outside.assign(scenario, agents)
+        outside.Pricers(self.scenario, {}, by_caller=agents)  # every outside seller is an agent
+        self.agents, self.num_envs = agents, num_envs
+        self.pricing = PriceActions(self.scenario, actions, m, xi, price_range)
+        n, k = self.scenario.n_sellers, len(agents)
+        names = [s.name for s in self.scenario.sellers]
+        self._agents = np.array([names.index(a) for a in agents], dtype=np.int64)
+        self._shape = (k,) if k > 1 else ()
+        single = self.pricing.space()
+        if k > 1:
+            single = spaces.MultiDiscrete([single.n] * k) if self.pricing.discrete else \
+                spaces.Box(self.pricing.low, self.pricing.high, shape=(k,), dtype=np.float64)
+        self.single_action_space = single
+        self.single_observation_space = spaces.Box(0.0, np.inf, shape=(*self._shape, n), dtype=np.float64)
+        self.action_space = batch_space(self.single_action_space, num_envs)
+        self.observation_space = batch_space(self.single_observation_space, num_envs)
+        self._template = engine.build_state(self.scenario, horizon=0)
+        self.state = stack(self._template, num_envs)
+        self._banked = np.zeros((num_envs, n))
+        self._observation = np.zeros((num_envs, k, n))
+        self._reward = np.zeros((num_envs, k))
+        self._seeds: np.random.Generator | None = None
+        self._ended = True
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        """Start every copy's episode; copy b runs on seed ``seed + b`` (``seed``: as ``MarketEnv.reset``'s)."""
+        seed, self._seeds = episode_seed(seed, self._seeds, self.scenario.seed)
+        refill(self.state, self._template)
+        self.state.market.seed[:] = seed + np.arange(self.num_envs)
+        self._banked[:] = 0.0
+        self._run(None)
+        self._ended = False
+        return self._observations(), {}
+
+    def step(self, actions):
+        """Give every copy's agents the prices of ``actions`` and run to their next repricing (the module docstring)."""
+        if self._ended:
+            observations, infos = self.reset()
+            zeros = np.zeros(self.num_envs, dtype=np.bool_)
+            return observations, np.zeros((self.num_envs, *self._shape)), zeros, zeros.copy(), infos
+        self._run(self.prices(actions))
+        self._ended = self.state.clock[0, 0] >= self.n_ticks
+        truncations = np.full(self.num_envs, self._ended)
+        reward = self._reward.reshape(self.num_envs, *self._shape).copy()
+        return self._observations(), reward, np.zeros(self.num_envs, dtype=np.bool_), truncations, {}
+
+    def prices(self, actions) -> np.ndarray:
+        """The agents' prices, ``(num_envs, k)``, for an array of actions; ``OutsideError`` for an action outside
+        the space."""
+        k = len(self.agents)
+        given = np.asarray(actions)
+        if given.dtype.kind not in "iuf" or given.size != self.num_envs * k:
+            raise OutsideError(f"actions: an array of shape {self.action_space.shape} of "
+                               f"{'grid indices' if self.pricing.discrete else 'prices'} (got {given.dtype} "
+                               f"{given.shape})")
+        given = given.reshape(self.num_envs, k)
+        if self.pricing.discrete:
+            bad = (given.dtype.kind == "f") | (given < 0) | (given >= self.pricing.grid.shape[0])
+        else:
+            bad = ~((given >= self.pricing.low) & (given <= self.pricing.high))
+        if np.any(bad):
+            b, j = np.argwhere(bad)[0]
+            self.pricing.price(given[b, j].item(), f"{self.agents[j]} in copy {b}")  # raises its error
+        return self.pricing.grid[given] if self.pricing.discrete else given.astype(np.float64)
+
+    def _run(self, prices: np.ndarray | None) -> None:
+        act = prices is not None
+        prices = prices if act else self._reward  # any (num_envs, k) array when not acting
+        _step_many(*self.state, self.n_ticks, self._agents, prices, act, self._banked, self._observation,
+                   self._reward)
+
+    def _observations(self) -> np.ndarray:
+        return self._observation.reshape(self.num_envs, *self._shape, -1).copy()
