@@ -35,13 +35,21 @@ def write_text(text: str, path: str | Path) -> Path:
     return path
 
 
-def prepare_output_dir(out: str | Path) -> Path:
-    """Check that ``out`` can be a results folder (not a file); create it. Raises ``UsageError``."""
+def check_output_dir(out: str | Path) -> Path:
+    """Check that ``out`` can be a results folder (not a file), creating nothing. Raises ``UsageError``."""
     from experiments.errors import UsageError
 
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {str(out)!r}: is a file; need a folder (new or existing)")
+    return out
+
+
+def prepare_output_dir(out: str | Path) -> Path:
+    """Check that ``out`` can be a results folder (not a file); create it. Raises ``UsageError``."""
+    from experiments.errors import UsageError
+
+    out = check_output_dir(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -1,8 +1,8 @@
 """The ``pricelab`` command line.
 
 Each subcommand is a module in ``experiments/commands/`` with ``NAME``, ``HELP``,
-``add_arguments(parser)`` and ``main(args) -> int``. A ``UsageError`` or a scenario error
-prints one line, ``pricelab: error: ...``, and exits with status 2 before any work starts.
+``add_arguments(parser)`` and ``main(args) -> int``. A ``UsageError``, a scenario error or an outside seller's
+(``market.outside``) prints one line, ``pricelab: error: ...``, and exits with status 2 before any work starts.
 
 A command module imports what its work needs (numpy, numba, polars, the engine, ...) inside
 ``main``, so that ``pricelab --help`` and every other command start without loading it.
@@ -15,7 +15,7 @@ import sys
 
 from experiments import commands
 from experiments.errors import UsageError
-from market.errors import InterventionError, ScenarioError
+from market.errors import InterventionError, OutsideError, ScenarioError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (UsageError, ScenarioError, InterventionError) as err:
+    except (UsageError, ScenarioError, InterventionError, OutsideError) as err:
         print(f"pricelab: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -16,7 +16,7 @@ is ignored; ``infos[agent]["asked"]`` says which agents were asked.
   ``prices``: rivals' as of its lag, its own current one); ``infos[agent]["observation"]`` holds the
   whole observation (cost, profit since it last repriced, tick, time of day, rules in force).
 * **Rewards**: each agent's profit since the previous step (after fees): for an agent asked at
-  every step, its profit since its last action.
+  every step, its profit since its last action (the ticks before the first action count for none).
 * **Seeds**: ``reset(seed=s)`` runs the market on seed ``s`` (the counter-based generator of
   :mod:`market.rng`: the same seed, the same episode); ``reset()`` takes the next seed from a
   generator seeded by the last seed given, the scenario's own before any.
@@ -88,18 +88,19 @@ class PriceActions:
             return spaces.Discrete(self.grid.shape[0])
         return spaces.Box(self.low, self.high, shape=(1,), dtype=np.float64)
 
-    def price(self, action, agent: str) -> float:
-        """The price of ``action``; ``OutsideError`` naming the agent for an action outside the space."""
+    def price(self, action, where: str) -> float:
+        """The price of ``action``; ``OutsideError`` naming it (``where``, e.g. ``actions['firm1']``) for an action
+        outside the space."""
         if self.discrete:
             ok = isinstance(action, int | np.integer) and not isinstance(action, bool) \
                 and 0 <= action < self.grid.shape[0]
             if not ok:
-                raise OutsideError(f"actions[{agent!r}] = {action!r}: must be an integer in 0..{self.grid.shape[0] - 1}"
-                                   f" (an index on the price grid)")
+                raise OutsideError(f"{where} = {action!r}: must be an integer in 0..{self.grid.shape[0] - 1} (an index "
+                                   f"on the price grid)")
             return float(self.grid[action])
         value = np.asarray(action, dtype=np.float64) if _numeric(action) else None
         if value is None or value.size != 1 or not (self.low <= value.reshape(-1)[0] <= self.high):
-            raise OutsideError(f"actions[{agent!r}] = {action!r}: must be a price in [{self.low:g}, {self.high:g}]")
+            raise OutsideError(f"{where} = {action!r}: must be a price in [{self.low:g}, {self.high:g}]")
         return float(value.reshape(-1)[0])
 
 
@@ -169,8 +170,8 @@ class MarketEnv(ParallelEnv):
         state = engine.copy_state(self._template)
         self.state = state._replace(market=state.market._replace(seed=seed))
         self.agents = list(self.possible_agents)
-        self._banked = np.zeros(self.scenario.n_sellers)
         self._run()
+        self._banked = self.state.totals.profit.copy()
         return self._observe()
 
     def step(self, actions: Mapping[str, object]):
@@ -183,7 +184,7 @@ class MarketEnv(ParallelEnv):
             if asked[k]:
                 if agent not in actions:
                     raise OutsideError(f"actions: no action for {agent!r}, asked for a price at tick {state.t}")
-                outside.give(state, k, self.pricing.price(actions[agent], agent), agent)
+                outside.give(state, k, self.pricing.price(actions[agent], f"actions[{agent!r}]"), agent)
         self.pricers.answer(state)
         self._run()
         profit = state.totals.profit
@@ -213,9 +214,6 @@ class MarketEnv(ParallelEnv):
                 {agent: {"asked": bool(asked[self._slot[agent]]), "tick": self.state.t, "observation": o}
                  for agent, o in seen.items()})
 
-    def price_of(self, action, agent: str) -> float:
-        """The price ``action`` stands for (before the rules in force)."""
-        return self.pricing.price(action, agent)
 
 
 class SellerEnv(gym.Env):

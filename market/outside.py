@@ -94,11 +94,12 @@ def check_agents(scenario: Scenario, agents: Mapping[str, object]) -> None:
 
 
 def assign(scenario: Scenario, names) -> Scenario:
-    """A copy of ``scenario`` in which the sellers ``names`` are priced from outside (strategy ``outside``)."""
+    """A copy of ``scenario`` in which the sellers ``names`` are priced from outside (strategy ``outside``, no
+    parameters, no vendor: their pricer is their algorithm)."""
     data = scenario.model_dump()
     for seller in data["sellers"]:
         if seller["name"] in names:
-            seller["strategy"], seller["params"] = OUTSIDE.name, {}
+            seller["strategy"], seller["params"], seller["vendor"] = OUTSIDE.name, {}, None
     return Scenario.from_dict(data)
 
 

@@ -200,7 +200,7 @@ class VectorMarketEnv(VectorEnv):
             bad = ~((given >= self.pricing.low) & (given <= self.pricing.high))
         if np.any(bad):
             b, j = np.argwhere(bad)[0]
-            self.pricing.price(given[b, j].item(), f"{self.agents[j]} in copy {b}")  # raises its error
+            self.pricing.price(given[b, j].item(), f"actions[{b}, {j}] ({self.agents[j]})")  # raises its error
         return self.pricing.grid[given] if self.pricing.discrete else given.astype(np.float64)
 
     def _run(self, prices: np.ndarray | None) -> None:

@@ -3,6 +3,9 @@
 Writes DIR/timeseries.parquet (one row per recorded tick and seller), DIR/market_timeseries.parquet
 (one row per recorded tick), DIR/sellers.parquet (one row per seller), DIR/summary.parquet
 (one row for the market) and DIR/scenario.toml (the scenario as run).
+
+``--agent SELLER=MODULE:NAME`` prices a seller by a Python object (``experiments.agents``,
+``market.outside``). A bad price from it stops the run with exit status 2, before anything is written.
 """
 
 import time
@@ -22,32 +25,37 @@ def add_arguments(parser) -> None:
                         help="first train the learners until their greedy policies are stable (the scenario's "
                              "[training] table, else 100,000 ticks), at most MAX_TICKS; then run the horizon with "
                              "them frozen: results cover that play. A scenario with [training] is trained without it")
+    parser.add_argument("--agent", action="append", metavar="SELLER=MODULE:NAME",
+                        help="price SELLER by a Python object: NAME in MODULE (a module or a .py file) is a pricer, "
+                             "or makes one when called (market.outside); repeat for more sellers")
 
 
 def main(args) -> int:
-    from experiments import tables
-    from experiments.atomic import prepare_output_dir, write_parquet, write_text
-    from market import catalog, engine, results, training
+    from experiments import agents, tables
+    from experiments.atomic import check_output_dir, prepare_output_dir, write_parquet, write_text
+    from market import catalog, engine, outside, results, training
 
     scenario = catalog.load(args.config)
     changes = {k: v for k, v in (("seed", args.seed), ("horizon", args.horizon)) if v is not None}
     if changes:
         scenario = scenario.with_values(changes)
+    scenario, pricers = outside.bind(scenario, agents.parse(args.agent))
     benchmarks = scenario.benchmarks
     if args.train is not None:
         try:
             training.check_plan(scenario, args.train)
         except ValueError as err:
             raise UsageError(f"--train = {args.train}: {err}") from None
-    out = prepare_output_dir(args.out or f"results/{scenario.name}")
-    state, trained = training.prepare(scenario, max_ticks=args.train)
-    engine.advance(state, 0)  # compile, or load the kernel from numba's cache, before timing
+    out = check_output_dir(args.out or f"results/{scenario.name}")
+    state, trained = training.prepare(scenario, max_ticks=args.train, pricers=pricers)
+    engine.advance(state, 0, pricers)  # compile, or load the kernel from numba's cache, before timing
     if trained is not None:
         print(f"trained: {'converged' if trained.converged else 'NOT converged'} after {trained.ticks:,} ticks; "
               f"the learners now play frozen")
     started = time.perf_counter()
-    engine.advance(state, scenario.horizon)
+    engine.advance(state, scenario.horizon, pricers)
     elapsed = time.perf_counter() - started
+    prepare_output_dir(out)
     summary = results.summary(state, scenario, trained)
     sellers = results.sellers(state, scenario)
     write_parquet(results.timeseries(state, scenario), out / "timeseries.parquet")
