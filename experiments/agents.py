@@ -50,4 +50,7 @@ def _make(module, name: str, item: str):
         return target
     if not callable(target):
         raise UsageError(f"--agent {item!r}: {name!r} is neither a pricer nor a class or function that makes one")
-    return target()
+    try:
+        return target()
+    except TypeError as err:
+        raise UsageError(f"--agent {item!r}: calling {name}() without arguments failed ({err})") from None

@@ -4,8 +4,8 @@ numba compiles a function's callees with the caller's flags unless they were com
 so everything reachable from the tick must allocate nothing; otherwise the engine would fail
 to compile whenever it happens to be compiled before its callees (a fresh install running a
 market first). This test does exactly that, in a subprocess with an empty cache, for a market
-that has every group of the state (learners of every kind, best responses, brands, stock), so
-that no kernel is left out by the pruning of absent groups.
+that has every group of the state (learners of every kind, best responses, brands, stock, a seller
+priced from outside), so that no kernel is left out by the pruning of absent groups.
 """
 
 import os
@@ -15,8 +15,13 @@ import sys
 import pytest
 
 _FIRST_CALL = """
-from market import engine
+from market import engine, outside
 from market.scenario import Scenario
+
+
+class Fixed:
+    def price(self, observation):
+        return 1.6
 
 grid = {"m": 3}
 sellers = [
@@ -31,15 +36,17 @@ sellers = [
     {"name": "brand", "role": "brand", "channel": "both", "strategy": "cost_plus", "cost": 0.6,
      "wholesale": {"price": 1.0, "period": 10}, "delist_margin": 0.1},
     {"name": "shop", "strategy": "grim_trigger", "supplier": "brand"},
+    {"name": "python"},
 ]
 scenario = Scenario.from_dict({
     "horizon": 50, "demand": {"arrivals": "poisson", "shoppers_per_tick": 30.0, "platform_only_share": 0.3},
     "sellers": sellers, "interventions": [{"kind": "audit", "period": 7}],
     "inventory": {"sellers": {"platform": {"initial_stock": 40.0, "batch": 20.0, "reorder_point": 10.0,
                                            "lead_time_ticks": 5, "review_days": 0.05}}}})
+scenario, pricers = outside.bind(scenario, {"python": Fixed()})
 state = engine.build_state(scenario)
 assert all(group is not None for group in state), "every group of the state is present"
-engine.advance(state, 50)
+engine.advance(state, 50, pricers)
 print(state.t)
 """
 

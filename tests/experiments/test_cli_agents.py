@@ -1,0 +1,82 @@
+"""``pricelab run --agent SELLER=MODULE:NAME``: a seller priced by a Python object from the command line; bad input
+is one line and exit status 2, with nothing written."""
+
+import polars as pl
+import pytest
+
+from experiments.cli import main
+
+AMAZON = "experiments/configs/amazon_10min.toml"
+PRICERS = """
+class Steady:
+    def price(self, observation):
+        return 1.55
+
+
+class Broken:
+    def __init__(self, value):
+        self.value = value
+
+    def price(self, observation):
+        return self.value if observation.tick >= 3 else 1.5
+
+
+NAN = Broken(float("nan"))
+NEGATIVE = Broken(-1.0)
+TEXT = Broken("abc")
+"""
+
+
+@pytest.fixture
+def pricers(tmp_path):
+    path = tmp_path / "pricers.py"
+    path.write_text(PRICERS)
+    return path
+
+
+def test_a_seller_priced_by_a_python_class_from_a_file(tmp_path, pricers, capsys):
+    out = tmp_path / "out"
+    assert main(["run", AMAZON, "--horizon", "100", "--out", str(out), "--agent", f"platform={pricers}:Steady"]) == 0
+    ts = pl.read_parquet(out / "timeseries.parquet").filter(pl.col("seller") == "platform")
+    assert ts["price"].to_list() == [1.55] * 100
+    assert 'strategy = "outside"' in (out / "scenario.toml").read_text()
+
+
+def test_a_seller_priced_by_an_importable_module(tmp_path):
+    out = tmp_path / "out"
+    agent = "shop_daily=experiments.examples.pricers:MatchLowest"
+    assert main(["run", AMAZON, "--horizon", "200", "--out", str(out), "--agent", agent]) == 0
+
+
+@pytest.mark.parametrize("name, shown", [("NAN", "nan"), ("NEGATIVE", "-1.0"), ("TEXT", "'abc'")])
+def test_a_bad_price_stops_the_run_with_one_line_and_nothing_written(tmp_path, pricers, capsys, name, shown):
+    out = tmp_path / "out"
+    assert main(["run", AMAZON, "--horizon", "50", "--out", str(out), "--agent", f"platform={pricers}:{name}"]) == 2
+    error = capsys.readouterr().err
+    assert error == f"pricelab: error: seller 'platform' at tick 3: price = {shown}: must be a finite number > 0\n"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("agent, message", [
+    ("nobody=experiments.examples.pricers:Undercut", "agents['nobody']: unknown seller; the sellers are platform, "),
+    ("platform=no_such_module:Undercut", "--agent 'platform=no_such_module:Undercut': cannot import 'no_such_module'"),
+    ("platform=experiments.examples.pricers:Nothing", "has no 'Nothing'"),
+    ("platform", "--agent 'platform': must be SELLER=MODULE:NAME"),
+    ("platform=experiments.examples.pricers:_parameters", "calling _parameters() without arguments failed"),
+    ("platform=market.catalog:scenario_names", "agents['platform'] = list object: has no price(observation) method"),
+])
+def test_bad_agents_are_one_line_and_exit_2(tmp_path, capsys, agent, message):
+    out = tmp_path / "out"
+    code = main(["run", AMAZON, "--horizon", "50", "--out", str(out), "--agent", agent])
+    error = capsys.readouterr().err
+    assert code == 2 and error.startswith("pricelab: error: ") and message in error and error.count("\n") == 1
+    assert not out.exists()
+
+
+def test_a_scenario_naming_an_outside_seller_needs_an_agent(tmp_path, capsys):
+    config = tmp_path / "outside.toml"
+    text = open(AMAZON).read().replace('strategy = "undercut"\nparams = { step = 0.01, floor = "cost", '
+                                       'ceiling = "monopoly" }', 'strategy = "outside"')
+    config.write_text(text)
+    assert main(["run", str(config), "--horizon", "10", "--out", str(tmp_path / "out")]) == 2
+    assert "sellers platform: priced from outside" in capsys.readouterr().err

@@ -1,0 +1,79 @@
+"""LLMPricer (market.llm): the prompt of Fish, Gonczarowski and Shorrer (2024), driven here by scripted models."""
+
+import numpy as np
+import pytest
+
+from market import catalog, engine, interventions
+from market.errors import OutsideError
+from market.llm import LLMPricer, parse_price, section
+
+CALVANO = catalog.load("calvano2020").replace(training=None, horizon=6, record_stride=1)
+
+
+class Script:
+    """A model that answers from a list, and keeps the prompts it was given."""
+
+    def __init__(self, replies):
+        self.replies, self.prompts = list(replies), []
+
+    def __call__(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        return self.replies[len(self.prompts) - 1]
+
+
+def reply(price, plans="hold", insights="none"):
+    return f"OBSERVATIONS: calm.\nPLANS: {plans}\nINSIGHTS: {insights}\nPRICE: {price}"
+
+
+def test_the_replies_price_the_seller_and_the_notes_come_back_next_round():
+    prices = [1.8, 1.7, "1,65", 1.9, 1.75, 1.6]
+    model = Script([reply(p, plans=f"plan {k}", insights=f"insight {k}") for k, p in enumerate(prices)])
+    state = engine.run(CALVANO, agents={"firm1": LLMPricer(model, history=3)})
+    np.testing.assert_array_equal(state.records.price[:, 0], [1.8, 1.7, 1.65, 1.9, 1.75, 1.6])
+    first, fourth = model.prompts[0], model.prompts[3]
+    assert "firm1" in first and "(none yet)" in first and "(no rounds yet)" in first
+    assert "Your cost per unit: 1.00" in first and "PRICE:" in first
+    assert "plan 2" in fourth and "insight 2" in fourth and "plan 1" not in fourth
+    rounds = [line for line in fourth.splitlines() if line.startswith("round ")]
+    assert [r.split(" (")[0] for r in rounds] == ["round 3", "round 2", "round 1"]  # newest first
+    profit = state.records.profit[2, 0]  # round 3 priced tick 2; its profit is known at tick 3
+    assert f"your price 1.65 EUR; your profit {profit:.2f} EUR" in rounds[0]
+    assert "firm2 1.47" in rounds[-1]  # the competitor's price it saw: the Nash start
+
+
+def test_the_history_window_and_the_rules_in_force():
+    scenario = CALVANO.replace(horizon=5).with_interventions([interventions.parse({"kind": "price_bounds", "floor": 1.5}),
+                                            interventions.parse({"kind": "change_cap", "max_changes": 2})])
+    model = Script([reply(1.8)] * 5)
+    engine.run(scenario, agents={"firm2": LLMPricer(model, history=2)})
+    last = model.prompts[-1]
+    assert sum(line.startswith("round ") for line in last.splitlines()) == 2
+    assert "Rule in force: no price below 1.50 EUR" in last and "max_changes = 2" in last
+
+
+@pytest.mark.parametrize("text", ["I would rather not say.", "PRICE: -2", "PRICE: none", "price is 1.7"])
+def test_a_reply_without_a_price_is_one_line_naming_the_seller_and_the_tick(text):
+    model = Script([reply(1.8), reply(1.8), text])
+    with pytest.raises(OutsideError, match=r"^seller 'firm1' at tick 2: the model's reply holds no price"):
+        engine.run(CALVANO, agents={"firm1": LLMPricer(model)})
+
+
+def test_parsing_accepts_the_usual_forms_of_a_price_line():
+    assert parse_price("PRICE: 1.75") == 1.75
+    assert parse_price("**PRICE:** $1.80\n") == 1.8
+    assert parse_price("thinking...\nPrice: EUR 2,05") == 2.05
+    assert parse_price("PRICE: 1.2\nafter thought\nPRICE: 1.3") == 1.3
+    assert section(reply(1.0, plans="raise slowly\nthen hold"), "PLANS", "-") == "raise slowly\nthen hold"
+    assert section("PRICE: 1", "INSIGHTS", "kept") == "kept"
+
+
+def test_reset_forgets_and_bad_arguments_are_one_line():
+    pricer = LLMPricer(Script([reply(1.8)] * 4))
+    engine.run(CALVANO.replace(horizon=2), agents={"firm1": pricer})
+    assert len(pricer.rounds) == 2 and pricer.plans == "hold"
+    pricer.reset()
+    assert pricer.rounds == [] and pricer.plans == "" and pricer.prompts == []
+    with pytest.raises(OutsideError, match=r"^complete = 'gpt': must be a callable"):
+        LLMPricer("gpt")
+    with pytest.raises(OutsideError, match=r"^history = 0: must be an integer >= 1"):
+        LLMPricer(print, history=0)
