@@ -27,7 +27,6 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
-from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -48,7 +47,8 @@ class Observation(NamedTuple):
     rivals' of the tick its lag (and the rules) let it see, its own current price; ``profit`` is
     what it earned over the ``ticks`` ticks since it last repriced (after fees; per tick, summed);
     ``rules`` maps each slot of :data:`market.interventions.SLOT_NAMES` to its value in force, and
-    ``floor`` and ``ceiling`` to this seller's legal price bounds.
+    ``floor`` and ``ceiling`` to this seller's legal price bounds (a fresh dict each time: it can be kept,
+    copied and pickled).
     """
 
     seller: str
@@ -61,7 +61,7 @@ class Observation(NamedTuple):
     price: float
     profit: float
     ticks: int
-    rules: Mapping[str, float]
+    rules: dict[str, float]
 
     @property
     def rival_prices(self) -> np.ndarray:
@@ -175,7 +175,7 @@ def observe(state: State, k: int, names: tuple[str, ...], tick_minutes: int) -> 
     return Observation(seller=names[i], index=i, tick=t, minute_of_day=(t % state.market.ticks_per_day) * tick_minutes,
                        names=names, prices=prices, cost=float(state.market.cost[i]), price=float(sellers.price[i]),
                        profit=float(outside.profit_since[k]), ticks=int(outside.ticks_since[k]),
-                       rules=MappingProxyType(rules))
+                       rules=rules)
 
 
 def give(state: State, k: int, price, seller: str) -> None:
