@@ -57,7 +57,7 @@ from market.interventions import (
     SELF_PREFERENCE,
 )
 from market.inventory import season
-from market.jit import inner_kernel, tick_kernel
+from market.jit import inner_kernel, phase_kernel, tick_kernel
 from market.outside import Pricers, answer_caller, bind, calling
 from market.rng import STREAM_ARRIVALS, poisson
 from market.scenario import Scenario
@@ -90,13 +90,13 @@ def advance(state: State, n_ticks: int, pricers: Pricers | None = None) -> State
     if n_ticks < 0:
         raise ValueError(f"n_ticks = {n_ticks}: must be >= 0")
     if state.outside is None:
-        _advance(*state, n_ticks)
+        _advance(*state, None, n_ticks)
         return state
     if pricers is None or len(pricers.pricers) != state.outside.seller.shape[0] or None in pricers.pricers:
         raise OutsideError(f"pricers = {pricers!r}: this market has {state.outside.seller.shape[0]} sellers priced "
                            f"from outside; give their pricers (market.outside.bind)")
-    with calling(state, pricers):
-        _advance(*state, n_ticks)
+    with calling(state, pricers) as caller:
+        _advance(*state, caller, n_ticks)
     return state
 
 
@@ -105,8 +105,13 @@ def advance_to_ask(state: State, end: int) -> bool:
     with the sellers asked in ``state.outside.asked``. Give their prices (``market.outside.give``), mark the tick
     answered (``state.outside.answered[0] = state.t``) and call again to run it. The environments' loop."""
     if state.t < end:
-        _advance(*state, end - state.t)
+        _advance(*state, _caller(state), end - state.t)
     return state.t < end
+
+
+def _caller(state: State) -> np.ndarray | None:
+    """No caller for the kernel: it returns to ask the outside sellers (None: there are none)."""
+    return None if state.outside is None else np.full(1, -1, dtype=np.int64)
 
 
 def prepare(scenarios) -> None:
@@ -120,7 +125,8 @@ def prepare(scenarios) -> None:
         groups = optional_groups(scenario)
         if groups not in seen:
             seen.append(groups)
-            _advance(*build_state(scenario, horizon=0), 0)
+            state = build_state(scenario, horizon=0)
+            _advance(*state, _caller(state), 0)
 
 
 def run(scenario: Scenario, agents: Mapping[str, object] | None = None) -> State:
@@ -154,7 +160,7 @@ def set_interventions(state: State, scenario: Scenario) -> None:
     state.rules.ceiling[:] = compiled.ceiling
 
 
-@inner_kernel
+@phase_kernel
 def _lowest_rival(scratch, history, i, t):
     """Lowest price among seller i's rivals at tick t (cached per history row); +inf if none."""
     r = t % history.shape[0]
@@ -196,7 +202,7 @@ def _seen(t, i, sellers, rule):
     return t - 1 - max(sellers.lag[i], int(rule[MIN_LAG])) - int(rule[NOTICE])
 
 
-@inner_kernel
+@phase_kernel
 def _choose_prices(t, market, sellers, rule, learners, responses, outside, scratch):
     """Fill scratch.chosen with each seller's price for tick t (unchanged for sellers not repricing).
 
@@ -232,7 +238,7 @@ def _choose_prices(t, market, sellers, rule, learners, responses, outside, scrat
                                            sellers.param[i], sellers.memory[i])
 
 
-@inner_kernel
+@phase_kernel
 def _ask_outside(t, ticks_per_day, sellers, rule, outside):
     """Mark the outside sellers that choose a price at tick t, with the tick of the prices each sees;
     return whether any does."""
@@ -246,14 +252,15 @@ def _ask_outside(t, ticks_per_day, sellers, rule, outside):
     return any_asked
 
 
-@njit(cache=True, _nrt=False, no_cpython_wrapper=True, no_cfunc_wrapper=True)  # an inner kernel numba cannot inline
+@inner_kernel
 def _call_python(caller):
-    """Have the Python caller registered as ``caller`` answer the outside sellers asked (``market.outside``)."""
+    """Have the Python caller registered as ``caller`` answer the outside sellers asked (``market.outside``); not a
+    phase kernel: numba cannot inline a function that enters object mode."""
     with objmode():
         answer_caller(caller)
 
 
-@inner_kernel
+@phase_kernel
 def _learner_price(t, i, seen, seed, sellers, learners, scratch):
     """Price of learning seller i (a vendor's client takes its vendor's): what it observes, its reward since it
     last repriced, its table and grid."""
@@ -277,7 +284,7 @@ def _learner_price(t, i, seen, seed, sellers, learners, scratch):
                          t, i, not learners.frozen[0])
 
 
-@inner_kernel
+@phase_kernel
 def _enforce(t, ticks_per_day, sellers, rules, brands, chosen, changes):
     """Apply the rules in force to ``chosen``; then move prices, count and log changes, keep history."""
     rule = rules.value
@@ -305,7 +312,7 @@ def _enforce(t, ticks_per_day, sellers, rules, brands, chosen, changes):
         sellers.history[t % rows, i] = new
 
 
-@inner_kernel
+@phase_kernel
 def _feature(t, market, price, rule, last_featured, weight, inventory):
     """Pick the featured offer among those listed on the platform (-1 if none); set the offers' weights.
 
@@ -366,7 +373,7 @@ def _split_channels(market, price, weight, log_denominator, quantity):
         market.platform_share[i] = min(through / quantity[i], 1.0) if quantity[i] > 0.0 else 0.0
 
 
-@inner_kernel
+@phase_kernel
 def _sell(t, market, price, scratch, quantity, inventory):
     """The shoppers who arrive at tick ``t`` and their demand per shopper (``quantity``, capped by stock), with
     the share each dual-channel seller sells through the platform. Returns (shoppers, consumer surplus)."""
@@ -524,22 +531,13 @@ def _book(since, price, featured, shoppers, surplus, fee_income, dispersion, las
 
 @tick_kernel
 def _advance(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory, outside,
-             clock, origin, n_ticks):
-    """``n_ticks`` ticks (``run_ticks``), called from Python with the state's groups apart, so that those that are None
-    are pruned."""
-    caller = None if outside is None else outside.caller
-    run_ticks(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory, outside,
-              caller, clock, origin, n_ticks)
-
-
-@inner_kernel
-def run_ticks(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory, outside,
-              caller, clock, origin, n_ticks):
-    """``n_ticks`` ticks (the module docstring); kernels only (``market.vector`` runs many markets with it).
+             clock, origin, caller, n_ticks):
+    """``n_ticks`` ticks (the module docstring); the groups come apart so that those that are None are pruned.
 
     At the start of a tick at which outside sellers reprice, the kernel asks them: it calls the Python
     caller registered as ``caller[0]`` (``market.outside.calling``), or, with none (``caller`` None, or
     -1), returns before the tick, to be called again with the answers (``market.outside``).
+    ``market.vector`` inlines this function to run many markets in one call.
     """
     price = sellers.price
     for _ in range(n_ticks):

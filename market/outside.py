@@ -192,14 +192,13 @@ _NUMBERS = itertools.count()
 
 @contextmanager
 def calling(state: State, pricers: Pricers):
-    """Let the kernel call back into Python to ask ``pricers`` while it advances ``state`` (``answer_caller``)."""
+    """Let the kernel call back into Python to ask ``pricers`` while it advances ``state``: yields the ``caller``
+    to give the kernel (``market.engine``), registered for ``answer_caller`` until the block ends."""
     caller = next(_NUMBERS)
     _CALLERS[caller] = (state, pricers)
-    state.outside.caller[0] = caller
     try:
-        yield
+        yield np.full(1, caller, dtype=np.int64)
     finally:
-        state.outside.caller[0] = -1
         del _CALLERS[caller]
 
 

@@ -199,7 +199,6 @@ class Outside(NamedTuple):
     seen: np.ndarray              # int64[k]: the tick of the rival prices it sees when asked
     answer: np.ndarray            # float64[k]: the prices given for tick ``answered[0]``
     answered: np.ndarray          # int64[1]: the tick the answers are for (NEVER before the first)
-    caller: np.ndarray            # int64[1]: the Python caller the kernel asks (market.outside); -1: return to ask
     profit_since: np.ndarray      # float64[k]: profit since the seller last repriced
     ticks_since: np.ndarray       # int64[k]
 
@@ -403,7 +402,7 @@ def _outside(family: np.ndarray) -> Outside | None:
     slot[seller] = np.arange(k)
     return Outside(seller=seller, slot=slot, asked=np.zeros(k, dtype=np.bool_), seen=np.zeros(k, dtype=np.int64),
                    answer=np.full(k, np.nan), answered=np.full(1, NEVER, dtype=np.int64),
-                   caller=np.full(1, -1, dtype=np.int64), profit_since=np.zeros(k),
+                   profit_since=np.zeros(k),
                    ticks_since=np.zeros(k, dtype=np.int64))
 
 

@@ -3,7 +3,7 @@
 The copies are one state whose every array has a leading axis of ``num_envs`` (and whose scalars,
 the seed among them, became arrays of that length): :func:`stack`. The step kernel visits each
 copy in turn, viewing its slice of every group as a group of its own (:func:`_copy_of`), hands its
-agents their prices and runs it with the engine's own tick (``market.engine.run_ticks``) to the
+agents their prices and runs it with the engine's own ticks (``market.engine._advance``) to the
 next tick at which the agents reprice, as :class:`market.env.MarketEnv` does for one market, so
 copy ``b`` on seed ``s`` plays exactly ``MarketEnv`` on seed ``s``.
 
@@ -84,6 +84,8 @@ def _copy_of(group: type):
     return njit(inline="always")(namespace["copy_of"])
 
 
+# the engine's ticks, inlined here: called once per copy and step, a call would pass every array of every group
+_run_ticks = njit(inline="always")(engine._advance.py_func)
 MARKET, SELLERS, RULES, BRANDS, LEARNERS, RESPONSES, LAST, TOTALS, RECORDS, SCRATCH, INVENTORY, OUTSIDE = map(
     _copy_of, (Market, Sellers, Rules, Brands, Learners, Responses, Last, Totals, Records, Scratch, Inventory, Outside))
 
@@ -106,9 +108,9 @@ def _step_many(market, sellers, rules, brands, learners, responses, last, totals
         copy_learners = learners if learners is None else LEARNERS(learners, b)
         copy_responses = responses if responses is None else RESPONSES(responses, b)
         copy_inventory = inventory if inventory is None else INVENTORY(inventory, b)
-        engine.run_ticks(MARKET(market, b), copy_sellers, RULES(rules, b), copy_brands, copy_learners, copy_responses,
-                         LAST(last, b), copy_totals, RECORDS(records, b), SCRATCH(scratch, b), copy_inventory, asking,
-                         None, clock[b], origin[b], end - clock[b, 0])
+        _run_ticks(MARKET(market, b), copy_sellers, RULES(rules, b), copy_brands, copy_learners, copy_responses,
+                   LAST(last, b), copy_totals, RECORDS(records, b), SCRATCH(scratch, b), copy_inventory, asking,
+                   clock[b], origin[b], None, end - clock[b, 0])
         rows = copy_sellers.history.shape[0]
         for j in range(agents.shape[0]):
             i = agents[j]
