@@ -165,11 +165,13 @@ class MarketEnv(ParallelEnv):
         return self._action_spaces[agent]
 
     def reset(self, seed: int | None = None, options: dict | None = None):
-        """Start an episode on ``seed`` (module docstring); return each agent's observation and info."""
+        """Start an episode on ``seed`` (module docstring), the ``others``' pricers reset; return each agent's
+        observation and info."""
         seed, self._seeds = episode_seed(seed, self._seeds, self.scenario.seed)
         state = engine.copy_state(self._template)
         self.state = state._replace(market=state.market._replace(seed=seed))
         self.agents = list(self.possible_agents)
+        self.pricers.reset()
         self._run()
         self._banked = self.state.totals.profit.copy()
         return self._observe()
@@ -213,7 +215,6 @@ class MarketEnv(ParallelEnv):
         return ({agent: o.prices for agent, o in seen.items()},
                 {agent: {"asked": bool(asked[self._slot[agent]]), "tick": self.state.t, "observation": o}
                  for agent, o in seen.items()})
-
 
 
 class SellerEnv(gym.Env):

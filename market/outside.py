@@ -45,7 +45,7 @@ class Observation(NamedTuple):
 
     ``prices`` are every seller's prices in the order of ``names``, as this seller sees them:
     rivals' of the tick its lag (and the rules) let it see, its own current price; ``profit`` is
-    what it earned over the ``ticks`` ticks since it last repriced (after fees; per tick, summed);
+    what it earned over the ``ticks`` ticks since it last repriced (after fees, summed over them);
     ``rules`` maps each slot of :data:`market.interventions.SLOT_NAMES` to its value in force, and
     ``floor`` and ``ceiling`` to this seller's legal price bounds (a fresh dict each time: it can be kept,
     copied and pickled).
@@ -142,6 +142,10 @@ class Pricers:
         self.names = tuple(s.name for s in scenario.sellers)
         self.tick_minutes = scenario.tick_minutes
         self.pricers = [agents.get(name) for name in self.sellers]
+        self.reset()
+
+    def reset(self) -> None:
+        """Reset the pricers that have ``reset``: a new run starts."""
         for pricer in self.pricers:
             if callable(getattr(pricer, "reset", None)):
                 pricer.reset()

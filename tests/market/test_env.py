@@ -153,3 +153,18 @@ def test_bad_construction_and_misuse_are_one_line():
     env.reset(seed=1)
     with pytest.raises(OutsideError, match=r"^actions: no action for 'firm2', asked for a price at tick 0"):
         env.step({"firm1": 0})
+
+
+def test_the_others_pricers_are_reset_with_every_episode():
+    class Counting(Undercut):
+        resets = 0
+
+        def reset(self):
+            self.resets += 1
+
+    other = Counting(0.01, 1.0, 2.0)
+    env = MarketEnv(AMAZON, ["shop_hourly"], n_ticks=10, others={"platform": other})
+    assert other.resets == 1
+    env.reset(seed=1)
+    env.reset(seed=2)
+    assert other.resets == 3
