@@ -55,7 +55,7 @@ from market.tomlfile import read_toml
 
 __all__ = ["CATALOG", "Intervention", "InterventionError", "compile_rules", "load", "named", "parse"]
 
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
 
 # The kernel's rule vector: the slots, their values when no rule sets them, and what a value means.
 MAX_CHANGES, CHANGE_WINDOW, INCREASE_TICK, DAILY_TICK, NOTICE, MIN_LAG, BAN_RIVAL, BUYBOX, SELF_PREFERENCE, \
@@ -138,8 +138,8 @@ class _HourRule(_Rule):
 class ChangeCap(_Rule):
     kind: Literal["change_cap"] = "change_cap"
     max_changes: Annotated[int, Field(ge=1, le=MAX_CHANGE_CAP)] = 1
-    window_hours: Annotated[float, Field(gt=0.0)] | None = None
-    window: Annotated[int, Field(ge=1)] | None = None
+    window_hours: Annotated[float, Field(gt=0.0, le=1e6)] | None = None
+    window: Annotated[int, Field(ge=1, le=10**9)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -174,8 +174,8 @@ class DailyPrice(_HourRule):
 
 class MinLag(_Rule):
     kind: Literal["min_lag"] = "min_lag"
-    minutes: Annotated[float, Field(gt=0.0)] | None = None
-    ticks: Annotated[int, Field(ge=1)] | None = None
+    minutes: Annotated[float, Field(gt=0.0, le=1e9)] | None = None
+    ticks: Annotated[int, Field(ge=1, le=10**9)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -247,9 +247,9 @@ class FeeCap(_Rule):
 
 class Audit(_Rule):
     kind: Literal["audit"] = "audit"
-    period_hours: Annotated[float, Field(gt=0.0)] | None = None
-    period: Annotated[int, Field(ge=1)] | None = None
-    tolerance: Annotated[float, Field(ge=0.0)] = 0.05
+    period_hours: Annotated[float, Field(gt=0.0, le=1e6)] | None = None
+    period: Annotated[int, Field(ge=1, le=10**9)] | None = None
+    tolerance: Annotated[float, Field(ge=0.0, le=1e3)] = 0.05
     fine_share: Annotated[float, Field(gt=0.0, le=10.0)] = 0.5
 
     @model_validator(mode="before")
@@ -282,7 +282,7 @@ class DonationVatRelief(_Rule):
 
 class StorageFeeCap(_Rule):
     kind: Literal["storage_fee_cap"] = "storage_fee_cap"
-    max_fee: Annotated[float, Field(ge=0.0)] = 0.03
+    max_fee: Annotated[float, Field(ge=0.0, le=1e6)] = 0.03
 
     def compile(self, into, tick_minutes, references):
         into.rule[STORAGE_FEE_CAP] = min(into.rule[STORAGE_FEE_CAP], self.max_fee)

@@ -39,7 +39,10 @@ from market.errors import ScenarioError, format_validation_error
 from market.inventory import InventoryConfig
 from market.tomlfile import read_toml
 
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False, frozen=True)
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False, frozen=True, strict=True)
+MONEY = 1e6            # prices, costs, qualities and fees are at most this (in the scenario's currency)
+TICKS = 10**12         # counts of ticks are at most this (int64 throughout; memory is checked apart)
+NAME = r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$"  # a plain name: no path separators, not . or ..
 
 
 class Wholesale(BaseModel):
@@ -50,12 +53,12 @@ class Wholesale(BaseModel):
     below its own cost: terms set, not negotiated. Shops never advertise below ``map_price``.
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    model_config = _STRICT
 
-    price: Annotated[float, Field(gt=0.0)] = 1.0
-    step: Annotated[float, Field(ge=0.0)] = 0.02
-    period: Annotated[int, Field(ge=1)] = 1008
-    map_price: Annotated[float, Field(ge=0.0)] = 0.0
+    price: Annotated[float, Field(gt=0.0, le=MONEY)] = 1.0
+    step: Annotated[float, Field(ge=0.0, le=MONEY)] = 0.02
+    period: Annotated[int, Field(ge=1, le=TICKS)] = 1008
+    map_price: Annotated[float, Field(ge=0.0, le=MONEY)] = 0.0
 
 
 class Seller(BaseModel):
@@ -68,22 +71,22 @@ class Seller(BaseModel):
     channel: Literal["platform", "web", "both"] | None = Field(
         default=None, description="where the offer is listed: on the platform, in the seller's own web shop, or both "
                                   "at one price; default: platform for the platform, else web")
-    cost: Annotated[float, Field(ge=0.0)] = 1.0
-    quality: float = 2.0
+    cost: Annotated[float, Field(ge=0.0, le=MONEY)] = 1.0
+    quality: Annotated[float, Field(ge=-MONEY, le=MONEY)] = 2.0
     strategy: str = "fixed"
     params: dict[str, object] = Field(default_factory=dict)
-    period: Annotated[int, Field(ge=1)] = 1
-    phase: Annotated[int, Field(ge=0)] = 0
-    lag: Annotated[int, Field(ge=0)] = 0
+    period: Annotated[int, Field(ge=1, le=TICKS)] = 1
+    phase: Annotated[int, Field(ge=0, le=TICKS)] = 0
+    lag: Annotated[int, Field(ge=0, le=TICKS)] = 0
     initial_price: object = Field(default="nash", description="a price > 0, or 'nash' or 'monopoly'")
     vendor: str | None = Field(default=None, description="sellers naming the same vendor share one learning "
                                                          "algorithm, trained on their pooled profit (hub and spoke)")
     supplier: str | None = Field(default=None, description="the brand this shop buys from; its marginal cost is "
                                                            "its own cost plus the brand's wholesale price")
     wholesale: Wholesale | None = Field(default=None, description="a brand's terms for the shops it supplies")
-    delist_margin: float | None = Field(default=None, description="a brand listed on the platform leaves it when "
-                                                                 "its margin after fees, as a share of price, is "
-                                                                 "below this")
+    delist_margin: Annotated[float, Field(ge=-1.0, le=1.0)] | None = Field(
+        default=None, description="a brand listed on the platform leaves it when its margin after fees, as a "
+                                   "share of price, is below this")
 
     @field_validator("strategy")
     @classmethod
@@ -96,8 +99,9 @@ class Seller(BaseModel):
     def _price_or_reference(cls, value):
         if value in ("nash", "monopoly"):
             return value
-        if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value) and value > 0):
-            raise ValueError("must be a finite price > 0, or 'nash' or 'monopoly'")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value)
+                                                                                 and 0 < value <= MONEY):
+            raise ValueError(f"must be a price in (0, {MONEY:g}], or 'nash' or 'monopoly'")
         return float(value)
 
     @model_validator(mode="after")
@@ -124,9 +128,9 @@ class Demand(BaseModel):
 
     model_config = _STRICT
 
-    mu: Annotated[float, Field(gt=0.0)] = 0.25
-    outside_quality: float = 0.0
-    shoppers_per_tick: Annotated[float, Field(gt=0.0)] = 1.0
+    mu: Annotated[float, Field(ge=1e-3, le=1e3)] = 0.25
+    outside_quality: Annotated[float, Field(ge=-MONEY, le=MONEY)] = 0.0
+    shoppers_per_tick: Annotated[float, Field(gt=0.0, le=1e9)] = 1.0
     arrivals: Literal["expected", "poisson"] = "expected"
     platform_only_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
 
@@ -137,7 +141,7 @@ class Platform(BaseModel):
     model_config = _STRICT
 
     referral_fee: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.15
-    fulfilment_fee: Annotated[float, Field(ge=0.0)] = 0.0
+    fulfilment_fee: Annotated[float, Field(ge=0.0, le=MONEY)] = 0.0
     featured_attention: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     self_preference: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         default=0.0, description="the platform's own offer competes for the featured slot at price / (1 + this)")
@@ -155,12 +159,12 @@ class TrainingPlan(BaseModel):
 
     model_config = _STRICT
 
-    max_ticks: Annotated[int, Field(ge=1, description="ticks of training at most; then converged = false")] = \
-        10_000_000
-    stable_ticks: Annotated[int, Field(ge=1, description="converged once no greedy policy changed for this long")] = \
-        100_000
-    check_every: Annotated[int, Field(ge=1, description="ticks between two comparisons of the greedy policies")] = \
-        10_000
+    max_ticks: Annotated[int, Field(ge=1, le=TICKS)] = Field(
+        default=10_000_000, description="ticks of training at most; then converged = false")
+    stable_ticks: Annotated[int, Field(ge=1, le=TICKS)] = Field(
+        default=100_000, description="converged once no greedy policy changed for this long")
+    check_every: Annotated[int, Field(ge=1, le=TICKS)] = Field(
+        default=10_000, description="ticks between two comparisons of the greedy policies")
 
 
 class Scenario(BaseModel):
@@ -168,12 +172,12 @@ class Scenario(BaseModel):
 
     model_config = _STRICT
 
-    name: Annotated[str, Field(min_length=1)] = "scenario"
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=NAME)] = "scenario"
     description: str = ""
     tick_minutes: Annotated[int, Field(ge=1, le=1440)] = 10
-    horizon: Annotated[int, Field(ge=1)] = 1440
+    horizon: Annotated[int, Field(ge=1, le=TICKS)] = 1440
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
-    record_stride: Annotated[int, Field(ge=1)] = 1
+    record_stride: Annotated[int, Field(ge=1, le=TICKS)] = 1
     history: Annotated[int, Field(ge=1, le=100_000)] = 1008
     demand: Demand = Field(default_factory=Demand)
     platform: Platform = Field(default_factory=Platform)
@@ -345,8 +349,17 @@ class Scenario(BaseModel):
 
     @cached_property
     def benchmarks(self) -> Benchmarks:
-        """Static Nash and joint-profit benchmarks (computed, per tick)."""
-        return solve(self.static_game())
+        """Static Nash and joint-profit benchmarks (computed, per tick); ``ScenarioError`` if the solvers fail."""
+        try:
+            benchmarks = solve(self.static_game())
+        except (ArithmeticError, FloatingPointError) as err:
+            raise ScenarioError(f"benchmarks of {self.name!r}: {err}; the static Nash and joint-profit prices "
+                                "cannot be found for these costs, qualities and mu") from None
+        prices = np.concatenate([benchmarks.nash_price, benchmarks.monopoly_price])
+        if not np.isfinite(prices).all():
+            raise ScenarioError(f"benchmarks of {self.name!r}: not finite ({prices.tolist()}); check costs, "
+                                "qualities and mu")
+        return benchmarks
 
     def references(self, i: int) -> dict[str, float]:
         """Seller ``i``'s price references for strategy parameters: cost, nash, monopoly."""

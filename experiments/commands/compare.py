@@ -9,6 +9,7 @@ first where the scenario has a ``[training]`` table.
 """
 
 import json
+from pathlib import Path
 
 from experiments.errors import UsageError
 
@@ -37,7 +38,7 @@ def main(args) -> int:
 
     from experiments import arms as armsfile
     from experiments import compare_report, uncertainty
-    from experiments.atomic import prepare_output_dir
+    from experiments.atomic import staged_folder
     from experiments.compare import decomposition, differences, run_arms, seeds, series
     from market import catalog, interventions
 
@@ -63,14 +64,14 @@ def main(args) -> int:
         question = f"what does {label} change in {base.name}"
     arms = armsfile.decompose(arms, base)
     varies = uncertainty.check(varies, [arm.scenario for arm in arms])
-    out = prepare_output_dir(args.out or f"results/compare_{base.name}_{label}")
-    with Progress(transient=True, disable=args.json) as bar:
+    out = Path(args.out or f"results/compare_{base.name}_{label}")
+    with staged_folder(out) as folder, Progress(transient=True, disable=args.json) as bar:
         task = bar.add_task(f"{base.name}: {args.seeds} seeds x {len(arms)} arms", total=args.seeds)
         runs = run_arms(arms, args.seeds, varies, progress=lambda: bar.advance(task))
-    table = differences(runs, arms[0].name)
-    parts = decomposition(runs, arms[0].name, arms)
-    timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)
-    report = compare_report.write(out, base, arms, question, runs, table, parts, timeseries, varies)
+        table = differences(runs, arms[0].name)
+        parts = decomposition(runs, arms[0].name, arms)
+        timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)
+        report = out / compare_report.write(folder, base, arms, question, runs, table, parts, timeseries, varies).name
     result = compare_report.as_json(base, arms, question, runs, table)
     if args.json:
         if args.arms is None:

@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import os
+from pathlib import Path
 
 from experiments.errors import UsageError
 
@@ -100,17 +101,18 @@ def design(args) -> dict:
 
 def main(args) -> int:
     from experiments import replicate
-    from experiments.atomic import prepare_output_dir
+    from experiments.atomic import staged_folder
 
     replicate.check_run(args.sessions, args.workers)
     if args.grid and args.grid_sessions < 1:
         raise UsageError(f"--grid-sessions = {args.grid_sessions}: must be >= 1")
     setup = build_setup(args)
-    out = prepare_output_dir(args.out or f"results/replicate_{args.paper}")
-    results, wall = replicate.run(args.paper, setup, args.sessions, args.workers, args.seed)
-    numbers = replicate.headline(args.paper, results, wall)
-    grid = replicate.run_grid(setup, args.grid_sessions, args.workers, args.seed) if args.grid else None
-    report = replicate.write_report(out, args.paper, setup, numbers, results, grid, design(args))
+    out = Path(args.out or f"results/replicate_{args.paper}")
+    with staged_folder(out) as folder:
+        results, wall = replicate.run(args.paper, setup, args.sessions, args.workers, args.seed)
+        numbers = replicate.headline(args.paper, results, wall)
+        grid = replicate.run_grid(setup, args.grid_sessions, args.workers, args.seed) if args.grid else None
+        report = out / replicate.write_report(folder, args.paper, setup, numbers, results, grid, design(args)).name
     if args.json:
         print(json.dumps(numbers))
     else:

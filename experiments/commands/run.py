@@ -6,6 +6,7 @@ Writes DIR/timeseries.parquet (one row per recorded tick and seller), DIR/market
 """
 
 import time
+from pathlib import Path
 
 from experiments.errors import UsageError
 
@@ -26,8 +27,8 @@ def add_arguments(parser) -> None:
 
 def main(args) -> int:
     from experiments import tables
-    from experiments.atomic import prepare_output_dir, write_parquet, write_text
-    from market import catalog, engine, results, training
+    from experiments.atomic import staged_folder
+    from market import catalog, training
 
     scenario = catalog.load(args.config)
     changes = {k: v for k, v in (("seed", args.seed), ("horizon", args.horizon)) if v is not None}
@@ -39,8 +40,20 @@ def main(args) -> int:
             training.check_plan(scenario, args.train)
         except ValueError as err:
             raise UsageError(f"--train = {args.train}: {err}") from None
-    out = prepare_output_dir(args.out or f"results/{scenario.name}")
-    state, trained = training.prepare(scenario, max_ticks=args.train)
+    out = Path(args.out or f"results/{scenario.name}")
+    with staged_folder(out) as folder:
+        elapsed, sellers, summary = _run(scenario, args.train, folder)
+    tables.print_run(scenario, benchmarks, sellers, summary, elapsed)
+    print(f"results in {out}/")
+    return 0
+
+
+def _run(scenario, max_ticks: int | None, folder: Path):
+    """Train where asked, run the horizon, write the results into ``folder``; (seconds, sellers, summary)."""
+    from experiments.atomic import write_parquet, write_text
+    from market import engine, results, training
+
+    state, trained = training.prepare(scenario, max_ticks=max_ticks)
     engine.advance(state, 0)  # compile, or load the kernel from numba's cache, before timing
     if trained is not None:
         print(f"trained: {'converged' if trained.converged else 'NOT converged'} after {trained.ticks:,} ticks; "
@@ -50,11 +63,9 @@ def main(args) -> int:
     elapsed = time.perf_counter() - started
     summary = results.summary(state, scenario, trained)
     sellers = results.sellers(state, scenario)
-    write_parquet(results.timeseries(state, scenario), out / "timeseries.parquet")
-    write_parquet(results.market_series(state, scenario), out / "market_timeseries.parquet")
-    write_parquet(sellers, out / "sellers.parquet")
-    write_parquet(summary, out / "summary.parquet")
-    write_text(scenario.to_toml(), out / "scenario.toml")
-    tables.print_run(scenario, benchmarks, sellers, summary, elapsed)
-    print(f"results in {out}/")
-    return 0
+    write_parquet(results.timeseries(state, scenario), folder / "timeseries.parquet")
+    write_parquet(results.market_series(state, scenario), folder / "market_timeseries.parquet")
+    write_parquet(sellers, folder / "sellers.parquet")
+    write_parquet(summary, folder / "summary.parquet")
+    write_text(scenario.to_toml(), folder / "scenario.toml")
+    return elapsed, sellers, summary

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import time
+from pathlib import Path
 
 from experiments.errors import UsageError
 
@@ -110,20 +111,20 @@ def calibrate(args) -> int:
         raise UsageError(f"--seed {values['seed']}: must be >= 0")
     from rich.progress import Progress
 
-    from experiments.atomic import prepare_output_dir
+    from experiments.atomic import staged_folder
     from experiments.screens import report, study
     from experiments.sweep import executors
 
     executor = executors.make("processes", values["workers"], None)
-    out = prepare_output_dir(values["out"])
+    out = Path(values["out"])
     started = time.perf_counter()
     items = study.specs(values["markets"], values["seed"])
-    with executor, Progress(transient=True, disable=args.json) as bar:
+    with staged_folder(out) as folder, executor, Progress(transient=True, disable=args.json) as bar:
         task = bar.add_task(f"{len(items)} markets", total=len(items))
         frame = study.simulate(items, executor, progress=lambda: bar.advance(task))
-    result = study.evaluate(frame, values["seed"])
-    command = f"pricelab screen --calibrate --markets {values['markets']} --seed {values['seed']} --out {out}"
-    path = report.write(out, frame, result, command)
+        result = study.evaluate(frame, values["seed"])
+        command = f"pricelab screen --calibrate --markets {values['markets']} --seed {values['seed']} --out {out}"
+        path = out / report.write(folder, frame, result, command).name
     elapsed = time.perf_counter() - started
     if args.json:
         print(json.dumps({**result, "out": str(out), "elapsed_s": round(elapsed, 1), "cpus": os.cpu_count()}))

@@ -34,7 +34,6 @@ and converged: ``learners``, ``trained``, ``converged``, ``training_ticks``.
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +42,7 @@ from experiments.errors import UsageError
 from market.metrics import MARKET_METRICS
 from market.results import ROLE_METRICS, ROLES, SELLER_METRICS
 from market.scenario import Scenario, ScenarioError, set_dotted
+from market.tomlfile import read_text, read_toml
 
 _KEYS = ("name", "description", "base", "master_seed", "seeds", "set", "grid", "zip", "keep")
 _KEEP_KEYS = ("metrics", "sellers", "roles", "timeseries_stride")
@@ -114,12 +114,8 @@ def apply(base: Scenario, point: dict) -> Scenario:
 def load(name_or_path: str | Path) -> Spec:
     """Read and check a spec file (a path or the name of a shipped spec)."""
     path = configs.resolve(name_or_path)
-    text = path.read_text()
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise UsageError(f"spec {str(path)!r}: invalid TOML: {err}") from None
-    return from_dict(data, path.parent, text)
+    text = read_text(path, "spec", UsageError)
+    return from_dict(read_toml(path, "spec", UsageError), path.parent, text)
 
 
 def from_dict(data: dict, folder: Path, source: str = "") -> Spec:
