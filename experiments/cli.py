@@ -7,6 +7,7 @@ Each subcommand is a module in ``experiments/commands/`` with ``NAME``, ``HELP``
 result prints the path and the operating system's reason (exit 1); any other exception prints one
 line saying what failed and where the full traceback was written (``pricelab-error.log`` in the
 working folder, else the temporary folder), exit 1. ``--debug`` shows the traceback instead.
+``--max-memory SIZE`` sets the memory budget of ``market.budget`` for the command.
 
 A command module imports what its work needs (numpy, numba, polars, the engine, ...) inside
 ``main``, so that ``pricelab --help`` and every other command start without loading it.
@@ -14,6 +15,7 @@ A command module imports what its work needs (numpy, numba, polars, the engine, 
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 import tempfile
@@ -42,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"experiments.commands.{info.name}")
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
         module.add_arguments(command)
+        command.add_argument("--max-memory", metavar="SIZE", default=None,
+                             help="refuse work that needs more memory than this (e.g. 4GiB; default: 80%% of the "
+                                  "memory available)")
+        command.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
         command.set_defaults(handler=module.main)
     return parser
 
@@ -50,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         args = build_parser().parse_args(argv)
+        if args.max_memory is not None:
+            from market import budget
+
+            os.environ[budget.LIMIT_ENV] = str(budget.parse_size(args.max_memory))
         return int(args.handler(args) or 0)
     except (UsageError, ScenarioError, InterventionError) as err:
         print(f"pricelab: error: {' '.join(str(err).split())}", file=sys.stderr)

@@ -8,6 +8,7 @@ Writes DIR/timeseries.parquet (one row per recorded tick and seller), DIR/market
 import time
 from pathlib import Path
 
+from experiments import flags
 from experiments.errors import UsageError
 
 NAME = "run"
@@ -17,9 +18,9 @@ HELP = "run a scenario and write its results"
 def add_arguments(parser) -> None:
     parser.add_argument("config", nargs="?", default="amazon_10min", help="scenario TOML file or shipped name")
     parser.add_argument("--out", default=None, help="results folder (default: results/<scenario name>)")
-    parser.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    parser.add_argument("--horizon", type=int, default=None, help="override the horizon, in ticks")
-    parser.add_argument("--train", type=int, default=None, metavar="MAX_TICKS",
+    parser.add_argument("--seed", type=flags.seed, default=None, help="override the scenario's seed")
+    parser.add_argument("--horizon", type=flags.count, default=None, help="override the horizon, in ticks")
+    parser.add_argument("--train", type=flags.count, default=None, metavar="MAX_TICKS",
                         help="first train the learners until their greedy policies are stable (the scenario's "
                              "[training] table, else 100,000 ticks), at most MAX_TICKS; then run the horizon with "
                              "them frozen: results cover that play. A scenario with [training] is trained without it")
@@ -28,7 +29,7 @@ def add_arguments(parser) -> None:
 def main(args) -> int:
     from experiments import tables
     from experiments.atomic import staged_folder
-    from market import catalog, training
+    from market import catalog, results, state, training
 
     scenario = catalog.load(args.config)
     changes = {k: v for k, v in (("seed", args.seed), ("horizon", args.horizon)) if v is not None}
@@ -40,6 +41,8 @@ def main(args) -> int:
             training.check_plan(scenario, args.train)
         except ValueError as err:
             raise UsageError(f"--train = {args.train}: {err}") from None
+    state.check_memory(scenario, scenario.horizon, scenario.record_stride,
+                       extra_per_row=results.BYTES_PER_RECORD * scenario.n_sellers)
     out = Path(args.out or f"results/{scenario.name}")
     with staged_folder(out) as folder:
         elapsed, sellers, summary = _run(scenario, args.train, folder)

@@ -19,6 +19,7 @@ import os
 import time
 from pathlib import Path
 
+from experiments import flags
 from experiments.errors import UsageError
 
 NAME = "screen"
@@ -33,12 +34,12 @@ def add_arguments(parser) -> None:
                                                                 "timeseries.parquet)")
     parser.add_argument("--calibration", default=None, metavar="DIR", help="a folder made by --calibrate: "
                                                                             "say which screens flag the panel")
-    parser.add_argument("--step", type=float, default=None, help="grid step (minutes for date-times, else the "
+    parser.add_argument("--step", type=flags.finite, default=None, help="grid step (minutes for date-times, else the "
                                                                  "time column's unit; default: median gap)")
     parser.add_argument("--calibrate", action="store_true", help="simulate markets and calibrate the screens")
-    parser.add_argument("--markets", type=int, default=None, help="simulated markets (default 400)")
-    parser.add_argument("--seed", type=int, default=None, help="master seed of the markets (default 2026)")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: the CPU count)")
+    parser.add_argument("--markets", type=flags.count, default=None, help="simulated markets (default 400)")
+    parser.add_argument("--seed", type=flags.seed, default=None, help="master seed of the markets (default 2026)")
+    parser.add_argument("--workers", type=flags.count, default=None, help="worker processes (default: the CPU count)")
     parser.add_argument("--out", default=None, help="calibration folder (default results/screens)")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
 

@@ -34,11 +34,13 @@ and converged: ``learners``, ``trained``, ``converged``, ``training_ticks``.
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from experiments import configs
 from experiments.errors import UsageError
+from market import budget
 from market.metrics import MARKET_METRICS
 from market.results import ROLE_METRICS, ROLES, SELLER_METRICS
 from market.scenario import Scenario, ScenarioError, set_dotted
@@ -47,6 +49,7 @@ from market.tomlfile import read_text, read_toml
 _KEYS = ("name", "description", "base", "master_seed", "seeds", "set", "grid", "zip", "keep")
 _KEEP_KEYS = ("metrics", "sellers", "roles", "timeseries_stride")
 MAX_SEED = 2**63
+RUN_BYTES = 16384  # a run's resolved scenario and bookkeeping while the sweep is expanded (a generous estimate)
 ALL_SELLERS = "sellers.*."
 
 
@@ -138,6 +141,8 @@ def from_dict(data: dict, folder: Path, source: str = "") -> Spec:
     if not axes:
         raise UsageError("grid: empty; give at least one dotted path with a list of values")
     n_seeds, seeds = _seeds(data.get("seeds", 1))
+    points = math.prod(len(next(iter(axis.values()))) for axis in axes)
+    budget.count(points * n_seeds, RUN_BYTES, f"{points:,} grid points x {n_seeds:,} seeds", "runs")
     keep = _table(data, "keep")
     _check_keys(keep, _KEEP_KEYS, "keep.")
     return Spec(name=_string(data, "name", "sweep"), description=_string(data, "description", ""), base=base,
