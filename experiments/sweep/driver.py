@@ -4,6 +4,8 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
+from experiments.errors import UsageError
+from experiments.sweep.executors import Lost, NoWorkers
 from experiments.sweep.runs import Outcome, Run, simulate
 from experiments.sweep.spec import Spec
 from experiments.sweep.store import Store, finished
@@ -17,15 +19,26 @@ def pending(runs: list[Run], out: Path) -> list[Run]:
 
 def run_all(experiment: Spec, runs: list[Run], todo: list[Run], out: Path, executor,
             on_outcome: Callable[[Outcome], None] | None = None) -> tuple[int, int]:
-    """Run ``todo`` (a subset of ``runs``) on a started ``executor``, storing each outcome; return (done, failed)."""
+    """Run ``todo`` (a subset of ``runs``) on a started ``executor``, storing each outcome; return (done, failed).
+
+    A run that ended its workers (``Lost``) is stored as a failure. If the executor stops (no
+    worker left, a worker that fails the pre-flight), the session is closed with the reason and
+    the error raised again: the folder stays resumable.
+    """
     task = functools.partial(simulate, metrics=experiment.metrics, timeseries_stride=experiment.timeseries_stride)
     store = Store(out, experiment, runs)
     store.open(executor.name, getattr(executor, "workers", None))
-    failed = 0
-    for outcome in executor.imap(task, todo):
-        store.save(outcome)
-        failed += outcome.error is not None
-        if on_outcome is not None:
-            on_outcome(outcome)
-    store.close(done=len(todo) - failed, failed=failed)
-    return len(todo) - failed, failed
+    done = failed = 0
+    try:
+        for result in executor.imap(task, todo):
+            outcome = Outcome(result.item.run_id, error=result.reason) if isinstance(result, Lost) else result
+            store.save(outcome)
+            failed += outcome.error is not None
+            done += outcome.error is None
+            if on_outcome is not None:
+                on_outcome(outcome)
+    except (NoWorkers, UsageError) as err:
+        store.close(done, failed, status=f"stopped: {err}")
+        raise
+    store.close(done, failed)
+    return done, failed
