@@ -224,9 +224,9 @@ class Dask:
             return Lost(item, f"KilledWorker: the run ended its worker {error.allowed_failures + 1} times "
                               f"(last {error.last_worker.address}): out of memory, a crash or a killed job; "
                               f"see the worker logs")
-        if isinstance(error, ImportError | preflight.Mismatch):
+        if isinstance(error, preflight.Mismatch) or preflight.cannot_import(error):
             preflight.check(self._client)
-            raise UsageError(f"a worker that has left: {type(error).__name__}: {error}")
+            raise UsageError(f"a worker that has left since: {preflight.describe(error)}")
         raise error
 
 

@@ -9,6 +9,7 @@ so a worker that joins later (a replacement job) is held to the same rule.
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from experiments.errors import UsageError
 
 PACKAGES = ("market", "experiments")
+_WRAPPED = re.compile(r"""^(\w+)\((['"])(.*)\2\)$""")
 
 
 class Mismatch(RuntimeError):
@@ -53,17 +55,29 @@ def check(client) -> int:
     for address, found in sorted(answers.items()):
         problem = _problem(found, expected)
         if problem is not None:
-            raise UsageError(f"worker {names.get(address, address)} ({address}): {problem}")
+            name = str(names.get(address, address))
+            raise UsageError(f"worker {name}{f' ({address})' if name != address else ''}: {problem}")
     return len(answers)
 
 
 def _problem(found, expected: str) -> str | None:
     """What is wrong with a worker's answer, or None."""
-    if isinstance(found, ImportError):
-        return (f"cannot import pricelab ({type(found).__name__}: {found}); start the workers with the Python "
-                f"that runs pricelab")
     if isinstance(found, BaseException):
-        return f"pre-flight failed ({type(found).__name__}: {' '.join(str(found).split())})"
+        if cannot_import(found):
+            return f"cannot import pricelab ({describe(found)}); start the workers with the Python that runs pricelab"
+        return f"pre-flight failed ({describe(found)})"
     if found != expected:
         return f"runs {found}; this sweep runs {expected}; install the same pricelab on every worker"
     return None
+
+
+def cannot_import(error: BaseException) -> bool:
+    """Whether ``error`` (raised on a worker) says that it could not import pricelab's code."""
+    return isinstance(error, ImportError) or describe(error).startswith(("ModuleNotFoundError:", "ImportError:"))
+
+
+def describe(error: BaseException) -> str:
+    """``Type: message`` on one line (a worker that cannot unpickle sends ``Exception('Type("message")')``)."""
+    text = " ".join(str(error).split())
+    wrapped = _WRAPPED.match(text) if type(error) is Exception else None
+    return f"{wrapped[1]}: {wrapped[3]}" if wrapped else f"{type(error).__name__}: {text}"
