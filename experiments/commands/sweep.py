@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import Progress as RichProgress
 
 from experiments.sweep import batch, executors, spec
 from experiments.sweep.driver import pending, run_all
@@ -55,57 +56,77 @@ def main(args) -> int:
     if not todo:
         print(f"{experiment.name}: all {len(runs)} runs already finished in {out}/")
         return 0
-    started = time.perf_counter()
-    first: list[float] = []
-    with executor, _progress(experiment.name, len(todo)) as progress:
-        def arrived(_) -> None:
-            first.append(first[0] if first else time.perf_counter() - started)
-            progress.advance()
-
+    progress = progress_display(experiment.name, len(todo))  # times from here: executor start included
+    with executor, progress:
         try:
-            done, failed = run_all(experiment, runs, todo, out, executor, arrived)
+            done, failed = run_all(experiment, runs, todo, out, executor, progress.advance)
         except executors.NoWorkers as err:
-            print(f"pricelab: {err}; stopped with {len(todo) - len(first)} runs left; rerun the same command to "
-                  f"resume", file=sys.stderr)
+            print(f"pricelab: {err}; stopped with {len(todo) - progress.count} runs left; rerun the same command "
+                  f"to resume", file=sys.stderr)
             return NO_WORKERS_EXIT
     print(f"{experiment.name}: {done} runs done, {failed} failed, {len(runs) - len(todo)} skipped "
-          f"(already finished) in {time.perf_counter() - started:.1f} s (first result after {first[0]:.1f} s); "
+          f"(already finished) in {progress.elapsed():.1f} s (first result after {progress.first_s:.1f} s); "
           f"results in {out}/")
     if failed:
         print(f"pricelab: {failed} runs failed; see `pricelab status {out}`", file=sys.stderr)
     return 1 if failed else 0
 
 
-class _Bar:
-    """A progress bar on a terminal (rich)."""
+class Progress:
+    """Counts the outcomes of a sweep and when the first arrived; shown by ``Bar`` or ``Lines``."""
 
-    def __init__(self, name: str, total: int, console: Console):
-        self._progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), "ETA", TimeRemainingColumn(), console=console)
-        self._task = self._progress.add_task(name, total=total)
+    def __init__(self, name: str, total: int):
+        self.name, self.total = name, total
+        self.count = 0
+        self.first_s: float | None = None
+        self._started = time.monotonic()
 
-    def __enter__(self) -> "_Bar":
-        self._progress.start()
+    def __enter__(self) -> "Progress":
         return self
 
     def __exit__(self, *exc) -> None:
-        self._progress.stop()
+        return None
 
-    def advance(self) -> None:
-        self._progress.advance(self._task)
+    def elapsed(self) -> float:
+        return time.monotonic() - self._started
+
+    def advance(self, _outcome=None) -> None:
+        self.count += 1
+        if self.first_s is None:
+            self.first_s = self.elapsed()
 
 
-class _Lines:
-    """Progress for logs and batch jobs (stderr is not a terminal): a line every ``every_s`` seconds."""
+class Bar(Progress):
+    """A progress bar on a terminal (rich)."""
+
+    def __init__(self, name: str, total: int, console: Console):
+        super().__init__(name, total)
+        self._bar = RichProgress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), "ETA", TimeRemainingColumn(), console=console)
+        self._task = self._bar.add_task(name, total=total)
+
+    def __enter__(self) -> "Bar":
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._bar.stop()
+
+    def advance(self, _outcome=None) -> None:
+        super().advance()
+        self._bar.advance(self._task)
+
+
+class Lines(Progress):
+    """Progress for logs and batch jobs (stderr is not a terminal): a line on stderr every ``every_s`` seconds."""
 
     def __init__(self, name: str, total: int, every_s: float = PROGRESS_S):
-        self.name, self.total, self.every_s = name, total, every_s
-        self.count = 0
+        super().__init__(name, total)
+        self.every_s = every_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._report, name="progress", daemon=True)
 
-    def __enter__(self) -> "_Lines":
-        self._started = time.monotonic()
+    def __enter__(self) -> "Lines":
         self._thread.start()
         return self
 
@@ -113,15 +134,13 @@ class _Lines:
         self._stop.set()
         self._thread.join()
 
-    def advance(self) -> None:
-        self.count += 1
-
     def _report(self) -> None:
         while not self._stop.wait(self.every_s):
-            print(f"pricelab: {self.name}: {self.count}/{self.total} runs in "
-                  f"{time.monotonic() - self._started:.0f} s", file=sys.stderr, flush=True)
+            print(f"pricelab: {self.name}: {self.count}/{self.total} runs in {self.elapsed():.0f} s",
+                  file=sys.stderr, flush=True)
 
 
-def _progress(name: str, total: int) -> _Bar | _Lines:
+def progress_display(name: str, total: int) -> Progress:
+    """A bar where stderr is a terminal, else a line every few seconds."""
     console = Console(stderr=True)
-    return _Bar(name, total, console) if console.is_terminal else _Lines(name, total)
+    return Bar(name, total, console) if console.is_terminal else Lines(name, total)

@@ -162,24 +162,30 @@ def fill_numba_cache(folder: Path | None, function: Callable, item) -> float:
 
 def start_cluster(options: Options):
     """A started dask-jobqueue cluster for ``options``, adapting to ``options.jobs`` jobs."""
+    cluster = make_cluster(options)
+    cluster.adapt(minimum_jobs=options.jobs, maximum_jobs=options.jobs)
+    lifetime_s, stagger_s = lifetime(walltime_seconds(options.walltime))
+    print(f"pricelab: {options.system}: scheduler {cluster.scheduler_address} in this process (it ends with the "
+          f"sweep); {options.jobs} job(s) of {options.cores} core(s), {options.memory}, {options.walltime}; "
+          f"workers retire after {lifetime_s} s (+-{stagger_s} s) and are replaced; logs in {options.logs}",
+          file=sys.stderr, flush=True)
+    return cluster
+
+
+def make_cluster(options: Options):
+    """The dask-jobqueue cluster (its scheduler started, no job submitted yet); ``.job_script()`` shows a job."""
     import dask_jobqueue
 
     class_name, account_keyword = SYSTEMS[options.system]
     lifetime_s, stagger_s = lifetime(walltime_seconds(options.walltime))
     options.logs.mkdir(parents=True, exist_ok=True)
-    cluster = getattr(dask_jobqueue, class_name)(
+    return getattr(dask_jobqueue, class_name)(
         cores=options.cores, processes=options.cores, memory=options.memory, walltime=options.walltime,
         queue=options.queue, **{account_keyword: options.account}, python=sys.executable, job_name="pricelab",
         interface=options.interface, log_directory=str(options.logs), job_script_prologue=_prologue(options),
         job_extra_directives=list(options.job_options),
         worker_extra_args=["--lifetime", f"{lifetime_s}s", "--lifetime-stagger", f"{stagger_s}s"],
         scheduler_options={"port": options.port, "dashboard": False})
-    cluster.adapt(minimum_jobs=options.jobs, maximum_jobs=options.jobs)
-    print(f"pricelab: {options.system}: scheduler {cluster.scheduler_address} in this process (it ends with the "
-          f"sweep); {options.jobs} job(s) of {options.cores} core(s), {options.memory}, {options.walltime}; "
-          f"workers retire after {lifetime_s} s (+-{stagger_s} s) and are replaced; logs in {options.logs}",
-          file=sys.stderr, flush=True)
-    return cluster
 
 
 def _prologue(options: Options) -> list[str]:

@@ -113,15 +113,16 @@ class Lost(NamedTuple):
 class Watch:
     """Notices when no worker is connected: a line on stderr every minute, ``NoWorkers`` after ``timeout_s``."""
 
-    def __init__(self, timeout_s: float, notice_s: float = NO_WORKER_NOTICE_S):
+    def __init__(self, timeout_s: float, notice_s: float = NO_WORKER_NOTICE_S, clock: Callable = time.monotonic):
         self.timeout_s = timeout_s
         self.notice_s = notice_s
+        self._clock = clock
         self._since: float | None = None
         self._next_notice = 0.0
 
     def update(self, n_workers: int) -> None:
         """Record how many workers are connected now; ``NoWorkers`` once there were none for ``timeout_s``."""
-        now = time.monotonic()
+        now = self._clock()
         if n_workers:
             self._since = None
             return

@@ -1,5 +1,6 @@
 """A sweep killed with SIGKILL and rerun gives the results of an uninterrupted sweep."""
 
+import json
 import os
 import signal
 import subprocess
@@ -55,4 +56,7 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_sweep(write_spec, tmp_path, 
         assert got.equals(expected), kind
     runs = read_folder(killed)
     assert runs.height == runs["run_id"].n_unique() == TOTAL
+    dead, resumed = json.loads((killed / "manifest.json").read_text())["sessions"]
+    assert dead["status"] == "killed (closed on resume)" and dead["started"] <= dead["ended"] <= resumed["started"]
+    assert resumed["status"] == "finished" and resumed["done"] == TOTAL - finished_when_killed
     assert read_folder(killed, "timeseries").height == TOTAL * 5 * 3
