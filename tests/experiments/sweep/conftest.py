@@ -62,6 +62,37 @@ def read_folder():
     return read
 
 
+def serial_folder(spec, tmp_path):
+    """The folder of ``spec`` swept serially in this process: what every other executor must reproduce."""
+    from experiments.cli import main
+
+    out = tmp_path / "serial"
+    assert main(["sweep", str(spec), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture
+def long_runs(write_spec, tmp_path):
+    """(spec, its serial folder): 8 runs of a million ticks, long enough to interrupt a sweep between two."""
+    spec = write_spec(seeds=2, horizon=1_000_000, stride=250_000)
+    return spec, serial_folder(spec, tmp_path)
+
+
+def start_sweep(spec, out, *flags: str) -> subprocess.Popen:
+    """``pricelab sweep SPEC --out OUT FLAGS`` in a child process, its stdout and stderr piped as text."""
+    return subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--out", str(out), *flags],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_runs(folder, at_least: int, process, timeout: float = 120.0) -> None:
+    """Wait until ``folder/runs`` holds ``at_least`` files while ``process`` (a sweep) still runs."""
+    deadline = time.monotonic() + timeout
+    while len(list((folder / "runs").glob("*.parquet"))) < at_least:
+        assert process.poll() is None, "the sweep ended before it could be interrupted"
+        assert time.monotonic() < deadline, "the sweep did not start"
+        time.sleep(0.005)
+
+
 class DaskProcesses:
     """A ``dask scheduler`` and ``dask worker`` processes of this Python, each in its own process group."""
 

@@ -1,24 +1,16 @@
 """Sweeps on a separate ``dask scheduler`` with ``dask worker`` processes: deaths, departures, bad workers."""
 
 import json
-import subprocess
-import sys
 import sysconfig
-import time
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from experiments.cli import main
+from tests.experiments.sweep.conftest import serial_folder, start_sweep, wait_for_runs
 
 POISON = Path(__file__).with_name("poison.py")
-
-
-def serial_folder(spec, tmp_path):
-    out = tmp_path / "serial"
-    assert main(["sweep", str(spec), "--out", str(out)]) == 0
-    return out
 
 
 @pytest.mark.slow
@@ -41,18 +33,13 @@ def test_a_run_that_kills_its_workers_is_recorded_as_failed_and_the_others_finis
 
 @pytest.mark.slow
 def test_a_sweep_without_workers_stops_after_its_timeout_and_a_rerun_completes(
-        dask_processes, write_spec, tmp_path, read_folder):
-    spec = write_spec(seeds=2, horizon=1_000_000, stride=250_000)
-    serial = serial_folder(spec, tmp_path)
+        dask_processes, long_runs, tmp_path, read_folder):
+    spec, serial = long_runs
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--out", str(out), "--executor", "dask",
-               "--scheduler", dask_processes.address, "--worker-timeout", "3"]
+    flags = ["--executor", "dask", "--scheduler", dask_processes.address, "--worker-timeout", "3"]
     dask_processes.add_workers(1)
-    sweep = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not list((out / "runs").glob("*.parquet")):
-        assert sweep.poll() is None and time.monotonic() < deadline, "no run finished"
-        time.sleep(0.01)
+    sweep = start_sweep(spec, out, *flags)
+    wait_for_runs(out, 1, sweep)
     dask_processes.kill_workers()
     _, stderr = sweep.communicate(timeout=120)
     assert sweep.returncode == 3, stderr
@@ -63,9 +50,10 @@ def test_a_sweep_without_workers_stops_after_its_timeout_and_a_rerun_completes(
     assert session["status"].startswith("stopped: no Dask worker") and session["ended"] is not None
 
     dask_processes.add_workers(1)
-    rerun = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert rerun.returncode == 0, rerun.stderr
-    assert f"{8 - finished} runs done, 0 failed, {finished} skipped" in rerun.stdout
+    rerun = start_sweep(spec, out, *flags)
+    stdout, stderr = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, stderr
+    assert f"{8 - finished} runs done, 0 failed, {finished} skipped" in stdout
     for kind in ("runs", "timeseries"):
         assert read_folder(out, kind).equals(read_folder(serial, kind)), kind
 

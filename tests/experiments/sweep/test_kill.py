@@ -10,16 +10,9 @@ import time
 import psutil
 
 from experiments.cli import main
+from tests.experiments.sweep.conftest import wait_for_runs
 
 TOTAL = 24
-
-
-def wait_for_runs(folder, at_least: int, process, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while len(list((folder / "runs").glob("*.parquet"))) < at_least:
-        assert process.poll() is None, "the sweep ended before it could be killed"
-        assert time.monotonic() < deadline, "the sweep did not start"
-        time.sleep(0.005)
 
 
 def gone(process: psutil.Process) -> bool:

@@ -5,13 +5,12 @@ the serial sweep, so that no test compiles the engine a second time (the shared 
 ``DIR/numba-cache`` is what the job scripts of ``test_batch.py`` check).
 """
 
-import subprocess
-import sys
 import time
 
 import pytest
 
 from experiments.cli import main
+from tests.experiments.sweep.conftest import serial_folder, start_sweep, wait_for_runs
 from tests.experiments.sweep.slurm import Slurm, Unavailable
 
 JOB = ["--executor", "slurm", "--cores", "1", "--memory", "2GB", "--walltime", "00:10:00", "--numba-cache", "sources"]
@@ -28,12 +27,6 @@ def slurm(tmp_path_factory):
         patch.setenv("SLURM_CONF", cluster.env["SLURM_CONF"])
         yield cluster
     cluster.stop()
-
-
-def serial_folder(spec, tmp_path):
-    out = tmp_path / "serial"
-    assert main(["sweep", str(spec), "--out", str(out)]) == 0
-    return out
 
 
 def job_ids(out) -> set[str]:
@@ -58,16 +51,11 @@ def test_slurm_jobs_give_results_identical_to_serial(slurm, write_spec, tmp_path
 
 @pytest.mark.slow
 def test_a_cancelled_job_is_replaced_and_the_sweep_finishes_with_identical_results(
-        slurm, write_spec, tmp_path, read_folder):
-    spec = write_spec(seeds=2, horizon=1_000_000, stride=250_000)
-    serial = serial_folder(spec, tmp_path)
+        slurm, long_runs, tmp_path, read_folder):
+    spec, serial = long_runs
     out = tmp_path / "out"
-    sweep = subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--out", str(out),
-                              "--jobs", "1", *JOB], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not list((out / "runs").glob("*.parquet")):
-        assert sweep.poll() is None and time.monotonic() < deadline, "no run finished"
-        time.sleep(0.01)
+    sweep = start_sweep(spec, out, "--jobs", "1", *JOB)
+    wait_for_runs(out, 1, sweep)
     (cancelled,) = slurm.jobs()
     slurm.run("scancel", cancelled)
     assert len(list((out / "runs").glob("*.parquet"))) < 8, "the sweep ended before its job was cancelled"
