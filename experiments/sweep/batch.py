@@ -185,7 +185,7 @@ def make_cluster(options: Options):
         interface=options.interface, log_directory=str(options.logs), job_script_prologue=_prologue(options),
         job_extra_directives=list(options.job_options),
         worker_extra_args=["--lifetime", f"{lifetime_s}s", "--lifetime-stagger", f"{stagger_s}s"],
-        scheduler_options={"port": options.port, "dashboard": False})
+        scheduler_options={"port": options.port, "dashboard_address": ":0"})
 
 
 def _prologue(options: Options) -> list[str]:

@@ -30,6 +30,7 @@ WORKER_DEATHS = 3
 NO_WORKER_NOTICE_S = 60.0
 WORKER_CHECK_S = 1.0
 POLL_S = 0.02
+GATHER_TIMEOUT_S = 5.0
 WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 ORPHAN_CHECK_S = 0.5
 
@@ -207,7 +208,12 @@ class Dask:
         while not finished.is_empty():
             batch = finished.next_batch(block=False)
             for future in batch:
-                yield self._result(future, item_of[future])
+                try:
+                    result = self._result(future, item_of[future])
+                except TimeoutError:  # its worker left before sending it: Dask computes it again
+                    finished.add(future)
+                    continue
+                yield result
             if time.monotonic() >= next_check:
                 self._watch.update(len(self._client.nthreads()))
                 next_check = time.monotonic() + WORKER_CHECK_S
@@ -220,7 +226,7 @@ class Dask:
 
         error = future.exception() if future.status == "error" else None
         if error is None:
-            return future.result()
+            return future.result(timeout=GATHER_TIMEOUT_S)
         if isinstance(error, KilledWorker):
             return Lost(item, f"KilledWorker: the run ended its worker {error.allowed_failures + 1} times "
                               f"(last {error.last_worker.address}): out of memory, a crash or a killed job; "
