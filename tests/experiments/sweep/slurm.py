@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 COMMANDS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "scancel", "sinfo")
+SEARCH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])  # daemons live in sbin
 NODE = "node1"
 CONF = """\
 ClusterName=pricelab{port}
@@ -56,7 +57,8 @@ class Slurm:
     """Start with ``Slurm(folder)``; ``env`` holds ``SLURM_CONF``; ``stop()`` ends the daemons."""
 
     def __init__(self, folder: Path, cpus: int = 4):
-        missing = [command for command in COMMANDS if shutil.which(command) is None]
+        self.paths = {command: shutil.which(command, path=SEARCH) for command in COMMANDS}
+        missing = [command for command, path in self.paths.items() if path is None]
         if missing:
             raise Unavailable(f"{', '.join(missing)} not found: apt-get install slurm-wlm munge (.ci/run does)")
         if os.geteuid() != 0:
@@ -86,7 +88,8 @@ class Slurm:
 
     def run(self, *command: str) -> str:
         """A SLURM client command against this SLURM; its stdout ('' if it failed)."""
-        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **self.env}, timeout=30)
+        done = subprocess.run([self.paths[command[0]], *command[1:]], capture_output=True, text=True,
+                              env={**os.environ, **self.env}, timeout=30)
         return done.stdout if done.returncode == 0 else ""
 
     def jobs(self) -> list[str]:
@@ -105,8 +108,9 @@ class Slurm:
 
     def _start(self, command: list[str], name: str) -> None:
         log = open(self.folder / f"{name}.out", "w")  # noqa: SIM115 - kept open by the daemon
-        self._daemons.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                              env={**os.environ, **self.env}, start_new_session=True))
+        self._daemons.append(subprocess.Popen([self.paths[command[0]], *command[1:]], stdout=log,
+                                              stderr=subprocess.STDOUT, env={**os.environ, **self.env},
+                                              start_new_session=True))
 
     def _wait(self, ready, what: str, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
