@@ -81,12 +81,6 @@ class Progress:
         self.first_s: float | None = None
         self._started = time.monotonic()
 
-    def __enter__(self) -> "Progress":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
     def elapsed(self) -> float:
         return time.monotonic() - self._started
 

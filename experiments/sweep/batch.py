@@ -1,4 +1,4 @@
-"""Dask workers as batch jobs on SLURM, PBS or SGE (``pip install -e '.[cluster]'``: dask-jobqueue).
+r"""Dask workers as batch jobs on SLURM, PBS or SGE (``pip install -e '.[cluster]'``: dask-jobqueue).
 
 ``pricelab sweep SPEC --out DIR --executor slurm --jobs N ...`` runs the Dask scheduler inside
 the sweep's own process (on the login node: it lives exactly as long as the sweep) and keeps
@@ -6,7 +6,7 @@ the sweep's own process (on the login node: it lives exactly as long as the swee
 workers with this very Python (``sys.executable``), so they import the pricelab that submits
 them. A worker retires before its job's wall time, at
 
-.. math:: \\text{lifetime} = W - m \\pm m/3, \\qquad m = \\min(\\max(W/10,\\ 30\\ \\text{s}),\\ 10\\ \\text{min}),
+.. math:: \text{lifetime} = W - m \pm m/3, \qquad m = \min(\max(W/10,\ 30\ \text{s}),\ 10\ \text{min}),
 
 and ``adapt`` submits a job to replace it (or one killed by ``scancel``, a node failure, ...).
 

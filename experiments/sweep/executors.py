@@ -191,12 +191,20 @@ class Dask:
         return self._completed(dict(zip(futures, items, strict=True)))
 
     def _configure_scheduler(self) -> None:
-        """Blame a run after ``worker_deaths`` deaths, and give each single-threaded worker one task at a time."""
+        """Blame a run after ``worker_deaths`` deaths, give each single-threaded worker one task at a time, and
+        never take a silent worker for a dead one.
+
+        The engine holds the GIL for a whole kernel call, so a busy worker sends no heartbeat; with
+        Dask's ``worker-ttl`` (5 min) a longer run had its worker restarted until it failed.
+        Workers that really die are still noticed at once (their connections close) or by TCP
+        keep-alive (a node that vanished).
+        """
         deaths = self.worker_deaths
 
         def configure(dask_scheduler) -> None:  # a closure, pickled by value: the scheduler needs no pricelab
             dask_scheduler.allowed_failures = deaths - 1
             dask_scheduler.WORKER_SATURATION = 1.0
+            dask_scheduler.worker_ttl = float("inf")
 
         self._client.run_on_scheduler(configure)
 

@@ -1,6 +1,7 @@
 import os
 import time
 
+import dask
 import pytest
 from distributed import LocalCluster
 
@@ -96,3 +97,14 @@ def test_a_worker_running_other_code_refuses_the_run():
     assert guarded(3, str, fingerprint()) == "3"
     with pytest.raises(Mismatch, match=r"runs pricelab .*, sources .*; the sweep runs pricelab 0.0"):
         guarded(3, str, "pricelab 0.0, sources 0")
+
+
+@pytest.mark.slow
+def test_a_run_longer_than_the_heartbeat_timeout_keeps_its_worker(write_spec, tmp_path, read_folder):
+    """The engine holds the GIL for a whole run: its worker sends no heartbeat meanwhile, yet is alive."""
+    text = SPEC.format(seeds=1, horizon=20_000_000, stride=10_000_000).replace("[1, 6]", "[1]").replace(
+        "[0.2, 0.3]", "[0.2]")
+    spec = write_spec(text=text)
+    with dask.config.set({"distributed.scheduler.worker-ttl": "1s"}):  # Dask waits 10 heartbeats (5 s) at least
+        assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--executor", "dask", "--workers", "1"]) == 0
+    assert read_folder(tmp_path / "out").height == 1
