@@ -237,7 +237,7 @@ class Dask:
             return future.result(timeout=GATHER_TIMEOUT_S)
         if isinstance(error, KilledWorker):
             return Lost(item, f"KilledWorker: the run ended its worker {error.allowed_failures + 1} times "
-                              f"(last {error.last_worker.address}): out of memory, a crash or a killed job; "
+                              f"(last {error.last_worker.address}): out of memory, a crash or killed jobs; "
                               f"see the worker logs")
         if isinstance(error, preflight.Mismatch) or preflight.cannot_import(error):
             preflight.check(self._client)
