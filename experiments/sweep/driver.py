@@ -21,8 +21,8 @@ def run_all(experiment: Spec, runs: list[Run], todo: list[Run], out: Path, execu
             on_outcome: Callable[[Outcome], None] | None = None) -> tuple[int, int]:
     """Run ``todo`` (a subset of ``runs``) on a started ``executor``, storing each outcome; return (done, failed).
 
-    A run that ended its workers (``Lost``) is stored as a failure. If the executor stops (no
-    worker left, a worker that fails the pre-flight), the session is closed with the reason and
+    A run that ended its workers (``Lost``) is stored as a failure. If the sweep stops (no worker
+    left, a worker that fails the pre-flight, Ctrl-C), the session is closed with the reason and
     the error raised again: the folder stays resumable.
     """
     task = functools.partial(simulate, metrics=experiment.metrics, timeseries_stride=experiment.timeseries_stride)
@@ -37,8 +37,8 @@ def run_all(experiment: Spec, runs: list[Run], todo: list[Run], out: Path, execu
             done += outcome.error is None
             if on_outcome is not None:
                 on_outcome(outcome)
-    except (NoWorkers, UsageError) as err:
-        store.close(done, failed, status=f"stopped: {err}")
+    except (NoWorkers, UsageError, KeyboardInterrupt) as err:
+        store.close(done, failed, status=f"stopped: {err or 'interrupted'}")
         raise
     store.close(done, failed)
     return done, failed
