@@ -38,7 +38,7 @@ def run_all(experiment: Spec, runs: list[Run], todo: list[Run], out: Path, execu
             if on_outcome is not None:
                 on_outcome(outcome)
     except (NoWorkers, UsageError, KeyboardInterrupt) as err:
-        store.close(done, failed, status=f"stopped: {err or 'interrupted'}")
+        store.close(done, failed, status=f"stopped: {str(err) or 'interrupted'}")
         raise
     store.close(done, failed)
     return done, failed

@@ -10,7 +10,7 @@ import time
 import psutil
 
 from experiments.cli import main
-from tests.experiments.sweep.conftest import wait_for_runs
+from tests.experiments.sweep.conftest import start_sweep, wait_for_runs
 
 TOTAL = 24
 
@@ -53,3 +53,16 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_sweep(write_spec, tmp_path, 
     assert dead["status"] == "killed (closed on resume)" and dead["started"] <= dead["ended"] <= resumed["started"]
     assert resumed["status"] == "finished" and resumed["done"] == TOTAL - finished_when_killed
     assert read_folder(killed, "timeseries").height == TOTAL * 5 * 3
+
+
+def test_ctrl_c_closes_the_session_with_its_counts(long_runs, tmp_path):
+    spec, _ = long_runs
+    out = tmp_path / "interrupted"
+    sweep = start_sweep(spec, out)
+    wait_for_runs(out, 1, sweep)
+    sweep.send_signal(signal.SIGINT)
+    _, stderr = sweep.communicate(timeout=60)
+    assert sweep.returncode == 130 and "pricelab: interrupted" in stderr
+    (session,) = json.loads((out / "manifest.json").read_text())["sessions"]
+    assert session["status"] == "stopped: interrupted" and session["ended"] is not None
+    assert session["done"] == len(list((out / "runs").glob("*.parquet"))) >= 1
