@@ -2,7 +2,8 @@
 
 Layout of ``DIR``::
 
-    manifest.json            the spec, its hash, package versions, git commit; each session's times and versions
+    manifest.json            the spec, its hash, package versions, git commit; each session's times, versions,
+                             counts and status (finished, stopped and why, or killed: closed on resume)
     runs/<run id>.parquet    one summary row per finished run (run columns, swept values, metrics)
     timeseries/<run id>.parquet   the run's time series, when the spec keeps it
     failures/<run id>.parquet     run id, index, seed, swept values (JSON) and the error
@@ -85,22 +86,31 @@ class Store:
                         **{path: _dtype([run.values[path] for run in runs]) for path in spec.paths}}
 
     def open(self, executor: str, workers: int | None) -> None:
-        """Create the folders and record a new session in the manifest."""
+        """Create the folders, close a session that died without closing, and record a new session."""
         prepare_output_dir(self.folder)
         for kind in (RUNS, TIMESERIES, FAILURES):
             (self.folder / kind).mkdir(exist_ok=True)
         _remove_stale_temporaries(self.folder)
         path = self.folder / MANIFEST
         manifest = json.loads(path.read_text()) if path.is_file() else self._new_manifest()
+        for session in manifest["sessions"]:
+            if session["ended"] is None:
+                session.update(ended=self._last_write(session["started"]), status="killed (closed on resume)")
         manifest["sessions"].append({"started": now(), "ended": None, "executor": executor, "workers": workers,
                                      "git_commit": _git_commit(), "versions": _versions()})
         self._manifest = manifest
         write_text(json.dumps(manifest, indent=2), path)
 
-    def close(self, done: int, failed: int) -> None:
-        """Record the end of this session."""
-        self._manifest["sessions"][-1].update(ended=now(), done=done, failed=failed)
+    def close(self, done: int, failed: int, status: str = "finished") -> None:
+        """Record the end of this session: runs done and failed, and ``finished`` or why it stopped."""
+        self._manifest["sessions"][-1].update(ended=now(), done=done, failed=failed, status=status)
         write_text(json.dumps(self._manifest, indent=2), self.folder / MANIFEST)
+
+    def _last_write(self, started: str) -> str:
+        """When a session that died last wrote a result (its start if none): the best estimate of its end."""
+        times = [path.stat().st_mtime for kind in (RUNS, FAILURES) for path in (self.folder / kind).glob("*.parquet")]
+        last = datetime.fromtimestamp(max(times), UTC).isoformat(timespec="seconds") if times else started
+        return max(last, started)
 
     def save(self, outcome: Outcome) -> None:
         """Write a finished run's time series then its summary row, or its failure."""

@@ -1,5 +1,6 @@
 """A sweep killed with SIGKILL and rerun gives the results of an uninterrupted sweep."""
 
+import json
 import os
 import signal
 import subprocess
@@ -9,16 +10,9 @@ import time
 import psutil
 
 from experiments.cli import main
+from tests.experiments.sweep.conftest import start_sweep, wait_for_runs
 
 TOTAL = 24
-
-
-def wait_for_runs(folder, at_least: int, process, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while len(list((folder / "runs").glob("*.parquet"))) < at_least:
-        assert process.poll() is None, "the sweep ended before it could be killed"
-        assert time.monotonic() < deadline, "the sweep did not start"
-        time.sleep(0.005)
 
 
 def gone(process: psutil.Process) -> bool:
@@ -55,4 +49,20 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_sweep(write_spec, tmp_path, 
         assert got.equals(expected), kind
     runs = read_folder(killed)
     assert runs.height == runs["run_id"].n_unique() == TOTAL
+    dead, resumed = json.loads((killed / "manifest.json").read_text())["sessions"]
+    assert dead["status"] == "killed (closed on resume)" and dead["started"] <= dead["ended"] <= resumed["started"]
+    assert resumed["status"] == "finished" and resumed["done"] == TOTAL - finished_when_killed
     assert read_folder(killed, "timeseries").height == TOTAL * 5 * 3
+
+
+def test_ctrl_c_closes_the_session_with_its_counts(long_runs, tmp_path):
+    spec, _ = long_runs
+    out = tmp_path / "interrupted"
+    sweep = start_sweep(spec, out)
+    wait_for_runs(out, 1, sweep)
+    sweep.send_signal(signal.SIGINT)
+    _, stderr = sweep.communicate(timeout=60)
+    assert sweep.returncode == 130 and "pricelab: interrupted" in stderr
+    (session,) = json.loads((out / "manifest.json").read_text())["sessions"]
+    assert session["status"] == "stopped: interrupted" and session["ended"] is not None
+    assert session["done"] == len(list((out / "runs").glob("*.parquet"))) >= 1
