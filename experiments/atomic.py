@@ -91,11 +91,12 @@ def _remove_dead(out: Path) -> None:
     """Delete the temporary folders that dead processes left beside ``out``."""
     for folder in out.parent.glob(f".{out.name}.*{TEMP_SUFFIX}") if out.parent.is_dir() else ():
         pid = folder.name.removeprefix(f".{out.name}.").split(".")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (one of another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -103,6 +104,14 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def remove_dead_temporaries(folder: Path, pattern: str = f"*{TEMP_SUFFIX}") -> None:
+    """Delete the temporary files (``NAME.<pid>.tmp``) matching ``pattern`` in ``folder`` whose writers died."""
+    for temp in folder.glob(pattern):
+        pid = temp.name.removesuffix(TEMP_SUFFIX).rpartition(".")[2]
+        if temp.is_file() and pid.isdigit() and not alive(int(pid)):
+            temp.unlink(missing_ok=True)
 
 
 def prepare_output_dir(out: str | Path) -> Path:

@@ -361,8 +361,17 @@ def load(name_or_path: str) -> list[Intervention]:
     if path.suffix == ".toml":
         data = read_toml(path, "intervention", InterventionError)
         items = data.get("interventions", [data])
-        return [parse({"name": path.stem, **item}, f"{path.name}: interventions[{i}]") for i, item in enumerate(items)]
+        if not isinstance(items, list) or not items or not all(isinstance(item, dict) for item in items):
+            raise InterventionError(f"intervention file {path.name!r}: interventions = {items!r}: must be a "
+                                    "non-empty array of tables, [[interventions]] with a kind each")
+        return [parse({"name": _label(path.stem, item, len(items)), **item}, f"{path.name}: interventions[{i}]")
+                for i, item in enumerate(items)]
     return [named(part.strip()) for part in name_or_path.split(",") if part.strip()]
+
+
+def _label(stem: str, item: dict, count: int) -> str:
+    """An item's name in a file: its own, else the file's (with its kind when the file holds several)."""
+    return item.get("name") or (stem if count == 1 else f"{stem}:{item.get('kind')}")
 
 
 def compile_rules(interventions, tick_minutes: int, references: list[dict[str, float]], self_preference: float,

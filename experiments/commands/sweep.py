@@ -38,10 +38,8 @@ def add_arguments(parser) -> None:
 
 def main(args) -> int:
     from experiments.sweep import spec
-    from experiments.sweep.driver import pending, run_all
-    from experiments.sweep.progress import progress_display
     from experiments.sweep.runs import expand
-    from experiments.sweep.store import check_folder
+    from experiments.sweep.store import check_folder, lock
 
     experiment = spec.load(args.spec)
     runs = expand(experiment)
@@ -49,6 +47,15 @@ def main(args) -> int:
     check_folder(out, experiment)
     executor = executors.make(args.executor, args.workers, args.scheduler, args.worker_timeout, args.worker_deaths,
                               batch.options(args, out))
+    with lock(out):
+        return _sweep(experiment, runs, out, executor)
+
+
+def _sweep(experiment, runs, out: Path, executor) -> int:
+    """Run what is left of ``runs`` on ``executor`` with a progress display; the exit status."""
+    from experiments.sweep.driver import pending, run_all
+    from experiments.sweep.progress import progress_display
+
     todo = pending(runs, out)
     if not todo:
         print(f"{experiment.name}: all {len(runs)} runs already finished in {out}/")
