@@ -23,7 +23,9 @@ Example (``experiments/configs/calvano2020.toml`` has a complete one)::
     params = { step = 0.01, floor = "nash" }
 """
 
+import json
 import math
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -396,23 +398,28 @@ def _toml_value(value) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string, control characters escaped
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _key(key: str) -> str:
+    """A TOML key: bare where it may be, else quoted."""
+    return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 def dump_toml(data: dict) -> str:
     """TOML for a scenario-shaped dict: scalars first, then tables, then arrays of tables."""
-    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict | list)
+    lines = [f"{_key(k)} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict | list)
              or (isinstance(v, list) and not (v and isinstance(v[0], dict)))]
     for key, value in data.items():
         if isinstance(value, dict):
-            lines += ["", f"[{key}]"] + [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+            lines += ["", f"[{_key(key)}]"] + [f"{_key(k)} = {_toml_value(v)}" for k, v in value.items()]
     for key, value in data.items():
         if isinstance(value, list) and value and isinstance(value[0], dict):
             for item in value:
-                lines += ["", f"[[{key}]]"] + [f"{k} = {_toml_value(v)}" for k, v in item.items()]
+                lines += ["", f"[[{_key(key)}]]"] + [f"{_key(k)} = {_toml_value(v)}" for k, v in item.items()]
     return "\n".join(lines) + "\n"
