@@ -164,3 +164,17 @@ def test_json_manifest_written_by_a_sweep_reads_back(tmp_path, capsys):
     assert main(["sweep", str(spec), "--out", str(tmp_path / "s")]) == 0
     assert json.loads((tmp_path / "s" / "manifest.json").read_text())["sessions"][0]["status"] == "finished"
     assert (tmp_path / "s" / ".lock").is_file() and os.path.getsize(tmp_path / "s" / ".lock") > 0
+
+
+def test_an_out_folder_that_cannot_be_written_is_refused_before_the_run(tmp_path, capsys, monkeypatch):
+    real_mkdir = Path.mkdir
+
+    def read_only(self, *args, **kwargs):
+        if self.name.startswith(".out."):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    out = tmp_path / "out"
+    refused(["run", "amazon_10min", "--horizon", "20", "--out", str(out)], capsys,
+            "cannot create a folder there (Permission denied)", out, seconds=10)
