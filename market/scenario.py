@@ -184,10 +184,22 @@ class Scenario(BaseModel):
     demand: Demand = Field(default_factory=Demand)
     platform: Platform = Field(default_factory=Platform)
     sellers: Annotated[list[Seller], Field(min_length=1)]
-    interventions: list[rules.Intervention] = Field(default_factory=list)
+    interventions: list[rules.Intervention] = Field(default_factory=list, description="rules in force: tables, or "
+                                                    "names from market.interventions.CATALOG")
     inventory: InventoryConfig | None = Field(default=None, description="stock and unsold goods; None: unlimited")
     training: TrainingPlan | None = Field(default=None, description="train the learners to convergence before the "
                                                                     "horizon; None: measure from tick 0")
+
+    @field_validator("interventions", mode="before")
+    @classmethod
+    def _catalog_names(cls, items):
+        """A name from the catalog stands for its rule (``"once_a_day"``)."""
+        if not isinstance(items, list):
+            return items
+        unknown = [item for item in items if isinstance(item, str) and item not in rules.CATALOG]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not a rule of the catalog; known: {', '.join(sorted(rules.CATALOG))}")
+        return [{"name": item, **rules.CATALOG[item]} if isinstance(item, str) else item for item in items]
 
     @model_validator(mode="after")
     def _check(self):

@@ -135,3 +135,14 @@ def test_the_platform_lists_only_on_the_platform(channel):
         Scenario.from_dict(with_change("sellers.0.channel", channel))
     assert str(err.value) == (f"sellers[0].channel = '{channel}': the platform lists on 'platform' only "
                               f"('web' and 'both' are for retailers and brands)")
+
+
+def test_a_catalog_name_stands_for_its_rule():
+    by_name = Scenario.from_dict({**base(), "interventions": ["once_a_day"]})
+    by_table = Scenario.from_dict({**base(), "interventions": [{"name": "once_a_day", "kind": "change_cap",
+                                                                  "max_changes": 1, "window_hours": 24.0,
+                                                                  "description": "At most one price change in "
+                                                                                 "any 24 hours."}]})
+    assert by_name.interventions == by_table.interventions
+    with pytest.raises(ScenarioError, match="'curfew' is not a rule of the catalog"):
+        Scenario.from_dict({**base(), "interventions": ["curfew"]})
