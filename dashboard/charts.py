@@ -100,8 +100,8 @@ def values(array) -> list:
     return [v if v == v else None for v in rounded]
 
 
-def frame(v: View, name: str, title: str, series: list[dict], y_name: str, **extra) -> dict:
-    """An ECharts option: a titled time axis and value axis, a legend, a tooltip, the marks and a PNG button."""
+def frame(v: View, name: str, title: str, series: list[dict], y_axis: dict | list[dict], **extra) -> dict:
+    """An ECharts option: a titled time axis, ``y_axis``, a legend, a tooltip, the marks and a PNG button."""
     shown = {"interval": max(0, math.ceil(len(v.labels) / AXIS_LABELS) - 1)}
     for s in series:
         s.setdefault("id", s["name"])
@@ -121,7 +121,7 @@ def frame(v: View, name: str, title: str, series: list[dict], y_name: str, **ext
         "xAxis": {"type": "category", "data": v.labels, "boundaryGap": False, "axisLabel": {**shown, "fontSize": 12},
                   "axisTick": shown,
                   "name": timeline.axis_name(v.a), "nameLocation": "middle", "nameGap": 26},
-        "yAxis": {"type": "value", "scale": True, **_axis_name(y_name)},
+        "yAxis": y_axis,
         "series": series,
     }
     if not v.labels:
@@ -131,6 +131,11 @@ def frame(v: View, name: str, title: str, series: list[dict], y_name: str, **ext
     for axis in option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]:
         axis["axisLabel"] = {"fontSize": 12, **axis.get("axisLabel", {})}
     return option
+
+
+def value_axis(text: str, **extra) -> dict:
+    """A value axis titled ``text`` (with its unit), fitted to the data unless ``extra`` says otherwise."""
+    return {"type": "value", "scale": True, **extra, **_axis_name(text)}
 
 
 def _axis_name(text: str) -> dict:
@@ -177,7 +182,7 @@ def _per_seller(v: View, table, columns: list[int] | None = None, **style) -> li
 
     A seller's lines share its colour and its name (one legend entry shows or hides both); their ids
     say the run (``platform · B``: the tooltip shows ids). B's are dashed; with a run B, two legend
-    keys without data say which line style is which run (``run_keys``).
+    keys without data say which line style is which run (``_run_keys``).
     """
     sellers = _sellers(v.a)
     columns = list(range(len(sellers))) if columns is None else columns
@@ -188,10 +193,10 @@ def _per_seller(v: View, table, columns: list[int] | None = None, **style) -> li
             series.append({"name": sellers[i], "id": f"{sellers[i]} · {run}", "type": "line", "symbol": "none",
                            "data": values(data[:, i]), "itemStyle": {"color": PALETTE[i % len(PALETTE)]},
                            "lineStyle": {"width": 1.5, "type": "dashed" if run == "B" else "solid"}, **style})
-    return series + run_keys(v)
+    return series + _run_keys(v)
 
 
-def run_keys(v: View) -> list[dict]:
+def _run_keys(v: View) -> list[dict]:
     """Legend keys for the runs, with a run B: "A" solid and B by its rules dashed (series without data)."""
     if v.b is None:
         return []
@@ -231,14 +236,13 @@ def price(v: View) -> dict:
                                     "data": [[{"name": label, "yAxis": low[-1]}, {"yAxis": high[-1]}]]}})
     seen = _finite([m.state.records.price[v.rows] for _, m in v.runs()])
     bounds = (min(low + [seen[0]]), max(high + [seen[1]])) if seen else (min(low), max(high))
-    return frame(v, "price", "Prices", series, "price (currency units)",
-                 yAxis={"type": "value", **_range(*bounds), **_axis_name("price (currency units)")})
+    return frame(v, "price", "Prices", series, value_axis("price (currency units)", **_range(*bounds)))
 
 
 def profit(v: View) -> dict:
     """Each seller's profit per tick (after fees; the platform's includes fees received)."""
     return frame(v, "profit", "Profit per tick", _per_seller(v, lambda m: m.state.records.profit),
-                 "profit per tick (currency units)")
+                 value_axis("profit per tick (currency units)"))
 
 
 def shares(v: View) -> dict:
@@ -253,8 +257,7 @@ def shares(v: View) -> dict:
             s["areaStyle"] = {"opacity": 0.55 if v.b is None else 0.35}
         else:
             s["lineStyle"]["width"] = 2
-    return frame(v, "shares", "Market shares", series, "share of units sold",
-                 yAxis={"type": "value", "min": 0, "max": 1, **_axis_name("share of units sold")})
+    return frame(v, "shares", "Market shares", series, value_axis("share of units sold", min=0, max=1))
 
 
 def _share(model: PricingModel) -> np.ndarray:
@@ -274,8 +277,8 @@ def featured(v: View) -> dict:
                        "itemStyle": {"color": RUNS[run]},
                        "lineStyle": {"width": 2 if b else 4, "type": "dashed" if b else "solid",
                                      "opacity": 1.0 if b else 0.45}})
-    return frame(v, "featured", "Buy Box (featured offer)", series, "holder of the Buy Box",
-                 yAxis={"type": "category", "data": _sellers(v.a), **_axis_name("holder of the Buy Box")})
+    return frame(v, "featured", "Buy Box (featured offer)", series,
+                 {"type": "category", "data": _sellers(v.a), **_axis_name("holder of the Buy Box")})
 
 
 def events(v: View) -> dict:
@@ -296,8 +299,9 @@ def events(v: View) -> dict:
                            "symbolRotate": 0 if sign > 0 else 180, "symbolSize": 7, "itemStyle": {"color": color},
                            "data": marks.tolist()})
     categories = [f"{s} · {run}" for s in sellers for run in ("A", "B")] if paired else sellers
-    return frame(v, "events", "Price changes", series, "seller", tooltip={"trigger": "item", "confine": True},
-                 yAxis={"type": "category", "data": categories, "axisLabel": {"interval": 0}, **_axis_name("seller")})
+    return frame(v, "events", "Price changes", series,
+                 {"type": "category", "data": categories, "axisLabel": {"interval": 0}, **_axis_name("seller")},
+                 tooltip={"trigger": "item", "confine": True})
 
 
 def stock(v: View) -> dict:
@@ -309,7 +313,7 @@ def stock(v: View) -> dict:
         units = model.state.inventory.total_units
         totals.append(f"{run}: {units[:, inventory_flows.SOLD_OFF].sum():,.0f} units sold off, "
                       f"{units[:, inventory_flows.DESTROYED].sum():,.0f} destroyed")
-    option = frame(v, "stock", "Stock", series, "units in stock")
+    option = frame(v, "stock", "Stock", series, value_axis("units in stock"))
     option["title"]["subtext"] = " · ".join(totals) + " so far"
     option["title"]["itemGap"] = 2
     option["legend"]["top"] = 46
@@ -358,8 +362,7 @@ def delta(v: View) -> dict:
     bounds = (min(0.0, seen[0]), max(1.0, seen[1])) if seen else (0.0, 1.0)
     span = f"last {PERIOD_WINDOW} periods" if repeated else "last day"
     return frame(v, "delta", f"Profit gain Delta (mean over the {span})", series,
-                 "Delta: 0 = static Nash, 1 = joint monopoly",
-                 yAxis={"type": "value", **_range(*bounds), **_axis_name("Delta: 0 = static Nash, 1 = joint monopoly")})
+                 value_axis("Delta: 0 = static Nash, 1 = joint monopoly", **_range(*bounds)))
 
 
 def difference(v: View) -> dict:
@@ -379,12 +382,10 @@ def difference(v: View) -> dict:
                        "itemStyle": {"color": ("#1565c0", "#2e7d32")[k]}, "lineStyle": {"width": 2}})
     series[0]["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"color": "#999", "type": "dotted"},
                              "label": {"show": False}, "data": [{"yAxis": 0}]}
+    surplus = value_axis("surplus per tick")
+    surplus["nameTextStyle"]["align"] = "right"
     return frame(v, "difference", f"{v.b_name} minus A, since {timeline.when(v.a, v.since)}", series,
-                 "price (currency units)",
-                 yAxis=[{"type": "value", "scale": True, **_axis_name("price (currency units)")},
-                        {"type": "value", "scale": True, "name": "surplus per tick",
-                         "nameLocation": "end", "nameGap": 10,
-                         "nameTextStyle": {"align": "right", "fontSize": 12, "color": "#333"}}])
+                 [value_axis("price (currency units)"), surplus])
 
 
 BUILDERS = {"price": price, "delta": delta, "difference": difference, "profit": profit, "shares": shares,
