@@ -314,11 +314,16 @@ def stock(v: View) -> dict:
         totals.append(f"{run}: {units[:, inventory_flows.SOLD_OFF].sum():,.0f} units sold off, "
                       f"{units[:, inventory_flows.DESTROYED].sum():,.0f} destroyed")
     option = frame(v, "stock", "Stock", series, value_axis("units in stock"))
-    option["title"]["subtext"] = " · ".join(totals) + " so far"
-    option["title"]["itemGap"] = 2
-    option["legend"]["top"] = 46
+    option["graphic"] = [*_listed(option.get("graphic")),
+                         {"type": "text", "left": 8, "top": 26, "style": {"text": " · ".join(totals) + " so far",
+                                                                          "fontSize": 12, "fill": "#555"}}]
+    option["legend"]["top"] += 18
     option["grid"]["top"] += 18
     return option
+
+
+def _listed(item) -> list:
+    return [] if item is None else item if isinstance(item, list) else [item]
 
 
 def window_delta(model: PricingModel, picked: np.ndarray, width: int) -> np.ndarray:

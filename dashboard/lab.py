@@ -181,7 +181,7 @@ class Lab:
             self.switched = {n: self.switched.get(n, self.tick) for n in chosen}
             if not chosen:
                 self.marks = [m for m in self.marks if m.kind != "rule"]
-            self.message = (f"From {timeline.when(self.model, self.tick)} (the marker) run {self.b_name}: A's market "
+            self.message = (f"Run {self.b_name} from {timeline.when(self.model, self.tick)} (the marker): A's market "
                             f"and seed with {'this rule' if len(chosen) == 1 else 'these rules'}." if chosen
                             else "No rule on: run B is closed.")
         return self._attempt(switch, f"rule {name!r}")

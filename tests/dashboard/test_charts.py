@@ -163,4 +163,4 @@ def test_scenarios_with_stock_get_a_stock_chart_of_the_engines_units():
     assert [s["name"] for s in option["series"]] == [lab.config.sellers[i].name for i in tracked]
     assert option["series"][0]["data"][-1] == round(inventory.record_stock[1999, tracked[0]], 4)
     sold_off = inventory.total_units[:, inventory_flows.SOLD_OFF].sum()
-    assert f"A: {sold_off:,.0f} units sold off" in option["title"]["subtext"]
+    assert f"A: {sold_off:,.0f} units sold off" in option["graphic"][-1]["style"]["text"]
