@@ -54,8 +54,7 @@ def lab_table(lab: Lab) -> pl.DataFrame:
 
 def settings_toml(settings: dict) -> str:
     """``Lab.settings`` as TOML (changes by dotted path, quoted)."""
-    data = {**settings, "changes": {json.dumps(path): value for path, value in settings["changes"].items()}}
-    return "# pricelab dashboard: what this run is (see the README's dashboard section)\n" + dump_toml(data)
+    return "# pricelab dashboard: what this run is (see the README's dashboard section)\n" + dump_toml(settings)
 
 
 def to_bytes(table: pl.DataFrame, fmt: str, settings: dict | None = None) -> bytes:

@@ -14,6 +14,7 @@ A command module imports what its work needs (numpy, numba, polars, the engine, 
 """
 
 import argparse
+import contextlib
 import importlib
 import os
 import pkgutil
@@ -56,11 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         args = build_parser().parse_args(argv)
-        if args.max_memory is not None:
-            from market import budget
-
-            os.environ[budget.LIMIT_ENV] = str(budget.parse_size(args.max_memory))
-        return int(args.handler(args) or 0)
+        with _memory_budget(args.max_memory):
+            return int(args.handler(args) or 0)
     except (UsageError, ScenarioError, InterventionError) as err:
         print(f"pricelab: error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
@@ -80,6 +78,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pricelab: internal error: {type(err).__name__}: {' '.join(str(err).split())[:300]} "
               f"(the full traceback is in {log}; rerun with --debug to see it)", file=sys.stderr)
         return 1
+
+
+@contextlib.contextmanager
+def _memory_budget(size: str | None):
+    """``--max-memory``: the budget of ``market.budget`` for this command only (restored after it)."""
+    if size is None:
+        yield
+        return
+    from market import budget
+
+    previous = os.environ.get(budget.LIMIT_ENV)
+    os.environ[budget.LIMIT_ENV] = str(budget.parse_size(size))
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[budget.LIMIT_ENV]
+        else:
+            os.environ[budget.LIMIT_ENV] = previous
 
 
 def _write_log(argv: list[str]) -> str:
