@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@echo "using $(PYTHON_312)"
 	test -x $(PY) || $(PYTHON_312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,cluster]'
 	touch $(STAMP)
 
 run: venv

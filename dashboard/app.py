@@ -1,10 +1,13 @@
 """The live dashboard: watch the repricers, change the rules, compare. ``pricelab dashboard`` serves it.
 
 Each browser session gets its own ``Lab`` (its own ``PricingModel``, and a twin B while rules
-are on). Play advances the market ``speed`` ticks per frame through ``PricingModel.step``
-and redraws the charts in the browser (ECharts), at most ``1 / FRAME_SECONDS`` frames a second.
-Served by ``pricelab dashboard``, the page first compiles the engine in the background
-(``dashboard.warmup``) and says so until the first Step can run.
+are on), kept across a reload (``dashboard.sessions``). The bar at the top (pinned) holds the
+clock, Step / Play / Reset, the speed, the chart window, the downloads and the latest message;
+the side panel the scenario, learning, the rules for run B and the sellers. Play advances the
+market ``speed`` ticks per frame through ``PricingModel.step`` and redraws the charts in the
+browser (ECharts), at most ``1 / FRAME_SECONDS`` frames a second. Served by ``pricelab
+dashboard``, the page first compiles the engine in the background (``dashboard.warmup``) and
+says so until the first Step can run.
 """
 
 import asyncio
@@ -13,12 +16,14 @@ from collections.abc import Callable
 from functools import partial
 
 import solara
+import solara.server.settings
 
-from dashboard import charts, warmup
+from dashboard import charts, timeline, warmup
 from dashboard.chart import Chart
 from dashboard.controls import (
     ExportControls,
     LearningControls,
+    MarketControls,
     RuleControls,
     RunControls,
     ScenarioControls,
@@ -27,56 +32,80 @@ from dashboard.controls import (
 from dashboard.lab import Lab
 from dashboard.pacer import Pacer, wait_for_paint
 from dashboard.screens_panel import ScreensPanel
+from dashboard.sessions import Address, open_run
 
 FRAME_SECONDS = 0.05  # at most 20 frames a second, and never faster than the browser paints them
 POLL_SECONDS = 0.2
+TITLE = "pricelab: live market"
 PREPARING = "Preparing the engine: numba is compiling it for this machine (only the first start takes this long)."
+CSS = """
+.pricelab-page { display: flex; height: 100vh; overflow: hidden; }
+.pricelab-side { flex: 0 0 340px; overflow-y: auto; padding: 8px 12px; border-right: 1px solid #ddd;
+                 background: #fafafa; }
+.pricelab-main { flex: 1 1 auto; min-width: 0; overflow-y: auto; }
+.pricelab-bar { position: sticky; top: 0; z-index: 5; background: white; padding: 6px 12px 4px;
+                border-bottom: 1px solid #ddd; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.08); }
+.pricelab-bar .v-alert { margin: 4px 0 0; padding: 4px 12px; font-size: 0.9em; }
+.pricelab-clock { font-size: 1.15em; font-weight: 500; }
+.pricelab-clock-b { font-size: 0.95em; color: #e65100; margin-left: 12px; }
+.pricelab-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 10px;
+                 padding: 10px 12px; }
+.pricelab-cell { border: 1px solid #e3e3e3; border-radius: 4px; padding: 2px 4px 6px; background: white; }
+.pricelab-caption { font-size: 0.85em; color: #444; padding: 0 6px; }
+@media (min-width: 1700px) {  /* a projector: two wide columns, taller charts (their text grows with them) */
+  .pricelab-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .pricelab-chart { height: 420px !important; }
+  .pricelab-caption { font-size: 1em; }
+  .pricelab-clock { font-size: 1.4em; }
+}
+"""
+solara.server.settings.theme.show_banner = False  # Solara's badge would cover the bottom-right chart
 if warmup.requested():
     warmup.start()
 
 
 def clock(lab: Lab) -> str:
-    """``tick 150 of 4320 · d2 01:00``: ticks played (since training, if any), the horizon, and the day and time."""
-    trained = f" after training (to tick {lab.model.state.origin[0]:,})" if lab.model.state.origin[0] else ""
-    return f"tick {lab.played} of {lab.horizon}{trained} · {charts.tick_label(lab.model, lab.tick)}"
+    """``amazon_10min · tick 150 of 4320 · d2 01:00``: ticks played (periods, in a repeated game, since training,
+    if any), the horizon, and the day and time."""
+    model = lab.model
+    return f"{lab.config.name} · {_played(lab, model)}" + (
+        "" if timeline.repeated_game(lab.config) else f" · {timeline.when(model, model.tick)}")
+
+
+def clock_b(lab: Lab) -> str:
+    """Run B's clock (``B: once a day · tick 150 of 4320``), the same as A's by construction; empty without B."""
+    return f"{lab.b_name} · {_played(lab, lab.twin)}" if lab.twin is not None else ""
+
+
+def _played(lab: Lab, model) -> str:
+    unit = "period" if timeline.repeated_game(lab.config) else "tick"
+    origin = int(model.state.origin[0])
+    trained = f" after training (to tick {origin:,})" if origin else ""
+    return f"{unit} {model.state.counted} of {lab.horizon}{trained}"
 
 
 def figures(lab: Lab, window: int) -> dict[str, Callable[[], dict]]:
-    """The charts of one frame by name, as functions giving their options: A's charts, and B's with rules on."""
-    model, twin = lab.model, lab.twin
-    names = ["price", "delta", "profit", "shares", "featured", "events"]
-    builders = {"price": partial(charts.price, model, window, "Prices (A)" if twin else "Prices"),
-                "delta": partial(charts.delta, model, window, twin),
-                "profit": partial(charts.profit, model, window), "shares": partial(charts.shares, model, window),
-                "featured": partial(charts.featured, model, window), "events": partial(charts.events, model, window)}
-    if model.state.inventory is not None:
-        names.append("stock")
-        builders["stock"] = partial(charts.stock, model, window)
-    if twin is not None:
-        names[1:1] = ["price_b", "difference"]
-        builders.update(price_b=partial(charts.price, twin, window, "Prices (B: with rules)"),
-                        difference=partial(charts.difference, model, twin, window))
-    return {name: builders[name] for name in names}
-
-
-def heading(lab: Lab) -> str:
-    return f"{lab.config.name} · {clock(lab)}"
+    """The charts of one frame that apply to the market, by name, as functions giving their options."""
+    with lab.lock:
+        view = charts.view(lab.model, window, lab.twin, lab.b_name, lab.marks, lab.since)
+    return {name: partial(charts.BUILDERS[name], view) for name in charts.names(lab.model, lab.twin is not None)}
 
 
 def draw(lab: Lab, window: int, widgets: dict) -> None:
-    """Draw one frame straight into the page's widgets: the clock and every chart.
+    """Draw one frame straight into the page's widgets: the clocks and every chart.
 
     Setting the widgets directly, rather than re-rendering the page, spares the renderer a
-    walk through the whole page (every control in the sidebar) on every frame.
+    walk through the whole page (every control in the side panel) on every frame.
     """
     with lab.lock:
         options = {name: build() for name, build in figures(lab, window).items()}
-        text = heading(lab)
+        texts = {"clock": clock(lab), "clock_b": clock_b(lab)}
     for name, option in options.items():
         if name in widgets:
             widgets[name].option = option
-    if "clock" in widgets:
-        widgets["clock"].children = [text]
+    for name, text in texts.items():
+        if name in widgets:
+            widgets[name].children = [text]
     if "pacer" in widgets:
         widgets["pacer"].frame += 1
 
@@ -92,39 +121,54 @@ def Registered(name: str, element, widgets: dict):
 
 
 @solara.component
-def Live(lab: Lab, window: int, settings: solara.Reactive[int], widgets: dict):
-    """The clock, the message and the charts: laid out again after a change, drawn by ``draw`` every frame.
+def Bar(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[int], window: solara.Reactive[int],
+        settings: solara.Reactive[int], widgets: dict, done: Callable[[], None]):
+    """The pinned bar: the clocks (drawn by ``draw``), the run's controls, the downloads and the latest message."""
+    settings.value  # noqa: B018 -- read to lay out again after a change
+    with solara.Div(classes=["pricelab-bar"]):
+        with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
+            Registered("clock", solara.v.Html(tag="span", class_="pricelab-clock"), widgets)
+            Registered("clock_b", solara.v.Html(tag="span", class_="pricelab-clock-b"), widgets)
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "justify-content": "space-between"}):
+            RunControls(lab, lab.finished, playing, speed, window, done)
+            ExportControls(lab, lab.config)
+        if lab.error:
+            solara.Error(f"Not applied: {lab.error}. The last valid model keeps running.", dense=True)
+        elif lab.message:
+            solara.Info(lab.message, dense=True)
 
-    The clock's text and the charts' options are not element arguments: ``draw`` alone sets
+
+@solara.component
+def Live(lab: Lab, window: int, settings: solara.Reactive[int], widgets: dict):
+    """The charts with their captions, laid out again after a change and drawn by ``draw`` every frame (no
+    task of its own: ``experiments/bench/dashboard.py`` renders it alone, outside an event loop).
+
+    The clocks' text and the charts' options are not element arguments: ``draw`` alone sets
     them, so a later render cannot put back an older frame.
     """
     settings.value  # noqa: B018 -- read to lay out again after a change
     Registered("pacer", Pacer.element(), widgets)
-    Registered("clock", solara.v.Html(tag="span", class_="pricelab-clock", style_="font-size: 1.2em; font-weight: 500"),
-               widgets)
-    if lab.error:
-        solara.Error(f"Not applied: {lab.error}. The last valid model keeps running.")
-    elif lab.message:
-        solara.Info(lab.message)
-    with solara.GridFixed(columns=2):
+    with solara.Div(classes=["pricelab-grid"]):
         for name in figures(lab, window):
-            Registered(name, Chart.element(), widgets).key(name)
-    ScreensPanel(lab).key("screens")
+            with solara.Div(classes=["pricelab-cell", f"pricelab-cell-{name}"]).key(f"cell-{name}"):
+                Registered(name, Chart.element(), widgets).key(name)
+                solara.Text(charts.caption(name, lab.model), classes=["pricelab-caption"])
     solara.use_effect(lambda: draw(lab, window, widgets), None)
 
 
 @solara.component
-def Controls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[int], window: solara.Reactive[int],
-             settings: solara.Reactive[int], done: Callable[[], None]):
-    """The sidebar, redrawn after every change of the settings (a new scenario has other sellers)."""
+def Controls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[int], settings: solara.Reactive[int],
+             done: Callable[[], None]):
+    """The side panel, redrawn after every change of the settings (a new scenario has other sellers)."""
     settings.value  # noqa: B018 -- read to redraw after a change
-    RunControls(lab, lab.finished, playing, speed, window, done)
-    LearningControls(lab, lab.config, playing.value, done)
+    solara.Text(TITLE, style={"font-size": "1.25em", "font-weight": "500"})
     ScenarioControls(lab, lab.config, done)
+    LearningControls(lab, lab.config, playing.value, speed, done)
     RuleControls(lab, lab.rules, done)
+    refused = dict(lab.rejected)
+    MarketControls(lab, lab.config, done, refused)
     for seller in lab.config.sellers:
-        SellerControls(lab, seller, done)
-    ExportControls(lab, lab.config)
+        SellerControls(lab, seller, done, refused)
 
 
 @solara.component
@@ -137,16 +181,17 @@ def Page():
             await asyncio.sleep(POLL_SECONDS)
         ready.set(True)
     solara.lab.use_task(wait, dependencies=[], prefer_threaded=False)
+    solara.Title(TITLE)
     if ready.value:
         Market()
     else:
-        solara.Title("pricelab: live market")
         solara.Info(PREPARING)
 
 
 @solara.component
 def Market():
-    lab = solara.use_memo(Lab, [])
+    router = solara.use_router()
+    run, lab = solara.use_memo(lambda: open_run(router.search), [])
     widgets = solara.use_memo(dict, [])
     settings = solara.use_reactive(0)
     playing = solara.use_reactive(False)
@@ -157,16 +202,26 @@ def Market():
         settings.value += 1
 
     async def play():
+        lab.paused = False
         while playing.value and not lab.finished:
             started = time.perf_counter()
             lab.step(speed.value)
             draw(lab, window.value, widgets)
+            if lab.paused:
+                lab.paused = False
+                break
             await wait_for_paint(widgets.get("pacer"), started, FRAME_SECONDS)
         playing.set(False)
         done()
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=False)
-    solara.Title("pricelab: live market")
-    with solara.Sidebar():
-        Controls(lab, playing, speed, window, settings, done)
-    Live(lab, window.value, settings, widgets)
+    solara.Style(CSS)
+    Address.element(run=run)
+    with solara.Div(classes=["pricelab-page"]):
+        with solara.Div(classes=["pricelab-side"]):
+            Controls(lab, playing, speed, settings, done)
+        with solara.Div(classes=["pricelab-main"]):
+            Bar(lab, playing, speed, window, settings, widgets, done)
+            Live(lab, window.value, settings, widgets)
+            with solara.Div(style={"padding": "0 12px 12px"}):
+                ScreensPanel(lab).key("screens")

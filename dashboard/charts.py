@@ -1,15 +1,23 @@
-"""ECharts options for the dashboard's charts, built from a model's recorded ticks.
+"""ECharts options for the dashboard's charts: run A, and run B beside or over it while rules are on.
 
-Each function takes a ``PricingModel`` (recording every tick) and the window of ticks to
-show, and returns a plain dict that ``dashboard.chart.Chart`` draws in the browser. The time
-axis reads ``d<day> hh:mm``; every chart has a "save as PNG" button.
+Each chart function takes a ``View`` (the two models, the record rows in the window, B's name
+and the marks) and returns a plain dict that ``dashboard.chart.Chart`` draws in the browser.
+Every chart has axis titles with units, a legend that names each series' run (A, or B by its
+rules; B is dashed), a vertical marker where B's rules changed and where a deviation was
+forced, and a "save as PNG" button. ``CAPTIONS`` says in one line what each chart shows;
+``names`` lists the charts that apply to a market.
+
+Comparisons measure since the switch, not from tick 0: Delta is a mean over a trailing window
+(a day, or ``PERIOD_WINDOW`` periods of a repeated game), and B - A a mean since B's rules last
+changed, so a constant effect draws a level line from the marker on.
 """
 
-import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
+from dashboard import timeline
 from market import inventory as inventory_flows
 from market.metrics import profit_gain
 from market.model import PricingModel
@@ -17,7 +25,64 @@ from market.state import SHOPPERS, SURPLUS
 
 MAX_POINTS = 600
 AXIS_LABELS = 6
-_BANDS = (("Nash", "nash_price", "rgba(46, 125, 50, 0.18)"), ("monopoly", "monopoly_price", "rgba(198, 40, 40, 0.15)"))
+PERIOD_WINDOW = 100  # Delta's window in a repeated game, in periods
+LEGEND_WIDTH = 410  # px: the narrowest chart's legend row, for the space the legend takes
+LEGEND_ROW = 20  # px: a legend row and the gap below it
+PALETTE = ("#3366cc", "#2e9e44", "#e6a000", "#d62728", "#17a2b8", "#8c564b", "#e377c2", "#7f7f7f")
+RUNS = {"A": "#37474f", "B": "#e65100"}
+BANDS = (("Nash range", "nash_price", "rgba(46, 125, 50, 0.16)", "#2e7d32"),
+         ("monopoly range", "monopoly_price", "rgba(198, 40, 40, 0.13)", "#c62828"))
+MARKS = {"rule": "#6a1b9a", "deviation": "#ad1457"}
+EMPTY = "No ticks yet: press Step or Play."
+CAPTIONS = {
+    "price": "Each seller's price per tick; shaded: the ranges of static Nash and joint-monopoly prices.",
+    "delta": "The industry's profit over the last {span}, scaled: 0 = static Nash, 1 = joint monopoly.",
+    "difference": "B minus A, averaged since the latest marker: mean price and consumer surplus per tick.",
+    "profit": "Each seller's profit per tick after fees; the platform's includes the fees it collects.",
+    "shares": "Each seller's share of the units sold per tick (with B: A as areas, B as dashed boundaries).",
+    "featured": "Which seller's offer is featured (holds the Buy Box) on the platform, tick by tick.",
+    "events": "Every price change: up (red) or down (blue); with B, hollow marks on B's rows.",
+    "stock": "Units each seller holds in stock; sellers with unlimited stock have no line.",
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """What a frame draws: model A, model B (None: no rules on), the record rows in the window, B's name,
+    the marks (``dashboard.lab.Mark``) and the tick from which B is measured against A."""
+
+    a: PricingModel
+    b: PricingModel | None
+    rows: np.ndarray
+    labels: list[str]
+    b_name: str = "B"
+    marks: tuple = ()
+    since: int = 0
+
+    def runs(self) -> list[tuple[str, PricingModel]]:
+        return [("A", self.a)] + ([("B", self.b)] if self.b is not None else [])
+
+
+def view(a: PricingModel, window: int, b: PricingModel | None = None, b_name: str = "B", marks=(),
+         since: int | None = None) -> View:
+    """The ``View`` of the last ``window`` ticks run."""
+    picked = rows(a, window)
+    return View(a, b, picked, timeline.labels(a, picked), b_name, tuple(marks),
+                int(a.state.origin[0]) if since is None else since)
+
+
+def names(model: PricingModel, with_b: bool) -> list[str]:
+    """The charts that apply to ``model``'s market, in page order: the Buy Box needs two offers on the
+    platform, stock a market with ``[inventory]``, B - A a run B."""
+    state = model.state
+    shown = {"difference": with_b, "featured": int(state.market.on_platform.sum()) >= 2,
+             "stock": state.inventory is not None}
+    return [name for name in CAPTIONS if shown.get(name, True)]
+
+
+def caption(name: str, model: PricingModel) -> str:
+    """The chart's one-line caption."""
+    return CAPTIONS[name].format(span=f"{PERIOD_WINDOW} periods" if timeline.repeated_game(model.config) else "day")
 
 
 def rows(model: PricingModel, window: int) -> np.ndarray:
@@ -28,29 +93,6 @@ def rows(model: PricingModel, window: int) -> np.ndarray:
     return np.arange(start, end, step)
 
 
-def time_labels(model: PricingModel, record_rows: np.ndarray) -> list[str]:
-    """``d<day> hh:mm`` at the start of the tick of each record row, day 1 first (training's ticks count)."""
-    ticks = model.state.origin[0] + record_rows * model.state.records.stride
-    if ticks.shape[0] > 1 and np.all(np.diff(ticks) == ticks[1] - ticks[0]):
-        return list(_labels(model.config.tick_minutes, int(ticks[0]), int(ticks[-1]) + 1, int(ticks[1] - ticks[0])))
-    return [_label(int(t) * model.config.tick_minutes) for t in ticks.tolist()]
-
-
-@functools.lru_cache(maxsize=64)
-def _labels(tick_minutes: int, start: int, stop: int, step: int) -> tuple[str, ...]:
-    """Labels of an evenly spaced range of ticks (the same for every chart of a frame)."""
-    return tuple(_label(t * tick_minutes) for t in range(start, stop, step))
-
-
-def tick_label(model: PricingModel, tick: int) -> str:
-    """``d<day> hh:mm`` at the start of ``tick``."""
-    return _label(tick * model.config.tick_minutes)
-
-
-def _label(minutes: int) -> str:
-    return f"d{minutes // 1440 + 1} {minutes % 1440 // 60:02d}:{minutes % 60:02d}"
-
-
 def values(array) -> list:
     """JSON-safe numbers: rounded to 4 decimals, with NaN and infinities as gaps (None)."""
     array = np.asarray(array, dtype=np.float64)
@@ -58,154 +100,298 @@ def values(array) -> list:
     return [v if v == v else None for v in rounded]
 
 
-def running_delta(model: PricingModel) -> np.ndarray:
-    r"""Calvano's :math:`\Delta` of the mean industry profit :math:`\sum_i (p_i - c_i) q_i` up to each tick,
-    against benchmarks scaled to the shoppers who came (as ``market.metrics.market_summary``)."""
-    s, b = model.state, model.benchmarks
-    n = s.n_records
-    industry = ((s.records.price[:n] - s.market.true_cost) * s.records.quantity[:n]).sum(axis=1)
-    footfall = running_mean(s.records.market[:n, SHOPPERS]) / s.market.shoppers
-    return profit_gain(running_mean(industry), footfall * b.nash_industry_profit,
-                       footfall * b.monopoly_industry_profit)
-
-
-def running_mean(series: np.ndarray) -> np.ndarray:
-    return np.cumsum(series) / np.arange(1, series.shape[0] + 1)
-
-
-def frame(title: str, name: str, labels: list[str], series: list[dict], **extra) -> dict:
-    """An ECharts option: a time axis, a legend, a tooltip and a PNG button."""
-    shown = {"interval": _label_interval(labels)}
+def frame(v: View, name: str, title: str, series: list[dict], y_axis: dict | list[dict], **extra) -> dict:
+    """An ECharts option: a titled time axis, ``y_axis``, a legend, a tooltip, the marks and a PNG button."""
+    shown = {"interval": max(0, math.ceil(len(v.labels) / AXIS_LABELS) - 1)}
+    for s in series:
+        s.setdefault("id", s["name"])
+    legend = list(dict.fromkeys(s["name"] for s in series))
+    top = 28 + LEGEND_ROW * _legend_rows(legend)
+    if series:
+        series[0]["markLine"] = _merge_lines(series[0].get("markLine"), _marks(v))
     option = {
-        "title": {"text": title, "textStyle": {"fontSize": 13}},
+        "title": {"text": title, "left": 6, "top": 4, "textStyle": {"fontSize": 15}},
         "animation": False,
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 22, "type": "scroll"},
-        "grid": {"left": 8, "right": 16, "top": 64, "bottom": 4, "containLabel": True},
-        "toolbox": {"feature": {"saveAsImage": {"title": "PNG", "name": f"pricelab_{name}"}}},
-        "xAxis": {"type": "category", "data": labels, "boundaryGap": False,
-                  "axisLabel": shown, "axisTick": shown},
-        "yAxis": {"type": "value", "scale": True},
+        "textStyle": {"fontSize": 12},
+        "tooltip": {"trigger": "axis", "confine": True},
+        "legend": {"top": 28, "left": 6, "right": 40, "data": legend, "itemGap": 8, "itemWidth": 24, "itemHeight": 10,
+                   "textStyle": {"fontSize": 12}},
+        "grid": {"left": 14, "right": 44, "top": top + 28, "bottom": 34, "containLabel": True},
+        "toolbox": {"right": 6, "top": 2, "feature": {"saveAsImage": {"title": "PNG", "name": f"pricelab_{name}"}}},
+        "xAxis": {"type": "category", "data": v.labels, "boundaryGap": False, "axisLabel": {**shown, "fontSize": 12},
+                  "axisTick": shown,
+                  "name": timeline.axis_name(v.a), "nameLocation": "middle", "nameGap": 26},
+        "yAxis": y_axis,
         "series": series,
     }
+    if not v.labels:
+        option["graphic"] = {"type": "text", "left": "center", "top": "middle",
+                             "style": {"text": EMPTY, "fontSize": 14, "fill": "#555"}}
     option.update(extra)
+    for axis in option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]:
+        axis["axisLabel"] = {"fontSize": 12, **axis.get("axisLabel", {})}
     return option
 
 
-def _label_interval(labels: list[str]) -> int:
-    """Labels skipped between two shown, for about ``AXIS_LABELS`` on the time axis (ECharts' "auto" measures
-    every label's text on every frame)."""
-    return max(0, math.ceil(len(labels) / AXIS_LABELS) - 1)
+def value_axis(text: str, **extra) -> dict:
+    """A value axis titled ``text`` (with its unit), fitted to the data unless ``extra`` says otherwise."""
+    return {"type": "value", "scale": True, **extra, **_axis_name(text)}
 
 
-def _lines(names: list[str], table: np.ndarray, picked: np.ndarray, **style) -> list[dict]:
-    return [{"name": name, "type": "line", "showSymbol": False, "data": values(table[picked, i]), **style}
-            for i, name in enumerate(names)]
+def _axis_name(text: str) -> dict:
+    """A value axis' title, above the axis and reading rightwards from it (never clipped at the left edge)."""
+    return {"name": text, "nameLocation": "end", "nameGap": 10,
+            "nameTextStyle": {"align": "left", "fontSize": 12, "color": "#333"}}
+
+
+def _legend_rows(names: list[str]) -> int:
+    """Rows the legend takes in a chart ``LEGEND_WIDTH`` wide (about 5.8 px a character, 37 px of icon and gaps)."""
+    rows, used = 1, 0
+    for name in names:
+        width = 37 + 5.8 * len(name)
+        if used and used + width > LEGEND_WIDTH:
+            rows, used = rows + 1, 0
+        used += width
+    return rows
+
+
+def _marks(v: View) -> list[dict]:
+    """Vertical lines at the drawn ticks where B's rules changed or a deviation was forced."""
+    lines = []
+    for mark in v.marks:
+        at = timeline.position(v.a, v.rows, mark.tick)
+        if at is not None:
+            lines.append({"xAxis": at, "name": mark.text, "lineStyle": {"color": MARKS[mark.kind], "width": 1.5,
+                                                                          "type": "solid"},
+                          "label": {"formatter": "{b}", "position": "insideEndBottom", "color": MARKS[mark.kind]}})
+    return lines
+
+
+def _merge_lines(line: dict | None, data: list[dict]) -> dict:
+    line = dict(line or {"symbol": "none", "silent": True, "data": []})
+    line["data"] = list(line["data"]) + data
+    return line
 
 
 def _sellers(model: PricingModel) -> list[str]:
     return [s.name for s in model.config.sellers]
 
 
-def _bands(model: PricingModel) -> dict:
-    """Shaded ranges of the sellers' Nash and monopoly prices (widened a little where all are equal)."""
-    areas = []
-    for label, field, color in _BANDS:
-        price = getattr(model.benchmarks, field)
-        low, high = float(price.min()), float(price.max())
-        pad = max(0.0, 0.004 * high - (high - low) / 2)
-        areas.append([{"name": label, "yAxis": low - pad, "itemStyle": {"color": color}}, {"yAxis": high + pad}])
-    return {"silent": True, "label": {"position": "insideLeft", "fontSize": 10}, "data": areas}
+def _per_seller(v: View, table, columns: list[int] | None = None, **style) -> list[dict]:
+    """One line per seller (of ``columns``) and run: ``table(model)`` is the model's [row, seller] array.
 
-
-def price(model: PricingModel, window: int, title: str = "Prices") -> dict:
-    """Each seller's price, over the bands of the static Nash and monopoly prices."""
-    picked = rows(model, window)
-    series = _lines(_sellers(model), model.state.records.price, picked, step="end")
-    if series:
-        series[0]["markArea"] = _bands(model)
-    return frame(title, "price", time_labels(model, picked), series)
-
-
-def profit(model: PricingModel, window: int) -> dict:
-    """Each seller's profit per tick (after fees; the platform's includes fees received)."""
-    picked = rows(model, window)
-    series = _lines(_sellers(model), model.state.records.profit, picked)
-    return frame("Profit per tick", "profit", time_labels(model, picked), series)
-
-
-def delta(model: PricingModel, window: int, twin: PricingModel | None = None) -> dict:
-    """Running profit gain Delta (0 = Nash, 1 = joint monopoly), of A and, with rules on, of B."""
-    picked = rows(model, window)
-    series = [{"name": "A" if twin else "Delta", "type": "line", "showSymbol": False,
-               "data": values(running_delta(model)[picked])}]
-    if twin is not None:
-        series.append({"name": "B (rules)", "type": "line", "showSymbol": False,
-                       "data": values(running_delta(twin)[picked])})
-    return frame("Running profit gain Delta", "delta", time_labels(model, picked), series)
-
-
-def shares(model: PricingModel, window: int) -> dict:
-    """Each seller's share of the units sold in each tick, stacked."""
-    picked = rows(model, window)
-    quantity = model.state.records.quantity[picked]
-    total = quantity.sum(axis=1, keepdims=True)
-    share = np.divide(quantity, total, out=np.full_like(quantity, np.nan), where=total > 0)
-    series = _lines(_sellers(model), share, np.arange(picked.shape[0]), stack="share", areaStyle={})
-    return frame("Market shares (units)", "shares", time_labels(model, picked), series,
-                 yAxis={"type": "value", "min": 0, "max": 1})
-
-
-def featured(model: PricingModel, window: int) -> dict:
-    """Who holds the featured offer (the Buy Box) in each tick."""
-    picked = rows(model, window)
-    holder = model.state.records.featured[picked]
-    data = [int(h) if h >= 0 else None for h in holder.tolist()]
-    series = [{"name": "featured offer", "type": "line", "step": "end", "showSymbol": False, "data": data}]
-    return frame("Featured offer (Buy Box)", "featured", time_labels(model, picked), series,
-                 yAxis={"type": "category", "data": _sellers(model)})
-
-
-def events(model: PricingModel, window: int) -> dict:
-    """Price changes as events: a mark per seller and tick where the price went up or down."""
-    end = model.state.n_records
-    start = max(0, end - window)
-    table = model.state.records.price[max(0, start - 1):end]
-    change = np.diff(table, axis=0) if start > 0 else np.vstack([np.zeros((1, table.shape[1])), np.diff(table, axis=0)])
-    ticks = np.arange(start, end)
+    A seller's lines share its colour and its name (one legend entry shows or hides both); their ids
+    say the run (``platform · B``: the tooltip shows ids). B's are dashed; with a run B, two legend
+    keys without data say which line style is which run (``_run_keys``).
+    """
+    sellers = _sellers(v.a)
+    columns = list(range(len(sellers))) if columns is None else columns
     series = []
-    for label, sign, color in (("up", 1, "#c62828"), ("down", -1, "#1565c0")):
-        t, seller = np.nonzero(np.sign(change) == sign)
-        data = [[int(a), int(b)] for a, b in zip(t.tolist(), seller.tolist(), strict=True)]
-        series.append({"name": f"price {label}", "type": "scatter", "symbol": "triangle",
-                       "symbolRotate": 0 if sign > 0 else 180, "symbolSize": 6, "itemStyle": {"color": color},
-                       "data": data[-4 * MAX_POINTS:]})
-    return frame("Price changes", "events", time_labels(model, ticks), series, tooltip={"trigger": "item"},
-                 yAxis={"type": "category", "data": _sellers(model)})
+    for run, model in v.runs():
+        data = table(model)[v.rows]
+        for i in columns:
+            series.append({"name": sellers[i], "id": f"{sellers[i]} · {run}", "type": "line", "symbol": "none",
+                           "data": values(data[:, i]), "itemStyle": {"color": PALETTE[i % len(PALETTE)]},
+                           "lineStyle": {"width": 1.5, "type": "dashed" if run == "B" else "solid"}, **style})
+    return series + _run_keys(v)
 
 
-def stock(model: PricingModel, window: int) -> dict:
+def _run_keys(v: View) -> list[dict]:
+    """Legend keys for the runs, with a run B: "A" solid and B by its rules dashed (series without data)."""
+    if v.b is None:
+        return []
+    return [{"name": name, "id": f"key {run}", "type": "line", "symbol": "none", "data": [],
+             "itemStyle": {"color": RUNS[run]},
+             "lineStyle": {"width": 2, "type": "dashed" if run == "B" else "solid"}}
+            for run, name in (("A", "A"), ("B", v.b_name))]
+
+
+def _range(low: float, high: float) -> dict:
+    """Value-axis bounds around [low, high] with 5% to spare, rounded to the axis' label step."""
+    span = max(high - low, 1e-9 + abs(high) * 1e-3)
+    step = 10 ** math.floor(math.log10(span / 4))
+    return {"min": round(math.floor((low - 0.05 * span) / step) * step, 10),
+            "max": round(math.ceil((high + 0.05 * span) / step) * step, 10),
+            "axisLabel": {"showMinLabel": False, "showMaxLabel": False}}
+
+
+def _finite(arrays) -> tuple[float, float] | None:
+    found = [a[np.isfinite(a)] for a in arrays]
+    found = [a for a in found if a.size]
+    return (min(float(a.min()) for a in found), max(float(a.max()) for a in found)) if found else None
+
+
+def price(v: View) -> dict:
+    """Each seller's price (B's dashed), over the bands of the static Nash and monopoly prices, all in range."""
+    series = _per_seller(v, lambda m: m.state.records.price, step="end")
+    low, high = [], []
+    for label, field, fill, edge in BANDS:
+        band = getattr(v.a.benchmarks, field)
+        pad = max(0.0, 0.004 * float(band.max()) - float(band.max() - band.min()) / 2)
+        low.append(float(band.min()) - pad)
+        high.append(float(band.max()) + pad)
+        series.append({"name": label, "type": "line", "data": [], "itemStyle": {"color": edge},
+                       "markArea": {"silent": True, "itemStyle": {"color": fill},
+                                    "label": {"position": "insideTopLeft", "color": edge, "fontSize": 11},
+                                    "data": [[{"name": label, "yAxis": low[-1]}, {"yAxis": high[-1]}]]}})
+    seen = _finite([m.state.records.price[v.rows] for _, m in v.runs()])
+    bounds = (min(low + [seen[0]]), max(high + [seen[1]])) if seen else (min(low), max(high))
+    return frame(v, "price", "Prices", series, value_axis("price (currency units)", **_range(*bounds)))
+
+
+def profit(v: View) -> dict:
+    """Each seller's profit per tick (after fees; the platform's includes fees received)."""
+    return frame(v, "profit", "Profit per tick", _per_seller(v, lambda m: m.state.records.profit),
+                 value_axis("profit per tick (currency units)"))
+
+
+def shares(v: View) -> dict:
+    """Each seller's share of the units sold in each tick: A stacked as areas, B's stack as dashed boundaries."""
+    series = _per_seller(v, _share)
+    for s in series:
+        if not s["data"]:
+            continue
+        run = s["id"][-1]
+        s["stack"] = run
+        if run == "A":
+            s["areaStyle"] = {"opacity": 0.55 if v.b is None else 0.35}
+        else:
+            s["lineStyle"]["width"] = 2
+    return frame(v, "shares", "Market shares", series, value_axis("share of units sold", min=0, max=1))
+
+
+def _share(model: PricingModel) -> np.ndarray:
+    quantity = model.state.records.quantity[:model.state.n_records]
+    total = quantity.sum(axis=1, keepdims=True)
+    return np.divide(quantity, total, out=np.full_like(quantity, np.nan), where=total > 0)
+
+
+def featured(v: View) -> dict:
+    """Who holds the featured offer (the Buy Box) in each tick, in A and in B."""
+    series = []
+    for run, model in v.runs():
+        holder = model.state.records.featured[v.rows]
+        b = run == "B"
+        series.append({"name": v.b_name if b else "A", "type": "line", "step": "end", "showSymbol": False,
+                       "data": [int(h) if h >= 0 else None for h in holder.tolist()],
+                       "itemStyle": {"color": RUNS[run]},
+                       "lineStyle": {"width": 2 if b else 4, "type": "dashed" if b else "solid",
+                                     "opacity": 1.0 if b else 0.45}})
+    return frame(v, "featured", "Buy Box (featured offer)", series,
+                 {"type": "category", "data": _sellers(v.a), **_axis_name("holder of the Buy Box")})
+
+
+def events(v: View) -> dict:
+    """Price changes as events: a mark per seller and drawn tick where the price went up or down (in the ticks
+    it stands for, when the window is thinned); with a run B, each seller has a row for A and one for B."""
+    sellers, paired = _sellers(v.a), v.b is not None
+    start, end = (int(v.rows[0]), v.a.state.n_records) if v.rows.shape[0] else (0, 0)
+    step = int(v.rows[1] - v.rows[0]) if v.rows.shape[0] > 1 else 1
+    series = []
+    for k, (run, model) in enumerate(v.runs()):
+        table = model.state.records.price[max(0, start - 1):end]
+        change = np.diff(table, axis=0) if start > 0 else np.diff(table, axis=0, prepend=table[:1])
+        for label, sign, color in (("up", 1, "#c62828"), ("down", -1, "#1565c0")):
+            t, seller = np.nonzero(np.sign(change) == sign)
+            marks = np.unique(np.stack([t // step, seller * (2 if paired else 1) + k], axis=1), axis=0)
+            series.append({"name": f"price {label}", "id": f"price {label} · {run}", "type": "scatter",
+                           "symbol": "emptyTriangle" if run == "B" else "triangle",
+                           "symbolRotate": 0 if sign > 0 else 180, "symbolSize": 7, "itemStyle": {"color": color},
+                           "data": marks.tolist()})
+    categories = [f"{s} · {run}" for s in sellers for run in ("A", "B")] if paired else sellers
+    return frame(v, "events", "Price changes", series,
+                 {"type": "category", "data": categories, "axisLabel": {"interval": 0}, **_axis_name("seller")},
+                 tooltip={"trigger": "item", "confine": True})
+
+
+def stock(v: View) -> dict:
     """Units in stock per seller (sellers with unlimited stock have no line); units sold off and destroyed so far."""
-    picked = rows(model, window)
-    inventory = model.state.inventory
-    tracked = [i for i, name in enumerate(_sellers(model)) if inventory.tracked[i]]
-    series = [{"name": _sellers(model)[i], "type": "line", "showSymbol": False,
-               "data": values(inventory.record_stock[picked, i])} for i in tracked]
-    sold_off = inventory.total_units[:, inventory_flows.SOLD_OFF].sum()
-    destroyed = inventory.total_units[:, inventory_flows.DESTROYED].sum()
-    return frame(f"Stock (so far: {sold_off:,.0f} units sold off, {destroyed:,.0f} destroyed)", "stock",
-                 time_labels(model, picked), series)
+    tracked = [i for i in range(v.a.state.n_sellers) if v.a.state.inventory.tracked[i]]
+    series = _per_seller(v, lambda m: m.state.inventory.record_stock, tracked)
+    totals = []
+    for run, model in v.runs():
+        units = model.state.inventory.total_units
+        totals.append(f"{run}: {units[:, inventory_flows.SOLD_OFF].sum():,.0f} units sold off, "
+                      f"{units[:, inventory_flows.DESTROYED].sum():,.0f} destroyed")
+    option = frame(v, "stock", "Stock", series, value_axis("units in stock"))
+    option["graphic"] = [*_listed(option.get("graphic")),
+                         {"type": "text", "left": 8, "top": 26, "style": {"text": " · ".join(totals) + " so far",
+                                                                          "fontSize": 12, "fill": "#555"}}]
+    option["legend"]["top"] += 18
+    option["grid"]["top"] += 18
+    return option
 
 
-def difference(model: PricingModel, twin: PricingModel, window: int) -> dict:
-    """B minus A: mean price per tick and consumer surplus per tick (running means)."""
-    picked = rows(model, window)
-    n = model.state.n_records
-    gap_price = running_mean(twin.state.records.price[:n].mean(axis=1) - model.state.records.price[:n].mean(axis=1))
-    gap_surplus = running_mean(twin.state.records.market[:n, SURPLUS] - model.state.records.market[:n, SURPLUS])
-    series = [{"name": "mean price, B - A", "type": "line", "showSymbol": False, "data": values(gap_price[picked])},
-              {"name": "consumer surplus, B - A", "type": "line", "showSymbol": False, "yAxisIndex": 1,
-               "data": values(gap_surplus[picked])}]
-    return frame("B - A (running means)", "difference", time_labels(model, picked), series,
-                 yAxis=[{"type": "value", "scale": True, "name": "price"},
-                        {"type": "value", "scale": True, "name": "surplus"}])
+def _listed(item) -> list:
+    return [] if item is None else item if isinstance(item, list) else [item]
+
+
+def window_delta(model: PricingModel, picked: np.ndarray, width: int) -> np.ndarray:
+    r"""Calvano's :math:`\Delta` of the mean industry profit :math:`\sum_i (p_i - c_i) q_i` over the ``width``
+    ticks up to each picked record row, against the benchmarks scaled to the shoppers who came (as
+    ``market.metrics.market_summary``)."""
+    if picked.shape[0] == 0:
+        return np.zeros(0)
+    s, b = model.state, model.benchmarks
+    lo, end = max(0, int(picked[0]) - width + 1), int(picked[-1]) + 1
+    industry = ((s.records.price[lo:end] - s.market.true_cost) * s.records.quantity[lo:end]).sum(axis=1)
+    footfall = s.records.market[lo:end, SHOPPERS] / s.market.shoppers
+    first = np.maximum(picked - width + 1, 0) - lo
+    mean_industry, mean_footfall = (_span_mean(x, first, picked - lo) for x in (industry, footfall))
+    return profit_gain(mean_industry, mean_footfall * b.nash_industry_profit,
+                       mean_footfall * b.monopoly_industry_profit)
+
+
+def _span_mean(series: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Means of ``series[first[k]:last[k] + 1]`` for each k."""
+    total = np.concatenate([[0.0], np.cumsum(series)])
+    return (total[last + 1] - total[first]) / (last + 1 - first)
+
+
+def delta(v: View) -> dict:
+    """Profit gain Delta over a trailing window, of A and of B; 0 = static Nash, 1 = joint monopoly."""
+    repeated = timeline.repeated_game(v.a.config)
+    width = PERIOD_WINDOW if repeated else v.a.config.ticks_per_day // v.a.state.records.stride
+    series, found = [], []
+    for run, model in v.runs():
+        gain = window_delta(model, v.rows, max(1, width))
+        found.append(gain)
+        series.append({"name": v.b_name if run == "B" else ("A" if v.b is not None else "Delta"), "type": "line",
+                       "showSymbol": False, "data": values(gain), "itemStyle": {"color": RUNS[run]},
+                       "lineStyle": {"width": 2, "type": "dashed" if run == "B" else "solid"}})
+    series[0]["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"color": "#999", "type": "dotted"},
+                             "label": {"position": "insideEndTop", "color": "#555"},
+                             "data": [{"yAxis": 0, "name": "0 = static Nash", "label": {"formatter": "{b}"}},
+                                      {"yAxis": 1, "name": "1 = joint monopoly", "label": {"formatter": "{b}"}}]}
+    seen = _finite(found)
+    bounds = (min(0.0, seen[0]), max(1.0, seen[1])) if seen else (0.0, 1.0)
+    span = f"last {PERIOD_WINDOW} periods" if repeated else "last day"
+    return frame(v, "delta", f"Profit gain Delta (mean over the {span})", series,
+                 value_axis("Delta: 0 = static Nash, 1 = joint monopoly", **_range(*bounds)))
+
+
+def difference(v: View) -> dict:
+    """B minus A since B's rules last changed: mean price per tick and consumer surplus per tick."""
+    a, b = v.a.state, v.b.state
+    n = a.n_records
+    start = min(max(0, (v.since - int(a.origin[0])) // a.records.stride), n)
+    price_gap = b.records.price[start:n].mean(axis=1) - a.records.price[start:n].mean(axis=1)
+    surplus_gap = b.records.market[start:n, SURPLUS] - a.records.market[start:n, SURPLUS]
+    gaps = {"mean price (B - A)": price_gap, "consumer surplus per tick (B - A)": surplus_gap}
+    shown = v.rows[v.rows >= start]
+    series = []
+    for k, (label, gap) in enumerate(gaps.items()):
+        means = _span_mean(gap, np.zeros_like(shown), shown - start) if gap.shape[0] else np.zeros(0)
+        data = [None] * (v.rows.shape[0] - shown.shape[0]) + values(means)
+        series.append({"name": label, "type": "line", "showSymbol": False, "yAxisIndex": k, "data": data,
+                       "itemStyle": {"color": ("#1565c0", "#2e7d32")[k]}, "lineStyle": {"width": 2}})
+    series[0]["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"color": "#999", "type": "dotted"},
+                             "label": {"show": False}, "data": [{"yAxis": 0}]}
+    surplus = value_axis("surplus per tick")
+    surplus["nameTextStyle"]["align"] = "right"
+    return frame(v, "difference", f"{v.b_name} minus A, since {timeline.when(v.a, v.since)}", series,
+                 [value_axis("price (currency units)"), surplus])
+
+
+BUILDERS = {"price": price, "delta": delta, "difference": difference, "profit": profit, "shares": shares,
+            "featured": featured, "events": events, "stock": stock}

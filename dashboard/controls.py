@@ -1,44 +1,58 @@
-"""The dashboard's controls: scenario, parameters, rules, running and export.
+"""The dashboard's controls: running and export (the bar at the top), scenario, learning, rules and sellers
+(the side panel).
 
 Every control hands its raw value to the session's ``Lab`` and then calls ``done()`` so the
-page redraws; the ``Lab`` decides whether the value is valid. Each component also takes the
-part of the settings it shows (the scenario, a seller, the active rules), so it is redrawn
-when that part changes.
+page redraws; the ``Lab`` decides whether the value is valid. A field whose text the ``Lab``
+refused shows the value in force again, marked with the reason, so refused text never looks
+applied. Each component also takes the part of the settings it shows (the scenario, a seller,
+the active rules), so it is redrawn when that part changes.
 """
 
 from collections.abc import Callable
 
 import solara
 
-from dashboard import export, rules
-from dashboard.lab import Lab
+from dashboard import export, rules, timeline
+from dashboard.lab import Lab, rule_label
 from market import strategies
 from market.catalog import scenario_names
 from market.interventions import to_ticks
 from market.scenario import Scenario, Seller
 
+SMALL = {"font-size": "0.85em", "color": "#555"}
+
 
 def speeds(config: Scenario) -> dict[str, int]:
-    """Ticks per frame, by the time they span on the scenario's clock (spans shorter than a tick left out)."""
+    """Ticks per frame, by the time they span on the scenario's clock (spans shorter than a tick left out), or
+    in periods of a repeated game."""
+    if timeline.repeated_game(config):
+        return {"1 period": 1, "10 periods": 10, "100 periods": 100}
     spans = {f"1 tick ({config.tick_minutes} min)": 1, "1 hour": to_ticks(60, config.tick_minutes),
              "6 hours": to_ticks(360, config.tick_minutes), "1 day": config.ticks_per_day}
     return {label: ticks for label, ticks in spans.items() if label.startswith("1 tick") or ticks > 1}
 
 
 def windows(config: Scenario) -> dict[str, int]:
-    """Chart windows in ticks, by the time they span on the scenario's clock."""
+    """Chart windows in ticks, by the time they span on the scenario's clock, or in periods of a repeated game."""
+    if timeline.repeated_game(config):
+        return {"100 periods": 100, "1,000 periods": 1000, "all": 10**9}
     day = config.ticks_per_day
     return {"1 day": day, "3 days": 3 * day, "7 days": 7 * day, "all": 10**9}
 
 
 @solara.component
-def NumberField(lab: Lab, label: str, path: str, value: float, done: Callable[[], None]):
-    """A text field for a number; ``lab`` parses it, so bad text becomes a message, not a crash."""
+def NumberField(lab: Lab, label: str, path: str, value: float, done: Callable[[], None], refused: dict):
+    """A text field for a number; ``lab`` parses it, so bad text becomes a message beside the field and the
+    field shows the value in force again (it is drawn anew at each refusal). ``refused``: ``lab.rejected``."""
+    refused = refused.get(path)
+
     def changed(text: str):
         lab.set_value(path, text)
         done()
-    solara.InputText(label, value=f"{value:g}", on_value=changed, continuous_update=False).key(
-        f"{lab.name}:{path}:{value!r}")
+    note = f"{refused.text!r} not applied ({refused.reason}); in force: {value:g}" if refused else False
+    solara.InputText(label, value=f"{value:g}", on_value=changed, continuous_update=False, error=note,
+                     classes=["pricelab-refused"] if refused else []).key(
+        f"{lab.name}:{path}:{value!r}:{refused.attempt if refused else 0}")
 
 
 @solara.component
@@ -48,19 +62,25 @@ def ScenarioControls(lab: Lab, config: Scenario, done: Callable[[], None]):
         done()
     solara.Select("Scenario", values=scenario_names(), value=lab.name, on_value=choose)
     if config.description:
-        solara.Text(config.description, style={"font-size": "0.8em", "color": "#555"})
-    with solara.Row():
-        NumberField(lab, "demand mu", "demand.mu", config.demand.mu, done)
-        NumberField(lab, "seed", "seed", config.seed, done)
-    with solara.Row():
-        NumberField(lab, "referral fee", "platform.referral_fee", config.platform.referral_fee, done)
-        NumberField(lab, "Buy Box attention", "platform.featured_attention", config.platform.featured_attention,
-                    done)
-        NumberField(lab, "self-preference", "platform.self_preference", config.platform.self_preference, done)
+        solara.Text(config.description, style=SMALL)
 
 
 @solara.component
-def SellerControls(lab: Lab, seller: Seller, done: Callable[[], None]):
+def MarketControls(lab: Lab, config: Scenario, done: Callable[[], None], refused: dict):
+    """Demand, seed and the platform's terms (a change restarts both runs at tick 0)."""
+    with solara.Row():
+        NumberField(lab, "demand mu", "demand.mu", config.demand.mu, done, refused)
+        NumberField(lab, "seed", "seed", config.seed, done, refused)
+    with solara.Row():
+        NumberField(lab, "referral fee", "platform.referral_fee", config.platform.referral_fee, done, refused)
+        NumberField(lab, "Buy Box attention", "platform.featured_attention", config.platform.featured_attention,
+                    done, refused)
+        NumberField(lab, "self-preference", "platform.self_preference", config.platform.self_preference, done,
+                    refused)
+
+
+@solara.component
+def SellerControls(lab: Lab, seller: Seller, done: Callable[[], None], refused: dict):
     prefix = f"sellers.{seller.name}"
     minutes = lab.config.tick_minutes
 
@@ -70,28 +90,41 @@ def SellerControls(lab: Lab, seller: Seller, done: Callable[[], None]):
     with solara.Card(f"{seller.name} ({seller.role})", margin=0, style={"padding": "4px 8px"}):
         solara.Select("strategy", values=strategies.names(), value=seller.strategy, on_value=choose)
         with solara.Row():
-            NumberField(lab, f"period (ticks of {minutes} min)", f"{prefix}.period", seller.period, done)
-            NumberField(lab, f"lag (ticks of {minutes} min)", f"{prefix}.lag", seller.lag, done)
-            NumberField(lab, "cost", f"{prefix}.cost", seller.cost, done)
+            NumberField(lab, "period", f"{prefix}.period", seller.period, done, refused)
+            NumberField(lab, "lag", f"{prefix}.lag", seller.lag, done, refused)
+            NumberField(lab, "cost", f"{prefix}.cost", seller.cost, done, refused)
+        solara.Text(f"period, lag: in ticks of {minutes} min; cost: currency units per unit", style=SMALL)
 
 
 @solara.component
 def RuleControls(lab: Lab, active: frozenset[str], done: Callable[[], None]):
-    """Switches for the engine's rules, applied to run B (same seed as A) from the next tick."""
-    solara.Text("Rules: switching one on runs B, the same seed with the rule from now on, beside A.",
-                style={"font-weight": "500"})
-    for name, description in rules.catalog().items():
-        def switch(on: bool, name: str = name):
-            lab.set_rule(name, on)
-            done()
-        with solara.Column(gap="0px"):
-            solara.Switch(label=name.replace("_", " "), value=name in active, on_value=switch)
-            solara.Text(description, style={"font-size": "0.75em", "color": "#666"})
+    """The engine's rules for run B, in a collapsible group with a search box; the rules on are named on top."""
+    query = solara.use_reactive("")
+    catalog = rules.catalog()
+    on = [rule_label(n) for n in catalog if n in active]
+    summary = f"Rules for run B: {', '.join(on)}" if on else f"Rules for run B ({len(catalog)}; none on)"
+    words = query.value.lower().split()
+    shown = {name: text for name, text in catalog.items()
+             if all(w in f"{rule_label(name)} {text}".lower() for w in words)}
+    with solara.Details(summary=summary, expand=False):
+        solara.Text("Switching a rule on runs B beside A: the same market and seed, with the rule from the next "
+                    "tick (a marker on every chart).", style=SMALL)
+        solara.InputText("search rules", value=query, continuous_update=True)
+        for name, description in shown.items():
+            def switch(value: bool, name: str = name):
+                lab.set_rule(name, value)
+                done()
+            with solara.Column(gap="0px"):
+                solara.Switch(label=rule_label(name), value=name in active, on_value=switch)
+                solara.Text(description, style={"font-size": "0.75em", "color": "#666"})
+        if not shown:
+            solara.Text(f"No rule matches {query.value!r}.", style=SMALL)
 
 
 @solara.component
 def RunControls(lab: Lab, finished: bool, playing: solara.Reactive[bool], speed: solara.Reactive[int],
                 window: solara.Reactive[int], done: Callable[[], None]):
+    """Step, Play/Pause, Reset, Skip a day, the ticks per frame and the chart window (pinned at the top)."""
     def step():
         lab.step(speed.value)
         done()
@@ -104,24 +137,30 @@ def RunControls(lab: Lab, finished: bool, playing: solara.Reactive[bool], speed:
     def skip():
         lab.skip(lab.config.ticks_per_day)
         done()
-    with solara.Row():
+    frame, shown = speeds(lab.config), windows(lab.config)
+
+    def fit():
+        """Another scenario may not offer the speed or window in use: take the nearest it offers."""
+        speed.set(frame[_label(frame, speed.value)])
+        window.set(shown[_label(shown, window.value)])
+    solara.use_effect(fit, [lab.name])
+    with solara.Row(classes=["pricelab-run"], style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button("Step", on_click=step, disabled=playing.value or finished, color="primary")
         solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
                       disabled=finished and not playing.value, color="primary")
         solara.Button("Reset", on_click=reset)
         solara.Button("Skip a day", on_click=skip, disabled=playing.value or finished)
-    frame, shown = speeds(lab.config), windows(lab.config)
-    with solara.Row():
         solara.Select("ticks per frame", values=list(frame), value=_label(frame, speed.value),
-                      on_value=lambda label: speed.set(frame[label]))
+                      on_value=lambda label: speed.set(frame[label]), style={"max-width": "140px"})
         solara.Select("chart window", values=list(shown), value=_label(shown, window.value),
-                      on_value=lambda label: window.set(shown[label]))
+                      on_value=lambda label: window.set(shown[label]), style={"max-width": "110px"})
 
 
 @solara.component
-def LearningControls(lab: Lab, config: Scenario, playing: bool, done: Callable[[], None]):
+def LearningControls(lab: Lab, config: Scenario, playing: bool, speed: solara.Reactive[int],
+                     done: Callable[[], None]):
     """Learners start trained where the scenario says so; or watch them learn, train first, then force one
-    seller to deviate and watch the others punish it."""
+    seller to deviate and watch the others punish it (one tick a frame, pausing with the response in view)."""
     learners = [s.name for s in config.sellers if strategies.get(s.strategy).learns]
     seller = solara.use_reactive(learners[0] if learners else "")
     price = solara.use_reactive("")
@@ -139,7 +178,8 @@ def LearningControls(lab: Lab, config: Scenario, playing: bool, done: Callable[[
         done()
 
     def deviate():
-        lab.deviate(chosen, price.value or nash)
+        if lab.deviate(chosen, price.value or nash):
+            speed.set(1)
         done()
     solara.Text("Learning: the learners train to convergence on the fast path, then play their learned strategies "
                 "(as the papers measure them); or watch them learn from scratch.", style={"font-weight": "500"})
@@ -151,15 +191,21 @@ def LearningControls(lab: Lab, config: Scenario, playing: bool, done: Callable[[
         solara.Select("deviating seller", values=learners, value=chosen, on_value=seller.set)
         solara.InputText("deviation price", value=price.value or nash, on_value=price.set, continuous_update=False)
     solara.Button("Force a deviation", on_click=deviate, color="secondary")
+    solara.Text("Play then runs one tick a frame and pauses soon after, with the response in view.", style=SMALL)
 
 
 @solara.component
 def ExportControls(lab: Lab, config: Scenario):
-    with solara.Row():
-        for fmt in export.FORMATS:
-            solara.FileDownload(lambda fmt=fmt: export.to_bytes(export.lab_table(lab), fmt),
-                                filename=export.filename(config, fmt), label=f"Download {fmt}")
-    solara.Text("Charts: the PNG button at the top right of each chart.", style={"font-size": "0.8em"})
+    """Downloads of the run (A, and B with rules on) with its settings: Parquet (settings in its metadata), CSV
+    and the settings as TOML beside it."""
+    with solara.Row(gap="4px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        for fmt, label, title in (("csv", "CSV", "the run's ticks as CSV (its settings: the TOML beside it)"),
+                                  ("toml", "TOML", "the run's settings: scenario, seed, changes, rules, marks"),
+                                  ("parquet", "Parquet", "the run's ticks as Parquet, its settings in the metadata")):
+            button = solara.Button(label, icon_name="mdi-download", small=True, outlined=True,
+                                   attributes={"title": f"Download {title}"})
+            solara.FileDownload(lambda fmt=fmt: export.download(lab, fmt), filename=export.filename(config, fmt),
+                                children=[button])
 
 
 def _label(options: dict[str, int], value: int) -> str:

@@ -1,11 +1,18 @@
-"""The current run as one table, in Parquet or CSV, for the page's download buttons.
+"""The current run as one table, in Parquet or CSV, with what the run is, for the page's download buttons.
 
 One row per recorded tick and seller (``market.results.timeseries``) with the tick's market
 columns (shoppers, consumer surplus, fee income); with rules on, model B's rows follow A's,
-told apart by the ``run`` column.
+told apart by the ``run`` column. ``day`` and ``time`` are the page's: ``d1 00:10`` is day 1,
+time 00:10.
+
+What the run is (``Lab.settings``: the scenario, the seed, every parameter change, B's rules
+and when each went on, the forced deviations) travels with the data: in a Parquet file as the
+schema metadata key ``pricelab.dashboard`` (JSON), beside the codebook's ``pricelab.codebook``
+(``market.codebook.parquet_metadata``); for a CSV file as a TOML file of the same name.
 """
 
 import io
+import json
 
 import polars as pl
 
@@ -13,19 +20,27 @@ from dashboard.lab import Lab
 from market import results
 from market.codebook import parquet_metadata
 from market.model import PricingModel
-from market.scenario import Scenario
+from market.scenario import Scenario, dump_toml
 
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv", "toml")
+SETTINGS_KEY = "pricelab.dashboard"
 
 
 def run_table(model: PricingModel, run: str) -> pl.DataFrame:
-    """One model's recorded ticks, long form, with its market columns and the run's name and seed."""
+    """One model's recorded ticks, long form, with its market columns, the page's day and time, and the run's
+    name and seed."""
     market = results.market_series(model.state, model.config).select("tick", "shoppers", "consumer_surplus",
                                                                        "fee_income")
     table = results.timeseries(model.state, model.config).join(market, on="tick", how="left",
                                                                    maintain_order="left")
-    return table.with_columns(pl.lit(run).alias("run"), pl.lit(model.config.name).alias("scenario"),
-                              pl.lit(model.config.seed, dtype=pl.Int64).alias("seed"))
+    minutes = pl.col("tick") * model.config.tick_minutes
+    return table.with_columns(
+        (minutes // 1440 + 1).alias("day"),
+        pl.format("{}:{}", (minutes % 1440 // 60).cast(pl.String).str.zfill(2),
+                  (minutes % 60).cast(pl.String).str.zfill(2)).alias("time"),
+        pl.lit(run).alias("run"), pl.lit(model.config.name).alias("scenario"),
+        pl.lit(model.config.seed, dtype=pl.Int64).alias("seed")).select(
+        "tick", "day", "time", *[c for c in table.columns if c not in ("tick", "day")], "run", "scenario", "seed")
 
 
 def lab_table(lab: Lab) -> pl.DataFrame:
@@ -37,16 +52,33 @@ def lab_table(lab: Lab) -> pl.DataFrame:
     return pl.concat(tables)
 
 
-def to_bytes(table: pl.DataFrame, fmt: str) -> bytes:
-    """``table`` written as ``fmt`` (one of ``FORMATS``)."""
+def settings_toml(settings: dict) -> str:
+    """``Lab.settings`` as TOML (changes by dotted path, quoted)."""
+    return "# pricelab dashboard: what this run is (see the README's dashboard section)\n" + dump_toml(settings)
+
+
+def to_bytes(table: pl.DataFrame, fmt: str, settings: dict | None = None) -> bytes:
+    """``table`` written as ``fmt`` (parquet or csv; toml writes ``settings`` alone); a Parquet file carries the
+    codebook and ``settings`` in its schema metadata."""
     if fmt not in FORMATS:
         raise ValueError(f"format = {fmt!r}: must be one of {', '.join(FORMATS)}")
+    if fmt == "toml":
+        return settings_toml(settings or {"changes": {}}).encode()
     buffer = io.BytesIO()
     if fmt == "parquet":
-        table.write_parquet(buffer, metadata=parquet_metadata(table.columns))
+        metadata = parquet_metadata(table.columns)
+        if settings is not None:
+            metadata[SETTINGS_KEY] = json.dumps(settings)
+        table.write_parquet(buffer, metadata=metadata)
     else:
         table.write_csv(buffer)
     return buffer.getvalue()
+
+
+def download(lab: Lab, fmt: str) -> bytes:
+    """The file of a download button: the run's table (or, for toml, its settings) with its settings."""
+    settings = lab.settings()
+    return to_bytes(lab_table(lab) if fmt != "toml" else pl.DataFrame(), fmt, settings)
 
 
 def filename(config: Scenario, fmt: str) -> str:

@@ -2,17 +2,25 @@
 
 ``Lab`` holds no Solara state and is tested without a browser. Every change from a control
 goes through it: the text is parsed, the changed scenario validated and the new models built
-before anything is replaced, so bad input leaves a message in ``lab.error`` and the last
-valid model running. Model A is the scenario with the user's changes; model B, present while
-rules are switched on, is A with those rules, on the same seed, stepped in lockstep. A rule
-switched on mid-run takes effect in B from the next tick, so B's path leaves A's there.
+before anything is replaced, so bad input leaves a message in ``lab.error`` (and the field's
+own note in ``lab.rejected``) and the last valid model running. Model A is the scenario with
+the user's changes; model B, present while rules are switched on, is a copy of A (the same
+seed, history and, for learners, the same training) with those rules in force from the tick
+they were switched on, stepped in lockstep: A and B always run on one clock. Training runs
+once, on A; B splits from the trained A.
+
+``marks`` records where B's rules changed and where a deviation was forced (for the charts'
+markers and the export); ``since`` is the tick of the latest rule change, from which the
+charts measure B against A.
 
 A scenario with a ``[training]`` table starts trained, as every door measures it (its learners
 then play frozen); ``learn_live`` starts it untrained instead, to watch the learning itself.
 """
 
 import threading
+from typing import NamedTuple
 
+from dashboard import fields, timeline
 from dashboard import rules as rulebook
 from market import catalog, engine, training
 from market.model import PricingModel
@@ -21,8 +29,25 @@ from market.scenario import Scenario
 DEFAULT_SCENARIO = "amazon_10min"
 MAX_TICKS = 50_000
 MAX_TRAINING_TICKS = 10_000_000
+RESPONSE_TICKS = 30  # after a forced deviation, play stops this many ticks on, with the response in view
 INT_FIELDS = ("seed", "period", "lag")
 DISPLAY = {"record_stride": 1}
+
+
+class Mark(NamedTuple):
+    """Something done to the run at ``tick`` (the first tick it affects): ``kind`` "rule" or "deviation"."""
+
+    tick: int
+    kind: str
+    text: str
+
+
+class Rejected(NamedTuple):
+    """The latest text a field refused: ``attempt`` counts refusals (the page redraws the field at each)."""
+
+    attempt: int
+    text: str
+    reason: str
 
 
 def parse(path: str, text: str) -> object:
@@ -49,6 +74,11 @@ def fast_forward(model: PricingModel, n_ticks: int) -> None:
     model.advance(n_ticks)
 
 
+def rule_label(name: str) -> str:
+    """A rule's name as its switch shows it: ``once a day``."""
+    return name.replace("_", " ")
+
+
 class Lab:
     """The market of one session. Methods return True on success; on failure ``error`` says why."""
 
@@ -56,11 +86,14 @@ class Lab:
         self.lock = threading.RLock()
         self.error = ""
         self.message = ""
+        self.rejected: dict[str, Rejected] = {}
         self.name = name or DEFAULT_SCENARIO
         self.base = catalog.load(self.name)
         self.changes: dict[str, object] = {}
         self.rules: frozenset[str] = frozenset()
         self.learn_live = False
+        self.pause_at: int | None = None
+        self.paused = False
         self.model, self.twin = self._build(self.base, self.changes, self.rules)
 
     @property
@@ -95,22 +128,45 @@ class Lab:
     def finished(self) -> bool:
         return self.played >= self.horizon
 
+    @property
+    def b_name(self) -> str:
+        """``B: once a day + pdp``: run B by its rules (catalog order), as every chart labels it."""
+        return "B: " + " + ".join(rule_label(n) for n in rulebook.catalog() if n in self.rules)
+
+    @property
+    def since(self) -> int:
+        """The tick of the latest change of B's rules (B is measured against A from there)."""
+        ticks = [m.tick for m in self.marks if m.kind == "rule"]
+        return max(ticks) if ticks else self.model.state.origin[0]
+
     def choose_scenario(self, name: str) -> bool:
         """Load a shipped scenario with no changes and no rules, at tick 0."""
         def load():
             base = catalog.load(name)
             built = self._build(base, {}, frozenset())
             self.name, self.base, self.changes, self.rules = name, base, {}, frozenset()
-            self.model, self.twin = built
+            self.model, self.twin, self.rejected = *built, {}
+            self.message = _joined(f"Loaded {name} at tick 0.", self.message)
         return self._attempt(load, f"scenario {name!r}")
 
     def set_value(self, path: str, text: str) -> bool:
-        """Change one field (dotted path) from the text of a control and restart at tick 0."""
+        """Change one field (dotted path) from the text of a control and restart at tick 0.
+
+        A refused value leaves the model as it was; ``rejected[path]`` says why, for the field.
+        """
         def change():
-            changes = {**self.changes, **self._with_params(path, parse(path, text))}
+            value = parse(path, text)
+            changes = {**self.changes, **self._with_params(path, value)}
             self.model, self.twin = self._build(self.base, changes, self.rules)
             self.changes = changes
-        return self._attempt(change)
+            self.message = _joined(f"Restarted at tick 0 because {fields.label(path)} changed to {value}.",
+                                   self.message)
+        if self._attempt(change):
+            self.rejected = {}
+            return True
+        previous = self.rejected.get(path)
+        self.rejected[path] = Rejected((previous.attempt if previous else 0) + 1, str(text), self.error)
+        return False
 
     def set_rule(self, name: str, on: bool) -> bool:
         """Switch a rule of model B between two ticks; B starts as a copy of A (same seed) at A's tick."""
@@ -118,13 +174,16 @@ class Lab:
             chosen = self.rules | {name} if on else self.rules - {name}
             twin = None
             if chosen:
-                config = rulebook.with_rules(self.model.config, chosen)
-                twin = self.twin
-                if twin is None:  # B starts as A now: the same seed and history, training included
-                    twin = self._model(self.model.config)
-                    twin.state = engine.copy_state(self.model.state)
-                rulebook.switch(twin, config)
+                twin = self.twin if self.twin is not None else self._copy(self.model)
+                rulebook.switch(twin, rulebook.with_rules(self.model.config, chosen))
             self.twin, self.rules = twin, chosen
+            self.marks.append(Mark(self.tick, "rule", f"{rule_label(name)} {'on' if on else 'off'}"))
+            self.switched = {n: self.switched.get(n, self.tick) for n in chosen}
+            if not chosen:
+                self.marks = [m for m in self.marks if m.kind != "rule"]
+            self.message = (f"Run {self.b_name} from {timeline.when(self.model, self.tick)} (the marker): A's market "
+                            f"and seed with {'this rule' if len(chosen) == 1 else 'these rules'}." if chosen
+                            else "No rule on: run B is closed.")
         return self._attempt(switch, f"rule {name!r}")
 
     def set_learn_live(self, on: bool) -> bool:
@@ -139,16 +198,25 @@ class Lab:
         """Both models back to tick 0 with the current settings."""
         def rebuild():
             self.model, self.twin = self._build(self.base, self.changes, self.rules)
+            self.message = _joined("Restarted at tick 0 (Reset).", self.message)
         return self._attempt(rebuild, "reset")
 
     def step(self, n_ticks: int = 1) -> int:
-        """Advance both models by up to ``n_ticks`` ticks through ``PricingModel.step``; return ticks run."""
+        """Advance both models by up to ``n_ticks`` ticks through ``PricingModel.step``; return ticks run.
+
+        Stops at ``pause_at`` (set by a deviation) and then sets ``paused``, for the play loop to stop.
+        """
         with self.lock:
             n = max(0, min(n_ticks, self.horizon - self.played))
+            if self.pause_at is not None:
+                n = min(n, max(0, self.pause_at - self.tick))
             for _ in range(n):
                 self.model.step()
                 if self.twin is not None:
                     self.twin.step()
+            if self.pause_at is not None and self.tick >= self.pause_at:
+                self.pause_at, self.paused = None, True
+                self.message = f"Paused {RESPONSE_TICKS} ticks after the deviation: press Play or Step to go on."
             return n
 
     def skip(self, n_ticks: int) -> int:
@@ -161,33 +229,54 @@ class Lab:
             return n
 
     def train(self, max_ticks: int = MAX_TRAINING_TICKS) -> bool:
-        """Train the learners of A (and B) to convergence on the fast path; then they play, frozen.
+        """Train the learners of A to convergence on the fast path; then they play, frozen, and B splits from A.
 
         ``message`` says how many ticks it took and whether the greedy policies converged.
         """
         def run():
-            for model in (self.model, self.twin):
-                if model is not None:
-                    model.train(max_ticks)
-            self.message = _trained(("A", self.model), ("B", self.twin))
+            self.model.train(max_ticks)
+            self.twin = self._split(self.model, self.rules)
+            self._start_marks(self.model.tick, self.rules)
+            self.message = _trained(self.model, self.twin)
         return self._attempt(run, "train first")
 
     def deviate(self, seller: str, text: str) -> bool:
-        """Force ``seller``'s price to the typed value for one of its repricing periods, in A (and B)."""
+        """Force ``seller``'s price to the typed value for one of its repricing periods, in A (and B).
+
+        Play then stops ``RESPONSE_TICKS`` ticks on (``pause_at``), so the response stays in view.
+        """
         def force():
             price = parse(f"sellers.{seller}.price", text)
             ticks = [model.force_price(seller, price) for model in (self.model, self.twin) if model is not None]
-            self.message = f"{seller} charges {price:g} for {ticks[0]} tick(s), then returns to its strategy."
+            self.marks.append(Mark(self.tick, "deviation", f"{seller} at {price:g}"))
+            self.pause_at = self.tick + ticks[0] + RESPONSE_TICKS
+            self.message = (f"{seller} charges {price:g} for {ticks[0]} tick(s), then returns to its strategy; "
+                            f"play pauses {RESPONSE_TICKS} ticks later.")
         return self._attempt(force, "deviation")
 
+    def settings(self) -> dict:
+        """What the run is: scenario, seed, every parameter change, B's rules and the marks (for the export)."""
+        with self.lock:
+            start = int(self.model.state.origin[0])
+            return {
+                "scenario": self.name, "seed": self.config.seed, "learn_live": self.learn_live,
+                "trained_to_tick": start, "ticks_played": self.played, "tick_minutes": self.config.tick_minutes,
+                "changes": {path: value for path, value in self.changes.items()},
+                "rules": [{"name": name, "label": rule_label(name), "description": rulebook.catalog()[name],
+                           "on_from_tick": self.switched[name]} for name in rulebook.catalog() if name in self.rules],
+                "marks": [m._asdict() for m in self.marks],
+            }
+
     def _attempt(self, action, what: str = "") -> bool:
-        """Run ``action`` under the lock; any error becomes ``self.error`` and nothing is replaced."""
+        """Run ``action`` under the lock; any error becomes ``self.error`` (fields as the page names them) and
+        nothing is replaced."""
         with self.lock:
             self.message = ""
             try:
                 action()
             except Exception as err:  # the server's edge: a bad value or a broken config must not end the session
-                self.error = f"{what}: {err}" if what else str(err)
+                reason = fields.reword(str(err), self.config)
+                self.error = f"{what}: {reason}" if what else reason
                 return False
             self.error = ""
             return True
@@ -202,25 +291,49 @@ class Lab:
         return {path: value, f"sellers.{seller}.params": dict(params)}
 
     def _build(self, base: Scenario, changes: dict, chosen: frozenset[str], train: bool | None = ...):
-        """Models A and B at the start (tick 0, or the end of training): B has the chosen rules from the start.
+        """Models A and B at the start (tick 0, or the end of A's training): B is A with the chosen rules.
 
         ``train``: False starts untrained, None trains where the scenario has ``[training]``; left out, as
-        ``learn_live`` says. The message says how training went.
+        ``learn_live`` says. The message says how training went. The marks start again.
         """
         train = (False if self.learn_live else None) if train is ... else train
         model = PricingModel(base, overrides={**DISPLAY, **changes}, horizon=min(base.horizon, MAX_TICKS),
                              collect=False, train=train)
-        twin = self._model(rulebook.with_rules(model.config, chosen), train) if chosen else None
-        self.message = _trained(("A", model), ("B", twin)) if model.training else ""
+        twin = self._split(model, chosen)
+        self._start_marks(model.tick, chosen)
+        self.message = _trained(model, twin) if model.training else ""
         return model, twin
 
+    def _start_marks(self, tick: int, chosen: frozenset[str]) -> None:
+        """The marks of a run that starts at ``tick`` with B's ``chosen`` rules on; no pause pending."""
+        self.marks = [Mark(tick, "rule", f"{rule_label(n)} on") for n in rulebook.catalog() if n in chosen]
+        self.switched = {n: tick for n in chosen}
+        self.pause_at, self.paused = None, False
+
+    def _split(self, model: PricingModel, chosen: frozenset[str]) -> PricingModel | None:
+        """Model B: a copy of ``model`` now, with the ``chosen`` rules from its next tick (None: no rules)."""
+        if not chosen:
+            return None
+        twin = self._copy(model)
+        rulebook.switch(twin, rulebook.with_rules(model.config, chosen))
+        return twin
+
     @staticmethod
-    def _model(config: Scenario, train: bool | None = False) -> PricingModel:
-        return PricingModel(config, horizon=min(config.horizon, MAX_TICKS), collect=False, train=train)
+    def _copy(model: PricingModel) -> PricingModel:
+        """A second model of ``model``'s market at its tick: the same seed, history and training."""
+        twin = PricingModel(model.config, horizon=model.state.records.price.shape[0], collect=False, train=False)
+        twin.state = engine.copy_state(model.state)
+        twin.training = model.training
+        return twin
 
 
-def _trained(*models: tuple[str, PricingModel | None]) -> str:
-    """``Trained: A converged after 1,440,000 ticks; ...``, for the models that were trained."""
-    outcomes = [f"{name} {'converged' if m.training.converged else 'not converged'} after {m.training.ticks:,} ticks"
-                for name, m in models if m is not None and m.training is not None]
-    return f"Trained: {'; '.join(outcomes)}. The learners now play their learned strategies, without exploring."
+def _trained(model: PricingModel, twin: PricingModel | None) -> str:
+    """``Trained: converged after 1,440,000 ticks ...``: how A's training went (B, if any, split from it)."""
+    outcome = "converged" if model.training.converged else "not converged"
+    split = " B is the trained A with its rules on, on the same clock." if twin is not None else ""
+    return (f"Trained: {outcome} after {model.training.ticks:,} ticks. The learners now play their learned "
+            f"strategies, without exploring.{split}")
+
+
+def _joined(*parts: str) -> str:
+    return " ".join(p for p in parts if p)

@@ -1,6 +1,18 @@
-"""Files that appear whole or not at all: write to a temporary name, then rename."""
+"""Files and folders that appear whole or not at all: write to a temporary name, then rename.
 
+A results folder is written whole: ``staged_folder(out)`` gives a temporary folder beside ``out``
+(``.<name>.<pid>.tmp``); when the block ends without error the two are exchanged in one atomic
+``renameat2(RENAME_EXCHANGE)`` (Linux; elsewhere two renames) and the old results are deleted, so a
+reader, or a kill at any moment, sees either the old folder or the new one, never a mix; on error
+the temporary folder is deleted. Temporary folders of dead processes are deleted by the next writer.
+"""
+
+import contextlib
+import ctypes
+import ctypes.util
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -35,21 +47,80 @@ def write_text(text: str, path: str | Path) -> Path:
     return path
 
 
-def check_output_dir(out: str | Path) -> Path:
-    """Check that ``out`` can be a results folder (not a file), creating nothing. Raises ``UsageError``."""
+@contextlib.contextmanager
+def staged_folder(out: str | Path, flag: str = "--out") -> Iterator[Path]:
+    """A temporary folder to fill; on success it becomes ``out`` (module docstring). ``UsageError`` when ``out``
+    is a file or its place cannot be written, before any work."""
     from experiments.errors import UsageError
 
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {str(out)!r}: is a file; need a folder (new or existing)")
-    return out
+        raise UsageError(f"{flag} {str(out)!r}: is a file; need a folder (new or existing)")
+    _remove_dead(out)
+    temp = out.parent / f".{out.name}.{os.getpid()}{TEMP_SUFFIX}"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        temp.mkdir()
+    except OSError as err:
+        raise UsageError(f"{flag} {str(out)!r}: cannot create a folder there ({err.strerror})") from None
+    try:
+        yield temp
+        _exchange(temp, out)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _exchange(temp: Path, out: Path) -> None:
+    """Put ``temp`` at ``out``, leaving the old ``out`` (if any) at ``temp``."""
+    if not out.exists():
+        os.rename(temp, out)
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2 is not None and renameat2(at_fdcwd, os.fsencode(temp), at_fdcwd, os.fsencode(out),
+                                           rename_exchange) == 0:
+        return
+    old = out.with_name(f".{out.name}.{os.getpid()}.old{TEMP_SUFFIX}")
+    os.rename(out, old)
+    os.rename(temp, out)
+    os.rename(old, temp)
+
+
+def _remove_dead(out: Path) -> None:
+    """Delete the temporary folders that dead processes left beside ``out``."""
+    for folder in out.parent.glob(f".{out.name}.*{TEMP_SUFFIX}") if out.parent.is_dir() else ():
+        pid = folder.name.removeprefix(f".{out.name}.").split(".")[0]
+        if pid.isdigit() and not alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (one of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_dead_temporaries(folder: Path, pattern: str = f"*{TEMP_SUFFIX}") -> None:
+    """Delete the temporary files (``NAME.<pid>.tmp``) matching ``pattern`` in ``folder`` whose writers died."""
+    for temp in folder.glob(pattern):
+        pid = temp.name.removesuffix(TEMP_SUFFIX).rpartition(".")[2]
+        if temp.is_file() and pid.isdigit() and not alive(int(pid)):
+            temp.unlink(missing_ok=True)
 
 
 def prepare_output_dir(out: str | Path) -> Path:
     """Check that ``out`` can be a results folder (not a file); create it. Raises ``UsageError``."""
     from experiments.errors import UsageError
 
-    out = check_output_dir(out)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {str(out)!r}: is a file; need a folder (new or existing)")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:

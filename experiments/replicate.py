@@ -24,6 +24,7 @@ import polars as pl
 from experiments import papers, report_figures
 from experiments.atomic import write_parquet, write_text
 from experiments.errors import UsageError
+from market import budget
 from market.learning.klein import JOINT_PROFIT, KleinSetup, klein_summary
 from market.learning.qlearning import QLearningSetup
 from market.learning.sessions import run_sessions, session_seeds
@@ -79,11 +80,16 @@ def klein_setup(alpha: float, delta: float, k: int, theta: float, periods: int) 
         raise UsageError(f"--{err}") from None
 
 
+SESSION_BYTES = 8192  # a session's summary, impulse response included (a generous estimate)
+
+
 def check_run(sessions: int, workers: int) -> None:
+    """``UsageError`` for counts below 1; ``budget.BudgetError`` for more sessions than memory holds."""
     if sessions < 1:
         raise UsageError(f"--sessions = {sessions}: must be >= 1")
     if workers < 1:
         raise UsageError(f"--workers = {workers}: must be >= 1")
+    budget.count(sessions, SESSION_BYTES, "the sessions' summaries", "--sessions")
 
 
 def run(paper: str, setup, sessions: int, workers: int, seed: int, progress: bool = True) -> tuple[list, float]:

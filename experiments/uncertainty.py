@@ -65,19 +65,27 @@ def check(varies: list[Vary], scenarios: list[Scenario]) -> list[Vary]:
     are valid in every arm's scenario."""
     checked = []
     for vary in varies:
+        current = read_dotted(scenarios[0].model_dump(), vary.path) if _exists(scenarios[0], vary.path) else None
+        integer = isinstance(current, int) and not isinstance(current, bool)
+        if integer and not (float(vary.low).is_integer() and float(vary.high).is_integer()):
+            raise UsageError(f"--vary {vary.path}={vary.low:g}:{vary.high:g}: the field holds whole numbers")
+        ends = (int(vary.low), int(vary.high)) if integer else (float(vary.low), float(vary.high))
         for scenario in scenarios:
-            for end in (vary.low, vary.high):
+            for end in ends:
                 try:
                     scenario.with_values({vary.path: end})
                 except ScenarioError as err:
                     raise UsageError(f"--vary {vary.path}={vary.low:g}:{vary.high:g}: {err}") from None
-        current = read_dotted(scenarios[0].model_dump(), vary.path)
-        integer = isinstance(current, int) and not isinstance(current, bool)
-        if integer and not (float(vary.low).is_integer() and float(vary.high).is_integer()):
-            raise UsageError(f"--vary {vary.path}={vary.low:g}:{vary.high:g}: the field holds whole numbers")
-        checked.append(Vary(vary.path, int(vary.low) if integer else float(vary.low),
-                            int(vary.high) if integer else float(vary.high), integer))
+        checked.append(Vary(vary.path, *ends, integer))
     return checked
+
+
+def _exists(scenario: Scenario, path: str) -> bool:
+    try:
+        read_dotted(scenario.model_dump(), path)
+    except (KeyError, StopIteration, TypeError):
+        return False
+    return True
 
 
 def draws(varies: list[Vary], seed: int) -> dict[str, float | int]:

@@ -22,8 +22,8 @@ def scenario_names() -> list[str]:
 def resolve(name_or_path: str | Path) -> Path:
     """Path of a scenario given as a file path or as the name of a shipped config; ``ScenarioError`` otherwise."""
     path = Path(name_or_path)
-    if path.is_file():
-        return path
+    if path.is_file() or path.is_dir():
+        return path  # a folder is the file reader's error to name
     shipped = CONFIG_DIR / f"{name_or_path}.toml"
     if shipped.is_file():
         return shipped

@@ -35,7 +35,10 @@ IDENTIFIERS = {
                "with the scenario it reproduces the run"),
     "tick": _c("tick index from 0 (training ticks included); the row's prices and flows are those of this tick",
                "ticks"),
-    "day": _c("tick / ticks per day: the day from 0 (0.5 is noon of the first day)", "days"),
+    "day": _c("tick / ticks per day: the day from 0 (0.5 is noon of the first day); in the dashboard's export, "
+              "the day as the page shows it, from 1 (d1 is the first day)", "days"),
+    "time": _c("the dashboard's export: the time of day at the start of the tick, hh:mm (d1 00:10 is day 1, "
+               "time 00:10)"),
     "run": _c("the dashboard's run: A (the market as set), B (A with the rules switched on)"),
     "run_id": _c("a sweep run's id: digest of its resolved scenario, seed included"),
     "run_index": _c("position of the run in the sweep's fixed order (grid point, then replicate)"),
@@ -246,8 +249,8 @@ FILES = (
     ("screen --calibrate: scores.parquet", ("family", "index", "seed", "collusive", "n_sellers", "burn_in",
                                             "delta", "converged", "training_ticks", "<one column per screen>",
                                             "split")),
-    ("dashboard export", ("<run: timeseries.parquet>", "shoppers", "consumer_surplus", "fee_income", "run",
-                          "scenario", "seed")),
+    ("dashboard export", ("tick", "day", "time", "<run: timeseries.parquet>", "shoppers", "consumer_surplus",
+                          "fee_income", "run", "scenario", "seed")),
 )
 
 

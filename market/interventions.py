@@ -55,7 +55,7 @@ from market.tomlfile import read_toml
 
 __all__ = ["CATALOG", "Intervention", "InterventionError", "compile_rules", "load", "named", "parse"]
 
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
 
 # The kernel's rule vector: the slots by name, their values when no rule sets them, and what a value means.
 SLOT_NAMES = ("max_changes", "change_window", "increase_tick", "daily_tick", "notice", "min_lag", "ban_rival",
@@ -142,8 +142,8 @@ class _HourRule(_Rule):
 class ChangeCap(_Rule):
     kind: Literal["change_cap"] = "change_cap"
     max_changes: Annotated[int, Field(ge=1, le=MAX_CHANGE_CAP)] = 1
-    window_hours: Annotated[float, Field(gt=0.0)] | None = None
-    window: Annotated[int, Field(ge=1)] | None = None
+    window_hours: Annotated[float, Field(gt=0.0, le=1e6)] | None = None
+    window: Annotated[int, Field(ge=1, le=10**9)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -178,8 +178,8 @@ class DailyPrice(_HourRule):
 
 class MinLag(_Rule):
     kind: Literal["min_lag"] = "min_lag"
-    minutes: Annotated[float, Field(gt=0.0)] | None = None
-    ticks: Annotated[int, Field(ge=1)] | None = None
+    minutes: Annotated[float, Field(gt=0.0, le=1e9)] | None = None
+    ticks: Annotated[int, Field(ge=1, le=10**9)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -251,9 +251,9 @@ class FeeCap(_Rule):
 
 class Audit(_Rule):
     kind: Literal["audit"] = "audit"
-    period_hours: Annotated[float, Field(gt=0.0)] | None = None
-    period: Annotated[int, Field(ge=1)] | None = None
-    tolerance: Annotated[float, Field(ge=0.0)] = 0.05
+    period_hours: Annotated[float, Field(gt=0.0, le=1e6)] | None = None
+    period: Annotated[int, Field(ge=1, le=10**9)] | None = None
+    tolerance: Annotated[float, Field(ge=0.0, le=1e3)] = 0.05
     fine_share: Annotated[float, Field(gt=0.0, le=10.0)] = 0.5
 
     @model_validator(mode="before")
@@ -286,7 +286,7 @@ class DonationVatRelief(_Rule):
 
 class StorageFeeCap(_Rule):
     kind: Literal["storage_fee_cap"] = "storage_fee_cap"
-    max_fee: Annotated[float, Field(ge=0.0)] = 0.03
+    max_fee: Annotated[float, Field(ge=0.0, le=1e6)] = 0.03
 
     def compile(self, into, tick_minutes, references):
         into.rule[STORAGE_FEE_CAP] = min(into.rule[STORAGE_FEE_CAP], self.max_fee)
@@ -365,8 +365,17 @@ def load(name_or_path: str) -> list[Intervention]:
     if path.suffix == ".toml":
         data = read_toml(path, "intervention", InterventionError)
         items = data.get("interventions", [data])
-        return [parse({"name": path.stem, **item}, f"{path.name}: interventions[{i}]") for i, item in enumerate(items)]
+        if not isinstance(items, list) or not items or not all(isinstance(item, dict) for item in items):
+            raise InterventionError(f"intervention file {path.name!r}: interventions = {items!r}: must be a "
+                                    "non-empty array of tables, [[interventions]] with a kind each")
+        return [parse({"name": _label(path.stem, item, len(items)), **item}, f"{path.name}: interventions[{i}]")
+                for i, item in enumerate(items)]
     return [named(part.strip()) for part in name_or_path.split(",") if part.strip()]
+
+
+def _label(stem: str, item: dict, count: int) -> str:
+    """An item's name in a file: its own, else the file's (with its kind when the file holds several)."""
+    return item.get("name") or (stem if count == 1 else f"{stem}:{item.get('kind')}")
 
 
 def compile_rules(interventions, tick_minutes: int, references: list[dict[str, float]], self_preference: float,

@@ -37,7 +37,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from market.demand import SEGMENTS
 
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
+UNITS = 1e12   # stock, batches and reorder points are at most this
+MONEY = 1e6    # fees and costs per unit are at most this
 DAYS_PER_MONTH = 30
 
 FLOWS = ("received", "sold", "sold_off", "returned", "donated", "destroyed")
@@ -53,15 +55,15 @@ class SellerStock(BaseModel):
 
     model_config = _STRICT
 
-    initial_stock: Annotated[float, Field(ge=0.0, description="units at tick 0")] = 0.0
-    lead_time_ticks: Annotated[int, Field(ge=1, description="ticks from order to arrival")] = 144
-    batch: Annotated[float, Field(ge=0.0, description="units per order; 0: never reorders")] = 0.0
-    reorder_point: Annotated[float, Field(ge=0.0, description="order when stock + on order < this")] = 0.0
+    initial_stock: Annotated[float, Field(ge=0.0, le=UNITS, description="units at tick 0")] = 0.0
+    lead_time_ticks: Annotated[int, Field(ge=1, le=10**9, description="ticks from order to arrival")] = 144
+    batch: Annotated[float, Field(ge=0.0, le=UNITS, description="units per order; 0: never reorders")] = 0.0
+    reorder_point: Annotated[float, Field(ge=0.0, le=UNITS, description="order when stock + on order < this")] = 0.0
     warehouse: Literal["platform", "own"] = "platform"
     origin: Literal["domestic", "overseas"] = "domestic"
     large_firm: bool = False
-    review_days: Annotated[float, Field(gt=0.0, description="days between disposal reviews")] = 7.0
-    cover_days: Annotated[float, Field(gt=0.0, description="days of sales kept at a review")] = 14.0
+    review_days: Annotated[float, Field(gt=0.0, le=1e6, description="days between disposal reviews")] = 7.0
+    cover_days: Annotated[float, Field(gt=0.0, le=1e6, description="days of sales kept at a review")] = 14.0
 
     @model_validator(mode="after")
     def _reorders(self):
@@ -76,16 +78,16 @@ class InventoryConfig(BaseModel):
 
     model_config = _STRICT
 
-    storage_fee: Annotated[float, Field(ge=0.0, description="per unit per month")] = 0.03
-    long_term_fee: Annotated[float, Field(ge=0.0, description="surcharge per unit per month")] = 0.15
-    long_term_days: Annotated[float, Field(gt=0.0)] = 180.0
-    destruction_fee: Annotated[float, Field(ge=0.0)] = 0.10
+    storage_fee: Annotated[float, Field(ge=0.0, le=MONEY, description="per unit per month")] = 0.03
+    long_term_fee: Annotated[float, Field(ge=0.0, le=MONEY, description="surcharge per unit per month")] = 0.15
+    long_term_days: Annotated[float, Field(gt=0.0, le=1e6)] = 180.0
+    destruction_fee: Annotated[float, Field(ge=0.0, le=MONEY)] = 0.10
     vat_rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.20
-    donation_fee: Annotated[float, Field(ge=0.0)] = 0.0
-    return_cost_domestic: Annotated[float, Field(ge=0.0)] = 0.20
-    return_cost_overseas: Annotated[float, Field(ge=0.0)] = 1.50
+    donation_fee: Annotated[float, Field(ge=0.0, le=MONEY)] = 0.0
+    return_cost_domestic: Annotated[float, Field(ge=0.0, le=MONEY)] = 0.20
+    return_cost_overseas: Annotated[float, Field(ge=0.0, le=MONEY)] = 1.50
     selloff_price: Annotated[float, Field(gt=0.0, le=10.0, description="liquidation price / unit cost")] = 0.6
-    selloff_days: Annotated[float, Field(gt=0.0)] = 7.0
+    selloff_days: Annotated[float, Field(gt=0.0, le=1e6)] = 7.0
     demand_decay_per_day: Annotated[float, Field(ge=0.0, le=10.0, description="season: N_t = N e^{-d t}")] = 0.0
     sellers: dict[str, SellerStock] = Field(default_factory=dict)
 

@@ -14,6 +14,8 @@ from market.scenario import Scenario
 from market.state import FEE_INCOME, SHOPPERS, SURPLUS, State
 from market.training import Training, columns
 
+BYTES_PER_RECORD = 160  # a recorded (tick, seller) in the long frames, strings included (a generous estimate)
+
 
 def recorded_ticks(state: State) -> np.ndarray:
     """The tick of each filled record row: ``origin + row * records.stride``."""

@@ -23,7 +23,9 @@ Example (``experiments/configs/calvano2020.toml`` has a complete one)::
     params = { step = 0.01, floor = "nash" }
 """
 
+import json
 import math
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -39,7 +41,10 @@ from market.errors import ScenarioError, format_validation_error
 from market.inventory import InventoryConfig
 from market.tomlfile import read_toml
 
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False, frozen=True)
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False, frozen=True, strict=True)
+MONEY = 1e6            # prices, costs, qualities and fees are at most this (in the scenario's currency)
+TICKS = 10**12         # counts of ticks are at most this (int64 throughout; memory is checked apart)
+NAME = r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$"  # a plain name: no path separators, not . or ..
 
 
 class Wholesale(BaseModel):
@@ -50,12 +55,12 @@ class Wholesale(BaseModel):
     below its own cost: terms set, not negotiated. Shops never advertise below ``map_price``.
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    model_config = _STRICT
 
-    price: Annotated[float, Field(gt=0.0)] = 1.0
-    step: Annotated[float, Field(ge=0.0)] = 0.02
-    period: Annotated[int, Field(ge=1)] = 1008
-    map_price: Annotated[float, Field(ge=0.0)] = 0.0
+    price: Annotated[float, Field(gt=0.0, le=MONEY)] = 1.0
+    step: Annotated[float, Field(ge=0.0, le=MONEY)] = 0.02
+    period: Annotated[int, Field(ge=1, le=TICKS)] = 1008
+    map_price: Annotated[float, Field(ge=0.0, le=MONEY)] = 0.0
 
 
 class Seller(BaseModel):
@@ -68,22 +73,22 @@ class Seller(BaseModel):
     channel: Literal["platform", "web", "both"] | None = Field(
         default=None, description="where the offer is listed: on the platform, in the seller's own web shop, or both "
                                   "at one price; default: platform for the platform, else web")
-    cost: Annotated[float, Field(ge=0.0)] = 1.0
-    quality: float = 2.0
+    cost: Annotated[float, Field(ge=0.0, le=MONEY)] = 1.0
+    quality: Annotated[float, Field(ge=-MONEY, le=MONEY)] = 2.0
     strategy: str = "fixed"
     params: dict[str, object] = Field(default_factory=dict)
-    period: Annotated[int, Field(ge=1)] = 1
-    phase: Annotated[int, Field(ge=0)] = 0
-    lag: Annotated[int, Field(ge=0)] = 0
+    period: Annotated[int, Field(ge=1, le=TICKS)] = 1
+    phase: Annotated[int, Field(ge=0, le=TICKS)] = 0
+    lag: Annotated[int, Field(ge=0, le=TICKS)] = 0
     initial_price: object = Field(default="nash", description="a price > 0, or 'nash' or 'monopoly'")
     vendor: str | None = Field(default=None, description="sellers naming the same vendor share one learning "
                                                          "algorithm, trained on their pooled profit (hub and spoke)")
     supplier: str | None = Field(default=None, description="the brand this shop buys from; its marginal cost is "
                                                            "its own cost plus the brand's wholesale price")
     wholesale: Wholesale | None = Field(default=None, description="a brand's terms for the shops it supplies")
-    delist_margin: float | None = Field(default=None, description="a brand listed on the platform leaves it when "
-                                                                 "its margin after fees, as a share of price, is "
-                                                                 "below this")
+    delist_margin: Annotated[float, Field(ge=-1.0, le=1.0)] | None = Field(
+        default=None, description="a brand listed on the platform leaves it when its margin after fees, as a "
+                                   "share of price, is below this")
 
     @field_validator("strategy")
     @classmethod
@@ -96,8 +101,9 @@ class Seller(BaseModel):
     def _price_or_reference(cls, value):
         if value in ("nash", "monopoly"):
             return value
-        if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value) and value > 0):
-            raise ValueError("must be a finite price > 0, or 'nash' or 'monopoly'")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (math.isfinite(value)
+                                                                                 and 0 < value <= MONEY):
+            raise ValueError(f"must be a price in (0, {MONEY:g}], or 'nash' or 'monopoly'")
         return float(value)
 
     @model_validator(mode="after")
@@ -124,9 +130,9 @@ class Demand(BaseModel):
 
     model_config = _STRICT
 
-    mu: Annotated[float, Field(gt=0.0)] = 0.25
-    outside_quality: float = 0.0
-    shoppers_per_tick: Annotated[float, Field(gt=0.0)] = 1.0
+    mu: Annotated[float, Field(ge=1e-3, le=1e3)] = 0.25
+    outside_quality: Annotated[float, Field(ge=-MONEY, le=MONEY)] = 0.0
+    shoppers_per_tick: Annotated[float, Field(gt=0.0, le=1e9)] = 1.0
     arrivals: Literal["expected", "poisson"] = "expected"
     platform_only_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
 
@@ -137,7 +143,7 @@ class Platform(BaseModel):
     model_config = _STRICT
 
     referral_fee: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.15
-    fulfilment_fee: Annotated[float, Field(ge=0.0)] = 0.0
+    fulfilment_fee: Annotated[float, Field(ge=0.0, le=MONEY)] = 0.0
     featured_attention: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     self_preference: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         default=0.0, description="the platform's own offer competes for the featured slot at price / (1 + this)")
@@ -155,12 +161,12 @@ class TrainingPlan(BaseModel):
 
     model_config = _STRICT
 
-    max_ticks: Annotated[int, Field(ge=1, description="ticks of training at most; then converged = false")] = \
-        10_000_000
-    stable_ticks: Annotated[int, Field(ge=1, description="converged once no greedy policy changed for this long")] = \
-        100_000
-    check_every: Annotated[int, Field(ge=1, description="ticks between two comparisons of the greedy policies")] = \
-        10_000
+    max_ticks: Annotated[int, Field(ge=1, le=TICKS)] = Field(
+        default=10_000_000, description="ticks of training at most; then converged = false")
+    stable_ticks: Annotated[int, Field(ge=1, le=TICKS)] = Field(
+        default=100_000, description="converged once no greedy policy changed for this long")
+    check_every: Annotated[int, Field(ge=1, le=TICKS)] = Field(
+        default=10_000, description="ticks between two comparisons of the greedy policies")
 
 
 class Scenario(BaseModel):
@@ -168,20 +174,32 @@ class Scenario(BaseModel):
 
     model_config = _STRICT
 
-    name: Annotated[str, Field(min_length=1)] = "scenario"
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=NAME)] = "scenario"
     description: str = ""
     tick_minutes: Annotated[int, Field(ge=1, le=1440)] = 10
-    horizon: Annotated[int, Field(ge=1)] = 1440
+    horizon: Annotated[int, Field(ge=1, le=TICKS)] = 1440
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
-    record_stride: Annotated[int, Field(ge=1)] = 1
+    record_stride: Annotated[int, Field(ge=1, le=TICKS)] = 1
     history: Annotated[int, Field(ge=1, le=100_000)] = 1008
     demand: Demand = Field(default_factory=Demand)
     platform: Platform = Field(default_factory=Platform)
     sellers: Annotated[list[Seller], Field(min_length=1)]
-    interventions: list[rules.Intervention] = Field(default_factory=list)
+    interventions: list[rules.Intervention] = Field(default_factory=list, description="rules in force: tables, or "
+                                                    "names from market.interventions.CATALOG")
     inventory: InventoryConfig | None = Field(default=None, description="stock and unsold goods; None: unlimited")
     training: TrainingPlan | None = Field(default=None, description="train the learners to convergence before the "
                                                                     "horizon; None: measure from tick 0")
+
+    @field_validator("interventions", mode="before")
+    @classmethod
+    def _catalog_names(cls, items):
+        """A name from the catalog stands for its rule (``"once_a_day"``)."""
+        if not isinstance(items, list):
+            return items
+        unknown = [item for item in items if isinstance(item, str) and item not in rules.CATALOG]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not a rule of the catalog; known: {', '.join(sorted(rules.CATALOG))}")
+        return [{"name": item, **rules.CATALOG[item]} if isinstance(item, str) else item for item in items]
 
     @model_validator(mode="after")
     def _check(self):
@@ -345,8 +363,17 @@ class Scenario(BaseModel):
 
     @cached_property
     def benchmarks(self) -> Benchmarks:
-        """Static Nash and joint-profit benchmarks (computed, per tick)."""
-        return solve(self.static_game())
+        """Static Nash and joint-profit benchmarks (computed, per tick); ``ScenarioError`` if the solvers fail."""
+        try:
+            benchmarks = solve(self.static_game())
+        except (ArithmeticError, FloatingPointError) as err:
+            raise ScenarioError(f"benchmarks of {self.name!r}: {err}; the static Nash and joint-profit prices "
+                                "cannot be found for these costs, qualities and mu") from None
+        prices = np.concatenate([benchmarks.nash_price, benchmarks.monopoly_price])
+        if not np.isfinite(prices).all():
+            raise ScenarioError(f"benchmarks of {self.name!r}: not finite ({prices.tolist()}); check costs, "
+                                "qualities and mu")
+        return benchmarks
 
     def references(self, i: int) -> dict[str, float]:
         """Seller ``i``'s price references for strategy parameters: cost, nash, monopoly."""
@@ -383,23 +410,28 @@ def _toml_value(value) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string, control characters escaped
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _key(key: str) -> str:
+    """A TOML key: bare where it may be, else quoted."""
+    return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 def dump_toml(data: dict) -> str:
     """TOML for a scenario-shaped dict: scalars first, then tables, then arrays of tables."""
-    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict | list)
+    lines = [f"{_key(k)} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict | list)
              or (isinstance(v, list) and not (v and isinstance(v[0], dict)))]
     for key, value in data.items():
         if isinstance(value, dict):
-            lines += ["", f"[{key}]"] + [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+            lines += ["", f"[{_key(key)}]"] + [f"{_key(k)} = {_toml_value(v)}" for k, v in value.items()]
     for key, value in data.items():
         if isinstance(value, list) and value and isinstance(value[0], dict):
             for item in value:
-                lines += ["", f"[[{key}]]"] + [f"{k} = {_toml_value(v)}" for k, v in item.items()]
+                lines += ["", f"[[{_key(key)}]]"] + [f"{_key(k)} = {_toml_value(v)}" for k, v in item.items()]
     return "\n".join(lines) + "\n"

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from market import budget
 from market import interventions as rules
 from market.errors import ScenarioError
 from market.inventory import RECEIVED, Inventory, build_inventory
@@ -258,6 +259,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
     stride = scenario.record_stride if record_stride is None else record_stride
     if horizon < 0 or stride < 1:
         raise ValueError(f"horizon = {horizon}, record_stride = {stride}: need horizon >= 0, stride >= 1")
+    check_memory(scenario, horizon, stride)
     uses_benchmarks = any(_uses_benchmarks(s) for s in scenario.sellers) or bool(scenario.interventions)
     references = [scenario.references(i) if uses_benchmarks else {"cost": s.cost}
                   for i, s in enumerate(scenario.sellers)]
@@ -282,6 +284,21 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         inventory=build_inventory(scenario, records) if optional_groups(scenario)["inventory"] else None,
         outside=_outside(sellers.family),
         clock=np.zeros(1, dtype=np.int64), origin=np.zeros(1, dtype=np.int64))
+
+
+def check_memory(scenario: Scenario, horizon: int, stride: int, extra_per_row: int = 0) -> None:
+    """``budget.BudgetError`` before allocating when the records or the market's arrays would not fit: records
+    take ``8 (4n + 4)`` bytes a row (``+ 8n`` with stock; ``+ extra_per_row`` for what a caller builds from
+    them), the history ``24 n`` a kept tick, the static game's stakes ``32 n^2``."""
+    n = scenario.n_sellers
+    per_row = 8 * (4 * n + 4 + (n if scenario.inventory is not None else 0)) + extra_per_row
+    rows = -(-horizon // stride)
+    market = 24 * n * (scenario.history + 1) + 32 * n * n
+    budget.require(market, f"the market's arrays ({n:,} sellers)", "use fewer sellers or a shorter history")
+    spare = max(budget.limit() - market, per_row)
+    least = -(-horizon * per_row // spare)
+    budget.require(market + rows * per_row, f"records of {horizon:,} ticks every {stride:,}",
+                   f"raise record_stride to at least {least:,} or lower horizon")
 
 
 def _market(scenario: Scenario, game) -> Market:

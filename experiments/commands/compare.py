@@ -9,7 +9,9 @@ first where the scenario has a ``[training]`` table.
 """
 
 import json
+from pathlib import Path
 
+from experiments import flags
 from experiments.errors import UsageError
 
 NAME = "compare"
@@ -26,8 +28,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--vary", action="append", default=[], metavar="PATH=LOW:HIGH",
                         help="draw a scenario field uniformly on [LOW, HIGH] per seed, the same draw in every arm "
                              "(integers if both ends are); repeatable")
-    parser.add_argument("--seeds", type=int, default=20, help="number of paired seeds (default 20)")
-    parser.add_argument("--horizon", type=int, default=None, help="override the horizon, in ticks")
+    parser.add_argument("--seeds", type=flags.count, default=20, help="number of paired seeds (default 20)")
+    parser.add_argument("--horizon", type=flags.count, default=None, help="override the horizon, in ticks")
     parser.add_argument("--out", default=None, help="report folder (default results/compare_<scenario>_<arms>)")
     parser.add_argument("--json", action="store_true", help="print the arms and differences as one JSON object")
 
@@ -37,12 +39,10 @@ def main(args) -> int:
 
     from experiments import arms as armsfile
     from experiments import compare_report, uncertainty
-    from experiments.atomic import prepare_output_dir
+    from experiments.atomic import staged_folder
     from experiments.compare import decomposition, differences, run_arms, seeds, series
-    from market import catalog, interventions
+    from market import budget, catalog, interventions
 
-    if args.seeds < 1:
-        raise UsageError(f"--seeds {args.seeds}: must be >= 1")
     base = catalog.load(args.config)
     if args.horizon is not None:
         base = base.with_values({"horizon": args.horizon})
@@ -62,15 +62,17 @@ def main(args) -> int:
         arms = armsfile.shorthand(base, rules, dict(armsfile.parse_assignment(text) for text in args.set), label)
         question = f"what does {label} change in {base.name}"
     arms = armsfile.decompose(arms, base)
+    outcomes = 40 + 8 * base.n_sellers  # rows per seed and arm in the long table, each about a kilobyte
+    budget.count(args.seeds, 1024 * outcomes * len(arms), "the seeds' results", "--seeds")
     varies = uncertainty.check(varies, [arm.scenario for arm in arms])
-    out = prepare_output_dir(args.out or f"results/compare_{base.name}_{label}")
-    with Progress(transient=True, disable=args.json) as bar:
+    out = Path(args.out or f"results/compare_{base.name}_{label}")
+    with staged_folder(out) as folder, Progress(transient=True, disable=args.json) as bar:
         task = bar.add_task(f"{base.name}: {args.seeds} seeds x {len(arms)} arms", total=args.seeds)
         runs = run_arms(arms, args.seeds, varies, progress=lambda: bar.advance(task))
-    table = differences(runs, arms[0].name)
-    parts = decomposition(runs, arms[0].name, arms)
-    timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)
-    report = compare_report.write(out, base, arms, question, runs, table, parts, timeseries, varies)
+        table = differences(runs, arms[0].name)
+        parts = decomposition(runs, arms[0].name, arms)
+        timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)
+        report = out / compare_report.write(folder, base, arms, question, runs, table, parts, timeseries, varies).name
     result = compare_report.as_json(base, arms, question, runs, table)
     if args.json:
         if args.arms is None:

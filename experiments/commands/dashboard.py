@@ -1,8 +1,8 @@
 """Start the live dashboard (``dashboard/app.py``) in a Solara server.
 
 The server runs as a separate process (``solara run``; stopped with this command by Ctrl-C or
-SIGTERM), bound to 127.0.0.1 unless ``--host``
-says otherwise, with Solara's front-end files served from the local assets folder
+SIGTERM), bound to 127.0.0.1 unless ``--host`` says otherwise (with a warning: the dashboard has no
+authentication), with Solara's front-end files served from the local assets folder
 (``SOLARA_ASSETS_PROXY_CACHE_DIR``, default ``.solara-assets/``; ``make assets`` fills it), so the
 page works with no internet. Solara's usage reporting is switched off for the same reason. The
 server compiles the engine in the background as it starts (``dashboard.warmup``).
@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from experiments import flags
 from experiments.errors import UsageError
 
 NAME = "dashboard"
@@ -27,7 +28,7 @@ WARM_UP_VAR = "PRICELAB_WARM_UP"  # read by dashboard.warmup (experiments import
 
 def add_arguments(parser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765)")
+    parser.add_argument("--port", type=flags.port, default=8765, help="port to listen on (default: 8765)")
 
 
 def server_command(host: str, port: int) -> list[str]:
@@ -45,9 +46,13 @@ def server_env() -> dict[str, str]:
     return env
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def main(args) -> int:
-    if not 0 < args.port < 65536:
-        raise UsageError(f"--port = {args.port}: must be in 1..65535")
+    if args.host not in LOOPBACK:
+        print(f"pricelab dashboard: warning: --host {args.host} serves the dashboard to other machines, and it has "
+              "no authentication: anyone who reaches this address can use it", file=sys.stderr)
     env = server_env()
     fetch = subprocess.run([sys.executable, "-m", "dashboard.assets", env[ASSETS_VAR]], cwd=ROOT, env=env)
     if fetch.returncode != 0:

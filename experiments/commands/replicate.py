@@ -11,7 +11,9 @@ import argparse
 import json
 import math
 import os
+from pathlib import Path
 
+from experiments import flags
 from experiments.errors import UsageError
 
 NAME = "replicate"
@@ -23,27 +25,27 @@ ONLY = {"calvano2020": ("beta", "n_firms", "costs", "qualities", "m", "xi", "max
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paper", choices=PAPERS, help="which paper's experiment")
-    parser.add_argument("--sessions", type=int, default=1000, help="learning sessions (default 1000)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes")
-    parser.add_argument("--seed", type=int, default=2020, help="master seed of the session seeds")
+    parser.add_argument("--sessions", type=flags.count, default=1000, help="learning sessions (default 1000)")
+    parser.add_argument("--workers", type=flags.count, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("--seed", type=flags.seed, default=2020, help="master seed of the session seeds")
     parser.add_argument("--out", default=None, help="report folder (default results/replicate_<paper>)")
     parser.add_argument("--json", action="store_true", help="print the headline numbers as one JSON object")
-    parser.add_argument("--alpha", type=float, default=None, help="learning rate (0.15 Calvano, 0.3 Klein)")
-    parser.add_argument("--delta", type=float, default=None, help="discount factor (default 0.95)")
+    parser.add_argument("--alpha", type=flags.finite, default=None, help="learning rate (0.15 Calvano, 0.3 Klein)")
+    parser.add_argument("--delta", type=flags.finite, default=None, help="discount factor (default 0.95)")
     calvano = parser.add_argument_group("calvano2020")
-    calvano.add_argument("--beta", type=float, default=None, help="exploration decay, eps = exp(-beta t); 4e-6")
-    calvano.add_argument("--n-firms", type=int, default=None, help="number of sellers (default 2)")
+    calvano.add_argument("--beta", type=flags.finite, default=None, help="exploration decay, eps = exp(-beta t); 4e-6")
+    calvano.add_argument("--n-firms", type=flags.count, default=None, help="number of sellers (default 2)")
     calvano.add_argument("--costs", default=None, help="marginal costs, one per seller: c1,c2,... (default 1)")
     calvano.add_argument("--qualities", default=None, help="qualities a_i, one per seller: a1,a2,... (default 2)")
-    calvano.add_argument("--m", type=int, default=None, help="prices on the grid (default 15)")
-    calvano.add_argument("--xi", type=float, default=None, help="grid widening beyond Nash/monopoly (0.1)")
-    calvano.add_argument("--max-periods", type=int, default=None, help="cap on periods per session (1e9)")
+    calvano.add_argument("--m", type=flags.count, default=None, help="prices on the grid (default 15)")
+    calvano.add_argument("--xi", type=flags.finite, default=None, help="grid widening beyond Nash/monopoly (0.1)")
+    calvano.add_argument("--max-periods", type=flags.count, default=None, help="cap on periods per session (1e9)")
     calvano.add_argument("--grid", action="store_true", help="also run the alpha x beta heatmap (5 x 5 cells)")
-    calvano.add_argument("--grid-sessions", type=int, default=100, help="sessions per heatmap cell (100)")
+    calvano.add_argument("--grid-sessions", type=flags.count, default=100, help="sessions per heatmap cell (100)")
     klein = parser.add_argument_group("klein2021")
-    klein.add_argument("--k", type=int, default=None, help="grid steps: k + 1 prices on [0, 1] (default 6)")
-    klein.add_argument("--theta", type=float, default=None, help="exploration decay, eps = (1-theta)^t")
-    klein.add_argument("--periods", type=int, default=None, help="periods per session (default 500000)")
+    klein.add_argument("--k", type=flags.count, default=None, help="grid steps: k + 1 prices on [0, 1] (default 6)")
+    klein.add_argument("--theta", type=flags.finite, default=None, help="exploration decay, eps = (1-theta)^t")
+    klein.add_argument("--periods", type=flags.count, default=None, help="periods per session (default 500000)")
 
 
 def _numbers(flag: str, text: str | None, minimum: float = -math.inf) -> list[float] | None:
@@ -100,17 +102,18 @@ def design(args) -> dict:
 
 def main(args) -> int:
     from experiments import replicate
-    from experiments.atomic import prepare_output_dir
+    from experiments.atomic import staged_folder
 
     replicate.check_run(args.sessions, args.workers)
     if args.grid and args.grid_sessions < 1:
         raise UsageError(f"--grid-sessions = {args.grid_sessions}: must be >= 1")
     setup = build_setup(args)
-    out = prepare_output_dir(args.out or f"results/replicate_{args.paper}")
-    results, wall = replicate.run(args.paper, setup, args.sessions, args.workers, args.seed)
-    numbers = replicate.headline(args.paper, results, wall)
-    grid = replicate.run_grid(setup, args.grid_sessions, args.workers, args.seed) if args.grid else None
-    report = replicate.write_report(out, args.paper, setup, numbers, results, grid, design(args))
+    out = Path(args.out or f"results/replicate_{args.paper}")
+    with staged_folder(out) as folder:
+        results, wall = replicate.run(args.paper, setup, args.sessions, args.workers, args.seed)
+        numbers = replicate.headline(args.paper, results, wall)
+        grid = replicate.run_grid(setup, args.grid_sessions, args.workers, args.seed) if args.grid else None
+        report = out / replicate.write_report(folder, args.paper, setup, numbers, results, grid, design(args)).name
     if args.json:
         print(json.dumps(numbers))
     else:

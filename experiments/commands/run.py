@@ -9,7 +9,9 @@ Writes DIR/timeseries.parquet (one row per recorded tick and seller), DIR/market
 """
 
 import time
+from pathlib import Path
 
+from experiments import flags
 from experiments.errors import UsageError
 
 NAME = "run"
@@ -19,9 +21,9 @@ HELP = "run a scenario and write its results"
 def add_arguments(parser) -> None:
     parser.add_argument("config", nargs="?", default="amazon_10min", help="scenario TOML file or shipped name")
     parser.add_argument("--out", default=None, help="results folder (default: results/<scenario name>)")
-    parser.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    parser.add_argument("--horizon", type=int, default=None, help="override the horizon, in ticks")
-    parser.add_argument("--train", type=int, default=None, metavar="MAX_TICKS",
+    parser.add_argument("--seed", type=flags.seed, default=None, help="override the scenario's seed")
+    parser.add_argument("--horizon", type=flags.count, default=None, help="override the horizon, in ticks")
+    parser.add_argument("--train", type=flags.count, default=None, metavar="MAX_TICKS",
                         help="first train the learners until their greedy policies are stable (the scenario's "
                              "[training] table, else 100,000 ticks), at most MAX_TICKS; then run the horizon with "
                              "them frozen: results cover that play. A scenario with [training] is trained without it")
@@ -32,8 +34,8 @@ def add_arguments(parser) -> None:
 
 def main(args) -> int:
     from experiments import agents, tables
-    from experiments.atomic import check_output_dir, prepare_output_dir, write_parquet, write_text
-    from market import catalog, engine, outside, results, training
+    from experiments.atomic import staged_folder
+    from market import catalog, outside, results, state, training
 
     scenario = catalog.load(args.config)
     changes = {k: v for k, v in (("seed", args.seed), ("horizon", args.horizon)) if v is not None}
@@ -46,8 +48,23 @@ def main(args) -> int:
             training.check_plan(scenario, args.train)
         except ValueError as err:
             raise UsageError(f"--train = {args.train}: {err}") from None
-    out = check_output_dir(args.out or f"results/{scenario.name}")
-    state, trained = training.prepare(scenario, max_ticks=args.train, pricers=pricers)
+    state.check_memory(scenario, scenario.horizon, scenario.record_stride,
+                       extra_per_row=results.BYTES_PER_RECORD * scenario.n_sellers)
+    out = Path(args.out or f"results/{scenario.name}")
+    with staged_folder(out) as folder:
+        elapsed, sellers, summary = _run(scenario, args.train, pricers, folder)
+    tables.print_run(scenario, benchmarks, sellers, summary, elapsed)
+    print(f"results in {out}/")
+    return 0
+
+
+def _run(scenario, max_ticks: int | None, pricers, folder: Path):
+    """Train where asked, run the horizon (``pricers``: the sellers priced from outside), write the results into
+    ``folder``; (seconds, sellers, summary)."""
+    from experiments.atomic import write_parquet, write_text
+    from market import engine, results, training
+
+    state, trained = training.prepare(scenario, max_ticks=max_ticks, pricers=pricers)
     engine.advance(state, 0, pricers)  # compile, or load the kernel from numba's cache, before timing
     if trained is not None:
         print(f"trained: {'converged' if trained.converged else 'NOT converged'} after {trained.ticks:,} ticks; "
@@ -55,14 +72,11 @@ def main(args) -> int:
     started = time.perf_counter()
     engine.advance(state, scenario.horizon, pricers)
     elapsed = time.perf_counter() - started
-    prepare_output_dir(out)
     summary = results.summary(state, scenario, trained)
     sellers = results.sellers(state, scenario)
-    write_parquet(results.timeseries(state, scenario), out / "timeseries.parquet")
-    write_parquet(results.market_series(state, scenario), out / "market_timeseries.parquet")
-    write_parquet(sellers, out / "sellers.parquet")
-    write_parquet(summary, out / "summary.parquet")
-    write_text(scenario.to_toml(), out / "scenario.toml")
-    tables.print_run(scenario, benchmarks, sellers, summary, elapsed)
-    print(f"results in {out}/")
-    return 0
+    write_parquet(results.timeseries(state, scenario), folder / "timeseries.parquet")
+    write_parquet(results.market_series(state, scenario), folder / "market_timeseries.parquet")
+    write_parquet(sellers, folder / "sellers.parquet")
+    write_parquet(summary, folder / "summary.parquet")
+    write_text(scenario.to_toml(), folder / "scenario.toml")
+    return elapsed, sellers, summary

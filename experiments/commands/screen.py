@@ -17,7 +17,9 @@ import json
 import math
 import os
 import time
+from pathlib import Path
 
+from experiments import flags
 from experiments.errors import UsageError
 
 NAME = "screen"
@@ -32,12 +34,12 @@ def add_arguments(parser) -> None:
                                                                 "timeseries.parquet)")
     parser.add_argument("--calibration", default=None, metavar="DIR", help="a folder made by --calibrate: "
                                                                             "say which screens flag the panel")
-    parser.add_argument("--step", type=float, default=None, help="grid step (minutes for date-times, else the "
+    parser.add_argument("--step", type=flags.finite, default=None, help="grid step (minutes for date-times, else the "
                                                                  "time column's unit; default: median gap)")
     parser.add_argument("--calibrate", action="store_true", help="simulate markets and calibrate the screens")
-    parser.add_argument("--markets", type=int, default=None, help="simulated markets (default 400)")
-    parser.add_argument("--seed", type=int, default=None, help="master seed of the markets (default 2026)")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: the CPU count)")
+    parser.add_argument("--markets", type=flags.count, default=None, help="simulated markets (default 400)")
+    parser.add_argument("--seed", type=flags.seed, default=None, help="master seed of the markets (default 2026)")
+    parser.add_argument("--workers", type=flags.count, default=None, help="worker processes (default: the CPU count)")
     parser.add_argument("--out", default=None, help="calibration folder (default results/screens)")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
 
@@ -110,20 +112,20 @@ def calibrate(args) -> int:
         raise UsageError(f"--seed {values['seed']}: must be >= 0")
     from rich.progress import Progress
 
-    from experiments.atomic import prepare_output_dir
+    from experiments.atomic import staged_folder
     from experiments.screens import report, study
     from experiments.sweep import executors
 
     executor = executors.make("processes", values["workers"], None)
-    out = prepare_output_dir(values["out"])
+    out = Path(values["out"])
     started = time.perf_counter()
     items = study.specs(values["markets"], values["seed"])
-    with executor, Progress(transient=True, disable=args.json) as bar:
+    with staged_folder(out) as folder, executor, Progress(transient=True, disable=args.json) as bar:
         task = bar.add_task(f"{len(items)} markets", total=len(items))
         frame = study.simulate(items, executor, progress=lambda: bar.advance(task))
-    result = study.evaluate(frame, values["seed"])
-    command = f"pricelab screen --calibrate --markets {values['markets']} --seed {values['seed']} --out {out}"
-    path = report.write(out, frame, result, command)
+        result = study.evaluate(frame, values["seed"])
+        command = f"pricelab screen --calibrate --markets {values['markets']} --seed {values['seed']} --out {out}"
+        path = out / report.write(folder, frame, result, command).name
     elapsed = time.perf_counter() - started
     if args.json:
         print(json.dumps({**result, "out": str(out), "elapsed_s": round(elapsed, 1), "cpus": os.cpu_count()}))

@@ -20,8 +20,9 @@ def main(args) -> int:
     session = manifest["sessions"][-1] if manifest["sessions"] else {}
     print(f"{manifest['spec']['name']} (spec {manifest['spec_hash']}): {len(done)} done, {len(failed)} failed, "
           f"{remaining} remaining of {manifest['runs']} runs")
-    print(f"last session: started {session.get('started')}, ended {session.get('ended') or 'not cleanly'}, "
-          f"executor {session.get('executor')}")
+    state = session.get("status") or ("finished" if session.get("ended") else "running, or killed (closed on resume)")
+    print(f"last session: started {session.get('started')}, ended {session.get('ended') or '-'}, "
+          f"executor {session.get('executor')}: {state}")
     if failed:
         failures = scan(args.folder, FAILURES).filter(pl.col("run_id").is_in(sorted(failed))).collect()
         with pl.Config(tbl_rows=-1, fmt_str_lengths=200, tbl_hide_dataframe_shape=True):

@@ -4,6 +4,8 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
+from experiments.errors import UsageError
+from experiments.sweep.executors import Lost, NoWorkers
 from experiments.sweep.runs import Outcome, Run, simulate
 from experiments.sweep.spec import Spec
 from experiments.sweep.store import Store, finished
@@ -22,17 +24,26 @@ def run_all(experiment: Spec, runs: list[Run], todo: list[Run], out: Path, execu
     """Run ``todo`` (a subset of ``runs``) on a started ``executor``, storing each outcome; return (done, failed).
 
     The engine is compiled here first, once per kind of market in ``todo``, so that workers sharing this
-    machine's (or a shared) numba cache load it instead of each compiling it.
+    machine's (or a shared) numba cache load it instead of each compiling it. A run that ended its
+    workers (``Lost``) is stored as a failure. If the sweep stops (no worker left, a worker that fails
+    the pre-flight, Ctrl-C), the session is closed with the reason and the error raised again: the
+    folder stays resumable.
     """
     engine.prepare(Scenario.from_dict(run.scenario) for run in todo)
     task = functools.partial(simulate, metrics=experiment.metrics, timeseries_stride=experiment.timeseries_stride)
     store = Store(out, experiment, runs)
     store.open(executor.name, getattr(executor, "workers", None))
-    failed = 0
-    for outcome in executor.imap(task, todo):
-        store.save(outcome)
-        failed += outcome.error is not None
-        if on_outcome is not None:
-            on_outcome(outcome)
-    store.close(done=len(todo) - failed, failed=failed)
-    return len(todo) - failed, failed
+    done = failed = 0
+    try:
+        for result in executor.imap(task, todo):
+            outcome = Outcome(result.item.run_id, error=result.reason) if isinstance(result, Lost) else result
+            store.save(outcome)
+            failed += outcome.error is not None
+            done += outcome.error is None
+            if on_outcome is not None:
+                on_outcome(outcome)
+    except (NoWorkers, UsageError, KeyboardInterrupt) as err:
+        store.close(done, failed, status=f"stopped: {str(err) or 'interrupted'}")
+        raise
+    store.close(done, failed)
+    return done, failed

@@ -11,26 +11,35 @@ itself when the sweep that started it dies, even by SIGKILL.
 """
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
 from multiprocessing import get_context
+from typing import NamedTuple
 
 from experiments.errors import UsageError
+from experiments.sweep import preflight
 
 EXECUTORS = ("serial", "processes", "dask")
 CONNECT_TIMEOUT_S = 5
+WORKER_TIMEOUT_S = 3600.0
+WORKER_DEATHS = 3
+NO_WORKER_NOTICE_S = 60.0
+WORKER_CHECK_S = 1.0
+POLL_S = 0.02
+GATHER_TIMEOUT_S = 5.0
 WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 ORPHAN_CHECK_S = 0.5
 
 
 @contextmanager
-def worker_environment() -> Iterator[None]:
-    """Set ``WORKER_ENV`` while workers start (spawned children inherit it), then restore."""
-    saved = {key: os.environ.get(key) for key in WORKER_ENV}
-    os.environ.update(WORKER_ENV)
+def worker_environment(env: dict[str, str] = WORKER_ENV) -> Iterator[None]:
+    """Set ``env`` while workers start (spawned children inherit it), then restore."""
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
     try:
         yield
     finally:
@@ -91,19 +100,66 @@ class Processes:
         return (future.result() for future in as_completed(futures))
 
 
+class NoWorkers(RuntimeError):
+    """No Dask worker was connected for ``--worker-timeout`` seconds: the sweep stops, and a rerun resumes it."""
+
+
+class Lost(NamedTuple):
+    """Yielded by ``Dask.imap`` instead of a result: ``item``'s task ended every worker that ran it."""
+
+    item: object
+    reason: str
+
+
+class Watch:
+    """Notices when no worker is connected: a line on stderr every minute, ``NoWorkers`` after ``timeout_s``."""
+
+    def __init__(self, timeout_s: float, notice_s: float = NO_WORKER_NOTICE_S, clock: Callable = time.monotonic):
+        self.timeout_s = timeout_s
+        self.notice_s = notice_s
+        self._clock = clock
+        self._since: float | None = None
+        self._next_notice = 0.0
+
+    def update(self, n_workers: int) -> None:
+        """Record how many workers are connected now; ``NoWorkers`` once there were none for ``timeout_s``."""
+        now = self._clock()
+        if n_workers:
+            self._since = None
+            return
+        if self._since is None:
+            self._since, self._next_notice = now, now + self.notice_s
+        waited = now - self._since
+        if waited >= self.timeout_s:
+            raise NoWorkers(f"no Dask worker for {waited:.0f} s (--worker-timeout {self.timeout_s:g})")
+        if now >= self._next_notice:
+            print(f"pricelab: no Dask worker connected for {waited:.0f} s; waiting up to {self.timeout_s:g} s "
+                  f"(--worker-timeout), then stopping (rerun to resume)", file=sys.stderr, flush=True)
+            self._next_notice = now + self.notice_s
+
+
 class Dask:
-    """A Dask distributed client: a new ``LocalCluster`` of ``workers`` processes, or an existing scheduler."""
+    """A Dask distributed client: a new ``LocalCluster`` of ``workers`` processes, or an existing scheduler.
+
+    Before the first run every worker passes the pre-flight (``experiments.sweep.preflight``). A
+    run whose worker dies ``worker_deaths`` times (memory limit, crash, killed job) comes back as
+    ``Lost``; each worker runs one task at a time, so only the run it was executing is blamed.
+    With no worker for ``worker_timeout`` seconds, ``imap`` raises ``NoWorkers``.
+    """
 
     name = "dask"
 
-    def __init__(self, workers: int | None, scheduler: str | None = None):
+    def __init__(self, workers: int | None, scheduler: str | None = None,
+                 worker_timeout: float = WORKER_TIMEOUT_S, worker_deaths: int = WORKER_DEATHS):
         self.workers = workers
         self.scheduler = scheduler
+        self.worker_deaths = worker_deaths
+        self._watch = Watch(worker_timeout)
+        self._cluster = self._client = None
 
     def __enter__(self) -> "Dask":
         from distributed import Client, LocalCluster
 
-        self._cluster = None
         if self.scheduler is None:
             self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                          dashboard_address=None, env=WORKER_ENV)
@@ -117,21 +173,94 @@ class Dask:
         return self
 
     def __exit__(self, *exc) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
         if self._cluster is not None:
             self._cluster.close()
 
     def imap(self, function: Callable, items: Iterable) -> Iterator:
-        from distributed import as_completed as dask_completed
+        """Check the workers, then yield ``function(item)`` (or ``Lost``) for each item as it completes."""
+        items = list(items)
+        self._configure_scheduler()
+        while not self._client.nthreads():
+            self._watch.update(0)
+            time.sleep(WORKER_CHECK_S)
+        preflight.check(self._client)
+        futures = self._client.map(preflight.guarded, items, function=function, expected=preflight.fingerprint(),
+                                   pure=False)
+        return self._completed(dict(zip(futures, items, strict=True)))
 
-        futures = self._client.map(function, list(items), pure=False)
-        return (future.result() for future in dask_completed(futures))
+    def _configure_scheduler(self) -> None:
+        """Blame a run after ``worker_deaths`` deaths, give each single-threaded worker one task at a time, and
+        never take a silent worker for a dead one.
+
+        The engine holds the GIL for a whole kernel call, so a busy worker sends no heartbeat; with
+        Dask's ``worker-ttl`` (5 min) a longer run had its worker restarted until it failed.
+        Workers that really die are still noticed at once (their connections close) or by TCP
+        keep-alive (a node that vanished).
+        """
+        deaths = self.worker_deaths
+
+        def configure(dask_scheduler) -> None:  # a closure, pickled by value: the scheduler needs no pricelab
+            dask_scheduler.allowed_failures = deaths - 1
+            dask_scheduler.WORKER_SATURATION = 1.0
+            dask_scheduler.worker_ttl = float("inf")
+
+        self._client.run_on_scheduler(configure)
+
+    def _completed(self, item_of: dict) -> Iterator:
+        from distributed import as_completed
+
+        finished = as_completed(item_of)
+        next_check = 0.0
+        while not finished.is_empty():
+            batch = finished.next_batch(block=False)
+            for future in batch:
+                try:
+                    result = self._result(future, item_of[future])
+                except TimeoutError:  # its worker left before sending it: Dask computes it again
+                    finished.add(future)
+                    continue
+                yield result
+            if time.monotonic() >= next_check:
+                self._watch.update(len(self._client.nthreads()))
+                next_check = time.monotonic() + WORKER_CHECK_S
+            if not batch:
+                time.sleep(POLL_S)
+
+    def _result(self, future, item):
+        """The task's value; ``Lost`` if it killed its workers; a one-line ``UsageError`` for a bad worker."""
+        from distributed import KilledWorker
+
+        error = future.exception() if future.status == "error" else None
+        if error is None:
+            return future.result(timeout=GATHER_TIMEOUT_S)
+        if isinstance(error, KilledWorker):
+            return Lost(item, f"KilledWorker: the run ended its worker {error.allowed_failures + 1} times "
+                              f"(last {error.last_worker.address}): out of memory, a crash or killed jobs; "
+                              f"see the worker logs")
+        if isinstance(error, preflight.Mismatch) or preflight.cannot_import(error):
+            preflight.check(self._client)
+            raise UsageError(f"a worker that has left since: {preflight.describe(error)}")
+        raise error
 
 
-def make(name: str, workers: int | None, scheduler: str | None):
-    """The executor called ``name`` (one of ``EXECUTORS``); not started yet. ``UsageError`` on bad options."""
-    if name not in EXECUTORS:
-        raise UsageError(f"--executor {name!r}: unknown; allowed: {', '.join(EXECUTORS)}")
+def make(name: str, workers: int | None, scheduler: str | None, worker_timeout: float | None = None,
+         worker_deaths: int | None = None, jobs=None):
+    """The executor called ``name`` (one of ``EXECUTORS``); not started yet. ``UsageError`` on bad options.
+
+    ``jobs`` (``batch.Options``) is required by, and only allowed with, the batch executors.
+    """
+    from experiments.sweep import batch
+
+    if name not in (*EXECUTORS, *batch.SYSTEMS):
+        raise UsageError(f"--executor {name!r}: unknown; allowed: {', '.join((*EXECUTORS, *batch.SYSTEMS))}")
+    dask_options = _dask_options(name, worker_timeout, worker_deaths)
+    if name in batch.SYSTEMS:
+        if workers is not None or scheduler is not None:
+            raise UsageError(f"--{'workers' if workers is not None else 'scheduler'}: not with --executor {name} "
+                             f"(the jobs start the workers and this process the scheduler)")
+        return batch.Batch(jobs, *dask_options)
     if workers is not None and workers < 1:
         raise UsageError(f"--workers {workers}: must be >= 1")
     if scheduler is not None and name != "dask":
@@ -141,6 +270,17 @@ def make(name: str, workers: int | None, scheduler: str | None):
     if name == "serial":
         return Serial()
     if scheduler is not None:
-        return Dask(None, scheduler)
+        return Dask(None, scheduler, *dask_options)
     workers = workers or os.cpu_count() or 1
-    return Processes(workers) if name == "processes" else Dask(workers)
+    return Processes(workers) if name == "processes" else Dask(workers, None, *dask_options)
+
+
+def _dask_options(name: str, worker_timeout: float | None, worker_deaths: int | None) -> tuple[float, int]:
+    """(worker timeout, worker deaths) checked; the defaults where not given; only Dask executors take them."""
+    for flag, value in (("--worker-timeout", worker_timeout), ("--worker-deaths", worker_deaths)):
+        if value is not None and name in ("serial", "processes"):
+            raise UsageError(f"{flag} {value:g}: only with Dask executors (dask, slurm, pbs, sge)")
+        if value is not None and not value >= 1:
+            raise UsageError(f"{flag} {value:g}: must be >= 1")
+    return (WORKER_TIMEOUT_S if worker_timeout is None else worker_timeout,
+            WORKER_DEATHS if worker_deaths is None else worker_deaths)

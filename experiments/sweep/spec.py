@@ -34,19 +34,22 @@ and converged: ``learners``, ``trained``, ``converged``, ``training_ticks``.
 
 import hashlib
 import json
-import tomllib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from experiments import configs
 from experiments.errors import UsageError
+from market import budget
 from market.metrics import MARKET_METRICS
 from market.results import ROLE_METRICS, ROLES, SELLER_METRICS
 from market.scenario import Scenario, ScenarioError, set_dotted
+from market.tomlfile import read_text, read_toml
 
 _KEYS = ("name", "description", "base", "master_seed", "seeds", "set", "grid", "zip", "keep")
 _KEEP_KEYS = ("metrics", "sellers", "roles", "timeseries_stride")
 MAX_SEED = 2**63
+RUN_BYTES = 16384  # a run's resolved scenario and bookkeeping while the sweep is expanded (a generous estimate)
 ALL_SELLERS = "sellers.*."
 
 
@@ -114,12 +117,8 @@ def apply(base: Scenario, point: dict) -> Scenario:
 def load(name_or_path: str | Path) -> Spec:
     """Read and check a spec file (a path or the name of a shipped spec)."""
     path = configs.resolve(name_or_path)
-    text = path.read_text()
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise UsageError(f"spec {str(path)!r}: invalid TOML: {err}") from None
-    return from_dict(data, path.parent, text)
+    text = read_text(path, "spec", UsageError)
+    return from_dict(read_toml(path, "spec", UsageError), path.parent, text)
 
 
 def from_dict(data: dict, folder: Path, source: str = "") -> Spec:
@@ -142,6 +141,8 @@ def from_dict(data: dict, folder: Path, source: str = "") -> Spec:
     if not axes:
         raise UsageError("grid: empty; give at least one dotted path with a list of values")
     n_seeds, seeds = _seeds(data.get("seeds", 1))
+    points = math.prod(len(next(iter(axis.values()))) for axis in axes)
+    budget.count(points * n_seeds, RUN_BYTES, f"{points:,} grid points x {n_seeds:,} seeds", "runs")
     keep = _table(data, "keep")
     _check_keys(keep, _KEEP_KEYS, "keep.")
     return Spec(name=_string(data, "name", "sweep"), description=_string(data, "description", ""), base=base,

@@ -2,7 +2,8 @@
 
 Layout of ``DIR``::
 
-    manifest.json            the spec, its hash, package versions, git commit; each session's times and versions
+    manifest.json            the spec, its hash, package versions, git commit; each session's times, versions,
+                             counts and status (finished, stopped and why, or killed: closed on resume)
     runs/<run id>.parquet    one summary row per finished run (run columns, swept values, metrics)
     timeseries/<run id>.parquet   the run's time series, when the spec keeps it
     failures/<run id>.parquet     run id, index, seed, swept values (JSON) and the error
@@ -10,9 +11,13 @@ Layout of ``DIR``::
 Every file is written to a temporary name and renamed (``experiments.atomic``), and readers
 only list ``*.parquet``: a file is there whole or not at all. A run is finished when its
 ``runs/`` file exists, so a rerun skips it; its time series is written first. A new session
-deletes the temporary files of writers that died.
+deletes the temporary files of writers that died, the manifest's included. One sweep at a time
+writes a folder: ``lock`` holds ``DIR/.lock`` (an ``flock``, released by the system when its
+process ends, even killed), and a second sweep into the folder is refused while the first runs.
 """
 
+import contextlib
+import fcntl
 import json
 import os
 import platform
@@ -23,12 +28,15 @@ from pathlib import Path
 
 import polars as pl
 
-from experiments.atomic import TEMP_SUFFIX, prepare_output_dir, write_parquet, write_text
+from experiments.atomic import prepare_output_dir, remove_dead_temporaries, write_parquet, write_text
 from experiments.errors import UsageError
 from experiments.sweep.runs import Outcome, Run
 from experiments.sweep.spec import Spec
+from market.tomlfile import read_json
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
+MANIFEST_KEYS = ("spec_hash", "spec", "runs", "paths", "metrics", "sessions")
 RUNS, TIMESERIES, FAILURES = "runs", "timeseries", "failures"
 _PACKAGES = ("pricelab", "numpy", "numba", "polars", "pydantic", "dask", "distributed")
 
@@ -38,11 +46,34 @@ def now() -> str:
 
 
 def read_manifest(folder: Path) -> dict:
-    """The manifest of a sweep folder; ``UsageError`` if ``folder`` is not one."""
+    """The manifest of a sweep folder; ``UsageError`` if ``folder`` is not one or its manifest is damaged."""
     path = Path(folder) / MANIFEST
     if not path.is_file():
         raise UsageError(f"{str(folder)!r}: not a sweep folder (no {MANIFEST}); run `pricelab sweep SPEC --out DIR`")
-    return json.loads(path.read_text())
+    manifest = read_json(path, "manifest", UsageError)
+    missing = [key for key in MANIFEST_KEYS if key not in manifest]
+    if missing or not isinstance(manifest["sessions"], list):
+        raise UsageError(f"manifest file {str(path)!r}: damaged (missing {', '.join(missing) or 'a list of sessions'});"
+                         " start a new folder")
+    return manifest
+
+
+@contextlib.contextmanager
+def lock(folder: Path):
+    """Hold ``folder``'s lock while the block runs; ``UsageError`` if another sweep holds it (module docstring)."""
+    folder = prepare_output_dir(folder)
+    with open(folder / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise UsageError(f"--out {str(folder)!r}: another sweep ({holder}) is writing this folder; wait for it "
+                             "or stop it, then rerun to resume") from None
+        handle.truncate(0)
+        handle.write(f"pid {os.getpid()} on {platform.node()}")
+        handle.flush()
+        yield
 
 
 def finished(folder: Path, kind: str = RUNS) -> set[str]:
@@ -63,7 +94,7 @@ def check_folder(folder: Path, spec: Spec) -> None:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--out {str(folder)!r}: is a file; need a folder (new, or one made by this spec)")
-    if not folder.is_dir() or not any(folder.iterdir()):
+    if not folder.is_dir() or not any(p.name != LOCK for p in folder.iterdir()):
         return
     if not (folder / MANIFEST).is_file():
         raise UsageError(f"--out {str(folder)!r}: not empty and not a sweep folder; use a new folder")
@@ -85,22 +116,32 @@ class Store:
                         **{path: _dtype([run.values[path] for run in runs]) for path in spec.paths}}
 
     def open(self, executor: str, workers: int | None) -> None:
-        """Create the folders and record a new session in the manifest."""
+        """Create the folders, close a session that died without closing, and record a new session."""
         prepare_output_dir(self.folder)
         for kind in (RUNS, TIMESERIES, FAILURES):
             (self.folder / kind).mkdir(exist_ok=True)
-        _remove_stale_temporaries(self.folder)
+        for place in (self.folder, *(self.folder / kind for kind in (RUNS, TIMESERIES, FAILURES))):
+            remove_dead_temporaries(place)
         path = self.folder / MANIFEST
-        manifest = json.loads(path.read_text()) if path.is_file() else self._new_manifest()
+        manifest = read_manifest(self.folder) if path.is_file() else self._new_manifest()
+        for session in manifest["sessions"]:
+            if session["ended"] is None:
+                session.update(ended=self._last_write(session["started"]), status="killed (closed on resume)")
         manifest["sessions"].append({"started": now(), "ended": None, "executor": executor, "workers": workers,
                                      "git_commit": _git_commit(), "versions": _versions()})
         self._manifest = manifest
         write_text(json.dumps(manifest, indent=2), path)
 
-    def close(self, done: int, failed: int) -> None:
-        """Record the end of this session."""
-        self._manifest["sessions"][-1].update(ended=now(), done=done, failed=failed)
+    def close(self, done: int, failed: int, status: str = "finished") -> None:
+        """Record the end of this session: runs done and failed, and ``finished`` or why it stopped."""
+        self._manifest["sessions"][-1].update(ended=now(), done=done, failed=failed, status=status)
         write_text(json.dumps(self._manifest, indent=2), self.folder / MANIFEST)
+
+    def _last_write(self, started: str) -> str:
+        """When a session that died last wrote a result (its start if none): the best estimate of its end."""
+        times = [path.stat().st_mtime for kind in (RUNS, FAILURES) for path in (self.folder / kind).glob("*.parquet")]
+        last = datetime.fromtimestamp(max(times), UTC).isoformat(timespec="seconds") if times else started
+        return max(last, started)
 
     def save(self, outcome: Outcome) -> None:
         """Write a finished run's time series then its summary row, or its failure."""
@@ -134,24 +175,6 @@ def _dtype(values: list) -> pl.DataType:
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         return pl.Float64
     return pl.String
-
-
-def _remove_stale_temporaries(folder: Path) -> None:
-    """Delete the temporary files (``NAME.<pid>.tmp``) left by writers that no longer run."""
-    for temp in folder.glob(f"*/*{TEMP_SUFFIX}"):
-        pid = temp.name.removesuffix(TEMP_SUFFIX).rpartition(".")[2]
-        if pid.isdigit() and not _alive(int(pid)):
-            temp.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # a process of another user
-        pass
-    return True
 
 
 def _versions() -> dict[str, str]:

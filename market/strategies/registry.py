@@ -85,7 +85,8 @@ class StrategySpec:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"{where}.{key} = {value!r}: must be a number")
-            if not np.isfinite(value) or not (p.low <= value <= p.high):
+            number = float(value) if not isinstance(value, int) or abs(value) < 2**63 else float("inf")
+            if not np.isfinite(number) or not (p.low <= number <= p.high):
                 raise ValueError(f"{where}.{key} = {value!r}: must be in [{p.low:g}, {p.high:g}]")
 
     def resolve(self, values: dict, references: dict[str, float]) -> np.ndarray:

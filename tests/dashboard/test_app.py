@@ -6,8 +6,9 @@ import re
 import ipyvuetify as v
 import solara
 
-from dashboard import app
+from dashboard import app, rules
 from dashboard.chart import Chart
+from dashboard.lab import RESPONSE_TICKS
 
 
 def render():
@@ -19,7 +20,7 @@ def clock(rc) -> str:
 
 
 def tick(rc) -> int:
-    return int(re.search(r"tick (\d+) of", clock(rc)).group(1))
+    return int(re.search(r"(?:tick|period) (\d+) of", clock(rc)).group(1))
 
 
 def button(rc, label: str):
@@ -40,6 +41,7 @@ def test_step_advances_an_hour_and_redraws_the_charts():
         rc = render()
         charts = rc.find(Chart).widgets
         assert len(charts) == 6 and "tick 0 of 4320" in clock(rc)
+        assert charts[0].option["graphic"]["style"]["text"].startswith("No ticks yet")
         before = charts[0].option["series"][0]["data"]
         button(rc, "Step").click()
         await asyncio.sleep(0)
@@ -62,7 +64,7 @@ def test_play_runs_frames_until_paused():
     asyncio.run(session())
 
 
-def test_bad_input_shows_a_message_and_keeps_the_model():
+def test_bad_input_is_marked_beside_the_field_which_shows_the_value_in_force_again():
     async def session():
         rc = render()
         button(rc, "Step").click()
@@ -70,9 +72,15 @@ def test_bad_input_shows_a_message_and_keeps_the_model():
             enter(field(rc, "cost"), text)
             alert = rc.find(v.Alert).widget
             assert message in str(alert.children) and "last valid model keeps running" in str(alert.children)
+            assert "platform: cost" in str(alert.children) and "sellers[0]" not in str(alert.children)
+            cost = field(rc, "cost")
+            note = str(cost.messages)
+            assert cost.v_model == "1" and cost.error and message in note and "not applied" in note
             assert "tick 6 of" in clock(rc)
         enter(field(rc, "cost"), "1.2")
-        assert not rc.find(v.Alert).widgets and "tick 0 of" in clock(rc)
+        alert = rc.find(v.Alert).widget
+        assert alert.type == "info" and "Restarted at tick 0 because platform: cost changed to 1.2" in alert.children[0]
+        assert "tick 0 of" in clock(rc) and not field(rc, "cost").error
     asyncio.run(session())
 
 
@@ -81,11 +89,36 @@ def test_a_rule_adds_run_b_charts_and_the_scenario_picker_loads_another_market()
         rc = render()
         button(rc, "Step").click()
         rc.find(v.Switch, label="once a day").widget.v_model = True
-        assert len(rc.find(Chart).widgets) == 8
+        assert len(rc.find(Chart).widgets) == 7
+        assert "B: once a day · tick 6 of 4320" in rc.find(v.Html, class_="pricelab-clock-b").widget.children[0]
         rc.find(v.Select, label="Scenario").widget.v_model = "klein2021"
-        assert "klein2021 · tick 0 of" in clock(rc)
-        assert len(rc.find(Chart).widgets) == 6
+        assert "klein2021 · period 0 of" in clock(rc)
+        assert len(rc.find(Chart).widgets) == 5  # no platform: no Buy Box
         assert rc.find(v.Switch, label="once a day").widget.v_model is False
         assert len(rc.find(v.Select, label="strategy").widgets) == 2
         assert rc.find(v.Select, label="strategy").widgets[0].v_model == "klein_qlearning"
+    asyncio.run(session())
+
+
+def test_the_rules_group_filters_by_the_search_box():
+    async def session():
+        rc = render()
+        assert len(rc.find(v.Switch).widgets) == len(rules.catalog())
+        rc.find(v.TextField, label="search rules").widget.v_model = "prominence"
+        assert [w.label for w in rc.find(v.Switch).widgets] == ["pdp", "dynamic pdp"]
+    asyncio.run(session())
+
+
+def test_a_deviation_plays_one_tick_a_frame_and_pauses_with_the_response_in_view():
+    async def session():
+        rc = render()
+        rc.find(v.Select, label="Scenario").widget.v_model = "calvano2020"
+        button(rc, "Force a deviation").click()
+        assert rc.find(v.Select, label="ticks per frame").widget.v_model == "1 period"
+        button(rc, "Play").click()
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if "Paused" in str(rc.find(v.Alert).widget.children):
+                break
+        assert tick(rc) == 1 + RESPONSE_TICKS and button(rc, "Play")
     asyncio.run(session())

@@ -1,12 +1,17 @@
 """The dashboard in a real headless Chromium (Debian's ``chromium``; playwright never downloads one).
 
-``pricelab dashboard`` serves the page on a free loopback port; the browser presses Step and
-Play, enters bad input, switches a rule, saves a chart as PNG, changes the scenario to a
-learning one, trains it first and forces a deviation, and checks that the charts change and
-the console shows no errors; a second browser session starts with its own model. Screenshots, the chart PNG,
-the measured frames per second and the time from the page being ready to its first Step go to ``tests/artifacts/``.
+``pricelab dashboard`` serves the page on a free loopback port. The browser presses Step and
+Play, enters bad input (refused: the field shows the value in force again, marked), switches a
+rule on (every chart then draws run B, named by the rule, with a marker at the switch), exports
+the run (the rule recorded), reloads the page (the run is kept), checks the Buy Box of
+``dma_self_preferencing`` under a neutral Buy Box, trains a learning scenario with a rule on (A
+and B on one clock) and forces a deviation; a second browser session starts with its own model,
+and the console shows no errors. The options each chart holds are read from its ECharts
+instance (``pricelabChart``). Screenshots at 1280x800 and 1920x1080, the chart PNG, the measured
+frames per second and the time from the page being ready to its first Step go to ``tests/artifacts/``.
 """
 
+import io
 import json
 import os
 import re
@@ -16,9 +21,11 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from experiments.configs import scenario_names
@@ -28,11 +35,29 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SMALL, PROJECTOR = {"width": 1280, "height": 800}, {"width": 1920, "height": 1080}
 CHARTS = ".pricelab-chart canvas"
-FINGERPRINTS = """() => Array.from(document.querySelectorAll('.pricelab-chart canvas')).map(c => {
-    const s = c.toDataURL(); let h = 0;
-    for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
-    return h; })"""
+# A chart scrolled out of view skips frames (dashboard.chart): VISIT brings it into view and lets it draw.
+VISIT = """async (el) => {
+    el.scrollIntoView({block: 'nearest'});
+    for (let k = 0; k < 3; k++) await new Promise(r => requestAnimationFrame(r)); }"""
+FINGERPRINTS = "async () => { const visit = " + VISIT + """; const out = [];
+    for (const box of document.querySelectorAll('.pricelab-chart')) {
+        await visit(box);
+        const s = box.querySelector('canvas').toDataURL(); let h = 0;
+        for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+        out.push(h); }
+    return out; }"""
+OPTIONS = "async () => { const visit = " + VISIT + """; const out = [];
+    for (const el of document.querySelectorAll('.pricelab-chart')) {
+        if (!el.pricelabChart) continue;
+        await visit(el);
+        const o = el.pricelabChart.getOption();
+        out.push({title: o.title[0].text, x: o.xAxis[0].name, y: o.yAxis.map(a => a.name),
+                  yData: o.yAxis[0].data || null,
+                  series: o.series.map(s => ({id: s.id, name: s.name, data: s.data,
+                                              marks: ((s.markLine || {}).data || []).map(d => d.name || '')}))}); }
+    return out; }"""
 
 
 def free_port() -> int:
@@ -82,7 +107,7 @@ def browser_page(server):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+        page = browser.new_page(viewport=SMALL, accept_downloads=True)
         page.set_default_timeout(90_000)  # generous: CI machines are small and may be busy
         errors = []
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -92,8 +117,16 @@ def browser_page(server):
         browser.close()
 
 
+def clock(page, which: str = ".pricelab-clock") -> str:
+    return page.locator(which).inner_text()
+
+
 def tick(page) -> int:
-    return int(re.search(r"tick (\d+) of", page.locator(".pricelab-clock").inner_text()).group(1))
+    return int(re.search(r"(?:tick|period) (\d+) of", clock(page)).group(1))
+
+
+def wait_tick(page, text: str) -> None:
+    page.wait_for_function(f"document.querySelector('.pricelab-clock').innerText.includes({text!r})")
 
 
 def charts_change(page, before: list[int], seconds: float = 60) -> bool:
@@ -110,10 +143,65 @@ def charts_change(page, before: list[int], seconds: float = 60) -> bool:
     return False
 
 
+def options(page, count: int, where, seconds: float = 60) -> list[dict]:
+    """The options of the ``count`` charts, once ``where(options)`` holds (the page draws a frame after a change)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = page.evaluate(OPTIONS)
+        if len(found) == count and where(found):
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"charts never satisfied the check: {[o['title'] for o in found]}")
+        time.sleep(0.2)
+
+
+def b_series(chart: dict) -> list[dict]:
+    return [s for s in chart["series"] if s["id"].endswith("· B") or s["name"].startswith("B: ")
+            or "B - A" in s["name"]]
+
+
 def frames_per_second(page, ticks_per_frame: int, seconds: float = 4.0) -> float:
     start, first = time.perf_counter(), tick(page)
     time.sleep(seconds)
     return (tick(page) - first) / ticks_per_frame / (time.perf_counter() - start)
+
+
+def play_for_fps(page) -> float:
+    page.get_by_role("button", name="Play").click()
+    time.sleep(1.0)
+    fps = frames_per_second(page, ticks_per_frame=6)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for()
+    return fps
+
+
+def switch_rule(page, label: str) -> None:
+    """Open the rules group (if closed), find the rule by the search box and switch it."""
+    search = page.get_by_label("search rules")
+    if not search.is_visible():
+        page.get_by_text("Rules for run B").click()
+    search.fill(label.split()[0])
+    page.get_by_text(label, exact=True).click()
+
+
+def choose_scenario(page, name: str) -> None:
+    assert name in scenario_names()
+    page.get_by_label("Scenario").click(force=True)
+    page.locator(".v-menu__content .v-list-item", has_text=name).click()
+    page.wait_for_function(f"document.querySelector('.pricelab-clock').innerText.startsWith('{name}')")
+
+
+def screenshot(page, name: str) -> None:
+    """The page from the top of the charts, as a student sees it on opening."""
+    page.evaluate("document.querySelectorAll('.pricelab-main, .pricelab-side').forEach(el => el.scrollTo(0, 0))")
+    time.sleep(0.5)
+    page.screenshot(path=ARTIFACTS / name)
+
+
+def download(page, label: str) -> bytes:
+    with page.expect_download() as done:
+        page.get_by_role("button", name=label).click()
+    return Path(done.value.path()).read_bytes()
 
 
 def test_dashboard_in_chromium(server, browser_page):
@@ -126,20 +214,12 @@ def test_dashboard_in_chromium(server, browser_page):
     before = page.evaluate(FINGERPRINTS)
     clicked = time.perf_counter()
     page.get_by_role("button", name="Step").click()
-    page.wait_for_function("document.querySelector('.pricelab-clock').innerText.includes('tick 6 of')")
+    wait_tick(page, "tick 6 of")
     answered = time.perf_counter()
-    (ARTIFACTS / "dashboard_first_step.json").write_text(json.dumps(
-        {"ready_to_first_step_seconds": answered - ready, "click_to_first_step_seconds": answered - clicked}))
     print(f"first Step answered {answered - ready:.2f} s after the page was ready ({answered - clicked:.2f} s after "
           f"the click)")
     assert charts_change(page, before), "the charts did not change after Step"
-
-    page.get_by_role("button", name="Play").click()
-    time.sleep(1.0)
-    fps = frames_per_second(page, ticks_per_frame=6)
-    page.get_by_role("button", name="Pause").click()
-    (ARTIFACTS / "dashboard_fps.json").write_text(json.dumps({"frames_per_second": fps, "ticks_per_frame": 6}))
-    print(f"browser frames per second: {fps:.1f}")
+    fps = {"default": play_for_fps(page)}
     paused = tick(page)
     assert paused > 6
 
@@ -147,54 +227,104 @@ def test_dashboard_in_chromium(server, browser_page):
     for text in ("-1", "", "cheap"):
         cost.fill(text)
         cost.press("Enter")
-        page.get_by_text("Not applied").wait_for()
+        page.locator(".v-alert", has_text="Not applied:").wait_for()
+        page.get_by_text(re.compile(f"{re.escape(repr(text))} not applied")).wait_for()
+        assert page.get_by_label("cost").first.input_value() == "1", "refused text must not stay in the field"
         assert tick(page) >= paused, "bad input must not restart or replace the model"
 
-    page.get_by_text("once a day", exact=True).click()
-    page.wait_for_function(f"document.querySelectorAll('{CHARTS}').length == 8", timeout=30_000)
-    time.sleep(0.5)
+    switch_rule(page, "once a day")
+    page.wait_for_function(f"document.querySelectorAll('{CHARTS}').length == 7", timeout=30_000)
     before = page.evaluate(FINGERPRINTS)
     page.get_by_role("button", name="Step").click()
     assert charts_change(page, before), "the A/B charts did not change after Step"
-    page.screenshot(path=ARTIFACTS / "dashboard_ab.png", full_page=True)
+    charts = options(page, 7, lambda found: all(b_series(c) for c in found))
+    for chart in charts:
+        assert chart["x"] and all(chart["y"]), f"{chart['title']}: an axis without a title"
+    price = next(c for c in charts if c["title"] == "Prices")
+    assert "once a day on" in price["series"][0]["marks"], "no marker where the rule went on"
+    assert "B: once a day" in [s["name"] for s in price["series"]]
+    assert clock(page, ".pricelab-clock-b").startswith(f"B: once a day · tick {tick(page)} of")
+    page.get_by_label("chart window").click(force=True)
+    page.locator(".v-menu__content .v-list-item", has_text="3 days").click()
+    switched = tick(page)
+    page.get_by_role("button", name="Skip a day").click()
+    wait_tick(page, f"tick {switched + 144} of")
+    screenshot(page, "dashboard_1280x800.png")
+    page.set_viewport_size(PROJECTOR)
+    screenshot(page, "dashboard_1920x1080.png")
+    page.set_viewport_size(SMALL)
+    fps["a_b"] = play_for_fps(page)
+    (ARTIFACTS / "dashboard_fps.json").write_text(json.dumps({"frames_per_second": fps, "ticks_per_frame": 6,
+                                                              "ready_to_first_step_seconds": answered - ready}))
+    print(f"browser frames per second: {fps}")
+
+    table = download(page, "Parquet")
+    settings = json.loads(pl.read_parquet_metadata(io.BytesIO(table))["pricelab.dashboard"])
+    assert [r["name"] for r in settings["rules"]] == ["once_a_day"] and settings["scenario"] == "amazon_10min"
+    assert "pricelab.codebook" in pl.read_parquet_metadata(io.BytesIO(table))
+    assert tomllib.loads(download(page, "TOML").decode())["rules"][0]["name"] == "once_a_day"
+    assert pl.read_csv(io.BytesIO(download(page, "CSV")))["run"].unique().sort().to_list() == ["A", "B"]
 
     box = page.locator(".pricelab-chart").first.bounding_box()
-    with page.expect_download() as download:
-        page.mouse.click(box["x"] + box["width"] - 14, box["y"] + 12)
+    with page.expect_download() as saved_png:
+        page.mouse.click(box["x"] + box["width"] - 24, box["y"] + 16)
     saved = ARTIFACTS / "chart_price.png"
-    download.value.save_as(saved)
+    saved_png.value.save_as(saved)
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    other = "calvano2020"  # a learning scenario: train first, then force a deviation
-    assert other in scenario_names()
-    page.get_by_label("Scenario").click(force=True)
-    page.locator(".v-menu__content .v-list-item", has_text=other).click()
-    page.wait_for_function(f"document.querySelector('.pricelab-clock').innerText.startsWith('{other}')")
-    page.wait_for_function(f"document.querySelectorAll('{CHARTS}').length == 6", timeout=30_000)
-    before = page.evaluate(FINGERPRINTS)
-    page.get_by_role("button", name="Step").click()
-    assert charts_change(page, before), f"the charts of {other} did not change after Step"
+    kept = tick(page)
+    page.reload()
+    page.get_by_role("button", name="Step").wait_for()
+    wait_tick(page, f"tick {kept} of")
+    assert clock(page, ".pricelab-clock-b").startswith("B: once a day"), "a reload must keep the run"
 
+    choose_scenario(page, "dma_self_preferencing")
+    page.get_by_role("button", name="Step").click()
+    switch_rule(page, "neutral buybox")
+    for _ in range(3):
+        page.get_by_role("button", name="Step").click()
+    wait_tick(page, "tick 24 of")
+    roles = {"platform": "platform", "seller_fr": "retailer", "seller_cn": "retailer", "webshop": "retailer"}
+
+    def third_party_in_b(found):
+        buybox = next((c for c in found if c["title"].startswith("Buy Box")), None)
+        if buybox is None or len(buybox["series"][0]["data"]) < 24:
+            return False
+        a, b = (s["data"][6:] for s in buybox["series"][:2])
+        names = buybox["yData"]
+        return {names[h] for h in a} == {"platform"} and all(roles[names[h]] != "platform" for h in b)
+    options(page, 7, third_party_in_b)
+    page.locator(".pricelab-cell-featured").scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "dashboard_dma_neutral_buybox.png")
+
+    choose_scenario(page, "calvano2020")
     page.get_by_text(re.compile(r"converged after [\d,]+ ticks")).wait_for()  # [training]: it starts trained
     page.get_by_label("watch them learn from scratch").check(force=True)
     page.wait_for_function("!document.querySelector('.pricelab-clock').innerText.includes('after training')")
+    switch_rule(page, "price cap monopoly")
+    page.get_by_role("button", name="Step").click()
     page.get_by_role("button", name="Train first").click()
     page.get_by_text(re.compile(r"converged after [\d,]+ ticks")).wait_for(timeout=120_000)
-    page.wait_for_function("document.querySelector('.pricelab-clock').innerText.includes('after training (to tick')")
+    wait_tick(page, "after training (to tick")
+    a_clock, b_clock = clock(page), clock(page, ".pricelab-clock-b")
+    assert a_clock.split(" · ", 1)[1] == b_clock.split(" · ", 1)[1], f"A and B apart: {a_clock} | {b_clock}"
     assert tick(page) == 0, "after training the clock counts the trained algorithms' play"
     page.get_by_role("button", name="Step").click()
-    page.wait_for_function("document.querySelector('.pricelab-clock').innerText.includes('tick 6 of')")
+    wait_tick(page, "period 6 of")
     before = page.evaluate(FINGERPRINTS)
     page.get_by_role("button", name="Force a deviation").click()
     page.get_by_text(re.compile(r"charges [\d.]+ for 1 tick")).wait_for()
-    page.get_by_role("button", name="Step").click()
+    page.get_by_role("button", name="Play").click()
+    page.get_by_text(re.compile("Paused \\d+ ticks after the deviation")).wait_for()
     assert charts_change(page, before), "the charts did not show the deviation"
-    page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
+    charts = options(page, 6, lambda found: any("firm1 at" in " ".join(c["series"][0]["marks"]) for c in found))
+    assert tick(page) < 144, "play paused with the response in view"
+    screenshot(page, "dashboard_calvano_deviation.png")
 
     other_session = browser.new_context().new_page()
     other_session.goto(server)
     other_session.get_by_role("button", name="Step").wait_for(timeout=120_000)
     assert other_session.locator(".pricelab-clock").inner_text().startswith("amazon_10min · tick 0 of")
-    assert tick(page) == 12, "each browser session has its own model"
+    assert clock(page).startswith("calvano2020"), "each browser session has its own model"
 
     assert errors == []

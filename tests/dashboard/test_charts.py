@@ -1,40 +1,67 @@
-"""Chart options: JSON-safe, on the window asked for, and consistent with the engine's own measures."""
+"""Chart options: JSON-safe, on the window asked for, A and B on every chart, titled axes, and consistent with the
+engine's own measures."""
 
 import json
 
 import numpy as np
 import pytest
 
-from dashboard import charts
+from dashboard import charts, timeline
 from dashboard.app import figures
 from dashboard.lab import Lab
 from experiments.configs import scenario_names
 from market import engine
 from market import inventory as inventory_flows
+from market.state import SURPLUS
 
 
 def options(lab: Lab, window: int = 144) -> dict[str, dict]:
     return {name: build() for name, build in figures(lab, window).items()}
 
 
+def b_series(option: dict) -> list[dict]:
+    """Series of run B: ids ending in "· B", or named by B's rules, or differences B - A."""
+    return [s for s in option["series"] if s["id"].endswith("· B") or s["name"].startswith("B: ")
+            or "B - A" in s["name"]]
+
+
 @pytest.mark.parametrize("name", scenario_names())
-def test_every_chart_of_every_scenario_is_strict_json(name):
+def test_every_chart_of_every_scenario_is_strict_json_with_titled_axes_and_with_b_a_b_series(name):
     lab = Lab(name)
     lab.step(50)
-    for option in options(lab).values():
+    assert lab.set_rule("price_cap_monopoly", True), lab.error
+    lab.step(10)
+    for chart, option in options(lab).items():
         json.dumps(option, allow_nan=False)
+        axes = option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]
+        assert option["xAxis"]["name"] and all(axis["name"] for axis in axes), chart
+        assert b_series(option), f"{chart} has no series of run B"
 
 
-def test_rules_add_run_b_and_the_difference_chart(lab):
-    assert list(options(lab)) == ["price", "delta", "profit", "shares", "featured", "events"]
+def test_charts_that_do_not_apply_are_left_out():
+    assert charts.names(Lab().model, False) == ["price", "delta", "profit", "shares", "featured", "events"]
+    assert "featured" not in charts.names(Lab("calvano2020").model, True)  # no platform, no Buy Box
+    assert charts.names(Lab("unsold_goods").model, True)[-1] == "stock"
+
+
+def test_a_rule_adds_the_difference_chart_and_names_b_by_its_rules(lab):
     lab.set_rule("once_a_day", True)
-    assert list(options(lab))[:4] == ["price", "price_b", "difference", "delta"]
+    shown = options(lab)
+    assert list(shown)[:3] == ["price", "delta", "difference"]
+    assert [s["name"] for s in shown["delta"]["series"]] == ["A", "B: once a day"]
+    assert "B: once a day" in shown["price"]["legend"]["data"]
+    assert charts.caption("delta", lab.model).endswith("0 = static Nash, 1 = joint monopoly.")
 
 
-def test_the_time_axis_reads_day_and_time():
+def test_the_time_axis_reads_day_and_time_or_periods_of_a_repeated_game():
     lab = Lab()
-    assert charts.time_labels(lab.model, np.array([0, 1, 143, 144, 150])) == [
-        "d1 00:00", "d1 00:10", "d1 23:50", "d2 00:00", "d2 01:00"]
+    assert timeline.labels(lab.model, np.array([0, 1, 2])) == ["d1 00:00", "d1 00:10", "d1 00:20"]
+    assert timeline.labels(lab.model, np.array([143, 150, 157])) == ["d1 23:50", "d2 01:00", "d2 02:10"]
+    assert timeline.axis_name(lab.model) == "day and time (ticks of 10 min)"
+    calvano = Lab("calvano2020")
+    assert timeline.labels(calvano.model, np.array([0, 500, 1000])) == ["0", "500", "1,000"]
+    assert timeline.axis_name(calvano.model) == "period (after training)"
+    assert timeline.when(calvano.model, calvano.tick + 12) == "period 12"
 
 
 def test_the_window_is_the_latest_ticks_thinned_to_the_point_limit(lab):
@@ -44,39 +71,87 @@ def test_the_window_is_the_latest_ticks_thinned_to_the_point_limit(lab):
     assert picked[0] == 0 and len(picked) <= charts.MAX_POINTS
 
 
-def test_prices_are_drawn_over_the_nash_and_monopoly_bands(lab):
-    option = charts.price(lab.model, 144)
-    assert [s["name"] for s in option["series"]] == [s.name for s in lab.config.sellers]
+def test_prices_are_drawn_over_the_nash_and_monopoly_bands_in_the_legend_and_in_range(lab):
+    option = charts.price(charts.view(lab.model, 144))
+    assert [s["name"] for s in option["series"]] == [s.name for s in lab.config.sellers] + ["Nash range",
+                                                                                           "monopoly range"]
     assert option["series"][0]["data"] == [round(p, 4) for p in lab.model.state.records.price[56:200, 0]]
-    nash, monopoly = option["series"][0]["markArea"]["data"]
-    assert nash[0]["yAxis"] <= lab.model.benchmarks.nash_price.min()
-    assert monopoly[1]["yAxis"] >= lab.model.benchmarks.monopoly_price.max()
+    nash, monopoly = (s["markArea"]["data"][0] for s in option["series"][-2:])
+    b = lab.model.benchmarks
+    assert nash[0]["yAxis"] <= b.nash_price.min() and monopoly[1]["yAxis"] >= b.monopoly_price.max()
+    assert option["yAxis"]["min"] <= nash[0]["yAxis"] and option["yAxis"]["max"] >= monopoly[1]["yAxis"]
+    assert {"Nash range", "monopoly range"} <= set(option["legend"]["data"])
+    assert option["yAxis"]["name"] == "price (currency units)"
 
 
-def test_running_delta_ends_at_the_engines_delta(lab):
-    assert charts.running_delta(lab.model)[-1] == pytest.approx(lab.model.summary["delta"], rel=1e-9)
+def test_delta_over_the_whole_run_is_the_engines_delta_and_the_chart_says_what_0_and_1_are(lab):
+    last = np.array([lab.model.state.n_records - 1])
+    assert charts.window_delta(lab.model, last, 10**6)[0] == pytest.approx(lab.model.summary["delta"], rel=1e-9)
+    option = charts.delta(charts.view(lab.model, 144))
+    assert [line["name"] for line in option["series"][0]["markLine"]["data"]] == ["0 = static Nash",
+                                                                                  "1 = joint monopoly"]
+    assert option["yAxis"]["min"] <= 0 and option["yAxis"]["max"] >= 1
+    assert "0 = static Nash, 1 = joint monopoly" in option["yAxis"]["name"]
 
 
-def test_shares_sum_to_one(lab):
-    series = charts.shares(lab.model, 144)["series"]
+def test_delta_is_a_trailing_window_mean_not_a_running_mean_from_tick_0(lab):
+    lab.step(300)
+    gain = charts.window_delta(lab.model, np.array([499]), 144)[0]
+    tail = charts.window_delta(lab.model, np.array([143]), 144)[0]
+    assert gain != pytest.approx(charts.window_delta(lab.model, np.array([499]), 500)[0])
+    assert tail == pytest.approx(charts.window_delta(lab.model, np.array([143]), 10**6)[0])
+
+
+def test_shares_of_a_sum_to_one(lab):
+    series = [s for s in charts.shares(charts.view(lab.model, 144))["series"] if s["data"]]
     total = np.nansum([s["data"] for s in series], axis=0)
     np.testing.assert_allclose(total, 1.0, atol=1e-3)
 
 
 def test_events_mark_every_price_change_after_tick_0(lab):
-    series = charts.events(lab.model, 10**9)["series"]
+    series = charts.events(charts.view(lab.model, 10**9))["series"]
     marks = sum(len(s["data"]) for s in series)
     initial = engine.build_state(lab.config, horizon=0).sellers.price
     at_tick_0 = np.count_nonzero(lab.model.state.records.price[0] != initial)
     assert marks == lab.model.state.totals.changes.sum() - at_tick_0
 
 
-def test_difference_is_zero_before_the_rule_was_switched_on(lab):
+def test_b_minus_a_is_a_mean_since_the_switch_and_empty_before_it(lab):
     lab.set_rule("once_a_day", True)
     lab.step(100)
-    price_gap, surplus_gap = (s["data"] for s in charts.difference(lab.model, lab.twin, 10**9)["series"])
-    assert set(price_gap[:200]) == {0.0} and set(surplus_gap[:200]) == {0.0}
-    assert price_gap[-1] != 0.0
+    v = charts.view(lab.model, 10**9, lab.twin, lab.b_name, lab.marks, lab.since)
+    price_gap, surplus_gap = (s["data"] for s in charts.difference(v)["series"])
+    assert set(price_gap[:200]) == {None} and set(surplus_gap[:200]) == {None}
+    a, b = lab.model.state.records, lab.twin.state.records
+    gap = b.market[200:300, SURPLUS] - a.market[200:300, SURPLUS]
+    assert surplus_gap[-1] == pytest.approx(gap.mean(), abs=1e-4)
+    assert surplus_gap[200] == pytest.approx(gap[0], abs=1e-4)
+
+
+def test_a_marker_stands_at_the_tick_the_rule_went_on(lab):
+    lab.set_rule("once_a_day", True)
+    lab.step(50)
+    v = charts.view(lab.model, 144, lab.twin, lab.b_name, lab.marks, lab.since)
+    for option in (charts.price(v), charts.profit(v), charts.featured(v)):
+        [line] = [d for d in option["series"][0]["markLine"]["data"] if "xAxis" in d]
+        assert line["name"] == "once a day on" and v.labels[line["xAxis"]] == timeline.when(lab.model, 200)
+
+
+def test_the_buy_box_chart_shows_a_third_party_holding_the_offer_in_b_with_a_neutral_buy_box():
+    lab = Lab("dma_self_preferencing")
+    lab.step(100)
+    assert lab.set_rule("neutral_buybox", True), lab.error
+    lab.step(100)
+    option = charts.featured(charts.view(lab.model, 200, lab.twin, lab.b_name, lab.marks, lab.since))
+    holders = option["yAxis"]["data"]
+    a, b = ([holders[i] for i in s["data"][100:]] for s in option["series"])
+    roles = {s.name: s.role for s in lab.config.sellers}
+    assert set(a) == {"platform"} and all(roles[h] != "platform" for h in b)
+
+
+def test_an_empty_chart_says_how_to_start():
+    option = charts.price(charts.view(Lab().model, 144))
+    assert option["graphic"]["style"]["text"] == charts.EMPTY
 
 
 def test_scenarios_with_stock_get_a_stock_chart_of_the_engines_units():
@@ -88,4 +163,4 @@ def test_scenarios_with_stock_get_a_stock_chart_of_the_engines_units():
     assert [s["name"] for s in option["series"]] == [lab.config.sellers[i].name for i in tracked]
     assert option["series"][0]["data"][-1] == round(inventory.record_stock[1999, tracked[0]], 4)
     sold_off = inventory.total_units[:, inventory_flows.SOLD_OFF].sum()
-    assert f"{sold_off:,.0f} units sold off" in option["title"]["text"]
+    assert f"A: {sold_off:,.0f} units sold off" in option["graphic"][-1]["style"]["text"]

@@ -1,11 +1,13 @@
-"""The run as a table: Parquet and CSV round trips, A and B told apart."""
+"""The run as a table: Parquet and CSV round trips, A and B told apart, the page's day, and what the run is."""
 
 import io
+import json
+import tomllib
 
 import polars as pl
 import pytest
 
-from dashboard import export
+from dashboard import export, timeline
 from market.state import SURPLUS
 
 
@@ -37,3 +39,26 @@ def test_unknown_format_is_refused(lab):
 
 def test_filename_names_scenario_and_seed(lab):
     assert export.filename(lab.config, "csv") == f"pricelab_amazon_10min_seed{lab.config.seed}.csv"
+
+
+def test_day_and_time_are_the_pages(lab):
+    table = export.lab_table(lab).filter(pl.col("seller") == "platform")
+    for tick in (0, 143, 150):
+        row = table.row(tick, named=True)
+        assert f"d{row['day']} {row['time']}" == timeline.when(lab.model, tick)
+
+
+def test_after_a_rule_switch_parquet_and_toml_record_the_scenario_the_rule_and_every_change(lab):
+    assert lab.set_value("sellers.platform.cost", "1.1") and lab.set_value("platform.referral_fee", "0.1")
+    lab.step(12)
+    assert lab.set_rule("neutral_buybox", True), lab.error
+    lab.step(3)
+    parquet = io.BytesIO(export.download(lab, "parquet"))
+    metadata = pl.read_parquet_metadata(parquet)
+    assert "pricelab.codebook" in metadata
+    settings = json.loads(metadata[export.SETTINGS_KEY])
+    assert settings["scenario"] == "amazon_10min" and settings["seed"] == lab.config.seed
+    assert settings["changes"] == {"sellers.platform.cost": 1.1, "platform.referral_fee": 0.1}
+    assert [(r["name"], r["on_from_tick"]) for r in settings["rules"]] == [("neutral_buybox", 12)]
+    assert tomllib.loads(export.download(lab, "toml").decode()) == settings
+    assert pl.read_parquet(parquet)["run"].unique(maintain_order=True).to_list() == ["A", "B"]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dashboard import rules
-from dashboard.lab import MAX_TICKS, Lab, parse
+from dashboard.lab import MAX_TICKS, RESPONSE_TICKS, Lab, Mark, parse
 from experiments.configs import scenario_names
 from market.model import PricingModel
 
@@ -31,7 +31,8 @@ def test_stepping_equals_the_engine_model_stepped_alone(lab):
     ("sellers.platform.cost", "", "empty"),
     ("sellers.platform.cost", "cheap", "not a number"),
     ("sellers.platform.period", "2.5", "whole number"),
-    ("demand.mu", "nan", "demand.mu"),
+    ("demand.mu", "nan", "demand mu = nan"),
+    ("sellers.shop_hourly.period", "0", "shop_hourly: period = 0"),
     ("sellers.nobody.cost", "1", "no seller named"),
     ("sellers.platform.strategy", "telepathy", "unknown strategy"),
 ])
@@ -44,11 +45,20 @@ def test_bad_input_keeps_the_last_valid_model(lab, path, text, message):
     assert lab.tick == tick + 5
 
 
-def test_a_valid_change_restarts_with_it_and_clears_the_message(lab):
-    lab.set_value("sellers.platform.cost", "abc")
+def test_a_valid_change_restarts_with_it_and_says_so(lab):
+    assert not lab.set_value("sellers.platform.cost", "abc")
+    assert lab.rejected["sellers.platform.cost"].text == "abc" and "not a number" in lab.error
     assert lab.set_value("sellers.platform.cost", "1.1")
-    assert lab.error == "" and lab.tick == 0
+    assert lab.error == "" and lab.tick == 0 and lab.rejected == {}
+    assert lab.message == "Restarted at tick 0 because platform: cost changed to 1.1."
     assert lab.config.sellers[0].cost == 1.1 and lab.model.state.market.cost[0] == 1.1
+
+
+def test_each_refusal_of_a_field_counts_so_the_page_draws_it_anew(lab):
+    for attempt, text in enumerate(("-1", "-1", "x"), start=1):
+        assert not lab.set_value("sellers.shop_hourly.period", text)
+        assert lab.rejected["sellers.shop_hourly.period"] == (attempt, text, lab.error)
+    assert "shop_hourly: period" in lab.error and "sellers" not in lab.error
 
 
 def test_a_strategy_change_takes_its_defaults_and_going_back_restores_the_scenarios_params(lab):
@@ -123,7 +133,7 @@ def test_step_and_skip_stop_at_the_horizon():
 def test_a_scenario_with_training_starts_trained_unless_we_watch_it_learn():
     lab = Lab("calvano2020")
     assert lab.model.training.converged and lab.model.state.learners.frozen[0] and not lab.trainable
-    assert "Trained: A converged after" in lab.message and lab.played == 0
+    assert "Trained: converged after" in lab.message and lab.played == 0
     assert lab.set_learn_live(True), lab.error
     assert lab.model.training is None and lab.tick == 0 and lab.trainable
     assert lab.reset() and lab.model.training is None  # the choice stays until switched off
@@ -170,3 +180,45 @@ def test_a_rule_switched_on_after_training_runs_b_from_the_trained_market():
     lab.step(20)
     assert lab.twin.state.n_records == lab.model.state.n_records == 25
     assert np.isfinite(lab.twin.state.records.price[:25]).all()
+
+
+def test_a_rule_on_when_training_trains_once_and_b_splits_from_the_trained_a():
+    lab = Lab("calvano2020")
+    assert lab.set_rule("hourly_cap", True) and lab.reset(), lab.error
+    a, b = lab.model.state, lab.twin.state
+    assert lab.model.training.converged and b.origin[0] == a.origin[0] == a.t == b.t
+    np.testing.assert_array_equal(b.learners.table_pool, a.learners.table_pool)
+    assert lab.marks == [Mark(a.t, "rule", "hourly cap on")] and lab.since == a.t
+    assert "B is the trained A with its rules on" in lab.message
+
+
+def test_train_first_with_a_rule_on_puts_a_and_b_on_one_clock():
+    lab = Lab("calvano2020")
+    assert lab.set_learn_live(True) and lab.set_rule("hourly_cap", True)
+    lab.step(10)
+    assert lab.train(), lab.error
+    assert lab.twin.tick == lab.tick == lab.twin.state.origin[0] == lab.model.state.origin[0]
+    assert lab.twin.state.rules.value.tolist() != lab.model.state.rules.value.tolist()
+    assert lab.marks == [Mark(lab.tick, "rule", "hourly cap on")]
+
+
+def test_marks_and_settings_record_the_rules_the_deviations_and_the_changes():
+    lab = Lab("calvano2020")
+    assert lab.set_value("seed", "7")
+    start = lab.tick
+    lab.step(5)
+    assert lab.set_rule("price_cap_monopoly", True) and lab.deviate("firm1", "1.5"), lab.error
+    assert lab.marks == [Mark(start + 5, "rule", "price cap monopoly on"), Mark(start + 5, "deviation", "firm1 at 1.5")]
+    assert lab.since == start + 5 and lab.b_name == "B: price cap monopoly"
+    settings = lab.settings()
+    assert settings["scenario"] == "calvano2020" and settings["seed"] == 7 and settings["changes"] == {"seed": 7}
+    assert settings["rules"] == [{"name": "price_cap_monopoly", "label": "price cap monopoly",
+                                  "description": rules.catalog()["price_cap_monopoly"], "on_from_tick": start + 5}]
+    assert settings["trained_to_tick"] == start and settings["ticks_played"] == 5 and len(settings["marks"]) == 2
+
+
+def test_a_deviation_pauses_play_after_the_response():
+    lab = Lab("calvano2020")
+    assert lab.deviate("firm2", "1.6"), lab.error
+    assert lab.step(100) == 1 + RESPONSE_TICKS and lab.paused and "Paused" in lab.message
+    assert lab.pause_at is None and lab.step(3) == 3

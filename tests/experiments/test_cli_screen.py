@@ -100,7 +100,7 @@ BAD_OPTIONS = {
     "calibration with --calibrate": (["--calibrate", "--calibration", "x", "--out", "OUT"],
                                      "--calibration: not with --calibrate"),
     "too few markets": (["--calibrate", "--markets", "30", "--out", "OUT"], "--markets 30: must be >= 40"),
-    "no workers": (["--calibrate", "--workers", "0", "--out", "OUT"], "--workers 0: must be >= 1"),
+    "no workers": (["--calibrate", "--workers", "0", "--out", "OUT"], "argument --workers: 0: must be from 1"),
     "zero step": (["PANEL", "--step", "0"], "--step 0: must be a number > 0"),
     "missing calibration": (["PANEL", "--calibration", "OUT"], "no calibration.json there"),
     "missing panel": (["OUT/prices.csv"], "no such file"),

@@ -157,7 +157,7 @@ def test_bad_arms_files_exit_2_nothing_written(text, message, tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["--intervention", "curfew"], "intervention 'curfew': unknown"),
-    (["--intervention", "once_a_day", "--seeds", "0"], "--seeds 0: must be >= 1"),
+    (["--intervention", "once_a_day", "--seeds", "0"], "argument --seeds: 0: must be from 1 to 2**62"),
     (["--intervention", "missing.toml"], "not found"),
     (["--arms", "nowhere.toml"], "not a shipped arms file"),
     (["--arms", "assad2024", "--intervention", "once_a_day"], "not both"),

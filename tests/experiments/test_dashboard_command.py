@@ -26,4 +26,5 @@ def test_assets_come_from_the_local_folder_and_reporting_is_off(monkeypatch, tmp
 
 def test_a_bad_port_is_one_line_and_status_2(capsys):
     assert main(["dashboard", "--port", "70000"]) == 2
-    assert capsys.readouterr().err.strip() == "pricelab: error: --port = 70000: must be in 1..65535"
+    assert capsys.readouterr().err.strip() == ("pricelab: error: pricelab dashboard: argument --port: 70000: must be a "
+                                               "port from 1 to 65535 (see pricelab dashboard --help)")

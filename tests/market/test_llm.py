@@ -42,8 +42,9 @@ def test_the_replies_price_the_seller_and_the_notes_come_back_next_round():
 
 
 def test_the_history_window_and_the_rules_in_force():
-    scenario = CALVANO.replace(horizon=5).with_interventions([interventions.parse({"kind": "price_bounds", "floor": 1.5}),
-                                            interventions.parse({"kind": "change_cap", "max_changes": 2})])
+    rules = [interventions.parse({"kind": "price_bounds", "floor": 1.5}),
+             interventions.parse({"kind": "change_cap", "max_changes": 2})]
+    scenario = CALVANO.replace(horizon=5).with_interventions(rules)
     model = Script([reply(1.8)] * 5)
     engine.run(scenario, agents={"firm2": LLMPricer(model, history=2)})
     last = model.prompts[-1]

@@ -39,7 +39,7 @@ BAD = [
     ("sellers.0.phase", 3, r"sellers\[0\]\.phase = 3: must be < period \(1\)"),
     ("sellers.0.lag", -2, r"sellers\[0\]\.lag = -2"),
     ("sellers.1.lag", 5000, r"sellers\[1\]\.lag = 5000: must be < history \(1008 ticks kept\)"),
-    ("sellers.0.initial_price", -1.0, r"sellers\[0\]\.initial_price = -1\.0: must be a finite price > 0"),
+    ("sellers.0.initial_price", -1.0, r"sellers\[0\]\.initial_price = -1\.0: must be a price in \(0, 1e\+06\]"),
     ("sellers.0.initial_price", "median", r"sellers\[0\]\.initial_price = 'median'"),
     ("sellers.0.params", {"step": -0.5}, r"sellers\[0\]\.params\.step = -0\.5: must be in"),
     ("sellers.0.params", {"stp": 0.5}, r"sellers\[0\]\.params\.stp: unknown parameter of strategy 'undercut'"),
@@ -49,7 +49,7 @@ BAD = [
     ("sellers.1.role", "platform", r"2 sellers have role 'platform'"),
     ("sellers.0.colour", "red", r"sellers\[0\]\.colour: unknown field"),
     ("sellers", [], r"sellers = \[\]"),
-    ("demand.mu", 0.0, r"demand\.mu = 0\.0: .*greater than 0"),
+    ("demand.mu", 0.0, r"demand\.mu = 0\.0: .*greater than or equal to 0\.001"),
     ("demand.mu", -1.0, r"demand\.mu = -1\.0"),
     ("demand.shoppers_per_tick", 0.0, r"demand\.shoppers_per_tick = 0\.0"),
     ("demand.arrivals", "binomial", r"demand\.arrivals = 'binomial'"),
@@ -135,3 +135,14 @@ def test_the_platform_lists_only_on_the_platform(channel):
         Scenario.from_dict(with_change("sellers.0.channel", channel))
     assert str(err.value) == (f"sellers[0].channel = '{channel}': the platform lists on 'platform' only "
                               f"('web' and 'both' are for retailers and brands)")
+
+
+def test_a_catalog_name_stands_for_its_rule():
+    by_name = Scenario.from_dict({**base(), "interventions": ["once_a_day"]})
+    by_table = Scenario.from_dict({**base(), "interventions": [{"name": "once_a_day", "kind": "change_cap",
+                                                                  "max_changes": 1, "window_hours": 24.0,
+                                                                  "description": "At most one price change in "
+                                                                                 "any 24 hours."}]})
+    assert by_name.interventions == by_table.interventions
+    with pytest.raises(ScenarioError, match="'curfew' is not a rule of the catalog"):
+        Scenario.from_dict({**base(), "interventions": ["curfew"]})

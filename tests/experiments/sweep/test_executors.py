@@ -1,11 +1,15 @@
 import os
+import time
 
+import dask
 import pytest
 from distributed import LocalCluster
 
 from experiments import configs
 from experiments.cli import main
-from experiments.sweep.executors import Dask, Processes, Serial
+from experiments.sweep.executors import Dask, NoWorkers, Processes, Serial, Watch
+from experiments.sweep.preflight import Mismatch, fingerprint, guarded
+from experiments.sweep.progress import Lines
 from tests.experiments.sweep.conftest import SPEC
 
 
@@ -61,3 +65,46 @@ def test_every_item_once_and_workers_get_one_numba_thread(executor):
     if not isinstance(running, Serial):
         assert {threads for _, threads in got} == {"1"}
     assert os.environ.get("NUMBA_NUM_THREADS") == before
+
+
+def test_watch_says_every_minute_that_no_worker_is_connected_and_stops_after_its_timeout(capsys):
+    clock = [0.0]
+    watch = Watch(timeout_s=150, clock=lambda: clock[0])
+    for t, workers in [(0, 2), (10, 0), (69, 0), (70, 0), (100, 1), (110, 0), (169, 0), (170, 0), (230, 0)]:
+        clock[0] = t
+        watch.update(workers)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(" s;")[0].rpartition(" ")[2] for line in lines] == ["60", "60", "120"]
+    assert lines[0].startswith("pricelab: no Dask worker connected for 60 s; waiting up to 150 s (--worker-timeout)")
+    clock[0] = 259
+    watch.update(0)
+    clock[0] = 260
+    with pytest.raises(NoWorkers, match=r"no Dask worker for 150 s \(--worker-timeout 150\)"):
+        watch.update(0)
+
+
+def test_progress_off_a_terminal_is_a_line_every_few_seconds(capsys):
+    with Lines("small", 4, every_s=0.05) as progress:
+        progress.advance()
+        progress.advance()
+        time.sleep(0.3)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) >= 3 and lines[-1].startswith("pricelab: small: 2/4 runs in ")
+    assert progress.first_s is not None and progress.count == 2
+
+
+def test_a_worker_running_other_code_refuses_the_run():
+    assert guarded(3, str, fingerprint()) == "3"
+    with pytest.raises(Mismatch, match=r"runs pricelab .*, sources .*; the sweep runs pricelab 0.0"):
+        guarded(3, str, "pricelab 0.0, sources 0")
+
+
+@pytest.mark.slow
+def test_a_run_longer_than_the_heartbeat_timeout_keeps_its_worker(write_spec, tmp_path, read_folder):
+    """The engine holds the GIL for a whole run: its worker sends no heartbeat meanwhile, yet is alive."""
+    text = SPEC.format(seeds=1, horizon=20_000_000, stride=10_000_000).replace("[1, 6]", "[1]").replace(
+        "[0.2, 0.3]", "[0.2]")
+    spec = write_spec(text=text)
+    with dask.config.set({"distributed.scheduler.worker-ttl": "1s"}):  # Dask waits 10 heartbeats (5 s) at least
+        assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--executor", "dask", "--workers", "1"]) == 0
+    assert read_folder(tmp_path / "out").height == 1

@@ -154,7 +154,7 @@ def test_unreachable_scheduler_fails_fast(write_spec, tmp_path, capsys):
 
 @pytest.mark.parametrize(("options", "expected"), [
     (["--executor", "threads"], "--executor 'threads': unknown; allowed: serial, processes, dask"),
-    (["--workers", "0"], "--workers 0: must be >= 1"),
+    (["--workers", "0"], "argument --workers: 0: must be from 1"),
     (["--scheduler", "tcp://127.0.0.1:9"], "only with --executor dask"),
     (["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9", "--workers", "2"], "--workers 2: not with --scheduler"),
 ])

@@ -1,0 +1,23 @@
+"""Runs kept across a reload: the address' run id finds the same Lab; others get a new one; old ones are dropped."""
+
+from dashboard import sessions
+
+
+def test_a_reload_with_the_run_id_finds_the_same_run_and_a_new_page_gets_its_own(monkeypatch):
+    monkeypatch.setattr(sessions, "_RUNS", type(sessions._RUNS)())
+    key, lab = sessions.open_run(None)
+    lab.step(7)
+    again, same = sessions.open_run(f"run={key}&x=1")
+    assert again == key and same is lab and same.tick == 7
+    other, fresh = sessions.open_run("run=unknown")
+    assert other != key and fresh is not lab and fresh.tick == 0
+
+
+def test_the_server_keeps_the_runs_used_last(monkeypatch):
+    monkeypatch.setattr(sessions, "_RUNS", type(sessions._RUNS)())
+    monkeypatch.setattr(sessions, "MAX_RUNS", 2)
+    first, _ = sessions.open_run(None)
+    second, _ = sessions.open_run(None)
+    sessions.open_run(f"run={first}")  # used again: now the latest
+    sessions.open_run(None)
+    assert first in sessions._RUNS and second not in sessions._RUNS and len(sessions._RUNS) == 2
