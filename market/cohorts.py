@@ -6,10 +6,10 @@ storage surcharge looks at are exact.
 """
 
 
-from market.jit import phase_kernel
+from market.jit import inner_kernel
 
 
-@phase_kernel
+@inner_kernel
 def push(units, tick, head, count, i, amount, at):
     """Append ``amount`` units with tick ``at`` to seller ``i``'s ring (the caller sizes rings so it never fills)."""
     slot = (head[i] + count[i]) % units.shape[1]
@@ -18,7 +18,7 @@ def push(units, tick, head, count, i, amount, at):
     count[i] += 1
 
 
-@phase_kernel
+@inner_kernel
 def total(units, head, count, i):
     r""":math:`\sum` of seller ``i``'s entries."""
     result = 0.0
@@ -27,7 +27,7 @@ def total(units, head, count, i):
     return result
 
 
-@phase_kernel
+@inner_kernel
 def take(units, head, count, i, amount):
     """Remove up to ``amount`` units from seller ``i``'s oldest entries on; return the units removed."""
     slots = units.shape[1]

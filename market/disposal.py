@@ -40,10 +40,10 @@ from market.inventory import (
     WRITE_OFF,
     season,
 )
-from market.jit import phase_kernel
+from market.jit import inner_kernel
 
 
-@phase_kernel
+@inner_kernel
 def cheapest_fate(v, rule, cost, i):
     """The cheapest of return, donate and (if the ban in force allows) destroy for seller ``i``;
     returns ``(fate, cost per unit)``."""
@@ -61,7 +61,7 @@ def cheapest_fate(v, rule, cost, i):
     return fate, per_unit
 
 
-@phase_kernel
+@inner_kernel
 def _selloff_capacity(v, market, price, scratch, i, selloff_price, t):
     """Units seller ``i`` expects to sell at ``selloff_price`` over the sell-off window (logit demand, today's
     rivals)."""
@@ -77,7 +77,7 @@ def _selloff_capacity(v, market, price, scratch, i, selloff_price, t):
     return v.scratch_quantity[i] * market.shoppers * season(v, t) * v.selloff_ticks
 
 
-@phase_kernel
+@inner_kernel
 def _dispose(v, rule, cost, i, fate, units):
     """Remove ``units`` oldest units of seller ``i`` to ``fate``; book its payments and the write-off."""
     removed = cohorts.take(v.cohort_units, v.cohort_head, v.cohort_count, i, units)
@@ -98,7 +98,7 @@ def _dispose(v, rule, cost, i, fate, units):
         v.last_received[PLATFORM if v.charged[i] else SERVICES] += v.destruction_fee * removed
 
 
-@phase_kernel
+@inner_kernel
 def review(v, market, rule, price, scratch, i, t):
     """Seller ``i``'s review at the end of tick ``t``: forecast, then sell off and dispose of the excess."""
     rate = v.review_sales[i] / v.review[i]

@@ -57,7 +57,7 @@ from market.interventions import (
     SELF_PREFERENCE,
 )
 from market.inventory import season
-from market.jit import inner_kernel, phase_kernel, tick_kernel
+from market.jit import inner_kernel, tick_kernel
 from market.outside import Pricers, answer_caller, bind, calling
 from market.rng import STREAM_ARRIVALS, poisson
 from market.scenario import Scenario
@@ -160,7 +160,7 @@ def set_interventions(state: State, scenario: Scenario) -> None:
     state.rules.ceiling[:] = compiled.ceiling
 
 
-@phase_kernel
+@inner_kernel
 def _lowest_rival(scratch, history, i, t):
     """Lowest price among seller i's rivals at tick t (cached per history row); +inf if none."""
     r = t % history.shape[0]
@@ -185,24 +185,22 @@ def _lowest_rival(scratch, history, i, t):
 
 
 @njit(cache=True, inline="always")
-def _chooses(t, i, ticks_per_day, sellers, rule):
-    """Whether seller i chooses a price at tick t: it is due (under a daily-price rule, everyone is due at the
-    rule's tick of the day only), no deviation is forced on it, and no ban on rival-conditioned pricing stops it."""
-    if t < sellers.forced_until[i]:
-        return False
-    due = t == sellers.next_reprice[i]
-    if rule[DAILY_TICK] >= 0.0:
-        due = t % ticks_per_day == int(rule[DAILY_TICK])
-    return due and not (rule[BAN_RIVAL] > 0.0 and sellers.rival_conditioned[i])
+def _chooses(t, wakes, daily_tick, ticks_per_day, banned, rival_conditioned):
+    """Whether a seller with no deviation forced on it chooses a price at tick t: its repricer ``wakes`` (under a
+    daily-price rule, everyone's at the rule's tick of the day only) and no ban on rival-conditioned pricing stops
+    it."""
+    if daily_tick >= 0.0:
+        wakes = t % ticks_per_day == int(daily_tick)
+    return wakes and not (banned and rival_conditioned)
 
 
 @njit(cache=True, inline="always")
-def _seen(t, i, sellers, rule):
-    """The tick of the prices seller i sees at tick t: its lag, raised by a min-lag rule and a daily price's notice."""
-    return t - 1 - max(sellers.lag[i], int(rule[MIN_LAG])) - int(rule[NOTICE])
+def _seen(t, lag, min_lag, notice):
+    """The tick of the prices a seller sees at tick t: its lag, raised to a min-lag rule's, plus a daily notice."""
+    return t - 1 - max(lag, min_lag) - notice
 
 
-@phase_kernel
+@inner_kernel
 def _choose_prices(t, market, sellers, rule, learners, responses, outside, scratch):
     """Fill scratch.chosen with each seller's price for tick t (unchanged for sellers not repricing).
 
@@ -211,16 +209,21 @@ def _choose_prices(t, market, sellers, rule, learners, responses, outside, scrat
     rival-conditioned pricing leaves such sellers at their price.
     """
     rows = sellers.history.shape[0]
+    daily_tick = rule[DAILY_TICK]
+    banned = rule[BAN_RIVAL] > 0.0
+    min_lag = int(rule[MIN_LAG])
+    notice = int(rule[NOTICE])
     for i in range(sellers.price.shape[0]):
         scratch.chosen[i] = sellers.price[i]
-        chooses = _chooses(t, i, market.ticks_per_day, sellers, rule)
-        if t == sellers.next_reprice[i]:
+        wakes = t == sellers.next_reprice[i]
+        if wakes:
             sellers.next_reprice[i] += sellers.period[i]
         if t < sellers.forced_until[i]:
             scratch.chosen[i] = sellers.forced_price[i]
-        if not chooses:
             continue
-        seen = _seen(t, i, sellers, rule)
+        if not _chooses(t, wakes, daily_tick, market.ticks_per_day, banned, sellers.rival_conditioned[i]):
+            continue
+        seen = _seen(t, sellers.lag[i], min_lag, notice)
         family = sellers.family[i]
         if learners is not None and family == LEARNER:
             scratch.chosen[i] = _learner_price(t, i, seen, market.seed, sellers, learners, scratch)
@@ -238,29 +241,29 @@ def _choose_prices(t, market, sellers, rule, learners, responses, outside, scrat
                                            sellers.param[i], sellers.memory[i])
 
 
-@phase_kernel
+@inner_kernel
 def _ask_outside(t, ticks_per_day, sellers, rule, outside):
-    """Mark the outside sellers that choose a price at tick t, with the tick of the prices each sees;
-    return whether any does."""
+    """Mark the outside sellers that choose a price at tick t (as ``_choose_prices`` will find); set the tick of the
+    prices each sees; return whether any is asked."""
     any_asked = False
     for k in range(outside.seller.shape[0]):
         i = outside.seller[k]
-        outside.asked[k] = _chooses(t, i, ticks_per_day, sellers, rule)
-        if outside.asked[k]:
-            outside.seen[k] = _seen(t, i, sellers, rule)
-            any_asked = True
+        outside.asked[k] = t >= sellers.forced_until[i] and _chooses(
+            t, t == sellers.next_reprice[i], rule[DAILY_TICK], ticks_per_day, rule[BAN_RIVAL] > 0.0,
+            sellers.rival_conditioned[i])
+        outside.seen[k] = _seen(t, sellers.lag[i], int(rule[MIN_LAG]), int(rule[NOTICE]))
+        any_asked |= outside.asked[k]
     return any_asked
 
 
 @inner_kernel
 def _call_python(caller):
-    """Have the Python caller registered as ``caller`` answer the outside sellers asked (``market.outside``); not a
-    phase kernel: numba cannot inline a function that enters object mode."""
+    """Have the Python caller registered as ``caller`` answer the outside sellers asked (``market.outside``)."""
     with objmode():
         answer_caller(caller)
 
 
-@phase_kernel
+@inner_kernel
 def _learner_price(t, i, seen, seed, sellers, learners, scratch):
     """Price of learning seller i (a vendor's client takes its vendor's): what it observes, its reward since it
     last repriced, its table and grid."""
@@ -284,7 +287,7 @@ def _learner_price(t, i, seen, seed, sellers, learners, scratch):
                          t, i, not learners.frozen[0])
 
 
-@phase_kernel
+@inner_kernel
 def _enforce(t, ticks_per_day, sellers, rules, brands, chosen, changes):
     """Apply the rules in force to ``chosen``; then move prices, count and log changes, keep history."""
     rule = rules.value
@@ -312,7 +315,7 @@ def _enforce(t, ticks_per_day, sellers, rules, brands, chosen, changes):
         sellers.history[t % rows, i] = new
 
 
-@phase_kernel
+@inner_kernel
 def _feature(t, market, price, rule, last_featured, weight, inventory):
     """Pick the featured offer among those listed on the platform (-1 if none); set the offers' weights.
 
@@ -373,7 +376,7 @@ def _split_channels(market, price, weight, log_denominator, quantity):
         market.platform_share[i] = min(through / quantity[i], 1.0) if quantity[i] > 0.0 else 0.0
 
 
-@phase_kernel
+@inner_kernel
 def _sell(t, market, price, scratch, quantity, inventory):
     """The shoppers who arrive at tick ``t`` and their demand per shopper (``quantity``, capped by stock), with
     the share each dual-channel seller sells through the platform. Returns (shoppers, consumer surplus)."""

@@ -21,12 +21,6 @@ An ``inner_kernel`` is called only from other kernels (it takes groups of the en
 numba then builds no wrapper to call it from Python, which would unpack every array of its
 arguments from Python objects and cost as much to compile as the kernel itself. Calling one
 from Python crashes the interpreter; the engine's are private (``_name``) or documented as such.
-A ``phase_kernel`` is an inner kernel inlined where it is called (numba's ``inline="always"``):
-the phases of a tick, which take groups of the state. numba passes a group to a compiled
-function as every field of every array (the ``market`` group alone is over a hundred machine
-words), and the calls of one tick passed about a thousand; inlined, a tick at two sellers takes
-half the time (70 instead of 150 ns here). Strategy kernels, which take a few numbers and rows,
-stay calls: inlined into every branch of the dispatch they made a cold compile slower.
 """
 
 from numba import njit
@@ -40,8 +34,3 @@ def tick_kernel(function):
 def inner_kernel(function):
     """A ``tick_kernel`` that only other kernels call: compiled without the wrapper that Python would call."""
     return njit(cache=True, _nrt=False, no_cpython_wrapper=True, no_cfunc_wrapper=True)(function)
-
-
-def phase_kernel(function):
-    """An ``inner_kernel`` inlined where it is called: for the phases of a tick, which take groups of the state."""
-    return njit(cache=True, _nrt=False, no_cpython_wrapper=True, no_cfunc_wrapper=True, inline="always")(function)

@@ -29,10 +29,10 @@ from market.demand import market_demand
 from market.disposal import review
 from market.interventions import STORAGE_FEE_CAP
 from market.inventory import PAYEES, PLATFORM, RECEIVED, SOLD, SOLD_OFF, STORAGE
-from market.jit import phase_kernel
+from market.jit import inner_kernel
 
 
-@phase_kernel
+@inner_kernel
 def open_tick(t, v, cost, chosen):
     """Receive orders due at ``t``; mark sold-out sellers; post liquidation or restored prices in ``chosen``."""
     v.last_units[:] = 0.0
@@ -58,7 +58,7 @@ def open_tick(t, v, cost, chosen):
             v.restore[i] = False
 
 
-@phase_kernel
+@inner_kernel
 def limit_sales(v, market, price, scratch, quantity, shoppers, surplus):
     """Cap each tracked seller's demand per shopper ``quantity`` at its stock; re-route displaced shoppers.
 
@@ -88,7 +88,7 @@ def limit_sales(v, market, price, scratch, quantity, shoppers, surplus):
     return surplus
 
 
-@phase_kernel
+@inner_kernel
 def _charge_storage(v, storage_cap, i, t):
     """Storage for seller ``i``'s cohorts held at the end of tick ``t``, paid to the platform."""
     cap = storage_cap / v.ticks_per_month
@@ -103,7 +103,7 @@ def _charge_storage(v, storage_cap, i, t):
     v.last_received[PLATFORM] += fee
 
 
-@phase_kernel
+@inner_kernel
 def _reorder(v, i, t):
     """Order batches until stock plus units on order reach the reorder point; they arrive ``lead`` ticks later."""
     if v.batch[i] <= 0.0:
@@ -113,7 +113,7 @@ def _reorder(v, i, t):
         v.on_order[i] += v.batch[i]
 
 
-@phase_kernel
+@inner_kernel
 def _watch_selloffs(v, price):
     """Add this tick's mean price of the sellers not selling off to the sums with or without a sell-off on."""
     total = 0.0
@@ -129,7 +129,7 @@ def _watch_selloffs(v, price):
     v.selloff_prices[slot + 1] += 1.0
 
 
-@phase_kernel
+@inner_kernel
 def close_tick(t, since, stride, v, market, rule, price, scratch, last):
     """Take sales from stock, charge storage, review, reorder, end sell-offs; book payments in profits.
 
