@@ -60,20 +60,27 @@ def read_manifest(folder: Path) -> dict:
 
 @contextlib.contextmanager
 def lock(folder: Path):
-    """Hold ``folder``'s lock while the block runs; ``UsageError`` if another sweep holds it (module docstring)."""
+    """Hold ``folder``'s lock while the block runs; ``UsageError`` if another sweep holds it (module docstring).
+    A folder the lock created is removed again if the block leaves nothing else in it (a refused sweep)."""
+    created = not Path(folder).exists()
     folder = prepare_output_dir(folder)
-    with open(folder / LOCK, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise UsageError(f"--out {str(folder)!r}: another sweep ({holder}) is writing this folder; wait for it "
-                             "or stop it, then rerun to resume") from None
-        handle.truncate(0)
-        handle.write(f"pid {os.getpid()} on {platform.node()}")
-        handle.flush()
-        yield
+    try:
+        with open(folder / LOCK, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise UsageError(f"--out {str(folder)!r}: another sweep ({holder}) is writing this folder; wait for "
+                                 "it or stop it, then rerun to resume") from None
+            handle.truncate(0)
+            handle.write(f"pid {os.getpid()} on {platform.node()}")
+            handle.flush()
+            yield
+    finally:
+        if created and [p.name for p in folder.iterdir()] == [LOCK]:
+            (folder / LOCK).unlink()
+            folder.rmdir()
 
 
 def finished(folder: Path, kind: str = RUNS) -> set[str]:
