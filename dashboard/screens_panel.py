@@ -13,11 +13,11 @@ from pathlib import Path
 import polars as pl
 import solara
 
-from experiments.screens import apply, catalog
-from experiments.screens.panel import MIN_POINTS, PanelError, panel_from_frame
-from experiments.screens.report import CAVEAT
 from market import results
 from market.model import PricingModel
+from market.screens import apply, catalog
+from market.screens.apply import CAVEAT
+from market.screens.panel import MIN_POINTS, PanelError, panel_from_frame
 
 WINDOW = 2016
 REFRESH_SECONDS = 2.0

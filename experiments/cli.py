@@ -26,7 +26,7 @@ from pathlib import Path
 
 from experiments import commands
 from experiments.errors import UsageError
-from market.errors import InterventionError, OutsideError, ScenarioError
+from market.errors import InterventionError, OutsideError, PanelError, ScenarioError
 
 LOG = "pricelab-error.log"
 
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         with _memory_budget(args.max_memory):
             return int(args.handler(args) or 0)
-    except (UsageError, ScenarioError, InterventionError, OutsideError) as err:
+    except (UsageError, ScenarioError, InterventionError, OutsideError, PanelError) as err:
         print(f"pricelab: error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

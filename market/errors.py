@@ -13,6 +13,10 @@ class InterventionError(ValueError):
     """Invalid intervention: the message names the field, the value and what is allowed."""
 
 
+class PanelError(ValueError):
+    """An unusable price panel or calibration for the screens: the message names the file, the row and the value."""
+
+
 class OutsideError(ValueError):
     """A seller priced from outside (``market.outside``) misconfigured, or a price from it that is no price: the
     message names the seller, the value and what is allowed (and the tick, for a price)."""

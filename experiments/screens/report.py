@@ -9,12 +9,10 @@ import numpy as np
 import polars as pl
 
 from experiments.atomic import TEMP_SUFFIX, write_parquet, write_text
-from experiments.screens import calibration, catalog
+from experiments.screens import calibration
 from experiments.screens.markets import COLLUSIVE, COMPETITIVE
-
-CAVEAT = ("Thresholds and rates are measured on simulated markets, not on real ones: "
-          "a flag says that a panel looks unlike these simulated competitive markets, a reason to look closer, "
-          "not evidence of collusion.")
+from market.screens import catalog
+from market.screens.apply import CAVEAT
 
 
 def write(out: Path, frame: pl.DataFrame, result: dict, command: str) -> Path:

@@ -7,10 +7,11 @@ panel exactly as they read a user's file (``panel_from_frame``), never the engin
 
 import polars as pl
 
-from experiments.screens import catalog, markets
+from experiments.screens import markets
 from experiments.screens.markets import MarketSpec
-from experiments.screens.panel import Panel, panel_from_frame
 from market import engine, results, training
+from market.screens import catalog
+from market.screens.panel import Panel, panel_from_frame
 
 MAX_TRAINING_TICKS = 3_000_000
 

@@ -9,10 +9,11 @@ and index); ``evaluate`` turns the rows into the calibration (:mod:`experiments.
 import numpy as np
 import polars as pl
 
-from experiments.screens import calibration, catalog, markets
+from experiments.screens import calibration, markets
 from experiments.screens.markets import COLLUSIVE, COMPETITIVE, MarketSpec
 from experiments.screens.simulate import score_market
 from experiments.stats import spawn_seeds
+from market.screens import catalog
 
 MIN_MARKETS = 4 * (len(COMPETITIVE) + len(COLLUSIVE))
 PRICE_ONLY = tuple(s.name for s in catalog.SCREENS if s.needs is None)

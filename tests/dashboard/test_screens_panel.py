@@ -7,7 +7,7 @@ import solara
 
 from dashboard import app, screens_panel
 from dashboard.lab import Lab
-from experiments.screens import catalog
+from market.screens import catalog
 
 
 def test_too_few_ticks_are_a_message_not_an_error():

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from experiments.cli import main
-from experiments.screens import catalog
+from market.screens import catalog
 
 AMAZON = "experiments/configs/amazon_10min.toml"
 

@@ -3,8 +3,9 @@ import math
 import numpy as np
 import pytest
 
-from experiments.screens import catalog, markets, simulate
+from experiments.screens import markets, simulate
 from experiments.screens.markets import COLLUSIVE, COMPETITIVE, MarketSpec
+from market.screens import catalog
 
 
 @pytest.mark.parametrize("family", COMPETITIVE + COLLUSIVE)

@@ -4,9 +4,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from experiments.screens import catalog, study
+from experiments.screens import study
 from experiments.screens.markets import COLLUSIVE, COMPETITIVE
 from experiments.sweep import executors
+from market.screens import catalog
 
 
 def test_markets_are_half_competitive_half_collusive_spread_evenly_with_spawned_seeds():

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from experiments.screens import catalog, measures
-from tests.experiments.screens.panels import panel_of, random_walk
+from market.screens import catalog, measures
+from tests.market.screens.panels import panel_of, random_walk
 
 T = 200
 

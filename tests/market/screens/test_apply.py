@@ -6,10 +6,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from experiments.errors import UsageError
-from experiments.screens import apply, catalog, measures
-from experiments.screens.panel import panel_from_frame
-from tests.experiments.screens.panels import panel_of, random_walk
+from market.errors import PanelError
+from market.screens import apply, catalog, measures
+from market.screens.panel import panel_from_frame
+from tests.market.screens.panels import panel_of, random_walk
 
 
 def _entry(threshold, suspicious):
@@ -64,9 +64,12 @@ def test_screen_reports_scores_grid_and_against_a_calibration_the_caveat():
     json.dumps(checked)
 
 
-def test_a_missing_or_foreign_calibration_is_a_usage_error(tmp_path):
-    with pytest.raises(UsageError, match="no calibration.json there"):
+def test_a_missing_foreign_or_damaged_calibration_is_a_panel_error(tmp_path):
+    with pytest.raises(PanelError, match="no calibration.json there"):
         apply.load_calibration(tmp_path)
     (tmp_path / "calibration.json").write_text(json.dumps({"screens": {"magic": {}}, "combined": {}, "markets": 1}))
-    with pytest.raises(UsageError, match=r"unknown screens \['magic'\]"):
+    with pytest.raises(PanelError, match=r"unknown screens \['magic'\]"):
+        apply.load_calibration(tmp_path)
+    (tmp_path / "calibration.json").write_text("{ not json")
+    with pytest.raises(PanelError, match="invalid JSON"):
         apply.load_calibration(tmp_path)

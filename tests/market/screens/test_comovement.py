@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from experiments.screens import comovement
-from tests.experiments.screens.panels import panel_of, random_walk
+from market.screens import comovement
+from tests.market.screens.panels import panel_of, random_walk
 
 
 def test_identical_moves_correlate_one_and_mirrored_moves_minus_one():

@@ -4,8 +4,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from experiments.screens.panel import MIN_POINTS, PanelError, panel_from_frame, read_panel
-from tests.experiments.screens.panels import frame_of
+from market.screens.panel import MIN_POINTS, PanelError, panel_from_frame, read_panel
+from tests.market.screens.panels import frame_of
 
 
 def test_a_regular_panel_keeps_its_times_and_prices():

@@ -1,6 +1,6 @@
 r"""Screens on how sellers' prices move together: parallel moves, who follows whom, rises against cuts.
 
-Notation as in :mod:`experiments.screens.measures` (price changes below its tolerance count as 0);
+Notation as in :mod:`market.screens.measures` (price changes below its tolerance count as 0);
 :math:`\rho(x, y)` is Pearson's correlation,
 undefined (and left out) where either series is constant. Lags are counted in grid steps, up to
 ``MAX_LAG`` (36: six hours on the lab's 10-minute grid).
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.screens.measures import CHANGE_TOLERANCE, changes
-from experiments.screens.panel import Panel
+from market.screens.measures import CHANGE_TOLERANCE, changes
+from market.screens.panel import Panel
 
 MAX_LAG = 36
 

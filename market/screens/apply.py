@@ -1,36 +1,36 @@
 """Screen an observed panel: its scores, who leads whom, where its level breaks, and, against a stored
 calibration, which screens flag it."""
 
-import json
 import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
-from experiments.errors import UsageError
-from experiments.screens import catalog, comovement, measures
-from experiments.screens.panel import Panel
-from experiments.screens.report import CAVEAT
+from market.errors import PanelError
+from market.screens import catalog, comovement, measures
+from market.screens.panel import Panel
+from market.tomlfile import read_json
 
 CALIBRATION_FILE = "calibration.json"
 CALIBRATION_STEP_MINUTES = 10
 
+CAVEAT = ("Thresholds and rates are measured on simulated markets, not on real ones: "
+          "a flag says that a panel looks unlike these simulated competitive markets, a reason to look closer, "
+          "not evidence of collusion.")
+
 
 def load_calibration(directory: str | Path) -> dict:
-    """The calibration in ``directory`` (made by ``pricelab screen --calibrate --out DIR``); ``UsageError`` if none."""
+    """The calibration in ``directory`` (made by ``pricelab screen --calibrate --out DIR``); ``PanelError`` if none."""
     path = Path(directory) / CALIBRATION_FILE
     if not path.is_file():
-        raise UsageError(f"--calibration {str(directory)!r}: no {CALIBRATION_FILE} there; make one with "
+        raise PanelError(f"--calibration {str(directory)!r}: no {CALIBRATION_FILE} there; make one with "
                          f"`pricelab screen --calibrate --out {directory}`")
-    try:
-        result = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UsageError(f"--calibration {str(directory)!r}: {CALIBRATION_FILE} cannot be read ({err})") from None
+    result = read_json(path, "calibration", PanelError)
     missing = [key for key in ("screens", "combined", "markets") if key not in result]
     unknown = sorted(set(result.get("screens", {})) - set(catalog.NAMES))
     if missing or unknown:
-        raise UsageError(f"--calibration {str(directory)!r}: {CALIBRATION_FILE} is not a calibration of these screens "
+        raise PanelError(f"--calibration {str(directory)!r}: {CALIBRATION_FILE} is not a calibration of these screens "
                          f"(missing {missing or 'nothing'}, unknown screens {unknown or 'none'})")
     return result
 

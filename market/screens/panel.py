@@ -20,16 +20,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from experiments.errors import UsageError
+from market.errors import PanelError
 
 REQUIRED = ("time", "seller", "price")
 OPTIONAL = ("cost", "nash_price")
 MIN_POINTS = 8
 MAX_CELLS = 20_000_000
-
-
-class PanelError(UsageError):
-    """A panel the screens cannot read: the message names the column, the row and what is allowed."""
 
 
 @dataclass(frozen=True)
