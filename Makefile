@@ -33,7 +33,7 @@ test: venv assets
 	$(PY) -m pytest -n 2 -q
 
 test-fast: venv
-	$(PY) -m pytest -q -m "not browser and not slow"
+	$(PY) -m pytest -n 2 -q -m "not browser and not slow"
 
 bench: venv
 	$(VENV)/bin/pricelab bench --json

@@ -4,6 +4,7 @@ import asyncio
 import re
 
 import ipyvuetify as v
+import pytest
 import solara
 
 from dashboard import app, rules
@@ -109,6 +110,7 @@ def test_the_rules_group_filters_by_the_search_box():
     asyncio.run(session())
 
 
+@pytest.mark.slow  # a few seconds (training a market)
 def test_a_deviation_plays_one_tick_a_frame_and_pauses_with_the_response_in_view():
     async def session():
         rc = render()

@@ -130,6 +130,7 @@ def test_step_and_skip_stop_at_the_horizon():
     assert lab.skip(10) == 0 and lab.step(1) == 0
 
 
+@pytest.mark.slow  # a few seconds (training a market)
 def test_a_scenario_with_training_starts_trained_unless_we_watch_it_learn():
     lab = Lab("calvano2020")
     assert lab.model.training.converged and lab.model.state.learners.frozen[0] and not lab.trainable
@@ -140,6 +141,7 @@ def test_a_scenario_with_training_starts_trained_unless_we_watch_it_learn():
     assert lab.set_learn_live(False) and lab.model.state.learners.frozen[0]
 
 
+@pytest.mark.slow  # a few seconds (training a market)
 def test_train_first_then_force_a_deviation():
     lab = Lab("calvano2020")
     assert lab.set_learn_live(True) and lab.trainable
@@ -182,6 +184,7 @@ def test_a_rule_switched_on_after_training_runs_b_from_the_trained_market():
     assert np.isfinite(lab.twin.state.records.price[:25]).all()
 
 
+@pytest.mark.slow  # a few seconds (training a market)
 def test_a_rule_on_when_training_trains_once_and_b_splits_from_the_trained_a():
     lab = Lab("calvano2020")
     assert lab.set_rule("hourly_cap", True) and lab.reset(), lab.error
@@ -192,6 +195,7 @@ def test_a_rule_on_when_training_trains_once_and_b_splits_from_the_trained_a():
     assert "B is the trained A with its rules on" in lab.message
 
 
+@pytest.mark.slow  # a few seconds (training a market)
 def test_train_first_with_a_rule_on_puts_a_and_b_on_one_clock():
     lab = Lab("calvano2020")
     assert lab.set_learn_live(True) and lab.set_rule("hourly_cap", True)
@@ -202,6 +206,7 @@ def test_train_first_with_a_rule_on_puts_a_and_b_on_one_clock():
     assert lab.marks == [Mark(lab.tick, "rule", "hourly cap on")]
 
 
+@pytest.mark.slow  # a few seconds (training a market)
 def test_marks_and_settings_record_the_rules_the_deviations_and_the_changes():
     lab = Lab("calvano2020")
     assert lab.set_value("seed", "7")

@@ -15,7 +15,7 @@ from market.scenario import dump_toml
 
 BASE = catalog.load("amazon_10min").model_dump(mode="json", exclude_none=True)
 SECONDS = 20.0
-FAST = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 MORE = settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 values = st.one_of(

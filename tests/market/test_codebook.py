@@ -56,6 +56,7 @@ def written_files(tmp_path: Path, monkeypatch) -> list[Path]:
     return sorted(tmp_path.rglob("*.parquet"))
 
 
+@pytest.mark.slow  # a few seconds (training a market)
 def test_every_written_column_is_described_in_the_file_and_in_the_codebook(tmp_path, monkeypatch, capsys):
     files = written_files(tmp_path, monkeypatch)
     kinds = {f.relative_to(tmp_path).parts[0] for f in files}

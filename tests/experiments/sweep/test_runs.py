@@ -88,6 +88,7 @@ def test_a_list_of_interventions_can_be_swept(write_spec):
     assert fee[1] < fee[0]
 
 
+@pytest.mark.slow  # a few seconds (training a market)
 def test_runs_keep_per_seller_and_per_role_metrics_and_say_whether_learners_trained(write_spec, tmp_path):
     text = """
 name = "learners"
