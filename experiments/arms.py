@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from experiments import uncertainty
 from experiments.errors import UsageError
 from experiments.uncertainty import Vary
-from market import interventions
+from market import catalog, interventions
 from market.scenario import Scenario, ScenarioError, format_validation_error
 from market.tomlfile import read_toml
 
@@ -126,12 +126,9 @@ class Arm:
 
 def resolve(name_or_path: str | Path) -> Path:
     """An arms file given as a path or as the name of a shipped one (``experiments/configs/arms/``)."""
-    path = Path(name_or_path)
-    if path.is_file():
+    path = catalog.find(name_or_path, ARMS_DIR)
+    if path is not None:
         return path
-    shipped = ARMS_DIR / f"{name_or_path}.toml"
-    if shipped.is_file():
-        return shipped
     known = ", ".join(sorted(p.stem for p in ARMS_DIR.glob("*.toml")))
     raise UsageError(f"--arms {str(name_or_path)!r}: no such file, and not a shipped arms file ({known})")
 

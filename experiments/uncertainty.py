@@ -65,7 +65,7 @@ def check(varies: list[Vary], scenarios: list[Scenario]) -> list[Vary]:
     are valid in every arm's scenario."""
     checked = []
     for vary in varies:
-        current = read_dotted(scenarios[0].model_dump(), vary.path) if _exists(scenarios[0], vary.path) else None
+        current = _current(scenarios[0], vary.path)
         integer = isinstance(current, int) and not isinstance(current, bool)
         if integer and not (float(vary.low).is_integer() and float(vary.high).is_integer()):
             raise UsageError(f"--vary {vary.path}={vary.low:g}:{vary.high:g}: the field holds whole numbers")
@@ -80,12 +80,12 @@ def check(varies: list[Vary], scenarios: list[Scenario]) -> list[Vary]:
     return checked
 
 
-def _exists(scenario: Scenario, path: str) -> bool:
+def _current(scenario: Scenario, path: str):
+    """The scenario's value at ``path``, None where there is none (``check`` then names the path)."""
     try:
-        read_dotted(scenario.model_dump(), path)
+        return read_dotted(scenario.model_dump(), path)
     except (KeyError, StopIteration, TypeError):
-        return False
-    return True
+        return None
 
 
 def draws(varies: list[Vary], seed: int) -> dict[str, float | int]:

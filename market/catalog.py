@@ -19,14 +19,21 @@ def scenario_names() -> list[str]:
     return sorted(p.stem for p in CONFIG_DIR.glob("*.toml") if "grid" not in tomllib.loads(p.read_text()))
 
 
-def resolve(name_or_path: str | Path) -> Path:
-    """Path of a scenario given as a file path or as the name of a shipped config; ``ScenarioError`` otherwise."""
+def find(name_or_path: str | Path, folder: Path) -> Path | None:
+    """``name_or_path`` if it exists (a folder is the file reader's error to name), else ``folder/<name>.toml`` if
+    that is a file, else None."""
     path = Path(name_or_path)
     if path.is_file() or path.is_dir():
-        return path  # a folder is the file reader's error to name
-    shipped = CONFIG_DIR / f"{name_or_path}.toml"
-    if shipped.is_file():
-        return shipped
+        return path
+    shipped = folder / f"{name_or_path}.toml"
+    return shipped if shipped.is_file() else None
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """Path of a scenario given as a file path or as the name of a shipped config; ``ScenarioError`` otherwise."""
+    path = find(name_or_path, CONFIG_DIR)
+    if path is not None:
+        return path
     raise ScenarioError(f"config {str(name_or_path)!r}: no such file, and not a shipped scenario "
                         f"({', '.join(scenario_names())})")
 
