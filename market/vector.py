@@ -1,11 +1,13 @@
 """Many copies of a market stepped in one numba call: ``VectorMarketEnv``, a Gymnasium vector environment.
 
-The copies are one state whose every array has a leading axis of ``num_envs`` (and whose scalars,
-the seed among them, became arrays of that length): :func:`stack`. The step kernel visits each
-copy in turn, viewing its slice of every group as a group of its own (:func:`_copy_of`), hands its
-agents their prices and runs it with the engine's own ticks (``market.engine._advance``) to the
-next tick at which the agents reprice, as :class:`market.env.MarketEnv` does for one market, so
-copy ``b`` on seed ``s`` plays exactly ``MarketEnv`` on seed ``s``.
+The copies are one record array (:func:`stack`): a record holds every array and scalar of one
+copy's state, side by side in memory, so the step kernel reaches all of a copy from one pointer.
+The kernel visits each copy in turn, viewing its record as the engine's groups (:func:`_copy_of`),
+hands its agents their prices and runs it with the engine's own ticks (``market.engine._advance``)
+to the next tick at which the agents reprice, as :class:`market.env.MarketEnv` does for one
+market, so copy ``b`` on seed ``s`` plays exactly ``MarketEnv`` on seed ``s``. (Copies kept as a
+leading axis of every array cost four times as much a step at two sellers: the kernel then
+rebuilt about 80 views a copy from as many base pointers, and spilled them.)
 
 The copies share a clock: when a seller reprices depends on the scenario and the rules, never
 on a random draw, so every copy asks its agents at the same ticks and ends its episode at the
@@ -50,45 +52,66 @@ from market.state import (
     Totals,
 )
 
-
-def stack(state: State, copies: int) -> State:
-    """``copies`` copies of ``state`` as one state: every array gains a leading axis, every scalar becomes an array."""
-    def grow(value):
-        if value is None:
-            return None
-        if isinstance(value, tuple):
-            return type(value)(*map(grow, value))
-        return np.repeat(np.asarray(value)[None], copies, axis=0)
-    return grow(state)
+OPTIONAL = ("brands", "learners", "responses", "inventory")  # the groups a market may lack (market.state)
 
 
-def refill(batch: State, state: State) -> None:
+def _columns(state: State):
+    """(column, value) for every array and scalar of ``state``: ``group__field``, or the field's name outside groups."""
+    for name, group in zip(State._fields, state, strict=True):
+        if isinstance(group, tuple):
+            for field, value in zip(group._fields, group, strict=True):
+                yield f"{name}__{field}", np.asarray(value)
+        elif group is not None:
+            yield name, np.asarray(group)
+
+
+def batch_dtype(state: State) -> np.dtype:
+    """One record of ``state``: a field per array and scalar (:func:`_columns`), so that a copy's arrays lie
+    together in memory and a kernel reaches them all from one pointer. numba's records hold no arrays of bool:
+    those are kept as uint8 (0 and 1)."""
+    def stored(dtype):
+        return np.dtype(np.uint8) if dtype == np.bool_ else dtype
+    return np.dtype([(column, stored(value.dtype), value.shape) for column, value in _columns(state)], align=True)
+
+
+def stack(state: State, copies: int) -> np.ndarray:
+    """``copies`` copies of ``state``: a record array of :func:`batch_dtype`."""
+    batch = np.zeros(copies, dtype=batch_dtype(state))
+    refill(batch, state)
+    return batch
+
+
+def refill(batch: np.ndarray, state: State) -> None:
     """Put ``state`` back into every copy of ``batch`` (a :func:`stack` of it)."""
-    for many, one in zip(_leaves(batch), _leaves(state), strict=True):
-        many[...] = one
+    for column, value in _columns(state):
+        batch[column] = value
 
 
-def _leaves(value):
-    if isinstance(value, tuple):
-        for item in value:
-            yield from _leaves(item)
-    elif value is not None:
-        yield value
+def unstack(batch: np.ndarray, state: State) -> State:
+    """The state whose every array is the column of ``batch`` for it (a leading axis of copies; bools as uint8):
+    views, to read and write the copies from Python."""
+    def columns(name, group):
+        if group is None:
+            return None
+        if isinstance(group, tuple):
+            return type(group)(*(batch[f"{name}__{field}"] for field in group._fields))
+        return batch[name]
+    return State(*(columns(name, group) for name, group in zip(State._fields, state, strict=True)))
 
 
-def _copy_of(group: type):
-    """A kernel that gives copy ``b`` of a stacked ``group`` as a ``group`` of its own: a view of every array, the
-    scalars; its source is written here from the group's fields. numba inlines it where it is called."""
-    fields = ", ".join(f"batch.{name}[b]" for name in group._fields)
+def _copy_of(name: str, group: type):
+    """A kernel that gives the group ``name`` of a copy, a record of :func:`batch_dtype`, as a ``group``: a view of
+    every array, the scalars. Its source is written here from the group's fields; numba inlines it."""
+    fields = ", ".join(f"copy.{name}__{field}" for field in group._fields)
     namespace = {"group": group}
-    exec(f"def copy_of(batch, b):\n    return group({fields})\n", namespace)
+    exec(f"def copy_of(copy):\n    return group({fields})\n", namespace)
     return njit(inline="always")(namespace["copy_of"])
 
 
-# The step kernel runs the engine's own ticks, inlined with their phases (numba's inline="always"): it visits
-# every copy at every step, and a call passes every array of the groups it takes, about a thousand machine
-# words a tick, three times the work of a tick at two sellers. The engine keeps its phases as calls (inlined,
-# its markets of 100 and more sellers ran 10% slower); here they are copies of its functions, compiled inline.
+# The step kernel runs the engine's own ticks, inlined with their phases (numba's inline="always"): a call of
+# ``_advance`` would pass every array of the groups it takes, about a thousand machine words a tick, three
+# times the work of a tick at two sellers. The engine keeps its phases as calls (inlined, its markets of 100
+# and more sellers ran 10% slower); here they are copies of its functions, compiled inline.
 _PHASES = ("_choose_prices", "_lowest_rival", "_learner_price", "_enforce", "_feature", "_sell", "_ask_outside")
 
 
@@ -107,31 +130,37 @@ def _inlined_ticks():
 
 
 _run_ticks = _inlined_ticks()
-MARKET, SELLERS, RULES, BRANDS, LEARNERS, RESPONSES, LAST, TOTALS, RECORDS, SCRATCH, INVENTORY, OUTSIDE = map(
-    _copy_of, (Market, Sellers, Rules, Brands, Learners, Responses, Last, Totals, Records, Scratch, Inventory, Outside))
+MARKET, SELLERS, RULES, BRANDS, LEARNERS, RESPONSES, LAST, TOTALS, RECORDS, SCRATCH, INVENTORY, OUTSIDE = (
+    _copy_of(name, group) for name, group in (
+        ("market", Market), ("sellers", Sellers), ("rules", Rules), ("brands", Brands), ("learners", Learners),
+        ("responses", Responses), ("last", Last), ("totals", Totals), ("records", Records), ("scratch", Scratch),
+        ("inventory", Inventory), ("outside", Outside)))
 
 
 @tick_kernel
-def _step_many(market, sellers, rules, brands, learners, responses, last, totals, records, scratch, inventory,
-               outside, clock, origin, end, agents, prices, act, banked, observation, reward):
+def _step_many(batch, brands, learners, responses, inventory, end, agents, prices, act, banked, observation,
+               reward):
     """In every copy b: give the agents (sellers ``agents``) ``prices[b]`` if ``act``; run to the next tick at
-    which they reprice, or to tick ``end``; their observations and their profits since ``banked``."""
-    for b in range(clock.shape[0]):
-        asking, copy_sellers, copy_totals = OUTSIDE(outside, b), SELLERS(sellers, b), TOTALS(totals, b)
+    which they reprice, or to tick ``end``; their observations and their profits since ``banked``.
+
+    ``brands``, ``learners``, ``responses`` and ``inventory`` say whether the copies have those groups: None if
+    not, so that numba prunes the code that uses them (market.state), any other value if so."""
+    for b in range(batch.shape[0]):
+        copy = batch[b]
+        asking, copy_sellers, copy_totals, clock = OUTSIDE(copy), SELLERS(copy), TOTALS(copy), copy.clock
         if act:
             for j in range(agents.shape[0]):
                 k = asking.slot[agents[j]]
                 if asking.asked[k]:
                     asking.answer[k] = prices[b, j]
-            asking.answered[0] = clock[b, 0]
-        # a group that is None stays the argument itself, so that numba prunes what uses it (market.state)
-        copy_brands = brands if brands is None else BRANDS(brands, b)
-        copy_learners = learners if learners is None else LEARNERS(learners, b)
-        copy_responses = responses if responses is None else RESPONSES(responses, b)
-        copy_inventory = inventory if inventory is None else INVENTORY(inventory, b)
-        _run_ticks(MARKET(market, b), copy_sellers, RULES(rules, b), copy_brands, copy_learners, copy_responses,
-                   LAST(last, b), copy_totals, RECORDS(records, b), SCRATCH(scratch, b), copy_inventory, asking,
-                   clock[b], origin[b], None, end - clock[b, 0])
+            asking.answered[0] = clock[0]
+        copy_brands = BRANDS(copy) if brands is not None else None
+        copy_learners = LEARNERS(copy) if learners is not None else None
+        copy_responses = RESPONSES(copy) if responses is not None else None
+        copy_inventory = INVENTORY(copy) if inventory is not None else None
+        _run_ticks(MARKET(copy), copy_sellers, RULES(copy), copy_brands, copy_learners, copy_responses, LAST(copy),
+                   copy_totals, RECORDS(copy), SCRATCH(copy), copy_inventory, asking, clock, copy.origin, None,
+                   end - clock[0])
         rows = copy_sellers.history.shape[0]
         for j in range(agents.shape[0]):
             i = agents[j]
@@ -178,7 +207,9 @@ class VectorMarketEnv(VectorEnv):
         self.action_space = batch_space(self.single_action_space, num_envs)
         self.observation_space = batch_space(self.single_observation_space, num_envs)
         self._template = engine.build_state(self.scenario, horizon=0)
-        self.state = stack(self._template, num_envs)
+        self._batch = stack(self._template, num_envs)
+        self.state = unstack(self._batch, self._template)
+        self._groups = tuple(None if getattr(self._template, name) is None else True for name in OPTIONAL)
         self._banked = np.zeros((num_envs, n))
         self._observation = np.zeros((num_envs, k, n))
         self._reward = np.zeros((num_envs, k))
@@ -188,7 +219,7 @@ class VectorMarketEnv(VectorEnv):
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         """Start every copy's episode; copy b runs on seed ``seed + b`` (``seed``: as ``MarketEnv.reset``'s)."""
         seed, self._seeds = episode_seed(seed, self._seeds, self.scenario.seed)
-        refill(self.state, self._template)
+        refill(self._batch, self._template)
         self.state.market.seed[:] = seed + np.arange(self.num_envs)
         self._banked[:] = 0.0
         self._run(None)
@@ -229,8 +260,8 @@ class VectorMarketEnv(VectorEnv):
     def _run(self, prices: np.ndarray | None) -> None:
         act = prices is not None
         prices = prices if act else self._reward  # any (num_envs, k) array when not acting
-        _step_many(*self.state, self.n_ticks, self._agents, prices, act, self._banked, self._observation,
-                   self._reward)
+        _step_many(self._batch, *self._groups, self.n_ticks, self._agents, prices, act, self._banked,
+                   self._observation, self._reward)
 
     def _observations(self) -> np.ndarray:
         return self._observation.reshape(self.num_envs, *self._shape, -1).copy()

@@ -5,7 +5,8 @@ so everything reachable from the tick must allocate nothing; otherwise the engin
 to compile whenever it happens to be compiled before its callees (a fresh install running a
 market first). This test does exactly that, in a subprocess with an empty cache, for a market
 that has every group of the state (learners of every kind, best responses, brands, stock, a seller
-priced from outside), so that no kernel is left out by the pruning of absent groups.
+priced from outside), so that no kernel is left out by the pruning of absent groups; and again for
+the vector environment's kernel (``market.vector``), which compiles the engine's ticks inline.
 """
 
 import os
@@ -43,6 +44,9 @@ scenario = Scenario.from_dict({
     "sellers": sellers, "interventions": [{"kind": "audit", "period": 7}],
     "inventory": {"sellers": {"platform": {"initial_stock": 40.0, "batch": 20.0, "reorder_point": 10.0,
                                            "lead_time_ticks": 5, "review_days": 0.05}}}})
+"""
+
+_ENGINE = _FIRST_CALL + """
 scenario, pricers = outside.bind(scenario, {"python": Fixed()})
 state = engine.build_state(scenario)
 assert all(group is not None for group in state), "every group of the state is present"
@@ -50,11 +54,24 @@ engine.advance(state, 50, pricers)
 print(state.t)
 """
 
+_VECTOR = _FIRST_CALL + """
+import numpy as np
+from market.vector import VectorMarketEnv
+
+vector = VectorMarketEnv(scenario, ["python"], num_envs=2, actions="box", n_ticks=50)
+assert all(group is not None for group in vector.state), "every group of the state is present"
+vector.reset(seed=1)
+while not vector.step(np.full((2, 1), 1.6))[3].all():
+    pass
+print(vector.state.clock[1, 0])
+"""
+
 
 @pytest.mark.slow
-def test_engine_compiles_before_its_callees_on_a_cold_cache(tmp_path):
+@pytest.mark.parametrize("first_call", [_ENGINE, _VECTOR], ids=["engine", "vector_env"])
+def test_engine_compiles_before_its_callees_on_a_cold_cache(tmp_path, first_call):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", _FIRST_CALL], env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", first_call], env=env, capture_output=True, text=True,
                           timeout=1800, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     assert done.returncode == 0, done.stderr[-4000:]
     assert done.stdout.split()[-1] == "50"

@@ -67,6 +67,40 @@ def test_autoreset_at_the_next_step_starts_the_next_seeds():
     np.testing.assert_array_equal(again.state.market.seed, vector.state.market.seed)
 
 
+def _with_a_brand():
+    return catalog.load("amazon_10min").with_values({
+        "sellers.brand.wholesale": {"price": 0.9, "step": 0.05, "period": 12, "map_price": 1.0},
+        "sellers.shop_hourly.supplier": "brand", "sellers.shop_6h.supplier": "brand"})
+
+
+@pytest.mark.parametrize("scenario, agents, group", [
+    (lambda: catalog.load("calvano2020"), ["firm1"], "learners"),       # the other firm learns as it plays
+    (lambda: catalog.load("brown_mackay2023"), ["hourly"], "responses"),
+    (lambda: catalog.load("unsold_goods"), ["domestic", "platform"], "inventory"),
+    (_with_a_brand, ["shop_6h"], "brands"),
+])
+def test_copies_with_every_optional_group_play_market_env(scenario, agents, group):
+    """Copies in a record array play MarketEnv's market bit for bit whatever groups the market has."""
+    scenario = scenario()
+    vector = VectorMarketEnv(scenario, agents, num_envs=3, actions="box", n_ticks=120)
+    assert getattr(vector.state, group) is not None
+    observations, _ = vector.reset(seed=21)
+    singles = [MarketEnv(scenario, agents, actions="box", n_ticks=120) for _ in range(3)]
+    for b, env in enumerate(singles):
+        start, _ = env.reset(seed=21 + b)
+        np.testing.assert_array_equal(observations[b], np.stack([start[a] for a in agents]).squeeze())
+    vector.action_space.seed(8)
+    while singles[0].agents:
+        actions = vector.action_space.sample()
+        observations, rewards, _, _, _ = vector.step(actions)
+        for b, env in enumerate(singles):
+            given = actions[b].reshape(len(agents), 1)
+            single, reward, _, _, _ = env.step({a: given[j] for j, a in enumerate(agents)})
+            np.testing.assert_array_equal(observations[b], np.stack([single[a] for a in agents]).squeeze())
+            np.testing.assert_array_equal(rewards[b], np.array([reward[a] for a in agents]).squeeze())
+    np.testing.assert_array_equal(vector.state.totals.profit[1], singles[1].state.totals.profit)
+
+
 @pytest.mark.parametrize("actions, given, message", [
     ("discrete", np.full((4, 2), 15), r"^actions\[0, 0\] \(firm1\) = 15: must be an integer in 0\.\.14"),
     ("discrete", np.full((4, 2), 1.0), r"^actions\[0, 0\] \(firm1\) = 1\.0: must be an integer"),
