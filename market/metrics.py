@@ -26,9 +26,13 @@ MARKET_METRICS = ("delta", "mean_price", "weighted_price", "mean_margin", "consu
                   *MARKET_UNSOLD)
 
 
-def profit_gain(industry_profit: float, nash_industry_profit: float, monopoly_industry_profit: float) -> float:
-    r""":math:`\Delta = (\Pi - \Pi_N) / (\Pi_M - \Pi_N)`."""
-    return (industry_profit - nash_industry_profit) / (monopoly_industry_profit - nash_industry_profit)
+def profit_gain(industry_profit, nash_industry_profit, monopoly_industry_profit):
+    r""":math:`\Delta = (\Pi - \Pi_N) / (\Pi_M - \Pi_N)`; NaN where :math:`\Pi_M = \Pi_N` (a market with no
+    room to collude, such as a lone seller, where the gain is undefined). Floats or arrays, elementwise."""
+    room = np.subtract(monopoly_industry_profit, nash_industry_profit)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = np.where(room != 0.0, np.subtract(industry_profit, nash_industry_profit) / room, np.nan)
+    return gain if gain.ndim else float(gain)
 
 
 def hhi(quantity) -> float:

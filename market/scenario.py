@@ -410,7 +410,7 @@ def _toml_value(value) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string, control characters escaped
+        return _basic_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -418,9 +418,14 @@ def _toml_value(value) -> str:
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
+def _basic_string(text: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, and TOML also escapes DEL (U+007F), which JSON leaves."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _key(key: str) -> str:
     """A TOML key: bare where it may be, else quoted."""
-    return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else json.dumps(key, ensure_ascii=False)
+    return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else _basic_string(key)
 
 
 def dump_toml(data: dict) -> str:

@@ -1,8 +1,11 @@
 import math
+import tomllib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from market.scenario import Scenario, ScenarioError
+from market.scenario import Scenario, ScenarioError, dump_toml
 
 
 def base() -> dict:
@@ -146,3 +149,15 @@ def test_a_catalog_name_stands_for_its_rule():
     assert by_name.interventions == by_table.interventions
     with pytest.raises(ScenarioError, match="'curfew' is not a rule of the catalog"):
         Scenario.from_dict({**base(), "interventions": ["curfew"]})
+
+
+scalars = st.one_of(st.text(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), st.one_of(scalars, st.lists(scalars.filter(lambda v: isinstance(v, str)),
+                                                              max_size=3),
+                                            st.dictionaries(st.text(), scalars, max_size=3)), max_size=4))
+def test_dump_toml_writes_toml_that_reads_back_as_the_data(data):
+    """Any key and string (control characters, DEL, quotes, backslashes) is escaped as TOML requires."""
+    assert tomllib.loads(dump_toml(data)) == data

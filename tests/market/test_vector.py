@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from market import catalog
+from market.budget import BudgetError
 from market.env import MarketEnv
 from market.errors import OutsideError
 from market.vector import VectorMarketEnv
@@ -114,6 +115,13 @@ def test_an_action_outside_the_space_is_one_line_and_runs_nothing(actions, given
     with pytest.raises(OutsideError, match=message):
         vector.step(given)
     assert (vector.state.clock == 0).all()
+
+
+def test_copies_beyond_the_memory_budget_are_refused_before_allocating(monkeypatch):
+    monkeypatch.setenv("PRICELAB_MAX_MEMORY", "64MiB")
+    with pytest.raises(BudgetError, match=r"^num_envs = 1,000,000: copies of the market \([0-9,]+ bytes each\) need "
+                                          r"[0-9.]+ GiB, over the budget; at most [0-9,]+ fit"):
+        VectorMarketEnv("calvano2020", AGENTS, num_envs=1_000_000)
 
 
 def test_bad_construction_is_one_line():
