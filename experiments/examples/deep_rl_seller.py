@@ -8,9 +8,14 @@ the numbers near 1). After training, the policy is frozen and prices the shop as
 (:mod:`market.outside`) over the scenario's 30 days, measured like any seller: the same table as
 ``pricelab run``, beside the run in which the shop keeps its own Edgeworth repricer.
 
+With ``--copies N`` the agent learns in N copies of the market at once (:class:`market.vector.VectorMarketEnv`,
+copy b on seed s + b), stepped in one numba call and handed to stable-baselines3 as its ``VecEnv``
+(:class:`CopiesVecEnv`); the steps counted are those of all copies.
+
 Needs the ``rl`` extra (``pip install -e '.[rl]'``; see README: torch's CPU build first)::
 
     python -m experiments.examples.deep_rl_seller --algo ppo --steps 100000
+    python -m experiments.examples.deep_rl_seller --algo ppo --steps 1000000 --copies 256
 """
 
 import argparse
@@ -19,11 +24,13 @@ import time
 import numpy as np
 from gymnasium.wrappers import TransformReward
 from stable_baselines3 import DQN, PPO
+from stable_baselines3.common.vec_env import VecEnv
 
 from experiments import tables
 from market import catalog, engine, outside, results
 from market.env import SellerEnv
 from market.scenario import Scenario
+from market.vector import VectorMarketEnv
 
 SELLER = "shop_hourly"
 ALGORITHMS = {"ppo": PPO, "dqn": DQN}
@@ -40,13 +47,69 @@ class PolicyPricer:
         return float(self.grid[int(action)])
 
 
-def train(scenario: Scenario, algo: str, steps: int, seed: int, episode_days: int):
-    """The trained model, and the price grid of its actions."""
-    env = SellerEnv(scenario, SELLER, actions="discrete", n_ticks=episode_days * scenario.ticks_per_day)
+class CopiesVecEnv(VecEnv):
+    """A :class:`VectorMarketEnv` of one agent as stable-baselines3's ``VecEnv``, rewards times ``scale``.
+
+    stable-baselines3 starts the next episode in the step that ends one, and keeps the last observation in
+    ``infos[b]["terminal_observation"]``; the copies share a clock, so they all end at that step. Seeds follow
+    stable-baselines3's: ``seed(s)`` runs copy b on seed s + b, as ``VectorMarketEnv.reset(seed=s)`` does.
+    """
+
+    def __init__(self, vector: VectorMarketEnv, scale: float):
+        self.vector, self.scale, self.actions = vector, scale, None  # before VecEnv's, which asks for attributes
+        super().__init__(vector.num_envs, vector.single_observation_space, vector.single_action_space)
+
+    def reset(self):
+        observations, _ = self.vector.reset(seed=self._seeds[0])
+        self._reset_seeds()
+        return observations
+
+    def step_async(self, actions):
+        self.actions = actions
+
+    def step_wait(self):
+        observations, rewards, terminations, truncations, _ = self.vector.step(self.actions)
+        dones = terminations | truncations
+        infos = [{} for _ in range(self.num_envs)]
+        if dones.all():
+            for b, info in enumerate(infos):
+                info["terminal_observation"] = observations[b]
+                info["TimeLimit.truncated"] = bool(truncations[b] and not terminations[b])
+            observations, _ = self.vector.reset()  # the next seeds
+        return observations, (rewards * self.scale).astype(np.float32), dones, infos
+
+    def close(self):
+        self.vector.close()
+
+    def get_attr(self, attr_name, indices=None):
+        return [getattr(self.vector, attr_name)] * len(self._get_indices(indices))
+
+    def set_attr(self, attr_name, value, indices=None):
+        setattr(self.vector, attr_name, value)
+
+    def env_method(self, method_name, *method_args, indices=None, **method_kwargs):
+        result = getattr(self.vector, method_name)(*method_args, **method_kwargs)
+        return [result] * len(self._get_indices(indices))
+
+    def env_is_wrapped(self, wrapper_class, indices=None):
+        return [False] * len(self._get_indices(indices))
+
+
+def train(scenario: Scenario, algo: str, steps: int, seed: int, episode_days: int, copies: int):
+    """The trained model, and the price grid of its actions; in ``copies`` copies of the market at once if > 0."""
+    n_ticks = episode_days * scenario.ticks_per_day
     scale = 1.0 / scenario.demand.shoppers_per_tick
-    model = ALGORITHMS[algo]("MlpPolicy", TransformReward(env, lambda reward: reward * scale), seed=seed, verbose=0)
+    if copies:
+        vector = VectorMarketEnv(scenario, [SELLER], num_envs=copies, actions="discrete", n_ticks=n_ticks)
+        env, grid, options = CopiesVecEnv(vector, scale), vector.pricing.grid, {}
+        if algo == "ppo":  # rollouts of about 2,048 steps, as with one market
+            options = {"n_steps": max(8, 2048 // copies), "batch_size": 256}
+    else:
+        single = SellerEnv(scenario, SELLER, actions="discrete", n_ticks=n_ticks)
+        env, grid, options = TransformReward(single, lambda reward: reward * scale), single.market.pricing.grid, {}
+    model = ALGORITHMS[algo]("MlpPolicy", env, seed=seed, verbose=0, **options)
     model.learn(total_timesteps=steps)
-    return model, env.market.pricing.grid
+    return model, grid
 
 
 def measure(scenario: Scenario, agents: dict | None, label: str) -> None:
@@ -64,11 +127,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=100_000, help="training steps (one per repricing of the shop)")
     parser.add_argument("--episode-days", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--copies", type=int, default=0, help="train in this many copies of the market at once")
     args = parser.parse_args()
     scenario = catalog.load("amazon_10min")
     started = time.perf_counter()
-    model, grid = train(scenario, args.algo, args.steps, args.seed, args.episode_days)
-    print(f"trained {args.algo.upper()} for {args.steps:,} steps in {time.perf_counter() - started:.0f} s")
+    model, grid = train(scenario, args.algo, args.steps, args.seed, args.episode_days, args.copies)
+    where = f" in {args.copies:,} copies of the market" if args.copies else ""
+    print(f"trained {args.algo.upper()} for {args.steps:,} steps{where} in {time.perf_counter() - started:.0f} s")
     measure(scenario, None, f"{SELLER} with its own repricer (edgeworth)")
     measure(scenario, {SELLER: PolicyPricer(model, grid)}, f"{SELLER} priced by the frozen {args.algo.upper()} policy")
 
