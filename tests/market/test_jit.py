@@ -4,9 +4,9 @@ numba compiles a function's callees with the caller's flags unless they were com
 so everything reachable from the tick must allocate nothing; otherwise the engine would fail
 to compile whenever it happens to be compiled before its callees (a fresh install running a
 market first). This test does exactly that, in a subprocess with an empty cache, for a market
-that has every group of the state (learners of every kind, best responses, brands, stock, a seller
-priced from outside), so that no kernel is left out by the pruning of absent groups; and again for
-the vector environment's kernel (``market.vector``), which compiles the engine's ticks inline.
+that has every group of the state (``tests.market.every_group``), so that no kernel is left out by
+the pruning of absent groups; and again for the vector environment's kernel (``market.vector``),
+which compiles the engine's ticks inline.
 """
 
 import os
@@ -17,37 +17,13 @@ import pytest
 
 _FIRST_CALL = """
 from market import engine, outside
-from market.scenario import Scenario
+from tests.market.every_group import OUTSIDE, Fixed, scenario
 
-
-class Fixed:
-    def price(self, observation):
-        return 1.6
-
-grid = {"m": 3}
-sellers = [
-    {"name": "platform", "role": "platform", "strategy": "undercut", "params": {"step": 0.01}},
-    {"name": "q", "channel": "both", "strategy": "qlearning", "params": grid},
-    {"name": "klein", "strategy": "klein_qlearning", "params": grid, "period": 2},
-    {"name": "bandit", "strategy": "epsilon_greedy", "params": grid},
-    {"name": "ucb", "strategy": "ucb", "params": grid},
-    {"name": "leader", "strategy": "price_leadership"},
-    {"name": "reply", "strategy": "best_response", "period": 3},
-    {"name": "stackelberg", "strategy": "anticipating", "period": 6},
-    {"name": "brand", "role": "brand", "channel": "both", "strategy": "cost_plus", "cost": 0.6,
-     "wholesale": {"price": 1.0, "period": 10}, "delist_margin": 0.1},
-    {"name": "shop", "strategy": "grim_trigger", "supplier": "brand"},
-    {"name": "python"},
-]
-scenario = Scenario.from_dict({
-    "horizon": 50, "demand": {"arrivals": "poisson", "shoppers_per_tick": 30.0, "platform_only_share": 0.3},
-    "sellers": sellers, "interventions": [{"kind": "audit", "period": 7}],
-    "inventory": {"sellers": {"platform": {"initial_stock": 40.0, "batch": 20.0, "reorder_point": 10.0,
-                                           "lead_time_ticks": 5, "review_days": 0.05}}}})
+scenario = scenario()
 """
 
 _ENGINE = _FIRST_CALL + """
-scenario, pricers = outside.bind(scenario, {"python": Fixed()})
+scenario, pricers = outside.bind(scenario, {OUTSIDE: Fixed()})
 state = engine.build_state(scenario)
 assert all(group is not None for group in state), "every group of the state is present"
 engine.advance(state, 50, pricers)
@@ -58,7 +34,7 @@ _VECTOR = _FIRST_CALL + """
 import numpy as np
 from market.vector import VectorMarketEnv
 
-vector = VectorMarketEnv(scenario, ["python"], num_envs=2, actions="box", n_ticks=50)
+vector = VectorMarketEnv(scenario, [OUTSIDE], num_envs=2, actions="box", n_ticks=50)
 assert all(group is not None for group in vector.state), "every group of the state is present"
 vector.reset(seed=1)
 while not vector.step(np.full((2, 1), 1.6))[3].all():

@@ -8,7 +8,9 @@ from market import catalog
 from market.budget import BudgetError
 from market.env import MarketEnv
 from market.errors import OutsideError
+from market.state import State
 from market.vector import VectorMarketEnv
+from tests.market import every_group
 
 AGENTS = ["firm1", "firm2"]
 
@@ -74,17 +76,18 @@ def _with_a_brand():
         "sellers.shop_hourly.supplier": "brand", "sellers.shop_6h.supplier": "brand"})
 
 
-@pytest.mark.parametrize("scenario, agents, group", [
-    (lambda: catalog.load("calvano2020"), ["firm1"], "learners"),       # the other firm learns as it plays
-    (lambda: catalog.load("brown_mackay2023"), ["hourly"], "responses"),
-    (lambda: catalog.load("unsold_goods"), ["domestic", "platform"], "inventory"),
-    (_with_a_brand, ["shop_6h"], "brands"),
+@pytest.mark.parametrize("scenario, agents, groups", [
+    (lambda: catalog.load("calvano2020"), ["firm1"], ["learners"]),       # the other firm learns as it plays
+    (lambda: catalog.load("brown_mackay2023"), ["hourly"], ["responses"]),
+    (lambda: catalog.load("unsold_goods"), ["domestic", "platform"], ["inventory"]),
+    (_with_a_brand, ["shop_6h"], ["brands"]),
+    (every_group.scenario, [every_group.OUTSIDE], list(State._fields)),  # brands that delist, an audit too
 ])
-def test_copies_with_every_optional_group_play_market_env(scenario, agents, group):
+def test_copies_with_every_optional_group_play_market_env(scenario, agents, groups):
     """Copies in a record array play MarketEnv's market bit for bit whatever groups the market has."""
     scenario = scenario()
     vector = VectorMarketEnv(scenario, agents, num_envs=3, actions="box", n_ticks=120)
-    assert getattr(vector.state, group) is not None
+    assert all(getattr(vector.state, group) is not None for group in groups)
     observations, _ = vector.reset(seed=21)
     singles = [MarketEnv(scenario, agents, actions="box", n_ticks=120) for _ in range(3)]
     for b, env in enumerate(singles):
