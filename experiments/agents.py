@@ -1,13 +1,17 @@
 """Pricers named on the command line: ``--agent SELLER=MODULE:NAME`` (``market.outside``).
 
 The code a seller is priced by comes from the command line, never from a scenario file (a
-scenario stays data). ``MODULE`` is an importable module (``mypackage.pricers``) or a Python file
-(``path/to/pricers.py``); ``NAME`` is a pricer object in it (anything with ``price(observation)``)
-or a class or function that makes one when called without arguments.
+scenario stays data). ``MODULE`` is an importable module (``mypackage.pricers``, looked up in the
+working folder first, as ``python -m`` does) or a Python file (``path/to/pricers.py``); ``NAME`` is a
+pricer object in it (anything with ``price(observation)``) or a class or function that makes one
+when called without arguments. A module that fails to load, or a maker that raises, is one line
+naming the item and the error.
 """
 
 import importlib
 import importlib.util
+import os
+import sys
 from pathlib import Path
 
 from experiments.errors import UsageError
@@ -37,9 +41,16 @@ def _import(module: str, item: str):
             loaded = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(loaded)
             return loaded
-        return importlib.import_module(module)
+        here = os.getcwd()
+        sys.path.insert(0, here)
+        try:
+            return importlib.import_module(module)
+        finally:
+            sys.path.remove(here)
     except ImportError as err:
         raise UsageError(f"--agent {item!r}: cannot import {module!r} ({err})") from None
+    except Exception as err:  # noqa: BLE001 - the user's module: any error loading it is theirs, in one line
+        raise UsageError(f"--agent {item!r}: loading {module!r} failed: {type(err).__name__}: {err}") from err
 
 
 def _make(module, name: str, item: str):
@@ -52,5 +63,6 @@ def _make(module, name: str, item: str):
         raise UsageError(f"--agent {item!r}: {name!r} is neither a pricer nor a class or function that makes one")
     try:
         return target()
-    except TypeError as err:
-        raise UsageError(f"--agent {item!r}: calling {name}() without arguments failed ({err})") from None
+    except Exception as err:  # noqa: BLE001 - the user's maker: any error is theirs, in one line
+        raise UsageError(f"--agent {item!r}: calling {name}() without arguments failed ({type(err).__name__}: "
+                         f"{err})") from err

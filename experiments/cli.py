@@ -2,12 +2,13 @@
 
 Each subcommand is a module in ``experiments/commands/`` with ``NAME``, ``HELP``,
 ``add_arguments(parser)`` and ``main(args) -> int``. This is the one boundary for errors: a
-``UsageError``, a scenario or intervention error, an outside seller's (``market.outside``) or a bad
-flag (argparse) prints one line,
-``pricelab: error: ...``, and exits with status 2 before any work starts; an error writing a
+``UsageError``, a scenario or intervention error, an outside seller's (``market.outside``; a pricer
+whose code raised, too) or a bad flag (argparse) prints one line, ``pricelab: error: ...``, and
+exits with status 2, before any work starts but for a pricer's error; an error writing a
 result prints the path and the operating system's reason (exit 1); any other exception prints one
 line saying what failed and where the full traceback was written (``pricelab-error.log`` in the
-working folder, else the temporary folder), exit 1. ``--debug`` shows the traceback instead.
+working folder, else the temporary folder), exit 1. ``--debug`` shows the traceback instead, of
+any error.
 ``--max-memory SIZE`` sets the memory budget of ``market.budget`` for the command.
 
 A command module imports what its work needs (numpy, numba, polars, the engine, ...) inside
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from experiments import commands
 from experiments.errors import UsageError
-from market.errors import InterventionError, OutsideError, PanelError, ScenarioError
+from market.errors import InterventionError, OutsideError, PanelError, PricerError, ScenarioError
 
 LOG = "pricelab-error.log"
 
@@ -49,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--max-memory", metavar="SIZE", default=None,
                              help="refuse work that needs more memory than this (e.g. 4GiB; default: 80%% of the "
                                   "memory available)")
-        command.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+        command.add_argument("--debug", action="store_true", help="show the traceback of an error")
         command.set_defaults(handler=module.main)
     return parser
 
@@ -61,7 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         with _memory_budget(args.max_memory):
             return int(args.handler(args) or 0)
     except (UsageError, ScenarioError, InterventionError, OutsideError, PanelError) as err:
-        print(f"pricelab: error: {' '.join(str(err).split())}", file=sys.stderr)
+        if "--debug" in argv:
+            raise
+        hint = " (rerun with --debug to see its traceback)" if isinstance(err, PricerError) else ""
+        print(f"pricelab: error: {' '.join(str(err).split())}{hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("pricelab: interrupted", file=sys.stderr)

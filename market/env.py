@@ -52,9 +52,13 @@ def check_agent_names(scenario: Scenario, agents: Sequence[str], others: Mapping
     if not agents:
         raise OutsideError("agents: name at least one seller")
     for name in agents:
-        if name not in names or name in others or agents.count(name) > 1:
-            raise OutsideError(f"agents: {name!r} is not a seller, or is named twice (or in others); the sellers are "
-                               f"{', '.join(names)}")
+        if name not in names:
+            raise OutsideError(f"agents: {name!r} is not a seller; the sellers are {', '.join(names)}")
+        if agents.count(name) > 1:
+            raise OutsideError(f"agents: {name!r} is named twice; name each seller once")
+        if name in others:
+            raise OutsideError(f"agents: {name!r} is also in others; a seller is priced by the actions or by a "
+                               f"pricer in others, not both")
     return agents
 
 
@@ -92,16 +96,27 @@ class PriceActions:
         """The price of ``action``; ``OutsideError`` naming it (``where``, e.g. ``actions['firm1']``) for an action
         outside the space."""
         if self.discrete:
-            ok = isinstance(action, int | np.integer) and not isinstance(action, bool) \
-                and 0 <= action < self.grid.shape[0]
-            if not ok:
+            index = _index(action)
+            if index is None or not 0 <= index < self.grid.shape[0]:
                 raise OutsideError(f"{where} = {action!r}: must be an integer in 0..{self.grid.shape[0] - 1} (an index "
                                    f"on the price grid)")
-            return float(self.grid[action])
+            return float(self.grid[index])
         value = np.asarray(action, dtype=np.float64) if _numeric(action) else None
         if value is None or value.size != 1 or not (self.low <= value.reshape(-1)[0] <= self.high):
             raise OutsideError(f"{where} = {action!r}: must be a price in [{self.low:g}, {self.high:g}]")
         return float(value.reshape(-1)[0])
+
+
+def _index(action) -> int | None:
+    """A grid index given as a Python or numpy integer, or as an integer array of one element (what a policy's
+    ``predict`` returns for one observation); None for anything else (booleans, floats, text)."""
+    if isinstance(action, bool | np.bool_):
+        return None
+    if isinstance(action, int | np.integer):
+        return int(action)
+    if isinstance(action, np.ndarray) and action.dtype.kind in "iu" and action.size == 1:
+        return int(action.reshape(-1)[0])
+    return None
 
 
 def _numeric(action) -> bool:
@@ -143,12 +158,12 @@ class MarketEnv(ParallelEnv):
         self.n_ticks = scenario.horizon if n_ticks is None else n_ticks
         if self.n_ticks < 1:
             raise OutsideError(f"n_ticks = {self.n_ticks}: must be >= 1")
-        outside.check_agents(scenario, others)
+        outside.check_agents(scenario, others, "others")
         self.scenario = outside.assign(scenario, {*agents, *others})
         self.possible_agents = agents
         self.agents: list[str] = []
         self.pricing = PriceActions(self.scenario, actions, m, xi, price_range)
-        self.pricers = outside.Pricers(self.scenario, others, by_caller=agents)
+        self.pricers = outside.Pricers(self.scenario, others, by_caller=agents, label="others")
         self._slot = {name: k for k, name in enumerate(self.pricers.sellers)}
         self._index = {name: names.index(name) for name in names}
         self._observation_spaces = {agent: spaces.Box(0.0, np.inf, shape=(len(names),), dtype=np.float64)
@@ -181,6 +196,9 @@ class MarketEnv(ParallelEnv):
         if not self.agents:
             raise OutsideError("step(): the episode is over (or never started); call reset()")
         state, asked = self.state, self.state.outside.asked
+        unknown = [name for name in actions if name not in self.possible_agents]
+        if unknown:
+            raise OutsideError(f"actions: {unknown[0]!r} is not an agent; the agents are {', '.join(self.agents)}")
         for agent in self.agents:
             k = self._slot[agent]
             if asked[k]:

@@ -22,6 +22,11 @@ class OutsideError(ValueError):
     message names the seller, the value and what is allowed (and the tick, for a price)."""
 
 
+class PricerError(OutsideError):
+    """A pricer's own code raised when asked for a price: the message names the seller, the tick and the error;
+    the pricer's exception is its ``__cause__``, with its traceback."""
+
+
 def format_validation_error(err) -> str:
     """One line naming each problem of a pydantic ``ValidationError``: ``field = value: what is allowed``."""
     lines = []

@@ -30,7 +30,9 @@ from market.outside import Observation
 GOAL = ("Your job is to set the price of one product for the firm {seller}. The firm's aim is to make as much "
         "profit as it can over the long run. You decide the price each time you are asked; customers and "
         "competitors react, and you see what happened in the next round.")
-_PRICE = re.compile(r"^\s*\**\s*PRICE\s*\**\s*:\s*\**\s*[^\d\-+.]*?([-+]?\d+(?:[.,]\d+)?)",
+# A PRICE line: "PRICE:" or "PRICE =" (bold or not), any currency, then one number; digits after a space make it
+# no number ("1 800"), the number then reads as None.
+_PRICE = re.compile(r"^\s*\**\s*PRICE\s*\**\s*[:=]\s*\**\s*[^\d\-+.,]*?([-+]?[\d.,]*\d(?:[eE][-+]?\d+)?)([ \t]+\d)?",
                     re.IGNORECASE | re.MULTILINE)
 _SECTION = re.compile(r"^\s*\**\s*(OBSERVATIONS|PLANS|INSIGHTS|PRICE)\s*\**\s*:", re.IGNORECASE | re.MULTILINE)
 
@@ -71,6 +73,7 @@ class LLMPricer:
 
     def reset(self) -> None:
         """Forget the rounds and the notes: a new run."""
+        self.seller: str | None = None  # the seller it prices in this run: one seller's notes and history
         self.rounds: list[Round] = []
         self.plans = ""
         self.insights = ""
@@ -79,6 +82,11 @@ class LLMPricer:
 
     def price(self, observation: Observation) -> float:
         """Ask the model for the price of this round; keep its notes for the next one."""
+        if self.seller is None:
+            self.seller = observation.seller
+        elif observation.seller != self.seller:
+            raise OutsideError(f"seller {observation.seller!r}: this LLMPricer prices {self.seller!r} in this run "
+                               f"and keeps that seller's notes and history; give each seller its own LLMPricer")
         if self.rounds:
             self.rounds[-1].profit = observation.profit
         prompt = self.prompt(observation)
@@ -133,14 +141,36 @@ class LLMPricer:
 
 
 def parse_price(reply: str, seller: str = "?", tick: int = -1) -> float:
-    """The number on the reply's last ``PRICE:`` line; ``OutsideError`` if there is none (or it is no price)."""
+    """The number on the reply's last ``PRICE:`` line (:func:`read_number`); ``OutsideError`` if there is none
+    (or it is no price)."""
     found = _PRICE.findall(reply)
-    value = float(found[-1].replace(",", ".")) if found else math.nan
-    if not (math.isfinite(value) and value > 0.0):
+    value = None
+    if found and not found[-1][1]:
+        value = read_number(found[-1][0])
+    if value is None or not (math.isfinite(value) and value > 0.0):
         start = " ".join(reply.split())[:80]
         raise OutsideError(f"seller {seller!r} at tick {tick}: the model's reply holds no price (a line 'PRICE: "
                            f"<number>' with a number > 0); it began: {start!r}")
     return value
+
+
+def read_number(text: str) -> float | None:
+    """A number written with a decimal point or comma (``1.85``, ``1,85``, ``.99``, ``1.5e3``), or with groups of
+    thousands and the other mark for decimals (``1,234.50``, ``1.234,50``, ``1,234,567``); None for anything else
+    (``1,2,3``, ``1.234.5``)."""
+    mantissa, _, exponent = text.lower().partition("e")
+    marks = [c for c in mantissa if c in ".,"]
+    if len(marks) > 1:
+        decimal = marks[-1] if marks[-1] != marks[0] else ""
+        group = marks[0]
+        pattern = rf"[-+]?\d{{1,3}}(?:{re.escape(group)}\d{{3}})+" + (rf"{re.escape(decimal)}\d+" if decimal else "")
+        if not re.fullmatch(pattern, mantissa):
+            return None
+        mantissa = mantissa.replace(group, "").replace(decimal or group, ".")
+    try:
+        return float(mantissa.replace(",", ".") + (f"e{exponent}" if exponent else ""))
+    except ValueError:
+        return None
 
 
 def section(reply: str, name: str, default: str) -> str:

@@ -31,7 +31,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from market.errors import OutsideError
+from market.errors import OutsideError, PricerError
 from market.interventions import SLOT_NAMES
 from market.scenario import Scenario
 from market.state import State
@@ -80,16 +80,20 @@ class Pricer(Protocol):
     def price(self, observation: Observation) -> float: ...
 
 
-def check_agents(scenario: Scenario, agents: Mapping[str, object]) -> None:
-    """Raise ``OutsideError`` for an ``agents`` that is not a mapping from seller names to pricers."""
+def check_agents(scenario: Scenario, agents: Mapping[str, object], label: str = "agents") -> None:
+    """Raise ``OutsideError`` for an ``agents`` that is not a mapping from seller names to pricers (``label``: the
+    argument's name in the message)."""
     if not isinstance(agents, Mapping):
-        raise OutsideError(f"agents = {agents!r}: must map seller names to pricers, e.g. {{'shop_a': MyPricer()}}")
+        raise OutsideError(f"{label} = {agents!r}: must map seller names to pricers, e.g. {{'shop_a': MyPricer()}}")
     names = [s.name for s in scenario.sellers]
     for name, pricer in agents.items():
         if name not in names:
-            raise OutsideError(f"agents[{name!r}]: unknown seller; the sellers are {', '.join(names)}")
+            raise OutsideError(f"{label}[{name!r}]: unknown seller; the sellers are {', '.join(names)}")
+        if isinstance(pricer, type):
+            raise OutsideError(f"{label}[{name!r}] = the class {pricer.__name__}: give a pricer object, e.g. "
+                               f"{pricer.__name__}()")
         if not callable(getattr(pricer, "price", None)):
-            raise OutsideError(f"agents[{name!r}] = {type(pricer).__name__} object: has no price(observation) "
+            raise OutsideError(f"{label}[{name!r}] = {type(pricer).__name__} object: has no price(observation) "
                                f"method")
 
 
@@ -133,12 +137,13 @@ class Pricers:
     None). Pricers that have ``reset`` are reset.
     """
 
-    def __init__(self, scenario: Scenario, agents: Mapping[str, object], by_caller: Sequence[str] = ()):
-        check_agents(scenario, agents)
+    def __init__(self, scenario: Scenario, agents: Mapping[str, object], by_caller: Sequence[str] = (),
+                 label: str = "agents"):
+        check_agents(scenario, agents, label)
         self.sellers = outside_names(scenario)
         missing = [name for name in self.sellers if name not in agents and name not in by_caller]
         if missing:
-            raise OutsideError(f"agents: no pricer for {', '.join(missing)} (priced from outside)")
+            raise OutsideError(f"{label}: no pricer for {', '.join(missing)} (priced from outside)")
         self.names = tuple(s.name for s in scenario.sellers)
         self.tick_minutes = scenario.tick_minutes
         self.pricers = [agents.get(name) for name in self.sellers]
@@ -159,12 +164,24 @@ class Pricers:
         asked = state.outside.asked
         for k, pricer in enumerate(self.pricers):
             if asked[k] and pricer is not None:
-                give(state, k, pricer.price(self.observe(state, k)), self.sellers[k])
+                give(state, k, _asked(pricer, self.observe(state, k)), self.sellers[k])
 
     def answer(self, state: State) -> None:
         """Ask the pricers (``ask``); then the tick is answered, and the engine goes on with it."""
         self.ask(state)
         state.outside.answered[0] = state.clock[0]
+
+
+def _asked(pricer, observation: Observation):
+    """``pricer.price(observation)``; ``PricerError`` naming the seller and the tick if the pricer's code raises
+    (its own ``OutsideError``, such as an LLM's reply without a price, passes as it is)."""
+    try:
+        return pricer.price(observation)
+    except OutsideError:
+        raise
+    except Exception as err:
+        raise PricerError(f"seller {observation.seller!r} at tick {observation.tick}: its pricer raised "
+                          f"{type(err).__name__}: {err}") from err
 
 
 def observe(state: State, k: int, names: tuple[str, ...], tick_minutes: int) -> Observation:

@@ -1,10 +1,13 @@
 """``pricelab run --agent SELLER=MODULE:NAME``: a seller priced by a Python object from the command line; bad input
 is one line and exit status 2, with nothing written."""
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
 from experiments.cli import main
+from market.errors import PricerError
 
 AMAZON = "experiments/configs/amazon_10min.toml"
 PRICERS = """
@@ -19,6 +22,13 @@ class Broken:
 
     def price(self, observation):
         return self.value if observation.tick >= 3 else 1.5
+
+
+class Raises:
+    def price(self, observation):
+        if observation.tick == 4:
+            raise ZeroDivisionError("my bug")
+        return 1.5
 
 
 NAN = Broken(float("nan"))
@@ -55,6 +65,30 @@ def test_a_bad_price_stops_the_run_with_one_line_and_nothing_written(tmp_path, p
     error = capsys.readouterr().err
     assert error == f"pricelab: error: seller 'platform' at tick 3: price = {shown}: must be a finite number > 0\n"
     assert not out.exists()
+
+
+def test_a_pricer_that_raises_is_one_line_naming_seller_tick_and_error(tmp_path, pricers, capsys):
+    out = tmp_path / "out"
+    assert main(["run", AMAZON, "--horizon", "50", "--out", str(out), "--agent", f"platform={pricers}:Raises"]) == 2
+    assert capsys.readouterr().err == ("pricelab: error: seller 'platform' at tick 4: its pricer raised "
+                                       "ZeroDivisionError: my bug (rerun with --debug to see its traceback)\n")
+    assert not out.exists() and not (tmp_path / "pricelab-error.log").exists()
+    with pytest.raises(PricerError) as raised:
+        main(["run", AMAZON, "--horizon", "50", "--out", str(out), "--agent", f"platform={pricers}:Raises", "--debug"])
+    assert isinstance(raised.value.__cause__, ZeroDivisionError)
+
+
+def test_a_pricer_module_is_found_in_the_working_folder_and_a_broken_one_is_one_line(tmp_path, capsys, monkeypatch):
+    (tmp_path / "mypricers.py").write_text(PRICERS)
+    (tmp_path / "broken.py").write_text("def price(:\n")
+    scenario = str(Path(AMAZON).resolve())
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", scenario, "--horizon", "20", "--out", "out", "--agent", "platform=mypricers:Steady"]) == 0
+    assert main(["run", scenario, "--horizon", "20", "--out", "out2",
+                 "--agent", "platform=broken.py:Steady"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("pricelab: error: --agent 'platform=broken.py:Steady': loading 'broken.py' failed: "
+                            "SyntaxError: ") and error.count("\n") == 1 and not (tmp_path / "out2").exists()
 
 
 @pytest.mark.parametrize("agent, message", [

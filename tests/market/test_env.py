@@ -140,9 +140,31 @@ def test_an_action_outside_the_space_is_one_line_and_runs_nothing(actions, actio
     assert env.state.t == 0
 
 
+def test_a_policys_predict_output_is_an_action():
+    """stable-baselines3's ``predict`` gives a 0-d array for one observation (a (1,) array for a batch of one)."""
+    env = SellerEnv("calvano2020", "firm1", n_ticks=20)
+    env.reset(seed=3)
+    first = env.step(6)[:2]
+    for action in (np.array(6), np.array([6], dtype=np.int32)):
+        env.reset(seed=3)
+        again = env.step(action)[:2]
+        np.testing.assert_array_equal(again[0], first[0])
+        assert again[1] == first[1]
+    env.reset(seed=3)
+    for bad in (np.array(6.0), np.array([True]), np.array([6, 7])):
+        with pytest.raises(OutsideError, match=r"^actions\['firm1'\] = array\(.*\): must be an integer in 0\.\.14"):
+            env.step(bad)
+
+
 def test_bad_construction_and_misuse_are_one_line():
-    with pytest.raises(OutsideError, match=r"^agents: 'nobody' is not a seller"):
+    with pytest.raises(OutsideError, match=r"^agents: 'nobody' is not a seller; the sellers are platform, "):
         MarketEnv(AMAZON, ["nobody"])
+    with pytest.raises(OutsideError, match=r"^agents: 'platform' is named twice"):
+        MarketEnv(AMAZON, ["platform", "platform"])
+    with pytest.raises(OutsideError, match=r"^agents: 'platform' is also in others"):
+        MarketEnv(AMAZON, ["platform"], others={"platform": Undercut()})
+    with pytest.raises(OutsideError, match=r"^others\['nobody'\]: unknown seller"):
+        MarketEnv(AMAZON, ["platform"], others={"nobody": Undercut()})
     with pytest.raises(OutsideError, match=r"^actions = 'continuous': must be one of discrete, box"):
         SellerEnv(AMAZON, "platform", actions="continuous")
     with pytest.raises(OutsideError, match=r"^price_range = \(2\.0, 1\.0\): need 0 < low < high"):
@@ -153,6 +175,8 @@ def test_bad_construction_and_misuse_are_one_line():
     env.reset(seed=1)
     with pytest.raises(OutsideError, match=r"^actions: no action for 'firm2', asked for a price at tick 0"):
         env.step({"firm1": 0})
+    with pytest.raises(OutsideError, match=r"^actions: 'bob' is not an agent; the agents are firm1, firm2"):
+        env.step({"firm1": 0, "firm2": 0, "bob": 0})
 
 
 def test_the_others_pricers_are_reset_with_every_episode():

@@ -64,8 +64,23 @@ def test_parsing_accepts_the_usual_forms_of_a_price_line():
     assert parse_price("**PRICE:** $1.80\n") == 1.8
     assert parse_price("thinking...\nPrice: EUR 2,05") == 2.05
     assert parse_price("PRICE: 1.2\nafter thought\nPRICE: 1.3") == 1.3
+    assert parse_price("PRICE = .99") == 0.99 and parse_price("PRICE: 1.5e3") == 1500.0
+    assert parse_price("PRICE: 1,234.50 USD") == parse_price("Price: 1.234,50 EUR") == 1234.5
+    assert parse_price("PRICE: 1,234,567\n2 more lines") == 1234567.0
+
+
+@pytest.mark.parametrize("text", ["PRICE: 1 800", "PRICE: 1,2,3", "PRICE: 1.234.5", "PRICE: 12,34.5"])
+def test_a_number_that_reads_two_ways_is_refused_not_guessed(text):
+    with pytest.raises(OutsideError, match=r"^seller 'firm1' at tick 3: the model's reply holds no price"):
+        parse_price(text, "firm1", 3)
     assert section(reply(1.0, plans="raise slowly\nthen hold"), "PLANS", "-") == "raise slowly\nthen hold"
     assert section("PRICE: 1", "INSIGHTS", "kept") == "kept"
+
+
+def test_one_llm_pricer_for_two_sellers_is_refused():
+    shared = LLMPricer(Script([reply(1.8)] * 4))
+    with pytest.raises(OutsideError, match=r"^seller 'firm2': this LLMPricer prices 'firm1' in this run"):
+        engine.run(CALVANO, agents={"firm1": shared, "firm2": shared})
 
 
 def test_reset_forgets_and_bad_arguments_are_one_line():

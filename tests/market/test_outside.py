@@ -8,7 +8,7 @@ import pytest
 
 from experiments.examples.pricers import MatchLowest, Undercut
 from market import catalog, engine, interventions, outside, strategies
-from market.errors import OutsideError
+from market.errors import OutsideError, PricerError
 from market.model import PricingModel
 
 AMAZON = catalog.load("amazon_10min")
@@ -158,6 +158,20 @@ def test_agents_must_name_sellers_and_be_pricers():
         PricingModel(AMAZON, agents={"platform": "undercut"})
     with pytest.raises(OutsideError, match="must map seller names to pricers"):
         engine.run(AMAZON, agents=[Undercut()])
+    with pytest.raises(OutsideError, match=r"^agents\['platform'\] = the class Undercut: give a pricer object, e\.g\. "
+                                          r"Undercut\(\)"):
+        engine.run(AMAZON, agents={"platform": Undercut})
+
+
+def test_a_pricer_whose_code_raises_is_named_with_the_tick_and_keeps_its_traceback():
+    class Failing:
+        def price(self, observation):
+            return 1.5 if observation.tick < 7 else {}["missing"]
+
+    with pytest.raises(PricerError, match=r"^seller 'platform' at tick 7: its pricer raised KeyError: 'missing'$") \
+            as raised:
+        engine.run(AMAZON, agents={"platform": Failing()})
+    assert isinstance(raised.value.__cause__, KeyError)
 
 
 def test_a_scenario_that_names_an_outside_seller_needs_its_pricer():
