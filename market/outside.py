@@ -122,7 +122,8 @@ def bind(scenario: Scenario, agents: Mapping[str, object] | None) -> tuple[Scena
         missing = outside_names(scenario)
         if missing:
             raise OutsideError(f"sellers {', '.join(missing)}: priced from outside (strategy 'outside'); give "
-                               f"their pricers, e.g. agents={{{missing[0]!r}: MyPricer()}}")
+                               f"their pricers: agents={{{missing[0]!r}: MyPricer()}} in Python, --agent "
+                               f"{missing[0]}=MODULE:NAME on the command line")
         return scenario, None
     check_agents(scenario, agents)
     scenario = assign(scenario, set(agents))

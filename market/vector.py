@@ -200,6 +200,10 @@ class VectorMarketEnv(VectorEnv):
         n, k = self.scenario.n_sellers, len(agents)
         names = [s.name for s in self.scenario.sellers]
         self._agents = np.array([names.index(a) for a in agents], dtype=np.int64)
+        self._template = engine.build_state(self.scenario, horizon=0)
+        self._batch = stack(self._template, num_envs)  # refused first if it would not fit in memory
+        self.state = unstack(self._batch, self._template)
+        self._groups = tuple(None if getattr(self._template, name) is None else True for name in OPTIONAL)
         self._shape = (k,) if k > 1 else ()
         single = self.pricing.space()
         if k > 1:
@@ -209,15 +213,11 @@ class VectorMarketEnv(VectorEnv):
         self.single_observation_space = spaces.Box(0.0, np.inf, shape=(*self._shape, n), dtype=np.float64)
         self.action_space = batch_space(self.single_action_space, num_envs)
         self.observation_space = batch_space(self.single_observation_space, num_envs)
-        self._template = engine.build_state(self.scenario, horizon=0)
-        self._batch = stack(self._template, num_envs)
-        self.state = unstack(self._batch, self._template)
-        self._groups = tuple(None if getattr(self._template, name) is None else True for name in OPTIONAL)
         self._banked = np.zeros((num_envs, n))
         self._observation = np.zeros((num_envs, k, n))
         self._reward = np.zeros((num_envs, k))
         self._seeds: np.random.Generator | None = None
-        self._ended = True
+        self._started = self._ended = False
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         """Start every copy's episode; copy b runs on seed ``seed + b`` (``seed``: as ``MarketEnv.reset``'s)."""
@@ -226,11 +226,13 @@ class VectorMarketEnv(VectorEnv):
         self.state.market.seed[:] = seed + np.arange(self.num_envs)
         self._banked[:] = 0.0
         self._run(None)
-        self._ended = False
+        self._started, self._ended = True, False
         return self._observations(), {}
 
     def step(self, actions):
         """Give every copy's agents the prices of ``actions`` and run to their next repricing (the module docstring)."""
+        if not self._started:
+            raise OutsideError("step(): the copies have not started; call reset() first")
         if self._ended:
             observations, infos = self.reset()
             zeros = np.zeros(self.num_envs, dtype=np.bool_)
@@ -242,11 +244,12 @@ class VectorMarketEnv(VectorEnv):
         return self._observations(), reward, np.zeros(self.num_envs, dtype=np.bool_), truncations, {}
 
     def prices(self, actions) -> np.ndarray:
-        """The agents' prices, ``(num_envs, k)``, for an array of actions; ``OutsideError`` for an action outside
-        the space."""
+        """The agents' prices, ``(num_envs, k)``, for an array of actions of the action space's shape (with one
+        agent, ``(num_envs,)`` and ``(num_envs, 1)`` alike); ``OutsideError`` for an action outside the space."""
         k = len(self.agents)
         given = np.asarray(actions)
-        if given.dtype.kind not in "iuf" or given.size != self.num_envs * k:
+        shapes = {self.action_space.shape, (self.num_envs, k)} | ({(self.num_envs,)} if k == 1 else set())
+        if given.dtype.kind not in "iuf" or given.shape not in shapes:
             raise OutsideError(f"actions: an array of shape {self.action_space.shape} of "
                                f"{'grid indices' if self.pricing.discrete else 'prices'} (got {given.dtype} "
                                f"{given.shape})")

@@ -9,19 +9,33 @@
   ``price`` (timed apart on the same observations), divided by the repricings.
 """
 
+import importlib
+import sys
+
 import numpy as np
 
 from experiments.bench import best_of, measurement
 from experiments.examples.pricers import Undercut
 from market import catalog, engine
-from market.env import MarketEnv, SellerEnv
-from market.vector import VectorMarketEnv
 
 _STEPS = 20_000
 _BATCH = 1024
 
 
+def _environments():
+    """``market.env`` and ``market.vector``; None, said on stderr, without the ``env`` extra they need."""
+    try:
+        return importlib.import_module("market.env"), importlib.import_module("market.vector")
+    except ModuleNotFoundError as err:
+        print(f"pricelab bench: the environments' benchmarks need {err.name} (pip install -e '.[env]'); not run",
+              file=sys.stderr)
+        return None
+
+
 def env_steps_per_second():
+    if (modules := _environments()) is None:
+        return
+    MarketEnv, SellerEnv = modules[0].MarketEnv, modules[0].SellerEnv
     env = MarketEnv(catalog.load("amazon_10min"), ["platform", "shop_hourly"], actions="box", price_range=(0.5, 5.0),
                     n_ticks=4 * _STEPS)
     env.reset(seed=1)
@@ -35,7 +49,9 @@ def env_steps_per_second():
 
 
 def vector_seller_steps_per_second():
-    vector = VectorMarketEnv("calvano2020", ["firm1", "firm2"], num_envs=_BATCH, n_ticks=10**9)
+    if (modules := _environments()) is None:
+        return
+    vector = modules[1].VectorMarketEnv("calvano2020", ["firm1", "firm2"], num_envs=_BATCH, n_ticks=10**9)
     vector.reset(seed=1)
     actions = np.random.default_rng(0).integers(0, 15, size=(_BATCH, 2))
     steps = 300

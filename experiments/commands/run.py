@@ -2,7 +2,8 @@
 
 Writes DIR/timeseries.parquet (one row per recorded tick and seller), DIR/market_timeseries.parquet
 (one row per recorded tick), DIR/sellers.parquet (one row per seller), DIR/summary.parquet
-(one row for the market) and DIR/scenario.toml (the scenario as run).
+(one row for the market) and DIR/scenario.toml (the scenario as run; the ``--agent`` items in a comment
+at its top, to run it again).
 
 ``--agent SELLER=MODULE:NAME`` prices a seller by a Python object (``experiments.agents``,
 ``market.outside``). A bad price from it stops the run with exit status 2, before anything is written.
@@ -52,15 +53,15 @@ def main(args) -> int:
                        extra_per_row=results.BYTES_PER_RECORD * scenario.n_sellers)
     out = Path(args.out or f"results/{scenario.name}")
     with staged_folder(out) as folder:
-        elapsed, sellers, summary = _run(scenario, args.train, pricers, folder)
+        elapsed, sellers, summary = _run(scenario, args.train, pricers, folder, args.agent or [])
     tables.print_run(scenario, benchmarks, sellers, summary, elapsed)
     print(f"results in {out}/")
     return 0
 
 
-def _run(scenario, max_ticks: int | None, pricers, folder: Path):
-    """Train where asked, run the horizon (``pricers``: the sellers priced from outside), write the results into
-    ``folder``; (seconds, sellers, summary)."""
+def _run(scenario, max_ticks: int | None, pricers, folder: Path, agents: list[str]):
+    """Train where asked, run the horizon (``pricers``: the sellers priced from outside, given on the command line
+    as ``agents``), write the results into ``folder``; (seconds, sellers, summary)."""
     from experiments.atomic import write_parquet, write_text
     from market import engine, results, training
 
@@ -78,5 +79,6 @@ def _run(scenario, max_ticks: int | None, pricers, folder: Path):
     write_parquet(results.market_series(state, scenario), folder / "market_timeseries.parquet")
     write_parquet(sellers, folder / "sellers.parquet")
     write_parquet(summary, folder / "summary.parquet")
-    write_text(scenario.to_toml(), folder / "scenario.toml")
+    header = "".join(f"# priced from outside: --agent {item}\n" for item in agents)
+    write_text(header + scenario.to_toml(), folder / "scenario.toml")
     return elapsed, sellers, summary

@@ -22,9 +22,14 @@ import argparse
 import time
 
 import numpy as np
-from gymnasium.wrappers import TransformReward
-from stable_baselines3 import DQN, PPO
-from stable_baselines3.common.vec_env import VecEnv
+
+try:
+    from gymnasium.wrappers import TransformReward
+    from stable_baselines3 import DQN, PPO
+    from stable_baselines3.common.vec_env import VecEnv
+except ModuleNotFoundError as missing:
+    raise SystemExit(f"deep_rl_seller: needs {missing.name}: pip install -e '.[rl]' (README: torch's CPU build "
+                     f"first)") from None
 
 from experiments import tables
 from market import catalog, engine, outside, results
@@ -121,13 +126,25 @@ def measure(scenario: Scenario, agents: dict | None, label: str) -> None:
     tables.print_run(ran, ran.benchmarks, results.sellers(state, ran), results.summary(state, ran, None), elapsed)
 
 
+def count(least: int):
+    """An argparse type: an integer >= ``least``."""
+    def parse(text: str) -> int:
+        value = int(text) if text.lstrip("-").isdigit() else None
+        if value is None or value < least:
+            raise argparse.ArgumentTypeError(f"{text!r}: must be an integer >= {least}")
+        return value
+    return parse
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--algo", choices=sorted(ALGORITHMS), default="ppo")
-    parser.add_argument("--steps", type=int, default=100_000, help="training steps (one per repricing of the shop)")
-    parser.add_argument("--episode-days", type=int, default=7)
+    parser.add_argument("--steps", type=count(1), default=100_000,
+                        help="training steps (one per repricing of the shop, in every copy)")
+    parser.add_argument("--episode-days", type=count(1), default=7)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--copies", type=int, default=0, help="train in this many copies of the market at once")
+    parser.add_argument("--copies", type=count(0), default=0,
+                        help="train in this many copies of the market at once (0: one market, SellerEnv)")
     args = parser.parse_args()
     scenario = catalog.load("amazon_10min")
     started = time.perf_counter()

@@ -49,7 +49,12 @@ def test_a_seller_priced_by_a_python_class_from_a_file(tmp_path, pricers, capsys
     assert main(["run", AMAZON, "--horizon", "100", "--out", str(out), "--agent", f"platform={pricers}:Steady"]) == 0
     ts = pl.read_parquet(out / "timeseries.parquet").filter(pl.col("seller") == "platform")
     assert ts["price"].to_list() == [1.55] * 100
-    assert 'strategy = "outside"' in (out / "scenario.toml").read_text()
+    written = (out / "scenario.toml").read_text()
+    assert 'strategy = "outside"' in written
+    assert written.startswith(f"# priced from outside: --agent platform={pricers}:Steady\n")
+    again = tmp_path / "again"  # the folder's scenario runs again with the agent its comment names
+    assert main(["run", str(out / "scenario.toml"), "--out", str(again), "--agent", f"platform={pricers}:Steady"]) == 0
+    assert pl.read_parquet(again / "summary.parquet").equals(pl.read_parquet(out / "summary.parquet"))
 
 
 def test_a_seller_priced_by_an_importable_module(tmp_path):
@@ -113,4 +118,5 @@ def test_a_scenario_naming_an_outside_seller_needs_an_agent(tmp_path, capsys):
                                        'ceiling = "monopoly" }', 'strategy = "outside"')
     config.write_text(text)
     assert main(["run", str(config), "--horizon", "10", "--out", str(tmp_path / "out")]) == 2
-    assert "sellers platform: priced from outside" in capsys.readouterr().err
+    assert "sellers platform: priced from outside (strategy 'outside'); give their pricers: agents={'platform': " \
+           "MyPricer()} in Python, --agent platform=MODULE:NAME on the command line" in capsys.readouterr().err

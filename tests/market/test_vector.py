@@ -109,6 +109,8 @@ def test_copies_with_every_optional_group_play_market_env(scenario, agents, grou
     ("discrete", np.full((4, 2), 15), r"^actions\[0, 0\] \(firm1\) = 15: must be an integer in 0\.\.14"),
     ("discrete", np.full((4, 2), 1.0), r"^actions\[0, 0\] \(firm1\) = 1\.0: must be an integer"),
     ("discrete", np.zeros((4, 3), dtype=int), r"^actions: an array of shape \(4, 2\) of grid indices"),
+    ("discrete", np.zeros((2, 4), dtype=int), r"^actions: an array of shape \(4, 2\) of grid indices \(got int64 "
+                                              r"\(2, 4\)\)"),  # the right size, transposed
     ("box", np.full((4, 2), np.nan), r"^actions\[0, 0\] \(firm1\) = nan: must be a price in"),
     ("box", np.array(["a"] * 8).reshape(4, 2), r"^actions: an array of shape \(4, 2\) of prices"),
 ])
@@ -125,6 +127,11 @@ def test_copies_beyond_the_memory_budget_are_refused_before_allocating(monkeypat
     with pytest.raises(BudgetError, match=r"^num_envs = 1,000,000: copies of the market \([0-9,]+ bytes each\) need "
                                           r"[0-9.]+ GiB, over the budget; at most [0-9,]+ fit"):
         VectorMarketEnv("calvano2020", AGENTS, num_envs=1_000_000)
+
+
+def test_a_step_before_reset_is_one_line():
+    with pytest.raises(OutsideError, match=r"^step\(\): the copies have not started; call reset\(\) first"):
+        VectorMarketEnv("calvano2020", AGENTS, num_envs=2, n_ticks=3).step(np.zeros((2, 2), dtype=int))
 
 
 def test_bad_construction_is_one_line():
