@@ -260,3 +260,8 @@ class SellerEnv(gym.Env):
         observations, rewards, terminations, truncations, infos = self.market.step({self.seller: action})
         s = self.seller
         return observations[s], rewards[s], terminations[s], truncations[s], infos[s]
+
+
+# gymnasium.make("pricelab/Seller-v0", scenario="calvano2020", seller="firm1") once this module is imported (or
+# gymnasium.make("market.env:pricelab/Seller-v0", ...), which imports it); the episode ends with the env's n_ticks.
+gym.register(id="pricelab/Seller-v0", entry_point=SellerEnv)

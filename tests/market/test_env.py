@@ -3,6 +3,7 @@ through the environment, one seed one episode for every shipped scenario, and ba
 
 import warnings
 
+import gymnasium
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
@@ -59,6 +60,17 @@ def test_pettingzoo_parallel_api(actions):
 def test_gymnasium_env_checker(actions):
     check_env(SellerEnv("calvano2020", "firm1", actions=actions, n_ticks=100))
     check_env(SellerEnv(AMAZON, "shop_6h", actions=actions, n_ticks=400))
+
+
+def test_gymnasium_make_builds_a_seller_env():
+    env = gymnasium.make("market.env:pricelab/Seller-v0", scenario="calvano2020", seller="firm1", n_ticks=5)
+    assert env.spec.id == "pricelab/Seller-v0" and isinstance(env.unwrapped, SellerEnv)
+    direct = SellerEnv("calvano2020", "firm1", n_ticks=5)
+    np.testing.assert_array_equal(env.reset(seed=4)[0], direct.reset(seed=4)[0])
+    steps = 0
+    while not env.step(3)[3]:
+        steps += 1
+    assert steps == 4
 
 
 def play(env, seed, steps=40):
