@@ -93,6 +93,15 @@ def wait_for_runs(folder, at_least: int, process, timeout: float = 120.0) -> Non
         time.sleep(0.005)
 
 
+def _written_address(file):
+    """The address in a scheduler file once the scheduler has written it whole (it writes the file in place, so a
+    reader may find it empty or cut short); None before."""
+    try:
+        return json.loads(file.read_text())["address"]
+    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+        return None
+
+
 class DaskProcesses:
     """A ``dask scheduler`` and ``dask worker`` processes of this Python, each in its own process group."""
 
@@ -103,10 +112,10 @@ class DaskProcesses:
         self.scheduler = self._start(["distributed.cli.dask_scheduler", "--port", "0", "--no-dashboard",
                                       "--scheduler-file", str(file)], "scheduler")
         deadline = time.monotonic() + 60
-        while not file.is_file():
+        while (address := _written_address(file)) is None:
             assert self.scheduler.poll() is None and time.monotonic() < deadline, "the scheduler did not start"
             time.sleep(0.1)
-        self.address = json.loads(file.read_text())["address"]
+        self.address = address
 
     def add_workers(self, n: int, env: dict | None = None, preload=None, python_options=()) -> None:
         """Start ``n`` single-threaded workers (each with a nanny that restarts it) and wait until they connect."""
