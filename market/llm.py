@@ -166,7 +166,7 @@ def read_number(text: str) -> float | None:
         pattern = rf"[-+]?\d{{1,3}}(?:{re.escape(group)}\d{{3}})+" + (rf"{re.escape(decimal)}\d+" if decimal else "")
         if not re.fullmatch(pattern, mantissa):
             return None
-        mantissa = mantissa.replace(group, "").replace(decimal or group, ".")
+        mantissa = mantissa.replace(group, "").replace(decimal, ".") if decimal else mantissa.replace(group, "")
     try:
         return float(mantissa.replace(",", ".") + (f"e{exponent}" if exponent else ""))
     except ValueError:
