@@ -6,6 +6,8 @@ measure of a run in long form, at the levels of the market, each role and each s
 names and types are fixed, so files from many runs scan together.
 """
 
+import hashlib
+
 import numpy as np
 import polars as pl
 
@@ -15,6 +17,12 @@ from market.state import FEE_INCOME, SHOPPERS, SURPLUS, State
 from market.training import Training, columns
 
 BYTES_PER_RECORD = 160  # a recorded (tick, seller) in the long frames, strings included (a generous estimate)
+
+
+def run_id(scenario: Scenario) -> str:
+    """A run's id: the first 16 hex digits of the SHA-256 of its scenario's TOML (seed, arm's rules and every
+    setting included), so the same scenario on the same seed has the same id in every file and on every machine."""
+    return hashlib.sha256(scenario.to_toml().encode()).hexdigest()[:16]
 
 
 def recorded_ticks(state: State) -> np.ndarray:
