@@ -90,6 +90,7 @@ class ArmsFile(BaseModel):
 
     description: str = ""
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    respond: dict[str, object] = Field(default_factory=dict)  # firms re-tuning (experiments.respond.plan)
     arms: Annotated[list[ArmSpec], Field(min_length=2)]
 
     @field_validator("arms")

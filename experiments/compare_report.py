@@ -97,10 +97,11 @@ def _levels(frame: pl.DataFrame, value: str | None) -> dict:
 
 
 def write(out: Path, base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame, table: pl.DataFrame,
-          parts: pl.DataFrame, timeseries: pl.DataFrame, varies: list[Vary]) -> Path:
+          parts: pl.DataFrame, timeseries: pl.DataFrame, varies: list[Vary], extra: list[str] = ()) -> Path:
     """``runs.parquet``, ``differences.parquet``, ``decomposition.parquet`` (with package arms),
     ``timeseries.parquet``, ``compare.png``, ``timeseries.png``, ``compare.md`` and its self-contained
-    ``compare.html`` in ``out``; returns the Markdown file's path."""
+    ``compare.html`` in ``out``; returns the Markdown file's path. ``extra``: Markdown lines after the first
+    page (e.g. ``experiments.respond``'s section on firms re-tuning)."""
     write_parquet(runs, out / "runs.parquet")
     write_parquet(table, out / "differences.parquet")
     write_parquet(timeseries, out / "timeseries.parquet")
@@ -109,7 +110,7 @@ def write(out: Path, base: Scenario, arms: list[Arm], question: str, runs: pl.Da
     shown = _nonzero(runs)
     compare_figures.differences(out / "compare.png", base, arms, table.filter(pl.col("level") == "market"), shown)
     compare_figures.series(out / "timeseries.png", base, timeseries)
-    text = "\n".join(_markdown(base, arms, question, runs, table, parts, shown, varies)) + "\n"
+    text = "\n".join(_markdown(base, arms, question, runs, table, parts, shown, varies, extra)) + "\n"
     write_text(html.page(text, out, f"{base.name}: {question}"), out / "compare.html")
     return write_text(text, out / "compare.md")
 
@@ -122,7 +123,7 @@ def _nonzero(runs: pl.DataFrame) -> pl.DataFrame:
 
 
 def _markdown(base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame, table: pl.DataFrame,
-              parts: pl.DataFrame, shown: pl.DataFrame, varies: list[Vary]) -> list[str]:
+              parts: pl.DataFrame, shown: pl.DataFrame, varies: list[Vary], extra: list[str] = ()) -> list[str]:
     lines = [f"# {base.name}: {question}", "", "## Summary", "",
              f"**Question.** {question[0].upper() + question[1:]}? Against the baseline '{arms[0].name}' "
              f"({arms[0].description or 'the scenario as given'}), on the same {runs['seed'].n_unique()} seeds.", ""]
@@ -130,6 +131,7 @@ def _markdown(base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame
         lines += [f"**Answer ({arm.name} vs {arms[0].name}).** {compare_summary.answer(table, arm)}", "",
                   compare_summary.mechanism(table, arm), ""]
     lines += ["**Caveats.**", ""] + [f"- {c}" for c in compare_summary.caveats(base, arms, runs, table, varies)]
+    lines += extra
     lines += _assumptions(base, arms, varies)
     lines += _training_lines(runs)
     lines += _paper_lines(arms, table)

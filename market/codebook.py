@@ -178,14 +178,46 @@ SCREENS = {
                            "(sup-F, Andrews 1993)", "share (0 to 1)"),
 }
 
+RESPOND = {
+    "setting": _c("a setting a re-tuning seller chooses (compare --respond): 'strategy', a tunable parameter of its "
+                  "strategy, or 'period'"),
+    "given": _c("the setting's value in the scenario as given, as text (null: the strategy chosen has no such "
+                "parameter there)"),
+    "chosen": _c("the setting's value the seller chose at the arm's equilibrium, as text (null: the strategy "
+                 "chosen has no such parameter)"),
+    "given_value": _c("the given value as a number (null for the strategy)", "as the setting (period: ticks)"),
+    "chosen_value": _c("the chosen value as a number (null for the strategy)", "as the setting (period: ticks)"),
+    "status": _c("how the equilibrium search ended: converged (no responder gains more than the tolerance), cycle "
+                 "(the best responses cycle; measured where the cycle closed) or not converged (max_rounds reached)"),
+    "rounds": _c("rounds of best responses the search ran", "rounds"),
+    "simulations": _c("simulations the search ran: profiles evaluated x search seeds", "simulations"),
+    "search_seeds": _c("seeds every candidate setting was measured on (common random numbers)", "seeds"),
+    "profit_given": _c("the seller's profit at the settings as given, mean over the search seeds", PER_TICK),
+    "profit_chosen": _c("the seller's profit at the equilibrium settings, mean over the search seeds", PER_TICK),
+    "remaining_gain": _c("the seller's gain from its best response at the equilibrium settings (at most the "
+                         "tolerance when converged)", PER_TICK),
+    "gain": _c("the seller's gain from re-tuning on the comparison's seeds: its profit at the arm's equilibrium "
+               "minus with settings as given, the mean paired difference", PER_TICK),
+    "gain_ci_low": _c("lower end of the 95% Student-t interval of the gain", PER_TICK),
+    "gain_ci_high": _c("upper end of the 95% Student-t interval of the gain", PER_TICK),
+    "respond_status": _c("a sweep run with [respond]: how its equilibrium search ended (see status)"),
+    "respond_simulations": _c("a sweep run with [respond]: simulations its equilibrium search ran", "simulations"),
+}
+
 COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS,
-                               **SCREENS}
+                               **SCREENS, **RESPOND}
 
 # Columns named after something else: (pattern, description template, unit template; None: the entry's unit).
 PATTERNS = (
     (re.compile(r"^seller\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "seller {who}: {entry}", None),
     (re.compile(r"^role\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "role {who}: {entry}", None),
     (re.compile(r"^(?P<metric>price|profit|delta)_(?P<who>\d+)$"), "seller {who} (from 0): {entry}", None),
+    (re.compile(r"^fixed_(?P<metric>baseline|mean|difference|se|ci_low|ci_high|relative_change_pct|n)$"),
+     "with settings fixed: {entry}", None),
+    (re.compile(r"^responding_(?P<metric>baseline|mean|difference|se|ci_low|ci_high|relative_change_pct|n)$"),
+     "with firms responding (each arm at its equilibrium, against the baseline at its own): {entry}", None),
+    (re.compile(r"^respond\.(?P<who>[^.]+)\.(?P<setting>[a-z_]+)$"),
+     "a sweep run with [respond]: the value of {setting} seller {who} chose at the equilibrium", "as the setting"),
     (re.compile(r"^(?P<path>(sellers|demand|platform|inventory|training)\..+|interventions|horizon|tick_minutes"
                 r"|history|record_stride)$"),
      "scenario field {path} swept (a sweep) or drawn per seed (compare --vary): its value in this run (lists and "
@@ -237,6 +269,13 @@ FILES = (
     ("compare: decomposition.parquet", ("package", "component", "level", "name", "metric", "difference", "ci_low",
                                         "ci_high", "n")),
     ("compare: timeseries.parquet", ("arm", "tick", "day", "seller", "price", "featured")),
+    ("compare --respond: respond.parquet", ("scenario", "seed", "run_id", "arm", "seller", "setting", "given",
+                                            "chosen", "given_value", "chosen_value", "status", "rounds",
+                                            "simulations", "search_seeds", "profit_given", "profit_chosen",
+                                            "remaining_gain", "gain", "gain_ci_low", "gain_ci_high", "n")),
+    ("compare --respond: respond_effects.parquet", ("scenario", "seed", "run_id", "arm", "level", "name", "metric",
+                                                    "fixed_<statistic>", "responding_<statistic>")),
+    ("compare --respond: responding/", ("<compare's files, the arms at their equilibria>",)),
     ("sweep: runs/<run id>.parquet", ("run_id", "run_index", "replicate", "seed", "<swept paths>", "ticks",
                                       "learners", "trained", "converged", "training_ticks", "<kept metrics>",
                                       "seller.<name>.<metric>", "role.<role>.<metric>")),
@@ -264,14 +303,18 @@ def render() -> str:
     groups = (("Identifiers", IDENTIFIERS), ("Time series (per tick)", TIMESERIES),
               ("Market outcomes (run summaries; also metric names in long tables)", MARKET),
               ("Seller outcomes", SELLER), ("Runs and training", RUNS), ("Paired statistics", STATISTICS),
-              ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS))
+              ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS),
+              ("Firms re-tuning their repricers (compare --respond, sweep [respond])", RESPOND))
     for title, entries in groups:
         lines += [f"## {title}", "", "| column | description | unit |", "|---|---|---|"]
         lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]
     lines += ["## Named columns", "", "| pattern | description |", "|---|---|",
               "| `seller.<name>.<metric>`, `role.<role>.<metric>` | a seller's or role's outcome (sweep `[keep]`) |",
               "| `price_<i>`, `delta_<i>` | seller i's value in a replication session |",
-              "| `<dotted path>` | a swept scenario field's value in a sweep run |", "",
+              "| `<dotted path>` | a swept scenario field's value in a sweep run |",
+              "| `fixed_<statistic>`, `responding_<statistic>` | a paired statistic with settings fixed / with firms "
+              "re-tuning (compare --respond) |",
+              "| `respond.<seller>.<setting>` | the setting a re-tuning seller chose (sweep `[respond]`) |", "",
               "## Files", "", "| file | columns |", "|---|---|"]
     lines += [f"| {name} | {', '.join(f'`{c}`' for c in columns)} |" for name, columns in FILES]
     return "\n".join(lines) + "\n"

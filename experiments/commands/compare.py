@@ -9,6 +9,7 @@ first where the scenario has a ``[training]`` table.
 """
 
 import json
+import os
 from pathlib import Path
 
 from experiments import flags
@@ -32,6 +33,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--horizon", type=flags.count, default=None, help="override the horizon, in ticks")
     parser.add_argument("--out", default=None, help="report folder (default results/compare_<scenario>_<arms>)")
     parser.add_argument("--json", action="store_true", help="print the arms and differences as one JSON object")
+    parser.add_argument("--respond", default=None, metavar="SELLER[,SELLER]|FILE.toml",
+                        help="before each arm is measured, these sellers re-tune their repricers (iterated best "
+                             "response: the equilibrium in delegated strategies); the report gives the effect with "
+                             "settings fixed and with firms responding, side by side. A TOML file's [respond] table "
+                             "sets ranges, menus and tolerances (experiments.respond.plan)")
 
 
 def main(args) -> int:
@@ -41,6 +47,7 @@ def main(args) -> int:
     from experiments import compare_report, uncertainty
     from experiments.atomic import staged_folder
     from experiments.compare import decomposition, differences, run_arms, seeds, series
+    from experiments.respond import command as respond
     from market import budget, catalog, interventions
 
     base = catalog.load(args.config)
@@ -49,6 +56,7 @@ def main(args) -> int:
     if args.arms is not None and (args.intervention is not None or args.set):
         raise UsageError("compare: give --arms, or --intervention/--set (the two-arm shorthand), not both")
     varies = [uncertainty.parse(text) for text in args.vary]
+    plan = respond.plan(args.respond, args.arms)
     if args.arms is not None:
         description, arms, drawn = armsfile.load(args.arms, base)
         varies = drawn + varies
@@ -65,6 +73,8 @@ def main(args) -> int:
     outcomes = 40 + 8 * base.n_sellers  # rows per seed and arm in the long table, each about a kilobyte
     budget.count(args.seeds, 1024 * outcomes * len(arms), "the seeds' results", "--seeds")
     varies = uncertainty.check(varies, [arm.scenario for arm in arms])
+    if plan is not None:
+        respond.check(plan, arms, varies)
     out = Path(args.out or f"results/compare_{base.name}_{label}")
     with staged_folder(out) as folder, Progress(transient=True, disable=args.json) as bar:
         task = bar.add_task(f"{base.name}: {args.seeds} seeds x {len(arms)} arms", total=args.seeds)
@@ -72,8 +82,14 @@ def main(args) -> int:
         table = differences(runs, arms[0].name)
         parts = decomposition(runs, arms[0].name, arms)
         timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)
-        report = out / compare_report.write(folder, base, arms, question, runs, table, parts, timeseries, varies).name
+        responding = None if plan is None else respond.run(
+            folder, base, arms, question, plan, args.seeds, runs, table, getattr(args, "workers", None)
+            or os.cpu_count() or 1, progress=lambda text: bar.update(task, description=text))
+        report = out / compare_report.write(folder, base, arms, question, runs, table, parts, timeseries, varies,
+                                            extra=responding.section if responding else ()).name
     result = compare_report.as_json(base, arms, question, runs, table)
+    if responding:
+        result["respond"] = responding.json
     if args.json:
         if args.arms is None:
             result["intervention"] = label
@@ -81,6 +97,8 @@ def main(args) -> int:
         print(json.dumps(result))
         return 0
     _print(result, report)
+    if responding:
+        print("\n".join(responding.lines))
     return 0
 
 

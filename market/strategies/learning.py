@@ -244,12 +244,13 @@ PRICE_LEADERSHIP = register(StrategySpec(
     doc="Raise the price by a step; keep the rise if rivals follow within a window, else revert.",
     source="Price leadership: Markham (1951), American Economic Review; Rotemberg and Saloner (1990), RES.",
     kernel=price_leadership, observe=observe_nothing, family="learner",
-    params=(Param("step", 0.05, 0.0, 1e6, "size of a probe, in currency units"),
-            Param("window", 3, 1, 1e6, "repricings to wait for rivals to follow"),
-            Param("cooldown", 6, 0, 1e6, "repricings between probes"),
-            Param("slack", 0.0, 0.0, 1e6, "rivals follow if their lowest price is within this of ours"),
-            Param("floor", "nash", 0.0, 1e9, "lowest price", is_price=True),
-            Param("ceiling", "monopoly", 0.0, 1e9, "highest price", is_price=True)),
+    params=(Param("step", 0.05, 0.0, 1e6, "size of a probe, in currency units", tune=(0.0, 0.25)),
+            Param("window", 3, 1, 1e6, "repricings to wait for rivals to follow", tune=(1, 48), integer=True),
+            Param("cooldown", 6, 0, 1e6, "repricings between probes", tune=(0, 48), integer=True),
+            Param("slack", 0.0, 0.0, 1e6, "rivals follow if their lowest price is within this of ours",
+                  tune=(0.0, 0.1)),
+            Param("floor", "nash", 0.0, 1e9, "lowest price", is_price=True, tune=("cost", "monopoly")),
+            Param("ceiling", "monopoly", 0.0, 1e9, "highest price", is_price=True, tune=("cost", "monopoly"))),
     uses_rival_prices=True, memory=4))
 
 _TABLE_ROWS = {"qlearning": lambda m, n: m**n, "klein_qlearning": lambda m, n: m}

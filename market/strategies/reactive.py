@@ -10,9 +10,10 @@ from numba import njit
 from market.jit import inner_kernel
 from market.strategies.registry import Param, StrategySpec, register
 
-_FLOOR = Param("floor", "cost", 0.0, 1e9, "lowest price the repricer will set", is_price=True)
-_CEILING = Param("ceiling", "monopoly", 0.0, 1e9, "highest price the repricer will set", is_price=True)
-_STEP = Param("step", 0.01, 0.0, 1e6, "undercut, in currency units")
+_PRICES = ("cost", "monopoly")  # a re-tuned floor, ceiling or reset lies between marginal cost and the monopoly price
+_FLOOR = Param("floor", "cost", 0.0, 1e9, "lowest price the repricer will set", is_price=True, tune=_PRICES)
+_CEILING = Param("ceiling", "monopoly", 0.0, 1e9, "highest price the repricer will set", is_price=True, tune=_PRICES)
+_STEP = Param("step", 0.01, 0.0, 1e6, "undercut, in currency units", tune=(0.0, 0.25))
 
 
 @njit(cache=True, inline="always")
@@ -70,7 +71,8 @@ EDGEWORTH = register(StrategySpec(
     doc="Undercut the lowest rival by a step; when that would fall below the floor, jump back to the reset price.",
     source="Maskin and Tirole (1988), Econometrica; Noel (2007), Review of Economics and Statistics.",
     kernel=edgeworth,
-    params=(_STEP, _FLOOR, Param("reset", "monopoly", 0.0, 1e9, "price after a reset", is_price=True)),
+    params=(_STEP, _FLOOR, Param("reset", "monopoly", 0.0, 1e9, "price after a reset", is_price=True,
+                                           tune=_PRICES)),
     uses_rival_prices=True,
 ))
 

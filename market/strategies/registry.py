@@ -10,6 +10,11 @@ A spec without a kernel is refused when its module is imported.
 Price-valued parameters may name a reference instead of a number: ``"cost"``, ``"nash"`` or
 ``"monopoly"`` (the seller's own marginal cost or static benchmark price), resolved when a
 scenario is built.
+
+A parameter a firm would set on its repricer is *tunable*: ``tune`` gives the range within which a
+firm re-tuning its repricer chooses it (bounds may be price references; :mod:`experiments.respond`
+searches it), and ``integer`` says it takes whole values (counts of repricings). Learners' parameters
+are not tunable: their settings are learned, not chosen.
 """
 
 from dataclasses import dataclass, replace
@@ -25,7 +30,8 @@ RULE, RESPONSE, LEARNER, OUTSIDE = range(4)
 
 @dataclass(frozen=True)
 class Param:
-    """One strategy parameter: default, closed range ``[low, high]``, and whether it is a price."""
+    """One strategy parameter: default, closed range ``[low, high]``, whether it is a price, the range a firm
+    re-tuning its repricer chooses it in (``tune``; None: not tunable) and whether it is a whole number."""
 
     name: str
     default: float | str
@@ -33,6 +39,13 @@ class Param:
     high: float
     doc: str
     is_price: bool = False
+    tune: tuple[float | str, float | str] | None = None
+    integer: bool = False
+
+    def tune_range(self, references: dict[str, float]) -> tuple[float, float]:
+        """``tune`` in numbers, price references replaced by ``references`` (a seller's cost, nash, monopoly)."""
+        low, high = (references[b] if isinstance(b, str) else float(b) for b in self.tune)
+        return low, high
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,11 @@ class StrategySpec:
     def family_code(self) -> int:
         """``RULE``, ``RESPONSE``, ``LEARNER`` or ``OUTSIDE``: the dispatch that prices a seller with this strategy."""
         return FAMILIES.index(self.family)
+
+    @property
+    def tunable(self) -> tuple[Param, ...]:
+        """The parameters a firm re-tuning its repricer chooses (``Param.tune``)."""
+        return tuple(p for p in self.params if p.tune is not None)
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -113,6 +131,8 @@ def register(spec: StrategySpec) -> StrategySpec:
         problem = "needs a kernel (and a learner, an observe kernel)"
     elif len(spec.params) > MAX_PARAMS or spec.memory > MEMORY_SLOTS:
         problem = "needs more parameters or memory than the engine holds"
+    elif not all(_tune_fits(p) for p in spec.params) or (spec.learns and spec.tunable):
+        problem = "declares a tunable range outside its parameter's (or a learner's parameter as tunable)"
     elif _SEALED[0]:
         problem = "is registered after the dispatch was built (import its module in market.strategies.dispatch)"
     if problem:
@@ -120,6 +140,17 @@ def register(spec: StrategySpec) -> StrategySpec:
     numbered = replace(spec, id=len(_REGISTRY))
     _REGISTRY[spec.name] = numbered
     return numbered
+
+
+def _tune_fits(p: Param) -> bool:
+    """Whether ``p.tune`` is absent, or two bounds within ``[p.low, p.high]`` (references only for a price)."""
+    if p.tune is None:
+        return True
+    numbers = [b for b in p.tune if not isinstance(b, str)]
+    references = [b for b in p.tune if isinstance(b, str)]
+    return (len(p.tune) == 2 and all(p.low <= b <= p.high for b in numbers)
+            and all(p.is_price and b in PRICE_REFERENCES for b in references)
+            and (len(numbers) < 2 or numbers[0] <= numbers[1]))
 
 
 def seal() -> None:

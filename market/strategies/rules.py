@@ -25,7 +25,7 @@ FIXED = register(StrategySpec(
     doc="Always charge the same price.",
     source="Benchmark rule; e.g. the list price of a shop without a repricer.",
     kernel=fixed_price,
-    params=(Param("price", "nash", 0.0, 1e9, "the price charged", is_price=True),),
+    params=(Param("price", "nash", 0.0, 1e9, "the price charged", is_price=True, tune=("cost", "monopoly")),),
 ))
 
 COST_PLUS = register(StrategySpec(
@@ -33,5 +33,5 @@ COST_PLUS = register(StrategySpec(
     doc="Charge marginal cost times (1 + markup).",
     source="Full-cost pricing; Hall and Hitch (1939), Oxford Economic Papers.",
     kernel=cost_plus,
-    params=(Param("markup", 0.2, 0.0, 100.0, "markup as a share of marginal cost"),),
+    params=(Param("markup", 0.2, 0.0, 100.0, "markup as a share of marginal cost", tune=(0.0, 3.0)),),
 ))

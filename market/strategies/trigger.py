@@ -10,10 +10,12 @@ from market.jit import inner_kernel
 from market.strategies.registry import Param, StrategySpec, register
 
 _TOLERANCE = 1e-9
+_PRICES = ("cost", "monopoly")  # re-tuned prices lie between marginal cost and the monopoly price
 _PARAMS = (
-    Param("high", "monopoly", 0.0, 1e9, "cooperative price", is_price=True),
-    Param("low", "nash", 0.0, 1e9, "punishment price", is_price=True),
-    Param("trigger", "monopoly", 0.0, 1e9, "rival prices below this count as a defection", is_price=True),
+    Param("high", "monopoly", 0.0, 1e9, "cooperative price", is_price=True, tune=_PRICES),
+    Param("low", "nash", 0.0, 1e9, "punishment price", is_price=True, tune=_PRICES),
+    Param("trigger", "monopoly", 0.0, 1e9, "rival prices below this count as a defection", is_price=True,
+          tune=_PRICES),
 )
 
 
