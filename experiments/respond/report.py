@@ -50,7 +50,8 @@ def settings_frame(base: Scenario, responding: Responding, measured: dict) -> pl
                     "scenario": base.name, "seed": seed, "run_id": rid, "arm": arm, "seller": r.name,
                     "setting": setting, "given": _text(given), "chosen": _text(chosen),
                     "given_value": _number(given), "chosen_value": _number(chosen),
-                    "status": found.status, "rounds": found.rounds, "simulations": found.simulations, "search_seeds": len(found.seeds),
+                    "status": found.status, "rounds": found.rounds, "simulations": found.simulations,
+                    "search_seeds": len(found.seeds),
                     "profit_given": float(found.profit_given[k]), "profit_chosen": float(found.profit_chosen[k]),
                     "remaining_gain": float(found.remaining_gain[k]), "gain": gain["difference"],
                     "gain_ci_low": gain["ci_low"], "gain_ci_high": gain["ci_high"], "n": gain["n"]})

@@ -103,9 +103,9 @@ def _responder(request: Request, scenario: Scenario, where: str) -> Responder:
     known = {PERIOD} | {p.name for spec in specs for p in spec.tunable}
     for name in named:
         if name not in known:
-            untunable = any(name in [p.name for p in spec.params] for spec in specs)
-            raise UsageError(f"{where}.{seller.name}.{name}: {'not a tunable setting' if untunable else 'unknown'}"
-                             f"; {seller.name} may choose: {', '.join(sorted(known))}")
+            raise UsageError(f"{where}.{seller.name}.{name}: not a tunable setting of "
+                             f"{', '.join(spec.name for spec in specs)}; {seller.name} may choose: "
+                             f"{', '.join(sorted(known))}")
     references = scenario.references(i)
     options = tuple(_option(spec, seller, named, references, scenario, f"{where}.{seller.name}") for spec in specs)
     current = options[0]
