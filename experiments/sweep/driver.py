@@ -30,7 +30,8 @@ def run_all(experiment: Spec, runs: list[Run], todo: list[Run], out: Path, execu
     folder stays resumable.
     """
     engine.prepare(Scenario.from_dict(run.scenario) for run in todo)
-    task = functools.partial(simulate, metrics=experiment.metrics, timeseries_stride=experiment.timeseries_stride)
+    task = functools.partial(simulate, metrics=experiment.metrics, timeseries_stride=experiment.timeseries_stride,
+                             respond=experiment.respond)
     store = Store(out, experiment, runs)
     store.open(executor.name, getattr(executor, "workers", None))
     done = failed = 0

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from experiments.errors import UsageError
+from experiments.respond.plan import Plan
 from experiments.sweep.spec import Spec, apply, digest
 from market import results, training
 from market.scenario import Scenario
@@ -64,6 +65,10 @@ def expand(spec: Spec) -> list[Run]:
     for point in points(spec):
         try:
             scenario = apply(spec.base, point)
+            if spec.respond is not None:
+                from experiments.respond.retune import check  # experiments.respond imports this module's users
+
+                check(spec.respond, scenario, "respond")
         except ValueError as err:
             shown = ", ".join(f"{path} = {value!r}" for path, value in point.items())
             raise UsageError(f"grid point ({shown}): {err}") from None
@@ -90,18 +95,25 @@ def _column_value(value, data: dict, path: str):
     return json.dumps(value, sort_keys=True) if isinstance(value, list | dict) else read_dotted(data, path)
 
 
-def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None) -> Outcome:
+def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None, respond: Plan | None = None) -> Outcome:
     """Run one scenario (its learners trained first where it has ``[training]``) over its horizon; keep the
     training columns and ``metrics`` (market metrics, and ``seller.<name>.<metric>`` or ``role.<role>.<metric>``
-    columns, NaN where the run has no such seller or role). Any exception becomes ``Outcome.error`` (one line)."""
+    columns, NaN where the run has no such seller or role). With ``respond`` (the spec's ``[respond]``), the
+    responders first re-tune their repricers and the run is measured at their equilibrium, its row saying
+    what they chose (``experiments.respond.retune``). Any exception becomes ``Outcome.error`` (one line)."""
     try:
         scenario = Scenario.from_dict(run.scenario)
+        chosen = pl.DataFrame()
+        if respond is not None:
+            from experiments.respond.retune import retune  # experiments.respond imports this module's users
+
+            scenario, chosen = retune(scenario, respond)
         state, trained = training.run(scenario, record_stride=timeseries_stride or scenario.horizon)
         levels = {f"{level}.{name}.{metric}": value for level, name, metric, value in results.outcomes(state, scenario)
                   if level != "market"}
         summary = results.summary(state, scenario, trained).with_columns(
             pl.lit(levels.get(c, float("nan")), dtype=pl.Float64).alias(c) for c in metrics if "." in c)
-        summary = summary.select("ticks", *training.COLUMNS, *metrics)
+        summary = pl.concat([summary.select("ticks", *training.COLUMNS, *metrics), chosen], how="horizontal")
         series = None
         if timeseries_stride is not None:
             series = results.timeseries(state, scenario).select(pl.lit(run.run_id).alias("run_id"), pl.all())

@@ -22,6 +22,9 @@ other (a seller's phase must stay below its period). Example::
     "sellers.shop_hourly.period" = [6, 12]
     "sellers.shop_hourly.lag" = [3, 6]
 
+    [respond]                    # optional: these sellers re-tune their repricers in every run before it is
+    sellers = ["platform"]       # measured (experiments.respond; the run's row says what they chose)
+
     [keep]
     metrics = ["delta", "mean_price"]   # default: all of market.metrics.MARKET_METRICS
     sellers = ["profit", "margin"]      # also per seller: columns seller.<name>.<metric> (results.SELLER_METRICS)
@@ -40,13 +43,14 @@ from pathlib import Path
 
 from experiments import configs
 from experiments.errors import UsageError
+from experiments.respond.plan import Plan, parse
 from market import budget
 from market.metrics import MARKET_METRICS
 from market.results import ROLE_METRICS, ROLES, SELLER_METRICS
 from market.scenario import Scenario, ScenarioError, set_dotted
 from market.tomlfile import read_text, read_toml
 
-_KEYS = ("name", "description", "base", "master_seed", "seeds", "set", "grid", "zip", "keep")
+_KEYS = ("name", "description", "base", "master_seed", "seeds", "set", "grid", "zip", "keep", "respond")
 _KEEP_KEYS = ("metrics", "sellers", "roles", "timeseries_stride")
 MAX_SEED = 2**63
 RUN_BYTES = 16384  # a run's resolved scenario and bookkeeping while the sweep is expanded (a generous estimate)
@@ -72,6 +76,7 @@ class Spec:
     metrics: tuple[str, ...]
     timeseries_stride: int | None
     source: str
+    respond: Plan | None = None
 
     @property
     def paths(self) -> list[str]:
@@ -83,7 +88,8 @@ class Spec:
         return {"name": self.name, "base": self.base.model_dump(mode="json"),
                 "axes": [dict(axis) for axis in self.axes], "n_seeds": self.n_seeds,
                 "seeds": list(self.seeds) if self.seeds is not None else None, "master_seed": self.master_seed,
-                "metrics": list(self.metrics), "timeseries_stride": self.timeseries_stride}
+                "metrics": list(self.metrics), "timeseries_stride": self.timeseries_stride,
+                **({"respond": self.respond.canonical()} if self.respond is not None else {})}
 
     @property
     def hash(self) -> str:
@@ -150,7 +156,8 @@ def from_dict(data: dict, folder: Path, source: str = "") -> Spec:
                 master_seed=_integer(data.get("master_seed", 0), "master_seed", 0, MAX_SEED),
                 metrics=_metrics(keep.get("metrics", list(MARKET_METRICS)), "keep.metrics", MARKET_METRICS)
                 + _levels(base, keep),
-                timeseries_stride=_stride(keep.get("timeseries_stride")), source=source)
+                timeseries_stride=_stride(keep.get("timeseries_stride")), source=source,
+                respond=parse(data["respond"], "respond") if "respond" in data else None)
 
 
 def _check_keys(data: dict, allowed: tuple[str, ...], prefix: str) -> None:
