@@ -7,6 +7,9 @@ An arms file (TOML) holds ``[[arms]]`` tables::
     [uncertainty]                          # optional: parameters drawn per seed, the same in every arm
     vary = { "demand.mu" = [0.2, 0.3] }
 
+    [respond]                              # optional: these sellers re-tune their repricers in every arm
+    sellers = ["station_a"]                # before it is measured (experiments.respond.plan)
+
     [[arms]]
     name = "neither"                       # the first arm is the baseline
     set = { "sellers.station_a.strategy" = "best_response", "sellers.station_a.params" = {} }

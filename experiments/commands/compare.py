@@ -5,7 +5,9 @@
 shorthand ``--intervention`` (a name from ``market.interventions.CATALOG``, several names separated by
 commas, or a TOML file of ``[[interventions]]``) and/or ``--set PATH=VALUE`` (values are TOML, ``none``
 unsets an optional field) compares two arms: ``without`` and ``with`` the change. Learners are trained
-first where the scenario has a ``[training]`` table.
+first where the scenario has a ``[training]`` table. ``--respond SELLER[,SELLER]`` (or a ``[respond]`` table)
+also measures every arm after those sellers re-tune their repricers, and reports both effects side by side
+(``experiments.respond``).
 """
 
 import json

@@ -28,7 +28,7 @@ import numpy as np
 
 from experiments.compare_summary import seeds_vary
 from experiments.respond.evaluate import Evaluator, Profile
-from experiments.respond.plan import RANDOM_SEEDS, Plan
+from experiments.respond.plan import RANDOM_SEEDS, Plan, as_plan
 from experiments.respond.search import best_response
 from experiments.respond.space import Responder, Setting, apply, responders
 from experiments.stats import spawn_seeds
@@ -76,15 +76,18 @@ def search_seeds(scenario: Scenario, plan: Plan) -> tuple[int, ...]:
     return tuple(spawn_seeds(scenario.seed, n))
 
 
-def equilibrium(scenario: Scenario, plan: Plan, workers: int = 1, seeds: tuple[int, ...] | None = None,
+def equilibrium(scenario: Scenario, plan: Plan | dict | str, workers: int = 1, seeds: tuple[int, ...] | None = None,
                 executor=None, where: str = "respond") -> Equilibrium:
     """The responders' settings in ``scenario`` by iterated best response (module docstring).
 
+    ``plan``: a :class:`~experiments.respond.plan.Plan`, a ``[respond]`` table as a dict, or seller names
+    (``"platform"``), e.g. ``equilibrium(configs.load("nessie"), {"platform": {"window": [1, 12]}})``.
     ``workers`` spawned processes run the simulations (1: this process), or ``executor`` (an executor of
     ``experiments.sweep.executors`` already started); the result is the same for any. ``wall_s`` includes
     starting the workers. ``seeds`` overrides
     :func:`search_seeds`. ``UsageError`` (naming ``where``) for a plan the scenario cannot take.
     """
+    plan = as_plan(plan)
     found = responders(plan, scenario, where)
     seeds = tuple(seeds) if seeds is not None else search_seeds(scenario, plan)
     started = time.perf_counter()

@@ -100,6 +100,13 @@ def parse(table, where: str = "respond") -> Plan:
                 resolution=_number(table, "resolution", 0.01, where, 1e-6, 0.5))
 
 
+def as_plan(value: "Plan | dict | str") -> Plan:
+    """A plan given as a :class:`Plan`, a ``[respond]`` table (dict) or seller names (``"platform,shop_a"``)."""
+    if isinstance(value, Plan):
+        return value
+    return parse(value) if isinstance(value, dict) else from_flag(value)
+
+
 def from_flag(text: str) -> Plan:
     """``compare --respond``: seller names separated by commas, or a TOML file with a ``[respond]`` table."""
     if text.endswith(".toml") or Path(text).is_file():

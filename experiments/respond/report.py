@@ -82,8 +82,8 @@ def section(responding: Responding, effects: pl.DataFrame, measured: dict) -> li
              f"more than max({plan.tolerance:g}, {plan.relative_tolerance:g} x its profit) per tick. Each arm is "
              "then measured at its own equilibrium on the comparison's seeds, and its effect taken against the "
              "baseline at its equilibrium (the whole comparison: `responding/compare.md`).",
-             "", "| arm | seller | settings (given -> chosen) | profit per tick, given -> chosen | gain measured "
-             "(95% CI) | search |", "|---|---|---|---|---|---|"]
+             "", "| arm | seller | settings (given -> chosen) | profit per tick on the search seeds, given -> chosen "
+             "| gain on the comparison's seeds (95% CI) | search |", "|---|---|---|---|---|---|"]
     for arm, found in responding.found.items():
         for k, r in enumerate(found.responders):
             g = measured[(arm, r.name)]

@@ -1,7 +1,7 @@
 import pytest
 
 from experiments.errors import UsageError
-from experiments.respond.plan import Plan, Request, from_flag, parse
+from experiments.respond.plan import Plan, Request, as_plan, from_flag, parse
 
 
 def test_a_table_names_the_responders_their_ranges_menus_and_the_tolerances():
@@ -22,6 +22,11 @@ def test_the_threshold_is_the_larger_of_the_absolute_and_relative_tolerances():
 def test_seller_tables_alone_name_the_responders_and_the_flag_takes_names():
     assert parse({"a": {"step": [0.0, 0.1]}}).sellers == ("a",)
     assert from_flag("platform, shop_a").sellers == ("platform", "shop_a")
+
+
+def test_the_python_function_takes_a_plan_a_table_or_names():
+    plan = Plan((Request("a"),))
+    assert as_plan(plan) is plan and as_plan({"sellers": ["a"]}) == plan and as_plan("a") == plan
 
 
 def test_a_file_given_to_the_flag_holds_a_respond_table(tmp_path):
