@@ -11,6 +11,7 @@ strategy, its parameters (the seller's own for its current strategy, the strateg
 of the menu, the chosen values over both) and the period, the phase kept modulo the new period.
 """
 
+import math
 from dataclasses import dataclass
 
 from experiments.errors import UsageError
@@ -122,16 +123,26 @@ def _option(spec: StrategySpec, seller, named: dict, references: dict, scenario:
     knobs = []
     for p in chosen:
         declared = p.tune_range(references)
-        knobs.append(Knob(p.name, *_within(named.get(p.name), declared, references, f"{where}.{p.name}",
-                                           f"strategy {spec.name!r} declares"), integer=p.integer))
+        knobs.append(_knob(p.name, _within(named.get(p.name), declared, references, f"{where}.{p.name}",
+                                           f"strategy {spec.name!r} declares"), p.integer, where))
     if not named or PERIOD in named:
         allowed = (1, scenario.horizon)
         default = (1, min(scenario.ticks_per_day, scenario.horizon))
-        low, high = _within(named.get(PERIOD), allowed, references, f"{where}.{PERIOD}", "a period may take")
-        knobs.append(Knob(PERIOD, *(default if PERIOD not in named else (low, high)), integer=True))
+        given = _within(named.get(PERIOD), allowed, references, f"{where}.{PERIOD}", "a period may take")
+        knobs.append(_knob(PERIOD, default if PERIOD not in named else given, True, where))
     params = dict(seller.params) if spec.name == seller.strategy else {}
     start = Setting(spec.name, tuple((k.name, k.clip(_given(k, seller, params, references, spec))) for k in knobs))
     return Option(spec.name, tuple(knobs), params, start)
+
+
+def _knob(name: str, bounds: tuple[float, float], integer: bool, where: str) -> Knob:
+    """A knob on ``bounds``; a whole-number setting's bounds rounded inwards (``UsageError`` if none is left)."""
+    low, high = bounds
+    if integer:
+        low, high = math.ceil(low - 1e-9), math.floor(high + 1e-9)
+        if low > high:
+            raise UsageError(f"{where}.{name} = {list(bounds)}: takes whole numbers, and none lies in this range")
+    return Knob(name, low, high, integer)
 
 
 def _within(given, declared: tuple[float, float], references: dict, where: str, who: str) -> tuple[float, float]:

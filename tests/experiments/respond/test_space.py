@@ -49,11 +49,19 @@ def test_the_given_profile_reproduces_the_scenario_exactly_and_a_choice_changes_
     ({"platform": {"period": [1, 10**6]}}, "respond.platform.period = [1, 1000000]: outside the range a period "
                                            "may take for it, [1, 4320]"),
     ({"platform": {"strategies": ["qlearning"]}}, "menu strategy 'qlearning' has no tunable settings"),
+    ({"platform": {"window": [2.2, 2.8]}}, "respond.platform.window = [2.2, 2.8]: takes whole numbers, and none "
+                                           "lies in this range"),
 ])
 def test_what_the_registry_does_not_allow_is_one_line(table, message):
     with pytest.raises(UsageError) as err:
         responders(parse(table), load("nessie"))
     assert message in str(err.value)
+
+
+def test_a_whole_number_settings_bounds_are_rounded_inwards():
+    (platform,) = responders(parse({"platform": {"window": [1.5, 6.7], "period": [2.5, 12]}}), load("nessie"))
+    assert [(k.low, k.high) for k in platform.options[0].knobs] == [(2, 6), (3, 12)]
+    assert all(isinstance(x, int) for k in platform.options[0].knobs for x in k.coarse(9))
 
 
 def test_a_learner_has_no_tunable_settings():
