@@ -123,12 +123,12 @@ def _option(spec: StrategySpec, seller, named: dict, references: dict, scenario:
     knobs = []
     for p in chosen:
         declared = p.tune_range(references)
-        knobs.append(_knob(p.name, _within(named.get(p.name), declared, references, f"{where}.{p.name}",
-                                           f"strategy {spec.name!r} declares"), p.integer, where))
+        knobs.append(_knob(p.name, _within(named.get(p.name), declared, references if p.is_price else None,
+                                           f"{where}.{p.name}", f"strategy {spec.name!r} declares"), p.integer, where))
     if not named or PERIOD in named:
         allowed = (1, scenario.horizon)
         default = (1, min(scenario.ticks_per_day, scenario.horizon))
-        given = _within(named.get(PERIOD), allowed, references, f"{where}.{PERIOD}", "a period may take")
+        given = _within(named.get(PERIOD), allowed, None, f"{where}.{PERIOD}", "a period may take")
         knobs.append(_knob(PERIOD, default if PERIOD not in named else given, True, where))
     params = dict(seller.params) if spec.name == seller.strategy else {}
     start = Setting(spec.name, tuple((k.name, k.clip(_given(k, seller, params, references, spec))) for k in knobs))
@@ -145,10 +145,14 @@ def _knob(name: str, bounds: tuple[float, float], integer: bool, where: str) -> 
     return Knob(name, low, high, integer)
 
 
-def _within(given, declared: tuple[float, float], references: dict, where: str, who: str) -> tuple[float, float]:
-    """The user's range ``given`` (None: ``declared``) in numbers, refused if it leaves ``declared``."""
+def _within(given, declared: tuple[float, float], references: dict | None, where: str,
+            who: str) -> tuple[float, float]:
+    """The user's range ``given`` (None: ``declared``) in numbers, refused if it leaves ``declared``; price
+    references are allowed for a price only (``references`` None otherwise)."""
     if given is None:
         return declared
+    if references is None and any(isinstance(b, str) for b in given):
+        raise UsageError(f"{where} = {list(given)}: not a price; give numbers")
     low, high = (references[b] if isinstance(b, str) else float(b) for b in given)
     slack = 1e-12 * max(1.0, abs(declared[1]))
     if low > high or low < declared[0] - slack or high > declared[1] + slack:

@@ -49,6 +49,7 @@ def test_the_given_profile_reproduces_the_scenario_exactly_and_a_choice_changes_
     ({"platform": {"period": [1, 10**6]}}, "respond.platform.period = [1, 1000000]: outside the range a period "
                                            "may take for it, [1, 4320]"),
     ({"platform": {"strategies": ["qlearning"]}}, "menu strategy 'qlearning' has no tunable settings"),
+    ({"platform": {"window": [1, "nash"]}}, "respond.platform.window = [1, 'nash']: not a price; give numbers"),
     ({"platform": {"window": [2.2, 2.8]}}, "respond.platform.window = [2.2, 2.8]: takes whole numbers, and none "
                                            "lies in this range"),
 ])
