@@ -18,6 +18,16 @@ Modules, one concept each:
 * :mod:`~experiments.respond.search`: one seller's best response (coarse grid, then local refinement);
 * :mod:`~experiments.respond.equilibrium`: iterated best response, convergence and cycles
   (:func:`equilibrium`, the Python entry point);
-* :mod:`~experiments.respond.comparison` and :mod:`~experiments.respond.report`: ``compare --respond``, the
-  rule's effect with settings fixed and with firms responding, side by side.
+* :mod:`~experiments.respond.comparison` and :mod:`~experiments.respond.report`: the arms at their equilibria,
+  the rule's effect with settings fixed and with firms responding side by side, and what is reported;
+* :mod:`~experiments.respond.command`: ``compare --respond`` (or an arms file's ``[respond]``);
+* :mod:`~experiments.respond.retune`: a sweep run with a ``[respond]`` table.
+
+In Python::
+
+    from experiments.configs import load
+    from experiments.respond.equilibrium import equilibrium
+
+    found = equilibrium(load("nessie"), {"platform": {"window": [1, 12]}}, workers=2)
+    found.chosen, found.status, found.profit_chosen - found.profit_given, found.simulations
 """
