@@ -121,7 +121,7 @@ def product_panel_from_frame(frame: pl.DataFrame, where: str = "panel", instrume
                              characteristics: list[str] | None = None, owners: dict[str, str] | None = None,
                              single_product_firms: bool = False) -> ProductPanel:
     """:func:`read_product_panel` for rows already read."""
-    where = f"panel {where!r}"
+    source, where = where, f"panel {where!r}"
     columns = _canonical(frame, where)
     if frame.height == 0:
         raise CalibrationError(f"{where}: no rows")
@@ -170,7 +170,7 @@ def product_panel_from_frame(frame: pl.DataFrame, where: str = "panel", instrume
     x = np.column_stack([rows.numbers(frame, c, c, np.isfinite, "a finite number") for c in chars]) if chars \
         else np.zeros((frame.height, 0))
     order = np.argsort(_first_seen(market), kind="stable")
-    return ProductPanel(source=where.removeprefix("panel "), market=market[order], product=product[order],
+    return ProductPanel(source=source, market=market[order], product=product[order],
                         firm=firm[order], price=price[order], share=share[order], cost=cost[order],
                         market_size=size[order], instruments=z[order], instrument_names=tuple(names),
                         characteristics=x[order], characteristic_names=tuple(chars),
@@ -214,7 +214,7 @@ class Rows:
             bad = ~missing & ~(np.isfinite(array) & valid(array))
         if bad.any():
             row = int(np.argmax(bad))
-            raise CalibrationError(f"{self.at(row)}: {field} = {array[row]!r}: must be {allowed}")
+            raise CalibrationError(f"{self.at(row)}: {field} = {float(array[row])!r}: must be {allowed}")
         return array
 
     def check_constant(self, values: np.ndarray, field: str) -> None:
