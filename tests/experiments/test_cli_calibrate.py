@@ -67,3 +67,30 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, chan
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and err.startswith("pricelab: error: ")
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
+
+
+def test_repricers_and_the_twin_check(tmp_path, capsys):
+    """--repricers merges the fragment into the written scenario; --observed runs the twin and writes its table."""
+    from market.calibration.twin import merge, read_fragment
+    from tests.market.calibration.test_twin import FRAGMENT, _fit, _observed_csv
+
+    (tmp_path / "repricers.toml").write_text(FRAGMENT)
+    twin = merge(_fit(), read_fragment(tmp_path / "repricers.toml"))
+    observed = _observed_csv(tmp_path, twin.scenario)
+    small_panel().write_csv(tmp_path / "p.csv")
+    out = tmp_path / "out"
+    flags = ["--price-coef", "-4", "--single-product-firms", "--channel", "platform", "--markets", "m1", "--days", "7"]
+    assert main(["calibrate", str(tmp_path / "p.csv"), "--out", str(out), "--repricers",
+                 str(tmp_path / "repricers.toml"), "--observed", str(observed), *flags]) == 0
+    printed = capsys.readouterr().out
+    assert "twin of market m1" in printed
+    scenario = Scenario.from_toml(out / "p_m1.toml")
+    assert scenario.sellers[0].strategy == "edgeworth" and scenario.sellers[1].period == 6
+    table = pl.read_parquet(out / "twin.parquet")
+    assert set(table["metric"]) == {"mean_price", "price_changes_per_day", "featured_share", "cycle_hours"}
+    assert (table["observed"] - table["twin"]).abs().max() < 1e-12
+    assert "## The twin of market m1" in (out / "calibration.md").read_text()
+    (tmp_path / "bad.toml").write_text("[[sellers]]\nname = 'zz'\n")
+    assert main(["calibrate", str(tmp_path / "p.csv"), "--out", str(tmp_path / "out2"), "--repricers",
+                 str(tmp_path / "bad.toml"), *flags]) == 2
+    assert "no such seller in market m1" in capsys.readouterr().err and not (tmp_path / "out2").exists()
