@@ -1,6 +1,6 @@
 """Calibrate the engine's market to a product panel: one scenario per market, checked against the data.
 
-    pricelab calibrate PANEL [--out DIR] [--markets M,M] [--price-coef ALPHA [--price-coef-se SE]]
+    pricelab calibrate PANEL [--out DIR] [--markets M,M] [--products P,P] [--price-coef ALPHA [--price-coef-se SE]]
                        [--instruments COL,COL] [--absorb product|product,market|none] [--se robust|clustered]
                        [--owner PRODUCT=FIRM ...] [--single-product-firms] [--period 1d] [--market-size N]
                        [--channel web|platform] [--referral-fee R] [--fulfilment-fee F]
@@ -37,6 +37,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", default=None, help="folder for the scenarios and the report (default: "
                                                     "calibrated/<panel name>)")
     parser.add_argument("--markets", default=None, metavar="M,M", help="the markets to write (default: every one)")
+    parser.add_argument("--products", default=None, metavar="P,P",
+                        help="the products each scenario keeps (default: all); the others join the outside option at "
+                             "their observed prices")
     parser.add_argument("--price-coef", type=flags.finite, default=None, metavar="ALPHA",
                         help="your own estimate of the logit's price coefficient (< 0) instead of estimating it")
     parser.add_argument("--price-coef-se", type=flags.finite, default=None, metavar="SE",
@@ -87,7 +90,8 @@ def main(args) -> int:
     settings = scenarios.Settings(
         tick_minutes=args.tick_minutes, period_minutes=_minutes(args.period), market_size=args.market_size,
         channel=args.channel, referral_fee=args.referral_fee, fulfilment_fee=args.fulfilment_fee, days=args.days,
-        seed=args.seed, prefix=_prefix(args.panel))
+        seed=args.seed, prefix=_prefix(args.panel),
+        products=tuple(_list(args.products)) if args.products is not None else None)
     fits = scenarios.calibrate(data, fit, markets, settings)
     if fragment is not None:
         fits = [twin.merge(f, fragment) for f in fits]

@@ -18,6 +18,16 @@ firm the same margin after fees,
 
 so :math:`c_j = (1-r)\,(p_j - \mu/(1 - S_f)) - \phi`; a single-product firm's markup is the familiar
 :math:`\mu/(1 - s_j)`. Observed costs are kept where the panel has them.
+
+**Products left out.** A scenario may keep some products :math:`K` of a market; the others, at their observed
+prices, join the outside option, whose quality becomes
+
+.. math::  a_0' = \mu \ln\Big(1 + \sum_{j \notin K} e^{(a_j - p_j)/\mu}\Big) = \mu \ln(s_0' / s_0),
+           \qquad s_0' = 1 - \sum_{k \in K} s_k,
+
+so the kept products' shares at the observed prices are still the data's. This is exact while the others hold their
+prices; a kept product whose firm also sells products left out loses its stake in them, so its Nash price falls
+below the observed one unless it is priced as a single-product firm.
 """
 
 import numpy as np
@@ -40,3 +50,10 @@ def first_order_costs(price: np.ndarray, share: np.ndarray, firm: np.ndarray, mu
     r"""One market's marginal costs that make the observed prices a Bertrand-Nash equilibrium under the ownership
     ``firm``: :math:`c_j = (1-r)(p_j - \mu/(1 - S_{f(j)})) - \phi` (module docstring)."""
     return (1.0 - referral_fee) * (price - mu / (1.0 - firm_shares(share, firm))) - fulfilment_fee
+
+
+def folded_outside_quality(share: np.ndarray, keep: np.ndarray, mu: float) -> float:
+    r"""The outside option's quality once the products not in ``keep`` join it, :math:`\mu \ln(s_0'/s_0)`, with the
+    market's outside option at :math:`a_0 = 0` (module docstring)."""
+    outside = 1.0 - share.sum()
+    return float(mu * np.log((1.0 - share[keep].sum()) / outside))

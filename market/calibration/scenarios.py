@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from market.calibration.estimate import Estimate
-from market.calibration.logit import first_order_costs, qualities
+from market.calibration.logit import first_order_costs, folded_outside_quality, qualities
 from market.calibration.panel import ProductPanel
 from market.errors import CalibrationError, ScenarioError
 from market.metrics import profit_gain
@@ -42,6 +42,7 @@ class Settings:
     days: float = 30.0
     seed: int = 0
     prefix: str = "calibrated"
+    products: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,13 +104,30 @@ def _fit(panel: ProductPanel, estimate: Estimate, market: str, settings: Setting
     implied = first_order_costs(price, share, firm, mu, _fee(settings, "referral"), _fee(settings, "fulfilment"))
     observed = ~np.isnan(panel.cost[rows])
     cost = np.where(observed, panel.cost[rows], implied)
+    keep = _kept(panel, market, rows, settings.products)
+    outside = folded_outside_quality(share, keep, mu)
+    rows, price, quality, cost, observed = rows[keep], price[keep], quality[keep], cost[keep], observed[keep]
     names = seller_names(panel.product[rows].tolist(), f"panel {panel.source!r}: market {market}")
-    scenario = _scenario(panel, estimate, market, settings, rows, names, quality, cost)
+    scenario = _scenario(panel, estimate, market, settings, rows, names, quality, cost, outside)
     nash, delta = np.full(rows.size, np.nan), np.nan
     if (cost >= 0).all():
         nash, delta = _checks(scenario, price)
     return MarketFit(market=market, scenario=scenario, rows=rows, quality=quality, cost=cost, cost_observed=observed,
                      nash_price=nash, observed_delta=delta)
+
+
+def _kept(panel: ProductPanel, market: str, rows: np.ndarray, products: tuple[str, ...] | None) -> np.ndarray:
+    """Which of the market's rows the scenario keeps: all, or the ``products`` named (at least 2, all present)."""
+    if products is None:
+        return np.ones(rows.size, dtype=bool)
+    present = panel.product[rows].tolist()
+    missing = [p for p in products if p not in present]
+    if missing:
+        raise CalibrationError(f"--products: market {market} has no product {missing[0]!r} (products: "
+                               f"{', '.join(present)})")
+    if len(set(products)) < 2:
+        raise CalibrationError(f"--products {','.join(products)}: keep at least 2 products")
+    return np.isin(np.array(present, dtype=object), list(products))
 
 
 def _fee(settings: Settings, kind: str) -> float:
@@ -120,7 +138,7 @@ def _fee(settings: Settings, kind: str) -> float:
 
 
 def _scenario(panel: ProductPanel, estimate: Estimate, market: str, settings: Settings, rows: np.ndarray,
-              names: list[str], quality: np.ndarray, cost: np.ndarray) -> Scenario:
+              names: list[str], quality: np.ndarray, cost: np.ndarray, outside_quality: float) -> Scenario:
     size = panel.market_size[rows[0]]
     if np.isnan(size):
         size = settings.market_size
@@ -141,7 +159,7 @@ def _scenario(panel: ProductPanel, estimate: Estimate, market: str, settings: Se
                            f"{estimate.mu:.6g}); sellers at their observed prices.",
             "tick_minutes": settings.tick_minutes, "horizon": max(1, round(settings.days * ticks_per_day)),
             "seed": settings.seed,
-            "demand": {"mu": estimate.mu, "outside_quality": 0.0, "shoppers_per_tick": shoppers},
+            "demand": {"mu": estimate.mu, "outside_quality": outside_quality, "shoppers_per_tick": shoppers},
             "platform": {"referral_fee": settings.referral_fee, "fulfilment_fee": settings.fulfilment_fee},
             "sellers": sellers}
     try:
@@ -175,10 +193,20 @@ def provenance(fit: MarketFit, panel: ProductPanel, estimate: Estimate, settings
              f"({s.n_sellers} products).",
              f"Demand: plain logit, {estimate.describe()}.",
              "Qualities: a_j = a_0 + p_j + mu (ln s_j - ln s_0), the outside option's quality normalised to a_0 = 0 "
-             "(outside_quality), s_0 = 1 - sum of the inside shares.",
+             "(outside_quality), s_0 = 1 - sum of the inside shares." + _left_out(fit, panel),
              f"Costs: {n_observed} observed; {s.n_sellers - n_observed} from the first-order conditions under "
              f"{owners}, c_j = (1 - r)(p_j - mu / (1 - S_f)) - fulfilment fee (S_f: the firm's inside share).",
              f"Shoppers per tick: {shoppers}.",
              f"Check: static Nash prices against the observed ones: largest gap {gap:.3g} ({who}); Delta of the "
              f"observed prices {fit.observed_delta:.4g}."]
     return "".join(f"# {line}\n" for line in lines)
+
+
+def _left_out(fit: MarketFit, panel: ProductPanel) -> str:
+    """The provenance's words on products left out of the scenario (``--products``), if any."""
+    left = len(panel.rows_of(fit.market)) - fit.rows.size
+    if not left:
+        return ""
+    return (f" The market's {left} other products, at their observed prices, join the outside option: "
+            f"outside_quality = mu ln(s_0' / s_0) = {fit.scenario.demand.outside_quality:.6g}, s_0' = 1 - the kept "
+            f"products' shares.")

@@ -9,6 +9,7 @@ from market.calibration.estimate import estimate_logit, given
 from market.calibration.logit import first_order_costs
 from market.calibration.panel import product_panel_from_frame, read_product_panel
 from market.calibration.scenarios import Settings, calibrate, provenance, seller_names
+from market.demand import logit_demand
 from market.errors import CalibrationError
 from market.scenario import Scenario
 from tests.market.calibration.nevo import nevo_frame, small_panel
@@ -100,3 +101,24 @@ def test_seller_names_from_products():
     assert seller_names(["Corn Flakes 12oz", "F1B04"], "-") == ["Corn_Flakes_12oz", "F1B04"]
     with pytest.raises(CalibrationError, match="products 'a b' and 'a_b' both become seller 'a_b'"):
         seller_names(["a b", "a_b"], "panel 'p'")
+
+
+def test_products_left_out_join_the_outside_option(nevo_single):
+    """Keeping three of a Nevo market's 24 products: their shares at the observed prices are still the data's (the
+    engine's demand), Nash prices are still the observed ones (one firm per product), and the outside option's
+    quality is mu ln(s_0' / s_0)."""
+    panel, estimate, _ = nevo_single
+    kept = ("F1B06", "F2B05", "F3B06")
+    fit = calibrate(panel, estimate, ["C01Q1"], Settings(products=kept))[0]
+    s = fit.scenario
+    assert [x.name for x in s.sellers] == sorted(kept)
+    rows = panel.rows_of("C01Q1")
+    share = dict(zip(panel.product[rows].tolist(), panel.share[rows].tolist(), strict=True))
+    demand, _ = logit_demand(_observed(s), np.array([x.quality for x in s.sellers]), s.demand.mu,
+                             s.demand.outside_quality)
+    np.testing.assert_allclose(demand, [share[p] for p in sorted(kept)], rtol=1e-12)
+    outside = 1 - sum(share.values())
+    assert s.demand.outside_quality == pytest.approx(estimate.mu * np.log((1 - sum(share[p] for p in kept)) / outside))
+    assert np.max(np.abs(s.benchmarks.nash_price - _observed(s))) < 1e-12
+    with pytest.raises(CalibrationError, match="--products: market C01Q1 has no product 'F9B99'"):
+        calibrate(panel, estimate, ["C01Q1"], Settings(products=("F1B06", "F9B99")))
