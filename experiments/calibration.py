@@ -67,9 +67,10 @@ def report(data: ProductPanel, estimate: Estimate, settings: Settings, fits: lis
              "quality normalised to a_0 = 0; every market's observed shares are reproduced exactly at its observed "
              "prices.", "",
              f"**Costs** observed where the panel has them, else from the Bertrand first-order conditions under "
-             f"{owners}: c_j = (1 - r)(p_j - mu / (1 - S_f)) - fulfilment fee. **Shoppers per tick**: the market "
-             f"size over {settings.period_minutes:g} minutes, times {settings.tick_minutes} minutes a tick. Sellers "
-             f"are listed on `{settings.channel}`.", "",
+             f"{owners}: c_j = (1 - r)(p_j - mu / (1 - S_f)) - fulfilment fee. **Shoppers per tick**: "
+             f"{_shoppers(data, settings)}. Sellers are listed on `{settings.channel}`"
+             + (f"; the scenarios keep the products {', '.join(settings.products)}, the others join the outside "
+                f"option at their observed prices" if settings.products else "") + ".", "",
              f"**Checks.** The engine's static Nash prices against the observed prices: the largest gap over all "
              f"markets is {max(gaps):.3g}. Delta of the observed prices (0: static Nash, 1: joint monopoly under "
              f"the calibrated demand and costs) is given per market.", "",
@@ -80,6 +81,13 @@ def report(data: ProductPanel, estimate: Estimate, settings: Settings, fits: lis
     for check in checks:
         lines += ["", *check.markdown()]
     return "\n".join(lines) + "\n"
+
+
+def _shoppers(data: ProductPanel, settings: Settings) -> str:
+    if np.isnan(data.market_size).all() and settings.market_size is None:
+        return "the market size is not given: 1 shopper a tick (profits and surplus per shopper)"
+    return (f"each market's size per {settings.period_minutes:g} minutes (the data's period), times "
+            f"{settings.tick_minutes} minutes a tick")
 
 
 def print_summary(data: ProductPanel, estimate: Estimate, fits: list[MarketFit], checks: list[TwinCheck],

@@ -5,10 +5,11 @@ seller's ``name`` and what it inferred of its repricer (``strategy``, ``params``
 :func:`merge` sets those fields on the seller of that name in a calibrated scenario (demand, qualities, costs and
 owners stay the calibration's); a name that is not a seller of the market is refused.
 
-**The check.** The twin runs through :func:`market.training.run` (the door every command measures through) for
-the observed panel's span, and both markets are read on the observed panel's grid (every ``step``, last
-observation carried forward; the twin's prices at the grid's ticks), so that both are measured as a scraper sees
-them:
+**The check.** The twin runs through :func:`market.training.run` (the door every command measures through) over
+the observed panel's span and is observed as the market was: at each observed row's time its seller's price and
+whether it held the featured offer (the tick that time falls in). Both panels then go on the observed panel's grid
+(every ``step``, last observation carried forward: :mod:`market.screens.panel`), so that scrape times, gaps and
+the grid affect both alike and what differs is the model:
 
 * mean price, per seller and over sellers;
 * price changes per day, per seller: grid steps at which its price changed, per day of the span;
@@ -38,23 +39,22 @@ MEASURES = ("mean_price", "price_changes_per_day", "featured_share")
 
 @dataclass(frozen=True)
 class Observed:
-    """Observed prices on a regular grid: ``price[k, i]`` of ``seller[i]`` at ``minute[k]`` (minutes from the
-    panel's start); ``buy_box[k]`` the index of the seller holding the featured offer (-1: none)."""
+    """Observed prices: the rows as read (``rows``: time, seller, price, buy_box where given; ``minute`` of each row
+    from the first) and on their regular grid, ``price[k, i]`` of ``seller[i]`` at grid point ``k`` every ``step``
+    minutes; ``holder[k]`` the index of the seller holding the featured offer (-1: none)."""
 
     source: str
-    seller: tuple[str, ...]
+    rows: pl.DataFrame
     minute: np.ndarray
+    seller: tuple[str, ...]
     price: np.ndarray
-    buy_box: np.ndarray
+    holder: np.ndarray
+    step: float
     buy_box_observed: bool
 
     @property
-    def step(self) -> float:
-        return float(self.minute[1] - self.minute[0])
-
-    @property
     def days(self) -> float:
-        return float(self.minute[-1] - self.minute[0] + self.step) / 1440.0
+        return self.price.shape[0] * self.step / 1440.0
 
 
 @dataclass(frozen=True)
@@ -91,12 +91,14 @@ class TwinCheck:
 
     def markdown(self) -> list[str]:
         o = self.observed
+        holder = "the panel's buy_box column" if o.buy_box_observed else "the lowest price"
         lines = [f"## The twin of market {self.market} against {o.source}", "",
-                 f"`{self.scenario.name}` with the repricers merged, run for the panel's {o.days:g} days and read, "
-                 f"like the observed prices, every {o.step:g} minutes (last observation carried forward). Buy Box "
-                 f"observed: {'the panel' + chr(39) + 's buy_box column' if o.buy_box_observed else 'the lowest price'}"
-                 f".", "", "| seller | measure | observed | twin | twin - observed |", "|---|---|---:|---:|---:|"]
-        lines += [f"| {who} | {measure} | {a:.4g} | {b:.4g} | {b - a:+.4g} |" for who, measure, a, b in self.rows()]
+                 f"`{self.scenario.name}` with the repricers merged, run over the panel's {o.days:g} days and "
+                 f"observed at its rows' times; both read every {o.step:g} minutes (last observation carried "
+                 f"forward). The observed Buy Box: {holder}.", "",
+                 "| seller | measure | observed | twin | twin - observed | relative |", "|---|---|---:|---:|---:|---:|"]
+        lines += [f"| {who} | {measure} | {a:.4g} | {b:.4g} | {b - a:+.4g} | {_relative(a, b)} |"
+                  for who, measure, a, b in self.rows()]
         return lines
 
     def print(self, console) -> None:
@@ -114,6 +116,11 @@ class TwinCheck:
         return {"market": self.market, "scenario": self.scenario.name,
                 "rows": [{"seller": w, "measure": m, "observed": _finite(a), "twin": _finite(b)}
                          for w, m, a, b in self.rows()]}
+
+
+def _relative(observed: float, twin: float) -> str:
+    """(twin - observed) / observed in percent; '-' where the observed value is 0 or not a number."""
+    return f"{100 * (twin - observed) / observed:+.1f}%" if np.isfinite(observed) and observed != 0 else "-"
 
 
 def _finite(value: float) -> float | None:
@@ -171,20 +178,39 @@ def merge(fit: MarketFit, fragment: list[dict]) -> MarketFit:
 
 
 def read_observed(path: str | Path, tick_minutes: int = 10) -> Observed:
-    """Observed prices (time, seller, price, optional buy_box: true for the holder) on their regular grid; a run's
+    """Observed prices (time, seller, price, optional buy_box: true for the holder) and their regular grid; a run's
     ``tick`` column counts ``tick_minutes`` each."""
     frame = read_panel(path)
+    if "time" not in frame.columns and "tick" in frame.columns:
+        frame = frame.rename({"tick": "time"})
+    columns = [c for c in ("time", "seller", "price", "buy_box") if c in frame.columns]
+    return _gridded(frame.select(columns), str(path), tick_minutes)
+
+
+def _gridded(rows: pl.DataFrame, where: str, tick_minutes: int, step: float | None = None) -> Observed:
+    """``rows`` on their grid (``step`` in the panel's unit; default: the median gap), with the Buy Box holder."""
     try:
-        panel = panel_from_frame(frame, where=str(path))
-        holder = _buy_box(frame, panel, str(path)) if "buy_box" in frame.columns else np.argmin(panel.price, axis=1)
+        panel = panel_from_frame(rows, step=step, where=where)
+        holder = _buy_box(rows, panel, where) if "buy_box" in rows.columns else np.argmin(panel.price, axis=1)
     except PanelError as err:
         raise CalibrationError(str(err)) from None
-    if panel.unit == "time units":
-        raise CalibrationError(f"observed prices {str(path)!r}: time must be a date-time (or a run's tick), so that "
-                               f"it can be read in minutes")
-    minute = (panel.time - panel.time[0]) * (1.0 if panel.unit == "minutes" else float(tick_minutes))
-    return Observed(source=str(path), seller=panel.seller, minute=minute, price=panel.price, buy_box=holder,
-                    buy_box_observed="buy_box" in frame.columns)
+    if panel.unit == "time units" and rows["time"].dtype.is_float():
+        raise CalibrationError(f"observed prices {where!r}: time must be a date-time or a run's tick (whole "
+                               f"numbers), so that it can be read in minutes")
+    scale = 1.0 if panel.unit == "minutes" else float(tick_minutes)
+    time = _minutes(rows["time"]) if panel.unit == "minutes" else rows["time"].cast(pl.Float64).to_numpy()
+    return Observed(source=where, rows=rows, minute=(time - time.min()) * scale, seller=panel.seller,
+                    price=panel.price, holder=holder, step=panel.step * scale,
+                    buy_box_observed="buy_box" in rows.columns)
+
+
+def _minutes(time: pl.Series) -> np.ndarray:
+    """Date-times (or text that parses as them) in minutes since the epoch."""
+    if time.dtype == pl.String:
+        time = time.str.to_datetime(strict=False)
+    if time.dtype == pl.Date:
+        time = time.cast(pl.Datetime("ms"))
+    return time.dt.replace_time_zone(None).dt.epoch("ms").to_numpy() / 60_000.0
 
 
 def _buy_box(frame: pl.DataFrame, panel, where: str) -> np.ndarray:
@@ -213,7 +239,7 @@ def measure(price: np.ndarray, holder: np.ndarray, step_minutes: float) -> Measu
 
 
 def check(fit: MarketFit, observed: Observed) -> TwinCheck:
-    """Run the twin for the observed span and compare it with the observed prices on their grid."""
+    """Run the twin over the observed span, observe it at the observed rows' times, and compare on the grid."""
     from market import training
 
     scenario = fit.scenario
@@ -222,17 +248,22 @@ def check(fit: MarketFit, observed: Observed) -> TwinCheck:
     if unknown:
         raise CalibrationError(f"observed prices {observed.source!r}: seller {unknown[0]!r} is not a seller of market "
                                f"{fit.market} (sellers: {', '.join(names)})")
-    step = max(1, round(observed.step / scenario.tick_minutes))
-    points = observed.minute.shape[0]
-    twin = scenario.replace(horizon=step * points)
-    state, _ = training.run(twin, record_stride=step)
-    index = [names.index(s) for s in observed.seller]
-    price = state.records.price[:points][:, index]
-    featured = state.records.featured[:points]
-    holder = np.array([index.index(f) if f in index else -1 for f in featured.tolist()])
+    tick = (observed.minute // scenario.tick_minutes).astype(np.int64)
+    twin = scenario.replace(horizon=int(tick.max()) + 1)
+    state, _ = training.run(twin, record_stride=1)
+    seller = np.array([names.index(s) for s in observed.rows["seller"].cast(pl.String).to_list()])
+    rows = observed.rows.with_columns(price=pl.Series(state.records.price[tick, seller]),
+                                      buy_box=pl.Series(state.records.featured[tick] == seller))
+    step = observed.step / (1.0 if _in_minutes(observed) else scenario.tick_minutes)
+    simulated = _gridded(rows, f"the twin of {fit.market}", scenario.tick_minutes, step)
     return TwinCheck(market=fit.market, scenario=twin, observed=observed, seller=observed.seller,
-                     real=measure(observed.price, observed.buy_box, observed.step),
-                     twin=measure(price, holder, step * scenario.tick_minutes))
+                     real=measure(observed.price, observed.holder, observed.step),
+                     twin=measure(simulated.price, simulated.holder, simulated.step))
+
+
+def _in_minutes(observed: Observed) -> bool:
+    """Whether the observed times are date-times (else a run's ticks)."""
+    return observed.rows["time"].dtype.is_temporal() or observed.rows["time"].dtype == pl.String
 
 
 def twin_frame(checks: list[TwinCheck]) -> pl.DataFrame:
