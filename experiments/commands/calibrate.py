@@ -20,7 +20,6 @@ twin.parquet). Bad input is one line naming the market and product, exit status 
 """
 
 import json
-import re
 from pathlib import Path
 
 from experiments import flags
@@ -28,8 +27,6 @@ from experiments.errors import UsageError
 
 NAME = "calibrate"
 HELP = "calibrate scenarios to a product panel (pyblp's logit, costs from first-order conditions)"
-DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)(?P<unit>m|h|d|w)$")
-MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 
 
 def add_arguments(parser) -> None:
@@ -56,8 +53,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--single-product-firms", action="store_true",
                         help="every product its own firm, whatever the firm column says")
     parser.add_argument("--tick-minutes", type=flags.count, default=10, help="minutes a tick (default 10)")
-    parser.add_argument("--period", default="1d", help="the time a market's data cover, for shoppers per tick "
-                                                       "(30m, 12h, 1d, 13w; default 1d)")
+    parser.add_argument("--period", type=flags.duration, default=1440.0,
+                        help="the time a market's data cover, for shoppers per tick (30m, 12h, 1d, 13w; default 1d)")
     parser.add_argument("--market-size", type=flags.finite, default=None, metavar="N",
                         help="potential buyers per period where the panel has no market_size column")
     parser.add_argument("--channel", default="web", choices=("web", "platform"),
@@ -88,7 +85,7 @@ def main(args) -> int:
     fit = estimate.given(args.price_coef, args.price_coef_se) if args.price_coef is not None else \
         estimate.estimate_logit(data, absorb=args.absorb, se_type=args.se)
     settings = scenarios.Settings(
-        tick_minutes=args.tick_minutes, period_minutes=_minutes(args.period), market_size=args.market_size,
+        tick_minutes=args.tick_minutes, period_minutes=args.period, market_size=args.market_size,
         channel=args.channel, referral_fee=args.referral_fee, fulfilment_fee=args.fulfilment_fee, days=args.days,
         seed=args.seed, prefix=_prefix(args.panel),
         products=tuple(_list(args.products)) if args.products is not None else None)
@@ -153,13 +150,6 @@ def _markets(text: str | None, known: list[str]) -> list[str]:
         raise UsageError(f"--markets {text!r}: no market {unknown[0] if unknown else ''!r} in the panel (markets: "
                          f"{', '.join(known[:10])}{', ...' if len(known) > 10 else ''})")
     return list(dict.fromkeys(chosen))
-
-
-def _minutes(text: str) -> float:
-    match = DURATION.match(text)
-    if match is None or float(match["number"]) <= 0:
-        raise UsageError(f"--period {text!r}: must be a duration such as 30m, 12h, 1d, 13w")
-    return float(match["number"]) * MINUTES[match["unit"]]
 
 
 def _prefix(panel: str) -> str:

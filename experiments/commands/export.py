@@ -10,6 +10,7 @@ scenario, seed and run id. Default output: RESULTS/products_<format>.parquet.
 
 from pathlib import Path
 
+from experiments import flags
 from experiments.errors import UsageError
 
 NAME = "export"
@@ -19,7 +20,8 @@ HELP = "a run's results as a product panel (pyblp's product_data, or calibrate's
 def add_arguments(parser) -> None:
     parser.add_argument("results", help="a folder written by `pricelab run`")
     parser.add_argument("--format", default="long", help="long (default) or pyblp")
-    parser.add_argument("--period", default="1d", help="the time one market covers: 30m, 12h, 1d (default), 1w")
+    parser.add_argument("--period", type=flags.duration, default=1440.0,
+                        help="the time one market covers: 30m, 12h, 1d (default), 1w")
     parser.add_argument("--output", default=None, help="a .parquet or .csv file (default: "
                                                        "RESULTS/products_<format>.parquet)")
 
@@ -27,7 +29,6 @@ def add_arguments(parser) -> None:
 def main(args) -> int:
     from experiments import export
     from experiments.atomic import write_parquet, write_text
-    from experiments.commands.calibrate import _minutes
 
     output = Path(args.output) if args.output else Path(args.results) / f"products_{args.format}.parquet"
     if output.suffix.lower() not in (".parquet", ".csv"):
@@ -36,7 +37,7 @@ def main(args) -> int:
         raise UsageError(f"--output {str(output)!r}: is a folder; need a file name")
     if args.format not in export.FORMATS:
         raise UsageError(f"--format {args.format!r}: must be one of {', '.join(export.FORMATS)}")
-    frame = export.as_format(export.product_panel(args.results, _minutes(args.period)), args.format)
+    frame = export.as_format(export.product_panel(args.results, args.period), args.format)
     if output.suffix.lower() == ".csv":
         write_text(frame.write_csv(), output)
     else:

@@ -1,7 +1,8 @@
 r"""The twin: a calibrated market with the sellers' repricers merged in, compared with the market it copies.
 
 **Repricers.** ``pricelab infer`` writes a scenario fragment: a TOML file of ``[[sellers]]`` tables, each with the
-seller's ``name`` and what it inferred of its repricer (``strategy``, ``params``, ``period``, ``phase``, ``lag``).
+seller's ``name`` and what it inferred of its repricer (``strategy``, ``params``, ``period``, ``phase``, ``lag``,
+``active_hours``).
 :func:`merge` sets those fields on the seller of that name in a calibrated scenario (demand, qualities, costs and
 owners stay the calibration's); a name that is not a seller of the market is refused.
 
@@ -33,7 +34,7 @@ from market.scenario import Scenario
 from market.screens.panel import panel_from_frame, read_panel
 from market.tomlfile import read_toml
 
-FRAGMENT_FIELDS = ("strategy", "params", "period", "phase", "lag")
+FRAGMENT_FIELDS = ("strategy", "params", "period", "phase", "lag", "active_hours")
 MEASURES = ("mean_price", "price_changes_per_day", "featured_share")
 
 

@@ -51,7 +51,7 @@ BAD_PANELS = [
                              "disagree"),
     ({}, ["--price-coef", "-0.5", "--single-product-firms"], "negative implied marginal cost (market m1, product a"),
     ({}, ["--markets", "m9"], "--markets 'm9': no market 'm9' in the panel"),
-    ({}, ["--period", "a week"], "--period 'a week': must be a duration"),
+    ({}, ["--period", "a week"], "--period: must be a duration such as 30m, 12h, 1d, 13w, not 'a week'"),
     ({}, ["--referral-fee", "0.1"], "fees apply to offers on the platform"),
     ({}, ["--observed", "x.csv"], "--observed: only with --repricers"),
 ]
