@@ -28,7 +28,7 @@ import polars as pl
 
 from market.errors import CalibrationError
 
-ALIASES = {"market": ("market", "market_ids"), "product": ("product", "product_ids", "seller"),
+ALIASES = {"market": ("market", "market_ids"), "product": ("product", "product_ids", "seller", "car_ids"),
            "firm": ("firm", "firm_ids"), "price": ("price", "prices", "mean_price"),
            "share": ("share", "shares", "market_share"), "quantity": ("quantity", "units"),
            "market_size": ("market_size",), "cost": ("cost", "costs", "marginal_cost")}
