@@ -50,7 +50,10 @@ class Estimate:
 
     @property
     def mu_interval(self) -> tuple[float, float]:
-        """95% interval for mu: the ends of alpha's Wald interval through -1/alpha (inf where it reaches 0)."""
+        """95% interval for mu: the ends of alpha's Wald interval through -1/alpha (inf where it reaches 0; NaN
+        without a standard error)."""
+        if np.isnan(self.alpha_se):
+            return np.nan, np.nan
         low, high = self.alpha - Z95 * self.alpha_se, self.alpha + Z95 * self.alpha_se
         return -1.0 / low, (-1.0 / high if high < 0 else np.inf)
 

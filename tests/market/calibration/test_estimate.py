@@ -103,3 +103,9 @@ def test_without_instruments_the_estimate_is_refused():
         estimate_logit(panel)
     with pytest.raises(CalibrationError, match="--absorb = 'time': must be one of"):
         estimate_logit(panel, absorb="time")
+
+
+def test_an_estimate_without_its_standard_error_has_no_interval():
+    e = given(-4.0)
+    assert e.mu == 0.25 and np.isnan(e.mu_se) and all(np.isnan(e.mu_interval))
+    assert e.describe() == "alpha = -4, mu = -1/alpha = 0.25; price coefficient given by the user (--price-coef)"
