@@ -27,7 +27,7 @@ from pathlib import Path
 
 from experiments import commands
 from experiments.errors import UsageError
-from market.errors import InterventionError, OutsideError, PanelError, PricerError, ScenarioError
+from market.errors import CalibrationError, InterventionError, OutsideError, PanelError, PricerError, ScenarioError
 
 LOG = "pricelab-error.log"
 
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         with _memory_budget(args.max_memory):
             return int(args.handler(args) or 0)
-    except (UsageError, ScenarioError, InterventionError, OutsideError, PanelError) as err:
+    except (UsageError, ScenarioError, InterventionError, OutsideError, PanelError, CalibrationError) as err:
         if "--debug" in argv:
             raise
         hint = " (rerun with --debug to see its traceback)" if isinstance(err, PricerError) else ""

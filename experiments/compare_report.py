@@ -158,7 +158,9 @@ def _assumptions(base: Scenario, arms: list[Arm], varies: list[Vary]) -> list[st
              "flows (profit, surplus, fees) per tick; prices per unit (pricelab's CODEBOOK.md defines every outcome).",
              "",
              f"Demand: logit, mu {d.mu:g}, outside good {d.outside_quality:g}, {d.shoppers_per_tick:g} shoppers a "
-             f"tick ({d.arrivals}), {d.platform_only_share:.0%} shop only on the platform. Platform: referral fee "
+             f"tick ({d.arrivals}), {d.platform_only_share:.0%} shop only on the platform"
+             + (f", daily demand shocks of sd {d.xi_sd:g}" if d.xi_sd > 0 else "")
+             + (", each shopper's choice drawn" if d.choices == "sampled" else "") + ". Platform: referral fee "
              f"{p.referral_fee:.0%}, fulfilment fee {p.fulfilment_fee:g} a unit, non-featured offers lose "
              f"{p.featured_attention:.0%} of attention, self-preference {p.self_preference:g}.", "",
              "| seller | role | channel | strategy | reprices every | sees prices late by | cost | quality |",

@@ -60,10 +60,15 @@ def mechanism(table: pl.DataFrame, arm: Arm) -> str:
 
 
 def seeds_vary(scenarios: list[Scenario], varies: list[Vary]) -> list[str]:
-    """What a seed changes in these markets: Poisson arrivals, learners' exploration, drawn parameters."""
+    """What a seed changes in these markets: Poisson arrivals, demand shocks, sampled choices, learners'
+    exploration, drawn parameters."""
     vary = []
     if any(s.demand.arrivals == "poisson" for s in scenarios):
         vary.append("Poisson shopper arrivals")
+    if any(s.demand.xi_sd > 0.0 for s in scenarios):
+        vary.append("the daily demand shocks")
+    if any(s.demand.choices == "sampled" for s in scenarios):
+        vary.append("shoppers' sampled choices")
     if any(strategies.get(seller.strategy).learns for s in scenarios for seller in s.sellers):
         vary.append("the learners' exploration (hence what they learn)")
     vary += [f"the parameter {v}" for v in varies]

@@ -6,8 +6,11 @@ which ``experiments.cli`` prints in one line with exit status 2.
 
 import argparse
 import math
+import re
 
 MAX_COUNT = 2**62
+_DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)(?P<unit>m|h|d|w)$")
+_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 
 
 def finite(text: str) -> float:
@@ -44,3 +47,11 @@ def seed(text: str) -> int:
 def port(text: str) -> int:
     """A TCP port: 1 to 65535."""
     return _integer(text, 1, 65535, "a port from 1 to 65535")
+
+
+def duration(text: str) -> float:
+    """A duration in minutes, written with its unit: 30m, 12h, 1d, 13w."""
+    match = _DURATION.match(text)
+    if match is None or float(match["number"]) <= 0:
+        raise argparse.ArgumentTypeError(f"must be a duration such as 30m, 12h, 1d, 13w, not {text!r}")
+    return float(match["number"]) * _MINUTES[match["unit"]]

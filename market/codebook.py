@@ -204,8 +204,40 @@ RESPOND = {
     "respond_simulations": _c("a sweep run with [respond]: simulations its equilibrium search ran", "simulations"),
 }
 
+CALIBRATION = {
+    "market": _c("a market of a product panel: the panel's own (calibrate), or a day of a run (export)"),
+    "product": _c("a product of a product panel (export: a seller of the run)"),
+    "firm": _c("the firm that sets the product's price: its owner, or the product itself if it has none"),
+    "observed_price": _c("the product's price in the panel", f"{MONEY} per unit"),
+    "market_share": _c("the product's share of the market's shoppers (units sold / shoppers, or the panel's share); "
+                       "the outside option's is 1 - the sum", "share (0 to 1)"),
+    "quality": _c("the product's quality a_j in the engine's logit, s_j = exp((a_j - p_j)/mu) / (sum_k exp((a_k - "
+                  "p_k)/mu) + exp(a_0/mu)); calibrate: a_0 + p_j + mu (ln s_j - ln s_0) with a_0 = 0",
+                  f"{MONEY} per unit"),
+    "marginal_cost": _c("the product's marginal cost: observed, or from the first-order conditions (cost_source); "
+                        "export: the seller's own cost plus its brand's wholesale price", f"{MONEY} per unit"),
+    "cost_source": _c("where the marginal cost comes from: observed (the panel) or first_order (the Bertrand "
+                      "first-order conditions under the market's ownership)"),
+    "units": _c("units the product sold in the market (export: in the day)", UNITS),
+    "market_size": _c("the market's potential buyers (export: shoppers who came in the day)", "shoppers"),
+    "observed": _c("the twin check: the measure on the observed prices", "the metric's unit"),
+    "twin": _c("the twin check: the measure on the twin (the calibrated market with its repricers)",
+               "the metric's unit"),
+    "cycle_hours": _c("mean time between rises of the lowest price (an Edgeworth cycle's restorations), on the "
+                      "observed prices' grid; NaN with fewer than two rises", "hours"),
+    "market_ids": _c("pyblp's market id: the day of the run (export --format pyblp)"),
+    "product_ids": _c("pyblp's product id: the seller's name"),
+    "firm_ids": _c("pyblp's firm id: the seller's owner, or the seller itself"),
+    "shares": _c("pyblp's market share: units sold in the day / shoppers who came", "share (0 to 1)"),
+    "prices": _c("pyblp's price: the seller's mean price over the day's ticks", f"{MONEY} per unit"),
+    "costs": _c("pyblp's marginal cost: own cost plus the brand's wholesale price, mean over the day",
+                f"{MONEY} per unit"),
+    "qualities": _c("the engine's quality a_j (the day's, with demand shocks): delta_j = (a_j - p_j)/mu in pyblp's "
+                    "units", f"{MONEY} per unit"),
+}
+
 COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS,
-                               **SCREENS, **RESPOND}
+                               **SCREENS, **RESPOND, **CALIBRATION}
 
 # Columns named after something else: (pattern, description template, unit template; None: the entry's unit).
 PATTERNS = (
@@ -288,6 +320,14 @@ FILES = (
     ("screen --calibrate: scores.parquet", ("family", "index", "seed", "collusive", "n_sellers", "burn_in",
                                             "delta", "converged", "training_ticks", "<one column per screen>",
                                             "split")),
+    ("calibrate: calibration.parquet", ("scenario", "seed", "run_id", "market", "product", "seller", "firm",
+                                        "observed_price", "market_share", "quality", "marginal_cost", "cost_source",
+                                        "nash_price")),
+    ("calibrate: twin.parquet", ("scenario", "seed", "run_id", "market", "name", "metric", "observed", "twin")),
+    ("export --format long", ("scenario", "seed", "run_id", "market", "product", "firm", "mean_price",
+                              "market_share", "units", "market_size", "marginal_cost", "quality")),
+    ("export --format pyblp", ("scenario", "seed", "run_id", "market_ids", "product_ids", "firm_ids", "shares",
+                               "prices", "costs", "qualities")),
     ("dashboard export", ("tick", "day", "time", "<run: timeseries.parquet>", "shoppers", "consumer_surplus",
                           "fee_income", "run", "scenario", "seed")),
 )
@@ -304,7 +344,8 @@ def render() -> str:
               ("Market outcomes (run summaries; also metric names in long tables)", MARKET),
               ("Seller outcomes", SELLER), ("Runs and training", RUNS), ("Paired statistics", STATISTICS),
               ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS),
-              ("Firms re-tuning their repricers (compare --respond, sweep [respond])", RESPOND))
+              ("Firms re-tuning their repricers (compare --respond, sweep [respond])", RESPOND),
+              ("Calibration and exports (pricelab calibrate, export)", CALIBRATION))
     for title, entries in groups:
         lines += [f"## {title}", "", "| column | description | unit |", "|---|---|---|"]
         lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]

@@ -12,7 +12,10 @@ Each tick :math:`t`:
    own web shop, which sells to the shoppers who compare every channel).
 3. **Sell.** :math:`N_t` shoppers arrive (expected :math:`N`, or Poisson with mean :math:`N`
    from the counter-based generator) and buy by logit (:mod:`market.demand`):
-   :math:`q_{it} = N_t \sum_k W_k s_{kit}`.
+   :math:`q_{it} = N_t \sum_k W_k s_{kit}`. With demand shocks the qualities are the day's,
+   :math:`a_i + \xi_{id}`; with sampled choices each of the :math:`N_t` shoppers (rounded at random to a
+   whole number) draws one: :math:`(q_{1t}, \dots, q_{nt}) \sim \text{Multinomial}(N_t, (\sum_k W_k
+   s_{kit})_i)`.
 4. **Pay.** A third-party offer pays :math:`(r p_{it} + f)\, q^P_{it}` to the platform on the
    units it sells there, :math:`q^P_{it} = N_t \sum_k W_k s_{kit} [\text{segment } k \text{ buys it on
    the platform}]` (all its units if listed only there); profit is
@@ -59,7 +62,7 @@ from market.interventions import (
 from market.inventory import season
 from market.jit import inner_kernel, tick_kernel
 from market.outside import Pricers, answer_caller, bind, calling
-from market.rng import STREAM_ARRIVALS, poisson
+from market.rng import STREAM_ARRIVALS, STREAM_CHOICES, STREAM_SHOCKS, multinomial, normal, poisson, uniform
 from market.scenario import Scenario
 from market.state import (
     DISPERSION,
@@ -356,7 +359,7 @@ def _feature(t, market, price, rule, last_featured, weight, inventory):
 
 
 @njit(cache=True, inline="always")
-def _split_channels(market, price, weight, log_denominator, quantity):
+def _split_channels(market, price, quality, weight, log_denominator, quantity):
     r"""Share of each dual-channel seller's demand sold through the platform, from the segment shares:
 
     .. math::  \frac{\sum_k W_k s_{ki} [\text{via platform}_{ki}]}{\sum_k W_k s_{ki}},
@@ -368,7 +371,7 @@ def _split_channels(market, price, weight, log_denominator, quantity):
     for i in range(price.shape[0]):
         if not market.dual_channel[i]:
             continue
-        utility = (market.quality[i] - price[i]) / market.mu
+        utility = (quality[i] - price[i]) / market.mu
         through = 0.0
         for k in range(market.segment_weight.shape[0]):
             if market.segment_weight[k] > 0.0 and market.via_platform[k, i]:
@@ -379,19 +382,52 @@ def _split_channels(market, price, weight, log_denominator, quantity):
 @inner_kernel
 def _sell(t, market, price, scratch, quantity, inventory):
     """The shoppers who arrive at tick ``t`` and their demand per shopper (``quantity``, capped by stock), with
-    the share each dual-channel seller sells through the platform. Returns (shoppers, consumer surplus)."""
+    the share each dual-channel seller sells through the platform. Returns (shoppers, consumer surplus).
+
+    With sampled choices, ``quantity`` is each offer's shoppers over all shoppers, and the surplus stays the
+    expected one (the log-sum) of the shoppers who came."""
     shoppers = market.shoppers
     if inventory is not None:
         shoppers *= season(inventory, t)
     if market.poisson_arrivals:
         shoppers = float(poisson(shoppers, market.seed, STREAM_ARRIVALS, t, 0))
-    surplus = shoppers * market_demand(price, market.quality, scratch.weight, market.segment_weight, market.mu,
+    if market.xi_sd > 0.0:
+        _shock_qualities(t, market, scratch)
+    quality = scratch.quality if market.xi_sd > 0.0 else market.quality
+    surplus = shoppers * market_demand(price, quality, scratch.weight, market.segment_weight, market.mu,
                                        market.outside_quality, quantity, scratch.share, scratch.log_denominator)
     if market.has_dual_channel:
-        _split_channels(market, price, scratch.weight, scratch.log_denominator, quantity)
+        _split_channels(market, price, quality, scratch.weight, scratch.log_denominator, quantity)
     if inventory is not None:
-        surplus = limit_sales(inventory, market, price, scratch, quantity, shoppers, surplus)
+        surplus = limit_sales(inventory, market, quality, price, scratch, quantity, shoppers, surplus)
+    if market.sampled_choices:
+        shoppers = _sample_choices(t, market.seed, shoppers, quantity, scratch.choices)
     return shoppers, surplus
+
+
+@njit(cache=True, inline="always")
+def _shock_qualities(t, market, scratch):
+    r"""``scratch.quality`` = today's qualities :math:`a_i + \sigma_\xi z_{id}`, :math:`z_{id}` the standard normal of
+    (seed, shocks, day, i): drawn once a day, whatever the chunking."""
+    day = t // market.ticks_per_day
+    if scratch.quality_day[0] != day:
+        for i in range(market.quality.shape[0]):
+            scratch.quality[i] = market.quality[i] + market.xi_sd * normal(market.seed, STREAM_SHOCKS, day, i)
+        scratch.quality_day[0] = day
+
+
+@njit(cache=True, inline="always")
+def _sample_choices(t, seed, shoppers, quantity, choices):
+    """Each of the shoppers (a fraction rounded up with its probability) draws a choice among the offers of
+    probability ``quantity`` (demand per shopper); ``quantity`` becomes the shares drawn. Returns the shoppers."""
+    whole = np.floor(shoppers)
+    n = quantity.shape[0]
+    if uniform(seed, STREAM_CHOICES, t, n, 0) < shoppers - whole:
+        whole += 1.0
+    multinomial(int(whole), quantity, choices, seed, STREAM_CHOICES, t)
+    for i in range(n):
+        quantity[i] = choices[i] / whole if whole > 0.0 else 0.0
+    return whole
 
 
 @njit(cache=True, inline="always")

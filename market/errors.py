@@ -17,6 +17,11 @@ class PanelError(ValueError):
     """An unusable price panel or calibration for the screens: the message names the file, the row and the value."""
 
 
+class CalibrationError(ValueError):
+    """An unusable product panel, repricers' fragment or calibration (``market.calibration``): the message names the
+    market and the product (or the file, the field and the value) and what is allowed."""
+
+
 class OutsideError(ValueError):
     """A seller priced from outside (``market.outside``) misconfigured, or a price from it that is no price: the
     message names the seller, the value and what is allowed (and the tick, for a price)."""

@@ -11,8 +11,11 @@ words one after another:
 .. math::  h_0 = \mathrm{mix}(seed),\quad h_{k+1} = \mathrm{mix}(h_k \oplus (w_k + \gamma))
 
 with :math:`\gamma = \mathtt{0x9E3779B97F4A7C15}`; the top 53 bits of the result give a
-uniform float in :math:`[0, 1)`.
+uniform float in :math:`[0, 1)`. Poisson, normal, binomial and multinomial draws are built from
+these uniforms, so they are pure functions of their counters too.
 """
+
+import math
 
 import numpy as np
 from numba import njit
@@ -29,6 +32,8 @@ STREAM_ARRIVALS = 0
 STREAM_STRATEGY = 1
 STREAM_LEARNING = 2
 STREAM_INIT = 3
+STREAM_SHOCKS = 4    # demand shocks xi: (seed, STREAM_SHOCKS, day, seller)
+STREAM_CHOICES = 5   # sampled choices: (seed, STREAM_CHOICES, tick, seller); seller n: rounding the shoppers
 
 
 @njit(cache=True, inline="always")
@@ -106,3 +111,92 @@ def _log_factorial(k):
     # Stirling's series, accurate to ~1e-10 for k >= 10.
     return (k + 0.5) * np.log(k + 1.0) - (k + 1.0) + 0.5 * np.log(2 * np.pi) + 1.0 / (12 * (k + 1.0)) \
         - 1.0 / (360 * (k + 1.0) ** 3)
+
+
+@njit(cache=True, inline="always")
+def normal(seed, stream, tick, seller):
+    r"""Standard normal draw by Box and Muller (1958) from the uniforms of draws 0 and 1:
+    :math:`z = \sqrt{-2 \log(1 - u_0)} \cos(2 \pi u_1)`."""
+    u0 = uniform(seed, stream, tick, seller, 0)
+    u1 = uniform(seed, stream, tick, seller, 1)
+    return np.sqrt(-2.0 * np.log1p(-u0)) * np.cos(2.0 * np.pi * u1)
+
+
+@tick_kernel
+def binomial(n, p, seed, stream, tick, seller):
+    r"""Binomial draw: successes in ``n`` trials of probability ``p``, from counter-based uniforms.
+
+    With :math:`q = \min(p, 1-p)` (and :math:`n - X` for :math:`p > 1/2`): below :math:`nq = 10`, inversion of
+    the CDF from 0 (one uniform); above, Hörmann's (1993) transformed rejection (BTRS), about 1.2 pairs of
+    uniforms a draw, accepted against the exact log-probabilities (``math.lgamma``).
+    """
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    flip = p > 0.5
+    q = 1.0 - p if flip else p
+    k = _binomial_inversion(n, q, seed, stream, tick, seller) if n * q < 10.0 else \
+        _binomial_btrs(n, q, seed, stream, tick, seller)
+    return n - k if flip else k
+
+
+@njit(cache=True, inline="always")
+def _binomial_inversion(n, p, seed, stream, tick, seller):
+    """Smallest k with P(X <= k) >= u, the probabilities by their recurrence from P(X = 0) = (1 - p)^n."""
+    u = uniform(seed, stream, tick, seller, 0)
+    ratio = p / (1.0 - p)
+    pmf = np.exp(n * np.log1p(-p))
+    cdf = pmf
+    k = 0
+    while u > cdf and k < n:
+        pmf *= ratio * (n - k) / (k + 1)
+        k += 1
+        cdf += pmf
+    return k
+
+
+@njit(cache=True, inline="always")
+def _binomial_btrs(n, p, seed, stream, tick, seller):
+    """Hörmann (1993), "The generation of binomial random variates", algorithm BTRS, for n p >= 10, p <= 1/2."""
+    q = 1.0 - p
+    spq = np.sqrt(n * p * q)
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = n * p + 0.5
+    v_r = 0.92 - 4.2 / b
+    alpha = (2.83 + 5.1 / b) * spq
+    log_odds = np.log(p / q)
+    m = np.floor((n + 1) * p)
+    h = math.lgamma(m + 1.0) + math.lgamma(n - m + 1.0)
+    draw = 0
+    while True:
+        u = uniform(seed, stream, tick, seller, draw) - 0.5
+        v = uniform(seed, stream, tick, seller, draw + 1)
+        draw += 2
+        us = 0.5 - abs(u)
+        k = np.floor((2.0 * a / us + b) * u + c)
+        if us >= 0.07 and v <= v_r:
+            return int(k)
+        if k < 0.0 or k > n:
+            continue
+        v = np.log(v * alpha / (a / (us * us) + b))
+        if v <= h - math.lgamma(k + 1.0) - math.lgamma(n - k + 1.0) + (k - m) * log_odds:
+            return int(k)
+
+
+@tick_kernel
+def multinomial(n, probability, count, seed, stream, tick):
+    r"""Fill ``count`` with the choices of ``n`` shoppers among offers of ``probability`` (the rest choose
+    none): offer :math:`i` draws :math:`\text{Binomial}(n - \sum_{j<i} c_j,\ p_i / (1 - \sum_{j<i} p_j))`
+    on the counter's seller word :math:`i`, which gives the multinomial distribution. Returns the shoppers who
+    chose an offer."""
+    left = n
+    rest = 1.0
+    for i in range(probability.shape[0]):
+        share = probability[i] / rest if rest > 0.0 else 1.0
+        c = binomial(left, min(max(share, 0.0), 1.0), seed, stream, tick, i) if left > 0 else 0
+        count[i] = c
+        left -= c
+        rest -= probability[i]
+    return n - left

@@ -126,7 +126,13 @@ class Seller(BaseModel):
 
 
 class Demand(BaseModel):
-    """Logit demand: shoppers per tick, how they arrive, and who shops only on the platform."""
+    r"""Logit demand: shoppers per tick, how they arrive, and who shops only on the platform.
+
+    Data an estimator can be tested on: with ``xi_sd > 0`` each seller's quality on day :math:`d` is
+    :math:`a_i + \xi_{id}`, :math:`\xi_{id} \sim N(0, \text{xi\_sd}^2)` independent across sellers and days
+    (in currency units, so :math:`\xi_{id}/\mu` in utility units; pyblp's :math:`\xi`); with ``choices =
+    "sampled"`` each shopper draws one choice, so units sold are multinomial around the logit shares.
+    """
 
     model_config = _STRICT
 
@@ -135,6 +141,12 @@ class Demand(BaseModel):
     shoppers_per_tick: Annotated[float, Field(gt=0.0, le=1e9)] = 1.0
     arrivals: Literal["expected", "poisson"] = "expected"
     platform_only_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    xi_sd: Annotated[float, Field(ge=0.0, le=MONEY)] = Field(
+        default=0.0, description="standard deviation of the demand shock added to each seller's quality each day "
+                                 "(currency units); 0: no shocks")
+    choices: Literal["expected", "sampled"] = Field(
+        default="expected", description="expected: units sold = shoppers x logit shares; sampled: each shopper "
+                                        "draws a choice (multinomial units)")
 
 
 class Platform(BaseModel):
@@ -218,6 +230,9 @@ class Scenario(BaseModel):
             if s.role == "platform" and s.listed_on != "platform":
                 raise ValueError(f"sellers[{i}].channel = {s.channel!r}: the platform lists on 'platform' only "
                                  f"('web' and 'both' are for retailers and brands)")
+        if self.demand.choices == "sampled" and self.inventory is not None:
+            raise ValueError("demand.choices = 'sampled': not available with [inventory] (sales are capped by stock "
+                             "from expected demand); use 'expected'")
         if self.demand.platform_only_share == 1.0 and not any(s.on_platform for s in self.sellers):
             raise ValueError("demand.platform_only_share = 1.0: no seller is listed on the platform")
         for i, s in enumerate(self.sellers):

@@ -71,6 +71,8 @@ class Market(NamedTuple):
     seed: int
     ticks_per_day: int
     has_dual_channel: bool        # any dual_channel seller at the start (else the channel split is skipped)
+    xi_sd: float                  # sd of the daily demand shock added to each quality (0: none)
+    sampled_choices: bool         # each shopper draws a choice (multinomial units), else expected demand
 
 
 class Sellers(NamedTuple):
@@ -181,6 +183,9 @@ class Scratch(NamedTuple):
     row_tick: np.ndarray          # int64[rows]: the tick whose lowest prices row_low and row_argmin hold
     row_low: np.ndarray           # float64[rows, 2]: lowest and second-lowest price of the history row
     row_argmin: np.ndarray        # int64[rows]
+    quality: np.ndarray           # float64[n]: today's qualities a_i + xi_id (with demand shocks) ...
+    quality_day: np.ndarray       # int64[1]: ... for this day (NEVER before the first)
+    choices: np.ndarray           # float64[n]: shoppers who chose each offer this tick (sampled choices)
 
 
 class Responses(NamedTuple):
@@ -317,7 +322,8 @@ def _market(scenario: Scenario, game) -> Market:
         mu=scenario.demand.mu, outside_quality=scenario.demand.outside_quality,
         shoppers=scenario.demand.shoppers_per_tick, poisson_arrivals=scenario.demand.arrivals == "poisson",
         fulfilment_fee=scenario.platform.fulfilment_fee, featured_attention=scenario.platform.featured_attention,
-        seed=scenario.seed, ticks_per_day=scenario.ticks_per_day, has_dual_channel=bool(dual_channel.any()))
+        seed=scenario.seed, ticks_per_day=scenario.ticks_per_day, has_dual_channel=bool(dual_channel.any()),
+        xi_sd=scenario.demand.xi_sd, sampled_choices=scenario.demand.choices == "sampled")
 
 
 def _sellers(scenario: Scenario, references: list[dict]) -> Sellers:
@@ -426,7 +432,8 @@ def _outside(family: np.ndarray) -> Outside | None:
 def _scratch(n: int, segments: int, rows: int) -> Scratch:
     return Scratch(chosen=np.zeros(n), observed=np.zeros(n), weight=np.zeros((segments, n)), share=np.zeros(n),
                    log_denominator=np.zeros(segments), row_tick=np.full(rows, NEVER, dtype=np.int64),
-                   row_low=np.zeros((rows, 2)), row_argmin=np.zeros(rows, dtype=np.int64))
+                   row_low=np.zeros((rows, 2)), row_argmin=np.zeros(rows, dtype=np.int64), quality=np.zeros(n),
+                   quality_day=np.full(1, NEVER, dtype=np.int64), choices=np.zeros(n))
 
 
 def _uses_benchmarks(seller) -> bool:

@@ -59,8 +59,9 @@ def open_tick(t, v, cost, chosen):
 
 
 @inner_kernel
-def limit_sales(v, market, price, scratch, quantity, shoppers, surplus):
-    """Cap each tracked seller's demand per shopper ``quantity`` at its stock; re-route displaced shoppers.
+def limit_sales(v, market, quality, price, scratch, quantity, shoppers, surplus):
+    """Cap each tracked seller's demand per shopper ``quantity`` at its stock; re-route displaced shoppers (who
+    see the offers' ``quality`` of the day).
 
     Returns the consumer surplus of the tick (``surplus`` unchanged when no offer sells out).
     """
@@ -79,7 +80,7 @@ def limit_sales(v, market, price, scratch, quantity, shoppers, surplus):
                 v.available[i] = False
         if displaced == 0.0:
             break
-        second = market_demand(price, market.quality, scratch.weight, market.segment_weight, market.mu,
+        second = market_demand(price, quality, scratch.weight, market.segment_weight, market.mu,
                                market.outside_quality, v.scratch_quantity, scratch.share, scratch.log_denominator)
         for i in range(q.shape[0]):
             q[i] += displaced / shoppers * v.scratch_quantity[i]

@@ -42,6 +42,22 @@ def seller_ticks_per_second():
         yield measurement(f"engine.seller_ticks_per_second.n{n}", n * horizon / best, "seller-ticks/s")
 
 
+def noisy_demand_seller_ticks_per_second():
+    """The 100-seller market of ``seller_ticks_per_second`` with daily demand shocks and sampled choices (each of
+    1,000 shoppers a tick draws a choice), against the same market without: the cost of data an estimator can be
+    tested on."""
+    n, horizon = 100, 80_000
+    plain = rule_market(n, horizon)
+    for label, scenario in (("expected", plain),
+                            ("sampled", plain.with_values({"demand.xi_sd": 0.05, "demand.choices": "sampled"}))):
+        engine.advance(engine.build_state(scenario), 10)
+        best = float("inf")
+        for _ in range(5):
+            state = engine.build_state(scenario)
+            best = min(best, best_of(lambda state=state: engine.advance(state, horizon), 1))
+        yield measurement(f"engine.seller_ticks_per_second.n{n}.{label}_choices", n * horizon / best, "seller-ticks/s")
+
+
 def model_step_latency():
     model = PricingModel(resolve("amazon_10min"))
     model.step()
@@ -50,4 +66,4 @@ def model_step_latency():
     yield measurement("model.step_latency.amazon_10min", seconds * 1e3, "ms")
 
 
-BENCHMARKS = [seller_ticks_per_second, model_step_latency]
+BENCHMARKS = [seller_ticks_per_second, noisy_demand_seller_ticks_per_second, model_step_latency]

@@ -69,7 +69,12 @@ def assert_same_state(a, b):
         np.testing.assert_array_equal(attrgetter(field)(a), attrgetter(field)(b), err_msg=field)
 
 
-@pytest.mark.parametrize("scenario", [duopoly(), duopoly(record_stride=7), duopoly(seed=99), dual_channel()])
+NOISY_DEMAND = {"mu": 0.25, "shoppers_per_tick": 50.0, "arrivals": "poisson", "platform_only_share": 0.3,
+                "xi_sd": 0.1, "choices": "sampled"}
+
+
+@pytest.mark.parametrize("scenario", [duopoly(), duopoly(record_stride=7), duopoly(seed=99), dual_channel(),
+                                      dual_channel(demand=NOISY_DEMAND)])
 def test_stepping_the_model_equals_one_advance(scenario):
     model = PricingModel(scenario)
     for _ in range(scenario.horizon):
@@ -78,8 +83,8 @@ def test_stepping_the_model_equals_one_advance(scenario):
     assert_same_state(model.state, fast)
 
 
-def test_chunking_and_repetition_do_not_change_results():
-    scenario = duopoly()
+@pytest.mark.parametrize("scenario", [duopoly(), duopoly(demand=NOISY_DEMAND)])
+def test_chunking_and_repetition_do_not_change_results(scenario):
     whole = engine.run(scenario)
     chunked = engine.build_state(scenario)
     for n in (1, 2, 50, 97, 150):
