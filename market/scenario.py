@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from market import interventions as rules
 from market import strategies
 from market.benchmarks import Benchmarks, StaticGame, solve
+from market.benchmarks.ownership import firm_ids
 from market.demand import SEGMENTS
 from market.errors import ScenarioError, format_validation_error
 from market.inventory import InventoryConfig
@@ -89,6 +90,10 @@ class Seller(BaseModel):
     delist_margin: Annotated[float, Field(ge=-1.0, le=1.0)] | None = Field(
         default=None, description="a brand listed on the platform leaves it when its margin after fees, as a "
                                    "share of price, is below this")
+    owner: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9_.\- ]*$")] | None \
+        = Field(default=None, description="the firm that owns this seller; sellers with one owner (a seller left "
+                                          "without one is a firm of its own, named as the seller) price to "
+                                          "maximise their joint profit")
 
     @field_validator("strategy")
     @classmethod
@@ -112,6 +117,11 @@ class Seller(BaseModel):
             raise ValueError(f"phase = {self.phase}: must be < period ({self.period})")
         strategies.get(self.strategy).validate(self.params, "params")
         return self
+
+    @property
+    def firm(self) -> str:
+        """The seller's firm: its owner, or the seller itself when it has none."""
+        return self.name if self.owner is None else self.owner
 
     @property
     def listed_on(self) -> str:
@@ -317,7 +327,8 @@ class Scenario(BaseModel):
         see every offer. ``cost`` is the industry's cost of a unit (a shop's own cost plus its
         brand's production cost); ``kappa`` what the seller pays per unit (own cost, wholesale
         price, and the fulfilment fee on sales through the platform); ``alpha`` what it keeps of
-        its price (less the referral fee on sales through the platform).
+        its price (less the referral fee on sales through the platform); ``firm`` the sellers' firms
+        (``Seller.owner``), whose joint profit co-owned sellers maximise.
         """
         n = self.n_sellers
         cost = np.array([s.cost + (self.sellers[self.seller_index(s.supplier)].cost if s.supplier else 0.0)
@@ -342,7 +353,8 @@ class Scenario(BaseModel):
             cost=cost, quality=np.array([s.quality for s in self.sellers]), mu=self.demand.mu,
             outside_quality=self.demand.outside_quality, alpha=alpha, kappa=kappa, stake_share=stake_share,
             stake_unit=stake_unit, visibility=np.vstack([on_platform.astype(float), np.ones(n)]),
-            segment_weight=np.array([share, 1.0 - share]), shoppers=self.demand.shoppers_per_tick)
+            segment_weight=np.array([share, 1.0 - share]), shoppers=self.demand.shoppers_per_tick,
+            firm=firm_ids(s.firm for s in self.sellers))
 
     def sale_via_platform(self) -> np.ndarray:
         """bool[segment, seller]: whether the seller's sales to the segment go through the platform.

@@ -1,8 +1,9 @@
-r"""Static benchmarks: best responses, the Nash equilibrium, the joint-profit optimum, price grids.
+r"""The smooth game's kernels: best responses, the joint-profit ascent, a leader's price, profits.
 
-The stage game is the logit market of :mod:`market.demand` with every offer fully
-visible to the segments that can see it (no featured-offer attention). Seller :math:`i`
-earns, per shopper, on its sales to each segment :math:`k` (shares :math:`s_{ki}`, weights :math:`W_k`),
+The stage game is the logit market of :mod:`market.demand` with every offer's weight :math:`w_{ki}`
+fixed (its visibility to a segment times the attention it gets there; the featured offer's weights,
+which move with prices, are :mod:`market.benchmarks.display`'s). Seller :math:`i` earns, per
+shopper, on its sales to each segment :math:`k` (shares :math:`s_{ki}`, weights :math:`W_k`),
 
 .. math::  \pi_i = \sum_k W_k \Big[(\alpha_{ki} p_i - \kappa_{ki})\, s_{ki}
                    + \sum_{j \ne i} (\beta_{kij} p_j + \gamma_{kij})\, s_{kj}\Big]
@@ -11,7 +12,8 @@ where :math:`\alpha_{ki} = 1 - r` keeps what the referral fee :math:`r` leaves a
 :math:`\kappa_{ki} = c_i + f` adds the fulfilment fee to the marginal cost when those sales go
 through the platform (:math:`\alpha_{ki} = 1, \kappa_{ki} = c_i` through a web shop), and the
 stakes :math:`\beta, \gamma` are what others' sales earn seller :math:`i` (the platform's fees,
-a brand's wholesale margin; zero for everyone else). Differentiating,
+a brand's wholesale margin, a co-owned seller's margin: :mod:`market.benchmarks.ownership`; zero
+for everyone else). Differentiating,
 
 .. math::  \frac{\partial \pi_i}{\partial p_i} = \sum_k W_k s_{ki}\left[\alpha_{ki}
            - \frac{1 - s_{ki}}{\mu}\left(\alpha_{ki} p_i - \kappa_{ki} - g_{ki}\right)\right],
@@ -27,8 +29,6 @@ the same iteration for an owner of every offer (:math:`\alpha=1, \kappa_{ki}=c_i
 With one segment, Nash markups satisfy :math:`p_i - c_i = \mu / (1 - s_i)` and the
 joint-profit optimum has a common markup :math:`p_i - c_i = \mu / s_0`.
 """
-
-from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -272,161 +272,3 @@ def _profile_profits(grid, n, quality, alpha, kappa, stake_share, stake_unit, vi
             profit[s, i] = _profit_of(i, price, quality, alpha, kappa, stake_share, stake_unit, visibility,
                                       segment_weight, mu, outside_quality, quantity, scratch, segment_top)
     return profit
-
-
-@dataclass(frozen=True)
-class StaticGame:
-    r"""The one-shot pricing game that the benchmarks solve (per shopper, one tick).
-
-    Attributes are numpy arrays over sellers (``cost``, ``quality``), over segments and sellers
-    (``alpha``, ``kappa``: what a seller keeps of its price and pays per unit on its sales to each
-    segment, as they go through the platform or not), stakes by segment, seller and seller
-    (``stake_share``, ``stake_unit``), shopper segments (``visibility`` of shape (segments,
-    sellers), ``segment_weight``), and the scalars ``mu``, ``outside_quality`` and ``shoppers``
-    (expected shoppers per tick). Margins and stakes that do not depend on the segment may be
-    given without the segment axis (``alpha`` over sellers, stakes seller by seller).
-    """
-
-    cost: np.ndarray
-    quality: np.ndarray
-    mu: float
-    outside_quality: float
-    alpha: np.ndarray
-    kappa: np.ndarray
-    stake_share: np.ndarray
-    stake_unit: np.ndarray
-    visibility: np.ndarray
-    segment_weight: np.ndarray
-    shoppers: float = 1.0
-
-    def __post_init__(self):
-        n_segments, n = self.visibility.shape
-        for name, shape in (("alpha", (n_segments, n)), ("kappa", (n_segments, n)),
-                            ("stake_share", (n_segments, n, n)), ("stake_unit", (n_segments, n, n))):
-            value = np.asarray(getattr(self, name), dtype=np.float64)
-            object.__setattr__(self, name, np.ascontiguousarray(np.broadcast_to(value, shape)))
-
-    @classmethod
-    def logit(cls, cost, quality, mu, outside_quality=0.0, shoppers=1.0):
-        """Everyone sees every offer, no fees: the Calvano et al. (2020) stage game."""
-        cost = np.asarray(cost, dtype=np.float64)
-        n = cost.shape[0]
-        quality = np.ascontiguousarray(np.broadcast_to(np.asarray(quality, dtype=np.float64), (n,)))
-        return cls(cost=cost, quality=quality, mu=float(mu), outside_quality=float(outside_quality),
-                   alpha=np.ones(n), kappa=cost.copy(), stake_share=np.zeros((n, n)),
-                   stake_unit=np.zeros((n, n)), visibility=np.ones((1, n)), segment_weight=np.ones(1),
-                   shoppers=float(shoppers))
-
-    @property
-    def n_sellers(self) -> int:
-        return self.cost.shape[0]
-
-    def quantity(self, price) -> np.ndarray:
-        """Expected units sold per tick at ``price``."""
-        price = np.ascontiguousarray(price, dtype=np.float64)
-        q = np.empty_like(price)
-        market_demand(price, self.quality, self.visibility, self.segment_weight, self.mu, self.outside_quality, q,
-                      np.empty_like(price), np.empty_like(self.segment_weight))
-        return q * self.shoppers
-
-    def profit(self, price) -> np.ndarray:
-        r"""Each seller's profit per tick,
-        :math:`N \sum_k W_k [(\alpha_{ki} p_i-\kappa_{ki})s_{ki} + \sum_j(\beta_{kij}p_j+\gamma_{kij})s_{kj}]`."""
-        price = np.ascontiguousarray(price, dtype=np.float64)
-        n = self.n_sellers
-        quantity, scratch, segment_top = np.empty(n), np.empty(n), np.empty_like(self.segment_weight)
-        return self.shoppers * np.array([
-            _profit_of(i, price, self.quality, self.alpha, self.kappa, self.stake_share, self.stake_unit,
-                       self.visibility, self.segment_weight, self.mu, self.outside_quality, quantity, scratch,
-                       segment_top) for i in range(n)])
-
-    def profile_profits(self, grid) -> np.ndarray:
-        """``profit[s, i]``: :meth:`profit` of seller ``i`` at every profile ``s`` of prices on ``grid``,
-        numbered in mixed radix with seller 0 most significant (one numba loop over ``m**n`` profiles)."""
-        grid = np.ascontiguousarray(grid, dtype=np.float64)
-        return self.shoppers * _profile_profits(grid, self.n_sellers, self.quality, self.alpha, self.kappa,
-                                                self.stake_share, self.stake_unit, self.visibility,
-                                                self.segment_weight, self.mu, self.outside_quality)
-
-    def industry_profit(self, price) -> float:
-        r"""Industry profit per tick :math:`\sum_i (p_i - c_i) q_i` (fees are transfers)."""
-        price = np.asarray(price, dtype=np.float64)
-        return float(np.sum((price - self.cost) * self.quantity(price)))
-
-    def best_response(self, i: int, price) -> float:
-        """Seller ``i``'s static best response to the others' prices."""
-        k = self.segment_weight.shape[0]
-        return best_response(i, np.asarray(price, dtype=np.float64), self.quality, self.alpha, self.kappa,
-                             self.stake_share, self.stake_unit, self.visibility, self.segment_weight,
-                             self.mu, self.outside_quality, np.empty(k), np.empty(k), np.empty(k))
-
-
-@dataclass(frozen=True)
-class Benchmarks:
-    """Nash and joint-profit (monopoly) prices and per-tick profits of a static game."""
-
-    nash_price: np.ndarray
-    nash_profit: np.ndarray
-    monopoly_price: np.ndarray
-    monopoly_profit: np.ndarray
-    nash_industry_profit: float
-    monopoly_industry_profit: float
-
-    def as_dict(self) -> dict:
-        return {
-            "nash_price": self.nash_price.tolist(),
-            "nash_profit": self.nash_profit.tolist(),
-            "monopoly_price": self.monopoly_price.tolist(),
-            "monopoly_profit": self.monopoly_profit.tolist(),
-            "nash_industry_profit": self.nash_industry_profit,
-            "monopoly_industry_profit": self.monopoly_industry_profit,
-        }
-
-
-def nash_equilibrium(game: StaticGame, max_sweeps: int = 100_000) -> np.ndarray:
-    """Static Nash prices: the fixed point of the sellers' best responses."""
-    start = np.min(game.kappa / game.alpha, axis=0) + game.mu
-    price, sweeps = _iterate_best_responses(start, game.quality, game.alpha, game.kappa, game.stake_share,
-                                            game.stake_unit, game.visibility, game.segment_weight, game.mu,
-                                            game.outside_quality, max_sweeps)
-    if sweeps >= max_sweeps:
-        raise ArithmeticError(f"best-response iteration did not converge in {max_sweeps} sweeps")
-    return price
-
-
-def joint_profit_prices(game: StaticGame, max_sweeps: int = 100_000) -> np.ndarray:
-    r"""Prices maximising industry profit :math:`\sum_i (p_i - c_i) q_i` (coordinate ascent)."""
-    n_segments, n = game.visibility.shape
-    stake_share = np.broadcast_to(np.ones((n, n)) - np.eye(n), (n_segments, n, n))
-    stake_unit = np.ascontiguousarray(-(stake_share * game.cost[None, None, :]))
-    start = game.cost + game.mu
-    price, sweeps = _iterate_best_responses(start, game.quality, np.ones((n_segments, n)),
-                                            np.tile(game.cost, (n_segments, 1)), np.ascontiguousarray(stake_share),
-                                            stake_unit, game.visibility, game.segment_weight, game.mu,
-                                            game.outside_quality, max_sweeps)
-    if sweeps >= max_sweeps:
-        raise ArithmeticError(f"joint-profit ascent did not converge in {max_sweeps} sweeps")
-    return price
-
-
-def solve(game: StaticGame) -> Benchmarks:
-    """Nash and joint-profit benchmarks of ``game``."""
-    nash = nash_equilibrium(game)
-    monopoly = joint_profit_prices(game)
-    return Benchmarks(nash_price=nash, nash_profit=game.profit(nash), monopoly_price=monopoly,
-                      monopoly_profit=game.profit(monopoly), nash_industry_profit=game.industry_profit(nash),
-                      monopoly_industry_profit=game.industry_profit(monopoly))
-
-
-def price_grid(nash_price, monopoly_price, m: int = 15, xi: float = 0.1) -> np.ndarray:
-    r"""Calvano et al. (2020) grid: ``m`` equally spaced prices on
-    :math:`[p_N - \xi(p_M - p_N),\ p_M + \xi(p_M - p_N)]`.
-
-    With unequal sellers, the bounds use the lowest Nash and the highest monopoly price.
-    """
-    if m < 2:
-        raise ValueError(f"price grid: m = {m}: must be >= 2")
-    low = float(np.min(nash_price))
-    high = float(np.max(monopoly_price))
-    span = high - low
-    return np.linspace(low - xi * span, high + xi * span, m)
