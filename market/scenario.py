@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from market import interventions as rules
 from market import strategies
 from market.benchmarks import Benchmarks, StaticGame, solve
+from market.benchmarks.display_game import Display, solve_display
 from market.benchmarks.ownership import firm_ids
 from market.demand import SEGMENTS
 from market.errors import ScenarioError, format_validation_error
@@ -373,11 +374,34 @@ class Scenario(BaseModel):
         return np.array([s.cost + (self.sellers[self.seller_index(s.supplier)].wholesale.price
                                    if s.supplier is not None else 0.0) for s in self.sellers])
 
+    def display(self) -> Display:
+        """The platform's display rule in force: who is listed, the featured offer's attention, self-preference
+        and the Buy Box rule (the last ``buybox`` intervention's; any sets self-preference to 0)."""
+        buybox = rules.compile_rules([item for item in self.interventions if item.kind == "buybox"],
+                                     self.tick_minutes, [{}] * self.n_sellers, self.platform.self_preference,
+                                     self.referral_fee).rule
+        platform = [i for i, s in enumerate(self.sellers) if s.role == "platform"]
+        return Display(on_platform=np.array([s.on_platform for s in self.sellers]),
+                       via_platform=self.sale_via_platform(), featured_attention=self.platform.featured_attention,
+                       platform_index=platform[0] if platform else -1,
+                       self_preference=float(buybox[rules.SELF_PREFERENCE]), buybox=int(buybox[rules.BUYBOX]))
+
     @cached_property
     def benchmarks(self) -> Benchmarks:
-        """Static Nash and joint-profit benchmarks (computed, per tick); ``ScenarioError`` if the solvers fail."""
+        """Static Nash and joint-profit benchmarks (computed, per tick) for the demand sellers face under the
+        platform's display rule (``market.benchmarks.display_game``); ``ScenarioError`` if the solvers fail."""
+        return self._checked(lambda: solve_display(self.static_game(), self.display()))
+
+    @cached_property
+    def plain_benchmarks(self) -> Benchmarks:
+        """The benchmarks of the stage game without the display: every listed offer with full attention, as if
+        ``featured_attention`` were 0 and no Buy Box rule applied. Price references (``nash``, ``monopoly`` in
+        strategy parameters, initial prices and price bounds), the audit's yardstick and learners' grids use these."""
+        return self._checked(lambda: solve(self.static_game()))
+
+    def _checked(self, benchmarks_of) -> Benchmarks:
         try:
-            benchmarks = solve(self.static_game())
+            benchmarks = benchmarks_of()
         except (ArithmeticError, FloatingPointError) as err:
             raise ScenarioError(f"benchmarks of {self.name!r}: {err}; the static Nash and joint-profit prices "
                                 "cannot be found for these costs, qualities and mu") from None
@@ -388,8 +412,8 @@ class Scenario(BaseModel):
         return benchmarks
 
     def references(self, i: int) -> dict[str, float]:
-        """Seller ``i``'s price references for strategy parameters: cost, nash, monopoly."""
-        b = self.benchmarks
+        """Seller ``i``'s price references for strategy parameters: cost, nash, monopoly (``plain_benchmarks``)."""
+        b = self.plain_benchmarks
         return {"cost": float(self.unit_cost()[i]), "nash": float(b.nash_price[i]),
                 "monopoly": float(b.monopoly_price[i])}
 

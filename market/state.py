@@ -190,6 +190,9 @@ class Responses(NamedTuple):
     segment: np.ndarray           # float64[3, segments]
     work: np.ndarray              # float64[3, n]: a leader's
     follower: np.ndarray          # float64[n]: 1 for the sellers a leader expects to best-respond to it
+    trial: np.ndarray             # float64[n]: prices with one seller's candidate (market.benchmarks.display)
+    weight: np.ndarray            # float64[segments, n]: the offers' weights under a candidate's display
+    demand: np.ndarray            # float64[2, n]: demand and scratch for a candidate's profit
 
 
 class Outside(NamedTuple):
@@ -389,7 +392,7 @@ def _learners(scenario: Scenario, game, param: np.ndarray) -> Learners | None:
     if entries > MAX_TABLE_ENTRIES:
         raise ScenarioError(f"sellers: learners' tables need {entries:,} entries ({entries * 8 / 2**30:.1f} GiB); "
                             f"at most {MAX_TABLE_ENTRIES:,} fit: use fewer learning sellers or a smaller grid m")
-    b = scenario.benchmarks
+    b = scenario.plain_benchmarks
     grids = [learning.seller_grid(spec, param[i], b.nash_price, b.monopoly_price) if own_table[i] else np.zeros(0)
              for i, spec in enumerate(specs)]
     tables = [learning.initial_table(spec, param[i], i, game, grids[i]).ravel() for i, spec in enumerate(specs)
@@ -408,7 +411,8 @@ def _responses(scenario: Scenario, segments: int) -> Responses | None:
     if not optional_groups(scenario)["responses"]:
         return None
     n = scenario.n_sellers
-    return Responses(segment=np.zeros((3, segments)), work=np.zeros((3, n)), follower=np.zeros(n))
+    return Responses(segment=np.zeros((3, segments)), work=np.zeros((3, n)), follower=np.zeros(n), trial=np.zeros(n),
+                     weight=np.zeros((segments, n)), demand=np.zeros((2, n)))
 
 
 def _outside(family: np.ndarray) -> Outside | None:

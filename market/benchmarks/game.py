@@ -70,7 +70,7 @@ class StaticGame:
 
     @cached_property
     def objective(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(alpha, kappa, stake_share, stake_unit)`` by which sellers price: their firms' (``ownership.firm_terms``)."""
+        """``(alpha, kappa, stake_share, stake_unit)`` by which sellers price: their firms' (``firm_terms``)."""
         terms = (self.alpha, self.kappa, self.stake_share, self.stake_unit)
         return terms if self.firm is None else firm_terms(self.firm, *terms)
 
