@@ -13,7 +13,6 @@ from market.scenario import Scenario
 
 ANSWER = (("consumer_surplus", "consumer surplus", "per tick"), ("weighted_price", "the price consumers pay "
           "(quantity-weighted)", "per unit"), ("industry_profit", "industry profit", "per tick"))
-RULES_DELTA_IGNORES = ("buybox", "fee_cap")
 
 
 def _row(table: pl.DataFrame, arm: str, level: str, name: str, metric: str) -> dict | None:
@@ -70,6 +69,29 @@ def seeds_vary(scenarios: list[Scenario], varies: list[Vary]) -> list[str]:
     return vary
 
 
+def _benchmark_caveats(arms: list[Arm]) -> list[str]:
+    """What Delta's benchmarks are in each arm where the platform's display moves demand, and, where no pure Nash
+    equilibrium exists, which Nash figure Delta uses and the bounds."""
+    out = []
+    shown = [(arm, arm.scenario.benchmarks) for arm in arms]
+    if any(b.display for _, b in shown):
+        out.append("Delta's Nash and monopoly benchmarks are those of the demand sellers face in each arm: the "
+                   "featured offer's attention, self-preference, the Buy Box rule, fees and owners in force; "
+                   "a rule of display or fees therefore moves the benchmarks too, so Delta can move where prices "
+                   "do not (market.benchmarks.display_game).")
+    for arm, b in shown:
+        if b.nash == "cycle":
+            out.append(f"In arm {arm.name} no static Nash equilibrium in pure prices exists (best responses cycle "
+                       f"around the Buy Box, as Edgeworth cycles): Delta's Nash is the mean industry profit of that "
+                       f"cycle, {b.nash_industry_profit:.4g} per tick (between {b.nash_industry_profit_low:.4g} and "
+                       f"{b.nash_industry_profit_high:.4g}); monopoly {b.monopoly_industry_profit:.4g}.")
+        elif b.nash == "step":
+            out.append(f"In arm {arm.name} no static Nash equilibrium exists in continuous prices (Bertrand with "
+                       f"unequal costs): Delta's Nash is where best responses settle, one undercut step from the "
+                       f"limit ({b.nash_industry_profit:.4g} per tick).")
+    return out
+
+
 def caveats(base: Scenario, arms: list[Arm], runs: pl.DataFrame, table: pl.DataFrame,
             varies: list[Vary]) -> list[str]:
     """The caveats that apply, each one line."""
@@ -94,11 +116,7 @@ def caveats(base: Scenario, arms: list[Arm], runs: pl.DataFrame, table: pl.DataF
     if vary and flat.height:
         out.append(f"{flat.height} outcome(s) have intervals of zero width: identical on every seed, the seeds "
                    f"do not move them (e.g. {flat['metric'][0]} of {flat['name'][0]} in {flat['arm'][0]}).")
-    kinds = {item.kind for a in arms for item in a.items}
-    if kinds & set(RULES_DELTA_IGNORES):
-        out.append("Delta's Nash and monopoly benchmarks ignore the Buy Box and fee rules in force ("
-                   + ", ".join(sorted(kinds & set(RULES_DELTA_IGNORES))) + "): Delta can move with no price "
-                   "moving; read prices, surplus and profits instead.")
+    out += _benchmark_caveats(arms)
     out.append(f"A stylised market ({base.name}): the figures are this model's under its assumptions below, not a "
                "forecast for a real market.")
     return out

@@ -92,8 +92,9 @@ def _column_value(value, data: dict, path: str):
 
 def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None) -> Outcome:
     """Run one scenario (its learners trained first where it has ``[training]``) over its horizon; keep the
-    training columns and ``metrics`` (market metrics, and ``seller.<name>.<metric>`` or ``role.<role>.<metric>``
-    columns, NaN where the run has no such seller or role). Any exception becomes ``Outcome.error`` (one line)."""
+    training columns and ``metrics`` (market metrics, and ``seller.<name>.<metric>``, ``role.<role>.<metric>`` or
+    ``owner.<firm>.<metric>`` columns, NaN where the run has no such seller, role or firm). Any exception becomes
+    ``Outcome.error`` (one line)."""
     try:
         scenario = Scenario.from_dict(run.scenario)
         state, trained = training.run(scenario, record_stride=timeseries_stride or scenario.horizon)

@@ -47,8 +47,8 @@ from market.demand import market_demand
 from market.interventions import BUYBOX_DYNAMIC_PDP, BUYBOX_LOWEST, BUYBOX_PDP
 
 GAIN_TOLERANCE = 1e-9    # a deviation gaining less than this share of the profit (and as much absolute) is none
-BURN_IN_SWEEPS = 20_000  # sweeps of best responses before the cycle is measured (fewer where they settle)
-WINDOW_SWEEPS = 20_000   # sweeps over which it is measured
+BURN_IN_SWEEPS = 5_000   # sweeps of best responses before the cycle is measured (fewer where they settle)
+WINDOW_SWEEPS = 10_000   # sweeps over which it is measured
 _MEMO: dict[bytes, Benchmarks] = {}
 
 
@@ -249,14 +249,24 @@ def _best_response_play(game: StaticGame, display: Display) -> dict:
         seen = display.seen(game, price)
         return {"nash_price": price, "nash_profit": seen.profit(price), "nash": "step",
                 "nash_industry_profit": seen.industry_profit(price), "featured_nash": display.featured(price)}
-    rises = np.flatnonzero(np.any(np.diff(prices, axis=0) > 100.0 * UNDERCUT * game.mu, axis=1)) + 1
-    cycles = slice(rises[0], rises[-1]) if rises.shape[0] >= 2 else slice(0, prices.shape[0])
+    cycles = _whole_cycles(prices, 100.0 * UNDERCUT * game.mu)
     prices, profits, industry = prices[cycles], profits[cycles], industry[cycles]
     return {"nash_price": prices.mean(axis=0), "nash_profit": game.shoppers * profits.mean(axis=0), "nash": "cycle",
             "nash_industry_profit": game.shoppers * float(industry.mean()),
             "nash_price_low": prices.min(axis=0), "nash_price_high": prices.max(axis=0),
             "nash_industry_profit_low": game.shoppers * float(industry.min()),
             "nash_industry_profit_high": game.shoppers * float(industry.max()), "featured_nash": -1}
+
+
+def _whole_cycles(prices: np.ndarray, jump: float) -> slice:
+    """The sweeps from the first reset (a price rising by more than ``jump``) to the last one that closes a whole
+    number of cycles: the gaps between resets repeat with some period k (within 2 sweeps); all sweeps if none do."""
+    resets = np.flatnonzero(np.any(np.diff(prices, axis=0) > jump, axis=1)) + 1
+    gaps = np.diff(resets)
+    for k in range(1, gaps.shape[0] // 2 + 1):
+        if np.all(np.abs(gaps[k:] - gaps[:-k]) <= 2):
+            return slice(resets[0], resets[(gaps.shape[0] // k) * k])
+    return slice(0, prices.shape[0])
 
 
 def _joint_optimum(game: StaticGame, display: Display) -> tuple[np.ndarray, int]:
