@@ -6,11 +6,13 @@ across every threshold of the featured offer) exceeds its firm's profit by more 
 :math:`f` is featured (:math:`f` must then hold the featured offer); under ``pdp`` and ``dynamic_pdp``, every
 listed offer at the lowest break-even price (Bertrand). Where several pass, the one of highest industry
 profit is reported: Delta is then the smallest over the equilibria, so no collusion is read into an outcome
-that a static equilibrium explains.
+that a static equilibrium explains. (In markets of more than ``CANDIDATES`` listed sellers, those of lowest judged
+break-even price are tried as the featured one, here and for the joint optimum.)
 
 Where none passes, no equilibrium in pure prices exists: the jump makes undercutting pay until a seller
 prefers to stop, as in Bertrand-Edgeworth. Best responses are then played in turn (Gauss-Seidel, undercutting
-by the step of :mod:`market.benchmarks.display`) from the display-blind Nash prices. They either settle one
+by the step of :mod:`market.benchmarks.display`) from the display-blind Nash prices, for a number of sweeps that
+falls with the number of listed sellers (each sweep, each of them can undercut once). They either settle one
 step from a limit profile (``"step"``: Bertrand with unequal break-even prices, whose limit is not attained), or
 cycle (``"cycle"``: Edgeworth cycles, Maskin and Tirole 1988). The Nash figures are then the time means of that
 play over whole cycles (from the first reset after a burn-in to the last), what myopic best responders earn on
@@ -47,8 +49,9 @@ from market.demand import market_demand
 from market.interventions import BUYBOX_DYNAMIC_PDP, BUYBOX_LOWEST, BUYBOX_PDP
 
 GAIN_TOLERANCE = 1e-9    # a deviation gaining less than this share of the profit (and as much absolute) is none
-BURN_IN_SWEEPS = 5_000   # sweeps of best responses before the cycle is measured (fewer where they settle)
-WINDOW_SWEEPS = 10_000   # sweeps over which it is measured
+BURN_IN_MOVES = 15_000   # moves of listed sellers' best responses before the cycle is measured (3 listed: 5,000 sweeps)
+WINDOW_MOVES = 30_000    # ... over which it is measured: the price falls about one undercut a listed seller a sweep
+CANDIDATES = 8           # the listed sellers of lowest judged break-even price tried as the featured one
 _MEMO: dict[bytes, Benchmarks] = {}
 
 
@@ -174,7 +177,7 @@ def _equilibria(game: StaticGame, display: Display) -> list[np.ndarray]:
     """The candidates of the module docstring that are equilibria."""
     listed = np.flatnonzero(display.on_platform)
     candidates = []
-    for f in listed:
+    for f in _cheapest_listed(game, display):
         price = nash_equilibrium(display.regime(game, f))
         if display.featured(price) == f:
             candidates.append(price)
@@ -183,13 +186,26 @@ def _equilibria(game: StaticGame, display: Display) -> list[np.ndarray]:
     return [price for price in candidates if is_equilibrium(game, display, price)]
 
 
+def _cheapest_listed(game: StaticGame, display: Display) -> np.ndarray:
+    """The ``CANDIDATES`` listed sellers of lowest judged break-even price (what their firm keeps of a sale is zero),
+    ties by index: those that can hold the featured offer at an equilibrium or the joint optimum (all, in markets
+    of at most ``CANDIDATES`` listed sellers)."""
+    listed = np.flatnonzero(display.on_platform)
+    judged = _break_even(game)[listed] / _bias(display, game.n_sellers)[listed]
+    return listed[np.argsort(judged, kind="stable")[:CANDIDATES]]
+
+
+def _break_even(game: StaticGame) -> np.ndarray:
+    """Each seller's price at which its firm keeps nothing of a sale, in the segments that see it (the highest)."""
+    alpha, kappa, _, _ = game.objective
+    return np.max(np.where(game.visibility > 0.0, kappa / alpha, -np.inf), axis=0)
+
+
 def _bertrand(game: StaticGame, display: Display, listed: np.ndarray) -> np.ndarray:
     """Every listed offer at the lowest break-even price among them (what its firm keeps of a sale is then zero);
     the others' best responses to that (a few sweeps)."""
-    alpha, kappa, _, _ = game.objective
-    break_even = np.max(np.where(game.visibility > 0.0, kappa / alpha, -np.inf), axis=0)
     price = nash_equilibrium(game)
-    price[listed] = break_even[listed].min()
+    price[listed] = _break_even(game)[listed].min()
     unlisted = np.flatnonzero(~display.on_platform)
     for _ in range(100):
         before = price.copy()
@@ -242,9 +258,10 @@ def _best_response_play(game: StaticGame, display: Display) -> dict:
     """The Nash figures where no pure equilibrium exists: best responses' play (the module docstring)."""
     market = display.market(game)
     own = (game.alpha, game.kappa, game.stake_share, game.stake_unit)
+    listed = max(int(np.sum(display.on_platform)), 1)
     price, sweeps, prices, profits, industry = _play(
-        nash_equilibrium(game), market, own, game.cost, display.buybox, display.self_preference, BURN_IN_SWEEPS,
-        WINDOW_SWEEPS, work_arrays(*game.visibility.shape))
+        nash_equilibrium(game), market, own, game.cost, display.buybox, display.self_preference,
+        -(-BURN_IN_MOVES // listed), -(-WINDOW_MOVES // listed), work_arrays(*game.visibility.shape))
     if prices.shape[0] == 0:
         seen = display.seen(game, price)
         return {"nash_price": price, "nash_profit": seen.profit(price), "nash": "step",
@@ -272,7 +289,7 @@ def _whole_cycles(prices: np.ndarray, jump: float) -> slice:
 def _joint_optimum(game: StaticGame, display: Display) -> tuple[np.ndarray, int]:
     """The joint-profit optimum over who is featured (the module docstring) and the seller featured there."""
     options = []
-    for f in np.flatnonzero(display.on_platform):
+    for f in _cheapest_listed(game, display):
         regime = display.regime(game, f)
         price = _unseen_at_featured(regime, display, f, joint_profit_prices(regime))
         if display.featured(price) != f:
