@@ -9,7 +9,9 @@ from experiments.arms import Arm
 from experiments.compare import convergence
 from experiments.uncertainty import Vary
 from market import strategies
+from market.metrics import profit_gain
 from market.scenario import Scenario
+from market.strategies.learning import seller_grid
 
 ANSWER = (("consumer_surplus", "consumer surplus", "per tick"), ("weighted_price", "the price consumers pay "
           "(quantity-weighted)", "per unit"), ("industry_profit", "industry profit", "per tick"))
@@ -89,7 +91,34 @@ def _benchmark_caveats(arms: list[Arm]) -> list[str]:
             out.append(f"In arm {arm.name} no static Nash equilibrium exists in continuous prices (Bertrand with "
                        f"unequal costs): Delta's Nash is where best responses settle, one undercut step from the "
                        f"limit ({b.nash_industry_profit:.4g} per tick).")
+        out += _grid_floor(arm, b)
     return out
+
+
+def _grid_floor(arm: Arm, b) -> list[str]:
+    """A caveat where learners' price grids (from the display-blind benchmarks, the same in every arm) start above
+    the arm's Nash prices: Delta then counts what the grid's floor earns as a gain."""
+    scenario = arm.scenario
+    price = b.nash_price.copy()
+    floors = []
+    for i, seller in enumerate(scenario.sellers):
+        spec = strategies.get(seller.strategy)
+        if not spec.learns:
+            continue
+        grid = seller_grid(spec, spec.resolve(seller.params, scenario.references(i)),
+                           scenario.plain_benchmarks.nash_price, scenario.plain_benchmarks.monopoly_price)
+        if grid.size and grid[0] > b.nash_price[i] + 1e-9:
+            price[i] = grid[0]
+            floors.append(f"{seller.name} {grid[0]:.4g} (Nash {b.nash_price[i]:.4g})")
+    if not floors:
+        return []
+    game, display = scenario.static_game(), scenario.display()
+    floor = profit_gain(display.seen(game, price).industry_profit(price), b.nash_industry_profit,
+                        b.monopoly_industry_profit)
+    return [f"In arm {arm.name} the learners' price grids (Calvano et al.'s, from the display-blind benchmarks, the "
+            f"same in every arm) start above that arm's static Nash prices: {', '.join(floors)}. Learners at the "
+            f"lowest price of their grid would already show Delta {floor:.2f}: only Delta above that figure, not "
+            "above 0, is what their play adds."]
 
 
 def caveats(base: Scenario, arms: list[Arm], runs: pl.DataFrame, table: pl.DataFrame,

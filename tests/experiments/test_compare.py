@@ -248,6 +248,8 @@ def test_caveats_say_what_deltas_benchmarks_include_and_the_bounds_where_no_pure
                and f"{b.nash_industry_profit_low:.4g} and {b.nash_industry_profit_high:.4g}" in line for line in said)
     jrw = load("jrw2023_pdp").replace(training=None)
     said = _benchmark_caveats(shorthand(jrw, [interventions.named("pdp")], {}, "pdp"))
-    assert len(said) == 1  # the display enters under pdp; both arms have pure equilibria
+    assert len(said) == 2  # the display enters under pdp (both arms have pure equilibria), and the grids' floor:
+    assert "start above that arm's static Nash prices: seller_a 1.428 (Nash 1)" in said[1]
+    assert "would already show Delta 0.60" in said[1]
     calvano = shorthand(load("calvano2020"), [interventions.named("once_a_day")], {}, "once_a_day")
     assert _benchmark_caveats(calvano) == []
