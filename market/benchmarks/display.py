@@ -22,7 +22,9 @@ its threshold :math:`T_i`. Seller :math:`i`'s best response (:func:`display_best
 and takes the most profitable. The supremum of its profit (:math:`\pi^A(T_i)` where the undercut's limit is
 not attained) is what a deviation from a profile can reach.
 
-The benchmarks under the display are :mod:`market.benchmarks.display_game`'s.
+:func:`market_best_response` is the engine's best response (display-aware where the display moves demand) and
+:func:`leader_price` its leader's (``anticipating``). The benchmarks under the display are
+:mod:`market.benchmarks.display_game`'s.
 """
 
 from typing import NamedTuple
@@ -220,9 +222,20 @@ def display_best_response(i, price, market, buybox, self_preference, incumbent, 
 
 
 @tick_kernel
-def _display_leader_value(p, i, price, follower, market, buybox, self_preference, work, leader):
-    """Leader i's profit per shopper at price p once the followers have best-responded under the display
-    (three Gauss-Seidel sweeps); ``leader`` is scratch of shape (3, n)."""
+def market_best_response(i, price, market, buybox, self_preference, incumbent, work):
+    """Seller i's best response to ``price`` on the demand it faces: across the featured offer's threshold where
+    the display moves demand (:func:`display_best_response`), else the smooth game's with the market's weights."""
+    if display_matters(market, buybox):
+        return display_best_response(i, price, market, buybox, self_preference, incumbent, work)[0]
+    return best_response(i, price, market.quality, market.alpha, market.kappa, market.stake_share, market.stake_unit,
+                         market.visibility, market.segment_weight, market.mu, market.outside_quality,
+                         work.segment[0], work.segment[1], work.segment[2])
+
+
+@tick_kernel
+def _leader_value(p, i, price, follower, market, buybox, self_preference, shown, work, leader):
+    """Leader i's (firm's) profit per shopper at price p once the followers have best-responded (three Gauss-Seidel
+    sweeps); ``shown``: whether the display moves demand; ``leader`` is scratch of shape (3, n)."""
     x = leader[0]
     for j in range(price.shape[0]):
         x[j] = price[j]
@@ -230,44 +243,59 @@ def _display_leader_value(p, i, price, follower, market, buybox, self_preference
     for _ in range(3):
         for j in range(price.shape[0]):
             if follower[j] > 0.0 and j != i:
-                x[j] = display_best_response(j, x, market, buybox, self_preference, -1, work)[0]
-    for j in range(price.shape[0]):
-        work.trial[j] = x[j]
-    return _value_at(i, p, market, buybox, self_preference, -1, work)
+                x[j] = market_best_response(j, x, market, buybox, self_preference, -1, work)
+    if shown:
+        for j in range(price.shape[0]):
+            work.trial[j] = x[j]
+        return _value_at(i, p, market, buybox, self_preference, -1, work)
+    return _profit_of(i, x, market.quality, market.alpha, market.kappa, market.stake_share, market.stake_unit,
+                      market.visibility, market.segment_weight, market.mu, market.outside_quality, leader[1],
+                      leader[2], work.segment[0])
 
 
 @tick_kernel
-def display_leader_price(i, price, follower, market, buybox, self_preference, work, leader):
-    r"""Seller i's price when it anticipates that the sellers flagged in ``follower`` best-respond to it under the
-    display rule (the Stackelberg leader of Brown and MacKay 2023 on display-aware demand).
-
-    The leader's profit jumps where a follower takes or leaves the featured offer, so the search scans 64 prices
-    on :math:`[\min_k \kappa_{ki}/\alpha_{ki}, +20\mu]` and refines the best by golden section between its
-    neighbours (``market.benchmarks.solver.leader_price`` searches the smooth game by golden section alone).
-    """
-    low = np.inf
-    for k in range(market.segment_weight.shape[0]):
-        low = min(low, market.kappa[k, i] / market.alpha[k, i])
-    points = 64
-    width = 20.0 * market.mu / (points - 1)
-    best, best_value = low, -np.inf
-    for s in range(points):
-        value = _display_leader_value(low + s * width, i, price, follower, market, buybox, self_preference, work,
-                                      leader)
-        if value > best_value:
-            best, best_value = low + s * width, value
-    a = max(low, best - width)
-    b = best + width
+def _golden_section(a, b, i, price, follower, market, buybox, self_preference, shown, work, leader):
+    """The leader's price maximising :func:`_leader_value` on [a, b] by golden section (to 1e-9, relative)."""
     ratio = 0.5 * (np.sqrt(5.0) - 1.0)
     while b - a > 1e-9 * (1.0 + abs(a)):
         c = b - ratio * (b - a)
         d = a + ratio * (b - a)
-        if _display_leader_value(c, i, price, follower, market, buybox, self_preference, work, leader) >= \
-                _display_leader_value(d, i, price, follower, market, buybox, self_preference, work, leader):
+        value_c = _leader_value(c, i, price, follower, market, buybox, self_preference, shown, work, leader)
+        value_d = _leader_value(d, i, price, follower, market, buybox, self_preference, shown, work, leader)
+        if value_c >= value_d:
             b = d
         else:
             a = c
-    refined = 0.5 * (a + b)
-    if _display_leader_value(refined, i, price, follower, market, buybox, self_preference, work, leader) >= best_value:
+    return 0.5 * (a + b)
+
+
+@tick_kernel
+def leader_price(i, price, follower, market, buybox, self_preference, work, leader):
+    r"""Seller i's price when it anticipates that the sellers flagged in ``follower`` best-respond to it (the
+    Stackelberg leader of Brown and MacKay 2023, whose slower sellers price against faster rivals' pricing rules).
+
+    Maximises :math:`\pi_i(p, BR_F(p, p_{-F}))` on :math:`[\min_k \kappa_{ki}/\alpha_{ki}, +20\mu]` by golden
+    section. Where the display moves demand, the leader's profit jumps where a follower takes or leaves the featured
+    offer: the search then scans 64 prices first and refines the best between its neighbours. ``leader`` is
+    scratch of shape (3, n).
+    """
+    low = np.inf
+    for k in range(market.segment_weight.shape[0]):
+        low = min(low, market.kappa[k, i] / market.alpha[k, i])
+    shown = display_matters(market, buybox)
+    if not shown:
+        return _golden_section(low, low + 20.0 * market.mu, i, price, follower, market, buybox, self_preference,
+                               shown, work, leader)
+    points = 64
+    width = 20.0 * market.mu / (points - 1)
+    best, best_value = low, -np.inf
+    for s in range(points):
+        value = _leader_value(low + s * width, i, price, follower, market, buybox, self_preference, shown, work,
+                              leader)
+        if value > best_value:
+            best, best_value = low + s * width, value
+    refined = _golden_section(max(low, best - width), best + width, i, price, follower, market, buybox,
+                              self_preference, shown, work, leader)
+    if _leader_value(refined, i, price, follower, market, buybox, self_preference, shown, work, leader) >= best_value:
         return refined
     return best

@@ -187,52 +187,6 @@ def _margins_on(i, price, alpha, kappa, stake_share, stake_unit, k, base, quanti
     return profit
 
 
-@tick_kernel
-def _leader_value(p, i, price, follower, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight,
-                  mu, outside_quality, work, log_rest, stake, log_weight):
-    """Leader i's profit at price p once the followers have best-responded (three Gauss-Seidel sweeps)."""
-    x = work[0]
-    for j in range(price.shape[0]):
-        x[j] = price[j]
-    x[i] = p
-    for _ in range(3):
-        for j in range(price.shape[0]):
-            if follower[j] > 0.0 and j != i:
-                x[j] = best_response(j, x, quality, alpha, kappa, stake_share, stake_unit, visibility,
-                                     segment_weight, mu, outside_quality, log_rest, stake, log_weight)
-    return _profit_of(i, x, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight, mu,
-                      outside_quality, work[1], work[2], log_rest)
-
-
-@tick_kernel
-def leader_price(i, price, follower, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight, mu,
-                 outside_quality, work, log_rest, stake, log_weight):
-    r"""Seller i's price when it anticipates that the sellers flagged in ``follower`` best-respond to it.
-
-    Maximises :math:`\pi_i(p, BR_F(p, p_{-F}))` by golden-section search on
-    :math:`[\min_k \kappa_{ki}/\alpha_{ki}, \min_k \kappa_{ki}/\alpha_{ki} + 20\mu]` (the Stackelberg leader of
-    Brown and MacKay 2023, whose slower sellers price against faster rivals' pricing rules).
-    ``work`` is scratch of shape (3, n); the other scratch arrays have one entry per segment.
-    """
-    a = np.inf
-    for k in range(segment_weight.shape[0]):
-        a = min(a, kappa[k, i] / alpha[k, i])
-    b = a + 20.0 * mu
-    ratio = 0.5 * (np.sqrt(5.0) - 1.0)
-    while b - a > 1e-9 * (1.0 + abs(a)):
-        c = b - ratio * (b - a)
-        d = a + ratio * (b - a)
-        value_c = _leader_value(c, i, price, follower, quality, alpha, kappa, stake_share, stake_unit, visibility,
-                                segment_weight, mu, outside_quality, work, log_rest, stake, log_weight)
-        value_d = _leader_value(d, i, price, follower, quality, alpha, kappa, stake_share, stake_unit, visibility,
-                                segment_weight, mu, outside_quality, work, log_rest, stake, log_weight)
-        if value_c >= value_d:
-            b = d
-        else:
-            a = c
-    return 0.5 * (a + b)
-
-
 @njit(cache=True)
 def _iterate_best_responses(start, quality, alpha, kappa, stake_share, stake_unit, visibility, segment_weight,
                             mu, outside_quality, max_sweeps):

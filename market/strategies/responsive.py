@@ -13,8 +13,7 @@ Response kernels share one signature, ``kernel(i, seen, period, market, rule, fe
 (:mod:`market.state`).
 """
 
-from market.benchmarks import best_response, leader_price
-from market.benchmarks.display import display_best_response, display_leader_price, display_matters
+from market.benchmarks.display import leader_price, market_best_response
 from market.interventions import BUYBOX, SELF_PREFERENCE
 from market.jit import inner_kernel
 from market.strategies.registry import StrategySpec, register
@@ -23,13 +22,7 @@ from market.strategies.registry import StrategySpec, register
 @inner_kernel
 def best_response_price(i, seen, period, market, rule, featured, responses):
     """Seller i's static best response to the prices ``seen``."""
-    buybox = int(rule[BUYBOX])
-    if display_matters(market, buybox):
-        return display_best_response(i, seen, market, buybox, rule[SELF_PREFERENCE], featured, responses)[0]
-    work = responses.segment
-    return best_response(i, seen, market.quality, market.alpha, market.kappa, market.stake_share, market.stake_unit,
-                         market.visibility, market.segment_weight, market.mu, market.outside_quality, work[0],
-                         work[1], work[2])
+    return market_best_response(i, seen, market, int(rule[BUYBOX]), rule[SELF_PREFERENCE], featured, responses)
 
 
 @inner_kernel
@@ -38,14 +31,8 @@ def anticipating_price(i, seen, period, market, rule, featured, responses):
     follower = responses.follower
     for j in range(period.shape[0]):
         follower[j] = 1.0 if period[j] < period[i] else 0.0
-    buybox = int(rule[BUYBOX])
-    if display_matters(market, buybox):
-        return display_leader_price(i, seen, follower, market, buybox, rule[SELF_PREFERENCE], responses,
-                                    responses.work)
-    work = responses.segment
-    return leader_price(i, seen, follower, market.quality, market.alpha, market.kappa, market.stake_share,
-                        market.stake_unit, market.visibility, market.segment_weight, market.mu,
-                        market.outside_quality, responses.work, work[0], work[1], work[2])
+    return leader_price(i, seen, follower, market, int(rule[BUYBOX]), rule[SELF_PREFERENCE], responses,
+                        responses.work)
 
 
 BEST_RESPONSE = register(StrategySpec(
