@@ -75,8 +75,9 @@ MARKET = {
     "delta": _c("Calvano et al.'s profit gain (industry profit - Nash) / (monopoly - Nash), benchmarks scaled to the "
                 "shoppers who came: 0 = static Nash, 1 = joint monopoly; fees are transfers. The benchmarks are "
                 "those of the demand sellers face under the platform's display rule (featured attention, "
-                "self-preference, pdp); where no pure Nash equilibrium exists (nash_benchmark 'cycle' or 'step'), "
-                "Nash is the mean industry profit of best responses' play", "ratio"),
+                "self-preference, pdp), co-owned sellers pricing for their owner at Nash; where no pure Nash "
+                "equilibrium exists (nash_benchmark 'cycle' or 'step'), Nash is the mean industry profit of best "
+                "responses' play", "ratio"),
     "mean_price": _c("a seller's mean price over the ticks measured; the market's: the unweighted mean over sellers "
                      "(weighted_price weighs by units sold)", f"{MONEY} per unit"),
     "weighted_price": _c("quantity-weighted mean price paid: revenue / units sold", f"{MONEY} per unit"),
