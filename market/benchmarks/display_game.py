@@ -71,9 +71,9 @@ class Display:
     self_preference: float = 0.0
     buybox: int = BUYBOX_LOWEST
 
-    def market(self, game: StaticGame, terms=None) -> DisplayMarket:
-        """The kernels' view of ``game`` under this display, with its firms' terms (or ``terms``)."""
-        alpha, kappa, stake_share, stake_unit = game.objective if terms is None else terms
+    def market(self, game: StaticGame) -> DisplayMarket:
+        """The kernels' view of ``game`` under this display, with its firms' terms."""
+        alpha, kappa, stake_share, stake_unit = game.objective
         return DisplayMarket(quality=game.quality, alpha=alpha, kappa=kappa, stake_share=stake_share,
                              stake_unit=stake_unit, visibility=game.visibility, segment_weight=game.segment_weight,
                              mu=game.mu, outside_quality=game.outside_quality,
@@ -349,7 +349,12 @@ def _constrained_joint(regime: StaticGame, display: Display, f: int, start: np.n
                    for j in others]
     result = minimize(lambda p: tuple(-x for x in _industry_and_gradient(regime, p)), price, jac=True,
                       method="SLSQP", constraints=constraints, options={"ftol": 1e-15, "maxiter": 1000})
-    return _unseen_at_featured(regime, display, f, result.x)
+    price = result.x
+    tie = _tie_prices(display, f, price)
+    for j in others:  # on the boundary, the rival just above the tie, so that f holds the featured offer
+        if display.featured(price) != f and price[j] <= tie[j]:
+            price[j] = np.nextafter(tie[j], np.inf)
+    return _unseen_at_featured(regime, display, f, price)
 
 
 def _unit(n: int, j: int) -> np.ndarray:
