@@ -15,9 +15,10 @@ from market.scenario import Scenario
 
 
 def split_metric(name: str) -> tuple[str, str, str]:
-    """``mean_margin`` -> (market, market, mean_margin); ``role.retailer.margin``; ``seller.<name>.profit``."""
+    """``mean_margin`` -> (market, market, mean_margin); ``role.retailer.margin``; ``owner.<firm>.profit``;
+    ``seller.<name>.profit``."""
     parts = name.split(".")
-    if len(parts) == 3 and parts[0] in ("role", "seller"):
+    if len(parts) == 3 and parts[0] in ("role", "owner", "seller"):
         return parts[0], parts[1], parts[2]
     return "market", "market", name
 
@@ -83,9 +84,10 @@ def as_json(base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame, 
 
 
 def _levels(frame: pl.DataFrame, value: str | None) -> dict:
-    """``{"market": {metric: v}, "roles": {role: {metric: v}}, "sellers": {...}}``; v a number or a dict."""
-    levels = {"market": {}, "roles": {}, "sellers": {}}
-    where = {"market": None, "role": "roles", "seller": "sellers"}
+    """``{"market": {metric: v}, "roles": {role: {metric: v}}, "owners": {...}, "sellers": {...}}``; v a number or a
+    dict (``owners``: the firms that own several sellers)."""
+    levels = {"market": {}, "roles": {}, "owners": {}, "sellers": {}}
+    where = {"market": None, "role": "roles", "owner": "owners", "seller": "sellers"}
     drop = {"arm", "level", "name", "metric"}
     for row in frame.iter_rows(named=True):
         v = row[value] if value else {k: x for k, x in row.items() if k not in drop}
@@ -139,7 +141,7 @@ def _markdown(base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame
     lines += ["", "## Prices and the Buy Box over time", "", "![prices and Buy Box, one seed](timeseries.png)"]
     for arm in arms[1:]:
         lines += ["", f"## {arm.name} vs {arms[0].name}", ""]
-        for level, title in (("market", "Market"), ("role", "By role"), ("seller", "By seller")):
+        for level, title in (("market", "Market"), ("role", "By role"), ("owner", "By owner"), ("seller", "By seller")):
             rows = table.filter((pl.col("arm") == arm.name) & (pl.col("level") == level))
             rows = rows.join(shown, on=KEY, how="semi", maintain_order="left")
             if rows.height:

@@ -9,11 +9,12 @@ from experiments.arms import Arm
 from experiments.compare import convergence
 from experiments.uncertainty import Vary
 from market import strategies
+from market.metrics import profit_gain
 from market.scenario import Scenario
+from market.strategies.learning import seller_grid
 
 ANSWER = (("consumer_surplus", "consumer surplus", "per tick"), ("weighted_price", "the price consumers pay "
           "(quantity-weighted)", "per unit"), ("industry_profit", "industry profit", "per tick"))
-RULES_DELTA_IGNORES = ("buybox", "fee_cap")
 
 
 def _row(table: pl.DataFrame, arm: str, level: str, name: str, metric: str) -> dict | None:
@@ -75,6 +76,56 @@ def seeds_vary(scenarios: list[Scenario], varies: list[Vary]) -> list[str]:
     return vary
 
 
+def _benchmark_caveats(arms: list[Arm]) -> list[str]:
+    """What Delta's benchmarks are in each arm where the platform's display moves demand, and, where no pure Nash
+    equilibrium exists, which Nash figure Delta uses and the bounds."""
+    out = []
+    shown = [(arm, arm.scenario.benchmarks) for arm in arms]
+    if any(b.display for _, b in shown):
+        out.append("Delta's Nash and monopoly benchmarks are those of the demand sellers face in each arm: the "
+                   "featured offer's attention, self-preference, the Buy Box rule, fees and owners in force; "
+                   "a rule of display or fees therefore moves the benchmarks too, so Delta can move where prices "
+                   "do not (market.benchmarks.display_game).")
+    for arm, b in shown:
+        if b.nash == "cycle":
+            out.append(f"In arm {arm.name} no static Nash equilibrium in pure prices exists (best responses cycle "
+                       f"around the Buy Box, as Edgeworth cycles): Delta's Nash is the mean industry profit of that "
+                       f"cycle, {b.nash_industry_profit:.4g} per tick (between {b.nash_industry_profit_low:.4g} and "
+                       f"{b.nash_industry_profit_high:.4g}); monopoly {b.monopoly_industry_profit:.4g}.")
+        elif b.nash == "step":
+            out.append(f"In arm {arm.name} no static Nash equilibrium exists in continuous prices (Bertrand with "
+                       f"unequal costs): Delta's Nash is where best responses settle, one undercut step from the "
+                       f"limit ({b.nash_industry_profit:.4g} per tick).")
+        out += _grid_floor(arm, b)
+    return out
+
+
+def _grid_floor(arm: Arm, b) -> list[str]:
+    """A caveat where learners' price grids (from the display-blind benchmarks, the same in every arm) start above
+    the arm's Nash prices: Delta then counts what the grid's floor earns as a gain."""
+    scenario = arm.scenario
+    price = b.nash_price.copy()
+    floors = []
+    for i, seller in enumerate(scenario.sellers):
+        spec = strategies.get(seller.strategy)
+        if not spec.learns:
+            continue
+        grid = seller_grid(spec, spec.resolve(seller.params, scenario.references(i)),
+                           scenario.plain_benchmarks.nash_price, scenario.plain_benchmarks.monopoly_price)
+        if grid.size and grid[0] > b.nash_price[i] + 1e-9:
+            price[i] = grid[0]
+            floors.append(f"{seller.name} {grid[0]:.4g} (Nash {b.nash_price[i]:.4g})")
+    if not floors:
+        return []
+    game, display = scenario.static_game(), scenario.display()
+    floor = profit_gain(display.seen(game, price).industry_profit(price), b.nash_industry_profit,
+                        b.monopoly_industry_profit)
+    return [f"In arm {arm.name} the learners' price grids (Calvano et al.'s, from the display-blind benchmarks, the "
+            f"same in every arm) start above that arm's static Nash prices: {', '.join(floors)}. Learners at the "
+            f"lowest price of their grid would already show Delta {floor:.2f}: only Delta above that figure, not "
+            "above 0, is what their play adds."]
+
+
 def caveats(base: Scenario, arms: list[Arm], runs: pl.DataFrame, table: pl.DataFrame,
             varies: list[Vary]) -> list[str]:
     """The caveats that apply, each one line."""
@@ -99,11 +150,7 @@ def caveats(base: Scenario, arms: list[Arm], runs: pl.DataFrame, table: pl.DataF
     if vary and flat.height:
         out.append(f"{flat.height} outcome(s) have intervals of zero width: identical on every seed, the seeds "
                    f"do not move them (e.g. {flat['metric'][0]} of {flat['name'][0]} in {flat['arm'][0]}).")
-    kinds = {item.kind for a in arms for item in a.items}
-    if kinds & set(RULES_DELTA_IGNORES):
-        out.append("Delta's Nash and monopoly benchmarks ignore the Buy Box and fee rules in force ("
-                   + ", ".join(sorted(kinds & set(RULES_DELTA_IGNORES))) + "): Delta can move with no price "
-                   "moving; read prices, surplus and profits instead.")
+    out += _benchmark_caveats(arms)
     out.append(f"A stylised market ({base.name}): the figures are this model's under its assumptions below, not a "
                "forecast for a real market.")
     return out

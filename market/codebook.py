@@ -46,8 +46,10 @@ IDENTIFIERS = {
     "values": _c("a failed sweep run's swept values, as JSON"),
     "error": _c("why a sweep run failed: the exception's type and message"),
     "arm": _c("the comparison's arm (the first one is the baseline)"),
-    "level": _c("level of an outcome: market, role or seller"),
-    "name": _c("whose outcome: 'market', a role or a seller's name"),
+    "level": _c("level of an outcome: market, role, owner (a firm owning several sellers) or seller"),
+    "name": _c("whose outcome: 'market', a role, a firm (the sellers' owner) or a seller's name"),
+    "owner": _c("the seller's firm: its owner (sellers of one owner maximise their joint profit), or the seller's "
+                "own name where it has none"),
     "metric": _c("the outcome's name; its meaning and unit are this codebook's entry of that name"),
     "value": _c("the outcome's value, in the unit of its metric"),
     "session": _c("a replication session's index (0, 1, ...)"),
@@ -71,7 +73,11 @@ TIMESERIES = {
 
 MARKET = {
     "delta": _c("Calvano et al.'s profit gain (industry profit - Nash) / (monopoly - Nash), benchmarks scaled to the "
-                "shoppers who came: 0 = static Nash, 1 = joint monopoly; fees are transfers", "ratio"),
+                "shoppers who came: 0 = static Nash, 1 = joint monopoly; fees are transfers. The benchmarks are "
+                "those of the demand sellers face under the platform's display rule (featured attention, "
+                "self-preference, pdp), co-owned sellers pricing for their owner at Nash; where no pure Nash "
+                "equilibrium exists (nash_benchmark 'cycle' or 'step'), Nash is the mean industry profit of best "
+                "responses' play", "ratio"),
     "mean_price": _c("a seller's mean price over the ticks measured; the market's: the unweighted mean over sellers "
                      "(weighted_price weighs by units sold)", f"{MONEY} per unit"),
     "weighted_price": _c("quantity-weighted mean price paid: revenue / units sold", f"{MONEY} per unit"),
@@ -107,10 +113,18 @@ SELLER = {
     "storage_fees_paid": _c("storage fees the seller paid (total)", MONEY),
     "disposal_costs_paid": _c("the seller's disposal costs (total)", MONEY),
     "stock_held": _c("the seller's stock at the end of the run", UNITS),
-    "nash_price": _c("the seller's static Nash price (first-order conditions of the scenario's one-shot game)",
-                     f"{MONEY} per unit"),
-    "monopoly_price": _c("the seller's price at the joint-profit maximum", f"{MONEY} per unit"),
-    "nash_profit": _c("the seller's profit at the static Nash prices", PER_TICK),
+    "nash_price": _c("the seller's static Nash price (the scenario's one-shot game under the platform's display "
+                     "rule, each seller on behalf of its owner: no profitable deviation, across the featured "
+                     "offer's threshold too); where no pure equilibrium exists, its mean price in best responses' "
+                     "play (nash_benchmark)", f"{MONEY} per unit"),
+    "nash_price_low": _c("the lowest price of the seller in best responses' cycle where no pure Nash equilibrium "
+                         "exists (= nash_price where one does)", f"{MONEY} per unit"),
+    "nash_price_high": _c("the highest price of the seller in best responses' cycle where no pure Nash equilibrium "
+                          "exists (= nash_price where one does)", f"{MONEY} per unit"),
+    "monopoly_price": _c("the seller's price at the joint-profit maximum (under the display rule: over who holds "
+                         "the featured offer)", f"{MONEY} per unit"),
+    "nash_profit": _c("the seller's profit at the static Nash prices (its mean in best responses' play where no "
+                      "pure equilibrium exists)", PER_TICK),
     "monopoly_profit": _c("the seller's profit at the joint-profit maximum", PER_TICK),
 }
 
@@ -122,6 +136,10 @@ RUNS = {
     "converged": _c("whether training converged: no greedy policy changed for stable_ticks (null: not trained)",
                     "true/false"),
     "training_ticks": _c("ticks of training before the ticks measured (0: not trained)", "ticks"),
+    "nash_benchmark": _c("what Delta's Nash benchmark is: 'pure' (an equilibrium in pure prices), 'cycle' (none "
+                         "exists: best responses cycle, Edgeworth; Nash is their mean, nash_price_low and "
+                         "nash_price_high the cycle's bounds) or 'step' (none exists in continuous prices: best "
+                         "responses settle one undercut step from the limit, Bertrand)"),
 }
 
 STATISTICS = {
@@ -243,6 +261,8 @@ COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, *
 PATTERNS = (
     (re.compile(r"^seller\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "seller {who}: {entry}", None),
     (re.compile(r"^role\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "role {who}: {entry}", None),
+    (re.compile(r"^owner\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "firm {who} (its sellers together): {entry}",
+     None),
     (re.compile(r"^(?P<metric>price|profit|delta)_(?P<who>\d+)$"), "seller {who} (from 0): {entry}", None),
     (re.compile(r"^fixed_(?P<metric>baseline|mean|difference|se|ci_low|ci_high|relative_change_pct|n)$"),
      "with settings fixed: {entry}", None),
@@ -285,14 +305,15 @@ FILES = (
                                  "stock")),
     ("run: market_timeseries.parquet", ("tick", "day", "shoppers", "consumer_surplus", "fee_income",
                                         "featured_seller")),
-    ("run: sellers.parquet", ("seller", "role", "cost", "mean_price", "margin", "share", "quantity", "profit",
+    ("run: sellers.parquet", ("seller", "role", "owner", "cost", "mean_price", "margin", "share", "quantity", "profit",
                               "fee_paid", "featured_share", "price_changes", "units_sold_off", "units_returned",
                               "units_donated", "units_destroyed", "destroyed_value", "storage_fees_paid",
                               "disposal_costs_paid", "stock_held", "nash_price", "monopoly_price", "nash_profit",
-                              "monopoly_profit")),
+                              "monopoly_profit", "nash_price_low", "nash_price_high")),
     ("run: summary.parquet", ("scenario", "seed", *RUNS, "delta", "mean_price", "weighted_price", "mean_margin",
                               "consumer_surplus", "industry_profit", "total_welfare", "hhi", "price_dispersion",
-                              "price_changes_per_day", "fee_income", "shoppers", "units_sold_off", "...")),
+                              "price_changes_per_day", "fee_income", "shoppers", "units_sold_off", "...",
+                              "nash_benchmark")),
     ("compare: runs.parquet", ("seed", "arm", "level", "name", "metric", "value", "learners", "trained", "converged",
                                "training_ticks")),
     ("compare: runs.parquet, with --vary", ("...", "<drawn paths>")),
@@ -310,7 +331,7 @@ FILES = (
     ("compare --respond: responding/", ("<compare's files, the arms at their equilibria>",)),
     ("sweep: runs/<run id>.parquet", ("run_id", "run_index", "replicate", "seed", "<swept paths>", "ticks",
                                       "learners", "trained", "converged", "training_ticks", "<kept metrics>",
-                                      "seller.<name>.<metric>", "role.<role>.<metric>")),
+                                      "seller.<name>.<metric>", "role.<role>.<metric>", "owner.<firm>.<metric>")),
     ("sweep: timeseries/<run id>.parquet", ("run_id", "<run: timeseries.parquet>")),
     ("sweep: failures/<run id>.parquet", ("run_id", "run_index", "seed", "values", "error")),
     ("sweep: report/effects.parquet", ("<swept paths>", "metric", "baseline", "mean", "difference", "se", "ci_low",
@@ -350,7 +371,8 @@ def render() -> str:
         lines += [f"## {title}", "", "| column | description | unit |", "|---|---|---|"]
         lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]
     lines += ["## Named columns", "", "| pattern | description |", "|---|---|",
-              "| `seller.<name>.<metric>`, `role.<role>.<metric>` | a seller's or role's outcome (sweep `[keep]`) |",
+              "| `seller.<name>.<metric>`, `role.<role>.<metric>`, `owner.<firm>.<metric>` | a seller's, role's or "
+              "firm's outcome (sweep `[keep]`) |",
               "| `price_<i>`, `delta_<i>` | seller i's value in a replication session |",
               "| `<dotted path>` | a swept scenario field's value in a sweep run |",
               "| `fixed_<statistic>`, `responding_<statistic>` | a paired statistic with settings fixed / with firms "

@@ -40,6 +40,7 @@ from collections.abc import Mapping
 import numpy as np
 from numba import njit, objmode
 
+from market.benchmarks.display import featured_offer, offer_weights
 from market.demand import market_demand
 from market.errors import OutsideError
 from market.interventions import (
@@ -48,8 +49,6 @@ from market.interventions import (
     AUDIT_TOLERANCE,
     BAN_RIVAL,
     BUYBOX,
-    BUYBOX_DYNAMIC_PDP,
-    BUYBOX_PDP,
     CHANGE_WINDOW,
     DAILY_TICK,
     INCREASE_TICK,
@@ -204,8 +203,9 @@ def _seen(t, lag, min_lag, notice):
 
 
 @inner_kernel
-def _choose_prices(t, market, sellers, rule, learners, responses, outside, scratch):
-    """Fill scratch.chosen with each seller's price for tick t (unchanged for sellers not repricing).
+def _choose_prices(t, market, sellers, rule, featured, learners, responses, outside, scratch):
+    """Fill scratch.chosen with each seller's price for tick t (unchanged for sellers not repricing); ``featured``
+    is the offer featured in the last tick (-1: none), which best responses see.
 
     Under a daily-price rule everyone reprices at the rule's tick of the day only, on
     information ``notice`` ticks older; a minimum-lag rule raises every lag; a ban on
@@ -232,7 +232,7 @@ def _choose_prices(t, market, sellers, rule, learners, responses, outside, scrat
             scratch.chosen[i] = _learner_price(t, i, seen, market.seed, sellers, learners, scratch)
         elif responses is not None and family == RESPONSE:
             scratch.chosen[i] = response_price(sellers.strategy[i], i, sellers.history[seen % rows], sellers.period,
-                                               market, responses)
+                                               market, rule, featured, responses)
         elif outside is not None and family == OUTSIDE:
             scratch.chosen[i] = outside_price(sellers.strategy[i], i, outside)
         else:
@@ -320,7 +320,8 @@ def _enforce(t, ticks_per_day, sellers, rules, brands, chosen, changes):
 
 @inner_kernel
 def _feature(t, market, price, rule, last_featured, weight, inventory):
-    """Pick the featured offer among those listed on the platform (-1 if none); set the offers' weights.
+    """Pick the featured offer among those listed on the platform and in stock (-1 if none); set the offers'
+    weights (``market.benchmarks.display``: ``featured_offer`` and ``offer_weights``).
 
     Lowest price wins, the platform's own offer judged at price / (1 + self_preference). Under
     price-directed prominence only the featured offer (and offers tied with it) is shown;
@@ -329,32 +330,10 @@ def _feature(t, market, price, rule, last_featured, weight, inventory):
     full attention (a sold-out offer has none anywhere).
     """
     buybox = int(rule[BUYBOX])
-    bias = 1.0 + rule[SELF_PREFERENCE]
-    featured = -1
-    best = np.inf
-    for i in range(price.shape[0]):
-        if market.on_platform[i] and (inventory is None or inventory.available[i]):
-            judged = price[i] / bias if i == market.platform_index else price[i]
-            if judged < best:
-                best = judged
-                featured = i
-    incumbent = last_featured[0]
-    if buybox == BUYBOX_DYNAMIC_PDP and featured >= 0 and incumbent >= 0 and market.on_platform[incumbent] \
-            and (inventory is None or inventory.available[incumbent]) and t > 0:
-        if price[featured] >= price[incumbent]:
-            featured = incumbent
-    for i in range(price.shape[0]):
-        direct = 1.0 if inventory is None or inventory.available[i] else 0.0
-        listed = direct
-        if direct > 0.0 and market.on_platform[i] and i != featured:
-            if buybox == BUYBOX_PDP and price[i] == price[featured]:
-                listed = 1.0
-            elif buybox == BUYBOX_PDP or buybox == BUYBOX_DYNAMIC_PDP:
-                listed = 0.0
-            else:
-                listed = 1.0 - market.featured_attention
-        for k in range(weight.shape[0]):
-            weight[k, i] = market.visibility[k, i] * (listed if market.via_platform[k, i] else direct)
+    incumbent = last_featured[0] if t > 0 else -1
+    featured = featured_offer(price, market.on_platform, market.platform_index, rule[SELF_PREFERENCE], buybox,
+                              incumbent, -1, inventory)
+    offer_weights(price, featured, buybox, market, inventory, weight)
     return featured
 
 
@@ -587,7 +566,7 @@ def _advance(market, sellers, rules, brands, learners, responses, last, totals, 
             if caller is None or caller[0] < 0:
                 return
             _call_python(caller[0])
-        _choose_prices(t, market, sellers, rules.value, learners, responses, outside, scratch)
+        _choose_prices(t, market, sellers, rules.value, last.featured[0], learners, responses, outside, scratch)
         if inventory is not None:
             open_tick(t, inventory, market.cost, scratch.chosen)
         _enforce(t, market.ticks_per_day, sellers, rules, brands, scratch.chosen, totals.changes)

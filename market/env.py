@@ -79,7 +79,7 @@ class PriceActions:
     def __init__(self, scenario: Scenario, actions: str, m: int, xi: float, price_range: tuple[float, float] | None):
         if actions not in ACTIONS:
             raise OutsideError(f"actions = {actions!r}: must be one of {', '.join(ACTIONS)}")
-        b = scenario.benchmarks
+        b = scenario.plain_benchmarks
         self.grid = price_grid(b.nash_price, b.monopoly_price, m, xi)
         low, high = price_range if price_range is not None else (float(self.grid[0]), float(self.grid[-1]))
         if not (np.isfinite(low) and np.isfinite(high) and 0.0 < low < high):

@@ -74,13 +74,15 @@ def market_series(state: State, scenario: Scenario) -> pl.DataFrame:
 
 
 def sellers(state: State, scenario: Scenario) -> pl.DataFrame:
-    """One row per seller: summary measures and static benchmarks."""
+    """One row per seller: its firm (``owner``), summary measures and static benchmarks (under the platform's
+    display rule; where no pure equilibrium exists, the best-response cycle's mean prices and their bounds)."""
     b = scenario.benchmarks
     frame = {"seller": [s.name for s in scenario.sellers], "role": [s.role for s in scenario.sellers],
-             "cost": state.market.cost}
+             "owner": [s.firm for s in scenario.sellers], "cost": state.market.cost}
     frame.update(seller_summary(state))
     frame.update({"nash_price": b.nash_price, "monopoly_price": b.monopoly_price,
-                  "nash_profit": b.nash_profit, "monopoly_profit": b.monopoly_profit})
+                  "nash_profit": b.nash_profit, "monopoly_profit": b.monopoly_profit,
+                  "nash_price_low": b.nash_price_low, "nash_price_high": b.nash_price_high})
     return pl.DataFrame(frame)
 
 
@@ -90,20 +92,23 @@ def summary(state: State, scenario: Scenario, trained: Training | None = None) -
     values = market_summary(state, scenario.benchmarks, scenario.ticks_per_day)
     return pl.DataFrame({"scenario": [scenario.name], "seed": [scenario.seed], "ticks": [state.counted],
                          **{k: [v] for k, v in columns(trained, state).items()},
-                         **{k: [v] for k, v in values.items()}},
+                         **{k: [v] for k, v in values.items()}, "nash_benchmark": [scenario.benchmarks.nash]},
                         schema_overrides={"converged": pl.Boolean})
 
 
 ROLES = ("platform", "retailer", "brand")
 SELLER_METRICS = ("mean_price", "margin", "profit", "share", "featured_share", "price_changes_per_day")
 ROLE_METRICS = ("margin", "profit")
+OWNER_METRICS = ("profit", "share")
 
 
 def outcomes(state: State, scenario: Scenario) -> list[tuple[str, str, str, float]]:
     """Every measure as ``(level, name, metric, value)``: level ``market`` (name ``market``) for
     ``market.metrics.MARKET_METRICS``; ``role`` for each role present (``margin``: the mean of its sellers'
-    margins; ``profit``: their summed profit per tick); ``seller`` for each seller (``SELLER_METRICS``;
-    ``featured_share`` is the share of ticks it held the featured offer)."""
+    margins; ``profit``: their summed profit per tick); ``owner`` for each firm that owns several sellers
+    (``Seller.owner``; ``profit`` and ``share``: its sellers' summed profit per tick and share of units);
+    ``seller`` for each seller (``SELLER_METRICS``; ``featured_share`` is the share of ticks it held the
+    featured offer)."""
     market = market_summary(state, scenario.benchmarks, scenario.ticks_per_day)
     seller = seller_summary(state)
     seller["price_changes_per_day"] = seller["price_changes"] * scenario.ticks_per_day / max(state.counted, 1)
@@ -113,6 +118,10 @@ def outcomes(state: State, scenario: Scenario) -> list[tuple[str, str, str, floa
         if (roles == role).any():
             rows += [("role", role, "margin", float(seller["margin"][roles == role].mean())),
                      ("role", role, "profit", float(seller["profit"][roles == role].sum()))]
+    firms = np.array([s.firm for s in scenario.sellers])
+    for firm in dict.fromkeys(firms):
+        if (firms == firm).sum() > 1:
+            rows += [("owner", str(firm), name, float(seller[name][firms == firm].sum())) for name in OWNER_METRICS]
     for i, s in enumerate(scenario.sellers):
         rows += [("seller", s.name, name, float(seller[name][i])) for name in SELLER_METRICS]
     return rows

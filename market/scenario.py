@@ -36,6 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from market import interventions as rules
 from market import strategies
 from market.benchmarks import Benchmarks, StaticGame, solve
+from market.benchmarks.display_game import Display, solve_display
+from market.benchmarks.ownership import firm_ids
 from market.demand import SEGMENTS
 from market.errors import ScenarioError, format_validation_error
 from market.inventory import InventoryConfig
@@ -89,6 +91,10 @@ class Seller(BaseModel):
     delist_margin: Annotated[float, Field(ge=-1.0, le=1.0)] | None = Field(
         default=None, description="a brand listed on the platform leaves it when its margin after fees, as a "
                                    "share of price, is below this")
+    owner: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_\-][A-Za-z0-9_.\- ]*$")] | None \
+        = Field(default=None, description="the firm that owns this seller; sellers with one owner (a seller left "
+                                          "without one is a firm of its own, named as the seller) price to "
+                                          "maximise their joint profit")
 
     @field_validator("strategy")
     @classmethod
@@ -112,6 +118,11 @@ class Seller(BaseModel):
             raise ValueError(f"phase = {self.phase}: must be < period ({self.period})")
         strategies.get(self.strategy).validate(self.params, "params")
         return self
+
+    @property
+    def firm(self) -> str:
+        """The seller's firm: its owner, or the seller itself when it has none."""
+        return self.name if self.owner is None else self.owner
 
     @property
     def listed_on(self) -> str:
@@ -332,7 +343,8 @@ class Scenario(BaseModel):
         see every offer. ``cost`` is the industry's cost of a unit (a shop's own cost plus its
         brand's production cost); ``kappa`` what the seller pays per unit (own cost, wholesale
         price, and the fulfilment fee on sales through the platform); ``alpha`` what it keeps of
-        its price (less the referral fee on sales through the platform).
+        its price (less the referral fee on sales through the platform); ``firm`` the sellers' firms
+        (``Seller.owner``), whose joint profit co-owned sellers maximise.
         """
         n = self.n_sellers
         cost = np.array([s.cost + (self.sellers[self.seller_index(s.supplier)].cost if s.supplier else 0.0)
@@ -357,7 +369,8 @@ class Scenario(BaseModel):
             cost=cost, quality=np.array([s.quality for s in self.sellers]), mu=self.demand.mu,
             outside_quality=self.demand.outside_quality, alpha=alpha, kappa=kappa, stake_share=stake_share,
             stake_unit=stake_unit, visibility=np.vstack([on_platform.astype(float), np.ones(n)]),
-            segment_weight=np.array([share, 1.0 - share]), shoppers=self.demand.shoppers_per_tick)
+            segment_weight=np.array([share, 1.0 - share]), shoppers=self.demand.shoppers_per_tick,
+            firm=firm_ids(s.firm for s in self.sellers))
 
     def sale_via_platform(self) -> np.ndarray:
         """bool[segment, seller]: whether the seller's sales to the segment go through the platform.
@@ -376,11 +389,34 @@ class Scenario(BaseModel):
         return np.array([s.cost + (self.sellers[self.seller_index(s.supplier)].wholesale.price
                                    if s.supplier is not None else 0.0) for s in self.sellers])
 
+    def display(self) -> Display:
+        """The platform's display rule in force: who is listed, the featured offer's attention, self-preference
+        and the Buy Box rule (the last ``buybox`` intervention's; any sets self-preference to 0)."""
+        buybox = rules.compile_rules([item for item in self.interventions if item.kind == "buybox"],
+                                     self.tick_minutes, [{}] * self.n_sellers, self.platform.self_preference,
+                                     self.referral_fee).rule
+        platform = [i for i, s in enumerate(self.sellers) if s.role == "platform"]
+        return Display(on_platform=np.array([s.on_platform for s in self.sellers]),
+                       via_platform=self.sale_via_platform(), featured_attention=self.platform.featured_attention,
+                       platform_index=platform[0] if platform else -1,
+                       self_preference=float(buybox[rules.SELF_PREFERENCE]), buybox=int(buybox[rules.BUYBOX]))
+
     @cached_property
     def benchmarks(self) -> Benchmarks:
-        """Static Nash and joint-profit benchmarks (computed, per tick); ``ScenarioError`` if the solvers fail."""
+        """Static Nash and joint-profit benchmarks (computed, per tick) for the demand sellers face under the
+        platform's display rule (``market.benchmarks.display_game``); ``ScenarioError`` if the solvers fail."""
+        return self._checked(lambda: solve_display(self.static_game(), self.display()))
+
+    @cached_property
+    def plain_benchmarks(self) -> Benchmarks:
+        """The benchmarks of the stage game without the display: every listed offer with full attention, as if
+        ``featured_attention`` were 0 and no Buy Box rule applied. Price references (``nash``, ``monopoly`` in
+        strategy parameters, initial prices and price bounds), the audit's yardstick and learners' grids use these."""
+        return self._checked(lambda: solve(self.static_game()))
+
+    def _checked(self, benchmarks_of) -> Benchmarks:
         try:
-            benchmarks = solve(self.static_game())
+            benchmarks = benchmarks_of()
         except (ArithmeticError, FloatingPointError) as err:
             raise ScenarioError(f"benchmarks of {self.name!r}: {err}; the static Nash and joint-profit prices "
                                 "cannot be found for these costs, qualities and mu") from None
@@ -391,8 +427,8 @@ class Scenario(BaseModel):
         return benchmarks
 
     def references(self, i: int) -> dict[str, float]:
-        """Seller ``i``'s price references for strategy parameters: cost, nash, monopoly."""
-        b = self.benchmarks
+        """Seller ``i``'s price references for strategy parameters: cost, nash, monopoly (``plain_benchmarks``)."""
+        b = self.plain_benchmarks
         return {"cost": float(self.unit_cost()[i]), "nash": float(b.nash_price[i]),
                 "monopoly": float(b.monopoly_price[i])}
 

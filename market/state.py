@@ -44,7 +44,8 @@ INVENTORY_BOOKS = ("total_units", "total_paid", "total_received", "selloff_price
 class Market(NamedTuple):
     """The market's constants, from the scenario. A brand's wholesale terms change ``cost``; a brand that
     delists changes ``on_platform``, ``third_party``, ``dual_channel``, ``via_platform``, ``visibility``
-    and ``platform_share``."""
+    and ``platform_share``. ``alpha``, ``kappa`` and the stakes are the terms by which best responses price: each
+    seller's firm's (``market.benchmarks.ownership``; its own where it has no co-owned sibling)."""
 
     quality: np.ndarray           # float64[n]: a_i
     cost: np.ndarray              # float64[n]: marginal cost paid now (own cost + the brand's wholesale price)
@@ -56,10 +57,10 @@ class Market(NamedTuple):
     via_platform: np.ndarray      # bool[segments, n]: the seller's sales to the segment go through the platform
     platform_share: np.ndarray    # float64[n]: share of its units sold through the platform (per tick if dual)
     visibility: np.ndarray        # float64[segments, n]
-    alpha: np.ndarray             # float64[segments, n]: share of price kept after the referral fee
-    kappa: np.ndarray             # float64[segments, n]: marginal cost plus fulfilment fee
-    stake_share: np.ndarray       # float64[segments, n, n]: what seller i earns per unit of j's revenue
-    stake_unit: np.ndarray        # float64[segments, n, n]: what seller i earns per unit j sells
+    alpha: np.ndarray             # float64[segments, n]: share of price kept after the referral fee, by i's firm
+    kappa: np.ndarray             # float64[segments, n]: marginal cost plus fulfilment fee, less siblings' stakes
+    stake_share: np.ndarray       # float64[segments, n, n]: what i's firm earns per unit of j's revenue
+    stake_unit: np.ndarray        # float64[segments, n, n]: what i's firm earns per unit j sells
     segment_weight: np.ndarray    # float64[segments]: W_k
     platform_index: int           # -1 if the platform is not a seller
     mu: float
@@ -194,6 +195,9 @@ class Responses(NamedTuple):
     segment: np.ndarray           # float64[3, segments]
     work: np.ndarray              # float64[3, n]: a leader's
     follower: np.ndarray          # float64[n]: 1 for the sellers a leader expects to best-respond to it
+    trial: np.ndarray             # float64[n]: prices with one seller's candidate (market.benchmarks.display)
+    weight: np.ndarray            # float64[segments, n]: the offers' weights under a candidate's display
+    demand: np.ndarray            # float64[2, n]: demand and scratch for a candidate's profit
 
 
 class Outside(NamedTuple):
@@ -312,13 +316,14 @@ def _market(scenario: Scenario, game) -> Market:
     via_platform = scenario.sale_via_platform()
     dual_channel = via_platform.any(axis=0) & ~via_platform.all(axis=0)
     platform = [i for i, s in enumerate(sellers) if s.role == "platform"]
+    objective = game.objective
     return Market(
         quality=game.quality.copy(), cost=scenario.unit_cost(), own_cost=np.array([s.cost for s in sellers]),
         true_cost=game.cost.copy(), on_platform=on_platform,
         third_party=on_platform & np.array([s.role != "platform" for s in sellers]), dual_channel=dual_channel,
         via_platform=via_platform, platform_share=via_platform.all(axis=0).astype(np.float64),
-        visibility=game.visibility, alpha=game.alpha, kappa=game.kappa, stake_share=game.stake_share,
-        stake_unit=game.stake_unit, segment_weight=game.segment_weight, platform_index=platform[0] if platform else -1,
+        visibility=game.visibility, alpha=objective[0], kappa=objective[1], stake_share=objective[2],
+        stake_unit=objective[3], segment_weight=game.segment_weight, platform_index=platform[0] if platform else -1,
         mu=scenario.demand.mu, outside_quality=scenario.demand.outside_quality,
         shoppers=scenario.demand.shoppers_per_tick, poisson_arrivals=scenario.demand.arrivals == "poisson",
         fulfilment_fee=scenario.platform.fulfilment_fee, featured_attention=scenario.platform.featured_attention,
@@ -393,7 +398,7 @@ def _learners(scenario: Scenario, game, param: np.ndarray) -> Learners | None:
     if entries > MAX_TABLE_ENTRIES:
         raise ScenarioError(f"sellers: learners' tables need {entries:,} entries ({entries * 8 / 2**30:.1f} GiB); "
                             f"at most {MAX_TABLE_ENTRIES:,} fit: use fewer learning sellers or a smaller grid m")
-    b = scenario.benchmarks
+    b = scenario.plain_benchmarks
     grids = [learning.seller_grid(spec, param[i], b.nash_price, b.monopoly_price) if own_table[i] else np.zeros(0)
              for i, spec in enumerate(specs)]
     tables = [learning.initial_table(spec, param[i], i, game, grids[i]).ravel() for i, spec in enumerate(specs)
@@ -412,7 +417,8 @@ def _responses(scenario: Scenario, segments: int) -> Responses | None:
     if not optional_groups(scenario)["responses"]:
         return None
     n = scenario.n_sellers
-    return Responses(segment=np.zeros((3, segments)), work=np.zeros((3, n)), follower=np.zeros(n))
+    return Responses(segment=np.zeros((3, segments)), work=np.zeros((3, n)), follower=np.zeros(n), trial=np.zeros(n),
+                     weight=np.zeros((segments, n)), demand=np.zeros((2, n)))
 
 
 def _outside(family: np.ndarray) -> Outside | None:

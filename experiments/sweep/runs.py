@@ -97,10 +97,11 @@ def _column_value(value, data: dict, path: str):
 
 def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None, respond: Plan | None = None) -> Outcome:
     """Run one scenario (its learners trained first where it has ``[training]``) over its horizon; keep the
-    training columns and ``metrics`` (market metrics, and ``seller.<name>.<metric>`` or ``role.<role>.<metric>``
-    columns, NaN where the run has no such seller or role). With ``respond`` (the spec's ``[respond]``), the
-    responders first re-tune their repricers and the run is measured at their equilibrium, its row saying
-    what they chose (``experiments.respond.retune``). Any exception becomes ``Outcome.error`` (one line)."""
+    training columns and ``metrics`` (market metrics, and ``seller.<name>.<metric>``, ``role.<role>.<metric>`` or
+    ``owner.<firm>.<metric>`` columns, NaN where the run has no such seller, role or firm). With ``respond`` (the
+    spec's ``[respond]``), the responders first re-tune their repricers and the run is measured at their
+    equilibrium, its row saying what they chose (``experiments.respond.retune``). Any exception becomes
+    ``Outcome.error`` (one line)."""
     try:
         scenario = Scenario.from_dict(run.scenario)
         chosen = pl.DataFrame()

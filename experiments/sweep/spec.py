@@ -29,6 +29,7 @@ other (a seller's phase must stay below its period). Example::
     metrics = ["delta", "mean_price"]   # default: all of market.metrics.MARKET_METRICS
     sellers = ["profit", "margin"]      # also per seller: columns seller.<name>.<metric> (results.SELLER_METRICS)
     roles = ["profit"]                  # also per role present: columns role.<role>.<metric> (results.ROLE_METRICS)
+    owners = ["profit"]                 # also per firm owning several sellers: owner.<firm>.<metric> (OWNER_METRICS)
     timeseries_stride = 144             # also keep each run's time series every 144 ticks
 
 Every run row also says whether its learners were trained first (the scenario's ``[training]``)
@@ -46,12 +47,12 @@ from experiments.errors import UsageError
 from experiments.respond.plan import Plan, parse
 from market import budget
 from market.metrics import MARKET_METRICS
-from market.results import ROLE_METRICS, ROLES, SELLER_METRICS
+from market.results import OWNER_METRICS, ROLE_METRICS, ROLES, SELLER_METRICS
 from market.scenario import Scenario, ScenarioError, set_dotted
 from market.tomlfile import read_text, read_toml
 
 _KEYS = ("name", "description", "base", "master_seed", "seeds", "set", "grid", "zip", "keep", "respond")
-_KEEP_KEYS = ("metrics", "sellers", "roles", "timeseries_stride")
+_KEEP_KEYS = ("metrics", "sellers", "roles", "owners", "timeseries_stride")
 MAX_SEED = 2**63
 RUN_BYTES = 16384  # a run's resolved scenario and bookkeeping while the sweep is expanded (a generous estimate)
 ALL_SELLERS = "sellers.*."
@@ -283,7 +284,8 @@ def _metrics(value, field: str, known: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _levels(base: Scenario, keep: dict) -> tuple[str, ...]:
-    """The per-seller and per-role columns kept: ``seller.<name>.<metric>``, ``role.<role>.<metric>``."""
+    """The per-seller, per-role and per-firm columns kept: ``seller.<name>.<metric>``, ``role.<role>.<metric>``,
+    ``owner.<firm>.<metric>`` (firms of the base scenario that own several sellers)."""
     columns = []
     if "sellers" in keep:
         metrics = _metrics(keep["sellers"], "keep.sellers", SELLER_METRICS)
@@ -291,6 +293,10 @@ def _levels(base: Scenario, keep: dict) -> tuple[str, ...]:
     if "roles" in keep:
         metrics = _metrics(keep["roles"], "keep.roles", ROLE_METRICS)
         columns += [f"role.{r}.{m}" for r in ROLES if any(s.role == r for s in base.sellers) for m in metrics]
+    if "owners" in keep:
+        metrics = _metrics(keep["owners"], "keep.owners", OWNER_METRICS)
+        firms = [s.firm for s in base.sellers]
+        columns += [f"owner.{f}.{m}" for f in dict.fromkeys(firms) if firms.count(f) > 1 for m in metrics]
     return tuple(columns)
 
 

@@ -5,8 +5,9 @@ Every registered strategy belongs to one family, and the kernels of a family sha
 * ``rule``: ``kernel(cost, rival_min, platform_price, param, memory) -> price``: local
   information only (the seller's marginal cost, the lowest rival price and the platform's price
   it sees, ``+inf`` where there is none);
-* ``response``: ``kernel(i, seen, period, market, responses) -> price``: the prices seen, the
-  market's demand and work arrays, for best responses;
+* ``response``: ``kernel(i, seen, period, market, rule, featured, responses) -> price``: the prices
+  seen, the market's demand, the rules in force, the offer featured last tick and work arrays, for best
+  responses;
 * ``learner``: ``observe(observed, rival_min, grid) -> state`` then
   ``kernel(q, grid, param, memory, state, reward, rival_min, seed, t, seller, learn) -> price``;
 * ``outside``: ``kernel(i, outside) -> price``: the price a Python object gave when the engine
@@ -48,12 +49,12 @@ def rule_price(strategy, cost, rival_min, platform_price, param, memory):
 
 
 @tick_kernel
-def response_price(strategy, i, seen, period, market, responses):
+def response_price(strategy, i, seen, period, market, rule, featured, responses):
     """New price of seller ``i``, whose strategy is of the ``response`` family."""
     price = np.nan
     for entry in literal_unroll(RESPONSES):
         if entry[0] == strategy:
-            price = entry[1](i, seen, period, market, responses)
+            price = entry[1](i, seen, period, market, rule, featured, responses)
     return price
 
 

@@ -6,8 +6,10 @@ import pytest
 from scipy.stats import t as student_t
 
 from experiments import arms as armsfile
+from experiments.arms import shorthand
 from experiments.cli import main
 from experiments.compare import decomposition, differences, run_arms
+from experiments.compare_summary import _benchmark_caveats
 from experiments.configs import load
 from experiments.stats import mean_ci, paired, spawn_seeds
 from market import engine, interventions, metrics
@@ -235,3 +237,19 @@ def test_bad_uncertainty_and_package_input_exit_2_nothing_written(argv, message,
     assert main(["compare", "amazon_10min", "--out", str(out), *extra, *argv]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_caveats_say_what_deltas_benchmarks_include_and_the_bounds_where_no_pure_equilibrium_exists():
+    dma = load("dma_self_preferencing")
+    said = _benchmark_caveats(shorthand(dma, [interventions.named("neutral_buybox")], {}, "neutral_buybox"))
+    assert "featured offer's attention, self-preference, the Buy Box rule, fees and owners" in said[0]
+    b = dma.benchmarks
+    assert any(line.startswith("In arm without no static Nash equilibrium in pure prices exists")
+               and f"{b.nash_industry_profit_low:.4g} and {b.nash_industry_profit_high:.4g}" in line for line in said)
+    jrw = load("jrw2023_pdp").replace(training=None)
+    said = _benchmark_caveats(shorthand(jrw, [interventions.named("pdp")], {}, "pdp"))
+    assert len(said) == 2  # the display enters under pdp (both arms have pure equilibria), and the grids' floor:
+    assert "start above that arm's static Nash prices: seller_a 1.428 (Nash 1)" in said[1]
+    assert "would already show Delta 0.60" in said[1]
+    calvano = shorthand(load("calvano2020"), [interventions.named("once_a_day")], {}, "once_a_day")
+    assert _benchmark_caveats(calvano) == []

@@ -75,10 +75,17 @@ def test_hub_and_spoke_clients_share_one_trained_learner():
     assert (clients == clients[:, :1]).all()  # one vendor, one price for its three clients
 
 
-def test_neutral_buybox_moves_sales_to_cheaper_third_parties():
+def test_neutral_buybox_makes_the_self_preferencing_platform_cut_its_price_to_keep_the_featured_offer():
+    """The platform's best response sees the Buy Box: without its 15% preference it matches the cheapest third
+    party (the tie goes to the first-listed offer) instead of losing the featured offer; consumers gain, the
+    platform and the third parties, now selling less, lose."""
     table = compare("dma_self_preferencing", seeds=2, rules=["neutral_buybox"], horizon=1008)
+    seller = table.filter((pl.col("arm") == "with") & (pl.col("level") == "seller") & (pl.col("name") == "platform"))
+    by_metric = {row["metric"]: row for row in seller.iter_rows(named=True)}
+    assert by_metric["mean_price"]["ci_high"] < 0 and by_metric["share"]["ci_low"] > 0
+    assert by_metric["featured_share"]["mean"] == 1.0
     assert difference(table, "profit_platform")[2] < 0
-    assert difference(table, "profit_retailer")[1] > 0
+    assert difference(table, "profit_retailer")[2] < 0
     assert difference(table, "consumer_surplus")[1] > 0
 
 
