@@ -11,7 +11,7 @@ From a ``pricelab run`` folder (``timeseries.parquet``, ``market_timeseries.parq
 * ``quality``: the mean over those ticks of the day's quality :math:`a_j + \xi_{jd}` (the scenario's qualities and
   the engine's own demand shocks, drawn again from (seed, shocks, day, seller)), the truth an estimator should
   recover;
-* ``firm``: the seller itself.
+* ``firm``: the seller's ``owner``, or the seller itself.
 
 ``long`` names the columns as ``pricelab calibrate`` reads them (market, product, firm, mean_price, market_share,
 units, market_size, marginal_cost, quality); ``pyblp`` as pyblp's ``product_data`` (market_ids, product_ids,
@@ -61,7 +61,8 @@ def product_panel(folder: str | Path, period_minutes: float | None = None) -> pl
     return frame.select(
         pl.lit(scenario.name).alias("scenario"), pl.lit(scenario.seed, dtype=pl.Int64).alias("seed"),
         pl.lit(run_id(scenario)).alias("run_id"), pl.col("market").cast(pl.Int64), pl.col("seller").alias("product"),
-        pl.col("seller").alias("firm"), "mean_price", (pl.col("units") / pl.col("market_size")).alias("market_share"),
+        pl.col("seller").replace_strict({s.name: s.owner or s.name for s in scenario.sellers}).alias("firm"),
+        "mean_price", (pl.col("units") / pl.col("market_size")).alias("market_share"),
         "units", "market_size", "marginal_cost", "quality")
 
 

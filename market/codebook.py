@@ -210,12 +210,14 @@ RESPOND = {
     "rounds": _c("rounds of best responses the search ran", "rounds"),
     "simulations": _c("simulations the search ran: profiles evaluated x search seeds", "simulations"),
     "search_seeds": _c("seeds every candidate setting was measured on (common random numbers)", "seeds"),
-    "profit_given": _c("the seller's profit at the settings as given, mean over the search seeds", PER_TICK),
-    "profit_chosen": _c("the seller's profit at the equilibrium settings, mean over the search seeds", PER_TICK),
+    "profit_given": _c("the seller's firm's profit (its own without co-owned sellers) at the settings as given, "
+                       "mean over the search seeds", PER_TICK),
+    "profit_chosen": _c("the seller's firm's profit at the equilibrium settings, mean over the search seeds",
+                        PER_TICK),
     "remaining_gain": _c("the seller's gain from its best response at the equilibrium settings (at most the "
                          "tolerance when converged)", PER_TICK),
-    "gain": _c("the seller's gain from re-tuning on the comparison's seeds: its profit at the arm's equilibrium "
-               "minus with settings as given, the mean paired difference", PER_TICK),
+    "gain": _c("the seller's gain from re-tuning on the comparison's seeds: its firm's profit at the arm's "
+               "equilibrium minus with settings as given, the mean paired difference", PER_TICK),
     "gain_ci_low": _c("lower end of the 95% Student-t interval of the gain", PER_TICK),
     "gain_ci_high": _c("upper end of the 95% Student-t interval of the gain", PER_TICK),
     "respond_status": _c("a sweep run with [respond]: how its equilibrium search ended (see status)"),

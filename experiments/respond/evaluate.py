@@ -1,12 +1,13 @@
 r"""The responders' profits under profiles of settings, each measured once, on common seeds, in parallel.
 
-A profile's value for responder :math:`i` is its profit per tick as every door measures it
-(``experiments.compare.measure``: learners trained first, the scenario's measured ticks), averaged over
-the search seeds :math:`s_1..s_S`: :math:`\pi_i(x) = \frac1S \sum_s \pi_i(x; s)`. Every candidate is
-measured on the same seeds (common random numbers), so the difference between two candidates is due to
-the settings alone. Simulations run on an executor of ``experiments.sweep.executors`` (serial, or spawned
-processes); results are gathered by position, so they do not depend on the number of workers or on the
-order in which they finish.
+A profile's value for responder :math:`i` is its firm's profit per tick as every door measures it
+(``experiments.compare.measure``: learners trained first, the scenario's measured ticks; the firm is the
+seller's ``owner``, so a seller re-tunes for the joint profit of the sellers its owner holds, and a seller
+without one for its own), averaged over the search seeds :math:`s_1..s_S`:
+:math:`\pi_i(x) = \frac1S \sum_s \pi_i(x; s)`. Every candidate is measured on the same seeds (common random
+numbers), so the difference between two candidates is due to the settings alone. Simulations run on an
+executor of ``experiments.sweep.executors`` (serial, or spawned processes); results are gathered by position,
+so they do not depend on the number of workers or on the order in which they finish.
 """
 
 import numpy as np
@@ -20,11 +21,12 @@ Profile = tuple[Setting, ...]
 
 def profits(task: tuple[int, int, Scenario, tuple[str, ...]]) -> tuple[int, int, np.ndarray]:
     """One simulation (a worker's task): ``(profile index, seed index, scenario, responders' names)`` ->
-    the indices and each responder's profit per tick."""
+    the indices and each responder's firm's profit per tick."""
     j, k, scenario, names = task
     _, outcomes = measure(scenario)
     profit = {name: value for level, name, metric, value in outcomes if level == "seller" and metric == "profit"}
-    return j, k, np.array([profit[name] for name in names])
+    firm = {s.name: s.firm for s in scenario.sellers}
+    return j, k, np.array([sum(profit[s] for s in profit if firm[s] == firm[name]) for name in names])
 
 
 class Evaluator:

@@ -25,12 +25,16 @@ SHOWN = ("consumer_surplus", "weighted_price", "mean_price", "industry_profit", 
 
 
 def gains(fixed_runs: pl.DataFrame, responding: Responding) -> dict[tuple[str, str], dict]:
-    """Each responder's gain from re-tuning in each arm, measured on the comparison's seeds: its profit per tick at
-    the equilibrium minus with settings as given, paired by seed (``experiments.stats.paired``)."""
+    """Each responder's gain from re-tuning in each arm, measured on the comparison's seeds: its firm's profit per
+    tick (the seller's own where it has no co-owned sellers) at the equilibrium minus with settings as given,
+    paired by seed (``experiments.stats.paired``)."""
     out = {}
     for arm, found in responding.found.items():
+        firms = [s.firm for s in found.scenario.sellers]
         for r in found.responders:
-            before, after = (_profits(runs, arm, r.name) for runs in (fixed_runs, responding.runs))
+            firm = found.scenario.sellers[found.scenario.seller_index(r.name)].firm
+            level, name = ("owner", firm) if firms.count(firm) > 1 else ("seller", r.name)
+            before, after = (_profits(runs, arm, level, name) for runs in (fixed_runs, responding.runs))
             joined = before.join(after, on="seed", suffix="_after").sort("seed")
             out[(arm, r.name)] = paired(joined["value"].to_numpy(), joined["value_after"].to_numpy())
     return out
@@ -197,8 +201,8 @@ def _as_dict(setting: Setting) -> dict:
     return {STRATEGY: setting.strategy, **dict(setting.values)}
 
 
-def _profits(runs: pl.DataFrame, arm: str, seller: str) -> pl.DataFrame:
-    return runs.filter((pl.col("arm") == arm) & (pl.col("level") == "seller") & (pl.col("name") == seller)
+def _profits(runs: pl.DataFrame, arm: str, level: str, name: str) -> pl.DataFrame:
+    return runs.filter((pl.col("arm") == arm) & (pl.col("level") == level) & (pl.col("name") == name)
                        & (pl.col("metric") == "profit")).select("seed", "value")
 
 

@@ -57,7 +57,8 @@ def test_export_long_and_pyblp(tmp_path, capsys):
     """Sixty days of three daily repricers with demand shocks and expected choices: one row per day and seller;
     shares are units over shoppers; with the day's prices constant, the logit inversion at the true mu gives the
     exported qualities (the engine's a_j + xi_jd) to 1e-10; pyblp's names carry the same numbers."""
-    run = _run(tmp_path, DAILY_REPRICERS.replace('choices = "sampled"', 'choices = "expected"'))
+    run = _run(tmp_path, DAILY_REPRICERS.replace('choices = "sampled"', 'choices = "expected"')
+               .replace('name = "a"', 'name = "a"\nowner = "ab"').replace('name = "b"', 'name = "b"\nowner = "ab"'))
     assert main(["export", run]) == 0
     assert "180 rows (60 markets x 3 products)" in capsys.readouterr().out
     long = pl.read_parquet(f"{run}/products_long.parquet")
@@ -69,6 +70,7 @@ def test_export_long_and_pyblp(tmp_path, capsys):
         implied = qualities(day["mean_price"].to_numpy(), day["market_share"].to_numpy(), MU)
         np.testing.assert_allclose(implied, day["quality"].to_numpy(), rtol=0, atol=1e-10)
     assert long["quality"].std() > 0.03  # the shocks moved the qualities
+    assert long["firm"].to_list()[:3] == ["ab", "ab", "c"]  # a and b's owner
     assert main(["export", run, "--format", "pyblp", "--output", str(tmp_path / "blp.csv")]) == 0
     blp = pl.read_csv(tmp_path / "blp.csv")
     assert blp.columns == ["scenario", "seed", "run_id", "market_ids", "product_ids", "firm_ids", "shares", "prices",

@@ -56,6 +56,23 @@ def test_two_sellers_choosing_fixed_prices_reach_the_static_nash_equilibrium():
     assert (found.remaining_gain <= plan.relative_tolerance * np.abs(found.profit_chosen)).all()
 
 
+def test_co_owned_sellers_choose_fixed_prices_for_their_firm_the_static_nash_under_ownership():
+    # Sellers a and b have one owner, c is a firm of its own: each responder's objective is its firm's profit, so
+    # iterated best response reaches the benchmarks' Nash under ownership (a and b above the Nash of three firms).
+    market = duel({"strategy": "fixed", "params": {"price": "nash"}, "owner": "ab"}, horizon=50).model_dump()
+    market["sellers"][0].update(strategy="fixed", params={"price": "nash"}, owner="ab")
+    market["sellers"].append({**market["sellers"][1], "name": "c", "owner": None})
+    market = Scenario.from_dict(market)
+    plan = parse({name: {"price": ["cost", "monopoly"]} for name in "abc"} | {"relative_tolerance": 1e-7,
+                                                                              "resolution": 0.0005})
+    found = equilibrium(market, plan)
+    owned = market.benchmarks.nash_price
+    three_firms = market.with_values({"sellers.a.owner": None, "sellers.b.owner": None}).benchmarks.nash_price
+    assert owned[:2].min() > three_firms.max() + 0.02  # ownership moves the benchmark
+    assert found.status == CONVERGED
+    assert np.abs(np.array([s.get("price") for s in found.chosen]) - owned).max() < 3e-3
+
+
 def test_nessies_platform_waits_longer_for_followers_under_a_minimum_reaction_lag():
     # With shops that see its price an hour late, a prober that gives up after 3 hourly periods reverts every probe;
     # the platform re-chooses window = 4 (the smallest that waits out the lag; larger ones tie), and the rule's

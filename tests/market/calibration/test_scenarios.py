@@ -40,6 +40,31 @@ def test_nevo_with_one_firm_per_product_nash_equals_the_observed_prices_in_every
         assert scenario.demand.mu == estimate.mu and scenario.demand.outside_quality == 0.0
 
 
+def test_nevo_with_the_datas_firms_as_owners_nash_equals_the_observed_prices(tmp_path):
+    """Done when, with the data's firms: each product names its firm as ``owner``, the engine's Nash prices (co-owned
+    products maximising their firm's joint profit) equal the observed prices to 1e-8, and Delta of the observed prices
+    is 0, in the 93 markets whose implied costs are not negative; in C49Q1, Kellogg's F1B04 is priced below the
+    firm's logit markup (its cost would be -0.00066, as pyblp's compute_costs has it) and the market is refused,
+    named."""
+    panel = read_product_panel("pyblp:nevo")
+    estimate = estimate_logit(panel)
+    with pytest.raises(CalibrationError, match=r"negative implied marginal cost \(market C49Q1, product F1B04: "
+                                               r"-0\.0006557\)"):
+        calibrate(panel, estimate, panel.markets, Settings(prefix="nevo"))
+    markets = [m for m in panel.markets if m != "C49Q1"]
+    fits = calibrate(panel, estimate, markets, Settings(prefix="nevo"))
+    assert len(fits) == 93
+    for fit in fits:
+        path = tmp_path / f"{fit.scenario.name}.toml"
+        path.write_text(provenance(fit, panel, estimate, Settings()) + fit.scenario.to_toml())
+        scenario = Scenario.from_toml(path)
+        firms = panel.firm[fit.rows].tolist()
+        assert [s.owner or firms[k] for k, s in enumerate(scenario.sellers)] == firms  # a lone product: owner None
+        assert len({s.owner or s.name for s in scenario.sellers}) == 5
+        assert np.max(np.abs(scenario.benchmarks.nash_price - _observed(scenario))) < 1e-8, fit.market
+        assert abs(fit.observed_delta) < 1e-8
+
+
 def test_nevo_costs_are_pyblps_under_either_ownership(nevo_single):
     """Costs from the first-order conditions equal pyblp's ``compute_costs`` at the same estimate, with one firm
     per product and with the data's firms (the closed form c_j = p_j - mu / (1 - S_f) against pyblp's matrix
