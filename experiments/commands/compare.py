@@ -5,7 +5,9 @@
 shorthand ``--intervention`` (a name from ``market.interventions.CATALOG``, several names separated by
 commas, or a TOML file of ``[[interventions]]``) and/or ``--set PATH=VALUE`` (values are TOML, ``none``
 unsets an optional field) compares two arms: ``without`` and ``with`` the change. Learners are trained
-first where the scenario has a ``[training]`` table.
+first where the scenario has a ``[training]`` table, and the settled market is measured where it has a
+``[measure]`` table (``market.settling``). ``--workers N`` runs the runs in N spawned processes, with the
+same numbers.
 """
 
 import json
@@ -30,6 +32,9 @@ def add_arguments(parser) -> None:
                              "(integers if both ends are); repeatable")
     parser.add_argument("--seeds", type=flags.count, default=20, help="number of paired seeds (default 20)")
     parser.add_argument("--horizon", type=flags.count, default=None, help="override the horizon, in ticks")
+    parser.add_argument("--workers", type=flags.count, default=1,
+                        help="run the seeds' runs in this many spawned processes (default 1); the numbers are the "
+                             "same for any number")
     parser.add_argument("--out", default=None, help="report folder (default results/compare_<scenario>_<arms>)")
     parser.add_argument("--json", action="store_true", help="print the arms and differences as one JSON object")
 
@@ -68,7 +73,7 @@ def main(args) -> int:
     out = Path(args.out or f"results/compare_{base.name}_{label}")
     with staged_folder(out) as folder, Progress(transient=True, disable=args.json) as bar:
         task = bar.add_task(f"{base.name}: {args.seeds} seeds x {len(arms)} arms", total=args.seeds)
-        runs = run_arms(arms, args.seeds, varies, progress=lambda: bar.advance(task))
+        runs = run_arms(arms, args.seeds, varies, progress=lambda: bar.advance(task), workers=args.workers)
         table = differences(runs, arms[0].name)
         parts = decomposition(runs, arms[0].name, arms)
         timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)
