@@ -126,23 +126,26 @@ class Prepared(NamedTuple):
 
 
 def ready(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None,
-          max_ticks: int | None = None, pricers: Pricers | None = None) -> Prepared:
+          max_ticks: int | None = None, pricers: Pricers | None = None, train: bool = True,
+          warm_up: bool = True) -> Prepared:
     """The scenario's market ready to be measured: built; trained then frozen where it asks for it; warmed up
-    where it asks for it. Every door measures from here (``prepare``, ``run``, ``market.model.PricingModel``).
+    where it asks for it. Every door measures from here (``prepare``, ``measured``, ``run``,
+    ``experiments.compare``, the sweeps, ``market.model.PricingModel``).
 
     Training runs when the scenario has a ``[training]`` table (``max_ticks`` overrides its own), or when
     ``max_ticks`` is given, and only if some seller learns a table. Then the warm-up of a ``[measure]`` table
     runs and the books restart (``market.settling``): what is measured next is the settled market. Without
     either the state is at tick 0. ``horizon`` and ``record_stride`` size the records
-    (``engine.build_state``); ``pricers`` price the sellers priced from outside (``market.outside``).
+    (``engine.build_state``); ``pricers`` price the sellers priced from outside (``market.outside``);
+    ``train`` and ``warm_up`` False skip the one or the other (to watch the learning, or the start-up itself).
     """
     state = engine.build_state(scenario, horizon, record_stride)
     plan = scenario.training or (TrainingPlan(max_ticks=max_ticks) if max_ticks is not None else None)
     trained = None
-    if plan is not None and table_learners(state):
+    if train and plan is not None and table_learners(state):
         ticks = plan.max_ticks if max_ticks is None else max_ticks
         trained = train_then_freeze(state, ticks, plan.stable_ticks, plan.check_every, pricers)
-    return Prepared(state, trained, settling.warm_up(state, scenario, pricers))
+    return Prepared(state, trained, settling.warm_up(state, scenario, pricers) if warm_up else None)
 
 
 def prepare(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None,
