@@ -168,6 +168,28 @@ def convergence(runs: pl.DataFrame) -> pl.DataFrame:
         pl.col("training_ticks").mean().alias("training_ticks_mean"))
 
 
+def warm_ups(runs: pl.DataFrame) -> pl.DataFrame:
+    """Per arm: runs, runs warmed up, the warm-up's mean, least and most ticks, the share of warmed-up runs whose
+    prices had settled, how they settled (``cycle``, ``drift``, or both) and the cycles' periods found (ticks)."""
+    per_run = runs.unique(["seed", "arm"], maintain_order=True)
+    return per_run.group_by("arm", maintain_order=True).agg(
+        pl.len().alias("runs"), pl.col("settled").is_not_null().sum().alias("warmed_runs"),
+        pl.col("warm_up_ticks").mean().alias("warm_up_ticks_mean"),
+        pl.col("warm_up_ticks").min().alias("warm_up_ticks_min"),
+        pl.col("warm_up_ticks").max().alias("warm_up_ticks_max"),
+        pl.col("settled").cast(pl.Float64).mean().alias("settled_share"),
+        pl.col("settled_by").drop_nulls().unique().sort().str.join(", ").alias("settled_by"),
+        pl.col("cycle_ticks").filter(pl.col("cycle_ticks") > 0).unique().sort().alias("cycles"))
+
+
+def disagree(settled: float, whole: float, scale: float) -> bool:
+    r"""Whether the effect measured on the settled market and over the whole run (warm-up included) tell different
+    stories: they differ in sign, or by more than half the larger, :math:`|s - w| > \max(|s|, |w|) / 2` (a sign
+    change always does). Effects below :math:`10^{-12}` of ``scale`` (the baseline's level) are float noise: 0."""
+    largest = max(abs(settled), abs(whole))
+    return largest > 1e-12 * max(abs(scale), 1.0) and abs(settled - whole) > largest / 2
+
+
 def _mean(values: pl.Series) -> float:
     finite = values.filter(values.is_finite())
     return float(finite.mean()) if finite.len() else float("nan")

@@ -25,7 +25,8 @@ MONEY, PER_TICK, UNITS = "currency", "currency per tick", "units"
 INTRO = ("Money is in the scenario's currency units (the shipped markets have unit costs near 1; `amazon_10min` "
          "reads as euros). \"Per tick\" is per tick of the scenario's `tick_minutes` (10 in the shipped markets). "
          "Flows (quantity, profit, fees, consumer surplus) are per tick; run summaries average them over the ticks "
-         "measured (from tick 0, or from the end of training); the unsold-goods totals sum over those ticks.")
+         "measured (from tick 0, or from the end of training and of the warm-up); the unsold-goods totals sum over "
+         "those ticks.")
 
 IDENTIFIERS = {
     "scenario": _c("scenario name"),
@@ -50,6 +51,8 @@ IDENTIFIERS = {
     "name": _c("whose outcome: 'market', a role or a seller's name"),
     "metric": _c("the outcome's name; its meaning and unit are this codebook's entry of that name"),
     "value": _c("the outcome's value, in the unit of its metric"),
+    "whole_run": _c("the outcome over the whole run after training, warm-up included (the ticks measured plus the "
+                    "warm-up; equal to value without a warm-up)", "the metric's unit"),
     "session": _c("a replication session's index (0, 1, ...)"),
 }
 
@@ -115,13 +118,22 @@ SELLER = {
 }
 
 RUNS = {
-    "ticks": _c("ticks measured: the horizon, counted from tick 0 or from the end of training", "ticks"),
+    "ticks": _c("ticks measured: the horizon, counted from tick 0 or from the end of training and of the warm-up",
+                "ticks"),
     "learners": _c("sellers that learn a table of their own (a vendor's clients share one)", "sellers"),
     "trained": _c("whether the learners were trained to convergence before the ticks measured ([training])",
                   "true/false"),
     "converged": _c("whether training converged: no greedy policy changed for stable_ticks (null: not trained)",
                     "true/false"),
     "training_ticks": _c("ticks of training before the ticks measured (0: not trained)", "ticks"),
+    "warm_up_ticks": _c("ticks of warm-up run after training and before the ticks measured ([measure]; 0: none)",
+                        "ticks"),
+    "settled": _c("whether prices had settled by the end of the warm-up: a repeating cycle or no drift across the "
+                  "window (market.settling; null: no [measure] table)", "true/false"),
+    "settled_by": _c("how prices had settled: 'cycle' (the window repeats with a period) or 'drift' (no drift "
+                     "between its halves); null when not settled"),
+    "cycle_ticks": _c("the period of the cycle prices settled in (1: constant prices; 0: not settled by a cycle)",
+                      "ticks"),
 }
 
 STATISTICS = {
@@ -134,6 +146,8 @@ STATISTICS = {
     "ci_high": _c("upper end of the 95% Student-t interval of the mean paired difference", "the metric's unit"),
     "relative_change_pct": _c("100 x difference / the baseline's mean (NaN when that mean is 0)", "percent"),
     "n": _c("paired seeds with a finite outcome in both arms", "seeds"),
+    "whole_difference": _c("mean paired difference over the whole runs, warm-up included (whole_run); reports warn "
+                           "when it and difference differ in sign or by more than half", "the metric's unit"),
     "package": _c("a package arm (one that changes several things) whose effect is decomposed"),
     "component": _c("a part of the package alone, 'sum of parts', 'interaction' (package minus the sum) or 'package'"),
 }
@@ -186,7 +200,7 @@ PATTERNS = (
     (re.compile(r"^seller\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "seller {who}: {entry}", None),
     (re.compile(r"^role\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "role {who}: {entry}", None),
     (re.compile(r"^(?P<metric>price|profit|delta)_(?P<who>\d+)$"), "seller {who} (from 0): {entry}", None),
-    (re.compile(r"^(?P<path>(sellers|demand|platform|inventory|training)\..+|interventions|horizon|tick_minutes"
+    (re.compile(r"^(?P<path>(sellers|demand|platform|inventory|training|measure)\..+|interventions|horizon|tick_minutes"
                 r"|history|record_stride)$"),
      "scenario field {path} swept (a sweep) or drawn per seed (compare --vary): its value in this run (lists and "
      "tables as JSON)", "as the scenario field"),
@@ -229,16 +243,18 @@ FILES = (
     ("run: summary.parquet", ("scenario", "seed", *RUNS, "delta", "mean_price", "weighted_price", "mean_margin",
                               "consumer_surplus", "industry_profit", "total_welfare", "hhi", "price_dispersion",
                               "price_changes_per_day", "fee_income", "shoppers", "units_sold_off", "...")),
-    ("compare: runs.parquet", ("seed", "arm", "level", "name", "metric", "value", "learners", "trained", "converged",
-                               "training_ticks")),
+    ("compare: runs.parquet", ("seed", "arm", "level", "name", "metric", "value", "whole_run", "learners", "trained",
+                               "converged", "training_ticks", "warm_up_ticks", "settled", "settled_by",
+                               "cycle_ticks")),
     ("compare: runs.parquet, with --vary", ("...", "<drawn paths>")),
     ("compare: differences.parquet", ("arm", "level", "name", "metric", "baseline", "mean", "difference", "se",
-                                      "ci_low", "ci_high", "relative_change_pct", "n")),
+                                      "ci_low", "ci_high", "relative_change_pct", "n", "whole_difference")),
     ("compare: decomposition.parquet", ("package", "component", "level", "name", "metric", "difference", "ci_low",
                                         "ci_high", "n")),
     ("compare: timeseries.parquet", ("arm", "tick", "day", "seller", "price", "featured")),
     ("sweep: runs/<run id>.parquet", ("run_id", "run_index", "replicate", "seed", "<swept paths>", "ticks",
-                                      "learners", "trained", "converged", "training_ticks", "<kept metrics>",
+                                      "learners", "trained", "converged", "training_ticks", "warm_up_ticks",
+                                      "settled", "settled_by", "cycle_ticks", "<kept metrics>",
                                       "seller.<name>.<metric>", "role.<role>.<metric>")),
     ("sweep: timeseries/<run id>.parquet", ("run_id", "<run: timeseries.parquet>")),
     ("sweep: failures/<run id>.parquet", ("run_id", "run_index", "seed", "values", "error")),

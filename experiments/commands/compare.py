@@ -78,7 +78,7 @@ def main(args) -> int:
         parts = decomposition(runs, arms[0].name, arms)
         timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)
         report = out / compare_report.write(folder, base, arms, question, runs, table, parts, timeseries, varies).name
-    result = compare_report.as_json(base, arms, question, runs, table)
+    result = compare_report.as_json(base, arms, question, runs, table, varies)
     if args.json:
         if args.arms is None:
             result["intervention"] = label
@@ -104,6 +104,11 @@ def _renamed(v: dict) -> dict:
 def _print(result: dict, report) -> None:
     baseline = result["baseline"]
     print(f"{result['scenario']}: {result['seeds']} seeds, each arm minus {baseline} (95% CI)")
+    for name, arm in result["arms"].items():
+        warm_up = arm["warm_up"]
+        if warm_up["warmed_runs"]:
+            print(f"{name}: measured after a warm-up of {warm_up['warm_up_ticks_mean']:,.0f} ticks on average; prices "
+                  f"had settled in {warm_up['settled_share']:.0%} of runs")
     for name, arm in result["arms"].items():
         if name == baseline:
             continue
