@@ -189,7 +189,8 @@ class Lab:
         return self._attempt(switch, f"rule {name!r}")
 
     def set_learn_live(self, on: bool) -> bool:
-        """Start the market untrained, to watch the learners learn (``on``), or trained as the scenario says."""
+        """Start the market from scratch, untrained and without a warm-up, to watch the learners learn or the
+        market settle (``on``), or trained and warmed up as the scenario says."""
         def rebuild():
             built = self._build(self.base, self.changes, self.rules, train=False if on else None)
             self.learn_live = on
@@ -263,7 +264,8 @@ class Lab:
             return {
                 "scenario": self.name, "seed": self.config.seed, "learn_live": self.learn_live,
                 "trained_to_tick": start, "warm_up_ticks": self.model.warm_up_ticks,
-                "settled": self.model.settled, "ticks_played": self.played, "tick_minutes": self.config.tick_minutes,
+                **({} if self.model.settled is None else {"settled": self.model.settled}),
+                "ticks_played": self.played, "tick_minutes": self.config.tick_minutes,
                 "changes": {path: value for path, value in self.changes.items()},
                 "rules": [{"name": name, "label": rule_label(name), "description": rulebook.catalog()[name],
                            "on_from_tick": self.switched[name]} for name in rulebook.catalog() if name in self.rules],
@@ -341,7 +343,8 @@ def _trained(model: PricingModel, twin: PricingModel | None) -> str:
 
 def _warmed(model: PricingModel) -> str:
     """``Warmed up 1,008 ticks (7 days): settled in a cycle of ...``: how A's warm-up went."""
-    return settling.describe(model.warm_up, model.config.ticks_per_day).replace("warmed up", "Warmed up", 1) + "."
+    text = settling.describe(model.warm_up, model.config.ticks_per_day)
+    return f"W{text[1:]}; the charts start in the market it settled into."
 
 
 def _joined(*parts: str) -> str:

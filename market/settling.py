@@ -69,13 +69,13 @@ def columns(warm_up: WarmUp | None) -> dict[str, object]:
 
 
 def describe(warm_up: WarmUp, ticks_per_day: int) -> str:
-    """``warmed up 1,440 ticks (10 days): settled in a cycle of 288 ticks (2 days)``, or ``...: NOT settled``."""
+    """``warmed up 1,440 ticks (10 days): settled in a cycle of 288 ticks (2 days)``, or ``...: NOT settled (...)``."""
     def span(ticks):
         return f"{ticks:,} ticks ({ticks / ticks_per_day:.3g} days)"
     found = {"cycle": f"settled in a cycle of {span(warm_up.cycle)}" if warm_up.cycle > 1 else "settled at constant "
              "prices", "drift": f"settled: no drift across {span(warm_up.window)}"}.get(
         warm_up.how, f"NOT settled (no repeating cycle or drift-free window of {span(warm_up.window)} found)")
-    return f"warmed up {span(warm_up.ticks)}: {found}; the results cover the ticks after it"
+    return f"warmed up {span(warm_up.ticks)}: {found}"
 
 
 def stationary(prices: np.ndarray, tolerance: float) -> tuple[str | None, int]:

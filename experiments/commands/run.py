@@ -74,7 +74,7 @@ def _run(scenario, max_ticks: int | None, pricers, folder: Path, agents: list[st
         print(f"trained: {'converged' if trained.converged else 'NOT converged'} after {trained.ticks:,} ticks; "
               f"the learners now play frozen")
     if warm_up is not None:
-        print(settling.describe(warm_up, scenario.ticks_per_day))
+        print(f"{settling.describe(warm_up, scenario.ticks_per_day)}; the results cover the ticks after it")
     started = time.perf_counter()
     engine.advance(state, scenario.horizon, pricers)
     elapsed = time.perf_counter() - started
