@@ -84,7 +84,8 @@ MARKET = {
     "total_welfare": _c("consumer surplus + industry profit", PER_TICK),
     "hhi": _c("Herfindahl-Hirschman index of unit shares, 10,000 x sum of squared shares", "0 to 10,000"),
     "price_dispersion": _c("standard deviation of prices across sellers, averaged over ticks", f"{MONEY} per unit"),
-    "price_changes_per_day": _c("price changes of all sellers per day", "changes per day"),
+    "price_changes_per_day": _c("price changes of all sellers per day (a change: a move of more than 1e-6 of the "
+                                "price, market.changes.CHANGE_TOLERANCE; smaller moves are held)", "changes per day"),
     "units_sold_off": _c("units sold off cheaply (total over the ticks measured)", UNITS),
     "units_returned": _c("units shipped back to the seller (total)", UNITS),
     "units_donated": _c("units donated (total)", UNITS),
@@ -106,7 +107,8 @@ SELLER = {
     "share": _c("the seller's share of units sold", "share (0 to 1)"),
     "fee_paid": _c("fees paid to the platform", PER_TICK),
     "featured_share": _c("share of ticks in which the seller held the featured offer", "share (0 to 1)"),
-    "price_changes": _c("number of price changes over the ticks measured", "changes"),
+    "price_changes": _c("number of price changes over the ticks measured (moves of more than 1e-6 of the price, "
+                        "market.changes.CHANGE_TOLERANCE)", "changes"),
     "storage_fees_paid": _c("storage fees the seller paid (total)", MONEY),
     "disposal_costs_paid": _c("the seller's disposal costs (total)", MONEY),
     "stock_held": _c("the seller's stock at the end of the run", UNITS),
