@@ -104,11 +104,12 @@ def measurement(base: Scenario, runs: pl.DataFrame) -> list[str]:
     for r in summary.iter_rows(named=True):
         ticks = (f"{r['warm_up_ticks_min']:,.0f}" if r["warm_up_ticks_min"] == r["warm_up_ticks_max"]
                  else f"{r['warm_up_ticks_min']:,.0f} to {r['warm_up_ticks_max']:,.0f}")
-        how = r["settled_by"] or "not settled"
-        if r["cycles"]:
-            how += " (period " + ", ".join(_span(base, c) for c in r["cycles"]) + ")"
+        found = (["constant prices"] if 1 in r["cycles"] else []) + [
+            f"a cycle of {_span(base, c)}" for c in r["cycles"] if c > 1] + (
+            ["no drift"] if "drift" in (r["settled_by"] or "") else [])
+        how = f" ({' or '.join(found)})" if found else ""
         arms.append(f"{r['arm']}: {ticks} ticks ({_span(base, r['warm_up_ticks_mean'])}), prices settled in "
-                    f"{r['settled_share']:.0%} of runs, by {how}")
+                    f"{r['settled_share']:.0%} of runs{how}")
     out = ["Measured on the settled market: each run first ran a warm-up ([measure]) and only the ticks after it "
            "count (arms that detect their warm-up are measured from the longest of theirs, on the same ticks). "
            "Warm-ups: " + "; ".join(arms) + "."]
@@ -123,8 +124,9 @@ def measurement(base: Scenario, runs: pl.DataFrame) -> list[str]:
 def _span(base: Scenario, ticks: float) -> str:
     """``2 days``, ``12 h`` or ``30 min`` for a number of ticks."""
     minutes = ticks * base.tick_minutes
-    return f"{minutes / 1440:.3g} days" if minutes >= 1440 else (f"{minutes / 60:.3g} h" if minutes >= 60
-                                                                  else f"{minutes:.3g} min")
+    if minutes >= 1440:
+        return f"{minutes / 1440:.3g} day{'' if minutes == 1440 else 's'}"
+    return f"{minutes / 60:.3g} h" if minutes >= 60 else f"{minutes:.3g} min"
 
 
 def seeds_vary(scenarios: list[Scenario], varies: list[Vary]) -> list[str]:
