@@ -96,10 +96,13 @@ def measurement(base: Scenario, runs: pl.DataFrame) -> list[str]:
     """What the runs measure: after each arm's warm-up (its length, whether and how prices had settled), or from
     the start."""
     summary = warm_ups(runs).filter(pl.col("warmed_runs") > 0)
+    if not summary.height and runs["trained"].any():
+        return ["No warm-up ([measure]) after training: the frozen learners' play is measured from the end of "
+                "training, as the papers measure it."]
     if not summary.height:
-        return ["No warm-up: every run is measured from its start (tick 0, or the end of training), the market's "
-                "path from its initial prices included. A [measure] table in the scenario measures the settled "
-                "market (pricelab's README, *Measure the settled market*)."]
+        return ["No warm-up: every run is measured from tick 0, the market's path from its initial prices "
+                "included. A [measure] table in the scenario measures the settled market (pricelab's README, "
+                "*Measure the settled market*)."]
     arms = []
     for r in summary.iter_rows(named=True):
         ticks = (f"{r['warm_up_ticks_min']:,.0f}" if r["warm_up_ticks_min"] == r["warm_up_ticks_max"]
