@@ -46,8 +46,9 @@ COLUMNS = ("warm_up_ticks", "settled", "settled_by", "cycle_ticks")  # what a re
 @dataclass(frozen=True)
 class WarmUp:
     """How the warm-up went: ticks run before the books restarted, whether prices had settled by then and how
-    (``"cycle"`` of ``cycle`` ticks, or ``"drift"``), the check's window, and what the warm-up booked
-    (``carry``: arrays to add to the books' to measure the whole run, by group and field)."""
+    (``"cycle"`` of ``cycle`` ticks, or ``"drift"``), the check's window, the tick it started at (the end of
+    training, or 0), and what it booked (``carry``: arrays to add to the books' to measure the whole run, by group
+    and field)."""
 
     ticks: int
     settled: bool
