@@ -282,6 +282,7 @@ def test_the_numbers_are_the_same_for_any_number_of_workers():
     assert serial.equals(run_arms(arms, 3, workers=2))
 
 
+@pytest.mark.slow  # eight runs of a month and their report
 def test_the_report_says_what_it_measures_and_the_share_of_draws_of_each_sign(tmp_path, capsys):
     out = tmp_path / "v"
     assert main(["compare", "amazon_10min", "--intervention", "once_a_day", "--seeds", "4", "--horizon", "1500",
