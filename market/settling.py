@@ -85,9 +85,10 @@ def stationary(prices: np.ndarray, tolerance: float) -> tuple[str | None, int]:
     window = prices.shape[0]
     if window < 2:
         return None, 0
-    latest = prices[-1]
-    close = np.all(np.abs(latest - prices[-2::-1]) <= CHANGE_TOLERANCE * np.abs(prices[-2::-1]), axis=1)
-    for period in np.flatnonzero(close[:window // 2]) + 1:  # candidates: the last tick repeats L ticks earlier
+    periods = np.arange(1, window // 2 + 1)
+    for depth in (1, 32):  # most periods fail on the latest ticks: test those for every period at once first
+        periods = periods[_repeats(prices, periods, min(depth, window - window // 2))]
+    for period in periods:
         earlier, later = prices[:-period], prices[period:]
         if np.all(np.abs(later - earlier) <= CHANGE_TOLERANCE * np.abs(earlier)):
             return "cycle", int(period)
@@ -96,6 +97,14 @@ def stationary(prices: np.ndarray, tolerance: float) -> tuple[str | None, int]:
     if np.all(np.abs(second - first) <= tolerance * (np.abs(first) + np.abs(second)) / 2):
         return "drift", 0
     return None, 0
+
+
+def _repeats(prices: np.ndarray, periods: np.ndarray, depth: int) -> np.ndarray:
+    """For each period L: whether each of the last ``depth`` ticks' prices is within ``CHANGE_TOLERANCE`` of those
+    L ticks earlier (``depth`` at most the window less the longest period), all periods in one array operation."""
+    ticks = np.arange(prices.shape[0] - depth, prices.shape[0])
+    later, earlier = prices[ticks], prices[ticks[None, :] - periods[:, None]]
+    return np.all(np.abs(later - earlier) <= CHANGE_TOLERANCE * np.abs(earlier), axis=(1, 2))
 
 
 class _Recent:
