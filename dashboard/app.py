@@ -65,8 +65,8 @@ if warmup.requested():
 
 
 def clock(lab: Lab) -> str:
-    """``amazon_10min · tick 150 of 4320 · d2 01:00``: ticks played (periods, in a repeated game, since training,
-    if any), the horizon, and the day and time."""
+    """``amazon_10min · tick 150 of 4320 · d2 01:00``: ticks played (periods, in a repeated game, since training
+    and the warm-up, if any), the horizon, and the day and time."""
     model = lab.model
     return f"{lab.config.name} · {_played(lab, model)}" + (
         "" if timeline.repeated_game(lab.config) else f" · {timeline.when(model, model.tick)}")
@@ -80,8 +80,10 @@ def clock_b(lab: Lab) -> str:
 def _played(lab: Lab, model) -> str:
     unit = "period" if timeline.repeated_game(lab.config) else "tick"
     origin = int(model.state.origin[0])
-    trained = f" after training (to tick {origin:,})" if origin else ""
-    return f"{unit} {model.state.counted} of {lab.horizon}{trained}"
+    before = " and ".join(what for what, ran in (("training", model.training is not None),
+                                                 ("a warm-up", model.warm_up_ticks > 0)) if ran)
+    after = f" after {before} (to tick {origin:,})" if origin else ""
+    return f"{unit} {model.state.counted} of {lab.horizon}{after}"
 
 
 def figures(lab: Lab, window: int) -> dict[str, Callable[[], dict]]:

@@ -13,8 +13,10 @@ once, on A; B splits from the trained A.
 markers and the export); ``since`` is the tick of the latest rule change, from which the
 charts measure B against A.
 
-A scenario with a ``[training]`` table starts trained, as every door measures it (its learners
-then play frozen); ``learn_live`` starts it untrained instead, to watch the learning itself.
+A scenario with a ``[training]`` table starts trained, and one with a ``[measure]`` table warmed up,
+as every door measures it (its learners then play frozen; the charts and summaries start in the
+settled market); ``learn_live`` starts it untrained and not warmed up instead, to watch the learning
+itself.
 """
 
 import threading
@@ -22,7 +24,7 @@ from typing import NamedTuple
 
 from dashboard import fields, timeline
 from dashboard import rules as rulebook
-from market import catalog, engine, training
+from market import catalog, engine, settling, training
 from market.model import PricingModel
 from market.scenario import Scenario
 
@@ -107,7 +109,7 @@ class Lab:
 
     @property
     def played(self) -> int:
-        """Ticks run since the books started: tick 0, or the end of training."""
+        """Ticks run since the books started: tick 0, or the end of training and of the warm-up."""
         return self.model.state.counted
 
     @property
@@ -187,7 +189,8 @@ class Lab:
         return self._attempt(switch, f"rule {name!r}")
 
     def set_learn_live(self, on: bool) -> bool:
-        """Start the market untrained, to watch the learners learn (``on``), or trained as the scenario says."""
+        """Start the market from scratch, untrained and without a warm-up, to watch the learners learn or the
+        market settle (``on``), or trained and warmed up as the scenario says."""
         def rebuild():
             built = self._build(self.base, self.changes, self.rules, train=False if on else None)
             self.learn_live = on
@@ -198,7 +201,7 @@ class Lab:
         """Both models back to tick 0 with the current settings."""
         def rebuild():
             self.model, self.twin = self._build(self.base, self.changes, self.rules)
-            self.message = _joined("Restarted at tick 0 (Reset).", self.message)
+            self.message = _joined("Restarted (Reset).", self.message)
         return self._attempt(rebuild, "reset")
 
     def step(self, n_ticks: int = 1) -> int:
@@ -260,7 +263,9 @@ class Lab:
             start = int(self.model.state.origin[0])
             return {
                 "scenario": self.name, "seed": self.config.seed, "learn_live": self.learn_live,
-                "trained_to_tick": start, "ticks_played": self.played, "tick_minutes": self.config.tick_minutes,
+                "trained_to_tick": start, "warm_up_ticks": self.model.warm_up_ticks,
+                **({} if self.model.settled is None else {"settled": self.model.settled}),
+                "ticks_played": self.played, "tick_minutes": self.config.tick_minutes,
                 "changes": {path: value for path, value in self.changes.items()},
                 "rules": [{"name": name, "label": rule_label(name), "description": rulebook.catalog()[name],
                            "on_from_tick": self.switched[name]} for name in rulebook.catalog() if name in self.rules],
@@ -291,7 +296,7 @@ class Lab:
         return {path: value, f"sellers.{seller}.params": dict(params)}
 
     def _build(self, base: Scenario, changes: dict, chosen: frozenset[str], train: bool | None = ...):
-        """Models A and B at the start (tick 0, or the end of A's training): B is A with the chosen rules.
+        """Models A and B at the start (tick 0, or the end of A's training and warm-up): B is A with the chosen rules.
 
         ``train``: False starts untrained, None trains where the scenario has ``[training]``; left out, as
         ``learn_live`` says. The message says how training went. The marks start again.
@@ -301,7 +306,8 @@ class Lab:
                              collect=False, train=train)
         twin = self._split(model, chosen)
         self._start_marks(model.tick, chosen)
-        self.message = _trained(model, twin) if model.training else ""
+        self.message = _joined(_trained(model, twin) if model.training else "",
+                               _warmed(model) if model.warm_up is not None else "")
         return model, twin
 
     def _start_marks(self, tick: int, chosen: frozenset[str]) -> None:
@@ -323,7 +329,7 @@ class Lab:
         """A second model of ``model``'s market at its tick: the same seed, history and training."""
         twin = PricingModel(model.config, horizon=model.state.records.price.shape[0], collect=False, train=False)
         twin.state = engine.copy_state(model.state)
-        twin.training = model.training
+        twin.training, twin.warm_up = model.training, model.warm_up
         return twin
 
 
@@ -333,6 +339,12 @@ def _trained(model: PricingModel, twin: PricingModel | None) -> str:
     split = " B is the trained A with its rules on, on the same clock." if twin is not None else ""
     return (f"Trained: {outcome} after {model.training.ticks:,} ticks. The learners now play their learned "
             f"strategies, without exploring.{split}")
+
+
+def _warmed(model: PricingModel) -> str:
+    """``Warmed up 1,008 ticks (7 days): settled in a cycle of ...``: how A's warm-up went."""
+    text = settling.describe(model.warm_up, model.config.ticks_per_day)
+    return f"W{text[1:]}; the charts start in the market it settled into."
 
 
 def _joined(*parts: str) -> str:

@@ -1,5 +1,6 @@
 """The figures of a comparison's report (matplotlib, Agg backend): the paired differences of the market outcomes,
-with their 95% intervals, and each arm's prices and Buy Box holder over time on one seed."""
+with their 95% intervals, each arm's prices and Buy Box holder over time on one seed, and each seed's effect
+against each parameter drawn (``--vary``)."""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import polars as pl
 
 from experiments.arms import Arm
 from experiments.compare import KEY
+from experiments.uncertainty import Vary
 from market.scenario import Scenario
 
 
@@ -66,6 +68,29 @@ def series(path: Path, base: Scenario, frame: pl.DataFrame) -> None:
     axes[0, 0].legend(fontsize=8, ncol=min(4, len(sellers)))
     for ax in axes[-1]:
         ax.set_xlabel(f"day (ticks of {base.tick_minutes} minutes; one seed)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def by_draw(path: Path, base: Scenario, effects: pl.DataFrame, varies: list[Vary], metrics: tuple[str, ...]) -> None:
+    """A panel per outcome of ``metrics`` (rows) and drawn parameter (columns): each seed's paired effect against
+    the value drawn for it, one colour per arm, a grey line at no change (``experiments.uncertainty.effects``)."""
+    plt = _pyplot()
+    arms = effects["arm"].unique(maintain_order=True).to_list()
+    figure, axes = plt.subplots(len(metrics), len(varies), figsize=(4.2 * len(varies) + 1, 2.6 * len(metrics)),
+                                squeeze=False)
+    for row, metric in zip(axes, metrics, strict=True):
+        for ax, vary in zip(row, varies, strict=True):
+            for arm in arms:
+                part = effects.filter((pl.col("metric") == metric) & (pl.col("arm") == arm))
+                ax.plot(part[vary.path], part["effect"], "o", ms=4, alpha=0.8, label=arm)
+            ax.axhline(0.0, color="grey", lw=0.8)
+            ax.set_title(metric, fontsize=9)
+            ax.set_xlabel(vary.path, fontsize=8)
+            ax.set_ylabel("effect (arm - baseline)", fontsize=8)
+    axes[0, 0].legend(fontsize=8)
+    figure.suptitle(f"{base.name}: each seed's effect\nagainst the parameters drawn for it", fontsize=10)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

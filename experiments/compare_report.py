@@ -5,13 +5,15 @@ from pathlib import Path
 
 import polars as pl
 
-from experiments import compare_figures, compare_summary, html
+from experiments import compare_figures, compare_summary, html, uncertainty
 from experiments.arms import Arm, PaperFigure
 from experiments.atomic import write_parquet, write_text
-from experiments.compare import KEY, convergence
-from experiments.compare_summary import number
+from experiments.compare import KEY, convergence, disagree, warm_ups
+from experiments.compare_summary import ANSWER, number
 from experiments.uncertainty import Vary
 from market.scenario import Scenario
+
+HEADLINE = tuple(metric for metric, _, _ in ANSWER)  # the effects the first page answers with
 
 
 def split_metric(name: str) -> tuple[str, str, str]:
@@ -63,15 +65,21 @@ def paper_rows(arms: list[Arm], table: pl.DataFrame) -> list[dict]:
     return rows
 
 
-def as_json(base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame, table: pl.DataFrame) -> dict:
-    """Per arm: its means by level, its training and, against the baseline, the paired statistics."""
+def as_json(base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame, table: pl.DataFrame,
+            varies: list[Vary] = ()) -> dict:
+    """Per arm: its means by level, its training and warm-up and, against the baseline, the paired statistics
+    (each with ``whole_difference``, the whole runs' effect) and, with drawn parameters, the share of draws in
+    which each headline effect is positive and negative."""
     trained = {r["arm"]: r for r in convergence(runs).iter_rows(named=True)}
+    warmed = {r["arm"]: r for r in warm_ups(runs).iter_rows(named=True)}
+    shares = uncertainty.sign_shares(uncertainty.effects(runs, arms[0].name, HEADLINE, varies))
     means = runs.group_by("arm", "level", "name", "metric", maintain_order=True).agg(pl.col("value").mean())
     out = {"scenario": base.name, "question": question, "seeds": runs["seed"].n_unique(),
            "baseline": arms[0].name, "arms": {}}
     for arm in arms:
         entry = {"description": arm.description, "rules": list(arm.rules),
                  "training": {k: v for k, v in trained[arm.name].items() if k != "arm"},
+                 "warm_up": {k: v for k, v in warmed[arm.name].items() if k != "arm"},
                  **_levels(means.filter(pl.col("arm") == arm.name), "value")}
         if arm is not arms[0]:
             stats = table.filter(pl.col("arm") == arm.name)
@@ -79,6 +87,9 @@ def as_json(base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame, 
             entry["paper"] = [{"metric": r["figure"].metric, "change": r["figure"].change,
                                "paper": r["figure"].value, "source": r["figure"].source, "ours": r["ours"],
                                "agrees": r["agrees"]} for r in paper_rows(arms, table) if r["arm"] == arm.name]
+            if varies:
+                entry["signs"] = {r["metric"]: {k: r[k] for k in ("positive", "negative", "n")}
+                                  for r in shares.filter(pl.col("arm") == arm.name).iter_rows(named=True)}
         out["arms"][arm.name] = entry
     return out
 
@@ -101,9 +112,9 @@ def _levels(frame: pl.DataFrame, value: str | None) -> dict:
 def write(out: Path, base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame, table: pl.DataFrame,
           parts: pl.DataFrame, timeseries: pl.DataFrame, varies: list[Vary], extra: list[str] = ()) -> Path:
     """``runs.parquet``, ``differences.parquet``, ``decomposition.parquet`` (with package arms),
-    ``timeseries.parquet``, ``compare.png``, ``timeseries.png``, ``compare.md`` and its self-contained
-    ``compare.html`` in ``out``; returns the Markdown file's path. ``extra``: Markdown lines after the first
-    page (e.g. ``experiments.respond``'s section on firms re-tuning)."""
+    ``timeseries.parquet``, ``compare.png``, ``timeseries.png``, ``uncertainty.png`` (with drawn parameters),
+    ``compare.md`` and its self-contained ``compare.html`` in ``out``; returns the Markdown file's path. ``extra``:
+    Markdown lines after the first page (e.g. ``experiments.respond``'s section on firms re-tuning)."""
     write_parquet(runs, out / "runs.parquet")
     write_parquet(table, out / "differences.parquet")
     write_parquet(timeseries, out / "timeseries.parquet")
@@ -112,6 +123,9 @@ def write(out: Path, base: Scenario, arms: list[Arm], question: str, runs: pl.Da
     shown = _nonzero(runs)
     compare_figures.differences(out / "compare.png", base, arms, table.filter(pl.col("level") == "market"), shown)
     compare_figures.series(out / "timeseries.png", base, timeseries)
+    if varies:
+        effects = uncertainty.effects(runs, arms[0].name, HEADLINE, varies)
+        compare_figures.by_draw(out / "uncertainty.png", base, effects, varies, HEADLINE)
     text = "\n".join(_markdown(base, arms, question, runs, table, parts, shown, varies, extra)) + "\n"
     write_text(html.page(text, out, f"{base.name}: {question}"), out / "compare.html")
     return write_text(text, out / "compare.md")
@@ -129,13 +143,19 @@ def _markdown(base: Scenario, arms: list[Arm], question: str, runs: pl.DataFrame
     lines = [f"# {base.name}: {question}", "", "## Summary", "",
              f"**Question.** {question[0].upper() + question[1:]}? Against the baseline '{arms[0].name}' "
              f"({arms[0].description or 'the scenario as given'}), on the same {runs['seed'].n_unique()} seeds.", ""]
+    shares = uncertainty.sign_shares(uncertainty.effects(runs, arms[0].name, HEADLINE, varies))
     for arm in [a for a in arms[1:] if not a.part_of]:
         lines += [f"**Answer ({arm.name} vs {arms[0].name}).** {compare_summary.answer(table, arm)}", "",
                   compare_summary.mechanism(table, arm), ""]
+        lines += [f"{text}\n" for text in (compare_summary.transient(table, arm),
+                                           compare_summary.signs(shares, arm, varies)) if text]
+    if varies:
+        lines += ["![each seed's effect against each drawn parameter](uncertainty.png)", ""]
     lines += ["**Caveats.**", ""] + [f"- {c}" for c in compare_summary.caveats(base, arms, runs, table, varies)]
     lines += extra
     lines += _assumptions(base, arms, varies)
     lines += _training_lines(runs)
+    lines += _measurement_lines(base, arms, runs, table)
     lines += _paper_lines(arms, table)
     lines += _decomposition_lines(parts, shown)
     lines += ["", "## Prices and the Buy Box over time", "", "![prices and Buy Box, one seed](timeseries.png)"]
@@ -239,6 +259,38 @@ def _training_lines(runs: pl.DataFrame) -> list[str]:
                   + ", ".join(f"{r['arm']}: {r['converged_share']:.0%}" for r in partial.iter_rows(named=True))
                   + "); their play is that of learners stopped before convergence, and the tables mix them with "
                   "converged runs."]
+    return lines
+
+
+def _measurement_lines(base: Scenario, arms: list[Arm], runs: pl.DataFrame, table: pl.DataFrame) -> list[str]:
+    """Per arm: the warm-up used and how prices settled; the headline effects on the settled market beside the
+    whole runs' (warm-up included)."""
+    summary = warm_ups(runs)
+    if not summary["warmed_runs"].sum():
+        return []
+    lines = ["", "## Measurement: the settled market", "",
+             "Each run ran a warm-up after training (the scenario's [measure]: "
+             f"`{base.measure.model_dump(exclude_none=True)}`), then measured its {base.horizon:,} ticks. Prices "
+             "had settled when the last window of ticks repeated itself (a cycle) or showed no drift "
+             "(pricelab's `market.settling`).", "",
+             "| arm | runs | warm-up (ticks) | settled | by | cycle (ticks) |", "|---|---:|---:|---:|---|---|"]
+    for r in summary.iter_rows(named=True):
+        span = (f"{r['warm_up_ticks_min']:,}" if r["warm_up_ticks_min"] == r["warm_up_ticks_max"]
+                else f"{r['warm_up_ticks_min']:,} to {r['warm_up_ticks_max']:,}")
+        share = "-" if r["settled_share"] is None else f"{r['settled_share']:.0%}"
+        lines.append(f"| {r['arm']} | {r['runs']} | {span} | {share} | {r['settled_by'] or '-'} | "
+                     f"{', '.join(map(str, r['cycles'])) or '-'} |")
+    lines += ["", "The headline effects on the settled market (what this report measures) and over the whole runs, "
+              "warm-up included:", "", "| arm vs baseline | outcome | settled | whole run | tell the same story |",
+              "|---|---|---:|---:|---|"]
+    for arm in arms[1:]:
+        for metric in HEADLINE:
+            r = table.filter((pl.col("arm") == arm.name) & (pl.col("level") == "market") & (pl.col("metric") == metric))
+            if r.height:
+                r = r.row(0, named=True)
+                same = "no" if disagree(r["difference"], r["whole_difference"], r["baseline"]) else "yes"
+                lines.append(f"| {arm.name} vs {arms[0].name} | {metric} | {number(r['difference'])} | "
+                             f"{number(r['whole_difference'])} | {same} |")
     return lines
 
 

@@ -1,12 +1,14 @@
 """The first page of a comparison's report, in plain language: the question, the answer with its interval, the
-mechanism in one sentence, and the caveats that apply (convergence, what the seeds vary, Delta's benchmark)."""
+mechanism in one sentence, what the answer covers (the settled market, or the whole run when it differs), how it
+depends on the parameters drawn, and the caveats that apply (convergence, the warm-up, what the seeds vary,
+Delta's benchmark)."""
 
 import math
 
 import polars as pl
 
 from experiments.arms import Arm
-from experiments.compare import convergence
+from experiments.compare import convergence, disagree, warm_ups
 from experiments.uncertainty import Vary
 from market import strategies
 from market.metrics import profit_gain
@@ -58,6 +60,77 @@ def mechanism(table: pl.DataFrame, arm: Arm) -> str:
     if not said:
         return "No price, Buy Box holder or share of sales moves by more than half a percentage point."
     return "Mechanism: " + "; ".join(said) + "."
+
+
+def transient(table: pl.DataFrame, arm: Arm) -> str | None:
+    """A warning when a headline effect over the whole runs (warm-up included) differs in sign, or by more than
+    half, from the settled market's (``experiments.compare.disagree``); None when they agree."""
+    said = []
+    for metric, label, unit in ANSWER:
+        r = _row(table, arm.name, "market", "market", metric)
+        if r is not None and disagree(r["difference"], r["whole_difference"], r["baseline"]):
+            said.append(f"{label} {number(r['whole_difference'])} {unit} (settled: {number(r['difference'])})")
+    if not said:
+        return None
+    return ("**Warning: the start-up changes the answer.** Over the whole runs, warm-up included, the effects would "
+            "be: " + "; ".join(said) + ". They differ in sign or by more than half from the settled market's above: "
+            "that part of a whole-run figure is the market's path from its initial prices, not the rule's lasting "
+            "effect.")
+
+
+def signs(shares: pl.DataFrame, arm: Arm, varies: list[Vary]) -> str | None:
+    """``Across the 20 draws of ...: consumer surplus rises in 65% and falls in 35%; ...`` (None without draws)."""
+    if not varies:
+        return None
+    parts = []
+    for metric, label, _ in ANSWER:
+        found = shares.filter((pl.col("arm") == arm.name) & (pl.col("metric") == metric))
+        if found.height:
+            r = found.row(0, named=True)
+            parts.append(f"{label} rises in {r['positive']:.0%} and falls in {r['negative']:.0%}")
+    n = shares.filter(pl.col("arm") == arm.name)["n"].max()
+    return (f"**Across the {n} draws** of {', '.join(v.path for v in varies)} ({arm.name} vs its baseline): "
+            + "; ".join(parts) + " of them (each effect against each drawn parameter: the chart below).")
+
+
+def measurement(base: Scenario, runs: pl.DataFrame) -> list[str]:
+    """What the runs measure: after each arm's warm-up (its length, whether and how prices had settled), or from
+    the start."""
+    summary = warm_ups(runs).filter(pl.col("warmed_runs") > 0)
+    if not summary.height and runs["trained"].any():
+        return ["No warm-up ([measure]) after training: the frozen learners' play is measured from the end of "
+                "training, as the papers measure it."]
+    if not summary.height:
+        return ["No warm-up: every run is measured from tick 0, the market's path from its initial prices "
+                "included. A [measure] table in the scenario measures the settled market (pricelab's README, "
+                "*Measure the settled market*)."]
+    arms = []
+    for r in summary.iter_rows(named=True):
+        ticks = (f"{r['warm_up_ticks_min']:,.0f}" if r["warm_up_ticks_min"] == r["warm_up_ticks_max"]
+                 else f"{r['warm_up_ticks_min']:,.0f} to {r['warm_up_ticks_max']:,.0f}")
+        found = (["constant prices"] if 1 in r["cycles"] else []) + [
+            f"a cycle of {_span(base, c)}" for c in r["cycles"] if c > 1] + (
+            ["no drift"] if "drift" in (r["settled_by"] or "") else [])
+        how = f" ({' or '.join(found)})" if found else ""
+        arms.append(f"{r['arm']}: {ticks} ticks ({_span(base, r['warm_up_ticks_mean'])}), prices settled in "
+                    f"{r['settled_share']:.0%} of runs{how}")
+    out = ["Measured on the settled market: each run first ran a warm-up ([measure]) and only the ticks after it "
+           "count (arms that detect their warm-up are measured from the longest of theirs, on the same ticks). "
+           "Warm-ups: " + "; ".join(arms) + "."]
+    unsettled = summary.filter(pl.col("settled_share") < 1.0)
+    if unsettled.height:
+        out.append("Prices had not settled by the end of the warm-up in some runs (" + ", ".join(
+            f"{r['arm']}: {1 - r['settled_share']:.0%}" for r in unsettled.iter_rows(named=True)) + "): those runs "
+            "measure a market still moving; lengthen the warm-up or the horizon.")
+    return out
+
+
+def _span(base: Scenario, ticks: float) -> str:
+    """``2 days``, ``12 h`` or ``30 min`` for a number of ticks."""
+    minutes = ticks * base.tick_minutes
+    if minutes >= 1440:
+        return f"{minutes / 1440:.3g} day{'' if minutes == 1440 else 's'}"
+    return f"{minutes / 60:.3g} h" if minutes >= 60 else f"{minutes:.3g} min"
 
 
 def seeds_vary(scenarios: list[Scenario], varies: list[Vary]) -> list[str]:
@@ -137,6 +210,7 @@ def caveats(base: Scenario, arms: list[Arm], runs: pl.DataFrame, table: pl.DataF
                        f"play as they were after {r['training_ticks_mean']:,.0f} ticks of training on average.")
     if trained.height and (trained["converged_share"] == 1.0).all():
         out.append("Learners were trained to convergence in every run and measured on their frozen play.")
+    out += measurement(base, runs)
     vary = seeds_vary([a.scenario for a in arms], varies)
     n = runs["seed"].n_unique()
     if vary:

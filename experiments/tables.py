@@ -15,7 +15,9 @@ def print_run(scenario: Scenario, benchmarks: Benchmarks, sellers: pl.DataFrame,
     if console.width < 130:
         console = Console(width=130)
     days = scenario.horizon / scenario.ticks_per_day
-    table = Table(title=f"{scenario.name}: {scenario.horizon} ticks ({days:g} days), seed {scenario.seed}")
+    warm_up = summary["warm_up_ticks"][0]
+    after = f", measured after a warm-up of {warm_up:,} ticks" if warm_up else ""
+    table = Table(title=f"{scenario.name}: {scenario.horizon} ticks ({days:g} days){after}, seed {scenario.seed}")
     for column in ("seller", "role", "mean price", "margin", "share", "profit/tick", "Nash p", "monopoly p",
                    "featured", "changes"):
         table.add_column(column, justify="left" if column in ("seller", "role") else "right")

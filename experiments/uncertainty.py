@@ -6,12 +6,17 @@ period).
 Every arm of a seed gets the same draws (common random numbers), so the paired interval across seeds
 covers the uncertainty about the parameter as well as the market's own randomness. A draw is a function
 of the run seed and the path only: ``numpy.random.default_rng(SeedSequence([seed, crc32(path)]))``.
+
+An interval over draws can hide that an effect's sign follows a parameter: :func:`effects` gives each
+seed's paired effect beside its draws (the report charts them) and :func:`sign_shares` the share of
+draws in which each effect is positive and negative.
 """
 
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 
 from experiments.errors import UsageError
 from experiments.sweep.runs import read_dotted
@@ -91,3 +96,24 @@ def _current(scenario: Scenario, path: str):
 def draws(varies: list[Vary], seed: int) -> dict[str, float | int]:
     """The parameters of run seed ``seed``: ``{path: value}``."""
     return {vary.path: vary.draw(seed) for vary in varies}
+
+
+def effects(runs: pl.DataFrame, baseline: str, metrics: tuple[str, ...], varies: list[Vary]) -> pl.DataFrame:
+    """Each seed's paired effect of every other arm on the market ``metrics`` (this arm's value minus the
+    baseline's on the seed), beside the seed's draws: columns ``seed, arm, metric, effect, baseline`` and a column
+    per varied path."""
+    market = runs.filter((pl.col("level") == "market") & pl.col("metric").is_in(metrics))
+    base = market.filter(pl.col("arm") == baseline).select("seed", "metric", pl.col("value").alias("baseline"))
+    return (market.filter(pl.col("arm") != baseline).join(base, on=["seed", "metric"])
+            .select("seed", "arm", "metric", (pl.col("value") - pl.col("baseline")).alias("effect"), "baseline",
+                    *[v.path for v in varies]).sort("arm", "metric", "seed", maintain_order=True))
+
+
+def sign_shares(frame: pl.DataFrame) -> pl.DataFrame:
+    """Per arm and metric of :func:`effects`: the share of seeds (draws) in which the effect is positive and
+    negative (the rest are zero: below 1e-12 of the baseline's level, float noise), and ``n`` the seeds."""
+    noise = 1e-12 * pl.max_horizontal(pl.col("baseline").abs(), pl.lit(1.0))
+    finite = frame.filter(pl.col("effect").is_finite())
+    return finite.group_by("arm", "metric", maintain_order=True).agg(
+        (pl.col("effect") > noise).mean().alias("positive"), (pl.col("effect") < -noise).mean().alias("negative"),
+        pl.len().alias("n"))

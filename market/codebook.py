@@ -25,7 +25,8 @@ MONEY, PER_TICK, UNITS = "currency", "currency per tick", "units"
 INTRO = ("Money is in the scenario's currency units (the shipped markets have unit costs near 1; `amazon_10min` "
          "reads as euros). \"Per tick\" is per tick of the scenario's `tick_minutes` (10 in the shipped markets). "
          "Flows (quantity, profit, fees, consumer surplus) are per tick; run summaries average them over the ticks "
-         "measured (from tick 0, or from the end of training); the unsold-goods totals sum over those ticks.")
+         "measured (from tick 0, or from the end of training and of the warm-up); the unsold-goods totals sum over "
+         "those ticks.")
 
 IDENTIFIERS = {
     "scenario": _c("scenario name"),
@@ -52,6 +53,8 @@ IDENTIFIERS = {
                 "own name where it has none"),
     "metric": _c("the outcome's name; its meaning and unit are this codebook's entry of that name"),
     "value": _c("the outcome's value, in the unit of its metric"),
+    "whole_run": _c("the outcome over the whole run after training, warm-up included (the ticks measured plus the "
+                    "warm-up; equal to value without a warm-up)", "the metric's unit"),
     "session": _c("a replication session's index (0, 1, ...)"),
 }
 
@@ -87,7 +90,8 @@ MARKET = {
     "total_welfare": _c("consumer surplus + industry profit", PER_TICK),
     "hhi": _c("Herfindahl-Hirschman index of unit shares, 10,000 x sum of squared shares", "0 to 10,000"),
     "price_dispersion": _c("standard deviation of prices across sellers, averaged over ticks", f"{MONEY} per unit"),
-    "price_changes_per_day": _c("price changes of all sellers per day", "changes per day"),
+    "price_changes_per_day": _c("price changes of all sellers per day (a change: a move of more than 1e-6 of the "
+                                "price, market.changes.CHANGE_TOLERANCE; smaller moves are held)", "changes per day"),
     "units_sold_off": _c("units sold off cheaply (total over the ticks measured)", UNITS),
     "units_returned": _c("units shipped back to the seller (total)", UNITS),
     "units_donated": _c("units donated (total)", UNITS),
@@ -109,7 +113,8 @@ SELLER = {
     "share": _c("the seller's share of units sold", "share (0 to 1)"),
     "fee_paid": _c("fees paid to the platform", PER_TICK),
     "featured_share": _c("share of ticks in which the seller held the featured offer", "share (0 to 1)"),
-    "price_changes": _c("number of price changes over the ticks measured", "changes"),
+    "price_changes": _c("number of price changes over the ticks measured (moves of more than 1e-6 of the price, "
+                        "market.changes.CHANGE_TOLERANCE)", "changes"),
     "storage_fees_paid": _c("storage fees the seller paid (total)", MONEY),
     "disposal_costs_paid": _c("the seller's disposal costs (total)", MONEY),
     "stock_held": _c("the seller's stock at the end of the run", UNITS),
@@ -129,7 +134,8 @@ SELLER = {
 }
 
 RUNS = {
-    "ticks": _c("ticks measured: the horizon, counted from tick 0 or from the end of training", "ticks"),
+    "ticks": _c("ticks measured: the horizon, counted from tick 0 or from the end of training and of the warm-up",
+                "ticks"),
     "learners": _c("sellers that learn a table of their own (a vendor's clients share one)", "sellers"),
     "trained": _c("whether the learners were trained to convergence before the ticks measured ([training])",
                   "true/false"),
@@ -140,6 +146,14 @@ RUNS = {
                          "exists: best responses cycle, Edgeworth; Nash is their mean, nash_price_low and "
                          "nash_price_high the cycle's bounds) or 'step' (none exists in continuous prices: best "
                          "responses settle one undercut step from the limit, Bertrand)"),
+    "warm_up_ticks": _c("ticks of warm-up run after training and before the ticks measured ([measure]; 0: none)",
+                        "ticks"),
+    "settled": _c("whether prices had settled by the end of the warm-up: a repeating cycle or no drift across the "
+                  "window (market.settling; null: no [measure] table)", "true/false"),
+    "settled_by": _c("how prices had settled: 'cycle' (the window repeats with a period) or 'drift' (no drift "
+                     "between its halves); null when not settled"),
+    "cycle_ticks": _c("the period of the cycle prices settled in (1: constant prices; 0: not settled by a cycle)",
+                      "ticks"),
 }
 
 STATISTICS = {
@@ -152,6 +166,8 @@ STATISTICS = {
     "ci_high": _c("upper end of the 95% Student-t interval of the mean paired difference", "the metric's unit"),
     "relative_change_pct": _c("100 x difference / the baseline's mean (NaN when that mean is 0)", "percent"),
     "n": _c("paired seeds with a finite outcome in both arms", "seeds"),
+    "whole_difference": _c("mean paired difference over the whole runs, warm-up included (whole_run); reports warn "
+                           "when it and difference differ in sign or by more than half", "the metric's unit"),
     "package": _c("a package arm (one that changes several things) whose effect is decomposed"),
     "component": _c("a part of the package alone, 'sum of parts', 'interaction' (package minus the sum) or 'package'"),
 }
@@ -272,7 +288,7 @@ PATTERNS = (
      "with firms responding (each arm at its equilibrium, against the baseline at its own): {entry}", None),
     (re.compile(r"^respond\.(?P<who>[^.]+)\.(?P<setting>[a-z_]+)$"),
      "a sweep run with [respond]: the value of {setting} seller {who} chose at the equilibrium", "as the setting"),
-    (re.compile(r"^(?P<path>(sellers|demand|platform|inventory|training)\..+|interventions|horizon|tick_minutes"
+    (re.compile(r"^(?P<path>(sellers|demand|platform|inventory|training|measure)\..+|interventions|horizon|tick_minutes"
                 r"|history|record_stride)$"),
      "scenario field {path} swept (a sweep) or drawn per seed (compare --vary): its value in this run (lists and "
      "tables as JSON)", "as the scenario field"),
@@ -316,11 +332,12 @@ FILES = (
                               "consumer_surplus", "industry_profit", "total_welfare", "hhi", "price_dispersion",
                               "price_changes_per_day", "fee_income", "shoppers", "units_sold_off", "...",
                               "nash_benchmark")),
-    ("compare: runs.parquet", ("seed", "arm", "level", "name", "metric", "value", "learners", "trained", "converged",
-                               "training_ticks")),
+    ("compare: runs.parquet", ("seed", "arm", "level", "name", "metric", "value", "whole_run", "learners", "trained",
+                               "converged", "training_ticks", "warm_up_ticks", "settled", "settled_by",
+                               "cycle_ticks")),
     ("compare: runs.parquet, with --vary", ("...", "<drawn paths>")),
     ("compare: differences.parquet", ("arm", "level", "name", "metric", "baseline", "mean", "difference", "se",
-                                      "ci_low", "ci_high", "relative_change_pct", "n")),
+                                      "ci_low", "ci_high", "relative_change_pct", "n", "whole_difference")),
     ("compare: decomposition.parquet", ("package", "component", "level", "name", "metric", "difference", "ci_low",
                                         "ci_high", "n")),
     ("compare: timeseries.parquet", ("arm", "tick", "day", "seller", "price", "featured")),
@@ -332,7 +349,8 @@ FILES = (
                                                     "fixed_<statistic>", "responding_<statistic>")),
     ("compare --respond: responding/", ("<compare's files, the arms at their equilibria>",)),
     ("sweep: runs/<run id>.parquet", ("run_id", "run_index", "replicate", "seed", "<swept paths>", "ticks",
-                                      "learners", "trained", "converged", "training_ticks", "<kept metrics>",
+                                      "learners", "trained", "converged", "training_ticks", "warm_up_ticks",
+                                      "settled", "settled_by", "cycle_ticks", "<kept metrics>",
                                       "seller.<name>.<metric>", "role.<role>.<metric>", "owner.<firm>.<metric>")),
     ("sweep: timeseries/<run id>.parquet", ("run_id", "<run: timeseries.parquet>")),
     ("sweep: failures/<run id>.parquet", ("run_id", "run_index", "seed", "values", "error")),

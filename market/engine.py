@@ -22,6 +22,9 @@ Each tick :math:`t`:
    :math:`\pi_{it} = (p_{it} - c_i) q_{it} - \text{fee}_{it}`, and the platform adds the fees it receives.
 5. **Record** every ``records.stride`` ticks, and add to the running totals.
 
+A price moves only when the move exceeds ``market.changes.CHANGE_TOLERANCE`` of it (relative); smaller moves
+are held, so they are neither counted as changes nor use up a change cap.
+
 With stock (a scenario's ``[inventory]``; :mod:`market.stock`): orders arrive and sell-offs
 post their prices before rules apply; sold-out offers are neither featured nor seen; sales are
 capped by stock, displaced shoppers choose again; after paying, sellers pay storage and
@@ -41,6 +44,7 @@ import numpy as np
 from numba import njit, objmode
 
 from market.benchmarks.display import featured_offer, offer_weights
+from market.changes import CHANGE_TOLERANCE
 from market.demand import market_demand
 from market.errors import OutsideError
 from market.interventions import (
@@ -290,9 +294,19 @@ def _learner_price(t, i, seen, seed, sellers, learners, scratch):
                          t, i, not learners.frozen[0])
 
 
+@njit(cache=True, inline="always")
+def _moves(new, old):
+    """Whether ``new`` is a change from ``old``: larger than ``CHANGE_TOLERANCE`` of it (``market.changes``)."""
+    return abs(new - old) > CHANGE_TOLERANCE * abs(old)
+
+
 @inner_kernel
 def _enforce(t, ticks_per_day, sellers, rules, brands, chosen, changes):
-    """Apply the rules in force to ``chosen``; then move prices, count and log changes, keep history."""
+    """Apply the rules in force to ``chosen``; then move prices, count and log changes, keep history.
+
+    A move within ``CHANGE_TOLERANCE`` of the price (``market.changes``), chosen or left by a rule, is no
+    change: the price stays, uncounted, and uses up no change cap.
+    """
     rule = rules.value
     rows = sellers.history.shape[0]
     cap = int(rule[MAX_CHANGES])
@@ -300,7 +314,7 @@ def _enforce(t, ticks_per_day, sellers, rules, brands, chosen, changes):
     increase_tick = rule[INCREASE_TICK]
     price = sellers.price
     for i in range(price.shape[0]):
-        new = chosen[i]
+        new = chosen[i] if _moves(chosen[i], price[i]) else price[i]
         if increase_tick >= 0.0 and new > price[i] and t % ticks_per_day != int(increase_tick):
             new = price[i]
         count = rules.change_count[i]
@@ -310,12 +324,12 @@ def _enforce(t, ticks_per_day, sellers, rules, brands, chosen, changes):
         if brands is not None and brands.supplier[i] >= 0:
             new = max(new, brands.map_price[brands.supplier[i]])
         new = min(max(new, rules.floor[i]), rules.ceiling[i])
-        if new != price[i]:
+        if _moves(new, price[i]):
             rules.change_log[i, count % slots] = t
             rules.change_count[i] += 1
             changes[i] += 1
-        price[i] = new
-        sellers.history[t % rows, i] = new
+            price[i] = new
+        sellers.history[t % rows, i] = price[i]
 
 
 @inner_kernel

@@ -10,6 +10,7 @@ All per-tick quantities are averages over the ticks counted: those run since ``s
 * Herfindahl-Hirschman index of unit shares: :math:`HHI = 10^4 \sum_i \sigma_i^2`.
 * Total welfare per tick: consumer surplus plus industry profit.
 * Price dispersion: the standard deviation of prices across sellers, averaged over ticks.
+* Price changes: moves larger than ``market.changes.CHANGE_TOLERANCE`` of the price (relative), per day.
 * Unsold goods (:mod:`market.inventory`): units sold off, returned, donated and destroyed, the
   value of destroyed goods at cost, storage fees, disposal costs and VAT on donations, as totals
   since tick 0 (zeros in a market without stock).

@@ -3,7 +3,8 @@
 The model is built from flat keyword arguments with defaults (what SolaraViz needs) or
 from a ``Scenario``; ``step()`` calls the same kernel as the batch path with one tick, so
 stepping n times equals one ``advance(state, n)`` bit for bit. A scenario with a
-``[training]`` table is trained at construction, as every door measures it (``market.training``).
+``[training]`` table is trained at construction, and one with a ``[measure]`` table warmed up, as every door
+measures it (``market.training.ready``).
 
 Seeds follow Mesa's convention: ``rng`` is an integer seed, a numpy ``Generator`` (a seed is drawn
 from it) or None (a fresh seed from the operating system), so ``mesa.batch_run(PricingModel, ...,
@@ -22,7 +23,7 @@ import numpy as np
 from market import catalog, engine, outside, training
 from market.agents import AGENT_CLASSES
 from market.metrics import market_summary
-from market.scenario import Scenario, TrainingPlan
+from market.scenario import MeasurePlan, Scenario, TrainingPlan
 from market.state import SURPLUS
 
 SCENARIO_SEED = "scenario"  # rng's default: run the scenario's own seed
@@ -40,8 +41,13 @@ class PricingModel(mesa.Model):
         The seed to run (see the module docstring); default: the scenario's. Text that holds an
         integer is read as one (Mesa's dashboard sends text).
     train : bool, optional
-        Train the learners first (``market.training.prepare``); default: when the scenario has a
+        Train the learners first (``market.training.ready``); default: when the scenario has a
         ``[training]`` table. ``model.training`` then says how it went (None: not trained).
+    warm_up : bool, optional
+        Run the warm-up of the scenario's ``[measure]`` table (with True and no table, ``"auto"``) after
+        training, so that the model starts in the settled market (``market.settling``); default: when the
+        scenario has one, unless ``train`` is False. ``model.warm_up`` says how it went (None: none ran), and
+        the reporters ``measured_from``, ``warm_up_ticks`` and ``settled`` say what ``delta`` covers.
     mu, shoppers_per_tick, platform_only_share, referral_fee, fulfilment_fee, featured_attention : float, optional
         Override the scenario's demand and platform terms.
     overrides : dict, optional
@@ -61,7 +67,7 @@ class PricingModel(mesa.Model):
                  shoppers_per_tick=None, platform_only_share=None, referral_fee=None, fulfilment_fee=None,
                  featured_attention=None, overrides: dict | None = None, horizon: int | None = None,
                  collect: bool = True, train: bool | None = None, agents: Mapping[str, object] | None = None,
-                 **legacy):
+                 warm_up: bool | None = None, **legacy):
         if not isinstance(scenario, Scenario):
             scenario = Scenario.from_toml(scenario)
         updates = dict(overrides or {})
@@ -74,19 +80,22 @@ class PricingModel(mesa.Model):
                 updates[path] = value
         self.config, self.pricers = outside.bind(scenario.with_values(updates) if updates else scenario, agents)
         super().__init__(rng=self.config.seed)
+        if warm_up and self.config.measure is None:
+            self.config = self.config.replace(measure=MeasurePlan().model_dump())
         self.benchmarks = self.config.benchmarks
-        self.state, self.training = engine.build_state(self.config, horizon=horizon), None
-        if train or (train is None and self.config.training is not None):
-            plan = self.config.training or TrainingPlan()
-            if train:
-                training.check_plan(self.config, plan.max_ticks)
-            self.state, self.training = training.prepare(self.config, horizon, max_ticks=plan.max_ticks,
-                                                         pricers=self.pricers)
+        trains = bool(train or (train is None and self.config.training is not None))
+        plan = self.config.training or TrainingPlan()
+        if train:
+            training.check_plan(self.config, plan.max_ticks)
+        self.state, self.training, self.warm_up = training.ready(
+            self.config, horizon, max_ticks=plan.max_ticks if trains else None, pricers=self.pricers, train=trains,
+            warm_up=warm_up if warm_up is not None else train is not False)
         self.sellers = [AGENT_CLASSES[s.role](self, i) for i, s in enumerate(self.config.sellers)]
         self.collect = collect
         self.datacollector = mesa.DataCollector(
             model_reporters={"seed": "seed", "tick": "tick", "delta": "delta", "consumer_surplus": "consumer_surplus",
-                             "mean_price": "mean_price", "featured": "featured"},
+                             "mean_price": "mean_price", "featured": "featured", "measured_from": "measured_from",
+                             "warm_up_ticks": "warm_up_ticks", "settled": "settled"},
             agent_reporters={"name": "name", "price": "price", "quantity": "quantity", "profit": "profit"},
         )
 
@@ -102,8 +111,24 @@ class PricingModel(mesa.Model):
 
     @property
     def summary(self) -> dict[str, float]:
-        """Market measures since the books started: tick 0, or the end of training (see ``market.metrics``)."""
+        """Market measures since the books started (``measured_from``): tick 0, or the end of training and of the
+        warm-up (see ``market.metrics``)."""
         return market_summary(self.state, self.benchmarks, self.config.ticks_per_day)
+
+    @property
+    def measured_from(self) -> int:
+        """The tick from which ``summary`` and ``delta`` measure: 0, or the end of training and of the warm-up."""
+        return int(self.state.origin[0])
+
+    @property
+    def warm_up_ticks(self) -> int:
+        """Ticks of warm-up run before the books started (0: none; ``market.settling``)."""
+        return 0 if self.warm_up is None else self.warm_up.ticks
+
+    @property
+    def settled(self) -> bool | None:
+        """Whether prices had settled by the end of the warm-up (None: no warm-up ran)."""
+        return None if self.warm_up is None else self.warm_up.settled
 
     @property
     def delta(self) -> float:

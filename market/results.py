@@ -11,8 +11,10 @@ import hashlib
 import numpy as np
 import polars as pl
 
+from market import settling
 from market.metrics import market_summary, seller_summary
 from market.scenario import Scenario
+from market.settling import WarmUp
 from market.state import FEE_INCOME, SHOPPERS, SURPLUS, State
 from market.training import Training, columns
 
@@ -86,14 +88,17 @@ def sellers(state: State, scenario: Scenario) -> pl.DataFrame:
     return pl.DataFrame(frame)
 
 
-def summary(state: State, scenario: Scenario, trained: Training | None = None) -> pl.DataFrame:
+def summary(state: State, scenario: Scenario, trained: Training | None = None,
+            warm_up: WarmUp | None = None) -> pl.DataFrame:
     """One row for the market: the measures of ``market.metrics.MARKET_METRICS``, the ticks they cover, and
-    whether they follow training (``market.training.columns``: learners, trained, converged, training_ticks)."""
+    whether they follow training (``market.training.columns``: learners, trained, converged, training_ticks) and
+    a warm-up (``market.settling.columns``: warm_up_ticks, settled, settled_by, cycle_ticks)."""
     values = market_summary(state, scenario.benchmarks, scenario.ticks_per_day)
     return pl.DataFrame({"scenario": [scenario.name], "seed": [scenario.seed], "ticks": [state.counted],
                          **{k: [v] for k, v in columns(trained, state).items()},
+                         **{k: [v] for k, v in settling.columns(warm_up).items()},
                          **{k: [v] for k, v in values.items()}, "nash_benchmark": [scenario.benchmarks.nash]},
-                        schema_overrides={"converged": pl.Boolean})
+                        schema_overrides={"converged": pl.Boolean, "settled": pl.Boolean, "settled_by": pl.String})
 
 
 ROLES = ("platform", "retailer", "brand")

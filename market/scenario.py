@@ -28,7 +28,7 @@ import math
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -192,6 +192,72 @@ class TrainingPlan(BaseModel):
         default=10_000, description="ticks between two comparisons of the greedy policies")
 
 
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)(min|h|d)$")  # a span of time: "90min", "12h", "5d"
+_MINUTES = {"min": 1, "h": 60, "d": 1440}
+
+
+def span_ticks(value: int | str, tick_minutes: int) -> int:
+    r"""Ticks of a span given in ticks (an int) or as a duration (``"90min"``, ``"12h"``, ``"5d"``): the fewest
+    whole ticks that last at least that long, :math:`\lceil M / \text{tick\_minutes} \rceil`."""
+    if isinstance(value, int):
+        return value
+    amount, unit = DURATION.match(value).groups()
+    return rules.to_ticks(float(amount) * _MINUTES[unit], tick_minutes)
+
+
+def _check_span(value, extra: tuple[str, ...] = ()):
+    """``value`` if it is a span in ticks (an int >= 0), a duration string (``DURATION``) or one of ``extra``."""
+    allowed = "a number of ticks or a duration: a number followed by min, h or d ('90min', '12h', '5d')" + "".join(
+        f", or {e!r}" for e in extra)
+    if value is None or value in extra:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str) or (isinstance(value, str)
+                                                                       and not DURATION.match(value)):
+        raise ValueError(f"must be {allowed}")
+    if isinstance(value, int) and not 0 <= value <= TICKS:
+        raise ValueError(f"must be a number of ticks in [0, {TICKS:g}]")
+    return value
+
+
+class WarmUpSpans(NamedTuple):
+    """A ``[measure]`` table's spans in ticks: ``fixed`` (None for ``"auto"``), the check's ``window``, ``cap``."""
+
+    fixed: int | None
+    window: int
+    cap: int
+
+
+class MeasurePlan(BaseModel):
+    """Measure the settled market (``market.settling``): after training, a warm-up, then the books restart, so the
+    ``horizon`` measures the market once the start-up transient (initial prices, often monopoly) is over.
+
+    ``warm_up`` is a number of ticks, a duration (``"12h"``, ``"5d"``; converted with ``tick_minutes``) or
+    ``"auto"``: run until prices are stationary (a repeating cycle, or no drift across ``window``; the rule is in
+    ``market.settling``), at most ``max_warm_up`` (default: the horizon). A warm-up is at most the horizon. A fixed
+    warm-up is checked the same way at its end, and every run reports whether it had settled.
+    """
+
+    model_config = _STRICT
+
+    warm_up: int | str = Field(default="auto", description="ticks, a duration ('12h', '5d') or 'auto'")
+    window: int | str | None = Field(default=None, description="ticks or duration over which prices must repeat "
+                                     "or show no drift; default: a day or twice the slowest repricing period")
+    max_warm_up: int | str | None = Field(default=None, description="'auto' stops here if prices have not settled "
+                                          "(ticks or duration); default: the horizon")
+    tolerance: Annotated[float, Field(gt=0.0, le=0.5)] = Field(
+        default=1e-3, description="largest relative drift of a seller's mean price between the window's halves")
+
+    @field_validator("warm_up", mode="before")
+    @classmethod
+    def _warm_up(cls, value):
+        return _check_span(value, ("auto",))
+
+    @field_validator("window", "max_warm_up", mode="before")
+    @classmethod
+    def _span(cls, value):
+        return _check_span(value)
+
+
 class Scenario(BaseModel):
     """A complete market: timing, demand, the platform's terms and the sellers."""
 
@@ -212,6 +278,8 @@ class Scenario(BaseModel):
     inventory: InventoryConfig | None = Field(default=None, description="stock and unsold goods; None: unlimited")
     training: TrainingPlan | None = Field(default=None, description="train the learners to convergence before the "
                                                                     "horizon; None: measure from tick 0")
+    measure: MeasurePlan | None = Field(default=None, description="a warm-up before the horizon (after training), "
+                                                                  "to measure the settled market; None: no warm-up")
 
     @field_validator("interventions", mode="before")
     @classmethod
@@ -271,6 +339,7 @@ class Scenario(BaseModel):
             if not same:
                 raise ValueError(f"sellers[{i}].vendor = {s.vendor!r}: clients of one vendor need the same strategy, "
                                  f"params, period, phase and lag as {first.name!r}")
+        self._check_measure()
         for k, item in enumerate(self.interventions):
             try:
                 item.check(self.tick_minutes)
@@ -281,6 +350,36 @@ class Scenario(BaseModel):
                 raise ValueError(f"interventions[{k}] ({item.kind}): reaction lag {lag} ticks plus seller lags "
                                  f"must be < history ({self.history} ticks kept)")
         return self
+
+    def _check_measure(self) -> None:
+        """A warm-up (fixed, or auto's cap) of at most the horizon; a check window of at least 2 ticks."""
+        spans = self.warm_up_spans
+        if spans is None:
+            return
+        for field, value, ticks in (("warm_up", self.measure.warm_up, spans.fixed),
+                                    ("max_warm_up", self.measure.max_warm_up, spans.cap)):
+            if ticks is not None and ticks > self.horizon:
+                raise ValueError(f"measure.{field} = {value!r}: {ticks:,} ticks, longer than the horizon "
+                                 f"({self.horizon:,} ticks); a warm-up may last at most the horizon")
+        if spans.window < 2:
+            raise ValueError(f"measure.window = {self.measure.window!r}: {spans.window} tick(s); the check needs a "
+                             "window of at least 2 ticks")
+
+    @property
+    def warm_up_spans(self) -> WarmUpSpans | None:
+        """The ``[measure]`` table's spans in ticks; None without one. The default window is the longer of a day
+        and two periods of the slowest repricer (a brand's wholesale review included), so that every seller
+        reprices at least twice within it; ``max_warm_up`` defaults to the horizon."""
+        plan = self.measure
+        if plan is None:
+            return None
+        slowest = max([s.period for s in self.sellers] + [s.wholesale.period for s in self.sellers if s.wholesale])
+        window = max(self.ticks_per_day, 2 * slowest) if plan.window is None else span_ticks(plan.window,
+                                                                                          self.tick_minutes)
+        return WarmUpSpans(fixed=None if plan.warm_up == "auto" else span_ticks(plan.warm_up, self.tick_minutes),
+                           window=window,
+                           cap=self.horizon if plan.max_warm_up is None else span_ticks(plan.max_warm_up,
+                                                                                       self.tick_minutes))
 
     @property
     def referral_fee(self) -> float:

@@ -9,16 +9,20 @@ within one check goes unseen; the stop comes at most ``check_every`` ticks after
 
 After training the model freezes the learners (greedy play, no exploring, no updating: the
 protocol of Calvano et al.'s impulse responses) and restarts its books, so what is measured
-and drawn next is the play of the trained algorithms.
+and drawn next is the play of the trained algorithms. A scenario with a ``[measure]`` table then
+runs its warm-up (``market.settling``) before the books restart again: :func:`ready` is the one
+path by which every door reaches the market it measures.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from market import engine, strategies
+from market import engine, settling, strategies
 from market.outside import Pricers
 from market.scenario import Scenario, TrainingPlan
+from market.settling import WarmUp
 from market.state import State
 from market.strategies.learning import KLEIN_QLEARNING, QLEARNING
 
@@ -112,25 +116,54 @@ def train_then_freeze(state: State, max_ticks: int, stable_ticks: int = STABLE_T
     return result
 
 
-def prepare(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None,
-            max_ticks: int | None = None, pricers: Pricers | None = None) -> tuple[State, Training | None]:
-    """The scenario's market ready to be measured: built, and trained then frozen where it asks for it.
+class Prepared(NamedTuple):
+    """A market ready to be measured (or measured): its state, how training went (None: not trained) and how the
+    warm-up went (``market.settling.WarmUp``; None: the scenario has no ``[measure]`` table)."""
+
+    state: State
+    trained: Training | None
+    warm_up: WarmUp | None
+
+
+def ready(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None,
+          max_ticks: int | None = None, pricers: Pricers | None = None, train: bool = True,
+          warm_up: bool = True) -> Prepared:
+    """The scenario's market ready to be measured: built; trained then frozen where it asks for it; warmed up
+    where it asks for it. Every door measures from here (``prepare``, ``measured``, ``run``,
+    ``experiments.compare``, the sweeps, ``market.model.PricingModel``).
 
     Training runs when the scenario has a ``[training]`` table (``max_ticks`` overrides its own), or when
-    ``max_ticks`` is given, and only if some seller learns a table; otherwise the state is at tick 0 and
-    the second value is None. ``horizon`` and ``record_stride`` size the records (``engine.build_state``);
-    ``pricers`` price the sellers priced from outside (``market.outside``) during training.
+    ``max_ticks`` is given, and only if some seller learns a table. Then the warm-up of a ``[measure]`` table
+    runs and the books restart (``market.settling``): what is measured next is the settled market. Without
+    either the state is at tick 0. ``horizon`` and ``record_stride`` size the records
+    (``engine.build_state``); ``pricers`` price the sellers priced from outside (``market.outside``);
+    ``train`` and ``warm_up`` False skip the one or the other (to watch the learning, or the start-up itself).
     """
     state = engine.build_state(scenario, horizon, record_stride)
     plan = scenario.training or (TrainingPlan(max_ticks=max_ticks) if max_ticks is not None else None)
-    if plan is None or not table_learners(state):
-        return state, None
-    ticks = plan.max_ticks if max_ticks is None else max_ticks
-    return state, train_then_freeze(state, ticks, plan.stable_ticks, plan.check_every, pricers)
+    trained = None
+    if train and plan is not None and table_learners(state):
+        ticks = plan.max_ticks if max_ticks is None else max_ticks
+        trained = train_then_freeze(state, ticks, plan.stable_ticks, plan.check_every, pricers)
+    return Prepared(state, trained, settling.warm_up(state, scenario, pricers) if warm_up else None)
+
+
+def prepare(scenario: Scenario, horizon: int | None = None, record_stride: int | None = None,
+            max_ticks: int | None = None, pricers: Pricers | None = None) -> tuple[State, Training | None]:
+    """:func:`ready`'s state and training (the warm-up ran too; :func:`ready` also says how it went)."""
+    state, trained, _ = ready(scenario, horizon, record_stride, max_ticks, pricers)
+    return state, trained
+
+
+def measured(scenario: Scenario, record_stride: int | None = None) -> Prepared:
+    """:func:`ready`, then the scenario's horizon: the measured play (all of it, for a market without learners
+    or warm-up)."""
+    prepared = ready(scenario, record_stride=record_stride)
+    engine.advance(prepared.state, scenario.horizon)
+    return prepared
 
 
 def run(scenario: Scenario, record_stride: int | None = None) -> tuple[State, Training | None]:
-    """:func:`prepare`, then the scenario's horizon: the measured play (all of it, for a market without learners)."""
-    state, trained = prepare(scenario, record_stride=record_stride)
-    engine.advance(state, scenario.horizon)
+    """:func:`measured`'s state and training."""
+    state, trained, _ = measured(scenario, record_stride)
     return state, trained

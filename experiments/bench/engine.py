@@ -1,8 +1,11 @@
-"""Engine speed: seller-ticks per second with rule-based sellers; PricingModel.step() latency."""
+"""Engine speed: seller-ticks per second with rule-based sellers; PricingModel.step() latency; what measuring the
+settled market costs (the auto warm-up of market.settling) beside the horizon it precedes."""
+
+import time
 
 from experiments.bench import best_of, measurement
-from experiments.configs import resolve
-from market import engine
+from experiments.configs import load, resolve
+from market import engine, training
 from market.model import PricingModel
 from market.scenario import Scenario
 
@@ -66,4 +69,22 @@ def model_step_latency():
     yield measurement("model.step_latency.amazon_10min", seconds * 1e3, "ms")
 
 
-BENCHMARKS = [seller_ticks_per_second, noisy_demand_seller_ticks_per_second, model_step_latency]
+def warm_up_cost():
+    """``training.ready`` (build, the auto warm-up with its checks, the book restart), best of 20, beside the horizon
+    measured after it, on the shipped regulator markets with a ``[measure]`` table."""
+    for name in ("amazon_10min", "nessie", "wa_24h"):
+        scenario = load(name)
+        ticks = training.ready(scenario).warm_up.ticks  # compiles, or loads from cache
+        yield measurement(f"settling.warm_up_ms.{name}", 1e3 * best_of(lambda s=scenario: training.ready(s), 20), "ms")
+        yield measurement(f"settling.warm_up_ticks.{name}", ticks, "ticks")
+        horizon = float("inf")
+        for _ in range(20):
+            state = training.ready(scenario).state
+            started = time.perf_counter()
+            engine.advance(state, scenario.horizon)
+            horizon = min(horizon, time.perf_counter() - started)
+        yield measurement(f"settling.horizon_ms.{name}", 1e3 * horizon, "ms")
+
+
+BENCHMARKS = [seller_ticks_per_second, noisy_demand_seller_ticks_per_second, model_step_latency, warm_up_cost]
+

@@ -5,13 +5,14 @@
 shorthand ``--intervention`` (a name from ``market.interventions.CATALOG``, several names separated by
 commas, or a TOML file of ``[[interventions]]``) and/or ``--set PATH=VALUE`` (values are TOML, ``none``
 unsets an optional field) compares two arms: ``without`` and ``with`` the change. Learners are trained
-first where the scenario has a ``[training]`` table. ``--respond SELLER[,SELLER]`` (or a ``[respond]`` table)
-also measures every arm after those sellers re-tune their repricers, and reports both effects side by side
-(``experiments.respond``).
+first where the scenario has a ``[training]`` table, and the settled market is measured where it has a
+``[measure]`` table (``market.settling``). ``--workers N`` runs the runs in N spawned processes, with the
+same numbers. ``--respond SELLER[,SELLER]`` (or a ``[respond]`` table) also measures every arm after those
+sellers re-tune their repricers (the search's simulations on the same ``--workers``), and reports both effects
+side by side (``experiments.respond``).
 """
 
 import json
-import os
 from pathlib import Path
 
 from experiments import flags
@@ -33,6 +34,9 @@ def add_arguments(parser) -> None:
                              "(integers if both ends are); repeatable")
     parser.add_argument("--seeds", type=flags.count, default=20, help="number of paired seeds (default 20)")
     parser.add_argument("--horizon", type=flags.count, default=None, help="override the horizon, in ticks")
+    parser.add_argument("--workers", type=flags.count, default=1,
+                        help="run the seeds' runs in this many spawned processes (default 1); the numbers are the "
+                             "same for any number")
     parser.add_argument("--out", default=None, help="report folder (default results/compare_<scenario>_<arms>)")
     parser.add_argument("--json", action="store_true", help="print the arms and differences as one JSON object")
     parser.add_argument("--respond", default=None, metavar="SELLER[,SELLER]|FILE.toml",
@@ -80,16 +84,16 @@ def main(args) -> int:
     out = Path(args.out or f"results/compare_{base.name}_{label}")
     with staged_folder(out) as folder, Progress(transient=True, disable=args.json) as bar:
         task = bar.add_task(f"{base.name}: {args.seeds} seeds x {len(arms)} arms", total=args.seeds)
-        runs = run_arms(arms, args.seeds, varies, progress=lambda: bar.advance(task))
+        runs = run_arms(arms, args.seeds, varies, progress=lambda: bar.advance(task), workers=args.workers)
         table = differences(runs, arms[0].name)
         parts = decomposition(runs, arms[0].name, arms)
         timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)
         responding = None if plan is None else respond.run(
-            folder, base, arms, question, plan, args.seeds, runs, table, getattr(args, "workers", None)
-            or os.cpu_count() or 1, progress=lambda text: bar.update(task, description=text))
+            folder, base, arms, question, plan, args.seeds, runs, table, args.workers,
+            progress=lambda text: bar.update(task, description=text))
         report = out / compare_report.write(folder, base, arms, question, runs, table, parts, timeseries, varies,
                                             extra=responding.section if responding else ()).name
-    result = compare_report.as_json(base, arms, question, runs, table)
+    result = compare_report.as_json(base, arms, question, runs, table, varies)
     if responding:
         result["respond"] = responding.json
     if args.json:
@@ -119,6 +123,11 @@ def _renamed(v: dict) -> dict:
 def _print(result: dict, report) -> None:
     baseline = result["baseline"]
     print(f"{result['scenario']}: {result['seeds']} seeds, each arm minus {baseline} (95% CI)")
+    for name, arm in result["arms"].items():
+        warm_up = arm["warm_up"]
+        if warm_up["warmed_runs"]:
+            print(f"{name}: measured after a warm-up of {warm_up['warm_up_ticks_mean']:,.0f} ticks on average; prices "
+                  f"had settled in {warm_up['settled_share']:.0%} of runs")
     for name, arm in result["arms"].items():
         if name == baseline:
             continue

@@ -1,5 +1,8 @@
 """Run a scenario on the fast path, print a summary, and write Parquet results.
 
+A scenario with a ``[measure]`` table is warmed up first (after training), and the results cover the settled
+market (``market.settling``); the summary says how long the warm-up ran and whether prices had settled.
+
 Writes DIR/timeseries.parquet (one row per recorded tick and seller), DIR/market_timeseries.parquet
 (one row per recorded tick), DIR/sellers.parquet (one row per seller), DIR/summary.parquet
 (one row for the market) and DIR/scenario.toml (the scenario as run; the ``--agent`` items in a comment
@@ -63,17 +66,19 @@ def _run(scenario, max_ticks: int | None, pricers, folder: Path, agents: list[st
     """Train where asked, run the horizon (``pricers``: the sellers priced from outside, given on the command line
     as ``agents``), write the results into ``folder``; (seconds, sellers, summary)."""
     from experiments.atomic import write_parquet, write_text
-    from market import engine, results, training
+    from market import engine, results, settling, training
 
-    state, trained = training.prepare(scenario, max_ticks=max_ticks, pricers=pricers)
+    state, trained, warm_up = training.ready(scenario, max_ticks=max_ticks, pricers=pricers)
     engine.advance(state, 0, pricers)  # compile, or load the kernel from numba's cache, before timing
     if trained is not None:
         print(f"trained: {'converged' if trained.converged else 'NOT converged'} after {trained.ticks:,} ticks; "
               f"the learners now play frozen")
+    if warm_up is not None:
+        print(f"{settling.describe(warm_up, scenario.ticks_per_day)}; the results cover the ticks after it")
     started = time.perf_counter()
     engine.advance(state, scenario.horizon, pricers)
     elapsed = time.perf_counter() - started
-    summary = results.summary(state, scenario, trained)
+    summary = results.summary(state, scenario, trained, warm_up)
     sellers = results.sellers(state, scenario)
     write_parquet(results.timeseries(state, scenario), folder / "timeseries.parquet")
     write_parquet(results.market_series(state, scenario), folder / "market_timeseries.parquet")

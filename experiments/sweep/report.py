@@ -88,6 +88,14 @@ def _header(folder: Path, manifest: dict, frame: pl.DataFrame) -> list[str]:
                   f"({converged / trained.height:.0%}); metrics cover their frozen play."
                   + ("" if converged == trained.height else " **Runs that did not converge are included: filter "
                      "on the `converged` column to set them apart.**"), ""]
+    warmed = frame.filter(pl.col("settled").is_not_null()) if "settled" in frame.columns else frame.clear()
+    if warmed.height:
+        settled = int(warmed["settled"].sum())
+        lines += [f"Warmed up first in {warmed.height} runs ([measure]: {warmed['warm_up_ticks'].min():,} to "
+                  f"{warmed['warm_up_ticks'].max():,} ticks); prices had settled in {settled} "
+                  f"({settled / warmed.height:.0%}); metrics cover the ticks after the warm-up."
+                  + ("" if settled == warmed.height else " **Runs whose prices had not settled are included: filter "
+                     "on the `settled` column to set them apart.**"), ""]
     return lines
 
 

@@ -17,7 +17,7 @@ import polars as pl
 from experiments.errors import UsageError
 from experiments.respond.plan import Plan
 from experiments.sweep.spec import Spec, apply, digest
-from market import results, training
+from market import results, settling, training
 from market.scenario import Scenario
 
 
@@ -96,12 +96,12 @@ def _column_value(value, data: dict, path: str):
 
 
 def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None, respond: Plan | None = None) -> Outcome:
-    """Run one scenario (its learners trained first where it has ``[training]``) over its horizon; keep the
-    training columns and ``metrics`` (market metrics, and ``seller.<name>.<metric>``, ``role.<role>.<metric>`` or
-    ``owner.<firm>.<metric>`` columns, NaN where the run has no such seller, role or firm). With ``respond`` (the
-    spec's ``[respond]``), the responders first re-tune their repricers and the run is measured at their
-    equilibrium, its row saying what they chose (``experiments.respond.retune``). Any exception becomes
-    ``Outcome.error`` (one line)."""
+    """Run one scenario (its learners trained first where it has ``[training]``, warmed up where it has
+    ``[measure]``) over its horizon; keep the training and warm-up columns and ``metrics`` (market metrics, and
+    ``seller.<name>.<metric>``, ``role.<role>.<metric>`` or ``owner.<firm>.<metric>`` columns, NaN where the run has
+    no such seller, role or firm). With ``respond`` (the spec's ``[respond]``), the responders first re-tune their
+    repricers and the run is measured at their equilibrium, its row saying what they chose
+    (``experiments.respond.retune``). Any exception becomes ``Outcome.error`` (one line)."""
     try:
         scenario = Scenario.from_dict(run.scenario)
         chosen = pl.DataFrame()
@@ -109,12 +109,13 @@ def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None, 
             from experiments.respond.retune import retune  # experiments.respond imports this module's users
 
             scenario, chosen = retune(scenario, respond)
-        state, trained = training.run(scenario, record_stride=timeseries_stride or scenario.horizon)
+        state, trained, warm_up = training.measured(scenario, record_stride=timeseries_stride or scenario.horizon)
         levels = {f"{level}.{name}.{metric}": value for level, name, metric, value in results.outcomes(state, scenario)
                   if level != "market"}
-        summary = results.summary(state, scenario, trained).with_columns(
+        summary = results.summary(state, scenario, trained, warm_up).with_columns(
             pl.lit(levels.get(c, float("nan")), dtype=pl.Float64).alias(c) for c in metrics if "." in c)
-        summary = pl.concat([summary.select("ticks", *training.COLUMNS, *metrics), chosen], how="horizontal")
+        summary = pl.concat([summary.select("ticks", *training.COLUMNS, *settling.COLUMNS, *metrics), chosen],
+                            how="horizontal")
         series = None
         if timeseries_stride is not None:
             series = results.timeseries(state, scenario).select(pl.lit(run.run_id).alias("run_id"), pl.all())

@@ -33,7 +33,9 @@ other (a seller's phase must stay below its period). Example::
     timeseries_stride = 144             # also keep each run's time series every 144 ticks
 
 Every run row also says whether its learners were trained first (the scenario's ``[training]``)
-and converged: ``learners``, ``trained``, ``converged``, ``training_ticks``.
+and converged: ``learners``, ``trained``, ``converged``, ``training_ticks``; and whether it was warmed
+up (``[measure]``) and its prices had settled: ``warm_up_ticks``, ``settled``, ``settled_by``,
+``cycle_ticks``.
 """
 
 import hashlib

@@ -46,7 +46,7 @@ def test_step_advances_an_hour_and_redraws_the_charts():
         before = charts[0].option["series"][0]["data"]
         button(rc, "Step").click()
         await asyncio.sleep(0)
-        assert "tick 6 of 4320 · d1 01:00" in clock(rc)
+        assert "tick 6 of 4320 after a warm-up (to tick 1,008) · d8 01:00" in clock(rc)  # amazon_10min settles
         assert charts[0].option["series"][0]["data"] != before
     asyncio.run(session())
 

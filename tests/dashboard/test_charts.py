@@ -54,7 +54,9 @@ def test_a_rule_adds_the_difference_chart_and_names_b_by_its_rules(lab):
 
 
 def test_the_time_axis_reads_day_and_time_or_periods_of_a_repeated_game():
+    assert timeline.labels(Lab().model, np.array([0])) == ["d8 00:00"]  # the first tick after the warm-up
     lab = Lab()
+    assert lab.set_learn_live(True)
     assert timeline.labels(lab.model, np.array([0, 1, 2])) == ["d1 00:00", "d1 00:10", "d1 00:20"]
     assert timeline.labels(lab.model, np.array([143, 150, 157])) == ["d1 23:50", "d2 01:00", "d2 02:10"]
     assert timeline.axis_name(lab.model) == "day and time (ticks of 10 min)"

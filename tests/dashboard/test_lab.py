@@ -14,13 +14,14 @@ def test_every_shipped_scenario_loads_and_steps(name):
     lab = Lab()
     assert lab.choose_scenario(name), lab.error
     assert lab.step(30) == 30
-    assert lab.played == 30 and lab.tick == 30 + (lab.model.training.ticks if lab.model.training else 0)
+    assert lab.played == 30 and lab.tick == 30 + lab.model.measured_from
+    assert lab.model.measured_from == (lab.model.training.ticks if lab.model.training else 0) + lab.model.warm_up_ticks
     assert lab.horizon == min(lab.config.horizon, MAX_TICKS)
     assert np.isfinite(lab.model.state.records.price[:30]).all()
 
 
 def test_stepping_equals_the_engine_model_stepped_alone(lab):
-    alone = PricingModel(lab.config)
+    alone = PricingModel(lab.config, warm_up=False)
     for _ in range(lab.tick):
         alone.step()
     np.testing.assert_array_equal(alone.state.records.price[:200], lab.model.state.records.price[:200])
@@ -89,9 +90,9 @@ def test_a_rule_switched_mid_run_leaves_a_at_that_tick(lab):
 @pytest.mark.parametrize("name", ["once_a_day", "min_lag_1h", "neutral_buybox", "pdp"])
 def test_a_rule_switched_on_at_tick_0_equals_the_rule_from_the_start(name):
     lab = Lab()
-    assert lab.set_rule(name, True), lab.error
+    assert lab.set_learn_live(True) and lab.set_rule(name, True), lab.error
     lab.step(300)
-    from_start = PricingModel(rules.with_rules(lab.config, frozenset({name})))
+    from_start = PricingModel(rules.with_rules(lab.config, frozenset({name})), warm_up=False)
     for _ in range(300):
         from_start.step()
     np.testing.assert_array_equal(from_start.state.records.price[:300], lab.twin.state.records.price[:300])
@@ -227,3 +228,12 @@ def test_a_deviation_pauses_play_after_the_response():
     assert lab.deviate("firm2", "1.6"), lab.error
     assert lab.step(100) == 1 + RESPONSE_TICKS and lab.paused and "Paused" in lab.message
     assert lab.pause_at is None and lab.step(3) == 3
+
+
+def test_a_market_with_a_warm_up_starts_settled_and_says_so_unless_watched_from_scratch():
+    lab = Lab()
+    model = lab.model
+    assert model.warm_up.settled and lab.played == 0 and lab.tick == model.measured_from == model.warm_up_ticks > 0
+    assert "Warmed up 1,008 ticks (7 days): settled in a cycle of 72 ticks" in lab.message
+    assert lab.settings()["warm_up_ticks"] == model.warm_up_ticks and lab.settings()["settled"] is True
+    assert lab.set_learn_live(True) and lab.model.warm_up is None and lab.tick == 0

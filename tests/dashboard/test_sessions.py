@@ -8,9 +8,9 @@ def test_a_reload_with_the_run_id_finds_the_same_run_and_a_new_page_gets_its_own
     key, lab = sessions.open_run(None)
     lab.step(7)
     again, same = sessions.open_run(f"run={key}&x=1")
-    assert again == key and same is lab and same.tick == 7
+    assert again == key and same is lab and same.played == 7
     other, fresh = sessions.open_run("run=unknown")
-    assert other != key and fresh is not lab and fresh.tick == 0
+    assert other != key and fresh is not lab and fresh.played == 0
 
 
 def test_the_server_keeps_the_runs_used_last(monkeypatch):

@@ -25,6 +25,18 @@ def test_run_writes_results_and_prints_summary(tmp_path, capsys):
     assert not list(out.glob("*.tmp"))
 
 
+def test_run_measures_after_the_warm_up_and_says_so(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", AMAZON, "--out", str(out), "--horizon", "1500"]) == 0
+    printed = capsys.readouterr().out
+    assert "warmed up 1,008 ticks (7 days): settled in a cycle of 72 ticks (0.5 days)" in printed
+    assert "measured after a warm-up of 1,008 ticks" in printed
+    summary = pl.read_parquet(out / "summary.parquet").row(0, named=True)
+    assert (summary["ticks"], summary["warm_up_ticks"], summary["settled"], summary["settled_by"],
+            summary["cycle_ticks"]) == (1500, 1008, True, "cycle", 72)
+    assert pl.read_parquet(out / "timeseries.parquet")["tick"].min() == 1008
+
+
 def test_benchmarks_json_matches_calvano(tmp_path, capsys):
     config = tmp_path / "c.toml"
     config.write_text("""

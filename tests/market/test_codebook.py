@@ -37,10 +37,10 @@ def written_files(tmp_path: Path, monkeypatch) -> list[Path]:
     spec.write_text(SPEC)
     advance = engine.advance
 
-    def fail_once(state, n_ticks):  # one failing run, so that failures/ is written too
+    def fail_once(state, n_ticks, pricers=None):  # one failing run, so that failures/ is written too
         if state.sellers.period[0] == 2 and state.clock[0] == 0 and n_ticks > 0:
             raise RuntimeError("boom")
-        return advance(state, n_ticks)
+        return advance(state, n_ticks, pricers)
 
     monkeypatch.setattr(engine, "advance", fail_once)
     assert main(["sweep", str(spec), "--out", str(tmp_path / "sweep")]) == 1

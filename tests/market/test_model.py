@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from experiments import configs
-from market import engine
+from market import engine, training
+from market.metrics import market_summary
 from market.model import PricingModel
 
 
@@ -73,3 +74,22 @@ def test_a_training_table_trains_at_construction_and_stepping_still_equals_advan
     assert PricingModel(scenario, train=False).training is None
     with pytest.raises(ValueError, match="nothing to train"):
         PricingModel(short_amazon(), train=True)
+
+
+def test_a_measure_table_warms_the_model_up_and_its_reporters_say_what_delta_covers():
+    scenario = configs.load("amazon_10min")
+    model = PricingModel(scenario)
+    for _ in range(5):
+        model.step()
+    measured = training.ready(scenario)
+    engine.advance(measured.state, 5)
+    assert model.warm_up_ticks == measured.warm_up.ticks > 0 and model.settled
+    assert model.measured_from == model.warm_up_ticks and model.tick == model.warm_up_ticks + 5
+    assert model.summary == market_summary(measured.state, scenario.benchmarks, scenario.ticks_per_day)
+    reported = model.datacollector.get_model_vars_dataframe()
+    assert reported[["measured_from", "warm_up_ticks", "settled"]].iloc[-1].tolist() == [model.warm_up_ticks] * 2 + [
+        True]
+    from_start = PricingModel(scenario, warm_up=False)
+    assert from_start.tick == from_start.measured_from == 0 and from_start.settled is None
+    forced = PricingModel(scenario.replace(measure=None), warm_up=True)
+    assert forced.config.measure.warm_up == "auto" and forced.warm_up_ticks > 0

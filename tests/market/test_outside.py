@@ -46,7 +46,7 @@ def test_python_copies_of_the_kernels_give_the_kernels_numbers(agents):
 
 
 def test_the_model_stepped_with_an_outside_seller_gives_the_kernels_numbers():
-    model = PricingModel(AMAZON, agents={"platform": Undercut.like(AMAZON, "platform")}, collect=False)
+    model = PricingModel(AMAZON, agents={"platform": Undercut.like(AMAZON, "platform")}, collect=False, warm_up=False)
     for _ in range(AMAZON.horizon):
         model.step()
     assert model.config.sellers[0].strategy == "outside"

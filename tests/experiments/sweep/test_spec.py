@@ -30,8 +30,9 @@ def test_defaults_keep_every_metric_and_one_seed(write_spec):
 def test_inline_base_equals_the_file_it_was_copied_from(tmp_path, write_spec):
     relative = spec.load(write_spec())
     scenario = (tmp_path / "market.toml").read_text()
-    inline = GOOD.replace('base = "market.toml"\n', "") + "\n[base]\n" + scenario.replace(
-        "[demand]", "[base.demand]").replace("[platform]", "[base.platform]").replace("[[sellers]]", "[[base.sellers]]")
+    for table in ("[demand]", "[platform]", "[measure]", "[[sellers]]"):
+        scenario = scenario.replace(table, table.replace("[", "[base.", 1).replace("[base.[", "[[base."))
+    inline = GOOD.replace('base = "market.toml"\n', "") + "\n[base]\n" + scenario
     assert spec.load(write_spec(text=inline, name="inline")).hash == relative.hash
 
 

@@ -34,8 +34,8 @@ def test_layout_and_manifest(swept, read_folder):
     runs = read_folder(out)
     assert runs["run_id"].to_list() == [run.run_id for run in expand(loaded)]
     assert runs.columns == ["run_id", "run_index", "replicate", "seed", "sellers.platform.period", "demand.mu",
-                            "ticks", "learners", "trained", "converged", "training_ticks", "delta", "mean_price",
-                            "consumer_surplus"]
+                            "ticks", "learners", "trained", "converged", "training_ticks", "warm_up_ticks",
+                            "settled", "settled_by", "cycle_ticks", "delta", "mean_price", "consumer_surplus"]
     assert runs.schema["sellers.platform.period"] == pl.Int64 and runs.schema["demand.mu"] == pl.Float64
     assert read_folder(out, "timeseries").height == 8 * 5 * 2
     assert not list(out.rglob("*.tmp"))
@@ -63,10 +63,10 @@ def test_a_failing_run_is_recorded_and_the_rest_finish(write_spec, tmp_path, mon
     bad_seed = run_seeds(spec.load(path))[1]
     advance = engine.advance
 
-    def failing_advance(state, n_ticks):
+    def failing_advance(state, n_ticks, pricers=None):
         if state.market.seed == bad_seed:
             raise RuntimeError("boom\nat tick 3")
-        return advance(state, n_ticks)
+        return advance(state, n_ticks, pricers)
 
     monkeypatch.setattr(engine, "advance", failing_advance)
     assert main(["sweep", str(path), "--out", str(out)]) == 1
