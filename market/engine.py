@@ -195,6 +195,16 @@ def _chooses(t, wakes, daily_tick, ticks_per_day, banned, rival_conditioned):
 
 
 @njit(cache=True, inline="always")
+def _runs(minute, start, until):
+    """Whether a repricer active in the minutes of the day ``[start, until)`` runs at ``minute`` (minutes since
+    day 0, 00:00); ``start > until`` wraps past midnight."""
+    of_day = minute % 1440
+    if start <= until:
+        return start <= of_day < until
+    return of_day >= start or of_day < until
+
+
+@njit(cache=True, inline="always")
 def _seen(t, lag, min_lag, notice):
     """The tick of the prices a seller sees at tick t: its lag, raised to a min-lag rule's, plus a daily notice."""
     return t - 1 - max(lag, min_lag) - notice
@@ -206,9 +216,11 @@ def _choose_prices(t, market, sellers, rule, learners, responses, outside, scrat
 
     Under a daily-price rule everyone reprices at the rule's tick of the day only, on
     information ``notice`` ticks older; a minimum-lag rule raises every lag; a ban on
-    rival-conditioned pricing leaves such sellers at their price.
+    rival-conditioned pricing leaves such sellers at their price. A repricer wakes only within its
+    active hours; rule kernels see the tick's ``minute`` (since day 0, 00:00).
     """
     rows = sellers.history.shape[0]
+    minute = t * market.tick_minutes
     daily_tick = rule[DAILY_TICK]
     banned = rule[BAN_RIVAL] > 0.0
     min_lag = int(rule[MIN_LAG])
@@ -218,6 +230,7 @@ def _choose_prices(t, market, sellers, rule, learners, responses, outside, scrat
         wakes = t == sellers.next_reprice[i]
         if wakes:
             sellers.next_reprice[i] += sellers.period[i]
+            wakes = _runs(minute, sellers.active[i, 0], sellers.active[i, 1])
         if t < sellers.forced_until[i]:
             scratch.chosen[i] = sellers.forced_price[i]
             continue
@@ -238,19 +251,20 @@ def _choose_prices(t, market, sellers, rule, learners, responses, outside, scrat
                 platform_price = sellers.history[seen % rows, market.platform_index]
             scratch.chosen[i] = rule_price(sellers.strategy[i], market.cost[i],
                                            _lowest_rival(scratch, sellers.history, i, seen), platform_price,
-                                           sellers.param[i], sellers.memory[i])
+                                           minute, sellers.param[i], sellers.memory[i])
 
 
 @inner_kernel
-def _ask_outside(t, ticks_per_day, sellers, rule, outside):
+def _ask_outside(t, market, sellers, rule, outside):
     """Mark the outside sellers that choose a price at tick t (as ``_choose_prices`` will find); set the tick of the
     prices each sees; return whether any is asked."""
     any_asked = False
     for k in range(outside.seller.shape[0]):
         i = outside.seller[k]
+        wakes = t == sellers.next_reprice[i] and _runs(t * market.tick_minutes, sellers.active[i, 0],
+                                                             sellers.active[i, 1])
         outside.asked[k] = t >= sellers.forced_until[i] and _chooses(
-            t, t == sellers.next_reprice[i], rule[DAILY_TICK], ticks_per_day, rule[BAN_RIVAL] > 0.0,
-            sellers.rival_conditioned[i])
+            t, wakes, rule[DAILY_TICK], market.ticks_per_day, rule[BAN_RIVAL] > 0.0, sellers.rival_conditioned[i])
         outside.seen[k] = _seen(t, sellers.lag[i], int(rule[MIN_LAG]), int(rule[NOTICE]))
         any_asked |= outside.asked[k]
     return any_asked
@@ -380,7 +394,7 @@ def _split_channels(market, price, weight, log_denominator, quantity):
 def _sell(t, market, price, scratch, quantity, inventory):
     """The shoppers who arrive at tick ``t`` and their demand per shopper (``quantity``, capped by stock), with
     the share each dual-channel seller sells through the platform. Returns (shoppers, consumer surplus)."""
-    shoppers = market.shoppers
+    shoppers = market.shoppers * market.arrival_factor[t % market.arrival_factor.shape[0]]
     if inventory is not None:
         shoppers *= season(inventory, t)
     if market.poisson_arrivals:
@@ -547,7 +561,7 @@ def _advance(market, sellers, rules, brands, learners, responses, last, totals, 
         t = clock[0]
         since = t - origin[0]
         if outside is not None and outside.answered[0] != t and \
-                _ask_outside(t, market.ticks_per_day, sellers, rules.value, outside):
+                _ask_outside(t, market, sellers, rules.value, outside):
             if caller is None or caller[0] < 0:
                 return
             _call_python(caller[0])

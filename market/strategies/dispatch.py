@@ -2,9 +2,13 @@
 
 Every registered strategy belongs to one family, and the kernels of a family share a signature:
 
-* ``rule``: ``kernel(cost, rival_min, platform_price, param, memory) -> price``: local
-  information only (the seller's marginal cost, the lowest rival price and the platform's price
-  it sees, ``+inf`` where there is none);
+* ``rule``: ``kernel(cost, rival_min, platform_price, minute, param, memory) -> price``: local
+  information only: the seller's marginal cost, the lowest rival price and the platform's price
+  it sees (``+inf`` where there is none), and the clock, ``minute`` (int64: minutes since day 0,
+  00:00, a Monday; the minute of the day is ``minute % 1440``, the weekday ``minute // 1440 % 7``);
+  ``param`` is the seller's resolved parameter row, ``memory`` its ``MEMORY_SLOTS`` floats, which
+  the kernel may rewrite (zeros at the start). The engine calls it when the seller reprices; a
+  replay of observed prices (one step ahead) calls ``rule_price`` with the same arguments;
 * ``response``: ``kernel(i, seen, period, market, responses) -> price``: the prices seen, the
   market's demand and work arrays, for best responses;
 * ``learner``: ``observe(observed, rival_min, grid) -> state`` then
@@ -38,12 +42,12 @@ registry.seal()
 
 
 @tick_kernel
-def rule_price(strategy, cost, rival_min, platform_price, param, memory):
-    """New price of a seller whose strategy is of the ``rule`` family."""
+def rule_price(strategy, cost, rival_min, platform_price, minute, param, memory):
+    """New price of a seller whose strategy (its registry id) is of the ``rule`` family (the module docstring)."""
     price = np.nan
     for entry in literal_unroll(RULES):
         if entry[0] == strategy:
-            price = entry[1](cost, rival_min, platform_price, param, memory)
+            price = entry[1](cost, rival_min, platform_price, minute, param, memory)
     return price
 
 
