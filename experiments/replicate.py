@@ -62,7 +62,9 @@ TESTS = ("Ours: the estimate, its standard error (means and shares over sessions
          "interval (+-1.96 se). Paper: the published figure and its standard error where the source allows one "
          "(\"-\": none can be derived, and the test treats the figure as exact, which overstates |z|). z = (ours - "
          "paper) / sqrt(se^2 + se_paper^2), two-sided p from the normal distribution: the paper's sessions and ours "
-         "are independent draws of the same experiment, so |z| > 1.96 (p < 0.05) rejects that they agree.")
+         "are independent draws of the same experiment, so |z| > 1.96 (p < 0.05) rejects that they agree; z is nan "
+         "where both standard errors are 0 (nothing varies to test). Where the paper's se cannot be derived it is "
+         "likely close to ours (the same design and number of sessions): z / sqrt(2) is then the fairer test.")
 OWN = {
     "calvano2020": {"nash_share": "both sellers' greedy strategies are best replies (policy iteration against the "
                                   "rivals' greedy strategies) in every state of the cycle: stricter than the paper's "
