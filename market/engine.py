@@ -195,10 +195,9 @@ def _chooses(t, wakes, daily_tick, ticks_per_day, banned, rival_conditioned):
 
 
 @njit(cache=True, inline="always")
-def _runs(minute, start, until):
-    """Whether a repricer active in the minutes of the day ``[start, until)`` runs at ``minute`` (minutes since
-    day 0, 00:00); ``start > until`` wraps past midnight."""
-    of_day = minute % 1440
+def _runs(of_day, start, until):
+    """Whether a repricer active in the minutes of the day ``[start, until)`` runs at minute ``of_day`` of the day;
+    ``start > until`` wraps past midnight."""
     if start <= until:
         return start <= of_day < until
     return of_day >= start or of_day < until
@@ -221,6 +220,7 @@ def _choose_prices(t, market, sellers, rule, learners, responses, outside, scrat
     """
     rows = sellers.history.shape[0]
     minute = t * market.tick_minutes
+    of_day = minute % 1440
     daily_tick = rule[DAILY_TICK]
     banned = rule[BAN_RIVAL] > 0.0
     min_lag = int(rule[MIN_LAG])
@@ -230,7 +230,7 @@ def _choose_prices(t, market, sellers, rule, learners, responses, outside, scrat
         wakes = t == sellers.next_reprice[i]
         if wakes:
             sellers.next_reprice[i] += sellers.period[i]
-            wakes = _runs(minute, sellers.active[i, 0], sellers.active[i, 1])
+            wakes = _runs(of_day, sellers.active[i, 0], sellers.active[i, 1])
         if t < sellers.forced_until[i]:
             scratch.chosen[i] = sellers.forced_price[i]
             continue
@@ -261,8 +261,8 @@ def _ask_outside(t, market, sellers, rule, outside):
     any_asked = False
     for k in range(outside.seller.shape[0]):
         i = outside.seller[k]
-        wakes = t == sellers.next_reprice[i] and _runs(t * market.tick_minutes, sellers.active[i, 0],
-                                                             sellers.active[i, 1])
+        wakes = t == sellers.next_reprice[i] and _runs(t * market.tick_minutes % 1440,
+                                                             sellers.active[i, 0], sellers.active[i, 1])
         outside.asked[k] = t >= sellers.forced_until[i] and _chooses(
             t, wakes, rule[DAILY_TICK], market.ticks_per_day, rule[BAN_RIVAL] > 0.0, sellers.rival_conditioned[i])
         outside.seen[k] = _seen(t, sellers.lag[i], int(rule[MIN_LAG]), int(rule[NOTICE]))
