@@ -19,6 +19,7 @@ import numpy as np
 
 from dashboard import timeline
 from market import inventory as inventory_flows
+from market import strategies
 from market.metrics import profit_gain
 from market.model import PricingModel
 from market.state import SHOPPERS, SURPLUS
@@ -43,7 +44,9 @@ CAPTIONS = {
     "featured": "Which seller's offer is featured (holds the Buy Box) on the platform, tick by tick.",
     "events": "Every price change: up (red) or down (blue); with B, hollow marks on B's rows.",
     "stock": "Units each seller holds in stock; sellers with unlimited stock have no line.",
+    "shoppers": "Shoppers arriving per tick, by the scenario's demand profile for the hour and weekday.",
 }
+NIGHT = (0, 6)  # hours shaded on the price chart of a market on the clock
 
 
 @dataclass(frozen=True)
@@ -73,10 +76,10 @@ def view(a: PricingModel, window: int, b: PricingModel | None = None, b_name: st
 
 def names(model: PricingModel, with_b: bool) -> list[str]:
     """The charts that apply to ``model``'s market, in page order: the Buy Box needs two offers on the
-    platform, stock a market with ``[inventory]``, B - A a run B."""
+    platform, stock a market with ``[inventory]``, shoppers a demand profile, B - A a run B."""
     state = model.state
     shown = {"difference": with_b, "featured": int(state.market.on_platform.sum()) >= 2,
-             "stock": state.inventory is not None}
+             "stock": state.inventory is not None, "shoppers": state.market.arrival_factor.shape[0] > 1}
     return [name for name in CAPTIONS if shown.get(name, True)]
 
 
@@ -234,9 +237,41 @@ def price(v: View) -> dict:
                        "markArea": {"silent": True, "itemStyle": {"color": fill},
                                     "label": {"position": "insideTopLeft", "color": edge, "fontSize": 11},
                                     "data": [[{"name": label, "yAxis": low[-1]}, {"yAxis": high[-1]}]]}})
+    if on_the_clock(v.a):
+        series.append({"name": f"night ({NIGHT[0]:02d}:00-{NIGHT[1]:02d}:00)", "type": "line", "data": [],
+                       "itemStyle": {"color": "#78909c"},
+                       "markArea": {"silent": True, "itemStyle": {"color": "rgba(38, 50, 56, 0.08)"},
+                                    "data": nights(v)}})
     seen = _finite([m.state.records.price[v.rows] for _, m in v.runs()])
     bounds = (min(low + [seen[0]]), max(high + [seen[1]])) if seen else (min(low), max(high))
     return frame(v, "price", "Prices", series, value_axis("price (currency units)", **_range(*bounds)))
+
+
+def on_the_clock(model: PricingModel) -> bool:
+    """Whether the hour matters in ``model``'s market: a demand profile, a repricer with active hours or a strategy
+    that reads the clock (then the price chart shades the nights)."""
+    sellers = model.config.sellers
+    return (not timeline.repeated_game(model.config) and (model.state.market.arrival_factor.shape[0] > 1 or any(
+        s.active_hours is not None or strategies.get(s.strategy).uses_clock for s in sellers)))
+
+
+def nights(v: View) -> list[list[dict]]:
+    """ECharts mark areas over the drawn points whose tick starts in the ``NIGHT`` hours, one per night."""
+    hour = timeline.ticks(v.a, v.rows) * v.a.config.tick_minutes % 1440 / 60
+    inside = np.concatenate([[False], (hour >= NIGHT[0]) & (hour < NIGHT[1]), [False]])
+    edges = np.flatnonzero(np.diff(inside.astype(np.int8)))
+    return [[{"xAxis": int(start)}, {"xAxis": int(end - 1)}] for start, end in zip(edges[::2], edges[1::2],
+                                                                                    strict=True)]
+
+
+def shoppers(v: View) -> dict:
+    """Shoppers who arrived in each tick, in A and in B (the demand profile by hour and weekday, with Poisson
+    noise where arrivals are Poisson)."""
+    series = [{"name": v.b_name if run == "B" else "A", "id": f"shoppers · {run}", "type": "line", "symbol": "none",
+               "step": "end", "data": values(model.state.records.market[v.rows, SHOPPERS]),
+               "itemStyle": {"color": RUNS[run]}, "lineStyle": {"width": 1.5, "type": "dashed" if run == "B" else
+                                                                  "solid"}} for run, model in v.runs()]
+    return frame(v, "shoppers", "Shoppers per tick", series, value_axis("shoppers per tick", min=0))
 
 
 def profit(v: View) -> dict:
@@ -394,4 +429,4 @@ def difference(v: View) -> dict:
 
 
 BUILDERS = {"price": price, "delta": delta, "difference": difference, "profit": profit, "shares": shares,
-            "featured": featured, "events": events, "stock": stock}
+            "featured": featured, "events": events, "stock": stock, "shoppers": shoppers}

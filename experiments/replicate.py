@@ -1,4 +1,4 @@
-"""Replications of Calvano et al. (2020) and Klein (2021): run sessions, aggregate, write a report.
+"""Replications of Calvano et al. (2020) and Klein (2021): run sessions, aggregate, test against the papers, report.
 
 Headline numbers (``--json``): ``delta_mean`` and ``delta_sd`` (profit gain over the limit
 cycle, across sessions), ``converged_share``, ``periods_mean``, ``price_mean``,
@@ -6,11 +6,17 @@ cycle, across sessions), ``converged_share``, ``periods_mean``, ``price_mean``,
 ``periods_per_second``. Calvano adds ``cycle_share_1``, ``cycle_share_2``, ``cycle_share_3plus``
 (the paper's Table 1 groups), ``one_shot_proof_share`` (no seller gains from a one-period
 deviation on path followed by its own learned strategy: the paper's equilibrium test),
+``ic_share``, ``price_response_mean`` and ``punishment_length_mean`` (one-period deviations to the
+static best response by every seller from every cycle state, pooled over them as the authors'
+package does: incentive compatible, the non-deviators' price response, the punishment's length),
 ``nash_share`` (both sellers best-respond in every cycle state: a stricter test of our own),
 ``best_reply_gap_mean`` (a best reply's relative gain on path, the larger seller's, averaged
-over sessions) and ``unprofitable_deviation_share`` (the impulse response's forced deviation
-loses in discounted terms); Klein adds ``profit_mean`` (Klein's profitability),
-``profitability_mean`` (the same over the joint-profit optimum 1/8) and ``constant_share``.
+over sessions) and ``unprofitable_deviation_share`` (our older incentive-compatibility measure: seller
+1's forced deviation from the first cycle state loses in discounted terms, a tie counting as a loss);
+Klein adds ``profit_mean`` (Klein's profitability), ``profitability_mean`` (the same over the
+joint-profit optimum 1/8) and ``constant_share``. ``inference`` gives, for every statistic, its
+standard error, 95% interval and, where the paper reports it, the paper's figure, its standard error
+where one can be derived, and the z-test of ours against it (``experiments.stats.z_test``).
 The report sets the paper's figures for the design run (``experiments.papers``) beside ours.
 """
 
@@ -24,6 +30,7 @@ import polars as pl
 from experiments import papers, report_figures
 from experiments.atomic import write_parquet, write_text
 from experiments.errors import UsageError
+from experiments.stats import pooled_mean, sd_with_se, z_test
 from market import budget
 from market.learning.klein import JOINT_PROFIT, KleinSetup, klein_summary
 from market.learning.qlearning import QLearningSetup
@@ -35,18 +42,35 @@ GRID_BETA = (1e-6, 2e-6, 4e-6, 8e-6, 1.6e-5)
 MEASURES = {
     "calvano2020": "Delta is measured over the limit cycle of greedy play from where learning stopped, as in the "
                    "paper. one_shot_proof_share is the paper's 'Nash equilibrium on path' test (no seller gains from "
-                   "a one-period deviation on the cycle followed by its own learned strategy). The impulse response "
-                   "forces seller 1 to its static best response on the grid for one period from a cycle state.",
+                   "a one-period deviation on the cycle followed by its own learned strategy). ic_share, "
+                   "price_response_mean and punishment_length_mean follow the authors' package (DetailedAnalysis.f90 "
+                   "and the R scripts of their online appendix): every seller deviates to its static best response "
+                   "for one period from every state of the cycle; a deviation is incentive compatible when its true "
+                   "discounted value (one period at the deviation, then the learned strategies) is strictly below "
+                   "the learned action's, so a tie is not; the shares and means are pooled over session x deviating "
+                   "seller x cycle state, and their standard errors clustered by session. "
+                   "unprofitable_deviation_share is our older measure, kept under its own name: seller 1 alone "
+                   "deviates, from the first cycle state only, and a tie counts as unprofitable. The impulse response "
+                   "drawn forces seller 1 to its static best response for one period from the first cycle state.",
     "klein2021": "Each session runs Klein's fixed 500,000 periods (the paper has no convergence rule; 'converged' is "
                  "pricelab's: no greedy price changed in the last 100,000). Cycle lengths count periods, one seller "
                  "moving in each: a constant price pair (focal price) has length 2. profit_mean is Klein's "
                  "profitability, the mean profit per seller on the cycle.",
 }
+TESTS = ("Ours: the estimate, its standard error (means and shares over sessions: s / sqrt(N); the standard "
+         "deviation of Delta: the delta method; deviation statistics: pooled, clustered by session) and its 95% "
+         "interval (+-1.96 se). Paper: the published figure and its standard error where the source allows one "
+         "(\"-\": none can be derived, and the test treats the figure as exact, which overstates |z|). z = (ours - "
+         "paper) / sqrt(se^2 + se_paper^2), two-sided p from the normal distribution: the paper's sessions and ours "
+         "are independent draws of the same experiment, so |z| > 1.96 (p < 0.05) rejects that they agree; z is nan "
+         "where both standard errors are 0 (nothing varies to test). Where the paper's se cannot be derived it is "
+         "likely close to ours (the same design and number of sessions): z / sqrt(2) is then the fairer test.")
 OWN = {
     "calvano2020": {"nash_share": "both sellers' greedy strategies are best replies (policy iteration against the "
                                   "rivals' greedy strategies) in every state of the cycle: stricter than the paper's "
                                   "on-path test",
-                    "best_reply_gap_mean": "the relative gain of that best reply, the larger seller's, averaged"},
+                    "best_reply_gap_mean": "the relative gain of that best reply, the larger seller's, averaged",
+                    "unprofitable_deviation_share": "our older incentive-compatibility measure (see above)"},
     "klein2021": {"profitability_mean": "profit_mean / (1/8), the joint-profit optimum per seller",
                   "delta_mean": "Delta from the grid's competitive profit (both at 1/k): pricelab's, not Klein's "
                                 "(Klein's competitive benchmark is the most competitive Edgeworth-cycle equilibrium)",
@@ -105,38 +129,80 @@ def _shares(values) -> dict[str, float]:
     return {str(int(k)): float(c / counts.sum()) for k, c in zip(lengths, counts, strict=True)}
 
 
-def headline(paper: str, results: list, wall: float) -> dict:
-    """The headline numbers of a replication (see the module docstring)."""
-    delta = np.array([r.delta for r in results])
+def _mean(values) -> tuple[float, float]:
+    r"""A mean over sessions and its standard error, :math:`s / \sqrt N` (NaN with one session)."""
+    x = np.asarray(values, dtype=np.float64)
+    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size)) if x.size > 1 else float("nan")
+
+
+def _pooled(results: list, name: str) -> tuple[float, float]:
+    """A mean pooled over the deviations of every session, with its session-clustered standard error."""
+    return pooled_mean([getattr(r, name) for r in results], [r.deviation_rows for r in results])
+
+
+ESTIMATES = {
+    "delta_mean": lambda rs: _mean([r.delta for r in rs]),
+    "delta_sd": lambda rs: sd_with_se([r.delta for r in rs]),
+    "converged_share": lambda rs: _mean([r.converged for r in rs]),
+    "periods_mean": lambda rs: _mean([r.periods for r in rs]),
+    "price_mean": lambda rs: _mean([r.price.mean() for r in rs]),
+}
+CALVANO_ESTIMATES = {
+    "cycle_share_1": lambda rs: _mean([r.cycle_length == 1 for r in rs]),
+    "cycle_share_2": lambda rs: _mean([r.cycle_length == 2 for r in rs]),
+    "cycle_share_3plus": lambda rs: _mean([r.cycle_length >= 3 for r in rs]),
+    "one_shot_proof_share": lambda rs: _mean([r.one_shot_proof for r in rs]),
+    "ic_share": lambda rs: _pooled(rs, "ic_share"),
+    "price_response_mean": lambda rs: _pooled(rs, "price_response"),
+    "punishment_length_mean": lambda rs: _pooled(rs, "punishment_length"),
+    "unprofitable_deviation_share": lambda rs: _mean([not r.deviation_profitable for r in rs]),
+    "nash_share": lambda rs: _mean([r.is_nash for r in rs]),
+    "best_reply_gap_mean": lambda rs: _mean([r.best_reply_gap for r in rs]),
+}
+KLEIN_ESTIMATES = {
+    "profit_mean": lambda rs: _mean([r.profitability * JOINT_PROFIT for r in rs]),
+    "profitability_mean": lambda rs: _mean([r.profitability for r in rs]),
+    "constant_share": lambda rs: _mean([r.constant for r in rs]),
+}
+
+
+def estimates(paper: str, results: list) -> dict[str, tuple[float, float]]:
+    r"""Every statistic of the replication as ``(estimate, standard error)``: means and shares over sessions with
+    :math:`s/\sqrt N`, the standard deviation of Delta with the delta method's error, the deviation statistics
+    pooled over every session's deviations with session-clustered errors (``experiments.stats``)."""
+    extra = CALVANO_ESTIMATES if paper == "calvano2020" else KLEIN_ESTIMATES
+    return {name: estimate(results) for name, estimate in {**ESTIMATES, **extra}.items()}
+
+
+def headline(paper: str, results: list, wall: float, design: dict | None = None) -> dict:
+    """The headline numbers of a replication (the module docstring); ``inference`` tests them against the
+    paper's figures for ``design`` (default: the paper's baseline)."""
+    values = estimates(paper, results)
     periods = np.array([r.periods for r in results], dtype=np.float64)
-    out = {
-        "paper": paper, "sessions": len(results), "delta_mean": float(delta.mean()),
-        "delta_sd": float(delta.std(ddof=1)) if len(results) > 1 else 0.0,
-        "converged_share": float(np.mean([r.converged for r in results])), "periods_mean": float(periods.mean()),
-        "price_mean": float(np.mean([r.price.mean() for r in results])),
-        "cycle_lengths": _shares([r.cycle_length for r in results]),
-        **_cycle_shares(paper, [r.cycle_length for r in results]),
-        "wall_seconds": wall, "periods_per_second": float(periods.sum() / wall),
-    }
-    if paper == "calvano2020":
-        out["nash_share"] = float(np.mean([r.is_nash for r in results]))
-        out["best_reply_gap_mean"] = float(np.mean([r.best_reply_gap for r in results]))
-        out["one_shot_proof_share"] = float(np.mean([r.one_shot_proof for r in results]))
-        out["unprofitable_deviation_share"] = float(np.mean([not r.deviation_profitable for r in results]))
-    else:
-        out["profitability_mean"] = float(np.mean([r.profitability for r in results]))
-        out["profit_mean"] = out["profitability_mean"] * JOINT_PROFIT
-        out["constant_share"] = float(np.mean([r.constant for r in results]))
-    return out
+    baseline = papers.CALVANO_BASELINE if paper == "calvano2020" else papers.KLEIN_BASELINE
+    published = papers.figures(paper, dict(baseline) if design is None else design)
+    return {"paper": paper, "sessions": len(results), **{name: v for name, (v, _) in values.items()},
+            "cycle_lengths": _shares([r.cycle_length for r in results]), "wall_seconds": wall,
+            "periods_per_second": float(periods.sum() / wall), "inference": inference(paper, values, published)}
 
 
-def _cycle_shares(paper: str, lengths: list[int]) -> dict[str, float]:
-    """Calvano et al.'s Table 1 groups: cycles of length 1, 2, and 3 or more."""
-    if paper != "calvano2020":
-        return {}
-    lengths = np.asarray(lengths)
-    return {"cycle_share_1": float(np.mean(lengths == 1)), "cycle_share_2": float(np.mean(lengths == 2)),
-            "cycle_share_3plus": float(np.mean(lengths >= 3))}
+def inference(paper: str, values: dict[str, tuple[float, float]], published: list) -> list[dict]:
+    r"""One row per statistic and published figure of it (one row if none): ours with its standard error and 95%
+    interval (:math:`\pm 1.96\, se`, sessions being many); the figure, its standard error (None where none can
+    be derived: the test then treats the figure as exact), z and the two-sided p (``experiments.stats.z_test``)."""
+    rows = []
+    for name, (value, se) in values.items():
+        ours = {"statistic": name, "estimate": value, "se": se, "ci_low": value - 1.96 * se,
+                "ci_high": value + 1.96 * se}
+        figures = [f for f in published if f.statistic == name]
+        for f in figures:
+            z, p = z_test(value, se, f.value, 0.0 if f.se is None else f.se)
+            rows.append({**ours, "label": f.label, "paper": f.value, "paper_se": f.se, "z": z, "p": p,
+                         "source": f.source, "hand": f.hand, "note": f.note, "se_how": f.se_how})
+        if not figures:
+            rows.append({**ours, "label": OWN[paper].get(name, ""), "paper": None, "paper_se": None, "z": None,
+                         "p": None, "source": "", "hand": "", "note": "", "se_how": ""})
+    return rows
 
 
 def sessions(paper: str, results: list) -> pl.DataFrame:
@@ -149,7 +215,9 @@ def sessions(paper: str, results: list) -> pl.DataFrame:
             row.update({f"delta_{i}": float(d) for i, d in enumerate(r.delta_by_seller)})
             row.update({f"profit_{i}": float(p) for i, p in enumerate(r.profit)})
             row.update(is_nash=r.is_nash, one_shot_proof=r.one_shot_proof, best_reply_gap=r.best_reply_gap,
-                       deviation_gain=r.deviation_gain, deviation_profitable=r.deviation_profitable)
+                       deviation_gain=r.deviation_gain, deviation_profitable=r.deviation_profitable,
+                       deviation_rows=r.deviation_rows, ic_share=r.ic_share, price_response=r.price_response,
+                       punishment_length=r.punishment_length)
         else:
             row.update(profitability=r.profitability, constant=r.constant)
         rows.append(row)
@@ -173,34 +241,46 @@ def run_grid(setup: QLearningSetup, sessions: int, workers: int, seed: int) -> n
 
 def write_report(out: Path, paper: str, setup, numbers: dict, results: list, grid: np.ndarray | None,
                  design: dict) -> Path:
-    """``sessions.parquet``, PNG figures and the Markdown report in ``out``: the paper's figures for this design
-    beside ours, then the project's own statistics; returns the report's path."""
+    """``sessions.parquet``, PNG figures and the Markdown report in ``out``: every statistic with its standard
+    error and interval, the paper's figures for this design beside ours with the test of each, then the
+    project's own statistics; returns the report's path."""
     write_parquet(sessions(paper, results), out / "sessions.parquet")
     published = papers.figures(paper, design)
     delta = next((f.value for f in published if f.statistic == "delta_mean"), None)
     drawn = report_figures.draw(out, paper, setup, results, grid, GRID_ALPHA, GRID_BETA, delta)
     differs = papers.design_differs(paper, design)
+    rows = numbers["inference"]
     lines = [f"# Replication: {paper}", "", f"Set-up: `{_describe(setup)}`"
              + (f"; differs from the paper's baseline in {differs}." if differs else " (the paper's baseline)."),
              "", f"{numbers['sessions']} sessions (one row each in `sessions.parquet`). {MEASURES[paper]}", "",
-             "## The paper and us", ""]
-    if published:
-        lines += ["| statistic | paper | ours | source |", "|---|---:|---:|---|"]
-        for f in published:
-            hand = "" if f.hand == "first-hand" else f" ({f.hand})"
-            note = f"; {f.note}" if f.note else ""
-            lines.append(f"| {f.label} | {f.value:.6g} | {numbers[f.statistic]:.6g} | {f.source}{hand}{note} |")
+             "## The paper and us", "", TESTS, ""]
+    compared = [r for r in rows if r["paper"] is not None]
+    if compared:
+        lines += ["| statistic | paper (se) | ours (se) | ours, 95% CI | z | p | source; how it was read |",
+                  "|---|---:|---:|---|---:|---:|---|"]
+        for r in compared:
+            paper_se = "-" if r["paper_se"] is None else _number(r["paper_se"])
+            note = f"; {r['note']}" if r["note"] else ""
+            how = f"; se: {r['se_how']}" if r["se_how"] else ""
+            lines.append(f"| `{r['statistic']}`: {r['label']} | {_number(r['paper'])} ({paper_se}) | "
+                         f"{_number(r['estimate'])} ({_number(r['se'])}) | [{_number(r['ci_low'])}, "
+                         f"{_number(r['ci_high'])}] | {r['z']:.2f} | {r['p']:.3g} | {r['source']}; {r['hand']}"
+                         f"{how}{note} |")
     else:
         lines.append("The paper reports no figure for this design.")
-    own = {k: v for k, v in numbers.items() if k not in {f.statistic for f in published} | {"paper", "sessions"}}
-    lines += ["", "## Our own statistics (not compared with the paper)", "", "| statistic | value | what it is |",
-              "|---|---:|---|"]
-    for key, value in own.items():
-        shown = f"{value:.6g}" if isinstance(value, float) else str(value)
-        lines.append(f"| {key} | {shown} | {OWN[paper].get(key, '')} |")
+    lines += ["", "## Our own statistics (not compared with the paper)", "",
+              "| statistic | value (se) | 95% CI | what it is |", "|---|---:|---|---|"]
+    for r in (r for r in rows if r["paper"] is None):
+        lines.append(f"| {r['statistic']} | {_number(r['estimate'])} ({_number(r['se'])}) | "
+                     f"[{_number(r['ci_low'])}, {_number(r['ci_high'])}] | {r['label']} |")
+    lines.append(f"| cycle_lengths | {numbers['cycle_lengths']} | | share of sessions by limit-cycle length |")
     lines += ["", "## Figures", ""]
     lines += [f"![{caption}]({name})\n\n{caption}\n" for name, caption in drawn]
     return write_text("\n".join(lines) + "\n", out / "report.md")
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}" if np.isfinite(value) else "nan"
 
 
 def _describe(setup) -> str:

@@ -1,6 +1,7 @@
-"""Confidence intervals across seeds."""
+"""Confidence intervals and tests across seeds and sessions."""
 
 import numpy as np
+from scipy.stats import norm as normal
 from scipy.stats import t as student_t
 
 
@@ -52,3 +53,46 @@ def paired(baseline, treated, level: float = 0.95) -> dict[str, float]:
             "ci_low": low, "ci_high": high,
             "relative_change_pct": 100.0 * mean / base_mean if abs(base_mean) > 1e-9 else float("nan"),
             "n": int(d.size)}
+
+
+def pooled_mean(means, rows) -> tuple[float, float]:
+    r"""A mean over rows that come in clusters (a session's deviations), from each cluster's mean :math:`v_s`
+    and row count :math:`w_s`: :math:`R = \sum_s w_s v_s / \sum_s w_s`, and its cluster-robust standard error
+    (the ratio estimator's, by the delta method)
+
+    .. math::  \widehat{se}(R) = \frac{\sqrt{\frac{N}{N-1} \sum_s w_s^2 (v_s - R)^2}}{\sum_s w_s}
+
+    over the :math:`N` clusters (NaN with one)."""
+    v = np.asarray(means, dtype=np.float64)
+    w = np.asarray(rows, dtype=np.float64)
+    total = w.sum()
+    pooled = float((w * v).sum() / total)
+    if v.size < 2:
+        return pooled, float("nan")
+    return pooled, float(np.sqrt(v.size / (v.size - 1) * ((w * (v - pooled)) ** 2).sum()) / total)
+
+
+def sd_with_se(values) -> tuple[float, float]:
+    r"""The sample standard deviation :math:`s` and its standard error by the delta method,
+    :math:`\sqrt{(\hat\mu_4 - s^4) / (4 s^2 n)}` (:math:`\hat\mu_4` the fourth central moment; no normality
+    assumed); NaN with fewer than two values or no spread."""
+    x = np.asarray(values, dtype=np.float64)
+    if x.size < 2:
+        return 0.0, float("nan")
+    s = float(x.std(ddof=1))
+    if s == 0.0:
+        return s, float("nan")
+    fourth = float(((x - x.mean()) ** 4).mean())
+    return s, float(np.sqrt(max(fourth - s**4, 0.0) / (4.0 * s * s * x.size)))
+
+
+def z_test(estimate: float, se: float, reference: float, reference_se: float = 0.0) -> tuple[float, float]:
+    r"""Test of :math:`H_0`: the estimate's population value equals ``reference``:
+    :math:`z = (\hat\theta - \theta_0) / \sqrt{se^2 + se_0^2}` (``reference_se``: the reference's own standard
+    error when it is itself an estimate from independent sessions; 0 treats it as exact) and its two-sided
+    :math:`p = 2\,(1 - \Phi(|z|))`. NaN when the combined standard error is 0 or unknown."""
+    scale = float(np.sqrt(se**2 + reference_se**2))
+    if not np.isfinite(scale) or scale == 0.0:
+        return float("nan"), float("nan")
+    z = (estimate - reference) / scale
+    return float(z), float(2.0 * normal.sf(abs(z)))

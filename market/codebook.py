@@ -183,6 +183,15 @@ SESSIONS = {
     "best_reply_gap": _c("the largest seller's relative gain from a best reply on the cycle", "ratio"),
     "deviation_gain": _c("the deviator's discounted gain from the impulse response's forced deviation", "ratio"),
     "deviation_profitable": _c("whether that gain is positive", "true/false"),
+    "deviation_rows": _c("Calvano: the deviations Calvano et al.'s package checks in the session, every seller's from "
+                         "every cycle state (sellers x cycle length)", "deviations"),
+    "ic_share": _c("Calvano: share of those deviations (one period at the static best response, then the learned "
+                   "strategies) whose discounted value is strictly below the learned action's, as the authors' "
+                   "package counts incentive compatibility (a tie is not)", "share"),
+    "price_response": _c("Calvano: the non-deviators' mean relative price change from the deviation period to the "
+                         "next, over those deviations (the package's IR)", "ratio"),
+    "punishment_length": _c("Calvano: mean periods from the deviation (period 1) until play is back on the "
+                            "pre-deviation cycle (the package's ShockLength)", "periods"),
     "profitability": _c("Klein's profitability on pricelab's scale: mean profit per seller / 1/8 (Klein prints the "
                         "profit itself, 1/8 x this)", "ratio"),
     "constant": _c("Klein: the session ends at a constant price pair (a focal price)", "true/false"),

@@ -201,6 +201,15 @@ def _chooses(t, wakes, daily_tick, ticks_per_day, banned, rival_conditioned):
 
 
 @njit(cache=True, inline="always")
+def _runs(of_day, start, until):
+    """Whether a repricer active in the minutes of the day ``[start, until)`` runs at minute ``of_day`` of the day;
+    ``start > until`` wraps past midnight."""
+    if start <= until:
+        return start <= of_day < until
+    return of_day >= start or of_day < until
+
+
+@njit(cache=True, inline="always")
 def _seen(t, lag, min_lag, notice):
     """The tick of the prices a seller sees at tick t: its lag, raised to a min-lag rule's, plus a daily notice."""
     return t - 1 - max(lag, min_lag) - notice
@@ -213,9 +222,12 @@ def _choose_prices(t, market, sellers, rule, featured, learners, responses, outs
 
     Under a daily-price rule everyone reprices at the rule's tick of the day only, on
     information ``notice`` ticks older; a minimum-lag rule raises every lag; a ban on
-    rival-conditioned pricing leaves such sellers at their price.
+    rival-conditioned pricing leaves such sellers at their price. A repricer wakes only within its
+    active hours; rule kernels see the tick's ``minute`` (since day 0, 00:00).
     """
     rows = sellers.history.shape[0]
+    minute = t * market.tick_minutes
+    of_day = minute % 1440
     daily_tick = rule[DAILY_TICK]
     banned = rule[BAN_RIVAL] > 0.0
     min_lag = int(rule[MIN_LAG])
@@ -225,6 +237,7 @@ def _choose_prices(t, market, sellers, rule, featured, learners, responses, outs
         wakes = t == sellers.next_reprice[i]
         if wakes:
             sellers.next_reprice[i] += sellers.period[i]
+            wakes = _runs(of_day, sellers.active[i, 0], sellers.active[i, 1])
         if t < sellers.forced_until[i]:
             scratch.chosen[i] = sellers.forced_price[i]
             continue
@@ -245,19 +258,20 @@ def _choose_prices(t, market, sellers, rule, featured, learners, responses, outs
                 platform_price = sellers.history[seen % rows, market.platform_index]
             scratch.chosen[i] = rule_price(sellers.strategy[i], market.cost[i],
                                            _lowest_rival(scratch, sellers.history, i, seen), platform_price,
-                                           sellers.param[i], sellers.memory[i])
+                                           minute, sellers.param[i], sellers.memory[i])
 
 
 @inner_kernel
-def _ask_outside(t, ticks_per_day, sellers, rule, outside):
+def _ask_outside(t, market, sellers, rule, outside):
     """Mark the outside sellers that choose a price at tick t (as ``_choose_prices`` will find); set the tick of the
     prices each sees; return whether any is asked."""
     any_asked = False
     for k in range(outside.seller.shape[0]):
         i = outside.seller[k]
+        wakes = t == sellers.next_reprice[i] and _runs(t * market.tick_minutes % 1440,
+                                                             sellers.active[i, 0], sellers.active[i, 1])
         outside.asked[k] = t >= sellers.forced_until[i] and _chooses(
-            t, t == sellers.next_reprice[i], rule[DAILY_TICK], ticks_per_day, rule[BAN_RIVAL] > 0.0,
-            sellers.rival_conditioned[i])
+            t, wakes, rule[DAILY_TICK], market.ticks_per_day, rule[BAN_RIVAL] > 0.0, sellers.rival_conditioned[i])
         outside.seen[k] = _seen(t, sellers.lag[i], int(rule[MIN_LAG]), int(rule[NOTICE]))
         any_asked |= outside.asked[k]
     return any_asked
@@ -379,7 +393,7 @@ def _sell(t, market, price, scratch, quantity, inventory):
 
     With sampled choices, ``quantity`` is each offer's shoppers over all shoppers, and the surplus stays the
     expected one (the log-sum) of the shoppers who came."""
-    shoppers = market.shoppers
+    shoppers = market.shoppers * market.arrival_factor[t % market.arrival_factor.shape[0]]
     if inventory is not None:
         shoppers *= season(inventory, t)
     if market.poisson_arrivals:
@@ -576,7 +590,7 @@ def _advance(market, sellers, rules, brands, learners, responses, last, totals, 
         t = clock[0]
         since = t - origin[0]
         if outside is not None and outside.answered[0] != t and \
-                _ask_outside(t, market.ticks_per_day, sellers, rules.value, outside):
+                _ask_outside(t, market, sellers, rules.value, outside):
             if caller is None or caller[0] < 0:
                 return
             _call_python(caller[0])

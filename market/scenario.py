@@ -41,6 +41,8 @@ from market.benchmarks.ownership import firm_ids
 from market.demand import SEGMENTS
 from market.errors import ScenarioError, format_validation_error
 from market.inventory import InventoryConfig
+from market.profile import MINUTES_PER_DAY
+from market.profile import parse as parse_profile
 from market.tomlfile import read_toml
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False, frozen=True, strict=True)
@@ -87,6 +89,9 @@ class Seller(BaseModel):
                                                          "algorithm, trained on their pooled profit (hub and spoke)")
     supplier: str | None = Field(default=None, description="the brand this shop buys from; its marginal cost is "
                                                            "its own cost plus the brand's wholesale price")
+    active_hours: list[float] | None = Field(
+        default=None, description="[from, until): the hours of the day its repricer runs, e.g. [8, 20]; a span "
+                                  "past midnight wraps ([22, 6]); None: around the clock")
     wholesale: Wholesale | None = Field(default=None, description="a brand's terms for the shops it supplies")
     delist_margin: Annotated[float, Field(ge=-1.0, le=1.0)] | None = Field(
         default=None, description="a brand listed on the platform leaves it when its margin after fees, as a "
@@ -111,6 +116,15 @@ class Seller(BaseModel):
                                                                                  and 0 < value <= MONEY):
             raise ValueError(f"must be a price in (0, {MONEY:g}], or 'nash' or 'monopoly'")
         return float(value)
+
+    @field_validator("active_hours")
+    @classmethod
+    def _hours(cls, value):
+        if value is not None and not (len(value) == 2 and 0.0 <= value[0] < 24.0 and 0.0 < value[1] <= 24.0
+                                      and value[0] != value[1]):
+            raise ValueError("must be [from, until] with 0 <= from < 24, 0 < until <= 24 and from != until "
+                             "(hours of the day; from > until wraps past midnight)")
+        return value
 
     @model_validator(mode="after")
     def _check(self):
@@ -158,6 +172,16 @@ class Demand(BaseModel):
     choices: Literal["expected", "sampled"] = Field(
         default="expected", description="expected: units sold = shoppers x logit shares; sampled: each shopper "
                                         "draws a choice (multinomial units)")
+    profile: object = Field(default=None, description="shoppers by hour of day (and day of week): a shipped "
+                                                      "profile's name, 24 hourly weights, or { hourly, daily } "
+                                                      "(market.profile); None: the same every tick")
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, value):
+        if value is not None:
+            parse_profile(value)
+        return value
 
 
 class Platform(BaseModel):
@@ -312,6 +336,9 @@ class Scenario(BaseModel):
         if self.demand.choices == "sampled" and self.inventory is not None:
             raise ValueError("demand.choices = 'sampled': not available with [inventory] (sales are capped by stock "
                              "from expected demand); use 'expected'")
+        if self.demand.profile is not None and MINUTES_PER_DAY % self.tick_minutes:
+            raise ValueError(f"demand.profile: needs tick_minutes dividing 1440 (a day of whole ticks); "
+                             f"tick_minutes = {self.tick_minutes}")
         if self.demand.platform_only_share == 1.0 and not any(s.on_platform for s in self.sellers):
             raise ValueError("demand.platform_only_share = 1.0: no seller is listed on the platform")
         for i, s in enumerate(self.sellers):
@@ -334,11 +361,10 @@ class Scenario(BaseModel):
             if not strategies.get(s.strategy).learns:
                 raise ValueError(f"sellers[{i}].vendor = {s.vendor!r}: only learning strategies can be delegated "
                                  f"(strategy {s.strategy!r} does not learn)")
-            same = (s.strategy, s.params, s.period, s.phase, s.lag) == (first.strategy, first.params, first.period,
-                                                                        first.phase, first.lag)
-            if not same:
-                raise ValueError(f"sellers[{i}].vendor = {s.vendor!r}: clients of one vendor need the same strategy, "
-                                 f"params, period, phase and lag as {first.name!r}")
+            timing = ("strategy", "params", "period", "phase", "lag", "active_hours")
+            if any(getattr(s, key) != getattr(first, key) for key in timing):
+                raise ValueError(f"sellers[{i}].vendor = {s.vendor!r}: clients of one vendor need the same "
+                                 f"{', '.join(timing)} as {first.name!r}")
         self._check_measure()
         for k, item in enumerate(self.interventions):
             try:

@@ -31,6 +31,8 @@ from market import budget
 from market import interventions as rules
 from market.errors import ScenarioError
 from market.inventory import RECEIVED, Inventory, build_inventory
+from market.profile import parse as parse_profile
+from market.profile import tick_factors
 from market.scenario import Scenario
 from market.strategies import MEMORY_SLOTS, get, learning
 from market.strategies.registry import LEARNER, OUTSIDE, RESPONSE
@@ -74,6 +76,8 @@ class Market(NamedTuple):
     has_dual_channel: bool        # any dual_channel seller at the start (else the channel split is skipped)
     xi_sd: float                  # sd of the daily demand shock added to each quality (0: none)
     sampled_choices: bool         # each shopper draws a choice (multinomial units), else expected demand
+    tick_minutes: int             # minutes a tick lasts; tick t starts t * tick_minutes minutes after day 0, 00:00
+    arrival_factor: np.ndarray    # float64[cycle]: tick t's shoppers are shoppers x arrival_factor[t % cycle]
 
 
 class Sellers(NamedTuple):
@@ -91,6 +95,7 @@ class Sellers(NamedTuple):
     forced_until: np.ndarray      # int64[n]: ... in the ticks before this one
     price: np.ndarray             # float64[n]
     history: np.ndarray           # float64[history + 1, n]: row t % rows = prices of tick t
+    active: np.ndarray            # int64[n, 2]: minutes of the day [from, until) its repricer runs (wraps past 24:00)
 
 
 class Rules(NamedTuple):
@@ -328,7 +333,9 @@ def _market(scenario: Scenario, game) -> Market:
         shoppers=scenario.demand.shoppers_per_tick, poisson_arrivals=scenario.demand.arrivals == "poisson",
         fulfilment_fee=scenario.platform.fulfilment_fee, featured_attention=scenario.platform.featured_attention,
         seed=scenario.seed, ticks_per_day=scenario.ticks_per_day, has_dual_channel=bool(dual_channel.any()),
-        xi_sd=scenario.demand.xi_sd, sampled_choices=scenario.demand.choices == "sampled")
+        xi_sd=scenario.demand.xi_sd, sampled_choices=scenario.demand.choices == "sampled",
+        tick_minutes=scenario.tick_minutes, arrival_factor=tick_factors(
+            None if scenario.demand.profile is None else parse_profile(scenario.demand.profile), scenario.tick_minutes))
 
 
 def _sellers(scenario: Scenario, references: list[dict]) -> Sellers:
@@ -346,7 +353,9 @@ def _sellers(scenario: Scenario, references: list[dict]) -> Sellers:
         lag=np.array([s.lag for s in sellers], dtype=np.int64),
         next_reprice=np.array([s.phase for s in sellers], dtype=np.int64),
         forced_price=np.zeros(n), forced_until=np.zeros(n, dtype=np.int64), price=initial.copy(),
-        history=np.tile(initial, (scenario.history + 1, 1)))
+        history=np.tile(initial, (scenario.history + 1, 1)),
+        active=np.array([[0, 1440] if s.active_hours is None else [round(60 * h) for h in s.active_hours]
+                         for s in sellers], dtype=np.int64))
 
 
 def _rules(scenario: Scenario, references: list[dict]) -> Rules:

@@ -111,13 +111,25 @@ def main(args) -> int:
     out = Path(args.out or f"results/replicate_{args.paper}")
     with staged_folder(out) as folder:
         results, wall = replicate.run(args.paper, setup, args.sessions, args.workers, args.seed)
-        numbers = replicate.headline(args.paper, results, wall)
+        numbers = replicate.headline(args.paper, results, wall, design(args))
         grid = replicate.run_grid(setup, args.grid_sessions, args.workers, args.seed) if args.grid else None
         report = out / replicate.write_report(folder, args.paper, setup, numbers, results, grid, design(args)).name
     if args.json:
         print(json.dumps(numbers))
     else:
         for key, value in numbers.items():
-            print(f"{key:<30} {value:.6g}" if isinstance(value, float) else f"{key:<30} {value}")
+            if key != "inference":
+                print(f"{key:<30} {value:.6g}" if isinstance(value, float) else f"{key:<30} {value}")
+        print(f"\n{'statistic':<30} {'ours':>11} {'se':>9} {'paper':>11} {'paper se':>9} {'z':>7} {'p':>7}")
+        for row in numbers["inference"]:
+            print(_test_line(row))
         print(f"report in {report}")
     return 0
+
+
+def _test_line(row: dict) -> str:
+    """A statistic, ours with its standard error, and the paper's figure with the z-test where it reports one."""
+    def cell(value, width, spec):
+        return f"{'-':>{width}}" if value is None else f"{value:>{width}{spec}}"
+    return (f"{row['statistic']:<30} {row['estimate']:>11.5g} {row['se']:>9.3g} {cell(row['paper'], 11, '.5g')} "
+            f"{cell(row['paper_se'], 9, '.3g')} {cell(row['z'], 7, '.2f')} {cell(row['p'], 7, '.3g')}")

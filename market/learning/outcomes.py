@@ -21,7 +21,13 @@ grid index. Following :math:`\sigma` from the state where learning stopped reach
   on the grid to the rivals' greedy actions for one period, then everyone plays greedily; the
   deviation's discounted gain is :math:`V^{dev} - V^{base}` with
   :math:`V(s) = \sum_{t \ge 0} \delta^t \pi_i(\sigma^{t+1}(s))` summed exactly (every path ends
-  in a cycle, summed as a geometric series: :func:`policy_values`).
+  in a cycle, summed as a geometric series: :func:`policy_values`);
+* **deviations as the authors' package measures them** (:func:`deviations`): every seller deviates,
+  from every cycle state, to its static best response for one period; the deviation is incentive
+  compatible when its true discounted value :math:`Q_i^g(s, a^{BR})` (one period at :math:`a^{BR}`,
+  then the learned strategies) is strictly below that of the learned action, :math:`Q_i^g(s, g_i(s))`
+  (a tie, e.g. a best response that is the learned action, is not), as ``DetailedAnalysis.f90`` and the
+  R scripts of the online appendix's tables count it.
 """
 
 from dataclasses import dataclass
@@ -243,3 +249,64 @@ def impulse_response(profit: np.ndarray, greedy: np.ndarray, grid: np.ndarray, s
     policy_values(profit[succ, deviator], succ, delta, value)
     deviation = profit[shocked, deviator] + delta * value[shocked]
     return Impulse(price=grid[index], profit=profit[path], gain=float(deviation - value[start]))
+
+
+@dataclass(frozen=True)
+class Deviations:
+    r"""One-period deviations to the static best response, by every seller from every cycle state (rows
+    ``[seller, cycle state]``), measured as Calvano et al.'s package does (``DetailedAnalysis.f90``, and the R
+    scripts of their online appendix's tables: columns IC, IR and punishment length).
+
+    ``incentive_compatible``: :math:`Q_i^g(s, a^{BR}) < Q_i^g(s, g_i(s))`, strictly; ``price_response``: the
+    non-deviators' relative price change from the deviation period :math:`\tau = 1` to :math:`\tau = 2`
+    (their mean); ``punishment_length``: the period, counting the deviation's as 1, at which play is back on
+    the pre-deviation cycle, or, where it settles on another cycle, the first period of that cycle's state
+    (the package's ``ShockLength``).
+    """
+
+    incentive_compatible: np.ndarray
+    price_response: np.ndarray
+    punishment_length: np.ndarray
+
+    @property
+    def rows(self) -> int:
+        return int(self.incentive_compatible.size)
+
+
+def deviations(profit: np.ndarray, greedy: np.ndarray, grid: np.ndarray, states: np.ndarray,
+               delta: float) -> Deviations:
+    """Every seller's deviation from every state of the limit cycle ``states`` (see :class:`Deviations`)."""
+    n, m = greedy.shape[0], grid.shape[0]
+    succ = successor(greedy, m)
+    weight = m ** np.arange(n - 1, -1, -1, dtype=np.int64)
+    on_cycle = set(states.tolist())
+    compatible = np.zeros((n, states.shape[0]), dtype=np.bool_)
+    response = np.zeros((n, states.shape[0]))
+    length = np.zeros((n, states.shape[0]), dtype=np.int64)
+    for i in range(n):
+        q = best_reply_q(profit, greedy, i, m, delta, False)
+        for k, s in enumerate(states):
+            options = np.repeat(greedy[:, s][None, :], m, axis=0)
+            options[:, i] = np.arange(m)
+            candidates = options @ weight
+            best = int(np.argmax(profit[candidates, i]))
+            compatible[i, k] = q[s, best] < q[s, greedy[i, s]]
+            shocked = int(candidates[best])
+            before, after = grid[decode(shocked, n, m)], grid[decode(int(succ[shocked]), n, m)]
+            response[i, k] = np.mean(np.delete((after - before) / before, i))
+            length[i, k] = _shock_length(succ, shocked, on_cycle)
+    return Deviations(compatible, response, length)
+
+
+def _shock_length(succ: np.ndarray, shocked: int, on_cycle: set) -> int:
+    """Periods from the deviation (period 1, state ``shocked``) to the first state on the pre-deviation cycle,
+    or, if play first repeats a state off it, the period at which that state was first visited."""
+    visited = {}
+    s, period = shocked, 1
+    while True:
+        if s in on_cycle:
+            return period
+        if s in visited:
+            return visited[s]
+        visited[s] = period
+        s, period = int(succ[s]), period + 1

@@ -2,8 +2,8 @@
 
 A spec names the strategy, its kernel (the numba function that prices), its family (which
 decides the kernel's signature, :mod:`market.strategies.dispatch`), its parameters with
-defaults and allowed ranges, a short classifier (does it use rivals' prices? is it
-stochastic? does it learn?) and the work it comes from. ``register`` numbers the specs in the
+defaults and allowed ranges, a short classifier (does it use rivals' prices? the time of day?
+is it stochastic? does it learn?) and the work it comes from. ``register`` numbers the specs in the
 order they are registered: the number is the engine's dispatch key, never written by hand.
 A spec without a kernel is refused when its module is imported.
 
@@ -62,6 +62,7 @@ class StrategySpec:
     family: str = "rule"
     params: tuple[Param, ...] = ()
     uses_rival_prices: bool = False
+    uses_clock: bool = False
     stochastic: bool = False
     learns: bool = False
     memory: int = 0

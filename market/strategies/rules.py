@@ -1,6 +1,6 @@
 """Strategies that ignore rivals: a fixed price and cost-plus pricing.
 
-Rule kernels share one signature, ``kernel(cost, rival_min, platform_price, param, memory)``
+Rule kernels share one signature, ``kernel(cost, rival_min, platform_price, minute, param, memory)``
 (:mod:`market.strategies.dispatch`), and use what they need of it.
 """
 
@@ -9,13 +9,13 @@ from market.strategies.registry import Param, StrategySpec, register
 
 
 @inner_kernel
-def fixed_price(cost, rival_min, platform_price, param, memory):
+def fixed_price(cost, rival_min, platform_price, minute, param, memory):
     """p = param[0]."""
     return param[0]
 
 
 @inner_kernel
-def cost_plus(cost, rival_min, platform_price, param, memory):
+def cost_plus(cost, rival_min, platform_price, minute, param, memory):
     r"""p = c (1 + m), with m = param[0]."""
     return cost * (1.0 + param[0])
 

@@ -3,7 +3,7 @@ r"""Conditional cooperation: tit-for-tat and grim trigger in prices.
 Both charge the cooperative price ``high`` while every observed rival price is at least
 ``trigger`` (less a tolerance of 1e-9), and the punishment price ``low`` otherwise;
 tit-for-tat forgives as soon as rivals return, grim trigger never does. The kernels share the
-rule signature ``kernel(cost, rival_min, platform_price, param, memory)``.
+rule signature ``kernel(cost, rival_min, platform_price, minute, param, memory)``.
 """
 
 from market.jit import inner_kernel
@@ -20,7 +20,7 @@ _PARAMS = (
 
 
 @inner_kernel
-def tit_for_tat(cost, rival_min, platform_price, param, memory):
+def tit_for_tat(cost, rival_min, platform_price, minute, param, memory):
     """param = (high, low, trigger)."""
     if rival_min >= param[2] - _TOLERANCE:
         return param[0]
@@ -28,7 +28,7 @@ def tit_for_tat(cost, rival_min, platform_price, param, memory):
 
 
 @inner_kernel
-def grim_trigger(cost, rival_min, platform_price, param, memory):
+def grim_trigger(cost, rival_min, platform_price, minute, param, memory):
     """param = (high, low, trigger); memory[0] = 1 once triggered."""
     if memory[0] > 0.0 or rival_min < param[2] - _TOLERANCE:
         memory[0] = 1.0

@@ -168,3 +168,20 @@ def test_scenarios_with_stock_get_a_stock_chart_of_the_engines_units():
     assert option["series"][0]["data"][-1] == round(inventory.record_stock[1999, tracked[0]], 4)
     sold_off = inventory.total_units[:, inventory_flows.SOLD_OFF].sum()
     assert f"A: {sold_off:,.0f} units sold off" in option["graphic"][-1]["style"]["text"]
+
+
+def test_a_market_on_the_clock_shows_its_shoppers_by_hour_and_shades_the_nights():
+    lab = Lab("musolff2022")
+    lab.step(2 * 144)
+    assert charts.names(lab.model, False)[-1] == "shoppers"
+    shown = options(lab, window=2 * 144)
+    factor = lab.model.state.market.arrival_factor
+    drawn = shown["shoppers"]["series"][0]["data"]
+    assert len(drawn) == 2 * 144 and sum(drawn) == pytest.approx(
+        lab.model.state.records.market[:2 * 144, 0].sum(), rel=1e-4)
+    assert factor.shape[0] == 7 * 144  # the shipped profile: hours and weekdays
+    night = next(s for s in shown["price"]["series"] if s["name"] == "night (00:00-06:00)")
+    assert night["markArea"]["data"] == [[{"xAxis": 0}, {"xAxis": 35}], [{"xAxis": 144}, {"xAxis": 179}]]
+    prices = lab.model.state.records.price[:2 * 144, 0]
+    assert prices[144 + 12] == pytest.approx(lab.model.benchmarks.monopoly_price[0])  # the reset at d2 02:00
+    assert "night (00:00-06:00)" not in [s["name"] for s in options(Lab())["price"]["series"]]

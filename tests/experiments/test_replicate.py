@@ -42,14 +42,21 @@ def test_calvano_short_run_prints_json_and_writes_report(capsys, tmp_path):
     numbers = json.loads(capsys.readouterr().out)
     assert numbers["sessions"] == 4 and numbers["converged_share"] == 1.0
     assert 0.0 < numbers["delta_mean"] < 1.0 and numbers["delta_sd"] >= 0.0 and numbers["periods_mean"] > 1e5
-    assert set(numbers) >= {"nash_share", "unprofitable_deviation_share", "cycle_lengths", "price_mean"}
+    assert set(numbers) >= {"nash_share", "unprofitable_deviation_share", "cycle_lengths", "price_mean", "ic_share",
+                            "price_response_mean", "punishment_length_mean"}
+    tests = {row["statistic"]: row for row in numbers["inference"]}
+    assert tests["delta_mean"]["estimate"] == numbers["delta_mean"] and tests["delta_mean"]["paper"] is None
+    assert tests["delta_mean"]["ci_low"] < numbers["delta_mean"] < tests["delta_mean"]["ci_high"]
     report = (out / "report.md").read_text()
     assert "## The paper and us" in report and "differs from the paper's baseline in {'beta': 0.0002}" in report
     assert "The paper reports no figure for this design." in report  # never the baseline's figures beside it
     sessions = pl.read_parquet(out / "sessions.parquet")
     assert sessions["session"].to_list() == [0, 1, 2, 3] and sessions["converged"].all()
     assert sessions["delta"].mean() == pytest.approx(numbers["delta_mean"], rel=1e-12)
-    assert {"price_0", "price_1", "delta_0", "is_nash", "one_shot_proof"} <= set(sessions.columns)
+    assert {"price_0", "price_1", "delta_0", "is_nash", "one_shot_proof", "ic_share", "deviation_rows"} <= set(
+        sessions.columns)
+    pooled = (sessions["ic_share"] * sessions["deviation_rows"]).sum() / sessions["deviation_rows"].sum()
+    assert numbers["ic_share"] == pytest.approx(pooled, rel=1e-12)
     for name in ("delta_histogram.png", "cycle_lengths.png", "impulse_response.png"):
         assert (out / name).stat().st_size > 1000 and name in report
 
@@ -92,7 +99,32 @@ def test_published_figures_apply_to_their_own_design_only():
     baseline = dict(papers.CALVANO_BASELINE)
     assert {f.value for f in papers.figures("calvano2020", baseline) if f.statistic == "delta_mean"} == {0.849}
     three = {**baseline, "n": 3, "costs": (1.0,) * 3, "qualities": (2.0,) * 3}
-    assert [f.value for f in papers.figures("calvano2020", three)] == [0.643]
+    assert [f.value for f in papers.figures("calvano2020", three) if f.statistic == "delta_mean"] == [0.643]
     assert [f.value for f in papers.figures("calvano2020", {**baseline, "costs": (1.0, 0.5)})] == [0.759]
     assert papers.figures("calvano2020", {**baseline, "alpha": 0.1}) == []
     assert [f.value for f in papers.figures("klein2021", {**papers.KLEIN_BASELINE, "k": 12})] == [0.101]
+
+
+def test_the_baseline_report_tests_every_published_figure(tmp_path):
+    """On the paper's design every published statistic gets the paper's figure, our estimate with its standard
+    error and interval, and z and p; a figure with a derivable standard error counts it in z."""
+    from experiments import replicate
+    from market.learning.qlearning import QLearningSetup
+
+    results, wall = replicate.run("calvano2020", QLearningSetup.calvano(beta=2e-4), 3, 1, 7, progress=False)
+    numbers = replicate.headline("calvano2020", results, wall)  # tested against the baseline's figures
+    rows = {(r["statistic"], r["label"]): r for r in numbers["inference"]}
+    published = papers.figures("calvano2020", dict(papers.CALVANO_BASELINE))
+    assert {(f.statistic, f.label) for f in published} <= set(rows)
+    assert {f.statistic for f in published} >= {"ic_share", "unprofitable_deviation_share", "price_response_mean",
+                                                 "punishment_length_mean", "delta_mean", "cycle_share_1"}
+    for f in published:
+        r = rows[(f.statistic, f.label)]
+        scale = np.hypot(r["se"], f.se or 0.0)
+        if scale > 0:
+            assert r["z"] == pytest.approx((r["estimate"] - f.value) / scale)
+            assert 0.0 <= r["p"] <= 1.0
+    replicate.write_report(tmp_path, "calvano2020", QLearningSetup.calvano(), numbers, results, None,
+                           dict(papers.CALVANO_BASELINE))
+    report = (tmp_path / "report.md").read_text()
+    assert "| `ic_share`:" in report and "first-hand" in report and "| z | p |" in report

@@ -49,14 +49,14 @@ def test_jrw_price_directed_prominence_lowers_prices_of_trained_learners():
 
 @pytest.mark.slow
 def test_assad_margins_rise_most_when_both_adopt():
-    """Against neither adopting (the paper's baseline); in this model one adopter already raises margins (the
-    learner leads its myopic rival), which the paper does not find: see README's assad2024 row."""
+    """Against neither adopting (the paper's baseline: stations on a routine); in this model one adopter already
+    raises margins (the learner leads its rival), which the paper does not find: see README's assad2024 row."""
     base = load("assad2024").with_values({"horizon": 2000})
-    described = arms.load("assad2024", base)[1]
+    described = arms.load("assad2024", base)[1][:3]  # neither, one_adopts, both_adopt
     table = differences(run_arms(described, 2), "neither")
     both = difference(table, "mean_margin", "both_adopt")
     one = difference(table, "mean_margin", "one_adopts")
-    assert both[0] > one[0] and both[1] > 0 and one[1] > 0
+    assert both[0] > one[0] > 0 and both[1] > 0
 
 
 @pytest.mark.slow
@@ -109,3 +109,17 @@ def test_austria_rule_lowers_prices_in_cycles():
     table = compare("austria_noon", seeds=2, rules=["austria_noon"])
     assert difference(table, "mean_price")[2] < 0
     assert difference(table, "consumer_surplus")[1] > 0
+
+
+def test_musolff_repricers_lower_prices_and_a_nightly_reset_raises_the_rivals():
+    """Adopting an undercutting repricer lowers prices (Musolff's RDD); a resetting repricer raises the rival's
+    price above plain undercutting (his 'coax competitors to raise their prices'), with many more price changes."""
+    base = load("musolff2022").with_values({"horizon": 3 * 144})
+    adoption = differences(run_arms(arms.load("musolff2022", base)[1], 2), "manual")
+    assert difference(adoption, "mean_price", "both_adopt")[2] < 0  # the whole interval below zero
+    assert difference(adoption, "mean_price", "a_adopts")[2] < 0
+    resetting = differences(run_arms(arms.load("musolff2022_resetting", base)[1][:2], 2), "undercutting")
+    rival = resetting.filter((pl.col("arm") == "a_resets_at_night") & (pl.col("name") == "seller_b")
+                             & (pl.col("metric") == "mean_price")).row(0, named=True)
+    assert rival["ci_low"] > 0.1
+    assert difference(resetting, "price_changes_per_day", "a_resets_at_night")[1] > 50

@@ -33,10 +33,10 @@ def test_the_given_profile_reproduces_the_scenario_exactly_and_a_choice_changes_
     found = responders(parse({"platform": {"window": [1, 12], "period": [1, 12]}}), nessie)
     given = tuple(r.given for r in found)
     assert measure(apply(nessie, found, given))[1] == measure(nessie)[1]
-    changed = apply(nessie, found, (given[0].with_value("period", 4),))
+    changed = apply(nessie, found, (given[0].with_value("period", 12),))
     platform = changed.sellers[0]
-    assert (platform.period, platform.phase, platform.params["window"]) == (4, 0, 3)
-    assert measure(changed)[1] != measure(nessie)[1]
+    assert (platform.period, platform.phase, platform.params["window"]) == (12, 0, 3)
+    assert measure(changed)[1] != measure(nessie)[1]  # (the settled market at period 4 is the one at period 1)
 
 
 @pytest.mark.parametrize("table, message", [

@@ -7,6 +7,7 @@ from market.benchmarks import StaticGame, solve
 from market.learning.outcomes import (
     best_reply_q,
     cycle_outcome,
+    deviations,
     impulse_response,
     limit_cycle,
     policy_values,
@@ -101,3 +102,28 @@ def test_impulse_response_of_grim_trigger_by_hand():
     assert impulse.gain == pytest.approx(gain, rel=1e-12)
     assert not impulse.profitable
     assert impulse_response(PROFIT, greedy, GRID, COOPERATE, 0, 0.05).profitable
+
+
+def test_the_packages_deviation_checks_of_grim_trigger_by_hand():
+    """Every seller deviates from the one cycle state: the patient punishment makes both deviations incentive
+    compatible, the rival drops from the monopoly to the Nash price, and play never returns to the cycle (the
+    package then counts the periods to the first state of the new cycle, (Nash, Nash), reached in period 2)."""
+    greedy = grim_trigger_pair()
+    patient = deviations(PROFIT, greedy, GRID, np.array([COOPERATE]), 0.95)
+    np.testing.assert_array_equal(patient.incentive_compatible, [[True], [True]])
+    np.testing.assert_allclose(patient.price_response, (LOW - HIGH) / HIGH)
+    np.testing.assert_array_equal(patient.punishment_length, [[2], [2]])
+    assert patient.rows == 2
+    assert not deviations(PROFIT, greedy, GRID, np.array([COOPERATE]), 0.05).incentive_compatible.any()
+
+
+def test_a_deviation_that_is_the_learned_action_is_a_tie_and_not_incentive_compatible():
+    """Both always charge the Nash price: the static best response is the learned action, so the deviation's
+    value equals it. The package counts the tie as not incentive compatible; our older measure (a deviation whose
+    gain is not positive is unprofitable) counts it as unprofitable."""
+    greedy = np.zeros((2, 9), dtype=np.int64)
+    checks = deviations(PROFIT, greedy, GRID, np.array([0]), 0.95)
+    assert not checks.incentive_compatible.any()
+    np.testing.assert_array_equal(checks.punishment_length, [[1], [1]])  # the deviation state is the cycle's own
+    np.testing.assert_array_equal(checks.price_response, 0.0)
+    assert not impulse_response(PROFIT, greedy, GRID, 0, 0, 0.95).profitable

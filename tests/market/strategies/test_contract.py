@@ -3,8 +3,10 @@
 Whatever the strategy, its seller's prices are finite and positive (the dispatch knows every
 registered kernel), the same on the same seed, and its classifier matches what it does: a
 strategy that is not stochastic gives the same prices on another seed, one that neither learns
-nor uses rivals' prices gives the same prices whatever the rivals do, and a strategy writes no
-memory slot beyond those its spec declares. A new strategy is checked here without a line added.
+nor uses rivals' prices gives the same prices whatever the rivals do, one that does not read the
+clock (and draws nothing at random) gives the same prices on a clock started seven hours later,
+and a strategy writes no memory slot beyond those its spec declares. A new strategy is checked
+here without a line added.
 """
 
 import numpy as np
@@ -34,10 +36,13 @@ def market(name: str, seed: int, initial: np.ndarray) -> Scenario:
                                "demand": {"shoppers_per_tick": 10.0, "platform_only_share": 0.2}})
 
 
-def play(name: str, seed: int = 1, shift: float = 0.0):
-    """The strategy's prices over the horizon against the scripted rivals, and the state at the end."""
+def play(name: str, seed: int = 1, shift: float = 0.0, start: int = 0):
+    """The strategy's prices over the horizon against the scripted rivals, and the state at the end; the clock
+    starts at tick ``start`` (``start`` x 10 minutes after day 0, 00:00)."""
     path = script(shift)
     state = engine.build_state(market(name, seed, path[0]))
+    state.clock[0] = state.origin[0] = start
+    state.sellers.next_reprice[:] += start
     for t in range(TICKS):
         for k, rival in enumerate(RIVALS):
             engine.force_price(state, rival, float(path[t + 1, k]), 1)
@@ -58,6 +63,11 @@ def test_every_registered_strategy_keeps_the_contract(name):
         np.testing.assert_array_equal(play(name, shift=0.5)[0], price)
     if spec.uses_rival_prices and not spec.learns:
         assert not np.array_equal(play(name, shift=0.5)[0], price), "it uses rivals' prices but ignores them"
+    later = play(name, start=42)[0]
+    if not (spec.uses_clock or spec.stochastic):
+        np.testing.assert_array_equal(later, price)
+    if spec.uses_clock:
+        assert not np.array_equal(later, price), "it reads the clock but ignores it"
 
 
 def test_a_spec_without_a_kernel_or_after_the_dispatch_is_refused():
