@@ -183,5 +183,6 @@ def test_a_market_on_the_clock_shows_its_shoppers_by_hour_and_shades_the_nights(
     night = next(s for s in shown["price"]["series"] if s["name"] == "night (00:00-06:00)")
     assert night["markArea"]["data"] == [[{"xAxis": 0}, {"xAxis": 35}], [{"xAxis": 144}, {"xAxis": 179}]]
     prices = lab.model.state.records.price[:2 * 144, 0]
-    assert prices[144 + 12] == pytest.approx(lab.model.benchmarks.monopoly_price[0])  # the reset at d2 02:00
+    reset = lab.config.references(0)["monopoly"]  # the strategy's reference (the display-blind monopoly price)
+    assert prices[144 + 12] == pytest.approx(reset)  # the reset at d2 02:00
     assert "night (00:00-06:00)" not in [s["name"] for s in options(Lab())["price"]["series"]]

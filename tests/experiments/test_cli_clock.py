@@ -12,7 +12,7 @@ def test_musolff_runs_with_a_reset_every_night_at_two(tmp_path):
     out = tmp_path / "run"
     assert main(["run", "musolff2022", "--horizon", str(3 * 144), "--out", str(out)]) == 0
     ts = pl.read_parquet(out / "timeseries.parquet").filter(pl.col("seller") == "seller_a")
-    monopoly = pl.read_parquet(out / "sellers.parquet").filter(pl.col("seller") == "seller_a")["monopoly_price"][0]
+    monopoly = load("musolff2022").references(0)["monopoly"]  # the reset price: the strategy's reference
     hour = ts["tick"] * 10 % 1440 / 60
     at_reset = ts.filter(pl.col("price") == monopoly)
     assert sorted(set((at_reset["tick"] * 10 % 1440 / 60).to_list())) == [2.0 + k / 6 for k in range(6)]

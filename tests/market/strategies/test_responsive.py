@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from market import catalog, engine
+from market.changes import CHANGE_TOLERANCE
 from market.interventions import load
 from market.scenario import Scenario
 
@@ -13,7 +14,8 @@ def test_co_owned_best_responders_converge_to_the_owners_nash():
         {"name": name, "strategy": "best_response", "owner": owner, "initial_price": 1.3, "cost": cost}
         for name, owner, cost in (("a", "firm", 1.0), ("b", "firm", 1.1), ("c", None, 0.9))]})
     state = engine.run(scenario)
-    np.testing.assert_allclose(state.sellers.price, scenario.benchmarks.nash_price, rtol=1e-10)
+    # a move smaller than CHANGE_TOLERANCE (relative) is held, so the play stops within it of the fixed point
+    np.testing.assert_allclose(state.sellers.price, scenario.benchmarks.nash_price, rtol=10 * CHANGE_TOLERANCE)
     assert not np.allclose(state.sellers.price, scenario.replace(sellers=[
         {**s.model_dump(), "owner": None} for s in scenario.sellers]).benchmarks.nash_price)
 
@@ -34,7 +36,7 @@ def test_self_preferencing_platform_best_response_takes_the_featured_offer(rules
     game, display = scenario.static_game(), scenario.display()
     assert abs(state.sellers.price[0] - game.best_response(0, state.sellers.price)) > 1e-3  # display-blind
     best, _ = display.best_response(game, 0, state.sellers.price)
-    assert state.sellers.price[0] == pytest.approx(best, rel=1e-12)
+    assert state.sellers.price[0] == pytest.approx(best, rel=2 * CHANGE_TOLERANCE)  # (closer moves are held)
 
 
 def test_anticipating_leader_maximises_its_profit_against_display_aware_followers():
