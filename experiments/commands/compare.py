@@ -39,7 +39,7 @@ def main(args) -> int:
 
     from experiments import arms as armsfile
     from experiments import compare_report, uncertainty
-    from experiments.atomic import staged_folder
+    from experiments.atomic import safe_name, staged_folder
     from experiments.compare import decomposition, differences, run_arms, seeds, series
     from market import budget, catalog, interventions
 
@@ -65,7 +65,7 @@ def main(args) -> int:
     outcomes = 40 + 8 * base.n_sellers  # rows per seed and arm in the long table, each about a kilobyte
     budget.count(args.seeds, 1024 * outcomes * len(arms), "the seeds' results", "--seeds")
     varies = uncertainty.check(varies, [arm.scenario for arm in arms])
-    out = Path(args.out or f"results/compare_{base.name}_{label}")
+    out = Path(args.out or f"results/compare_{base.name}_{safe_name(label)}")
     with staged_folder(out) as folder, Progress(transient=True, disable=args.json) as bar:
         task = bar.add_task(f"{base.name}: {args.seeds} seeds x {len(arms)} arms", total=args.seeds)
         runs = run_arms(arms, args.seeds, varies, progress=lambda: bar.advance(task))
