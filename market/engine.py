@@ -38,7 +38,7 @@ import numpy as np
 from numba import njit, objmode
 
 from market.demand import market_demand
-from market.errors import OutsideError
+from market.errors import OutsideError, PriceError
 from market.interventions import (
     AUDIT_FINE,
     AUDIT_PERIOD,
@@ -72,10 +72,11 @@ from market.state import (
     copy_state,
     optional_groups,
     restart_books,
+    seller_names,
 )
 from market.stock import close_tick, limit_sales, open_tick
 from market.strategies.dispatch import learner_price, learner_state, outside_price, response_price, rule_price
-from market.strategies.registry import LEARNER, OUTSIDE, RESPONSE
+from market.strategies.registry import LEARNER, OUTSIDE, RESPONSE, select
 
 __all__ = ["State", "advance", "advance_to_ask", "build_state", "copy_state", "force_price", "prepare",
            "restart_books", "run", "set_interventions"]
@@ -89,23 +90,46 @@ def advance(state: State, n_ticks: int, pricers: Pricers | None = None) -> State
     """
     if n_ticks < 0:
         raise ValueError(f"n_ticks = {n_ticks}: must be >= 0")
+    check_prices(state)
     if state.outside is None:
         _advance(*state, None, n_ticks)
+        check_prices(state)
         return state
     if pricers is None or len(pricers.pricers) != state.outside.seller.shape[0] or None in pricers.pricers:
         raise OutsideError(f"pricers = {pricers!r}: this market has {state.outside.seller.shape[0]} sellers priced "
                            f"from outside; give their pricers (market.outside.bind)")
     with calling(state, pricers) as caller:
         _advance(*state, caller, n_ticks)
+    check_prices(state)
     return state
+
+
+def check_prices(state: State) -> None:
+    """``PriceError`` naming the seller, its strategy, the tick and the price when a strategy's kernel chose a
+    price that is not finite or is negative (the kernel stops before that tick and leaves the fault in
+    ``state.scratch.fault``; the state cannot be advanced further)."""
+    raise_fault(seller_names(state), state.sellers.strategy, state.scratch.chosen, state.scratch.fault)
+
+
+def raise_fault(names, strategy: np.ndarray, chosen: np.ndarray, fault: np.ndarray) -> None:
+    """``check_prices`` for one market's arrays (a copy of ``market.vector``'s batch, too)."""
+    seller, t = (int(x) for x in fault)
+    if seller < 0:
+        return
+    name = next(s.name for s in select() if s.id == strategy[seller])
+    raise PriceError(f"seller {names[seller]!r} (strategy {name!r}) chose the price {float(chosen[seller])!r} at tick {t}: "
+                     f"a price must be finite and >= 0; check its parameters (e.g. a ceiling, or what it does when "
+                     f"it sees no rival)")
 
 
 def advance_to_ask(state: State, end: int) -> bool:
     """Run up to tick ``end``, or until an outside seller is asked for a price: then return True before that tick,
     with the sellers asked in ``state.outside.asked``. Give their prices (``market.outside.give``), mark the tick
     answered (``state.outside.answered[0] = state.t``) and call again to run it. The environments' loop."""
+    check_prices(state)
     if state.t < end:
         _advance(*state, _caller(state), end - state.t)
+        check_prices(state)
     return state.t < end
 
 
@@ -202,7 +226,8 @@ def _seen(t, lag, min_lag, notice):
 
 @inner_kernel
 def _choose_prices(t, market, sellers, rule, learners, responses, outside, scratch):
-    """Fill scratch.chosen with each seller's price for tick t (unchanged for sellers not repricing).
+    """Fill scratch.chosen with each seller's price for tick t (unchanged for sellers not repricing); False, with
+    the seller and tick in ``scratch.fault``, at the first price chosen that is not finite or is negative.
 
     Under a daily-price rule everyone reprices at the rule's tick of the day only, on
     information ``notice`` ticks older; a minimum-lag rule raises every lag; a ban on
@@ -239,6 +264,11 @@ def _choose_prices(t, market, sellers, rule, learners, responses, outside, scrat
             scratch.chosen[i] = rule_price(sellers.strategy[i], market.cost[i],
                                            _lowest_rival(scratch, sellers.history, i, seen), platform_price,
                                            sellers.param[i], sellers.memory[i])
+        if not 0.0 <= scratch.chosen[i] < np.inf:  # NaN too
+            scratch.fault[0] = i
+            scratch.fault[1] = t
+            return False
+    return True
 
 
 @inner_kernel
@@ -551,7 +581,8 @@ def _advance(market, sellers, rules, brands, learners, responses, last, totals, 
             if caller is None or caller[0] < 0:
                 return
             _call_python(caller[0])
-        _choose_prices(t, market, sellers, rules.value, learners, responses, outside, scratch)
+        if not _choose_prices(t, market, sellers, rules.value, learners, responses, outside, scratch):
+            return
         if inventory is not None:
             open_tick(t, inventory, market.cost, scratch.chosen)
         _enforce(t, market.ticks_per_day, sellers, rules, brands, scratch.chosen, totals.changes)

@@ -27,6 +27,11 @@ class PricerError(OutsideError):
     the pricer's exception is its ``__cause__``, with its traceback."""
 
 
+class PriceError(ScenarioError):
+    """A strategy's kernel chose a price that is no price (not finite, or negative): the message names the seller,
+    its strategy, the tick and the value. The state is left before that tick and cannot be advanced further."""
+
+
 def format_validation_error(err) -> str:
     """One line naming each problem of a pydantic ``ValidationError``: ``field = value: what is allowed``."""
     lines = []

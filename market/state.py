@@ -23,6 +23,7 @@ the end of training). A book restart (:func:`restart_books`) empties ``totals``,
 and the inventory's books (``INVENTORY_BOOKS``); nothing else.
 """
 
+import weakref
 from typing import NamedTuple
 
 import numpy as np
@@ -181,6 +182,7 @@ class Scratch(NamedTuple):
     row_tick: np.ndarray          # int64[rows]: the tick whose lowest prices row_low and row_argmin hold
     row_low: np.ndarray           # float64[rows, 2]: lowest and second-lowest price of the history row
     row_argmin: np.ndarray        # int64[rows]
+    fault: np.ndarray             # int64[2]: seller and tick of a price that is no price (market.engine); -1: none
 
 
 class Responses(NamedTuple):
@@ -267,7 +269,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
     n = scenario.n_sellers
     records = -(-horizon // stride)
     sellers = _sellers(scenario, references)
-    return State(
+    return _named(State(
         market=_market(scenario, game), sellers=sellers, rules=_rules(scenario, references),
         brands=_brands(scenario), learners=_learners(scenario, game, sellers.param),
         responses=_responses(scenario, game.segment_weight.shape[0]),
@@ -283,7 +285,24 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         scratch=_scratch(n, game.segment_weight.shape[0], sellers.history.shape[0]),
         inventory=build_inventory(scenario, records) if optional_groups(scenario)["inventory"] else None,
         outside=_outside(sellers.family),
-        clock=np.zeros(1, dtype=np.int64), origin=np.zeros(1, dtype=np.int64))
+        clock=np.zeros(1, dtype=np.int64), origin=np.zeros(1, dtype=np.int64)), [x.name for x in scenario.sellers])
+
+
+_NAMES: dict[int, tuple[str, ...]] = {}
+
+
+def _named(state: State, names) -> State:
+    """Remember the names of ``state``'s sellers (for errors) while its arrays live; return ``state``."""
+    key = id(state.sellers.price)
+    _NAMES[key] = tuple(names)
+    weakref.finalize(state.sellers.price, _NAMES.pop, key, None)
+    return state
+
+
+def seller_names(state: State) -> tuple[str, ...]:
+    """The names of ``state``'s sellers, from the scenario it was built from (``seller 0``, ... for a state made
+    otherwise)."""
+    return _NAMES.get(id(state.sellers.price)) or tuple(f"seller {i}" for i in range(state.n_sellers))
 
 
 def check_memory(scenario: Scenario, horizon: int, stride: int, extra_per_row: int = 0) -> None:
@@ -426,7 +445,8 @@ def _outside(family: np.ndarray) -> Outside | None:
 def _scratch(n: int, segments: int, rows: int) -> Scratch:
     return Scratch(chosen=np.zeros(n), observed=np.zeros(n), weight=np.zeros((segments, n)), share=np.zeros(n),
                    log_denominator=np.zeros(segments), row_tick=np.full(rows, NEVER, dtype=np.int64),
-                   row_low=np.zeros((rows, 2)), row_argmin=np.zeros(rows, dtype=np.int64))
+                   row_low=np.zeros((rows, 2)), row_argmin=np.zeros(rows, dtype=np.int64),
+                   fault=np.full(2, -1, dtype=np.int64))
 
 
 def _uses_benchmarks(seller) -> bool:
@@ -450,7 +470,7 @@ def copy_state(state: State) -> State:
         if isinstance(value, tuple):
             return type(value)(*map(copy, value))
         return value
-    return copy(state)
+    return _named(copy(state), seller_names(state))
 
 
 def restart_books(state: State) -> None:

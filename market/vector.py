@@ -50,6 +50,7 @@ from market.state import (
     Sellers,
     State,
     Totals,
+    seller_names,
 )
 
 OPTIONAL = ("brands", "learners", "responses", "inventory")  # the groups a market may lack (market.state)
@@ -268,6 +269,9 @@ class VectorMarketEnv(VectorEnv):
         prices = prices if act else self._reward  # any (num_envs, k) array when not acting
         _step_many(self._batch, *self._groups, self.n_ticks, self._agents, prices, act, self._banked,
                    self._observation, self._reward)
+        for b in np.flatnonzero(self.state.scratch.fault[:, 0] >= 0)[:1]:
+            engine.raise_fault(seller_names(self._template), self.state.sellers.strategy[b],
+                               self.state.scratch.chosen[b], self.state.scratch.fault[b])
 
     def _observations(self) -> np.ndarray:
         return self._observation.reshape(self.num_envs, *self._shape, -1).copy()
