@@ -23,17 +23,24 @@ from pathlib import Path
 
 import polars as pl
 
-from market.codebook import parquet_metadata
+from market.codebook import IDS, parquet_metadata
+from market.errors import shorten
 
 TEMP_SUFFIX = ".tmp"
 MARKER = ".pricelab-results"
-MAX_SHOWN = 80  # characters of a user's value shown in an error line
 
 
 def write_parquet(frame: pl.DataFrame, path: str | Path) -> Path:
     """Write ``frame`` to ``path`` through ``path.<pid>.tmp`` and an atomic ``os.replace``, with the codebook's
-    description and unit of every column in its schema metadata (``market.codebook``)."""
+    description and unit of every column in its schema metadata (``market.codebook``). Every file carries the
+    ids ``scenario``, ``seed`` (cast to Int64) and ``run_id`` first (``market.results.tag``): ``ValueError``
+    for a frame without them."""
     path = Path(path)
+    missing = [name for name in IDS if name not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name}: no {', '.join(missing)} column (every file carries {', '.join(IDS)})")
+    frame = frame.select(pl.col("scenario").cast(pl.String), pl.col("seed").cast(pl.Int64),
+                         pl.col("run_id").cast(pl.String), pl.exclude(*IDS))
     metadata = parquet_metadata(frame.columns)
     temp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
     frame.write_parquet(temp, metadata=metadata)
@@ -124,11 +131,6 @@ def safe_name(text: str) -> str:
     no leading dot (no ``..``, no hidden file), at most 100 characters."""
     name = re.sub(r"[^A-Za-z0-9+\-_=.,]", "_", text)[:100].lstrip(".")
     return name or "_"
-
-
-def shorten(text: str, limit: int = MAX_SHOWN) -> str:
-    """``text`` cut to ``limit`` characters (a user's value in an error line), saying how long it was."""
-    return text if len(text) <= limit else f"{text[:limit - 20]}... ({len(text):,} characters)"
 
 
 def _exchange(temp: Path, out: Path) -> None:

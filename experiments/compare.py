@@ -48,12 +48,14 @@ def run_arms(arms: list[Arm], n_seeds: int, varies: list[Vary] = (), progress=No
     for seed in seeds(arms, n_seeds):
         drawn = draws(varies, seed)
         for arm in arms:
-            columns, outcomes = measure(seeded(arm, seed, varies))
-            rows += [{"seed": seed, "arm": arm.name, "level": level, "name": name, "metric": metric, "value": value,
+            scenario = seeded(arm, seed, varies)
+            columns, outcomes = measure(scenario)
+            ids = {"scenario": scenario.name, "seed": seed, "run_id": results.run_id(scenario)}
+            rows += [{**ids, "arm": arm.name, "level": level, "name": name, "metric": metric, "value": value,
                       **columns, **drawn} for level, name, metric, value in outcomes]
         if progress:
             progress()
-    return pl.DataFrame(rows, schema_overrides={"converged": pl.Boolean, "seed": pl.UInt64})
+    return pl.DataFrame(rows, schema_overrides={"converged": pl.Boolean, "seed": pl.Int64})
 
 
 def series(arms: list[Arm], seed: int, varies: list[Vary] = ()) -> pl.DataFrame:
@@ -63,7 +65,7 @@ def series(arms: list[Arm], seed: int, varies: list[Vary] = ()) -> pl.DataFrame:
         scenario = seeded(arm, seed, varies)
         state, _ = training.run(scenario)
         frames.append(results.timeseries(state, scenario).select(
-            pl.lit(arm.name).alias("arm"), "tick", "day", "seller", "price", "featured"))
+            *results.ID_COLUMNS, pl.lit(arm.name).alias("arm"), "tick", "day", "seller", "price", "featured"))
     return pl.concat(frames)
 
 

@@ -28,11 +28,11 @@ INTRO = ("Money is in the scenario's currency units (the shipped markets have un
          "measured (from tick 0, or from the end of training); the unsold-goods totals sum over those ticks.")
 
 IDENTIFIERS = {
-    "scenario": _c("scenario name"),
+    "scenario": _c("scenario name (a replication's: the paper)"),
     "seller": _c("seller name (the scenario's sellers[].name)"),
     "role": _c("the seller's role: platform, retailer or brand"),
-    "seed": _c("the run's seed: it fixes Poisson shopper arrivals, learners' exploration and every other draw; "
-               "with the scenario it reproduces the run"),
+    "seed": _c("the run's seed, a signed 64-bit integer: it fixes Poisson shopper arrivals, learners' exploration "
+               "and every other draw; with the scenario it reproduces the run (null: the row aggregates over seeds)"),
     "tick": _c("tick index from 0 (training ticks included); the row's prices and flows are those of this tick",
                "ticks"),
     "day": _c("tick / ticks per day: the day from 0 (0.5 is noon of the first day); in the dashboard's export, "
@@ -40,7 +40,10 @@ IDENTIFIERS = {
     "time": _c("the dashboard's export: the time of day at the start of the tick, hh:mm (d1 00:10 is day 1, "
                "time 00:10)"),
     "run": _c("the dashboard's run: A (the market as set), B (A with the rules switched on)"),
-    "run_id": _c("a sweep run's id: digest of its resolved scenario, seed included"),
+    "run_id": _c("the run's id: the first 16 hex digits of the SHA-256 of its scenario's TOML, seed included "
+                 "(market.results.run_id; a replication session's: of its paper, set-up and seed); the same run has "
+                 "the same id in every file (null: the row aggregates over seeds)"),
+    "master_seed": _c("the experiment's master seed, from which every session's seed is spawned (SeedSequence)"),
     "run_index": _c("position of the run in the sweep's fixed order (grid point, then replicate)"),
     "replicate": _c("replicate r of a grid point: every grid point's replicate r uses the same seed"),
     "values": _c("a failed sweep run's swept values, as JSON"),
@@ -139,6 +142,13 @@ STATISTICS = {
 }
 
 SESSIONS = {
+    "alpha": _c("the session's learning rate (Q-learning's alpha)"),
+    "beta": _c("Calvano: the session's exploration decay, epsilon_t = exp(-beta t)"),
+    "theta": _c("Klein: the session's exploration decay, epsilon_t = (1 - theta)^t"),
+    "discount": _c("the session's discount factor (the papers' delta)"),
+    "m": _c("Calvano: prices on the grid", "prices"),
+    "xi": _c("Calvano: how far the grid extends beyond the Nash and monopoly prices, a share of their gap", "ratio"),
+    "k": _c("Klein: prices on the grid", "prices"),
     "periods": _c("periods the session ran (to convergence, or the cap)", "periods"),
     "cycle_length": _c("length of the limit cycle of greedy play (a constant price is 1; Klein: periods, one seller "
                        "moving in each)", "periods"),
@@ -178,6 +188,12 @@ SCREENS = {
                            "(sup-F, Andrews 1993)", "share (0 to 1)"),
 }
 
+SESSION_SELLER = {
+    "price": _c("the seller's mean price over the session's limit cycle of greedy play", f"{MONEY} per unit"),
+    "profit": _c("the seller's mean profit per period over the session's limit cycle", "currency per period"),
+    "delta": _c("the seller's profit gain over the limit cycle, (profit - Nash) / (monopoly - Nash)", "ratio"),
+}
+
 COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS,
                                **SCREENS}
 
@@ -185,7 +201,7 @@ COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, *
 PATTERNS = (
     (re.compile(r"^seller\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "seller {who}: {entry}", None),
     (re.compile(r"^role\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "role {who}: {entry}", None),
-    (re.compile(r"^(?P<metric>price|profit|delta)_(?P<who>\d+)$"), "seller {who} (from 0): {entry}", None),
+    (re.compile(r"^(?P<session>price|profit|delta)_(?P<who>\d+)$"), "seller {who} (from 0): {entry}", None),
     (re.compile(r"^(?P<path>(sellers|demand|platform|inventory|training)\..+|interventions|horizon|tick_minutes"
                 r"|history|record_stride)$"),
      "scenario field {path} swept (a sweep) or drawn per seed (compare --vary): its value in this run (lists and "
@@ -201,7 +217,8 @@ def describe(column: str) -> Column:
         match = pattern.match(column)
         if match is None:
             continue
-        named = COLUMNS.get(match.groupdict().get("metric", ""))
+        found = match.groupdict()
+        named = SESSION_SELLER[found["session"]] if "session" in found else COLUMNS.get(found.get("metric", ""))
         if unit is None and named is None:
             continue
         parts = {**match.groupdict(), "entry": named.description if named else ""}
@@ -216,7 +233,10 @@ def parquet_metadata(columns) -> dict[str, str]:
     return {"pricelab.codebook": json.dumps(entries)}
 
 
+IDS = ("scenario", "seed", "run_id")  # first in every file (market.results.ID_COLUMNS)
+
 FILES = (
+    ("every file", IDS),
     ("run: timeseries.parquet", ("tick", "day", "seller", "role", "price", "quantity", "profit", "fee", "featured",
                                  "stock")),
     ("run: market_timeseries.parquet", ("tick", "day", "shoppers", "consumer_surplus", "fee_income",
@@ -226,10 +246,10 @@ FILES = (
                               "units_donated", "units_destroyed", "destroyed_value", "storage_fees_paid",
                               "disposal_costs_paid", "stock_held", "nash_price", "monopoly_price", "nash_profit",
                               "monopoly_profit")),
-    ("run: summary.parquet", ("scenario", "seed", *RUNS, "delta", "mean_price", "weighted_price", "mean_margin",
+    ("run: summary.parquet", (*RUNS, "delta", "mean_price", "weighted_price", "mean_margin",
                               "consumer_surplus", "industry_profit", "total_welfare", "hhi", "price_dispersion",
                               "price_changes_per_day", "fee_income", "shoppers", "units_sold_off", "...")),
-    ("compare: runs.parquet", ("seed", "arm", "level", "name", "metric", "value", "learners", "trained", "converged",
+    ("compare: runs.parquet", ("arm", "level", "name", "metric", "value", "learners", "trained", "converged",
                                "training_ticks")),
     ("compare: runs.parquet, with --vary", ("...", "<drawn paths>")),
     ("compare: differences.parquet", ("arm", "level", "name", "metric", "baseline", "mean", "difference", "se",
@@ -237,20 +257,22 @@ FILES = (
     ("compare: decomposition.parquet", ("package", "component", "level", "name", "metric", "difference", "ci_low",
                                         "ci_high", "n")),
     ("compare: timeseries.parquet", ("arm", "tick", "day", "seller", "price", "featured")),
-    ("sweep: runs/<run id>.parquet", ("run_id", "run_index", "replicate", "seed", "<swept paths>", "ticks",
+    ("sweep: runs/<run id>.parquet", ("run_index", "replicate", "<swept paths>", "ticks",
                                       "learners", "trained", "converged", "training_ticks", "<kept metrics>",
                                       "seller.<name>.<metric>", "role.<role>.<metric>")),
-    ("sweep: timeseries/<run id>.parquet", ("run_id", "<run: timeseries.parquet>")),
-    ("sweep: failures/<run id>.parquet", ("run_id", "run_index", "seed", "values", "error")),
+    ("sweep: timeseries/<run id>.parquet", ("<run: timeseries.parquet>",)),
+    ("sweep: failures/<run id>.parquet", ("run_index", "values", "error")),
     ("sweep: report/effects.parquet", ("<swept paths>", "metric", "baseline", "mean", "difference", "se", "ci_low",
                                        "ci_high", "relative_change_pct", "n")),
-    ("replicate: sessions.parquet", ("session", "seed", "converged", "periods", "delta", "delta_<i>", "price_<i>",
+    ("replicate: sessions.parquet", ("master_seed", "session", "alpha", "beta (Calvano)", "theta (Klein)",
+                                     "discount", "m, xi (Calvano)", "k (Klein)", "converged", "periods", "delta",
+                                     "delta_<i>", "price_<i>",
                                      "profit_<i>", "cycle_length", "is_nash (Calvano)", "...", "constant (Klein)")),
-    ("screen --calibrate: scores.parquet", ("family", "index", "seed", "collusive", "n_sellers", "burn_in",
+    ("screen --calibrate: scores.parquet", ("family", "index", "collusive", "n_sellers", "burn_in",
                                             "delta", "converged", "training_ticks", "<one column per screen>",
                                             "split")),
     ("dashboard export", ("tick", "day", "time", "<run: timeseries.parquet>", "shoppers", "consumer_surplus",
-                          "fee_income", "run", "scenario", "seed")),
+                          "fee_income", "run")),
 )
 
 
@@ -270,7 +292,8 @@ def render() -> str:
         lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]
     lines += ["## Named columns", "", "| pattern | description |", "|---|---|",
               "| `seller.<name>.<metric>`, `role.<role>.<metric>` | a seller's or role's outcome (sweep `[keep]`) |",
-              "| `price_<i>`, `delta_<i>` | seller i's value in a replication session |",
+              "| `price_<i>`, `profit_<i>`, `delta_<i>` | seller i's mean over a replication session's limit "
+              "cycle |",
               "| `<dotted path>` | a swept scenario field's value in a sweep run |", "",
               "## Files", "", "| file | columns |", "|---|---|"]
     lines += [f"| {name} | {', '.join(f'`{c}`' for c in columns)} |" for name, columns in FILES]

@@ -32,6 +32,14 @@ class PriceError(ScenarioError):
     its strategy, the tick and the value. The state is left before that tick and cannot be advanced further."""
 
 
+SHOWN = 80  # characters of a user's value shown in a one-line error
+
+
+def shorten(text: str, limit: int = SHOWN) -> str:
+    """``text`` cut to about ``limit`` characters (a user's value echoed in an error), saying how long it was."""
+    return text if len(text) <= limit else f"{text[:max(limit - 24, 8)]}... ({len(text):,} characters)"
+
+
 def format_validation_error(err) -> str:
     """One line naming each problem of a pydantic ``ValidationError``: ``field = value: what is allowed``."""
     lines = []
@@ -45,5 +53,5 @@ def format_validation_error(err) -> str:
         elif e["type"] == "value_error" and (not e["loc"] or isinstance(e["loc"][-1], int)):
             lines.append(f"{where}.{message}" if where else message)
         else:
-            lines.append(f"{where} = {e.get('input')!r}: {message}")
+            lines.append(f"{where} = {shorten(repr(e.get('input')))}: {message}")
     return "; ".join(lines)

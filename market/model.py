@@ -26,6 +26,10 @@ from market.scenario import Scenario, TrainingPlan
 from market.state import SURPLUS
 
 SCENARIO_SEED = "scenario"  # rng's default: run the scenario's own seed
+# The DataCollector's model columns, named for what they cover: ``_so_far`` from the start of the books (tick 0,
+# or the end of training) to the latest tick; ``_tick`` the latest tick alone. Column: the model's attribute.
+MODEL_REPORTERS = {"seed": "seed", "tick": "tick", "delta_so_far": "delta", "consumer_surplus_tick": "consumer_surplus",
+                   "mean_price_tick": "mean_price", "featured_tick": "featured"}
 DEFAULT_SCENARIO = catalog.resolve("amazon_10min")
 
 
@@ -35,7 +39,7 @@ class PricingModel(mesa.Model):
     Parameters
     ----------
     scenario : Scenario, str or Path
-        The market, or the path of its TOML file.
+        The market, the path of its TOML file, or a shipped scenario's name (``"amazon_10min"``).
     rng : int, numpy Generator or None, optional
         The seed to run (see the module docstring); default: the scenario's. Text that holds an
         integer is read as one (Mesa's dashboard sends text).
@@ -63,7 +67,7 @@ class PricingModel(mesa.Model):
                  collect: bool = True, train: bool | None = None, agents: Mapping[str, object] | None = None,
                  **legacy):
         if not isinstance(scenario, Scenario):
-            scenario = Scenario.from_toml(scenario)
+            scenario = catalog.load(scenario)
         updates = dict(overrides or {})
         for path, value in (("demand.mu", mu), ("demand.shoppers_per_tick", shoppers_per_tick),
                             ("demand.platform_only_share", platform_only_share),
@@ -85,8 +89,7 @@ class PricingModel(mesa.Model):
         self.sellers = [AGENT_CLASSES[s.role](self, i) for i, s in enumerate(self.config.sellers)]
         self.collect = collect
         self.datacollector = mesa.DataCollector(
-            model_reporters={"seed": "seed", "tick": "tick", "delta": "delta", "consumer_surplus": "consumer_surplus",
-                             "mean_price": "mean_price", "featured": "featured"},
+            model_reporters=MODEL_REPORTERS,
             agent_reporters={"name": "name", "price": "price", "quantity": "quantity", "profit": "profit"},
         )
 
@@ -107,6 +110,7 @@ class PricingModel(mesa.Model):
 
     @property
     def delta(self) -> float:
+        """Delta (``market.metrics``) from the start of the books to the latest tick."""
         return self.summary["delta"] if self.state.counted else float("nan")
 
     @property
@@ -116,6 +120,7 @@ class PricingModel(mesa.Model):
 
     @property
     def mean_price(self) -> float:
+        """The sellers' mean price in the latest tick (unweighted)."""
         return float(self.state.sellers.price.mean())
 
     @property

@@ -24,6 +24,7 @@ from experiments.atomic import write_parquet, write_text  # noqa: E402
 from experiments.stats import half_width  # noqa: E402
 from experiments.sweep.effects import baseline_value, paired_effects  # noqa: E402
 from experiments.sweep.store import FAILURES, finished, read_manifest, scan  # noqa: E402
+from market import results  # noqa: E402
 
 MAX_LINES = 8
 REPORT = "report"
@@ -56,7 +57,7 @@ def write_report(folder: Path, baseline: tuple[str, object] | None = None) -> Pa
     out.mkdir(exist_ok=True)
     lines = _header(folder, manifest, frame)
     if effects is not None:
-        write_parquet(effects, out / "effects.parquet")
+        write_parquet(results.tag(effects, manifest["spec"]["name"]), out / "effects.parquet")
         name = _effects_figure(effects, manifest["paths"], baseline[0], value, metrics, out)
         lines += [f"## Effects against {baseline[0]} = {value}", "",
                   "Each value minus the baseline value at the same other coordinates, paired by replicate (the same "
