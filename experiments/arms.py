@@ -37,8 +37,9 @@ from experiments import uncertainty
 from experiments.errors import UsageError
 from experiments.uncertainty import Vary
 from market import catalog, interventions
+from market.errors import shorten
 from market.scenario import Scenario, ScenarioError, format_validation_error
-from market.tomlfile import read_toml
+from market.tomlfile import MAX_DEPTH, depth, read_toml
 
 ARMS_DIR = Path(__file__).resolve().parent / "configs" / "arms"
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
@@ -201,6 +202,8 @@ def parse_assignment(text: str, flag: str = "--set") -> tuple[str, object]:
         raise UsageError(f"{flag} {text!r}: expected PATH=VALUE, e.g. sellers.b.period=6")
     if value.strip().lower() == "none":
         return path, None
+    if depth(value) > MAX_DEPTH:
+        raise UsageError(f"{flag} {shorten(text)!r}: the value is nested more than {MAX_DEPTH} levels deep")
     try:
         return path, tomllib.loads(f"value = {value}")["value"]
     except tomllib.TOMLDecodeError:

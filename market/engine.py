@@ -117,9 +117,10 @@ def raise_fault(names, strategy: np.ndarray, chosen: np.ndarray, fault: np.ndarr
     if seller < 0:
         return
     name = next(s.name for s in select() if s.id == strategy[seller])
-    raise PriceError(f"seller {names[seller]!r} (strategy {name!r}) chose the price {float(chosen[seller])!r} at tick {t}: "
-                     f"a price must be finite and >= 0; check its parameters (e.g. a ceiling, or what it does when "
-                     f"it sees no rival)")
+    price = float(chosen[seller])
+    raise PriceError(f"seller {names[seller]!r} (strategy {name!r}) chose the price {price!r} at tick {t}: a price "
+                     f"must be finite and >= 0; check its parameters (e.g. a ceiling, or what it does when it sees "
+                     f"no rival)")
 
 
 def advance_to_ask(state: State, end: int) -> bool:

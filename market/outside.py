@@ -31,7 +31,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from market.errors import OutsideError, PricerError
+from market.errors import OutsideError, PricerError, shorten
 from market.interventions import SLOT_NAMES
 from market.scenario import Scenario
 from market.state import State
@@ -152,9 +152,15 @@ class Pricers:
 
     def reset(self) -> None:
         """Reset the pricers that have ``reset``: a new run starts."""
-        for pricer in self.pricers:
+        for name, pricer in zip(self.sellers, self.pricers, strict=True):
             if callable(getattr(pricer, "reset", None)):
-                pricer.reset()
+                try:
+                    pricer.reset()
+                except OutsideError:
+                    raise
+                except Exception as err:
+                    raise PricerError(f"seller {name!r}: its pricer's reset() raised {type(err).__name__}: "
+                                      f"{shorten(str(err))}") from err
 
     def observe(self, state: State, k: int) -> Observation:
         """What outside seller ``k`` (its position among the outside sellers) sees now."""
@@ -182,7 +188,7 @@ def _asked(pricer, observation: Observation):
         raise
     except Exception as err:
         raise PricerError(f"seller {observation.seller!r} at tick {observation.tick}: its pricer raised "
-                          f"{type(err).__name__}: {err}") from err
+                          f"{type(err).__name__}: {shorten(str(err))}") from err
 
 
 def observe(state: State, k: int, names: tuple[str, ...], tick_minutes: int) -> Observation:
@@ -202,9 +208,12 @@ def observe(state: State, k: int, names: tuple[str, ...], tick_minutes: int) -> 
 
 def give(state: State, k: int, price, seller: str) -> None:
     """Give the engine ``price`` for outside seller ``k`` at the current tick; ``OutsideError`` if it is no price."""
+    number = price if isinstance(price, float | np.floating) or not isinstance(price, int | np.integer) \
+        else float(price) if abs(price) < 2**1023 else math.inf  # 10**400 is no float: too large
     if isinstance(price, bool) or not isinstance(price, int | float | np.integer | np.floating) \
-            or not (math.isfinite(price) and price > 0.0):
-        raise OutsideError(f"seller {seller!r} at tick {int(state.clock[0])}: price = {price!r}: {PRICE_RULE}")
+            or not (math.isfinite(number) and number > 0.0):
+        raise OutsideError(f"seller {seller!r} at tick {int(state.clock[0])}: price = {shorten(repr(price))}: "
+                           f"{PRICE_RULE}")
     state.outside.answer[k] = price
 
 
