@@ -33,13 +33,15 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from market import budget, strategies
 from market import interventions as rules
-from market import strategies
 from market.benchmarks import Benchmarks, StaticGame, solve
 from market.demand import SEGMENTS
 from market.errors import ScenarioError, format_validation_error
 from market.inventory import InventoryConfig
 from market.tomlfile import read_toml
+
+BENCHMARK_BYTES_PER_PAIR = 192  # the solvers' peak memory per pair of sellers (measured: 72 to 170 bytes)
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False, frozen=True, strict=True)
 MONEY = 1e6            # prices, costs, qualities and fees are at most this (in the scenario's currency)
@@ -363,7 +365,10 @@ class Scenario(BaseModel):
 
     @cached_property
     def benchmarks(self) -> Benchmarks:
-        """Static Nash and joint-profit benchmarks (computed, per tick); ``ScenarioError`` if the solvers fail."""
+        """Static Nash and joint-profit benchmarks (computed, per tick); ``ScenarioError`` if the solvers fail
+        (``budget.BudgetError`` first if their ``n^2`` arrays would not fit in memory)."""
+        budget.require(BENCHMARK_BYTES_PER_PAIR * self.n_sellers ** 2, f"the benchmarks of {self.n_sellers:,} sellers",
+                       "use fewer sellers")
         try:
             benchmarks = solve(self.static_game())
         except (ArithmeticError, FloatingPointError) as err:

@@ -107,13 +107,13 @@ def design(args) -> dict:
 def main(args) -> int:
     from experiments import replicate
     from experiments.atomic import staged_folder
+    from market import budget
 
     replicate.check_run(args.sessions, args.workers)
+    args.workers = budget.workers(args.workers)
     if args.grid and args.grid_sessions < 1:
         raise UsageError(f"--grid-sessions = {args.grid_sessions}: must be >= 1")
     if args.grid:
-        from market import budget
-
         cells = len(replicate.GRID_ALPHA) * len(replicate.GRID_BETA)
         budget.count(args.grid_sessions, replicate.SESSION_BYTES * cells, f"the heatmap's {cells} cells' sessions",
                      "--grid-sessions")

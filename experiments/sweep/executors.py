@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from experiments.errors import UsageError
 from experiments.sweep import preflight
+from market import budget
 
 EXECUTORS = ("serial", "processes", "dask")
 CONNECT_TIMEOUT_S = 5
@@ -271,7 +272,7 @@ def make(name: str, workers: int | None, scheduler: str | None, worker_timeout: 
         return Serial()
     if scheduler is not None:
         return Dask(None, scheduler, *dask_options)
-    workers = workers or os.cpu_count() or 1
+    workers = budget.workers(workers)
     return Processes(workers) if name == "processes" else Dask(workers, None, *dask_options)
 
 
