@@ -35,8 +35,6 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    from rich.progress import Progress
-
     from experiments import arms as armsfile
     from experiments import compare_report, uncertainty
     from experiments.atomic import safe_name, staged_folder
@@ -66,9 +64,11 @@ def main(args) -> int:
     budget.count(args.seeds, 1024 * outcomes * len(arms), "the seeds' results", "--seeds")
     varies = uncertainty.check(varies, [arm.scenario for arm in arms])
     out = Path(args.out or f"results/compare_{base.name}_{safe_name(label)}")
-    with staged_folder(out) as folder, Progress(transient=True, disable=args.json) as bar:
-        task = bar.add_task(f"{base.name}: {args.seeds} seeds x {len(arms)} arms", total=args.seeds)
-        runs = run_arms(arms, args.seeds, varies, progress=lambda: bar.advance(task))
+    from experiments.sweep.progress import progress_display
+
+    progress = progress_display(f"{base.name}: {args.seeds:,} seeds x {len(arms)} arms", args.seeds, unit="seeds")
+    with staged_folder(out) as folder, progress:
+        runs = run_arms(arms, args.seeds, varies, progress=progress.advance)
         table = differences(runs, arms[0].name)
         parts = decomposition(runs, arms[0].name, arms)
         timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)

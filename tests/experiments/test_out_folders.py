@@ -111,3 +111,33 @@ def test_an_intervention_named_like_a_path_writes_inside_results(name, tmp_path,
 def test_safe_name_is_one_path_component(text, expected):
     name = safe_name(text)
     assert name == expected and "/" not in name and not name.startswith(".")
+
+
+@pytest.mark.slow  # a subprocess that loads the engine
+def test_ctrl_c_stops_a_long_run_between_chunks_and_leaves_the_old_results(tmp_path):
+    """A run of a billion ticks shows its progress with the time left and stops cleanly on Ctrl-C (SIGINT):
+    exit 130, the old results as they were, no temporary folder left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    assert main(["run", "amazon_10min", "--horizon", "12", "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    command = [sys.executable, "-m", "experiments.cli", "run", "amazon_10min", "--horizon", "1000000000",
+               "--out", str(out)]
+    with open(tmp_path / "scenario.toml", "w") as handle:  # a stride that keeps the records small
+        handle.write((out / "scenario.toml").read_text().replace("record_stride = ", "record_stride = 100000 #"))
+    command[4] = str(tmp_path / "scenario.toml")
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    deadline = time.monotonic() + 600
+    while not list(tmp_path.glob(".out.*.tmp")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)
+    line = process.stderr.readline()  # the first progress line, after 5 s of ticks
+    assert "ticks in" in line and "left" in line, line
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 130
+    assert "interrupted" in process.stderr.read()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not list(tmp_path.glob(".out.*"))
