@@ -43,18 +43,35 @@ def write_parquet(frame: pl.DataFrame, path: str | Path) -> Path:
                          pl.col("run_id").cast(pl.String), pl.exclude(*IDS))
     metadata = parquet_metadata(frame.columns)
     temp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
-    frame.write_parquet(temp, metadata=metadata)
-    with open(temp, "rb") as handle:
-        os.fsync(handle.fileno())
+    with _written(temp, path):
+        frame.write_parquet(temp, metadata=metadata)
+        with open(temp, "rb") as handle:
+            os.fsync(handle.fileno())
     os.replace(temp, path)
     return path
+
+
+@contextlib.contextmanager
+def _written(temp: Path, path: Path):
+    """Delete ``temp`` if writing it fails (a full disk), and name ``path`` in the ``OSError``."""
+    try:
+        yield
+    except BaseException as err:
+        temp.unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.filename in (None, "", str(temp)):
+            raise OSError(err.errno, err.strerror or str(err), str(path)) from err
+        if isinstance(err, OSError | KeyboardInterrupt) or not isinstance(err, Exception):
+            raise
+        if "No space left" in str(err) or "os error 28" in str(err):  # polars' own IO error
+            raise OSError(28, "No space left on device", str(path)) from err
+        raise
 
 
 def write_text(text: str, path: str | Path) -> Path:
     """Write ``text`` to ``path`` atomically."""
     path = Path(path)
     temp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
-    with open(temp, "w") as handle:
+    with _written(temp, path), open(temp, "w") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())

@@ -116,7 +116,9 @@ def test_a_damaged_manifest(text, message, tmp_path, capsys):
         refused([command, str(folder)], capsys, message)
 
 
-def test_a_failed_write_reports_the_path_and_leaves_the_old_results(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"),
+                                   OSError("No space left on device (os error 28)")])
+def test_a_failed_write_reports_the_path_and_leaves_the_old_results(error, tmp_path, capsys, monkeypatch):
     import polars as pl
 
     out = tmp_path / "out"
@@ -124,13 +126,14 @@ def test_a_failed_write_reports_the_path_and_leaves_the_old_results(tmp_path, ca
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def full_disk(self, file, **kwargs):
-        raise OSError(28, "No space left on device", str(file))
+        Path(file).write_bytes(b"PAR1 half a file")
+        raise error
 
     monkeypatch.setattr(pl.DataFrame, "write_parquet", full_disk)
     capsys.readouterr()
     assert main(["run", "amazon_10min", "--horizon", "30", "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "No space left on device" in err and "timeseries.parquet" in err
+    assert err.count("\n") == 1 and "No space left on device" in err and "timeseries.parquet'" in err, err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the old results, whole
     assert not [p for p in tmp_path.rglob("*") if ".tmp" in p.name]
 

@@ -125,5 +125,6 @@ def test_a_run_killed_while_it_writes_leaves_the_old_results_or_the_new_ones(tmp
         summary = pl.read_parquet(out / "summary.parquet")["ticks"][0]
         assert (summary, ticks) in ((50, {49}), (4320, {4319})), (delay, summary, ticks)
         assert f"horizon = {summary}" in (out / "scenario.toml").read_text()
-        assert sorted(p.name for p in out.iterdir()) == [".pricelab-results", "market_timeseries.parquet", "scenario.toml",
+        assert sorted(p.name for p in out.iterdir()) == [".pricelab-results", "market_timeseries.parquet",
+                                                         "scenario.toml",
                                                          "sellers.parquet", "summary.parquet", "timeseries.parquet"]
