@@ -159,7 +159,26 @@ def build(arm: ArmSpec, base: Scenario, where: str) -> Arm:
         scenario = base.with_values(values).with_interventions(rules)
     except (ScenarioError, interventions.InterventionError) as err:
         raise UsageError(f"{where}: {err}") from None
+    for k, figure in enumerate(arm.paper):
+        check_metric(figure.metric, scenario, f"{where}.paper[{k}].metric")
     return Arm(arm.name, arm.description, scenario, tuple(arm.paper), rule_labels(rules), values, tuple(rules))
+
+
+def check_metric(metric: str, scenario: Scenario, where: str) -> None:
+    """``UsageError`` unless ``metric`` is an outcome a comparison measures (``market.results.outcomes``): a market
+    metric, ``role.<role>.<metric>`` or ``seller.<name>.<metric>`` of a seller of ``scenario``."""
+    from market.metrics import MARKET_METRICS
+    from market.results import ROLE_METRICS, ROLES, SELLER_METRICS
+
+    parts = metric.split(".")
+    known = (len(parts) == 1 and metric in MARKET_METRICS) or (
+        len(parts) == 3 and parts[0] == "role" and parts[1] in ROLES and parts[2] in ROLE_METRICS) or (
+        len(parts) == 3 and parts[0] == "seller" and parts[1] in [s.name for s in scenario.sellers]
+        and parts[2] in SELLER_METRICS)
+    if not known:
+        raise UsageError(f"{where} = {shorten(metric)!r}: not an outcome of the comparison; give a market metric "
+                         f"({', '.join(MARKET_METRICS)}), role.<{'|'.join(ROLES)}>.<{'|'.join(ROLE_METRICS)}> or "
+                         f"seller.<name>.<{'|'.join(SELLER_METRICS)}>")
 
 
 def shorthand(base: Scenario, rules: list, assignments: dict[str, object], label: str) -> list[Arm]:

@@ -38,7 +38,7 @@ import numpy as np
 from numba import njit, objmode
 
 from market.demand import market_demand
-from market.errors import OutsideError, PriceError
+from market.errors import OutsideError, PriceError, check_type, shorten
 from market.interventions import (
     AUDIT_FINE,
     AUDIT_PERIOD,
@@ -88,8 +88,7 @@ def advance(state: State, n_ticks: int, pricers: Pricers | None = None) -> State
     A market with sellers priced from outside needs their ``pricers`` (``market.outside.bind``): the
     kernel calls back into Python to ask them when they reprice, and goes on.
     """
-    if n_ticks < 0:
-        raise ValueError(f"n_ticks = {n_ticks}: must be >= 0")
+    check_ticks(n_ticks)
     check_prices(state)
     if state.outside is None:
         _advance(*state, None, n_ticks)
@@ -102,6 +101,12 @@ def advance(state: State, n_ticks: int, pricers: Pricers | None = None) -> State
         _advance(*state, caller, n_ticks)
     check_prices(state)
     return state
+
+
+def check_ticks(n_ticks) -> None:
+    """``ValueError`` unless ``n_ticks`` is an integer in [0, 2**62] (a float, NaN or 10**19 would do nothing)."""
+    if isinstance(n_ticks, bool) or not isinstance(n_ticks, int | np.integer) or not 0 <= n_ticks <= 2**62:
+        raise ValueError(f"n_ticks = {shorten(repr(n_ticks))}: must be an integer in [0, 2**62]")
 
 
 def check_prices(state: State) -> None:
@@ -167,6 +172,9 @@ def force_price(state: State, seller: int, price: float, n_ticks: int) -> None:
     Its strategy is skipped meanwhile; rivals see the forced price as any other, so the ticks
     after show how they respond (Calvano et al. 2020, section V: punishment of a deviation).
     """
+    check_type(seller, (int, np.integer), "seller", "a seller's index (an integer)")
+    check_type(price, (int, float, np.integer, np.floating), "price", "a number")
+    check_type(n_ticks, (int, np.integer), "n_ticks", "an integer number of ticks")
     if not 0 <= seller < state.n_sellers:
         raise ValueError(f"seller = {seller}: must be in 0..{state.n_sellers - 1}")
     if not (np.isfinite(price) and price > 0.0):

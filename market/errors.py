@@ -40,6 +40,15 @@ def shorten(text: str, limit: int = SHOWN) -> str:
     return text if len(text) <= limit else f"{text[:max(limit - 24, 8)]}... ({len(text):,} characters)"
 
 
+def check_type(value, allowed: type | tuple, name: str, what: str) -> None:
+    """``TypeError`` in one line naming the argument, its value and what is allowed, unless ``value`` is an
+    ``allowed`` (a bool is never a number): the Python API's edge, before any work."""
+    if isinstance(value, allowed) and not (isinstance(value, bool) and bool not in (allowed if isinstance(
+            allowed, tuple) else (allowed,))):
+        return
+    raise TypeError(f"{name} = {shorten(repr(value))}: must be {what}")
+
+
 def format_validation_error(err) -> str:
     """One line naming each problem of a pydantic ``ValidationError``: ``field = value: what is allowed``."""
     lines = []

@@ -21,6 +21,7 @@ import numpy as np
 
 from market import catalog, engine, outside, training
 from market.agents import AGENT_CLASSES
+from market.errors import check_type
 from market.metrics import market_summary
 from market.scenario import Scenario, TrainingPlan
 from market.state import SURPLUS
@@ -68,6 +69,8 @@ class PricingModel(mesa.Model):
                  **legacy):
         if not isinstance(scenario, Scenario):
             scenario = catalog.load(scenario)
+        check_type(overrides, (dict, type(None)), "overrides", "a dict of {dotted path: value}")
+        check_type(horizon, (int, np.integer, type(None)), "horizon", "an integer number of ticks")
         updates = dict(overrides or {})
         for path, value in (("demand.mu", mu), ("demand.shoppers_per_tick", shoppers_per_tick),
                             ("demand.platform_only_share", platform_only_share),
@@ -144,6 +147,8 @@ class PricingModel(mesa.Model):
         """Fast-forward the learners to convergence (``market.training``), then freeze them and restart the books:
         from here ``summary``, the records and the charts measure the trained algorithms' play. Settings left
         out come from the scenario's ``[training]`` table, else from ``TrainingPlan``'s defaults."""
+        for name, value in (("max_ticks", max_ticks), ("stable_ticks", stable_ticks), ("check_every", check_every)):
+            check_type(value, (int, np.integer, type(None)), name, "an integer number of ticks")
         plan = self.config.training or TrainingPlan()
         self.training = training.train_then_freeze(
             self.state, plan.max_ticks if max_ticks is None else max_ticks,
@@ -164,6 +169,8 @@ class PricingModel(mesa.Model):
         """Make ``seller`` charge ``price`` for ``n_ticks`` ticks from the next one (default: one repricing period),
         then return to its strategy: a deviation, to watch how the others respond. Returns the ticks."""
         i = self.seller_index(seller)
+        check_type(price, (int, float, np.integer, np.floating), "price", "a number")
+        check_type(n_ticks, (int, np.integer, type(None)), "n_ticks", "an integer number of ticks")
         n_ticks = self.config.sellers[i].period if n_ticks is None else n_ticks
         engine.force_price(self.state, i, price, n_ticks)
         return n_ticks

@@ -37,7 +37,7 @@ from market import budget, strategies
 from market import interventions as rules
 from market.benchmarks import Benchmarks, StaticGame, solve
 from market.demand import SEGMENTS
-from market.errors import ScenarioError, format_validation_error
+from market.errors import ScenarioError, check_type, format_validation_error
 from market.inventory import InventoryConfig
 from market.tomlfile import read_toml
 
@@ -297,6 +297,7 @@ class Scenario(BaseModel):
         Sellers are addressed by name (``sellers.<name>.<field>``); strategy parameters by
         ``sellers.<name>.params.<param>``.
         """
+        check_type(updates, dict, "updates", "a dict of {dotted path: value}")
         data = self.model_dump()
         for path, value in updates.items():
             set_dotted(data, path, value)

@@ -30,7 +30,7 @@ import numpy as np
 
 from market import budget
 from market import interventions as rules
-from market.errors import ScenarioError
+from market.errors import ScenarioError, check_type
 from market.inventory import RECEIVED, Inventory, build_inventory
 from market.scenario import Scenario
 from market.strategies import MEMORY_SLOTS, get, learning
@@ -257,6 +257,9 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
 
     Raises ``market.interventions.InterventionError`` for an intervention that contradicts the scenario.
     """
+    check_type(scenario, Scenario, "scenario", "a Scenario (market.catalog.load gives one from a name or file)")
+    for name, value in (("horizon", horizon), ("record_stride", record_stride)):
+        check_type(value, (int, np.integer, type(None)), name, "an integer number of ticks")
     horizon = scenario.horizon if horizon is None else horizon
     stride = scenario.record_stride if record_stride is None else record_stride
     if horizon < 0 or stride < 1:

@@ -1,6 +1,6 @@
 """Print a scenario's static benchmarks: Nash and joint-profit (monopoly) prices and profits per tick."""
 
-import json
+from experiments import jsonout
 
 NAME = "benchmarks"
 HELP = "static Nash and monopoly prices and profits of a scenario"
@@ -18,7 +18,7 @@ def main(args) -> int:
     b = scenario.benchmarks
     data = {"scenario": scenario.name, "sellers": [s.name for s in scenario.sellers], **b.as_dict()}
     if args.json:
-        print(json.dumps(data))
+        print(jsonout.dumps(data))
         return 0
     print(f"{scenario.name}: static benchmarks per tick")
     print(f"{'seller':<16}{'Nash p':>10}{'Nash pi':>10}{'monop. p':>10}{'monop. pi':>10}")

@@ -8,10 +8,9 @@ unsets an optional field) compares two arms: ``without`` and ``with`` the change
 first where the scenario has a ``[training]`` table.
 """
 
-import json
 from pathlib import Path
 
-from experiments import flags
+from experiments import flags, jsonout
 from experiments.errors import UsageError
 
 NAME = "compare"
@@ -78,7 +77,7 @@ def main(args) -> int:
         if args.arms is None:
             result["intervention"] = label
             result["outcomes"] = _two_arm_outcomes(result["arms"]["with"]["vs_baseline"])
-        print(json.dumps(result))
+        print(jsonout.dumps(result))
         return 0
     _print(result, report)
     return 0

@@ -8,12 +8,11 @@ Every bad value is reported, naming the flag, before any session runs (exit stat
 """
 
 import argparse
-import json
 import math
 import os
 from pathlib import Path
 
-from experiments import flags
+from experiments import flags, jsonout
 from experiments.errors import UsageError
 from market.errors import shorten
 
@@ -126,7 +125,7 @@ def main(args) -> int:
         report = out / replicate.write_report(folder, args.paper, setup, numbers, results, grid, design(args),
                                               args.seed).name
     if args.json:
-        print(json.dumps(numbers))
+        print(jsonout.dumps(numbers))
     else:
         for key, value in numbers.items():
             print(f"{key:<30} {value:.6g}" if isinstance(value, float) else f"{key:<30} {value}")
