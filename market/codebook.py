@@ -164,6 +164,17 @@ SESSIONS = {
     "constant": _c("Klein: the session ends at a constant price pair (a focal price)", "true/false"),
 }
 
+LLM = {
+    "attempt": _c("an LLM pricer's try at this tick, from 0 (a try after a reply it could not use; the fallback's "
+                  "row is the last)"),
+    "prompt": _c("the prompt the LLM pricer sent (empty in a fallback's row)"),
+    "reply": _c("the model's reply, as it came (empty in a fallback's row)"),
+    "reply_price": _c("the price read from the reply (null: none usable); in a fallback's row, the fallback's price",
+                      f"{MONEY} per unit"),
+    "problem": _c("why the reply could not be used, as fed back to the model (null: it could); in a fallback's "
+                  "row, the fallback and the last problem"),
+}
+
 SCREENS = {
     "family": _c("the simulated market's family in a screens calibration (e.g. best_response, qlearning, nessie)"),
     "index": _c("the simulated market's index within its family"),
@@ -195,7 +206,7 @@ SESSION_SELLER = {
 }
 
 COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS,
-                               **SCREENS}
+                               **SCREENS, **LLM}
 
 # Columns named after something else: (pattern, description template, unit template; None: the entry's unit).
 PATTERNS = (
@@ -271,6 +282,7 @@ FILES = (
     ("screen --calibrate: scores.parquet", ("family", "index", "collusive", "n_sellers", "burn_in",
                                             "delta", "converged", "training_ticks", "<one column per screen>",
                                             "split")),
+    ("LLMPricer(log=PATH)", ("seller", "tick", "attempt", "prompt", "reply", "reply_price", "problem")),
     ("dashboard export", ("tick", "day", "time", "<run: timeseries.parquet>", "shoppers", "consumer_surplus",
                           "fee_income", "run")),
 )
@@ -286,7 +298,8 @@ def render() -> str:
     groups = (("Identifiers", IDENTIFIERS), ("Time series (per tick)", TIMESERIES),
               ("Market outcomes (run summaries; also metric names in long tables)", MARKET),
               ("Seller outcomes", SELLER), ("Runs and training", RUNS), ("Paired statistics", STATISTICS),
-              ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS))
+              ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS),
+              ("LLM pricer's log (market.llm)", LLM))
     for title, entries in groups:
         lines += [f"## {title}", "", "| column | description | unit |", "|---|---|---|"]
         lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]

@@ -135,7 +135,7 @@ class Pricers:
 
     Every outside seller of ``scenario`` needs a pricer in ``agents`` (``OutsideError`` otherwise), but those
     named in ``by_caller``, whose prices the caller gives itself (an environment's agents: their pricer is
-    None). Pricers that have ``reset`` are reset.
+    None). Pricers that have ``bind`` are given the scenario; those that have ``reset`` are reset.
     """
 
     def __init__(self, scenario: Scenario, agents: Mapping[str, object], by_caller: Sequence[str] = (),
@@ -148,19 +148,14 @@ class Pricers:
         self.names = tuple(s.name for s in scenario.sellers)
         self.tick_minutes = scenario.tick_minutes
         self.pricers = [agents.get(name) for name in self.sellers]
+        for name, pricer in zip(self.sellers, self.pricers, strict=True):
+            _hook(name, pricer, "bind", scenario)  # a pricer that needs its market (an LLM: currency, the run's ids)
         self.reset()
 
     def reset(self) -> None:
         """Reset the pricers that have ``reset``: a new run starts."""
         for name, pricer in zip(self.sellers, self.pricers, strict=True):
-            if callable(getattr(pricer, "reset", None)):
-                try:
-                    pricer.reset()
-                except OutsideError:
-                    raise
-                except Exception as err:
-                    raise PricerError(f"seller {name!r}: its pricer's reset() raised {type(err).__name__}: "
-                                      f"{shorten(str(err))}") from err
+            _hook(name, pricer, "reset")
 
     def observe(self, state: State, k: int) -> Observation:
         """What outside seller ``k`` (its position among the outside sellers) sees now."""
@@ -177,6 +172,20 @@ class Pricers:
         """Ask the pricers (``ask``); then the tick is answered, and the engine goes on with it."""
         self.ask(state)
         state.outside.answered[0] = state.clock[0]
+
+
+def _hook(seller: str, pricer, hook: str, *args) -> None:
+    """``pricer.<hook>(*args)`` if the pricer has it; ``PricerError`` naming the seller if its code raises."""
+    method = getattr(pricer, hook, None)
+    if not callable(method):
+        return
+    try:
+        method(*args)
+    except OutsideError:
+        raise
+    except Exception as err:
+        raise PricerError(f"seller {seller!r}: its pricer's {hook}() raised {type(err).__name__}: "
+                          f"{shorten(str(err))}") from err
 
 
 def _asked(pricer, observation: Observation):

@@ -178,6 +178,7 @@ class Scenario(BaseModel):
 
     name: Annotated[str, Field(min_length=1, max_length=200, pattern=NAME)] = "scenario"
     description: str = ""
+    currency: Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[^\s\d]+$")] | None = None  # e.g. EUR
     tick_minutes: Annotated[int, Field(ge=1, le=1440)] = 10
     horizon: Annotated[int, Field(ge=1, le=TICKS)] = 1440
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
