@@ -49,7 +49,7 @@ def test_results_exports_every_run_once_in_run_order(swept, tmp_path, capsys):
     assert pl.read_csv(tmp_path / "all.csv")["run_id"].to_list() == runs["run_id"].to_list()
     capsys.readouterr()
     assert main(["results", str(swept)]) == 0
-    assert "shape: (12, 14)" in capsys.readouterr().out  # run columns, 2 paths, ticks, 4 training, 3 metrics
+    assert "shape: (12, 15)" in capsys.readouterr().out  # 3 ids, run columns, 2 paths, ticks, 4 training, 3 metrics
 
 
 @pytest.mark.parametrize(("argv", "expected"), [

@@ -62,9 +62,9 @@ def test_dependent_values_are_checked_per_point(write_spec):
 def test_simulate_returns_the_kept_metrics_and_series(small):
     outcome = simulate(expand(small)[0], small.metrics, small.timeseries_stride)
     assert outcome.error is None
-    assert outcome.summary.columns == ["ticks", "learners", "trained", "converged", "training_ticks", "delta",
-                                       "mean_price", "consumer_surplus"]
-    assert outcome.summary.row(0)[1:5] == (0, False, None, 0)  # no learners: nothing trained
+    assert outcome.summary.columns == ["scenario", "ticks", "learners", "trained", "converged", "training_ticks",
+                                       "delta", "mean_price", "consumer_surplus"]
+    assert outcome.summary.row(0)[2:6] == (0, False, None, 0)  # no learners: nothing trained
     assert outcome.summary["ticks"].to_list() == [288]
     assert outcome.timeseries.columns[0] == "run_id"
     assert outcome.timeseries["tick"].unique().sort().to_list() == [0, 144]
