@@ -66,7 +66,8 @@ def test_simulate_returns_the_kept_metrics_and_series(small):
                                        "delta", "mean_price", "consumer_surplus"]
     assert outcome.summary.row(0)[2:6] == (0, False, None, 0)  # no learners: nothing trained
     assert outcome.summary["ticks"].to_list() == [288]
-    assert outcome.timeseries.columns[0] == "run_id"
+    assert outcome.timeseries.columns[:3] == ["scenario", "seed", "run_id"]
+    assert outcome.timeseries["run_id"].unique().to_list() == [outcome.run_id]
     assert outcome.timeseries["tick"].unique().sort().to_list() == [0, 144]
 
 
