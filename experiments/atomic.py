@@ -51,17 +51,23 @@ def staged_folder(out: str | Path, flag: str = "--out") -> Iterator[Path]:
     check_results_folder(out, flag)
     _remove_dead(out)
     temp = out.parent / f".{out.name}.{os.getpid()}{TEMP_SUFFIX}"
+    made = [folder for folder in (out.parent, *out.parent.parents) if not folder.exists()]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         temp.mkdir()
     except OSError as err:
         raise UsageError(f"{flag} {str(out)!r}: cannot create a folder there ({err.strerror})") from None
+    done = False
     try:
         yield temp
         _mark(temp)
         _exchange(temp, out)
+        done = True
     finally:
         shutil.rmtree(temp, ignore_errors=True)
+        for folder in made if not done else ():  # a failed command leaves no folder it made (results/)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def check_results_folder(out: str | Path, flag: str = "--out") -> None:
