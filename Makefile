@@ -10,7 +10,7 @@ PYTHON_312 := $(shell for c in python3.13 python3.12 python3 \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v $$c; break; fi; done)
 
-.PHONY: venv run test test-fast bench dashboard assets lint clean reports
+.PHONY: venv run test test-fast test-repeat bench dashboard assets lint clean reports
 
 venv: $(STAMP)
 
@@ -34,6 +34,10 @@ test: venv assets
 
 test-fast: venv
 	$(PY) -m pytest -n 2 -q -m "not browser and not slow"
+
+# The suite N times in a row (default 20), stopping at the first failure: a flaky test shows itself.
+test-repeat: venv assets
+	for i in $$(seq $${N:-20}); do echo "run $$i"; $(PY) -m pytest -n 2 -q -p no:cacheprovider || exit 1; done
 
 bench: venv
 	$(VENV)/bin/pricelab bench --json

@@ -27,8 +27,8 @@ SETTINGS_KEY = "pricelab.dashboard"
 
 
 def run_table(model: PricingModel, run: str) -> pl.DataFrame:
-    """One model's recorded ticks, long form, with its market columns, the page's day and time, and the run's
-    name and seed."""
+    """One model's recorded ticks, long form, with its market columns, the page's day and time, the run's name
+    and its ids (scenario, seed, run id)."""
     market = results.market_series(model.state, model.config).select("tick", "shoppers", "consumer_surplus",
                                                                        "fee_income")
     table = results.timeseries(model.state, model.config).join(market, on="tick", how="left",
@@ -38,9 +38,9 @@ def run_table(model: PricingModel, run: str) -> pl.DataFrame:
         (minutes // 1440 + 1).alias("day"),
         pl.format("{}:{}", (minutes % 1440 // 60).cast(pl.String).str.zfill(2),
                   (minutes % 60).cast(pl.String).str.zfill(2)).alias("time"),
-        pl.lit(run).alias("run"), pl.lit(model.config.name).alias("scenario"),
-        pl.lit(model.config.seed, dtype=pl.Int64).alias("seed")).select(
-        "tick", "day", "time", *[c for c in table.columns if c not in ("tick", "day")], "run", "scenario", "seed")
+        pl.lit(run).alias("run")).select(
+        *results.ID_COLUMNS, "tick", "day", "time",
+        *[c for c in table.columns if c not in ("tick", "day", *results.ID_COLUMNS)], "run")
 
 
 def lab_table(lab: Lab) -> pl.DataFrame:

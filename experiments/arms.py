@@ -40,8 +40,9 @@ from experiments import uncertainty
 from experiments.errors import UsageError
 from experiments.uncertainty import Vary
 from market import catalog, interventions
+from market.errors import shorten
 from market.scenario import Scenario, ScenarioError, format_validation_error
-from market.tomlfile import read_toml
+from market.tomlfile import MAX_DEPTH, depth, read_toml
 
 ARMS_DIR = Path(__file__).resolve().parent / "configs" / "arms"
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
@@ -162,7 +163,26 @@ def build(arm: ArmSpec, base: Scenario, where: str) -> Arm:
         scenario = base.with_values(values).with_interventions(rules)
     except (ScenarioError, interventions.InterventionError) as err:
         raise UsageError(f"{where}: {err}") from None
+    for k, figure in enumerate(arm.paper):
+        check_metric(figure.metric, scenario, f"{where}.paper[{k}].metric")
     return Arm(arm.name, arm.description, scenario, tuple(arm.paper), rule_labels(rules), values, tuple(rules))
+
+
+def check_metric(metric: str, scenario: Scenario, where: str) -> None:
+    """``UsageError`` unless ``metric`` is an outcome a comparison measures (``market.results.outcomes``): a market
+    metric, ``role.<role>.<metric>`` or ``seller.<name>.<metric>`` of a seller of ``scenario``."""
+    from market.metrics import MARKET_METRICS
+    from market.results import ROLE_METRICS, ROLES, SELLER_METRICS
+
+    parts = metric.split(".")
+    known = (len(parts) == 1 and metric in MARKET_METRICS) or (
+        len(parts) == 3 and parts[0] == "role" and parts[1] in ROLES and parts[2] in ROLE_METRICS) or (
+        len(parts) == 3 and parts[0] == "seller" and parts[1] in [s.name for s in scenario.sellers]
+        and parts[2] in SELLER_METRICS)
+    if not known:
+        raise UsageError(f"{where} = {shorten(metric)!r}: not an outcome of the comparison; give a market metric "
+                         f"({', '.join(MARKET_METRICS)}), role.<{'|'.join(ROLES)}>.<{'|'.join(ROLE_METRICS)}> or "
+                         f"seller.<name>.<{'|'.join(SELLER_METRICS)}>")
 
 
 def shorthand(base: Scenario, rules: list, assignments: dict[str, object], label: str) -> list[Arm]:
@@ -205,6 +225,8 @@ def parse_assignment(text: str, flag: str = "--set") -> tuple[str, object]:
         raise UsageError(f"{flag} {text!r}: expected PATH=VALUE, e.g. sellers.b.period=6")
     if value.strip().lower() == "none":
         return path, None
+    if depth(value) > MAX_DEPTH:
+        raise UsageError(f"{flag} {shorten(text)!r}: the value is nested more than {MAX_DEPTH} levels deep")
     try:
         return path, tomllib.loads(f"value = {value}")["value"]
     except tomllib.TOMLDecodeError:

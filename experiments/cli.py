@@ -27,9 +27,18 @@ from pathlib import Path
 
 from experiments import commands
 from experiments.errors import UsageError
-from market.errors import CalibrationError, InterventionError, OutsideError, PanelError, PricerError, ScenarioError
+from market.errors import (
+    CalibrationError,
+    InterventionError,
+    OutsideError,
+    PanelError,
+    PricerError,
+    ScenarioError,
+    shorten,
+)
 
 LOG = "pricelab-error.log"
+MAX_LINE = 600  # characters of an error's message: a value echoed in it whole could be megabytes
 
 
 class Parser(argparse.ArgumentParser):
@@ -65,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         if "--debug" in argv:
             raise
         hint = " (rerun with --debug to see its traceback)" if isinstance(err, PricerError) else ""
-        print(f"pricelab: error: {' '.join(str(err).split())}{hint}", file=sys.stderr)
+        print(f"pricelab: error: {shorten(' '.join(str(err).split()), MAX_LINE)}{hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("pricelab: interrupted", file=sys.stderr)
@@ -74,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         if "--debug" in argv:
             raise
         where = f" {err.filename!r}" if err.filename else ""
-        print(f"pricelab: error: cannot write or read{where}: {err.strerror or err}", file=sys.stderr)
+        print(f"pricelab: error: cannot write or read{shorten(where, MAX_LINE)}: {err.strerror or err}",
+              file=sys.stderr)
         return 1
     except Exception as err:  # noqa: BLE001 - the edge: anything else is one line and a log file
         if "--debug" in argv:

@@ -91,10 +91,12 @@ def run_arms(arms: list[Arm], n_seeds: int, varies: list[Vary] = (), progress=No
     for seed, per_arm in zip(run_seeds, measured, strict=True):
         drawn = draws(varies, seed)
         for arm, (columns, outcomes, whole) in zip(arms, per_arm, strict=True):
-            rows += [{"seed": seed, "arm": arm.name, "level": level, "name": name, "metric": metric, "value": value,
+            scenario = seeded(arm, seed, varies)
+            ids = {"scenario": scenario.name, "seed": seed, "run_id": results.run_id(scenario)}
+            rows += [{**ids, "arm": arm.name, "level": level, "name": name, "metric": metric, "value": value,
                       "whole_run": whole_value, **columns, **drawn}
                      for (level, name, metric, value), (*_, whole_value) in zip(outcomes, whole, strict=True)]
-    return pl.DataFrame(rows, schema_overrides={"converged": pl.Boolean, "seed": pl.UInt64, "settled": pl.Boolean,
+    return pl.DataFrame(rows, schema_overrides={"converged": pl.Boolean, "seed": pl.Int64, "settled": pl.Boolean,
                                                 "settled_by": pl.String})
 
 
@@ -113,7 +115,7 @@ def series(arms: list[Arm], seed: int, varies: list[Vary] = ()) -> pl.DataFrame:
     """Each arm's recorded prices and Buy Box holder on one seed (``market.results.timeseries``), with ``arm``."""
     scenarios = [seeded(arm, seed, varies) for arm in arms]
     return pl.concat([results.timeseries(p.state, scenario).select(
-        pl.lit(arm.name).alias("arm"), "tick", "day", "seller", "price", "featured")
+        *results.ID_COLUMNS, pl.lit(arm.name).alias("arm"), "tick", "day", "seller", "price", "featured")
         for arm, scenario, p in zip(arms, scenarios, measure_together(scenarios), strict=True)])
 
 

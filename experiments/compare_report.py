@@ -11,6 +11,7 @@ from experiments.atomic import write_parquet, write_text
 from experiments.compare import KEY, convergence, disagree, warm_ups
 from experiments.compare_summary import ANSWER, number
 from experiments.uncertainty import Vary
+from market import results
 from market.scenario import Scenario
 
 HEADLINE = tuple(metric for metric, _, _ in ANSWER)  # the effects the first page answers with
@@ -116,10 +117,10 @@ def write(out: Path, base: Scenario, arms: list[Arm], question: str, runs: pl.Da
     ``compare.md`` and its self-contained ``compare.html`` in ``out``; returns the Markdown file's path. ``extra``:
     Markdown lines after the first page (e.g. ``experiments.respond``'s section on firms re-tuning)."""
     write_parquet(runs, out / "runs.parquet")
-    write_parquet(table, out / "differences.parquet")
+    write_parquet(results.tag(table, base.name), out / "differences.parquet")
     write_parquet(timeseries, out / "timeseries.parquet")
     if parts.height:
-        write_parquet(parts, out / "decomposition.parquet")
+        write_parquet(results.tag(parts, base.name), out / "decomposition.parquet")
     shown = _nonzero(runs)
     compare_figures.differences(out / "compare.png", base, arms, table.filter(pl.col("level") == "market"), shown)
     compare_figures.series(out / "timeseries.png", base, timeseries)

@@ -20,6 +20,8 @@ where one can be derived, and the z-test of ours against it (``experiments.stats
 The report sets the paper's figures for the design run (``experiments.papers``) beside ours.
 """
 
+import hashlib
+import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -205,11 +207,21 @@ def inference(paper: str, values: dict[str, tuple[float, float]], published: lis
     return rows
 
 
-def sessions(paper: str, results: list) -> pl.DataFrame:
-    """One row per session: its seed, convergence, Delta and prices by seller, cycle and tests."""
+LEARNING = {"alpha": "alpha", "beta": "beta", "theta": "theta", "delta": "discount", "m": "m", "xi": "xi", "k": "k"}
+
+
+def sessions(paper: str, results: list, design: dict | None = None, master_seed: int | None = None) -> pl.DataFrame:
+    """One row per session: its ids (``market.results.ID_COLUMNS``; the run id hashes the paper, the design and
+    the seed), the master seed and learning parameters of ``design``, its convergence, Delta and prices by seller,
+    cycle and tests."""
+    design = design or {}
+    learning = {column: design[key] for key, column in LEARNING.items() if key in design}
     rows = []
     for k, r in enumerate(results):
-        row = {"session": k, "seed": r.seed, "converged": r.converged, "periods": r.periods, "delta": r.delta,
+        run = json.dumps({"paper": paper, "design": design, "seed": r.seed}, sort_keys=True, default=list)
+        row = {"scenario": paper, "seed": r.seed, "run_id": hashlib.sha256(run.encode()).hexdigest()[:16],
+               "master_seed": master_seed, "session": k, **learning, "converged": r.converged, "periods": r.periods,
+               "delta": r.delta,
                **{f"price_{i}": float(p) for i, p in enumerate(r.price)}, "cycle_length": r.cycle_length}
         if paper == "calvano2020":
             row.update({f"delta_{i}": float(d) for i, d in enumerate(r.delta_by_seller)})
@@ -221,7 +233,7 @@ def sessions(paper: str, results: list) -> pl.DataFrame:
         else:
             row.update(profitability=r.profitability, constant=r.constant)
         rows.append(row)
-    return pl.DataFrame(rows, schema_overrides={"seed": pl.UInt64})
+    return pl.DataFrame(rows, schema_overrides={"seed": pl.Int64, "master_seed": pl.Int64})
 
 
 def cell_summary(setups: list[QLearningSetup], job: tuple[int, int]):
@@ -240,11 +252,11 @@ def run_grid(setup: QLearningSetup, sessions: int, workers: int, seed: int) -> n
 
 
 def write_report(out: Path, paper: str, setup, numbers: dict, results: list, grid: np.ndarray | None,
-                 design: dict) -> Path:
+                 design: dict, master_seed: int | None = None) -> Path:
     """``sessions.parquet``, PNG figures and the Markdown report in ``out``: every statistic with its standard
     error and interval, the paper's figures for this design beside ours with the test of each, then the
     project's own statistics; returns the report's path."""
-    write_parquet(sessions(paper, results), out / "sessions.parquet")
+    write_parquet(sessions(paper, results, design, master_seed), out / "sessions.parquet")
     published = papers.figures(paper, design)
     delta = next((f.value for f in published if f.statistic == "delta_mean"), None)
     drawn = report_figures.draw(out, paper, setup, results, grid, GRID_ALPHA, GRID_BETA, delta)

@@ -57,7 +57,10 @@ def parse(text: str, flag: str = "--vary") -> Vary:
 
 
 def make(path: str, low, high, where: str) -> Vary:
-    """A checked ``Vary``: finite numbers with LOW <= HIGH."""
+    """A checked ``Vary``: finite numbers with LOW <= HIGH, of a field other than the seed."""
+    if path == "seed":
+        raise UsageError(f"{where} seed: the seeds are the comparison's own (--seeds; spawned from the scenario's "
+                         f"seed); vary a market field such as demand.mu")
     if any(isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v) for v in (low, high)):
         raise UsageError(f"{where} {path} = [{low!r}, {high!r}]: LOW and HIGH must be finite numbers")
     if low > high:

@@ -8,7 +8,7 @@ data); the engine reads them as data and imports nothing from ``experiments``. F
 import tomllib
 from pathlib import Path
 
-from market.errors import ScenarioError
+from market.errors import ScenarioError, check_type
 from market.scenario import Scenario
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "experiments" / "configs"
@@ -22,6 +22,7 @@ def scenario_names() -> list[str]:
 def find(name_or_path: str | Path, folder: Path) -> Path | None:
     """``name_or_path`` if it exists (a folder is the file reader's error to name), else ``folder/<name>.toml`` if
     that is a file, else None."""
+    check_type(name_or_path, (str, Path), "scenario", "a shipped name, a TOML file's path or a Scenario")
     path = Path(name_or_path)
     if path.is_file() or path.is_dir():
         return path

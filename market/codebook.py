@@ -29,11 +29,11 @@ INTRO = ("Money is in the scenario's currency units (the shipped markets have un
          "those ticks.")
 
 IDENTIFIERS = {
-    "scenario": _c("scenario name"),
+    "scenario": _c("scenario name (a replication's: the paper)"),
     "seller": _c("seller name (the scenario's sellers[].name)"),
     "role": _c("the seller's role: platform, retailer or brand"),
-    "seed": _c("the run's seed: it fixes Poisson shopper arrivals, learners' exploration and every other draw; "
-               "with the scenario it reproduces the run"),
+    "seed": _c("the run's seed, a signed 64-bit integer: it fixes Poisson shopper arrivals, learners' exploration "
+               "and every other draw; with the scenario it reproduces the run (null: the row aggregates over seeds)"),
     "tick": _c("tick index from 0 (training ticks included); the row's prices and flows are those of this tick",
                "ticks"),
     "day": _c("tick / ticks per day: the day from 0 (0.5 is noon of the first day); in the dashboard's export, "
@@ -41,7 +41,10 @@ IDENTIFIERS = {
     "time": _c("the dashboard's export: the time of day at the start of the tick, hh:mm (d1 00:10 is day 1, "
                "time 00:10)"),
     "run": _c("the dashboard's run: A (the market as set), B (A with the rules switched on)"),
-    "run_id": _c("a sweep run's id: digest of its resolved scenario, seed included"),
+    "run_id": _c("the run's id: the first 16 hex digits of the SHA-256 of its scenario's TOML, seed included "
+                 "(market.results.run_id; a replication session's: of its paper, set-up and seed); the same run has "
+                 "the same id in every file (null: the row aggregates over seeds)"),
+    "master_seed": _c("the experiment's master seed, from which every session's seed is spawned (SeedSequence)"),
     "run_index": _c("position of the run in the sweep's fixed order (grid point, then replicate)"),
     "replicate": _c("replicate r of a grid point: every grid point's replicate r uses the same seed"),
     "values": _c("a failed sweep run's swept values, as JSON"),
@@ -173,6 +176,13 @@ STATISTICS = {
 }
 
 SESSIONS = {
+    "alpha": _c("the session's learning rate (Q-learning's alpha)"),
+    "beta": _c("Calvano: the session's exploration decay, epsilon_t = exp(-beta t)"),
+    "theta": _c("Klein: the session's exploration decay, epsilon_t = (1 - theta)^t"),
+    "discount": _c("the session's discount factor (the papers' delta)"),
+    "m": _c("Calvano: prices on the grid", "prices"),
+    "xi": _c("Calvano: how far the grid extends beyond the Nash and monopoly prices, a share of their gap", "ratio"),
+    "k": _c("Klein: prices on the grid", "prices"),
     "periods": _c("periods the session ran (to convergence, or the cap)", "periods"),
     "cycle_length": _c("length of the limit cycle of greedy play (a constant price is 1; Klein: periods, one seller "
                        "moving in each)", "periods"),
@@ -195,6 +205,17 @@ SESSIONS = {
     "profitability": _c("Klein's profitability on pricelab's scale: mean profit per seller / 1/8 (Klein prints the "
                         "profit itself, 1/8 x this)", "ratio"),
     "constant": _c("Klein: the session ends at a constant price pair (a focal price)", "true/false"),
+}
+
+LLM = {
+    "attempt": _c("an LLM pricer's try at this tick, from 0 (a try after a reply it could not use; the fallback's "
+                  "row is the last)"),
+    "prompt": _c("the prompt the LLM pricer sent (empty in a fallback's row)"),
+    "reply": _c("the model's reply, as it came (empty in a fallback's row)"),
+    "reply_price": _c("the price read from the reply (null: none usable); in a fallback's row, the fallback's price",
+                      f"{MONEY} per unit"),
+    "problem": _c("why the reply could not be used, as fed back to the model (null: it could); in a fallback's "
+                  "row, the fallback and the last problem"),
 }
 
 SCREENS = {
@@ -281,8 +302,14 @@ CALIBRATION = {
                     "units", f"{MONEY} per unit"),
 }
 
+SESSION_SELLER = {
+    "price": _c("the seller's mean price over the session's limit cycle of greedy play", f"{MONEY} per unit"),
+    "profit": _c("the seller's mean profit per period over the session's limit cycle", "currency per period"),
+    "delta": _c("the seller's profit gain over the limit cycle, (profit - Nash) / (monopoly - Nash)", "ratio"),
+}
+
 COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS,
-                               **SCREENS, **RESPOND, **CALIBRATION}
+                               **SCREENS, **RESPOND, **CALIBRATION, **LLM}
 
 # Columns named after something else: (pattern, description template, unit template; None: the entry's unit).
 PATTERNS = (
@@ -290,7 +317,7 @@ PATTERNS = (
     (re.compile(r"^role\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "role {who}: {entry}", None),
     (re.compile(r"^owner\.(?P<who>[^.]+)\.(?P<metric>[a-z_]+)$"), "firm {who} (its sellers together): {entry}",
      None),
-    (re.compile(r"^(?P<metric>price|profit|delta)_(?P<who>\d+)$"), "seller {who} (from 0): {entry}", None),
+    (re.compile(r"^(?P<session>price|profit|delta)_(?P<who>\d+)$"), "seller {who} (from 0): {entry}", None),
     (re.compile(r"^fixed_(?P<metric>baseline|mean|difference|se|ci_low|ci_high|relative_change_pct|n)$"),
      "with settings fixed: {entry}", None),
     (re.compile(r"^responding_(?P<metric>baseline|mean|difference|se|ci_low|ci_high|relative_change_pct|n)$"),
@@ -312,7 +339,8 @@ def describe(column: str) -> Column:
         match = pattern.match(column)
         if match is None:
             continue
-        named = COLUMNS.get(match.groupdict().get("metric", ""))
+        found = match.groupdict()
+        named = SESSION_SELLER[found["session"]] if "session" in found else COLUMNS.get(found.get("metric", ""))
         if unit is None and named is None:
             continue
         parts = {**match.groupdict(), "entry": named.description if named else ""}
@@ -327,7 +355,10 @@ def parquet_metadata(columns) -> dict[str, str]:
     return {"pricelab.codebook": json.dumps(entries)}
 
 
+IDS = ("scenario", "seed", "run_id")  # first in every file (market.results.ID_COLUMNS)
+
 FILES = (
+    ("every file", IDS),
     ("run: timeseries.parquet", ("tick", "day", "seller", "role", "price", "quantity", "profit", "fee", "featured",
                                  "stock")),
     ("run: market_timeseries.parquet", ("tick", "day", "shoppers", "consumer_surplus", "fee_income",
@@ -337,11 +368,11 @@ FILES = (
                               "units_donated", "units_destroyed", "destroyed_value", "storage_fees_paid",
                               "disposal_costs_paid", "stock_held", "nash_price", "monopoly_price", "nash_profit",
                               "monopoly_profit", "nash_price_low", "nash_price_high")),
-    ("run: summary.parquet", ("scenario", "seed", *RUNS, "delta", "mean_price", "weighted_price", "mean_margin",
+    ("run: summary.parquet", (*RUNS, "delta", "mean_price", "weighted_price", "mean_margin",
                               "consumer_surplus", "industry_profit", "total_welfare", "hhi", "price_dispersion",
                               "price_changes_per_day", "fee_income", "shoppers", "units_sold_off", "...",
                               "nash_benchmark")),
-    ("compare: runs.parquet", ("seed", "arm", "level", "name", "metric", "value", "whole_run", "learners", "trained",
+    ("compare: runs.parquet", ("arm", "level", "name", "metric", "value", "whole_run", "learners", "trained",
                                "converged", "training_ticks", "warm_up_ticks", "settled", "settled_by",
                                "cycle_ticks")),
     ("compare: runs.parquet, with --vary", ("...", "<drawn paths>")),
@@ -350,36 +381,38 @@ FILES = (
     ("compare: decomposition.parquet", ("package", "component", "level", "name", "metric", "difference", "ci_low",
                                         "ci_high", "n")),
     ("compare: timeseries.parquet", ("arm", "tick", "day", "seller", "price", "featured")),
-    ("compare --respond: respond.parquet", ("scenario", "seed", "run_id", "arm", "seller", "setting", "given",
-                                            "chosen", "given_value", "chosen_value", "status", "rounds",
-                                            "simulations", "search_seeds", "profit_given", "profit_chosen",
-                                            "remaining_gain", "gain", "gain_ci_low", "gain_ci_high", "n")),
-    ("compare --respond: respond_effects.parquet", ("scenario", "seed", "run_id", "arm", "level", "name", "metric",
-                                                    "fixed_<statistic>", "responding_<statistic>")),
+    ("compare --respond: respond.parquet", ("arm", "seller", "setting", "given", "chosen", "given_value",
+                                            "chosen_value", "status", "rounds", "simulations", "search_seeds",
+                                            "profit_given", "profit_chosen", "remaining_gain", "gain", "gain_ci_low",
+                                            "gain_ci_high", "n")),
+    ("compare --respond: respond_effects.parquet", ("arm", "level", "name", "metric", "fixed_<statistic>",
+                                                    "responding_<statistic>")),
     ("compare --respond: responding/", ("<compare's files, the arms at their equilibria>",)),
-    ("sweep: runs/<run id>.parquet", ("run_id", "run_index", "replicate", "seed", "<swept paths>", "ticks",
+    ("sweep: runs/<run id>.parquet", ("run_index", "replicate", "<swept paths>", "ticks",
                                       "learners", "trained", "converged", "training_ticks", "warm_up_ticks",
                                       "settled", "settled_by", "cycle_ticks", "<kept metrics>",
                                       "seller.<name>.<metric>", "role.<role>.<metric>", "owner.<firm>.<metric>")),
-    ("sweep: timeseries/<run id>.parquet", ("run_id", "<run: timeseries.parquet>")),
-    ("sweep: failures/<run id>.parquet", ("run_id", "run_index", "seed", "values", "error")),
+    ("sweep: timeseries/<run id>.parquet", ("<run: timeseries.parquet>",)),
+    ("sweep: failures/<run id>.parquet", ("run_index", "values", "error")),
     ("sweep: report/effects.parquet", ("<swept paths>", "metric", "baseline", "mean", "difference", "se", "ci_low",
                                        "ci_high", "relative_change_pct", "n")),
-    ("replicate: sessions.parquet", ("session", "seed", "converged", "periods", "delta", "delta_<i>", "price_<i>",
+    ("replicate: sessions.parquet", ("master_seed", "session", "alpha", "beta (Calvano)", "theta (Klein)",
+                                     "discount", "m, xi (Calvano)", "k (Klein)", "converged", "periods", "delta",
+                                     "delta_<i>", "price_<i>",
                                      "profit_<i>", "cycle_length", "is_nash (Calvano)", "...", "constant (Klein)")),
-    ("screen --calibrate: scores.parquet", ("family", "index", "seed", "collusive", "n_sellers", "burn_in",
+    ("screen --calibrate: scores.parquet", ("family", "index", "collusive", "n_sellers", "burn_in",
                                             "delta", "converged", "training_ticks", "<one column per screen>",
                                             "split")),
-    ("calibrate: calibration.parquet", ("scenario", "seed", "run_id", "market", "product", "seller", "firm",
-                                        "observed_price", "market_share", "quality", "marginal_cost", "cost_source",
-                                        "nash_price")),
-    ("calibrate: twin.parquet", ("scenario", "seed", "run_id", "market", "name", "metric", "observed", "twin")),
-    ("export --format long", ("scenario", "seed", "run_id", "market", "product", "firm", "mean_price",
-                              "market_share", "units", "market_size", "marginal_cost", "quality")),
-    ("export --format pyblp", ("scenario", "seed", "run_id", "market_ids", "product_ids", "firm_ids", "shares",
-                               "prices", "costs", "qualities")),
+    ("calibrate: calibration.parquet", ("market", "product", "seller", "firm", "observed_price", "market_share",
+                                        "quality", "marginal_cost", "cost_source", "nash_price")),
+    ("calibrate: twin.parquet", ("market", "name", "metric", "observed", "twin")),
+    ("export --format long", ("market", "product", "firm", "mean_price", "market_share", "units", "market_size",
+                              "marginal_cost", "quality")),
+    ("export --format pyblp", ("market_ids", "product_ids", "firm_ids", "shares", "prices", "costs", "qualities")),
+    ("LLMPricer(log=PATH)", ("seller", "tick", "attempt", "prompt", "reply", "reply_price", "problem")),
+
     ("dashboard export", ("tick", "day", "time", "<run: timeseries.parquet>", "shoppers", "consumer_surplus",
-                          "fee_income", "run", "scenario", "seed")),
+                          "fee_income", "run")),
 )
 
 
@@ -395,14 +428,17 @@ def render() -> str:
               ("Seller outcomes", SELLER), ("Runs and training", RUNS), ("Paired statistics", STATISTICS),
               ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS),
               ("Firms re-tuning their repricers (compare --respond, sweep [respond])", RESPOND),
-              ("Calibration and exports (pricelab calibrate, export)", CALIBRATION))
+              ("Calibration and exports (pricelab calibrate, export)", CALIBRATION),
+              ("LLM pricer's log (market.llm)", LLM))
+
     for title, entries in groups:
         lines += [f"## {title}", "", "| column | description | unit |", "|---|---|---|"]
         lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]
     lines += ["## Named columns", "", "| pattern | description |", "|---|---|",
               "| `seller.<name>.<metric>`, `role.<role>.<metric>`, `owner.<firm>.<metric>` | a seller's, role's or "
               "firm's outcome (sweep `[keep]`) |",
-              "| `price_<i>`, `delta_<i>` | seller i's value in a replication session |",
+              "| `price_<i>`, `profit_<i>`, `delta_<i>` | seller i's mean over a replication session's limit "
+              "cycle |",
               "| `<dotted path>` | a swept scenario field's value in a sweep run |",
               "| `fixed_<statistic>`, `responding_<statistic>` | a paired statistic with settings fixed / with firms "
               "re-tuning (compare --respond) |",

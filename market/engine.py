@@ -46,7 +46,7 @@ from numba import njit, objmode
 from market.benchmarks.display import featured_offer, offer_weights
 from market.changes import CHANGE_TOLERANCE
 from market.demand import market_demand
-from market.errors import OutsideError
+from market.errors import OutsideError, PriceError, check_type, shorten
 from market.interventions import (
     AUDIT_FINE,
     AUDIT_PERIOD,
@@ -78,10 +78,11 @@ from market.state import (
     copy_state,
     optional_groups,
     restart_books,
+    seller_names,
 )
 from market.stock import close_tick, limit_sales, open_tick
 from market.strategies.dispatch import learner_price, learner_state, outside_price, response_price, rule_price
-from market.strategies.registry import LEARNER, OUTSIDE, RESPONSE
+from market.strategies.registry import LEARNER, OUTSIDE, RESPONSE, select
 
 __all__ = ["State", "advance", "advance_to_ask", "build_state", "copy_state", "force_price", "prepare",
            "restart_books", "run", "set_interventions"]
@@ -93,25 +94,54 @@ def advance(state: State, n_ticks: int, pricers: Pricers | None = None) -> State
     A market with sellers priced from outside needs their ``pricers`` (``market.outside.bind``): the
     kernel calls back into Python to ask them when they reprice, and goes on.
     """
-    if n_ticks < 0:
-        raise ValueError(f"n_ticks = {n_ticks}: must be >= 0")
+    check_ticks(n_ticks)
+    check_prices(state)
     if state.outside is None:
         _advance(*state, None, n_ticks)
+        check_prices(state)
         return state
     if pricers is None or len(pricers.pricers) != state.outside.seller.shape[0] or None in pricers.pricers:
         raise OutsideError(f"pricers = {pricers!r}: this market has {state.outside.seller.shape[0]} sellers priced "
                            f"from outside; give their pricers (market.outside.bind)")
     with calling(state, pricers) as caller:
         _advance(*state, caller, n_ticks)
+    check_prices(state)
     return state
+
+
+def check_ticks(n_ticks) -> None:
+    """``ValueError`` unless ``n_ticks`` is an integer in [0, 2**62] (a float, NaN or 10**19 would do nothing)."""
+    if isinstance(n_ticks, bool) or not isinstance(n_ticks, int | np.integer) or not 0 <= n_ticks <= 2**62:
+        raise ValueError(f"n_ticks = {shorten(repr(n_ticks))}: must be an integer in [0, 2**62]")
+
+
+def check_prices(state: State) -> None:
+    """``PriceError`` naming the seller, its strategy, the tick and the price when a strategy's kernel chose a
+    price that is not finite or is negative (the kernel stops before that tick and leaves the fault in
+    ``state.scratch.fault``; the state cannot be advanced further)."""
+    raise_fault(seller_names(state), state.sellers.strategy, state.scratch.chosen, state.scratch.fault)
+
+
+def raise_fault(names, strategy: np.ndarray, chosen: np.ndarray, fault: np.ndarray) -> None:
+    """``check_prices`` for one market's arrays (a copy of ``market.vector``'s batch, too)."""
+    seller, t = (int(x) for x in fault)
+    if seller < 0:
+        return
+    name = next(s.name for s in select() if s.id == strategy[seller])
+    price = float(chosen[seller])
+    raise PriceError(f"seller {names[seller]!r} (strategy {name!r}) chose the price {price!r} at tick {t}: a price "
+                     f"must be finite and >= 0; check its parameters (e.g. a ceiling, or what it does when it sees "
+                     f"no rival)")
 
 
 def advance_to_ask(state: State, end: int) -> bool:
     """Run up to tick ``end``, or until an outside seller is asked for a price: then return True before that tick,
     with the sellers asked in ``state.outside.asked``. Give their prices (``market.outside.give``), mark the tick
     answered (``state.outside.answered[0] = state.t``) and call again to run it. The environments' loop."""
+    check_prices(state)
     if state.t < end:
         _advance(*state, _caller(state), end - state.t)
+        check_prices(state)
     return state.t < end
 
 
@@ -148,6 +178,9 @@ def force_price(state: State, seller: int, price: float, n_ticks: int) -> None:
     Its strategy is skipped meanwhile; rivals see the forced price as any other, so the ticks
     after show how they respond (Calvano et al. 2020, section V: punishment of a deviation).
     """
+    check_type(seller, (int, np.integer), "seller", "a seller's index (an integer)")
+    check_type(price, (int, float, np.integer, np.floating), "price", "a number")
+    check_type(n_ticks, (int, np.integer), "n_ticks", "an integer number of ticks")
     if not 0 <= seller < state.n_sellers:
         raise ValueError(f"seller = {seller}: must be in 0..{state.n_sellers - 1}")
     if not (np.isfinite(price) and price > 0.0):
@@ -218,7 +251,8 @@ def _seen(t, lag, min_lag, notice):
 @inner_kernel
 def _choose_prices(t, market, sellers, rule, featured, learners, responses, outside, scratch):
     """Fill scratch.chosen with each seller's price for tick t (unchanged for sellers not repricing); ``featured``
-    is the offer featured in the last tick (-1: none), which best responses see.
+    is the offer featured in the last tick (-1: none), which best responses see. False, with the seller and tick
+    in ``scratch.fault``, at the first price chosen that is not finite or is negative.
 
     Under a daily-price rule everyone reprices at the rule's tick of the day only, on
     information ``notice`` ticks older; a minimum-lag rule raises every lag; a ban on
@@ -259,6 +293,11 @@ def _choose_prices(t, market, sellers, rule, featured, learners, responses, outs
             scratch.chosen[i] = rule_price(sellers.strategy[i], market.cost[i],
                                            _lowest_rival(scratch, sellers.history, i, seen), platform_price,
                                            minute, sellers.param[i], sellers.memory[i])
+        if not 0.0 <= scratch.chosen[i] < np.inf:  # NaN too
+            scratch.fault[0] = i
+            scratch.fault[1] = t
+            return False
+    return True
 
 
 @inner_kernel
@@ -594,7 +633,9 @@ def _advance(market, sellers, rules, brands, learners, responses, last, totals, 
             if caller is None or caller[0] < 0:
                 return
             _call_python(caller[0])
-        _choose_prices(t, market, sellers, rules.value, last.featured[0], learners, responses, outside, scratch)
+        if not _choose_prices(t, market, sellers, rules.value, last.featured[0], learners, responses, outside,
+                              scratch):
+            return
         if inventory is not None:
             open_tick(t, inventory, market.cost, scratch.chosen)
         _enforce(t, market.ticks_per_day, sellers, rules, brands, scratch.chosen, totals.changes)

@@ -34,7 +34,7 @@ from pettingzoo import ParallelEnv
 
 from market import catalog, engine, outside
 from market.benchmarks import price_grid
-from market.errors import OutsideError
+from market.errors import OutsideError, check_type, shorten
 from market.scenario import Scenario
 
 ACTIONS = ("discrete", "box")
@@ -63,14 +63,25 @@ def check_agent_names(scenario: Scenario, agents: Sequence[str], others: Mapping
 
 
 def episode_seed(seed: int | None, seeds: np.random.Generator | None,
-                 default: int) -> tuple[int, np.random.Generator]:
+                 default: int, copies: int = 1) -> tuple[int, np.random.Generator]:
     """The seed of the next episode and the generator of those after it: ``seed`` if given (the generator then
-    restarts from it), else the next draw of ``seeds``, else (before any) ``default``, the scenario's."""
+    restarts from it), else the next draw of ``seeds``, else (before any) ``default``, the scenario's.
+    ``OutsideError`` for a seed that is not an integer in [0, 2**63 - copies] (``copies`` markets run on seeds
+    ``seed`` to ``seed + copies - 1``, which must not wrap)."""
     if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed <= 2**63 - copies:
+            raise OutsideError(f"seed = {shorten(repr(seed))}: must be an integer in [0, 2**63 - {copies}]")
         return int(seed), np.random.default_rng(seed)
     if seeds is None:
         return default, np.random.default_rng(default)
-    return int(seeds.integers(2**62)), seeds
+    return int(seeds.integers(2**62 - copies)), seeds
+
+
+def check_ticks(n_ticks) -> int:
+    """``n_ticks`` of an episode: an integer in [1, 2**62]; ``OutsideError`` otherwise (NaN, 6.5, "10", 10**19)."""
+    if isinstance(n_ticks, bool) or not isinstance(n_ticks, int | np.integer) or not 1 <= n_ticks <= 2**62:
+        raise OutsideError(f"n_ticks = {shorten(repr(n_ticks))}: must be an integer in [1, 2**62]")
+    return int(n_ticks)
 
 
 class PriceActions:
@@ -78,7 +89,9 @@ class PriceActions:
 
     def __init__(self, scenario: Scenario, actions: str, m: int, xi: float, price_range: tuple[float, float] | None):
         if actions not in ACTIONS:
-            raise OutsideError(f"actions = {actions!r}: must be one of {', '.join(ACTIONS)}")
+            raise OutsideError(f"actions = {shorten(repr(actions))}: must be one of {', '.join(ACTIONS)}")
+        check_type(m, (int, np.integer), "m", "an integer number of prices on the grid")
+        check_type(xi, (int, float, np.integer, np.floating), "xi", "a number")
         b = scenario.plain_benchmarks
         self.grid = price_grid(b.nash_price, b.monopoly_price, m, xi)
         low, high = price_range if price_range is not None else (float(self.grid[0]), float(self.grid[-1]))
@@ -155,9 +168,7 @@ class MarketEnv(ParallelEnv):
         others = dict(others or {})
         agents = check_agent_names(scenario, agents, others)
         names = [s.name for s in scenario.sellers]
-        self.n_ticks = scenario.horizon if n_ticks is None else n_ticks
-        if self.n_ticks < 1:
-            raise OutsideError(f"n_ticks = {self.n_ticks}: must be >= 1")
+        self.n_ticks = check_ticks(scenario.horizon if n_ticks is None else n_ticks)
         outside.check_agents(scenario, others, "others")
         self.scenario = outside.assign(scenario, {*agents, *others})
         self.possible_agents = agents

@@ -32,6 +32,28 @@ class PricerError(OutsideError):
     the pricer's exception is its ``__cause__``, with its traceback."""
 
 
+class PriceError(ScenarioError):
+    """A strategy's kernel chose a price that is no price (not finite, or negative): the message names the seller,
+    its strategy, the tick and the value. The state is left before that tick and cannot be advanced further."""
+
+
+SHOWN = 80  # characters of a user's value shown in a one-line error
+
+
+def shorten(text: str, limit: int = SHOWN) -> str:
+    """``text`` cut to about ``limit`` characters (a user's value echoed in an error), saying how long it was."""
+    return text if len(text) <= limit else f"{text[:max(limit - 24, 8)]}... ({len(text):,} characters)"
+
+
+def check_type(value, allowed: type | tuple, name: str, what: str) -> None:
+    """``TypeError`` in one line naming the argument, its value and what is allowed, unless ``value`` is an
+    ``allowed`` (a bool is never a number): the Python API's edge, before any work."""
+    if isinstance(value, allowed) and not (isinstance(value, bool) and bool not in (allowed if isinstance(
+            allowed, tuple) else (allowed,))):
+        return
+    raise TypeError(f"{name} = {shorten(repr(value))}: must be {what}")
+
+
 def format_validation_error(err) -> str:
     """One line naming each problem of a pydantic ``ValidationError``: ``field = value: what is allowed``."""
     lines = []
@@ -45,5 +67,5 @@ def format_validation_error(err) -> str:
         elif e["type"] == "value_error" and (not e["loc"] or isinstance(e["loc"][-1], int)):
             lines.append(f"{where}.{message}" if where else message)
         else:
-            lines.append(f"{where} = {e.get('input')!r}: {message}")
+            lines.append(f"{where} = {shorten(repr(e.get('input')))}: {message}")
     return "; ".join(lines)

@@ -50,7 +50,7 @@ from typing import Annotated, Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
-from market.errors import InterventionError, format_validation_error
+from market.errors import InterventionError, format_validation_error, shorten
 from market.tomlfile import read_toml
 
 __all__ = ["CATALOG", "Intervention", "InterventionError", "compile_rules", "load", "named", "parse"]
@@ -370,7 +370,15 @@ def load(name_or_path: str) -> list[Intervention]:
                                     "non-empty array of tables, [[interventions]] with a kind each")
         return [parse({"name": _label(path.stem, item, len(items)), **item}, f"{path.name}: interventions[{i}]")
                 for i, item in enumerate(items)]
-    return [named(part.strip()) for part in name_or_path.split(",") if part.strip()]
+    names = [part.strip() for part in name_or_path.split(",") if part.strip()]
+    if not names:
+        raise InterventionError(f"intervention {shorten(name_or_path)!r}: names none; give a catalog name "
+                                f"({', '.join(sorted(CATALOG))}), several separated by commas, or a TOML file")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise InterventionError(f"intervention {shorten(name_or_path)!r}: {twice[0]!r} is given twice; give each "
+                                f"rule once")
+    return [named(name) for name in names]
 
 
 def _label(stem: str, item: dict, count: int) -> str:

@@ -22,11 +22,18 @@ import numpy as np
 
 from market import catalog, engine, outside, training
 from market.agents import AGENT_CLASSES
+from market.errors import check_type
 from market.metrics import market_summary
 from market.scenario import MeasurePlan, Scenario, TrainingPlan
 from market.state import SURPLUS
 
 SCENARIO_SEED = "scenario"  # rng's default: run the scenario's own seed
+# The DataCollector's model columns, named for what they cover: ``_so_far`` from the start of the books
+# (``measured_from``: tick 0, or the end of training and of the warm-up) to the latest tick; ``_tick`` the latest
+# tick alone. Column: the model's attribute.
+MODEL_REPORTERS = {"seed": "seed", "tick": "tick", "delta_so_far": "delta", "consumer_surplus_tick": "consumer_surplus",
+                   "mean_price_tick": "mean_price", "featured_tick": "featured", "measured_from": "measured_from",
+                   "warm_up_ticks": "warm_up_ticks", "settled": "settled"}
 DEFAULT_SCENARIO = catalog.resolve("amazon_10min")
 
 
@@ -36,7 +43,7 @@ class PricingModel(mesa.Model):
     Parameters
     ----------
     scenario : Scenario, str or Path
-        The market, or the path of its TOML file.
+        The market, the path of its TOML file, or a shipped scenario's name (``"amazon_10min"``).
     rng : int, numpy Generator or None, optional
         The seed to run (see the module docstring); default: the scenario's. Text that holds an
         integer is read as one (Mesa's dashboard sends text).
@@ -47,7 +54,7 @@ class PricingModel(mesa.Model):
         Run the warm-up of the scenario's ``[measure]`` table (with True and no table, ``"auto"``) after
         training, so that the model starts in the settled market (``market.settling``); default: when the
         scenario has one, unless ``train`` is False. ``model.warm_up`` says how it went (None: none ran), and
-        the reporters ``measured_from``, ``warm_up_ticks`` and ``settled`` say what ``delta`` covers.
+        the reporters ``measured_from``, ``warm_up_ticks`` and ``settled`` say what ``delta_so_far`` covers.
     mu, shoppers_per_tick, platform_only_share, referral_fee, fulfilment_fee, featured_attention : float, optional
         Override the scenario's demand and platform terms.
     overrides : dict, optional
@@ -69,7 +76,9 @@ class PricingModel(mesa.Model):
                  collect: bool = True, train: bool | None = None, agents: Mapping[str, object] | None = None,
                  warm_up: bool | None = None, **legacy):
         if not isinstance(scenario, Scenario):
-            scenario = Scenario.from_toml(scenario)
+            scenario = catalog.load(scenario)
+        check_type(overrides, (dict, type(None)), "overrides", "a dict of {dotted path: value}")
+        check_type(horizon, (int, np.integer, type(None)), "horizon", "an integer number of ticks")
         updates = dict(overrides or {})
         for path, value in (("demand.mu", mu), ("demand.shoppers_per_tick", shoppers_per_tick),
                             ("demand.platform_only_share", platform_only_share),
@@ -93,9 +102,7 @@ class PricingModel(mesa.Model):
         self.sellers = [AGENT_CLASSES[s.role](self, i) for i, s in enumerate(self.config.sellers)]
         self.collect = collect
         self.datacollector = mesa.DataCollector(
-            model_reporters={"seed": "seed", "tick": "tick", "delta": "delta", "consumer_surplus": "consumer_surplus",
-                             "mean_price": "mean_price", "featured": "featured", "measured_from": "measured_from",
-                             "warm_up_ticks": "warm_up_ticks", "settled": "settled"},
+            model_reporters=MODEL_REPORTERS,
             agent_reporters={"name": "name", "price": "price", "quantity": "quantity", "profit": "profit"},
         )
 
@@ -132,6 +139,7 @@ class PricingModel(mesa.Model):
 
     @property
     def delta(self) -> float:
+        """Delta (``market.metrics``) from the start of the books to the latest tick."""
         return self.summary["delta"] if self.state.counted else float("nan")
 
     @property
@@ -141,6 +149,7 @@ class PricingModel(mesa.Model):
 
     @property
     def mean_price(self) -> float:
+        """The sellers' mean price in the latest tick (unweighted)."""
         return float(self.state.sellers.price.mean())
 
     @property
@@ -164,6 +173,8 @@ class PricingModel(mesa.Model):
         """Fast-forward the learners to convergence (``market.training``), then freeze them and restart the books:
         from here ``summary``, the records and the charts measure the trained algorithms' play. Settings left
         out come from the scenario's ``[training]`` table, else from ``TrainingPlan``'s defaults."""
+        for name, value in (("max_ticks", max_ticks), ("stable_ticks", stable_ticks), ("check_every", check_every)):
+            check_type(value, (int, np.integer, type(None)), name, "an integer number of ticks")
         plan = self.config.training or TrainingPlan()
         self.training = training.train_then_freeze(
             self.state, plan.max_ticks if max_ticks is None else max_ticks,
@@ -184,6 +195,8 @@ class PricingModel(mesa.Model):
         """Make ``seller`` charge ``price`` for ``n_ticks`` ticks from the next one (default: one repricing period),
         then return to its strategy: a deviation, to watch how the others respond. Returns the ticks."""
         i = self.seller_index(seller)
+        check_type(price, (int, float, np.integer, np.floating), "price", "a number")
+        check_type(n_ticks, (int, np.integer, type(None)), "n_ticks", "an integer number of ticks")
         n_ticks = self.config.sellers[i].period if n_ticks is None else n_ticks
         engine.force_price(self.state, i, price, n_ticks)
         return n_ticks

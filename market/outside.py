@@ -31,7 +31,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from market.errors import OutsideError, PricerError
+from market.errors import OutsideError, PricerError, shorten
 from market.interventions import SLOT_NAMES
 from market.scenario import Scenario
 from market.state import State
@@ -135,7 +135,7 @@ class Pricers:
 
     Every outside seller of ``scenario`` needs a pricer in ``agents`` (``OutsideError`` otherwise), but those
     named in ``by_caller``, whose prices the caller gives itself (an environment's agents: their pricer is
-    None). Pricers that have ``reset`` are reset.
+    None). Pricers that have ``bind`` are given the scenario; those that have ``reset`` are reset.
     """
 
     def __init__(self, scenario: Scenario, agents: Mapping[str, object], by_caller: Sequence[str] = (),
@@ -148,13 +148,14 @@ class Pricers:
         self.names = tuple(s.name for s in scenario.sellers)
         self.tick_minutes = scenario.tick_minutes
         self.pricers = [agents.get(name) for name in self.sellers]
+        for name, pricer in zip(self.sellers, self.pricers, strict=True):
+            _hook(name, pricer, "bind", scenario)  # a pricer that needs its market (an LLM: currency, the run's ids)
         self.reset()
 
     def reset(self) -> None:
         """Reset the pricers that have ``reset``: a new run starts."""
-        for pricer in self.pricers:
-            if callable(getattr(pricer, "reset", None)):
-                pricer.reset()
+        for name, pricer in zip(self.sellers, self.pricers, strict=True):
+            _hook(name, pricer, "reset")
 
     def observe(self, state: State, k: int) -> Observation:
         """What outside seller ``k`` (its position among the outside sellers) sees now."""
@@ -173,6 +174,20 @@ class Pricers:
         state.outside.answered[0] = state.clock[0]
 
 
+def _hook(seller: str, pricer, hook: str, *args) -> None:
+    """``pricer.<hook>(*args)`` if the pricer has it; ``PricerError`` naming the seller if its code raises."""
+    method = getattr(pricer, hook, None)
+    if not callable(method):
+        return
+    try:
+        method(*args)
+    except OutsideError:
+        raise
+    except Exception as err:
+        raise PricerError(f"seller {seller!r}: its pricer's {hook}() raised {type(err).__name__}: "
+                          f"{shorten(str(err))}") from err
+
+
 def _asked(pricer, observation: Observation):
     """``pricer.price(observation)``; ``PricerError`` naming the seller and the tick if the pricer's code raises
     (its own ``OutsideError``, such as an LLM's reply without a price, passes as it is)."""
@@ -182,7 +197,7 @@ def _asked(pricer, observation: Observation):
         raise
     except Exception as err:
         raise PricerError(f"seller {observation.seller!r} at tick {observation.tick}: its pricer raised "
-                          f"{type(err).__name__}: {err}") from err
+                          f"{type(err).__name__}: {shorten(str(err))}") from err
 
 
 def observe(state: State, k: int, names: tuple[str, ...], tick_minutes: int) -> Observation:
@@ -202,9 +217,12 @@ def observe(state: State, k: int, names: tuple[str, ...], tick_minutes: int) -> 
 
 def give(state: State, k: int, price, seller: str) -> None:
     """Give the engine ``price`` for outside seller ``k`` at the current tick; ``OutsideError`` if it is no price."""
+    number = price if isinstance(price, float | np.floating) or not isinstance(price, int | np.integer) \
+        else float(price) if abs(price) < 2**1023 else math.inf  # 10**400 is no float: too large
     if isinstance(price, bool) or not isinstance(price, int | float | np.integer | np.floating) \
-            or not (math.isfinite(price) and price > 0.0):
-        raise OutsideError(f"seller {seller!r} at tick {int(state.clock[0])}: price = {price!r}: {PRICE_RULE}")
+            or not (math.isfinite(number) and number > 0.0):
+        raise OutsideError(f"seller {seller!r} at tick {int(state.clock[0])}: price = {shorten(repr(price))}: "
+                           f"{PRICE_RULE}")
     state.outside.answer[k] = price
 
 

@@ -4,6 +4,10 @@
 its summary and static benchmarks. ``summary``: one row for the market. ``outcomes``: every
 measure of a run in long form, at the levels of the market, each role and each seller. Column
 names and types are fixed, so files from many runs scan together.
+
+Every Parquet file the project writes starts with ``ID_COLUMNS`` (``tag``): ``scenario`` (String),
+``seed`` (Int64, signed 64-bit everywhere) and ``run_id`` (String, ``run_id``); rows that aggregate
+over seeds have a null seed and run id. Files join on them.
 """
 
 import hashlib
@@ -18,6 +22,7 @@ from market.settling import WarmUp
 from market.state import FEE_INCOME, SHOPPERS, SURPLUS, State
 from market.training import Training, columns
 
+ID_COLUMNS = {"scenario": pl.String, "seed": pl.Int64, "run_id": pl.String}
 BYTES_PER_RECORD = 160  # a recorded (tick, seller) in the long frames, strings included (a generous estimate)
 
 
@@ -25,6 +30,19 @@ def run_id(scenario: Scenario) -> str:
     """A run's id: the first 16 hex digits of the SHA-256 of its scenario's TOML (seed, arm's rules and every
     setting included), so the same scenario on the same seed has the same id in every file and on every machine."""
     return hashlib.sha256(scenario.to_toml().encode()).hexdigest()[:16]
+
+
+def tag(frame: pl.DataFrame, scenario: str | Scenario, seed: int | None = None, run: str | None = None
+        ) -> pl.DataFrame:
+    """``frame`` with ``ID_COLUMNS`` first (replacing any it has): a ``Scenario`` gives its name, seed and
+    ``run_id``; a name gives itself with ``seed`` and ``run`` (None: the rows aggregate over seeds). Columns
+    already in ``frame`` that vary by row (``seed``, ``run_id``) are kept and cast, not overwritten."""
+    if isinstance(scenario, Scenario):
+        scenario, seed, run = scenario.name, scenario.seed, run_id(scenario)
+    given = {"scenario": scenario, "seed": seed, "run_id": run}
+    columns = [pl.col(name).cast(dtype) if name in frame.columns and (name != "scenario" and given[name] is None)
+               else pl.lit(given[name], dtype=dtype).alias(name) for name, dtype in ID_COLUMNS.items()]
+    return frame.select(*columns, pl.exclude(*ID_COLUMNS))
 
 
 def recorded_ticks(state: State) -> np.ndarray:
@@ -44,7 +62,7 @@ def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
     roles = [s.role for s in scenario.sellers]
     records = state.records
     featured = records.featured[:rows]
-    return pl.DataFrame({
+    return tag(pl.DataFrame({
         "tick": np.repeat(tick, n),
         "day": np.repeat(tick / scenario.ticks_per_day, n),
         "seller": pl.Series(np.tile(names, rows), dtype=pl.String),
@@ -56,7 +74,7 @@ def timeseries(state: State, scenario: Scenario) -> pl.DataFrame:
         "featured": (featured[:, None] == np.arange(n)[None, :]).ravel(),
         "stock": (state.inventory.record_stock[:rows] if state.inventory is not None
                   else np.full((rows, n), np.nan)).ravel(),
-    })
+    }), scenario)
 
 
 def market_series(state: State, scenario: Scenario) -> pl.DataFrame:
@@ -65,14 +83,14 @@ def market_series(state: State, scenario: Scenario) -> pl.DataFrame:
     tick = recorded_ticks(state)
     names = np.array([s.name for s in scenario.sellers] + [None], dtype=object)
     market = state.records.market[:rows]
-    return pl.DataFrame({
+    return tag(pl.DataFrame({
         "tick": tick,
         "day": tick / scenario.ticks_per_day,
         "shoppers": market[:, SHOPPERS],
         "consumer_surplus": market[:, SURPLUS],
         "fee_income": market[:, FEE_INCOME],
         "featured_seller": pl.Series(names[state.records.featured[:rows]].tolist(), dtype=pl.String),
-    })
+    }), scenario)
 
 
 def sellers(state: State, scenario: Scenario) -> pl.DataFrame:
@@ -85,7 +103,7 @@ def sellers(state: State, scenario: Scenario) -> pl.DataFrame:
     frame.update({"nash_price": b.nash_price, "monopoly_price": b.monopoly_price,
                   "nash_profit": b.nash_profit, "monopoly_profit": b.monopoly_profit,
                   "nash_price_low": b.nash_price_low, "nash_price_high": b.nash_price_high})
-    return pl.DataFrame(frame)
+    return tag(pl.DataFrame(frame), scenario)
 
 
 def summary(state: State, scenario: Scenario, trained: Training | None = None,
@@ -94,11 +112,12 @@ def summary(state: State, scenario: Scenario, trained: Training | None = None,
     whether they follow training (``market.training.columns``: learners, trained, converged, training_ticks) and
     a warm-up (``market.settling.columns``: warm_up_ticks, settled, settled_by, cycle_ticks)."""
     values = market_summary(state, scenario.benchmarks, scenario.ticks_per_day)
-    return pl.DataFrame({"scenario": [scenario.name], "seed": [scenario.seed], "ticks": [state.counted],
-                         **{k: [v] for k, v in columns(trained, state).items()},
-                         **{k: [v] for k, v in settling.columns(warm_up).items()},
-                         **{k: [v] for k, v in values.items()}, "nash_benchmark": [scenario.benchmarks.nash]},
-                        schema_overrides={"converged": pl.Boolean, "settled": pl.Boolean, "settled_by": pl.String})
+    return tag(pl.DataFrame({"ticks": [state.counted], **{k: [v] for k, v in columns(trained, state).items()},
+                             **{k: [v] for k, v in settling.columns(warm_up).items()},
+                             **{k: [v] for k, v in values.items()}, "nash_benchmark": [scenario.benchmarks.nash]},
+                            schema_overrides={"converged": pl.Boolean, "settled": pl.Boolean,
+                                              "settled_by": pl.String}),
+               scenario)
 
 
 ROLES = ("platform", "retailer", "brand")

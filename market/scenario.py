@@ -33,17 +33,19 @@ from typing import Annotated, Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from market import budget, strategies
 from market import interventions as rules
-from market import strategies
 from market.benchmarks import Benchmarks, StaticGame, solve
 from market.benchmarks.display_game import Display, solve_display
 from market.benchmarks.ownership import firm_ids
 from market.demand import SEGMENTS
-from market.errors import ScenarioError, format_validation_error
+from market.errors import ScenarioError, check_type, format_validation_error
 from market.inventory import InventoryConfig
 from market.profile import MINUTES_PER_DAY
 from market.profile import parse as parse_profile
 from market.tomlfile import read_toml
+
+BENCHMARK_BYTES_PER_PAIR = 192  # the solvers' peak memory per pair of sellers (measured: 72 to 170 bytes)
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False, frozen=True, strict=True)
 MONEY = 1e6            # prices, costs, qualities and fees are at most this (in the scenario's currency)
@@ -289,6 +291,7 @@ class Scenario(BaseModel):
 
     name: Annotated[str, Field(min_length=1, max_length=200, pattern=NAME)] = "scenario"
     description: str = ""
+    currency: Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[^\s\d]+$")] | None = None  # e.g. EUR
     tick_minutes: Annotated[int, Field(ge=1, le=1440)] = 10
     horizon: Annotated[int, Field(ge=1, le=TICKS)] = 1440
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
@@ -446,6 +449,7 @@ class Scenario(BaseModel):
         Sellers are addressed by name (``sellers.<name>.<field>``); strategy parameters by
         ``sellers.<name>.params.<param>``.
         """
+        check_type(updates, dict, "updates", "a dict of {dotted path: value}")
         data = self.model_dump()
         for path, value in updates.items():
             set_dotted(data, path, value)
@@ -529,7 +533,8 @@ class Scenario(BaseModel):
     @cached_property
     def benchmarks(self) -> Benchmarks:
         """Static Nash and joint-profit benchmarks (computed, per tick) for the demand sellers face under the
-        platform's display rule (``market.benchmarks.display_game``); ``ScenarioError`` if the solvers fail."""
+        platform's display rule (``market.benchmarks.display_game``); ``ScenarioError`` if the solvers fail
+        (``budget.BudgetError`` first if their ``n^2`` arrays would not fit in memory)."""
         return self._checked(lambda: solve_display(self.static_game(), self.display()))
 
     @cached_property
@@ -540,6 +545,8 @@ class Scenario(BaseModel):
         return self._checked(lambda: solve(self.static_game()))
 
     def _checked(self, benchmarks_of) -> Benchmarks:
+        budget.require(BENCHMARK_BYTES_PER_PAIR * self.n_sellers ** 2, f"the benchmarks of {self.n_sellers:,} sellers",
+                       "use fewer sellers")
         try:
             benchmarks = benchmarks_of()
         except (ArithmeticError, FloatingPointError) as err:

@@ -23,13 +23,14 @@ the end of training). A book restart (:func:`restart_books`) empties ``totals``,
 and the inventory's books (``INVENTORY_BOOKS``); nothing else.
 """
 
+import weakref
 from typing import NamedTuple
 
 import numpy as np
 
 from market import budget
 from market import interventions as rules
-from market.errors import ScenarioError
+from market.errors import ScenarioError, check_type
 from market.inventory import RECEIVED, Inventory, build_inventory
 from market.profile import parse as parse_profile
 from market.profile import tick_factors
@@ -192,6 +193,7 @@ class Scratch(NamedTuple):
     quality: np.ndarray           # float64[n]: today's qualities a_i + xi_id (with demand shocks) ...
     quality_day: np.ndarray       # int64[1]: ... for this day (NEVER before the first)
     choices: np.ndarray           # float64[n]: shoppers who chose each offer this tick (sampled choices)
+    fault: np.ndarray             # int64[2]: seller and tick of a price that is no price (market.engine); -1: none
 
 
 class Responses(NamedTuple):
@@ -269,6 +271,9 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
 
     Raises ``market.interventions.InterventionError`` for an intervention that contradicts the scenario.
     """
+    check_type(scenario, Scenario, "scenario", "a Scenario (market.catalog.load gives one from a name or file)")
+    for name, value in (("horizon", horizon), ("record_stride", record_stride)):
+        check_type(value, (int, np.integer, type(None)), name, "an integer number of ticks")
     horizon = scenario.horizon if horizon is None else horizon
     stride = scenario.record_stride if record_stride is None else record_stride
     if horizon < 0 or stride < 1:
@@ -281,7 +286,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
     n = scenario.n_sellers
     records = -(-horizon // stride)
     sellers = _sellers(scenario, references)
-    return State(
+    return _named(State(
         market=_market(scenario, game), sellers=sellers, rules=_rules(scenario, references),
         brands=_brands(scenario), learners=_learners(scenario, game, sellers.param),
         responses=_responses(scenario, game.segment_weight.shape[0]),
@@ -297,7 +302,24 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
         scratch=_scratch(n, game.segment_weight.shape[0], sellers.history.shape[0]),
         inventory=build_inventory(scenario, records) if optional_groups(scenario)["inventory"] else None,
         outside=_outside(sellers.family),
-        clock=np.zeros(1, dtype=np.int64), origin=np.zeros(1, dtype=np.int64))
+        clock=np.zeros(1, dtype=np.int64), origin=np.zeros(1, dtype=np.int64)), [x.name for x in scenario.sellers])
+
+
+_NAMES: dict[int, tuple[str, ...]] = {}
+
+
+def _named(state: State, names) -> State:
+    """Remember the names of ``state``'s sellers (for errors) while its arrays live; return ``state``."""
+    key = id(state.sellers.price)
+    _NAMES[key] = tuple(names)
+    weakref.finalize(state.sellers.price, _NAMES.pop, key, None)
+    return state
+
+
+def seller_names(state: State) -> tuple[str, ...]:
+    """The names of ``state``'s sellers, from the scenario it was built from (``seller 0``, ... for a state made
+    otherwise)."""
+    return _NAMES.get(id(state.sellers.price)) or tuple(f"seller {i}" for i in range(state.n_sellers))
 
 
 def check_memory(scenario: Scenario, horizon: int, stride: int, extra_per_row: int = 0) -> None:
@@ -448,7 +470,8 @@ def _scratch(n: int, segments: int, rows: int) -> Scratch:
     return Scratch(chosen=np.zeros(n), observed=np.zeros(n), weight=np.zeros((segments, n)), share=np.zeros(n),
                    log_denominator=np.zeros(segments), row_tick=np.full(rows, NEVER, dtype=np.int64),
                    row_low=np.zeros((rows, 2)), row_argmin=np.zeros(rows, dtype=np.int64), quality=np.zeros(n),
-                   quality_day=np.full(1, NEVER, dtype=np.int64), choices=np.zeros(n))
+                   quality_day=np.full(1, NEVER, dtype=np.int64), choices=np.zeros(n),
+                   fault=np.full(2, -1, dtype=np.int64))
 
 
 def _uses_benchmarks(seller) -> bool:
@@ -472,7 +495,7 @@ def copy_state(state: State) -> State:
         if isinstance(value, tuple):
             return type(value)(*map(copy, value))
         return value
-    return copy(state)
+    return _named(copy(state), seller_names(state))
 
 
 def restart_books(state: State) -> None:

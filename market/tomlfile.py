@@ -35,7 +35,7 @@ def read_text(path: str | Path, what: str, error: type[Exception]) -> str:
                     "UTF-8") from None
 
 
-def _depth(text: str) -> int:
+def depth(text: str) -> int:
     """The deepest nesting of brackets and braces outside strings (an upper bound is enough)."""
     depth = deepest = 0
     quote = None
@@ -53,7 +53,7 @@ def _depth(text: str) -> int:
 
 
 def _parsed(text: str, parse, kind: str, where: str, error: type[Exception]) -> dict:
-    if _depth(text) > MAX_DEPTH:
+    if depth(text) > MAX_DEPTH:
         raise error(f"{where}: nested more than {MAX_DEPTH} levels deep")
     try:
         data = parse(text)

@@ -32,7 +32,7 @@ from gymnasium.vector.utils import batch_space
 from numba import njit
 
 from market import budget, engine, outside
-from market.env import PriceActions, check_agent_names, episode_seed, load_scenario
+from market.env import PriceActions, check_agent_names, check_ticks, episode_seed, load_scenario
 from market.errors import OutsideError
 from market.inventory import Inventory
 from market.jit import tick_kernel
@@ -50,6 +50,7 @@ from market.state import (
     Sellers,
     State,
     Totals,
+    seller_names,
 )
 
 OPTIONAL = ("brands", "learners", "responses", "inventory")  # the groups a market may lack (market.state)
@@ -190,9 +191,7 @@ class VectorMarketEnv(VectorEnv):
         agents = check_agent_names(scenario, agents)
         if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
             raise OutsideError(f"num_envs = {num_envs!r}: must be an integer >= 1")
-        self.n_ticks = scenario.horizon if n_ticks is None else n_ticks
-        if self.n_ticks < 1:
-            raise OutsideError(f"n_ticks = {self.n_ticks}: must be >= 1")
+        self.n_ticks = check_ticks(scenario.horizon if n_ticks is None else n_ticks)
         self.scenario = outside.assign(scenario, agents)
         outside.Pricers(self.scenario, {}, by_caller=agents)  # every outside seller is an agent
         self.agents, self.num_envs = agents, num_envs
@@ -221,7 +220,7 @@ class VectorMarketEnv(VectorEnv):
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         """Start every copy's episode; copy b runs on seed ``seed + b`` (``seed``: as ``MarketEnv.reset``'s)."""
-        seed, self._seeds = episode_seed(seed, self._seeds, self.scenario.seed)
+        seed, self._seeds = episode_seed(seed, self._seeds, self.scenario.seed, self.num_envs)
         refill(self._batch, self._template)
         self.state.market.seed[:] = seed + np.arange(self.num_envs)
         self._banked[:] = 0.0
@@ -268,6 +267,9 @@ class VectorMarketEnv(VectorEnv):
         prices = prices if act else self._reward  # any (num_envs, k) array when not acting
         _step_many(self._batch, *self._groups, self.n_ticks, self._agents, prices, act, self._banked,
                    self._observation, self._reward)
+        for b in np.flatnonzero(self.state.scratch.fault[:, 0] >= 0)[:1]:
+            engine.raise_fault(seller_names(self._template), self.state.sellers.strategy[b],
+                               self.state.scratch.chosen[b], self.state.scratch.fault[b])
 
     def _observations(self) -> np.ndarray:
         return self._observation.reshape(self.num_envs, *self._shape, -1).copy()

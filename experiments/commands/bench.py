@@ -5,10 +5,9 @@ each yields measurements. Figures are measured on this machine, never asserted b
 """
 
 import importlib
-import json
 import pkgutil
 
-from experiments import bench
+from experiments import bench, jsonout
 
 NAME = "bench"
 HELP = "measure speed (seller-ticks per second, step latency, ...)"
@@ -30,7 +29,7 @@ def main(args) -> int:
             continue
         for measurement in benchmark():
             if args.json:
-                print(json.dumps(measurement), flush=True)
+                print(jsonout.dumps(measurement), flush=True)
             else:
                 print(f"{measurement['name']:<48} {measurement['value']:>14.6g} {measurement['unit']}", flush=True)
     return 0

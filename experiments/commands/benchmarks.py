@@ -1,7 +1,7 @@
 """Print a scenario's static benchmarks: Nash and joint-profit (monopoly) prices and profits per tick, for the
 demand sellers face under the platform's display rule (``--no-display``: the stage game without it)."""
 
-import json
+from experiments import jsonout
 
 NAME = "benchmarks"
 HELP = "static Nash and monopoly prices and profits of a scenario"
@@ -28,7 +28,7 @@ def main(args) -> int:
     data = {"scenario": scenario.name, "sellers": [s.name for s in scenario.sellers],
             "owners": [s.firm for s in scenario.sellers], **b.as_dict()}
     if args.json:
-        print(json.dumps(data))
+        print(jsonout.dumps(data))
         return 0
     names = data["sellers"]
     shown = "without the display" if args.no_display else "under the platform's display rule" if b.display else ""

@@ -12,10 +12,9 @@ sellers re-tune their repricers (the search's simulations on the same ``--worker
 side by side (``experiments.respond``).
 """
 
-import json
 from pathlib import Path
 
-from experiments import flags
+from experiments import flags, jsonout
 from experiments.errors import UsageError
 
 NAME = "compare"
@@ -47,11 +46,9 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    from rich.progress import Progress
-
     from experiments import arms as armsfile
     from experiments import compare_report, uncertainty
-    from experiments.atomic import staged_folder
+    from experiments.atomic import safe_name, staged_folder
     from experiments.compare import decomposition, differences, run_arms, seeds, series
     from experiments.respond import command as respond
     from market import budget, catalog, interventions
@@ -81,16 +78,18 @@ def main(args) -> int:
     varies = uncertainty.check(varies, [arm.scenario for arm in arms])
     if plan is not None:
         respond.check(plan, arms, varies)
-    out = Path(args.out or f"results/compare_{base.name}_{label}")
-    with staged_folder(out) as folder, Progress(transient=True, disable=args.json) as bar:
-        task = bar.add_task(f"{base.name}: {args.seeds} seeds x {len(arms)} arms", total=args.seeds)
-        runs = run_arms(arms, args.seeds, varies, progress=lambda: bar.advance(task), workers=args.workers)
+    out = Path(args.out or f"results/compare_{base.name}_{safe_name(label)}")
+    from experiments.sweep.progress import progress_display
+
+    progress = progress_display(f"{base.name}: {args.seeds:,} seeds x {len(arms)} arms", args.seeds, unit="seeds")
+    with staged_folder(out) as folder, progress:
+        runs = run_arms(arms, args.seeds, varies, progress=progress.advance, workers=args.workers)
         table = differences(runs, arms[0].name)
         parts = decomposition(runs, arms[0].name, arms)
         timeseries = series([a for a in arms if not a.part_of], seeds(arms, 1)[0], varies)
         responding = None if plan is None else respond.run(
             folder, base, arms, question, plan, args.seeds, runs, table, args.workers,
-            progress=lambda text: bar.update(task, description=text))
+            progress=progress.describe)
         report = out / compare_report.write(folder, base, arms, question, runs, table, parts, timeseries, varies,
                                             extra=responding.section if responding else ()).name
     result = compare_report.as_json(base, arms, question, runs, table, varies)
@@ -100,7 +99,7 @@ def main(args) -> int:
         if args.arms is None:
             result["intervention"] = label
             result["outcomes"] = _two_arm_outcomes(result["arms"]["with"]["vs_baseline"])
-        print(json.dumps(result))
+        print(jsonout.dumps(result))
         return 0
     _print(result, report)
     if responding:

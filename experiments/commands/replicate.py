@@ -8,13 +8,13 @@ Every bad value is reported, naming the flag, before any session runs (exit stat
 """
 
 import argparse
-import json
 import math
 import os
 from pathlib import Path
 
-from experiments import flags
+from experiments import flags, jsonout
 from experiments.errors import UsageError
+from market.errors import shorten
 
 NAME = "replicate"
 HELP = "replicate Calvano et al. (2020) or Klein (2021) and write a report"
@@ -48,16 +48,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     klein.add_argument("--periods", type=flags.count, default=None, help="periods per session (default 500000)")
 
 
-def _numbers(flag: str, text: str | None, minimum: float = -math.inf) -> list[float] | None:
-    """Comma-separated finite numbers >= ``minimum``, one per seller; ``UsageError`` naming ``flag``."""
+MAXIMUM = 1e6  # costs and qualities, as a scenario's: beyond it the benchmark prices overflow
+
+
+def _numbers(flag: str, text: str | None, minimum: float = -MAXIMUM) -> list[float] | None:
+    """Comma-separated numbers in [``minimum``, ``MAXIMUM``], one per seller; ``UsageError`` naming ``flag``."""
     if text is None:
         return None
     try:
         values = [float(c) for c in text.split(",")]
     except ValueError:
         raise UsageError(f"{flag} = {text!r}: must be numbers separated by commas, e.g. 1,1.2") from None
-    if not all(math.isfinite(v) and v >= minimum for v in values):
-        raise UsageError(f"{flag} = {text!r}: every value must be finite and >= {minimum:g}")
+    if not all(math.isfinite(v) and minimum <= v <= MAXIMUM for v in values):
+        raise UsageError(f"{flag} = {shorten(text)!r}: every value must be a number in [{minimum:g}, {MAXIMUM:g}]")
     return values
 
 
@@ -103,19 +106,26 @@ def design(args) -> dict:
 def main(args) -> int:
     from experiments import replicate
     from experiments.atomic import staged_folder
+    from market import budget
 
     replicate.check_run(args.sessions, args.workers)
+    args.workers = budget.workers(args.workers)
     if args.grid and args.grid_sessions < 1:
         raise UsageError(f"--grid-sessions = {args.grid_sessions}: must be >= 1")
+    if args.grid:
+        cells = len(replicate.GRID_ALPHA) * len(replicate.GRID_BETA)
+        budget.count(args.grid_sessions, replicate.SESSION_BYTES * cells, f"the heatmap's {cells} cells' sessions",
+                     "--grid-sessions")
     setup = build_setup(args)
     out = Path(args.out or f"results/replicate_{args.paper}")
     with staged_folder(out) as folder:
         results, wall = replicate.run(args.paper, setup, args.sessions, args.workers, args.seed)
         numbers = replicate.headline(args.paper, results, wall, design(args))
         grid = replicate.run_grid(setup, args.grid_sessions, args.workers, args.seed) if args.grid else None
-        report = out / replicate.write_report(folder, args.paper, setup, numbers, results, grid, design(args)).name
+        report = out / replicate.write_report(folder, args.paper, setup, numbers, results, grid, design(args),
+                                              args.seed).name
     if args.json:
-        print(json.dumps(numbers))
+        print(jsonout.dumps(numbers))
     else:
         for key, value in numbers.items():
             if key != "inference":

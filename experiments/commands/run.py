@@ -62,6 +62,27 @@ def main(args) -> int:
     return 0
 
 
+CHUNK_S = 0.5  # seconds of ticks per kernel call when a run is long: progress and Ctrl-C between calls
+
+
+def advance_showing_progress(state, n_ticks: int, pricers, name: str) -> None:
+    """``engine.advance(state, n_ticks)`` in calls of about ``CHUNK_S`` seconds (the same numbers: chunking cannot
+    change a result), with progress and the time left (``experiments.sweep.progress``); Ctrl-C stops between
+    calls, and the command leaves the old results (``experiments.atomic``)."""
+    from experiments.sweep.progress import progress_display
+    from market import engine
+
+    chunk = min(n_ticks, 1_000)
+    with progress_display(f"{name}: ticks", n_ticks, unit="ticks") as progress:
+        while progress.count < n_ticks:
+            step = min(chunk, n_ticks - progress.count)
+            started = time.perf_counter()
+            engine.advance(state, step, pricers)
+            progress.add(step)
+            seconds = time.perf_counter() - started
+            chunk = max(1, min(int(step * CHUNK_S / seconds) if seconds > 0 else step * 10, 10 * step))
+
+
 def _run(scenario, max_ticks: int | None, pricers, folder: Path, agents: list[str]):
     """Train where asked, run the horizon (``pricers``: the sellers priced from outside, given on the command line
     as ``agents``), write the results into ``folder``; (seconds, sellers, summary)."""
@@ -76,7 +97,7 @@ def _run(scenario, max_ticks: int | None, pricers, folder: Path, agents: list[st
     if warm_up is not None:
         print(f"{settling.describe(warm_up, scenario.ticks_per_day)}; the results cover the ticks after it")
     started = time.perf_counter()
-    engine.advance(state, scenario.horizon, pricers)
+    advance_showing_progress(state, scenario.horizon, pricers, scenario.name)
     elapsed = time.perf_counter() - started
     summary = results.summary(state, scenario, trained, warm_up)
     sellers = results.sellers(state, scenario)

@@ -13,13 +13,12 @@ roc.png and scores.parquet to --out. Bad input is reported in one line (exit sta
 anything is written.
 """
 
-import json
 import math
 import os
 import time
 from pathlib import Path
 
-from experiments import flags
+from experiments import flags, jsonout
 from experiments.errors import UsageError
 
 NAME = "screen"
@@ -68,7 +67,7 @@ def apply(args) -> int:
     panel = panel_from_frame(read_panel(args.panel), step=args.step, where=args.panel)
     report = screening.screen(panel, result)
     if args.json:
-        print(json.dumps({"panel": args.panel, **report}))
+        print(jsonout.dumps({"panel": args.panel, **report}))
         return 0
     _print_report(args.panel, report)
     return 0
@@ -128,7 +127,7 @@ def calibrate(args) -> int:
         path = out / report.write(folder, frame, result, command).name
     elapsed = time.perf_counter() - started
     if args.json:
-        print(json.dumps({**result, "out": str(out), "elapsed_s": round(elapsed, 1), "cpus": os.cpu_count()}))
+        print(jsonout.dumps({**result, "out": str(out), "elapsed_s": round(elapsed, 1), "cpus": os.cpu_count()}))
         return 0
     _print_calibration(result)
     print(f"{len(items)} markets in {elapsed:.0f} s; report: {path}")

@@ -46,7 +46,7 @@ def main(args) -> int:
     out = Path(args.out)
     check_folder(out, experiment)
     executor = executors.make(args.executor, args.workers, args.scheduler, args.worker_timeout, args.worker_deaths,
-                              batch.options(args, out))
+                              batch.options(args, out), batch.external_cache(args))
     with lock(out):
         return _sweep(experiment, runs, out, executor)
 

@@ -26,7 +26,8 @@ def run_market(spec: MarketSpec) -> tuple[Panel, dict]:
     series = series.filter(pl.col("tick") > pl.col("tick").max() - markets.PANEL_TICKS)
     sellers = results.sellers(state, scenario).select("seller", "cost", "nash_price")
     frame = series.join(sellers, on="seller", how="left", maintain_order="left")
-    facts = {"family": spec.family, "index": spec.index, "seed": spec.seed, "collusive": spec.collusive,
+    facts = {"scenario": scenario.name, "seed": spec.seed, "run_id": results.run_id(scenario), "family": spec.family,
+             "index": spec.index, "collusive": spec.collusive,
              "n_sellers": scenario.n_sellers, "burn_in": burn_in,
              "delta": float(results.summary(state, scenario)["delta"][0]),
              "converged": True if trained is None else trained.converged,

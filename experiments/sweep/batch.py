@@ -16,11 +16,21 @@ caches into the shared folder (``DIR/numba-cache`` or ``--numba-cache``), and ev
 ``NUMBA_CACHE_DIR`` to it: jobs, and their replacements, load the engine instead of compiling
 it (on nodes with the CPU of this machine; other CPUs compile once and share that too). The
 folder must be visible at the same path from the compute nodes, as ``DIR/worker-logs`` must.
+
+Only the sweep's user can enter its cluster: the scheduler and the workers speak TLS with temporary
+credentials made for this sweep (dask-jobqueue's ``security``; the workers' copies are files readable by the
+user alone in ``DIR/.credentials``, deleted when the sweep ends), and a client without them is refused. The
+scheduler listens on ``--interface`` when given; on loopback when the jobs run on this very host (a SLURM
+whose nodes are all this machine); else on every interface, TLS still required. Its dashboard listens on
+loopback only.
 """
 
 import dataclasses
+import ipaddress
 import re
 import shlex
+import socket
+import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -32,7 +42,8 @@ from experiments.errors import UsageError
 from experiments.sweep.executors import WORKER_ENV, Dask, worker_environment
 
 SYSTEMS = {"slurm": ("SLURMCluster", "account"), "pbs": ("PBSCluster", "account"), "sge": ("SGECluster", "project")}
-NUMBA_CACHE, WORKER_LOGS = "numba-cache", "worker-logs"
+NUMBA_CACHE, WORKER_LOGS, CREDENTIALS = "numba-cache", "worker-logs", ".credentials"
+LOOPBACK = "127.0.0.1"
 SOURCES = "sources"
 WARM_UP_TICKS = 144
 _FLAGS = {"jobs": "--jobs", "cores": "--cores", "memory": "--memory", "walltime": "--walltime", "queue": "--queue",
@@ -73,13 +84,14 @@ def add_arguments(parser) -> None:
     group.add_argument("--job-option", action="append", dest="job_options", metavar="DIRECTIVE",
                        help="extra job directive, e.g. --job-option=--qos=short (repeatable)")
     group.add_argument("--numba-cache", help=f"shared numba cache folder (default DIR/{NUMBA_CACHE}); "
-                                             f"'{SOURCES}': numba's own, beside pricelab's sources")
+                                             f"'{SOURCES}': numba's own, beside pricelab's sources; also with "
+                                             f"--executor dask --scheduler ADDR, for external workers")
 
 
 def options(args, out: Path) -> Options | None:
     """The validated job options of ``args`` (None for other executors). ``UsageError`` names the flag."""
     if args.executor not in SYSTEMS:
-        given = next((flag for flag in _FLAGS if getattr(args, flag) is not None), None)
+        given = next((flag for flag in _FLAGS if getattr(args, flag) is not None and flag != "numba_cache"), None)
         if given is not None:
             raise UsageError(f"{_FLAGS[given]}: only with --executor {', '.join(SYSTEMS)}")
         return None
@@ -93,6 +105,18 @@ def options(args, out: Path) -> Options | None:
     return Options(args.executor, jobs, cores, _memory(args.memory or "2GB"), walltime,
                    args.queue, args.account, port, args.interface, tuple(args.job_options or ()),
                    None if cache == SOURCES else Path(cache).absolute(), (out / WORKER_LOGS).absolute())
+
+
+def external_cache(args) -> Path | None:
+    """``--numba-cache PATH`` for the workers of an external scheduler (``--executor dask --scheduler``): filled
+    here first, then every worker's numba reads it; None without the flag (``executors.make`` refuses it
+    elsewhere)."""
+    if args.executor in SYSTEMS or args.numba_cache is None:
+        return None
+    if args.numba_cache == SOURCES:
+        raise UsageError(f"--numba-cache {SOURCES}: only with --executor slurm, pbs or sge; external workers use "
+                         f"their own cache unless given a shared folder")
+    return Path(args.numba_cache).absolute()
 
 
 def walltime_seconds(text: str) -> int:
@@ -173,19 +197,60 @@ def start_cluster(options: Options):
 
 
 def make_cluster(options: Options):
-    """The dask-jobqueue cluster (its scheduler started, no job submitted yet); ``.job_script()`` shows a job."""
+    """The dask-jobqueue cluster (its scheduler started, no job submitted yet); ``.job_script()`` shows a job.
+    TLS with temporary credentials, the scheduler on the interface of ``scheduler_host`` (module docstring)."""
     import dask_jobqueue
+    from distributed.security import Security
 
     class_name, account_keyword = SYSTEMS[options.system]
     lifetime_s, stagger_s = lifetime(walltime_seconds(options.walltime))
     options.logs.mkdir(parents=True, exist_ok=True)
+    credentials = options.logs.parent / CREDENTIALS
+    credentials.mkdir(mode=0o700, exist_ok=True)
+    credentials.chmod(0o700)
+    host = scheduler_host(options)
+    where = {"host": host} if host is not None else {}
+    worker_host = ["--host", host] if host == LOOPBACK else []
     return getattr(dask_jobqueue, class_name)(
         cores=options.cores, processes=options.cores, memory=options.memory, walltime=options.walltime,
         queue=options.queue, **{account_keyword: options.account}, python=sys.executable, job_name="pricelab",
         interface=options.interface, log_directory=str(options.logs), job_script_prologue=_prologue(options),
-        job_extra_directives=list(options.job_options),
-        worker_extra_args=["--lifetime", f"{lifetime_s}s", "--lifetime-stagger", f"{stagger_s}s"],
-        scheduler_options={"port": options.port, "dashboard_address": ":0"})
+        job_extra_directives=list(options.job_options), security=Security.temporary(),
+        shared_temp_directory=str(credentials),
+        worker_extra_args=["--lifetime", f"{lifetime_s}s", "--lifetime-stagger", f"{stagger_s}s", *worker_host],
+        scheduler_options={"port": options.port, "dashboard_address": f"{LOOPBACK}:0", **where})
+
+
+def scheduler_host(options: Options) -> str | None:
+    """Where the scheduler listens (module docstring): None for ``--interface`` (dask-jobqueue binds to it) or
+    every interface; loopback when the jobs run on this host."""
+    if options.interface is None and options.system == "slurm" and _nodes_are_this_host():
+        return LOOPBACK
+    return None
+
+
+def _nodes_are_this_host() -> bool:
+    """Whether every node of the SLURM this process submits to is this machine (``sinfo``'s node addresses)."""
+    try:
+        done = subprocess.run(["sinfo", "-h", "-N", "-o", "%o"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    addresses = set(done.stdout.split())
+    if done.returncode != 0 or not addresses:
+        return False
+    names = {"localhost", socket.gethostname(), socket.getfqdn()}
+    try:
+        names |= set(socket.gethostbyname_ex(socket.gethostname())[2])
+    except OSError:
+        pass
+    return all(address in names or _loopback(address) for address in addresses)
+
+
+def _loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _prologue(options: Options) -> list[str]:

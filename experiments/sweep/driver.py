@@ -1,21 +1,35 @@
 """Run the unfinished runs of a sweep on an executor and store each outcome as it arrives."""
 
 import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
+
+import polars as pl
 
 from experiments.errors import UsageError
 from experiments.sweep.executors import Lost, NoWorkers
 from experiments.sweep.runs import Outcome, Run, simulate
 from experiments.sweep.spec import Spec
-from experiments.sweep.store import Store, finished
+from experiments.sweep.store import RUNS, TIMESERIES, Store, finished
 from market import engine
 from market.scenario import Scenario
 
 
 def pending(runs: list[Run], out: Path) -> list[Run]:
-    """The runs without a finished file in ``out`` (all of them in a new folder)."""
+    """The runs without a finished file in ``out`` (all of them in a new folder). A run file that cannot be read
+    (damaged on disk, or truncated by a copy) is deleted, with its time series, and the run done again."""
     done = finished(out)
+    for run_id in sorted(done):
+        path = Path(out) / RUNS / f"{run_id}.parquet"
+        try:
+            pl.read_parquet_schema(path)
+        except Exception as err:  # noqa: BLE001 - whatever the damage, the run is done again
+            print(f"pricelab: {path}: damaged ({type(err).__name__}); deleted, its run is done again",
+                  file=sys.stderr)
+            path.unlink(missing_ok=True)
+            (Path(out) / TIMESERIES / f"{run_id}.parquet").unlink(missing_ok=True)
+            done.discard(run_id)
     return [run for run in runs if run.run_id not in done]
 
 

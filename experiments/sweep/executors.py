@@ -18,10 +18,12 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
 from multiprocessing import get_context
+from pathlib import Path
 from typing import NamedTuple
 
 from experiments.errors import UsageError
 from experiments.sweep import preflight
+from market import budget
 
 EXECUTORS = ("serial", "processes", "dask")
 CONNECT_TIMEOUT_S = 5
@@ -100,6 +102,17 @@ class Processes:
         return (future.result() for future in as_completed(futures))
 
 
+def warn_threads(nthreads: dict) -> None:
+    """Say which workers run more than one thread: the engine holds the GIL for a whole run, so such a worker
+    does one run at a time with the memory of several (``dask worker ADDR --nthreads 1 --nworkers N``)."""
+    many = {address: n for address, n in nthreads.items() if n > 1}
+    if many:
+        address, n = sorted(many.items())[0]
+        print(f"pricelab: {len(many)} worker(s) run several threads (e.g. {address}: {n}); the engine holds the "
+              f"GIL, so each runs one run at a time: start them with `dask worker ADDR --nthreads 1 --nworkers "
+              f"{n}` to use every core", file=sys.stderr)
+
+
 class NoWorkers(RuntimeError):
     """No Dask worker was connected for ``--worker-timeout`` seconds: the sweep stops, and a rerun resumes it."""
 
@@ -150,12 +163,15 @@ class Dask:
     name = "dask"
 
     def __init__(self, workers: int | None, scheduler: str | None = None,
-                 worker_timeout: float = WORKER_TIMEOUT_S, worker_deaths: int = WORKER_DEATHS):
+                 worker_timeout: float = WORKER_TIMEOUT_S, worker_deaths: int = WORKER_DEATHS,
+                 numba_cache: Path | None = None):
         self.workers = workers
         self.scheduler = scheduler
         self.worker_deaths = worker_deaths
+        self.numba_cache = numba_cache
         self._watch = Watch(worker_timeout)
         self._cluster = self._client = None
+        self._previous: tuple | None = None
 
     def __enter__(self) -> "Dask":
         from distributed import Client, LocalCluster
@@ -174,6 +190,8 @@ class Dask:
 
     def __exit__(self, *exc) -> None:
         if self._client is not None:
+            if self._cluster is None and self._previous is not None:
+                self._restore_scheduler()
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
@@ -181,10 +199,17 @@ class Dask:
     def imap(self, function: Callable, items: Iterable) -> Iterator:
         """Check the workers, then yield ``function(item)`` (or ``Lost``) for each item as it completes."""
         items = list(items)
+        if self.numba_cache is not None and items:
+            from experiments.sweep.batch import fill_numba_cache, warm_up_run
+
+            fill_numba_cache(self.numba_cache, function, warm_up_run(items[0]))
         self._configure_scheduler()
         while not self._client.nthreads():
             self._watch.update(0)
             time.sleep(WORKER_CHECK_S)
+        if self.numba_cache is not None:
+            self._use_numba_cache()
+        warn_threads(self._client.nthreads())
         preflight.check(self._client)
         futures = self._client.map(preflight.guarded, items, function=function, expected=preflight.fingerprint(),
                                    pure=False)
@@ -201,12 +226,51 @@ class Dask:
         """
         deaths = self.worker_deaths
 
-        def configure(dask_scheduler) -> None:  # a closure, pickled by value: the scheduler needs no pricelab
+        def configure(dask_scheduler) -> tuple:  # a closure, pickled by value: the scheduler needs no pricelab
+            previous = (dask_scheduler.allowed_failures, dask_scheduler.WORKER_SATURATION, dask_scheduler.worker_ttl)
             dask_scheduler.allowed_failures = deaths - 1
             dask_scheduler.WORKER_SATURATION = 1.0
             dask_scheduler.worker_ttl = float("inf")
+            return previous
 
-        self._client.run_on_scheduler(configure)
+        self._previous = self._client.run_on_scheduler(configure)
+
+    def _restore_scheduler(self) -> None:
+        """Put back an external scheduler's settings that ``_configure_scheduler`` changed: it serves others too
+        (a sweep killed before this leaves them changed; restart that scheduler)."""
+        previous = self._previous
+
+        def restore(dask_scheduler) -> None:
+            dask_scheduler.allowed_failures, dask_scheduler.WORKER_SATURATION, dask_scheduler.worker_ttl = previous
+
+        try:
+            self._client.run_on_scheduler(restore)
+        except (OSError, TimeoutError) as err:
+            print(f"pricelab: could not restore the scheduler's settings ({type(err).__name__}): its allowed "
+                  f"failures, worker saturation and worker time-to-live stay as this sweep set them",
+                  file=sys.stderr)
+        self._previous = None
+
+    def _use_numba_cache(self) -> None:
+        """Point every connected worker's numba at ``numba_cache`` (``--numba-cache``), before pricelab is imported
+        there; a worker that imported it already keeps its own cache, and says so."""
+        folder = str(self.numba_cache)
+
+        def use(dask_worker=None) -> bool:  # a closure, pickled by value: runs before pricelab is imported
+            import os
+            import sys
+
+            os.environ["NUMBA_CACHE_DIR"] = folder
+            if "numba" in sys.modules:
+                from numba.core import config
+
+                config.reload_config()
+            return "market.engine" not in sys.modules
+
+        for address, fresh in sorted(self._client.run(use).items()):
+            if not fresh:
+                print(f"pricelab: worker {address} had loaded pricelab already: it keeps its own numba cache "
+                      f"(start it with NUMBA_CACHE_DIR={folder})", file=sys.stderr)
 
     def _completed(self, item_of: dict) -> Iterator:
         from distributed import as_completed
@@ -246,7 +310,7 @@ class Dask:
 
 
 def make(name: str, workers: int | None, scheduler: str | None, worker_timeout: float | None = None,
-         worker_deaths: int | None = None, jobs=None):
+         worker_deaths: int | None = None, jobs=None, numba_cache: Path | None = None):
     """The executor called ``name`` (one of ``EXECUTORS``); not started yet. ``UsageError`` on bad options.
 
     ``jobs`` (``batch.Options``) is required by, and only allowed with, the batch executors.
@@ -261,6 +325,9 @@ def make(name: str, workers: int | None, scheduler: str | None, worker_timeout: 
             raise UsageError(f"--{'workers' if workers is not None else 'scheduler'}: not with --executor {name} "
                              f"(the jobs start the workers and this process the scheduler)")
         return batch.Batch(jobs, *dask_options)
+    if numba_cache is not None and scheduler is None:
+        raise UsageError("--numba-cache: with --executor slurm, pbs or sge, or with --executor dask --scheduler ADDR "
+                         "(external workers)")
     if workers is not None and workers < 1:
         raise UsageError(f"--workers {workers}: must be >= 1")
     if scheduler is not None and name != "dask":
@@ -270,8 +337,8 @@ def make(name: str, workers: int | None, scheduler: str | None, worker_timeout: 
     if name == "serial":
         return Serial()
     if scheduler is not None:
-        return Dask(None, scheduler, *dask_options)
-    workers = workers or os.cpu_count() or 1
+        return Dask(None, scheduler, *dask_options, numba_cache=numba_cache)
+    workers = budget.workers(workers)
     return Processes(workers) if name == "processes" else Dask(workers, None, *dask_options)
 
 

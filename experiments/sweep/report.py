@@ -8,8 +8,13 @@ also gets a heatmap of each metric's mean. The interval for :math:`n` seeds is
 .. math:: \bar x \pm t_{0.975,\,n-1}\, s / \sqrt{n},
 
 with :math:`s` the sample standard deviation; there is none for a single seed.
+
+Swept numbers sit at their real x positions (a log scale when they span two decades); anything else (a list of
+interventions, a strategy's name) is a labelled category, rules by their names. Repricing periods, lags and
+phases are labelled in minutes, hours or days of the base scenario's clock (the positions stay ticks).
 """
 
+import json
 import re
 from pathlib import Path
 
@@ -24,6 +29,7 @@ from experiments.atomic import write_parquet, write_text  # noqa: E402
 from experiments.stats import half_width  # noqa: E402
 from experiments.sweep.effects import baseline_value, paired_effects  # noqa: E402
 from experiments.sweep.store import FAILURES, finished, read_manifest, scan  # noqa: E402
+from market import results  # noqa: E402
 
 MAX_LINES = 8
 REPORT = "report"
@@ -54,20 +60,21 @@ def write_report(folder: Path, baseline: tuple[str, object] | None = None) -> Pa
         effects = paired_effects(frame, manifest["paths"], baseline[0], value, metrics)
     out = folder / REPORT
     out.mkdir(exist_ok=True)
+    minutes = manifest["spec"]["base"].get("tick_minutes", 10)  # a tick of the base scenario, for time labels
     lines = _header(folder, manifest, frame)
     if effects is not None:
-        write_parquet(effects, out / "effects.parquet")
-        name = _effects_figure(effects, manifest["paths"], baseline[0], value, metrics, out)
+        write_parquet(results.tag(effects, manifest["spec"]["name"]), out / "effects.parquet")
+        name = _effects_figure(effects, manifest["paths"], baseline[0], value, metrics, out, minutes)
         lines += [f"## Effects against {baseline[0]} = {value}", "",
                   "Each value minus the baseline value at the same other coordinates, paired by replicate (the same "
                   "seeds); mean and 95% CI across replicates (`report/effects.parquet`).", "",
                   f"![{name}]({name})", "", *_sign_lines(effects, manifest["paths"], baseline[0], metrics),
                   *_effects_table(effects, manifest["paths"], baseline[0]), ""]
     for axis in axes:
-        name = _figure_against(frame, axes, axis, metrics, out)
+        name = _figure_against(frame, axes, axis, metrics, out, minutes)
         lines += [f"## Metrics against {' + '.join(axis)}", "", f"![{name}]({name})", ""]
     if len(axes) == 2:
-        name = _heatmaps(frame, axes, metrics, out)
+        name = _heatmaps(frame, axes, metrics, out, minutes)
         lines += ["## Heatmaps of the mean across seeds", "", f"![{name}]({name})", ""]
     lines += ["## Means and 95% confidence intervals across seeds", "", *_table(frame, manifest["paths"], metrics)]
     return write_text("\n".join(lines) + "\n", out / "report.md")
@@ -108,27 +115,55 @@ def _label(value, width: int = 24) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _positions(values: list) -> tuple[np.ndarray, list[str], bool]:
-    """x positions of ``values``: the numbers themselves, else 0, 1, ...; labels; whether numeric."""
+TIME_FIELDS = ("period", "lag", "phase", "history", "horizon", "notice", "ticks", "window")
+def _positions(values: list, path: str = "", minutes: float = 10) -> tuple[np.ndarray, list[str], bool]:
+    """x positions of ``values``: the numbers themselves, else 0, 1, ...; labels (a time path's in minutes,
+    hours or days; a category's by ``category``); whether numeric."""
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
     x = np.array(values, dtype=float) if numeric else np.arange(len(values), dtype=float)
-    return x, [_label(v) for v in values], numeric
+    if numeric and path.rsplit(".", 1)[-1] in TIME_FIELDS:
+        return x, [clock(v * minutes) for v in values], numeric
+    return x, [_label(v) if numeric else category(v) for v in values], numeric
 
 
-def _figure_against(frame: pl.DataFrame, axes: list, axis: list, metrics: list[str], out: Path) -> str:
+def clock(minutes: float) -> str:
+    """``10 min``, ``6 h``, ``7 d`` (the shortest unit that divides it, else one decimal)."""
+    for size, unit in ((1440, "d"), (60, "h")):
+        if minutes >= size:
+            value = minutes / size
+            return f"{value:g} {unit}" if value == round(value, 1) else f"{value:.1f} {unit}"
+    return f"{minutes:g} min"
+
+
+def category(value) -> str:
+    """A readable label of a swept value that is no number: a list of interventions (JSON) by their names or
+    kinds joined by ``+`` (``none`` for an empty list), anything else as it is, cut to 24 characters."""
+    try:
+        items = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        items = value
+    if isinstance(items, list) and all(isinstance(i, dict | str) for i in items):
+        names = [i if isinstance(i, str) else str(i.get("name") or i.get("kind") or "?") for i in items]
+        return _label(" + ".join(names) or "none")
+    return _label(value)
+
+
+def _figure_against(frame: pl.DataFrame, axes: list, axis: list, metrics: list[str], out: Path,
+                    minutes: float) -> str:
     x_path = axis[0]
     others = [a[0] for a in axes if a is not axis]
     n_lines = frame.select(others).n_unique() if others else 1
     group = others if 0 < n_lines <= MAX_LINES else []
     stats = confidence(frame, [x_path, *group], metrics)
     order = frame[x_path].unique(maintain_order=True).sort().to_list()
-    x_all, labels, numeric = _positions(order)
-    lookup = dict(zip(labels, x_all, strict=True))
+    x_all, labels, numeric = _positions(order, x_path, minutes)
+    lookup = dict(zip(order, x_all, strict=True))  # by value: two rules whose labels look alike stay apart
     figure, panels = _panels(len(metrics))
     for metric, ax in zip(metrics, panels, strict=False):
         for key, part in stats.group_by(group, maintain_order=True) if group else [((), stats)]:
-            x = [lookup[_label(v)] for v in part[x_path]]
-            label = ", ".join(f"{p}={_label(v)}" for p, v in zip(group, key, strict=True)) or None
+            x = [lookup[v] for v in part[x_path]]
+            label = ", ".join(f"{p}={_positions([v], p, minutes)[1][0]}" for p, v in zip(group, key, strict=True))
+            label = label or None
             ax.errorbar(x, part[metric], yerr=part[f"{metric}_ci"].fill_nan(None).fill_null(0.0), marker="o",
                         capsize=3, label=label)
         ax.set_title(metric)
@@ -142,14 +177,16 @@ def _figure_against(frame: pl.DataFrame, axes: list, axis: list, metrics: list[s
 
 
 def _axis_scale(ax, x: np.ndarray, labels: list[str], numeric: bool) -> None:
+    """A log scale for numbers spanning two decades; every value labelled when few, categories slanted so that
+    long labels do not overlap."""
     if numeric and x.min() > 0 and x.max() / x.min() >= 100:
         ax.set_xscale("log")
     if not numeric or len(x) <= 8:
-        ax.set_xticks(x, labels)
+        ax.set_xticks(x, labels, rotation=0 if numeric else 30, ha="center" if numeric else "right")
         ax.minorticks_off()
 
 
-def _heatmaps(frame: pl.DataFrame, axes: list, metrics: list[str], out: Path) -> str:
+def _heatmaps(frame: pl.DataFrame, axes: list, metrics: list[str], out: Path, minutes: float) -> str:
     rows, cols = axes[0][0], axes[1][0]
     stats = confidence(frame, [rows, cols], metrics)
     row_values = stats[rows].unique(maintain_order=True).to_list()
@@ -160,8 +197,8 @@ def _heatmaps(frame: pl.DataFrame, axes: list, metrics: list[str], out: Path) ->
         for r, c, value in stats.select(rows, cols, metric).iter_rows():
             grid[row_values.index(r), col_values.index(c)] = value
         image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(len(col_values)), [_label(v) for v in col_values])
-        ax.set_yticks(range(len(row_values)), [_label(v) for v in row_values])
+        ax.set_xticks(range(len(col_values)), _positions(col_values, cols, minutes)[1], rotation=30, ha="right")
+        ax.set_yticks(range(len(row_values)), _positions(row_values, rows, minutes)[1])
         ax.set_xlabel(cols)
         ax.set_ylabel(rows)
         ax.set_title(metric)
@@ -188,16 +225,25 @@ def _save(figure, panels, used: int, path: Path) -> None:
     temp.replace(path)
 
 
-def effect_lines(effects: pl.DataFrame, paths: list[str], path: str, metric: str) -> list[dict]:
+def effect_lines(effects: pl.DataFrame, paths: list[str], path: str, metric: str, minutes: float = 10) -> list[dict]:
     """The effect chart's data for ``metric``: one line per non-baseline value of ``path``, against the first other
-    swept path (the assumption; else the point's index): ``label, x, difference, ci_low, ci_high`` and the x
-    midpoints where the mean effect changes sign (``sign_changes``)."""
+    swept path (the assumption); with no other path, one line against the values of ``path`` itself:
+    ``label, x, difference, ci_low, ci_high`` and the x midpoints where the mean effect changes sign
+    (``sign_changes``)."""
     others = [p for p in paths if p != path]
+    rows = effects.filter(pl.col("metric") == metric)
+    if not others:
+        rows = rows.sort(path)
+        y = rows["difference"].to_list()
+        return [{"label": f"{path} against the baseline", "x": rows[path].to_list(), "difference": y,
+                 "ci_low": rows["ci_low"].to_list(), "ci_high": rows["ci_high"].to_list(),
+                 "sign_changes": sign_changes(rows[path].to_list(), y)}]
     lines = []
-    for key, line in effects.filter(pl.col("metric") == metric).group_by(path, maintain_order=True):
-        x = line[others[0]].to_list() if others else list(range(line.height))
+    for key, line in rows.group_by(path, maintain_order=True):
+        x = line[others[0]].to_list()
         y = line["difference"].to_list()
-        lines.append({"label": f"{path}={_label(key[0])}", "x": x, "difference": y, "ci_low": line["ci_low"].to_list(),
+        lines.append({"label": f"{path}={_positions([key[0]], path, minutes)[1][0]}", "x": x, "difference": y,
+                      "ci_low": line["ci_low"].to_list(),
                       "ci_high": line["ci_high"].to_list(), "sign_changes": sign_changes(x, y)})
     return lines
 
@@ -210,14 +256,14 @@ def sign_changes(x: list, y: list[float]) -> list[float]:
 
 
 def _effects_figure(effects: pl.DataFrame, paths: list[str], path: str, value, metrics: list[str],
-                    out: Path) -> str:
+                    out: Path, minutes: float) -> str:
     """Each metric's effect (mean paired difference, 95% CI) against the assumption (``effect_lines``), a dotted
     line where its sign changes."""
     others = [p for p in paths if p != path]
     figure, panels = _panels(len(metrics))
     for metric, ax in zip(metrics, panels, strict=False):
-        for line in effect_lines(effects, paths, path, metric):
-            positions, labels, numeric = _positions(line["x"])
+        for line in effect_lines(effects, paths, path, metric, minutes):
+            positions, labels, numeric = _positions(line["x"], others[0] if others else path, minutes)
             y = np.array(line["difference"])
             ax.errorbar(positions, y, yerr=[y - np.array(line["ci_low"]), np.array(line["ci_high"]) - y],
                         marker="o", capsize=3, label=line["label"])
@@ -227,7 +273,7 @@ def _effects_figure(effects: pl.DataFrame, paths: list[str], path: str, value, m
             _axis_scale(ax, positions, labels, numeric)
         ax.axhline(0.0, color="grey", lw=0.8)
         ax.set_title(f"{metric}: effect vs {_label(value)}")
-        ax.set_xlabel(others[0] if others else "")
+        ax.set_xlabel(others[0] if others else path)
     panels[0].legend(fontsize="small")
     name = f"effects_vs_{_slug(path)}.png"
     _save(figure, panels, len(metrics), out / name)

@@ -16,7 +16,7 @@ import polars as pl
 
 from experiments.errors import UsageError
 from experiments.respond.plan import Plan
-from experiments.sweep.spec import Spec, apply, digest
+from experiments.sweep.spec import Spec, apply
 from market import results, settling, training
 from market.scenario import Scenario
 
@@ -76,7 +76,8 @@ def expand(spec: Spec) -> list[Run]:
         values = {path: _column_value(value, data, path) for path, value in point.items()}
         for replicate, seed in enumerate(seeds):
             seeded = {**data, "seed": seed}
-            runs.append(Run(digest(seeded), len(runs), replicate, seed, values, seeded))
+            run_id = results.run_id(scenario.model_copy(update={"seed": seed}))
+            runs.append(Run(run_id, len(runs), replicate, seed, values, seeded))
     if len({run.run_id for run in runs}) < len(runs):
         raise UsageError("grid: two grid points give the same scenario (e.g. 6 and 6.0); give each value once")
     return runs
@@ -114,11 +115,11 @@ def simulate(run: Run, metrics: tuple[str, ...], timeseries_stride: int | None, 
                   if level != "market"}
         summary = results.summary(state, scenario, trained, warm_up).with_columns(
             pl.lit(levels.get(c, float("nan")), dtype=pl.Float64).alias(c) for c in metrics if "." in c)
-        summary = pl.concat([summary.select("ticks", *training.COLUMNS, *settling.COLUMNS, *metrics), chosen],
-                            how="horizontal")
+        summary = pl.concat([summary.select("scenario", "ticks", *training.COLUMNS, *settling.COLUMNS, *metrics),
+                             chosen], how="horizontal")
         series = None
         if timeseries_stride is not None:
-            series = results.timeseries(state, scenario).select(pl.lit(run.run_id).alias("run_id"), pl.all())
+            series = results.timeseries(state, scenario)
         return Outcome(run.run_id, summary=summary, timeseries=series)
     except Exception as err:  # noqa: BLE001 - one bad run is recorded and must not stop the sweep
         message = " ".join(str(err).split()) or "no message"

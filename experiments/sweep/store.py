@@ -37,6 +37,7 @@ from market.tomlfile import read_json
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 MANIFEST_KEYS = ("spec_hash", "spec", "runs", "paths", "metrics", "sessions")
+RUN_IDS = "market.results.run_id"  # how run ids are made; folders whose manifest says otherwise do not resume
 RUNS, TIMESERIES, FAILURES = "runs", "timeseries", "failures"
 _PACKAGES = ("pricelab", "numpy", "numba", "polars", "pydantic", "dask", "distributed")
 
@@ -105,7 +106,11 @@ def check_folder(folder: Path, spec: Spec) -> None:
         return
     if not (folder / MANIFEST).is_file():
         raise UsageError(f"--out {str(folder)!r}: not empty and not a sweep folder; use a new folder")
-    previous = read_manifest(folder)["spec_hash"]
+    manifest = read_manifest(folder)
+    if manifest.get("run_ids") != RUN_IDS:
+        raise UsageError(f"--out {str(folder)!r}: made by an earlier pricelab whose run ids differ (its runs would be "
+                         f"run again beside the old ones); use a new folder")
+    previous = manifest["spec_hash"]
     if previous != spec.hash:
         raise UsageError(f"--out {str(folder)!r}: made by a different spec (hash {previous}; this spec is "
                          f"{spec.hash}); use a new folder")
@@ -155,7 +160,7 @@ class Store:
         run = self.runs[outcome.run_id]
         failure = self.folder / FAILURES / f"{run.run_id}.parquet"
         if outcome.error is not None:
-            row = {"run_id": run.run_id, "run_index": run.index, "seed": run.seed,
+            row = {"scenario": run.scenario["name"], "seed": run.seed, "run_id": run.run_id, "run_index": run.index,
                    "values": json.dumps(run.values), "error": outcome.error}
             write_parquet(pl.DataFrame([row]), failure)
             return
@@ -164,11 +169,13 @@ class Store:
         columns = {"run_id": run.run_id, "run_index": run.index, "replicate": run.replicate, "seed": run.seed,
                    **run.values}
         row = pl.DataFrame({k: [v] for k, v in columns.items()}, schema=self._schema, strict=False)
-        write_parquet(pl.concat([row, outcome.summary], how="horizontal"), self.folder / RUNS / f"{run.run_id}.parquet")
+        summary = outcome.summary.drop("seed", "run_id", strict=False)
+        write_parquet(pl.concat([row, summary], how="horizontal"), self.folder / RUNS / f"{run.run_id}.parquet")
         failure.unlink(missing_ok=True)
 
     def _new_manifest(self) -> dict:
-        return {"spec_hash": self.spec.hash, "spec": self.spec.canonical(), "spec_source": self.spec.source,
+        return {"run_ids": RUN_IDS, "spec_hash": self.spec.hash, "spec": self.spec.canonical(),
+                "spec_source": self.spec.source,
                 "runs": self.n_runs, "paths": self.spec.paths, "metrics": list(self.spec.metrics),
                 "versions": _versions(), "git_commit": _git_commit(), "created": now(), "sessions": []}
 

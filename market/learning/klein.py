@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from market import budget
 from market.learning.outcomes import limit_cycle
 from market.learning.qlearning import KLEIN, STABLE_PERIODS, stream_uniform, update
 from market.rng import GOLDEN_GAMMA, STREAM_LEARNING, hash5
@@ -69,6 +70,8 @@ class KleinSetup:
             raise ValueError(f"k = {self.k}: must be >= 1 (the grid has k + 1 prices)")
         if self.periods < 2:
             raise ValueError(f"periods = {self.periods}: must be >= 2")
+        budget.require(32.0 * (self.k + 1) ** 2, f"k = {self.k}: a session's Q-tables and profits "
+                       f"({self.k + 1:,}^2 entries each)", "use a smaller k")
 
     @property
     def grid(self) -> np.ndarray:

@@ -60,6 +60,9 @@ def check_parameters(alpha: float, beta: float, delta: float, m: int, n_sellers:
         raise ValueError(f"m = {m}: must be >= 2 prices")
     if n_sellers < 2:
         raise ValueError(f"n_sellers = {n_sellers}: must be >= 2")
+    if n_sellers * np.log2(m) > 60:  # m^n itself would not fit in memory's addresses
+        raise ValueError(f"n_sellers = {n_sellers}: {n_sellers} sellers with m = {m} prices need m^n = "
+                         f"10^{n_sellers * np.log10(m):,.0f} states (limit 1 GiB of Q-tables)")
     need = table_bytes(m, n_sellers)
     if need > MEMORY_BUDGET_BYTES:
         raise ValueError(f"n_sellers = {n_sellers}: {n_sellers} sellers with m = {m} prices need "

@@ -20,12 +20,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from market import budget
 from market.errors import PanelError
 
 REQUIRED = ("time", "seller", "price")
 OPTIONAL = ("cost", "nash_price")
 MIN_POINTS = 8
 MAX_CELLS = 20_000_000
+PAIR_BYTES = 64  # the pairwise screens' arrays per pair of sellers (correlations of changes, lags)
 
 
 @dataclass(frozen=True)
@@ -188,13 +190,19 @@ def _on_grid(time: np.ndarray, seller: np.ndarray, names: tuple[str, ...], value
     if not (np.isfinite(step) and step > 0.0):
         raise PanelError(f"{where}: grid step = {step:g}: must be > 0 (the panel needs at least two distinct times, "
                          f"or give a step)")
-    rows = [np.flatnonzero(seller == name) for name in names]
-    start = max(time[r[0]] for r in rows)
+    code = np.unique(seller, return_inverse=True)[1]  # each row's seller, in sorted order of names
+    by_name = np.argsort(np.array(names))  # names (first-seen order) in sorted order
+    order = np.argsort(code, kind="stable")  # rows seller by seller, each seller's in time order
+    bounds = np.searchsorted(code[order], np.arange(len(names) + 1))
+    rows = [order[bounds[k]:bounds[k + 1]] for k in np.argsort(by_name)]
+    start = time[order[bounds[:-1]]].max()
     points = int(np.floor((time[-1] - start) / step + 1e-9)) + 1
     if points < MIN_POINTS or points * len(names) > MAX_CELLS:
         raise PanelError(f"{where}: the grid from the time every seller is seen ({start:g}) to the last row "
                          f"({time[-1]:g}) every {step:g} {unit} has {points:,} points: need {MIN_POINTS} to "
                          f"{MAX_CELLS // len(names):,} (choose another step)")
+    budget.require(PAIR_BYTES * len(names) ** 2, f"the screens' pairwise measures of {len(names):,} sellers",
+                   "screen fewer sellers (a market at a time)")
     grid = start + step * np.arange(points)
     series = {name: np.empty((points, len(names))) for name in values}
     for i, r in enumerate(rows):

@@ -107,6 +107,8 @@ class StrategySpec:
             number = float(value) if not isinstance(value, int) or abs(value) < 2**63 else float("inf")
             if not np.isfinite(number) or not (p.low <= number <= p.high):
                 raise ValueError(f"{where}.{key} = {value!r}: must be in [{p.low:g}, {p.high:g}]")
+            if p.is_price and p.name != "floor" and number <= 0.0:
+                raise ValueError(f"{where}.{key} = {value!r}: a price must be > 0 (only a floor may be 0)")
 
     def resolve(self, values: dict, references: dict[str, float]) -> np.ndarray:
         """Parameter row for the kernel: given values, else defaults, with references replaced."""

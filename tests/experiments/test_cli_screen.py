@@ -50,7 +50,8 @@ def test_calibrates_then_flags_a_panel_against_the_calibration(tmp_path, capsys)
     assert main(["screen", "--calibrate", "--markets", "40", "--workers", "1", "--out", str(cal), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["markets"] == 40 and set(result["screens"]) == set(catalog.NAMES)
-    assert {p.name for p in cal.iterdir()} == {"calibration.json", "report.md", "roc.png", "scores.parquet"}
+    assert {p.name for p in cal.iterdir()} == {".pricelab-results", "calibration.json", "report.md", "roc.png",
+                                               "scores.parquet"}
     assert pl.read_parquet(cal / "scores.parquet").height == 40
     described = json.loads(pl.read_parquet_metadata(cal / "scores.parquet")["pricelab.codebook"])
     assert list(described) == pl.read_parquet(cal / "scores.parquet").columns  # every column, in the codebook

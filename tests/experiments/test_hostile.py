@@ -3,7 +3,6 @@ or temporary file left behind."""
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,10 @@ from market import catalog
 AMAZON = catalog.resolve("amazon_10min").read_text()
 
 
-def refused(argv: list[str], capsys, message: str, out: Path | None = None, seconds: float = 30.0) -> str:
-    """Run ``argv``: exit 2 within ``seconds``, one line on stderr containing ``message``, ``out`` not created."""
-    started = time.perf_counter()
+def refused(argv: list[str], capsys, message: str, out: Path | None = None) -> str:
+    """Run ``argv``: exit 2, one line on stderr containing ``message``, ``out`` not created (no wall-clock bound:
+    a loaded machine can be slow; a hang would stop the suite)."""
     assert main(argv) == 2
-    assert time.perf_counter() - started < seconds
     err = capsys.readouterr().err
     assert err.startswith("pricelab: error: ") and err.count("\n") == 1 and message in err, err
     if out is not None:
@@ -116,7 +114,9 @@ def test_a_damaged_manifest(text, message, tmp_path, capsys):
         refused([command, str(folder)], capsys, message)
 
 
-def test_a_failed_write_reports_the_path_and_leaves_the_old_results(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"),
+                                   OSError("No space left on device (os error 28)")])
+def test_a_failed_write_reports_the_path_and_leaves_the_old_results(error, tmp_path, capsys, monkeypatch):
     import polars as pl
 
     out = tmp_path / "out"
@@ -124,13 +124,14 @@ def test_a_failed_write_reports_the_path_and_leaves_the_old_results(tmp_path, ca
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def full_disk(self, file, **kwargs):
-        raise OSError(28, "No space left on device", str(file))
+        Path(file).write_bytes(b"PAR1 half a file")
+        raise error
 
     monkeypatch.setattr(pl.DataFrame, "write_parquet", full_disk)
     capsys.readouterr()
     assert main(["run", "amazon_10min", "--horizon", "30", "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "No space left on device" in err and "timeseries.parquet" in err
+    assert err.count("\n") == 1 and "No space left on device" in err and "timeseries.parquet'" in err, err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the old results, whole
     assert not [p for p in tmp_path.rglob("*") if ".tmp" in p.name]
 
@@ -177,4 +178,4 @@ def test_an_out_folder_that_cannot_be_written_is_refused_before_the_run(tmp_path
     monkeypatch.setattr(Path, "mkdir", read_only)
     out = tmp_path / "out"
     refused(["run", "amazon_10min", "--horizon", "20", "--out", str(out)], capsys,
-            "cannot create a folder there (Permission denied)", out, seconds=10)
+            "cannot create a folder there (Permission denied)", out)

@@ -20,7 +20,7 @@ from experiments.cli import main
     (["calvano2020", "--costs", "1,a"], "--costs = '1,a'"),
     (["calvano2020", "--costs", "1,1", "--n-firms", "3"], "--costs gives 2, --n-firms gives 3: must agree"),
     (["calvano2020", "--qualities", "2,2,2", "--costs", "1,1"], "--costs gives 2, --qualities gives 3"),
-    (["calvano2020", "--costs", "1,-1"], "--costs = '1,-1': every value must be finite and >= 0"),
+    (["calvano2020", "--costs", "1,-1"], "--costs = '1,-1': every value must be a number in [0, 1e+06]"),
     (["calvano2020", "--sessions", "0"], "argument --sessions: 0: must be from 1"),
     (["calvano2020", "--workers", "0"], "argument --workers: 0: must be from 1"),
     (["klein2021", "--beta", "1e-5"], "--beta: applies to calvano2020 only"),

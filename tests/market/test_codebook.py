@@ -65,12 +65,58 @@ def test_every_written_column_is_described_in_the_file_and_in_the_codebook(tmp_p
     assert any(f.parent.name == "failures" for f in files) and any(f.name == "effects.parquet" for f in files)
     for path in files:
         columns = pl.read_parquet_schema(path)
+        assert list(columns)[:3] == ["scenario", "seed", "run_id"], path
+        assert [columns[c] for c in ("scenario", "seed", "run_id")] == [pl.String, pl.Int64, pl.String], path
         entries = json.loads(pl.read_parquet_metadata(path)["pricelab.codebook"])
         assert list(entries) == list(columns), path
         for column, entry in entries.items():
             assert entry == {"description": codebook.describe(column).description,
                              "unit": codebook.describe(column).unit}
             assert len(entry["description"]) > 10 and entry["unit"], (path, column)
+
+
+@pytest.mark.slow  # a few seconds (a run, a comparison and a replication)
+def test_sampled_values_say_what_the_codebook_says(tmp_path):
+    """The codebook's wording checked against the values of a run, a comparison and a replication."""
+    from market import catalog, results
+    from market.scenario import Scenario
+
+    assert main(["run", "amazon_10min", "--horizon", "300", "--out", str(tmp_path / "run")]) == 0
+    scenario = Scenario.from_toml(tmp_path / "run" / "scenario.toml")
+    read = {name: pl.read_parquet(tmp_path / "run" / f"{name}.parquet")
+            for name in ("timeseries", "market_timeseries", "sellers", "summary")}
+    for frame in read.values():  # "the same run has the same id in every file"
+        assert frame["run_id"].unique().to_list() == [results.run_id(scenario)]
+        assert frame["seed"].unique().to_list() == [scenario.seed] == [catalog.load("amazon_10min").seed]
+    series, sellers, summary = read["timeseries"], read["sellers"], read["summary"]
+    assert ((series["day"] - series["tick"] / scenario.ticks_per_day).abs() < 1e-12).all()  # "tick / ticks per day"
+    per_tick = series.group_by("tick").agg(pl.col("featured").sum()).sort("tick")
+    assert per_tick["featured"].max() <= 1  # one featured offer at most per tick
+    holders = series.filter("featured").select("tick", "seller").join(read["market_timeseries"], on="tick")
+    assert (holders["seller"] == holders["featured_seller"]).all()  # "the seller holding the featured offer"
+    assert abs(sellers["share"].sum() - 1.0) < 1e-12  # "share of units sold"
+    assert abs(summary["mean_price"][0] - sellers["mean_price"].mean()) < 1e-12  # "the unweighted mean over sellers"
+
+    assert main(["replicate", "calvano2020", "--sessions", "2", "--workers", "1", "--beta", "5e-4", "--seed", "7",
+                 "--out", str(tmp_path / "calvano")]) == 0
+    sessions = pl.read_parquet(tmp_path / "calvano" / "sessions.parquet")
+    assert sessions["master_seed"].to_list() == [7, 7] and sessions["beta"].to_list() == [5e-4, 5e-4]
+    assert sessions["alpha"][0] == 0.15 and sessions["discount"][0] == 0.95  # Calvano et al.'s baseline
+    assert sessions["run_id"].n_unique() == 2 and sessions["scenario"].to_list() == ["calvano2020"] * 2
+    cycle = sessions.select("price_0", "price_1").to_numpy()
+    grid_low, grid_high = 1.4, 2.0  # the limit cycle's mean lies on Calvano's grid (Nash 1.47, monopoly 1.93)
+    assert ((cycle > grid_low) & (cycle < grid_high)).all(), cycle
+    assert "limit cycle" in codebook.describe("price_0").description
+
+
+def test_pandas_reads_the_results_as_readme_says(tmp_path):
+    """README: results are tidy Parquet that ``pandas.read_parquet`` reads (pyarrow is installed with pricelab)."""
+    import pandas as pd
+
+    assert main(["run", "amazon_10min", "--horizon", "20", "--out", str(tmp_path)]) == 0
+    frame = pd.read_parquet(tmp_path / "timeseries.parquet")
+    assert list(frame.columns[:3]) == ["scenario", "seed", "run_id"] and str(frame["seed"].dtype) == "int64"
+    assert len(frame) == 20 * pl.read_parquet(tmp_path / "sellers.parquet").height
 
 
 def test_named_columns_and_unknown_ones():

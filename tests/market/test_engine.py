@@ -188,3 +188,22 @@ def test_delta_is_zero_at_nash_and_one_at_monopoly_whatever_the_footfall():
                                        "demand": {"shoppers_per_tick": 20.0, "arrivals": "poisson"}})
         state = engine.run(scenario)
         assert market_summary(state, scenario.benchmarks, 144)["delta"] == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("value, shown", [(np.inf, "inf"), (np.nan, "nan"), (-1.0, "-1.0")])
+def test_a_kernel_price_that_is_no_price_is_refused_naming_seller_strategy_and_tick(value, shown):
+    """Like the issue's rule that returns inf when it sees no rival: the third party's Edgeworth repricer, its
+    step so large that it resets, resets to inf, NaN or a negative price at its next repricing (tick 8)."""
+    from market.errors import PriceError
+
+    state = engine.build_state(duopoly())
+    engine.advance(state, 5)
+    state.sellers.param[1, 0] = 1e9  # edgeworth's step: below its floor, so it resets
+    state.sellers.param[1, 2] = value  # to its reset price
+    with pytest.raises(PriceError) as caught:
+        engine.advance(state, 20)
+    message = str(caught.value)
+    assert message.startswith(f"seller 'third' (strategy 'edgeworth') chose the price {shown} at tick 8: "), message
+    assert "\n" not in message and state.t == 8, "stopped before the tick, the tick's prices not applied"
+    with pytest.raises(PriceError):
+        engine.advance(state, 1)

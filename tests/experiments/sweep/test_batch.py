@@ -47,7 +47,10 @@ def test_job_scripts_run_this_python_with_the_shared_cache_and_a_lifetime(system
     assert f"export NUMBA_CACHE_DIR={shlex.quote(str(tmp_path / 'sweep' / 'numba-cache'))}" in script
     assert "export NUMBA_NUM_THREADS=1" in script
     worker = next(line for line in script.splitlines() if "distributed.cli.dask_worker" in line)
-    assert worker.startswith(f"{sys.executable} -m distributed.cli.dask_worker tcp://")
+    assert worker.startswith(f"{sys.executable} -m distributed.cli.dask_worker tls://")  # TLS, own credentials
+    credentials = tmp_path / "sweep" / ".credentials"
+    assert f"--tls-ca-file {credentials}/" in worker and f"--tls-key {credentials}/" in worker
+    assert credentials.stat().st_mode & 0o777 == 0o700
     assert "--nthreads 1 " in worker and "--nworkers 2 " in worker
     assert "--lifetime 540s --lifetime-stagger 20s" in worker
 
@@ -66,7 +69,7 @@ def test_the_numba_cache_folder_can_be_given_or_left_to_numba(tmp_path):
     (["--executor", "sge", "--port", "70000"], "--port 70000: must be 0 (any free port) to 65535"),
     (["--executor", "slurm", "--workers", "2"], "--workers: not with --executor slurm"),
     (["--executor", "processes", "--jobs", "2"], "--jobs: only with --executor slurm, pbs, sge"),
-    (["--executor", "serial", "--numba-cache", "x"], "--numba-cache: only with --executor slurm, pbs, sge"),
+    (["--executor", "serial", "--numba-cache", "x"], "--numba-cache: with --executor slurm, pbs or sge, or with"),
     (["--executor", "processes", "--worker-timeout", "5"], "--worker-timeout 5: only with Dask executors"),
     (["--executor", "dask", "--worker-deaths", "0"], "pricelab sweep: argument --worker-deaths: 0: must be from 1"),
     (["--executor", "lsf"], "--executor 'lsf': unknown; allowed: serial, processes, dask, slurm, pbs, sge")])

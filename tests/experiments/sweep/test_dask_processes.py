@@ -83,3 +83,36 @@ def test_a_worker_without_this_pricelab_stops_the_sweep_with_one_line(
     assert stderr.count("\n") == 1 and stderr.startswith("pricelab: error: worker "), stderr
     assert message in stderr and dask_processes.address.rpartition(":")[0] in stderr
     assert not list(out.glob("*/*.parquet"))
+
+
+@pytest.mark.slow
+def test_an_external_scheduler_is_left_as_found_and_its_workers_load_the_given_numba_cache(
+        dask_processes, write_spec, tmp_path, capsys):
+    """A shared scheduler serves others: the settings the sweep changes (allowed failures, worker saturation,
+    time-to-live) are put back at its end; ``--numba-cache`` fills a folder the external workers then use."""
+    from distributed import Client
+
+    def settings(dask_scheduler):
+        return dask_scheduler.allowed_failures, dask_scheduler.WORKER_SATURATION, dask_scheduler.worker_ttl
+
+    dask_processes.add_workers(1)
+    with Client(dask_processes.address, timeout=30) as client:
+        before = client.run_on_scheduler(settings)
+    cache = tmp_path / "cache"
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_spec(seeds=1, horizon=144, stride=144)), "--out", str(out), "--executor", "dask",
+                 "--scheduler", dask_processes.address, "--worker-deaths", "1", "--numba-cache", str(cache)]) == 0
+    with Client(dask_processes.address, timeout=30) as client:
+        assert client.run_on_scheduler(settings) == before
+        assert set(client.run(lambda: __import__("os").environ.get("NUMBA_CACHE_DIR")).values()) == {str(cache)}
+    assert any(cache.rglob("*.nbi")), "the cache was filled"
+
+
+def test_workers_with_several_threads_are_named(capsys):
+    from experiments.sweep.executors import warn_threads
+
+    warn_threads({"tcp://a:1": 1, "tcp://b:2": 8})
+    err = capsys.readouterr().err
+    assert err.startswith("pricelab: 1 worker(s) run several threads (e.g. tcp://b:2: 8)") and "--nthreads 1" in err
+    warn_threads({"tcp://a:1": 1})
+    assert capsys.readouterr().err == ""

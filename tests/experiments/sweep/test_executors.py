@@ -108,3 +108,15 @@ def test_a_run_longer_than_the_heartbeat_timeout_keeps_its_worker(write_spec, tm
     with dask.config.set({"distributed.scheduler.worker-ttl": "1s"}):  # Dask waits 10 heartbeats (5 s) at least
         assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--executor", "dask", "--workers", "1"]) == 0
     assert read_folder(tmp_path / "out").height == 1
+
+
+def test_progress_off_a_terminal_says_how_long_is_left(capsys):
+    from experiments.sweep.progress import duration
+
+    with Lines("long", 1000, every_s=0.05, unit="ticks") as progress:
+        progress.add(10)
+        time.sleep(0.2)
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert line.startswith("pricelab: long: 10/1,000 ticks in ") and line.endswith(" left"), line
+    assert [duration(s) for s in (42, 720, 12600, 864000, 1e12)] == ["42 s", "12 min", "3.5 h", "10 days",
+                                                                     "3.17e+04 years"]

@@ -126,5 +126,6 @@ def test_a_run_killed_while_it_writes_leaves_the_old_results_or_the_new_ones(tmp
         summary = row["ticks"]  # the records count from the end of the warm-up (amazon_10min has [measure])
         assert summary in (50, 4320) and ticks == {row["warm_up_ticks"] + summary - 1}, (delay, summary, ticks)
         assert f"horizon = {summary}" in (out / "scenario.toml").read_text()
-        assert sorted(p.name for p in out.iterdir()) == ["market_timeseries.parquet", "scenario.toml",
+        assert sorted(p.name for p in out.iterdir()) == [".pricelab-results", "market_timeseries.parquet",
+                                                         "scenario.toml",
                                                          "sellers.parquet", "summary.parquet", "timeseries.parquet"]

@@ -49,8 +49,8 @@ def test_results_exports_every_run_once_in_run_order(swept, tmp_path, capsys):
     assert pl.read_csv(tmp_path / "all.csv")["run_id"].to_list() == runs["run_id"].to_list()
     capsys.readouterr()
     assert main(["results", str(swept)]) == 0
-    assert "shape: (12, 18)" in capsys.readouterr().out  # run columns, 2 paths, ticks, 4 training, 4 warm-up,
-    # 3 metrics
+    assert "shape: (12, 19)" in capsys.readouterr().out  # 3 ids, run columns, 2 paths, ticks, 4 training,
+    # 4 warm-up, 3 metrics
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
@@ -119,3 +119,54 @@ def test_the_effect_chart_draws_the_paired_differences_and_finds_sign_changes(sw
         assert y == pytest.approx(d.mean(), rel=1e-12)
     assert sign_changes([0.1, 0.2, 0.5, 1.0], [-5.7, -1.0, 0.28, 0.3]) == [0.35]
     assert sign_changes(["a", "b"], [1.0, -1.0]) == [0.5] and sign_changes([1, 2], [1.0, 2.0]) == []
+
+
+CATEGORIES = """
+name = "rules"
+base = "amazon_10min"
+seeds = 2
+[set]
+horizon = 144
+[grid]
+interventions = [[], ["once_a_day"], [{ kind = "min_lag", ticks = 6, name = "min_lag_a" }],
+                 [{ kind = "min_lag", ticks = 12, name = "min_lag_b" }]]
+"""
+
+ONE_AXIS = """
+name = "periods"
+base = "amazon_10min"
+seeds = 2
+[set]
+horizon = 144
+[grid]
+"sellers.platform.period" = [1, 6, 36]
+"""
+
+
+def test_a_sweep_over_rules_draws_labelled_categories(write_spec, tmp_path):
+    """Rules whose JSON starts alike stay apart (one x each), labelled by their names."""
+    from experiments.sweep.report import _positions
+
+    out = tmp_path / "rules"
+    assert main(["sweep", str(write_spec(text=CATEGORIES, name="rules")), "--out", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    values = pl.read_parquet(out / "runs" / "*.parquet")["interventions"].unique().sort().to_list()
+    x, labels, numeric = _positions(values, "interventions")
+    assert not numeric and sorted(x) == [0, 1, 2, 3]
+    assert sorted(labels) == ["min_lag_a", "min_lag_b", "none", "once_a_day"]
+    assert (out / "report" / "metrics_vs_interventions.png").stat().st_size > 10_000
+
+
+def test_a_one_axis_sweep_draws_effects_at_the_swept_values_in_hours(write_spec, tmp_path):
+    from experiments.sweep.report import _positions, clock, effect_lines
+
+    out = tmp_path / "periods"
+    assert main(["sweep", str(write_spec(text=ONE_AXIS, name="periods")), "--out", str(out)]) == 0
+    assert main(["report", str(out), "--baseline", "sellers.platform.period=1"]) == 0
+    effects = pl.read_parquet(out / "report" / "effects.parquet")
+    (line,) = effect_lines(effects, ["sellers.platform.period"], "sellers.platform.period", "delta")
+    assert line["x"] == [6, 36], "each swept value at its own x, not all at 0"
+    x, labels, numeric = _positions([1, 6, 36], "sellers.platform.period", minutes=10)
+    assert numeric and list(x) == [1, 6, 36] and labels == ["10 min", "1 h", "6 h"]
+    assert [clock(m) for m in (5, 90, 1440, 10080, 2000)] == ["5 min", "1.5 h", "1 d", "7 d", "1.4 d"]
+    assert (out / "report" / "effects_vs_sellers_platform_period.png").stat().st_size > 10_000

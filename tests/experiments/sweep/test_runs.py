@@ -62,13 +62,14 @@ def test_dependent_values_are_checked_per_point(write_spec):
 def test_simulate_returns_the_kept_metrics_and_series(small):
     outcome = simulate(expand(small)[0], small.metrics, small.timeseries_stride)
     assert outcome.error is None
-    assert outcome.summary.columns == ["ticks", "learners", "trained", "converged", "training_ticks", "warm_up_ticks",
-                                       "settled", "settled_by", "cycle_ticks", "delta", "mean_price",
+    assert outcome.summary.columns == ["scenario", "ticks", "learners", "trained", "converged", "training_ticks",
+                                       "warm_up_ticks", "settled", "settled_by", "cycle_ticks", "delta", "mean_price",
                                        "consumer_surplus"]
-    assert outcome.summary.row(0)[1:5] == (0, False, None, 0)  # no learners: nothing trained
-    assert outcome.summary.row(0)[5] > 0 and outcome.summary.row(0)[6] is not None  # warmed up ([measure])
+    assert outcome.summary.row(0)[2:6] == (0, False, None, 0)  # no learners: nothing trained
+    assert outcome.summary.row(0)[6] > 0 and outcome.summary.row(0)[7] is not None  # warmed up ([measure])
     assert outcome.summary["ticks"].to_list() == [288]
-    assert outcome.timeseries.columns[0] == "run_id"
+    assert outcome.timeseries.columns[:3] == ["scenario", "seed", "run_id"]
+    assert outcome.timeseries["run_id"].unique().to_list() == [outcome.run_id]
     warm_up = outcome.summary["warm_up_ticks"][0]
     assert outcome.timeseries["tick"].unique().sort().to_list() == [warm_up, warm_up + 144]
 

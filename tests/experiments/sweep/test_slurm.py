@@ -65,3 +65,44 @@ def test_a_cancelled_job_is_replaced_and_the_sweep_finishes_with_identical_resul
     for kind in ("runs", "timeseries"):
         assert read_folder(out, kind).equals(read_folder(serial, kind)), kind
     assert cancelled in job_ids(out) and len(job_ids(out)) >= 2, "no job replaced the cancelled one"
+
+
+@pytest.mark.slow
+def test_a_client_without_the_sweeps_credentials_cannot_enter_its_scheduler(slurm, write_spec, tmp_path):
+    """The scheduler of an --executor slurm sweep speaks TLS with credentials of its own, on loopback (the jobs run
+    on this host): a client without them is refused, by TLS and by plain TCP alike; its dashboard is on loopback."""
+    import re
+    import signal
+    import socket
+    import ssl
+
+    from distributed import Client
+
+    spec = write_spec(seeds=2, horizon=1_000_000, stride=250_000)
+    out = tmp_path / "out"
+    sweep = start_sweep(spec, out, "--jobs", "1", *JOB)
+    try:
+        address = None
+        deadline = time.monotonic() + 600
+        while address is None and time.monotonic() < deadline:
+            line = sweep.stderr.readline()
+            assert line or sweep.poll() is None, "the sweep ended before its scheduler started"
+            found = re.search(r"scheduler (\S+) in this process", line)
+            address = found and found.group(1)
+        assert address is not None and address.startswith("tls://127.0.0.1:"), address
+        host, port = address.removeprefix("tls://").rsplit(":", 1)
+        anyone = ssl.create_default_context()
+        anyone.check_hostname, anyone.verify_mode = False, ssl.CERT_NONE
+        with pytest.raises((ssl.SSLError, ConnectionError, OSError)):  # no client certificate: refused
+            with socket.create_connection((host, int(port)), timeout=10) as raw, \
+                    anyone.wrap_socket(raw, server_hostname=host) as tls:
+                tls.sendall(b"hello")
+                assert tls.recv(1), "the scheduler answered a client without credentials"
+        from distributed.security import Security
+
+        for other, security in ((address, Security.temporary()), (address.replace("tls://", "tcp://"), None)):
+            with pytest.raises((OSError, TimeoutError, ValueError)):  # credentials of its own; none at all
+                Client(other, security=security, timeout=5).close()
+    finally:
+        sweep.send_signal(signal.SIGINT)
+        sweep.communicate(timeout=120)

@@ -33,9 +33,10 @@ def test_layout_and_manifest(swept, read_folder):
     assert session["versions"] == manifest["versions"] and session["git_commit"] == manifest["git_commit"]
     runs = read_folder(out)
     assert runs["run_id"].to_list() == [run.run_id for run in expand(loaded)]
-    assert runs.columns == ["run_id", "run_index", "replicate", "seed", "sellers.platform.period", "demand.mu",
-                            "ticks", "learners", "trained", "converged", "training_ticks", "warm_up_ticks",
-                            "settled", "settled_by", "cycle_ticks", "delta", "mean_price", "consumer_surplus"]
+    assert runs.columns == ["scenario", "seed", "run_id", "run_index", "replicate", "sellers.platform.period",
+                            "demand.mu", "ticks", "learners", "trained", "converged", "training_ticks",
+                            "warm_up_ticks", "settled", "settled_by", "cycle_ticks", "delta", "mean_price",
+                            "consumer_surplus"]
     assert runs.schema["sellers.platform.period"] == pl.Int64 and runs.schema["demand.mu"] == pl.Float64
     assert read_folder(out, "timeseries").height == 8 * 5 * 2
     assert not list(out.rglob("*.tmp"))
@@ -83,6 +84,19 @@ def test_a_failing_run_is_recorded_and_the_rest_finish(write_spec, tmp_path, mon
     assert "4 runs done, 0 failed, 4 skipped" in capsys.readouterr().out
     assert not list((out / "failures").glob("*.parquet"))
     assert read_folder(out).height == 8
+
+
+def test_a_damaged_run_file_is_done_again_on_resume(swept, read_folder, capsys):
+    """A run file cut short (a full disk before atomic writes, a partial copy) is deleted and run again."""
+    path, out = swept
+    before = read_folder(out)
+    damaged = sorted((out / "runs").glob("*.parquet"))[2]
+    damaged.write_bytes(damaged.read_bytes()[:40])
+    capsys.readouterr()
+    assert main(["sweep", str(path), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"{damaged}: damaged" in captured.err and "1 runs done, 0 failed, 7 skipped" in captured.out
+    assert read_folder(out).equals(before)
 
 
 def test_temporary_files_are_never_read_and_dead_writers_ones_are_removed(swept, read_folder, capsys):

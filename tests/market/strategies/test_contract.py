@@ -7,6 +7,11 @@ nor uses rivals' prices gives the same prices whatever the rivals do, one that d
 clock (and draws nothing at random) gives the same prices on a clock started seven hours later,
 and a strategy writes no memory slot beyond those its spec declares. A new strategy is checked
 here without a line added.
+
+Each strategy also meets the edge cases where a rule can go wrong (a rival's price + 5% is inf when it sees
+no rival): alone in its market (no rival seen), against rivals priced at its cost (its floor), and with a
+cost above its ceiling. The engine refuses a price that is not finite or is negative (``PriceError``), so
+these runs passing means every price was one.
 """
 
 import numpy as np
@@ -28,10 +33,13 @@ def script(shift: float) -> np.ndarray:
     return 1.2 + 1.2 * ((t * 0.07 + shift) % 1.0)
 
 
-def market(name: str, seed: int, initial: np.ndarray) -> Scenario:
+def market(name: str, seed: int, initial: np.ndarray, me: dict | None = None, alone: bool = False) -> Scenario:
     rival = {"strategy": "fixed", "params": {"price": 1.7}}
     sellers = [{"name": "platform", "role": "platform", **rival, "initial_price": float(initial[0])},
-               {"name": "shop", **rival, "initial_price": float(initial[1])}, {"name": "me", "strategy": name}]
+               {"name": "shop", **rival, "initial_price": float(initial[1])},
+               {"name": "me", "strategy": name, **(me or {})}]
+    if alone:
+        sellers = [{**sellers[2], "role": "platform"}]
     return Scenario.from_dict({"horizon": TICKS, "seed": seed, "history": 16, "sellers": sellers,
                                "demand": {"shoppers_per_tick": 10.0, "platform_only_share": 0.2}})
 
@@ -76,3 +84,27 @@ def test_a_spec_without_a_kernel_or_after_the_dispatch_is_refused():
     with pytest.raises(ValueError, match="strategy 'late' is registered after the dispatch was built"):
         registry.register(strategies.StrategySpec(name="late", doc="", source="", kernel=rule_price))
     assert "late" not in strategies.names()
+
+
+def edge_prices(name: str, case: str) -> np.ndarray:
+    """The strategy's prices in one of the edge cases of the module docstring."""
+    spec = strategies.get(name)
+    if case == "no_rival":
+        state = engine.build_state(market(name, 1, script(0.0)[0], alone=True))
+        engine.advance(state, TICKS)
+        return state.records.price[:, 0]
+    cost = 1.0 if case == "rival_at_floor" else 3.0
+    params = {"ceiling": 2.0} if case == "cost_above_ceiling" and "ceiling" in [p.name for p in spec.params] else {}
+    state = engine.build_state(market(name, 1, np.full(2, cost), me={"cost": cost, "params": params}))
+    for _ in range(TICKS):
+        for rival in RIVALS:
+            engine.force_price(state, rival, cost, 1)
+        engine.advance(state, 1)
+    return state.records.price[:, 2]
+
+
+@pytest.mark.parametrize("case", ["no_rival", "rival_at_floor", "cost_above_ceiling"])
+@pytest.mark.parametrize("name", strategies.names())
+def test_every_strategy_prices_at_the_edges(name, case):
+    price = edge_prices(name, case)
+    assert np.all(np.isfinite(price)) and np.all(price >= 0.0), price
