@@ -17,7 +17,8 @@ from market import results
 from market.model import PricingModel
 from market.screens import apply, catalog
 from market.screens.apply import CAVEAT
-from market.screens.panel import MIN_POINTS, PanelError, panel_from_frame
+from market.errors import PanelError
+from market.observed.grid import MIN_POINTS, panel_from_frame
 
 WINDOW = 2016
 REFRESH_SECONDS = 2.0

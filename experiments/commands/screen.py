@@ -60,12 +60,12 @@ def main(args) -> int:
 
 def apply(args) -> int:
     from market.screens import apply as screening
-    from market.screens.panel import panel_from_frame, read_panel
+    from market.observed import grid, read
 
     if args.step is not None and not (math.isfinite(args.step) and args.step > 0):
         raise UsageError(f"--step {args.step:g}: must be a number > 0")
     result = screening.load_calibration(args.calibration) if args.calibration else None
-    panel = panel_from_frame(read_panel(args.panel), step=args.step, where=args.panel)
+    panel = grid.panel(read.read(args.panel), step=args.step)
     report = screening.screen(panel, result)
     if args.json:
         print(json.dumps({"panel": args.panel, **report}))

@@ -11,7 +11,7 @@ from experiments.screens import markets
 from experiments.screens.markets import MarketSpec
 from market import engine, results, training
 from market.screens import catalog
-from market.screens.panel import Panel, panel_from_frame
+from market.observed.grid import Panel, panel_from_frame
 
 MAX_TRAINING_TICKS = 3_000_000
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from market.errors import PanelError
 from market.screens import catalog, comovement, measures
-from market.screens.panel import Panel
+from market.observed.grid import Panel
 from market.tomlfile import read_json
 
 CALIBRATION_FILE = "calibration.json"

@@ -1,6 +1,6 @@
 """The screens, by name: what each measures, which tail is suspicious, what it needs, where it comes from.
 
-Each screen maps a :class:`~market.screens.panel.Panel` to one score per market; its
+Each screen maps a :class:`~market.observed.grid.Panel` to one score per market; its
 function's docstring has the formula and the source. ``suspicious`` says which tail the
 literature reads as a sign of collusion; calibration sets the threshold in that tail and never
 flips it, so a screen that points the wrong way for pricing algorithms shows as an AUC below 0.5.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from market.screens import comovement, measures
-from market.screens.panel import Panel
+from market.observed.grid import Panel
 
 
 @dataclass(frozen=True)

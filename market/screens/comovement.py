@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from market.screens.measures import CHANGE_TOLERANCE, changes
-from market.screens.panel import Panel
+from market.observed.grid import Panel
 
 MAX_LAG = 36
 

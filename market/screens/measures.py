@@ -1,7 +1,7 @@
 r"""Screens on each seller's own price path: level, variability, rigidity, cycles, markups, a break.
 
 Notation: :math:`p_{it}` is seller :math:`i`'s price at grid time :math:`t = 1, \dots, T` (see
-:mod:`market.screens.panel`), :math:`n` sellers, :math:`\Delta p_{it} = p_{it} - p_{i,t-1}`. A
+:mod:`market.observed.grid`), :math:`n` sellers, :math:`\Delta p_{it} = p_{it} - p_{i,t-1}`. A
 price *changes* at :math:`t` when :math:`|\Delta p_{it}| > 10^{-6} p_{i,t-1}` (smaller moves, such as a
 solver's rounding, count as none: :math:`\Delta p_{it} = 0`); :math:`C` is the set of changes :math:`(i, t)`.
 Every function returns one score for the market (a float); where a quantity is undefined (no change
@@ -10,7 +10,7 @@ at all, a constant series) the docstring gives the value used.
 
 import numpy as np
 
-from market.screens.panel import Panel
+from market.observed.grid import Panel
 
 CHANGE_TOLERANCE = 1e-6
 BREAK_TRIM = 0.15

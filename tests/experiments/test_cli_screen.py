@@ -73,11 +73,10 @@ def _csv(tmp_path, rows: list[str]) -> str:
 GOOD = ["time,seller,price"] + [f"{t},{s},{p}" for t in range(10) for s, p in (("a", 1.0 + t / 10), ("b", 2.0))]
 BAD_PANELS = {
     "missing column": ([r.rsplit(",", 1)[0] for r in GOOD], "no column 'price'"),
-    "single seller": ([r for r in GOOD if ",b," not in r], "only one seller ('a')"),
+    "single seller": ([r for r in GOOD if ",b," not in r], "only 1 seller ('a')"),
     "non-numeric price": (GOOD[:3] + ["1,a,cheap"] + GOOD[4:], "price = 'cheap' (row 3): must be a number > 0"),
     "negative price": (GOOD[:3] + ["1,a,-1.1"] + GOOD[4:], "price = -1.1 (row 3): must be a number > 0"),
-    "unsorted": (GOOD[:1] + GOOD[3:5] + GOOD[1:3] + GOOD[5:], "rows must be sorted by time"),
-    "duplicate": (GOOD[:4] + GOOD[3:4] + GOOD[4:], "(time, seller) = (1, 'a') appears at rows 3 and 4"),
+    "duplicate": (GOOD[:4] + GOOD[3:4] + GOOD[4:], "(1, 'a') at rows 3 and 4: give one price per seller and time"),
 }
 
 
