@@ -20,6 +20,7 @@ import numpy as np
 
 from market import budget
 from market.errors import PanelError
+from market.observed import cadence
 from market.observed.read import Observations, moment, observations
 
 MIN_POINTS = 8
@@ -100,8 +101,8 @@ class Cells:
     """Observations one cell per tick: ``price[c, i]`` is seller ``i``'s last price observed in tick ``c`` (NaN:
     none). ``cost`` is carried forward from the last observation (NaN before the first; None: no costs).
     ``featured[c]`` is the seller seen holding the Buy Box in tick ``c`` (-1: none seen or unknown).
-    Tick ``c`` is tick ``first_tick + c`` counted from midnight of the first day (``start``, in the panel's
-    time unit); ``ticks_per_day`` ticks make a day."""
+    Tick ``c`` is tick ``first_tick + c`` counted from the first day's midnight plus ``offset`` minutes
+    (``start``, in the panel's time unit); ``ticks_per_day`` ticks make a day."""
 
     seller: tuple[str, ...]
     price: np.ndarray
@@ -113,6 +114,7 @@ class Cells:
     unit: str
     first_tick: int
     ticks_per_day: int
+    offset: float
     zoned: bool
 
     @property
@@ -147,21 +149,18 @@ def cells(obs: Observations, tick: float | None = None) -> Cells:
     if not (np.isfinite(tick) and tick > 0.0) or abs(day - round(day)) > 1e-9:
         raise PanelError(f"--tick {tick:g}: must be > 0 and divide a day ({day_length:g} "
                          f"{'minutes' if minutes else obs.unit + ' of ' + str(TICK_MINUTES) + ' minutes'})")
-    start = np.floor(obs.time[0] / day_length) * day_length
-    absolute = np.floor((obs.time - start) / tick + 1e-9).astype(np.int64)
-    first = int(absolute[0])
-    n_ticks, n = int(absolute[-1] - first + 1), obs.n_sellers
-    if n_ticks * n > MAX_CELLS:
-        raise PanelError(f"{where}: {n_ticks:,} ticks of {tick:g} {'minutes' if minutes else obs.unit} x {n} sellers "
-                         f"= {n_ticks * n:,} cells; at most {MAX_CELLS:,}: split the panel by time or choose a "
-                         f"longer --tick")
-    budget.require(n_ticks * n * 8 * 3, f"{where}: the cells", "split the panel by time")
-    cell = absolute - first
-    price = np.full((n_ticks, n), np.nan)
-    price[cell, obs.index] = obs.price  # rows are sorted by time: the last in a cell wins
+    n_ticks = int(np.floor((obs.time[-1] - obs.time[0]) / tick)) + 2
+    if n_ticks * obs.n_sellers > MAX_CELLS:
+        raise PanelError(f"{where}: {n_ticks:,} ticks of {tick:g} {'minutes' if minutes else obs.unit} x "
+                         f"{obs.n_sellers} sellers = {n_ticks * obs.n_sellers:,} cells; at most {MAX_CELLS:,}: split "
+                         f"the panel by time or choose a longer --tick")
+    budget.require(n_ticks * obs.n_sellers * 8 * 3, f"{where}: the cells", "split the panel by time")
+    offset = tick_offset(obs, tick) if minutes else 0.0
+    price, first, cell, start = _scatter(obs, tick, offset)
+    n_ticks = price.shape[0]
     cost = None
     if obs.cost is not None:
-        cost = np.full((n_ticks, n), np.nan)
+        cost = np.full((n_ticks, obs.n_sellers), np.nan)
         cost[cell, obs.index] = obs.cost
         cost = carry_forward(cost)
     featured = np.full(n_ticks, -1, dtype=np.int64)
@@ -169,7 +168,43 @@ def cells(obs: Observations, tick: float | None = None) -> Cells:
         featured[cell[obs.featured]] = obs.index[obs.featured]
     return Cells(seller=obs.seller, price=price, cost=cost, featured=featured, platform=obs.platform(),
                  start=float(start), tick=tick, unit=obs.unit, first_tick=first, ticks_per_day=int(round(day)),
-                 zoned=obs.zoned)
+                 offset=float(offset), zoned=obs.zoned)
+
+
+def tick_offset(obs: Observations, tick: float, resolution: int = 20) -> float:
+    r"""Minutes past the clock's ticks at which repricers act: the offset :math:`b \in [0, \tau)` of the cells
+    at which the sellers' observed changes fall most regularly on their cadences.
+
+    Repricers act on their own clocks and a scraper's visits fall anywhere in a tick: cut at the wrong
+    offset, a visit just before a repricing counts the new price one tick late, and a seller that
+    reprices every hour seems to change at two phases. For each candidate offset (``resolution`` of
+    them per tick) the score is :math:`\sum_i \max_{P \ge 2} \sigma_i(P)`, the support of each seller's
+    best phase (:func:`market.observed.cadence.support`); the first best offset is taken (when visits
+    are regular, every offset cuts them alike and 0 is as good as any).
+    """
+    best, chosen = -1.0, 0.0
+    for offset in np.arange(resolution) * tick / resolution:
+        price, first = _scatter(obs, tick, float(offset))[:2]
+        total = 0.0
+        for i in range(obs.n_sellers):
+            start, end = cadence.change_events(price[:, i])
+            if start.size:
+                total += max(cadence.support(start, end, first, p).max() for p in cadence.PERIODS if p > 1)
+        if total > best + 1e-9:
+            best, chosen = total, float(offset)
+    return chosen
+
+
+def _scatter(obs: Observations, tick: float, offset: float) -> tuple[np.ndarray, int, np.ndarray, float]:
+    """``(price, first_tick, cell of each row, start)`` of the cells cut at ``offset`` minutes past the ticks."""
+    day_length = MINUTES_PER_DAY if obs.unit == "minutes" else MINUTES_PER_DAY / TICK_MINUTES
+    start = np.floor((obs.time[0] - offset) / day_length) * day_length + offset
+    absolute = np.floor((obs.time - start) / tick + 1e-9).astype(np.int64)
+    first = int(absolute[0])
+    cell = absolute - first
+    price = np.full((int(cell[-1]) + 1, obs.n_sellers), np.nan)
+    price[cell, obs.index] = obs.price
+    return price, first, cell, float(start)
 
 
 def carry_forward(x: np.ndarray) -> np.ndarray:

@@ -1,0 +1,186 @@
+r"""The hypotheses: for each registered rule that inference tries, how its parameters are fitted to a seller.
+
+A *fitter* takes what the seller saw (:class:`market.observed.replay.Seen`), its observed changes and
+its candidate cadences and lags, and returns candidate rows (strategy, parameters, tracked seller,
+period, phase, lag) for the replay to score. ``FITTERS`` lists them in the order of simplicity in
+which ties are broken (a seller whose price never moves is ``fixed``, not a matcher stuck at its
+ceiling); adding a registered rule to inference is one fitter and one entry here. Fits, with
+:math:`y` the seller's observed prices and changes :math:`(s, t]` (:mod:`market.observed.cadence`):
+
+- ``fixed``: the price most often observed;
+- ``cost_plus`` (costs known): markup :math:`m = \operatorname{median}_t (y_t / c_t - 1)`;
+- ``match_lowest``: floor :math:`\min y`, ceiling :math:`\max y`; where costs are known, also a floor at
+  cost (the seller's cost at each wake, as a scenario's ``floor = "cost"``);
+- ``match_platform``: the same, tracking the platform (a seller whose ``role`` is platform), else
+  the rival whose price the seller's new prices most often equal;
+- ``undercut``: floor and ceiling as above; step :math:`\operatorname{median}(\underline{p}_{-i,w-1-L}
+  - y_t)` over the changes to a price strictly between them (:math:`w` the wake that made the change);
+- ``edgeworth``: step as above over the cuts; floor just below :math:`\min y` (a lower target resets);
+  reset price :math:`\max y`.
+
+Rules of the registry that no fitter covers (learners, trigger strategies, best responses without
+a demand) are named in the result as not tried.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from market.observed.cadence import Cadence, change_events
+from market.observed.replay import Seen
+from market.strategies import get
+
+MAX_LAG = 36  # ticks: six hours on a 10-minute grid
+EDGE = 1e-9   # relative margin that puts a fitted floor just below the lowest price seen
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a fitter uses: the seller's view, its observed prices and changes, cadences and lags to try."""
+
+    seen: Seen
+    seller: int
+    start: np.ndarray
+    end: np.ndarray
+    cadences: list[Cadence]
+    lags: np.ndarray
+    platform: int
+    tolerance: float
+
+    @property
+    def costs_known(self) -> bool:
+        return bool(np.isfinite(self.seen.cost).any())
+
+    @property
+    def prices(self) -> np.ndarray:
+        own = self.seen.own
+        return own[~np.isnan(own)]
+
+
+Row = tuple[int, np.ndarray, int, int, int, int, int]
+Fitter = Callable[[Evidence], list[Row]]
+
+
+def evidence(seen: Seen, seller: int, cadences: list[Cadence], platform: int, tolerance: float,
+             max_lag: int = MAX_LAG) -> Evidence:
+    start, end = change_events(seen.own)
+    return Evidence(seen=seen, seller=seller, start=start, end=end, cadences=cadences,
+                    lags=np.arange(max_lag + 1), platform=platform, tolerance=tolerance)
+
+
+def _row(name: str, values: dict, leader: int = -1, period: int = 1, phase: int = 0, lag: int = 0) -> Row:
+    """A candidate row; a parameter given as ``"cost"`` is set at the seller's cost at each wake."""
+    spec = get(name)
+    at_cost = [k for k, p in enumerate(spec.params) if values.get(p.name) == "cost"]
+    numbers = {key: 0.0 if value == "cost" else value for key, value in values.items()}
+    return spec.id, spec.resolve(numbers, {}), leader, period, phase, lag, at_cost[0] if at_cost else -1
+
+
+def _fixed(e: Evidence) -> list[Row]:
+    values, counts = np.unique(e.prices, return_counts=True)
+    price = {"price": float(values[np.argmax(counts)])}
+    return [_row("fixed", price, period=c.period, phase=c.phase) for c in e.cadences]
+
+
+def _cost_plus(e: Evidence) -> list[Row]:
+    known = ~np.isnan(e.seen.own) & ~np.isnan(e.seen.cost) & (e.seen.cost > 0)
+    if not known.any():
+        return []
+    markup = float(np.median(e.seen.own[known] / e.seen.cost[known] - 1.0))
+    if markup < 0:
+        return []
+    return [_row("cost_plus", {"markup": markup}, period=c.period, phase=c.phase) for c in e.cadences]
+
+
+def _bounds(e: Evidence) -> list[dict]:
+    """Floor and ceiling: the lowest and highest prices seen; and, where costs are known, a floor at cost."""
+    bounds = [{"floor": float(e.prices.min()), "ceiling": float(e.prices.max())}]
+    if e.costs_known:
+        bounds.append({**bounds[0], "floor": "cost"})
+    return bounds
+
+
+def _each(e: Evidence, name: str, values_by: Callable[[Cadence, int, dict], dict | None], leader: int = -1) -> list[Row]:
+    rows = []
+    for bounds in _bounds(e):
+        for c in e.cadences:
+            for lag in e.lags:
+                values = values_by(c, int(lag), bounds)
+                if values is not None:
+                    rows.append(_row(name, values, leader, c.period, c.phase, int(lag)))
+    return rows
+
+
+def _match_lowest(e: Evidence) -> list[Row]:
+    return _each(e, "match_lowest", lambda c, lag, bounds: bounds)
+
+
+def _tracked(e: Evidence) -> int:
+    """The platform if the panel names one (and it is not this seller), else the rival most often copied."""
+    if e.platform >= 0:
+        return e.platform if e.platform != e.seller else -1
+    if e.end.size == 0:
+        return -1
+    new = e.seen.own[e.end]
+    rivals = e.seen.rivals[e.end]
+    copied = np.abs(rivals - new[:, None]) <= e.tolerance * new[:, None]
+    copied[:, e.seller] = False
+    counts = copied.sum(axis=0)
+    return int(np.argmax(counts)) if counts.max() > 0 else -1
+
+
+def _match_platform(e: Evidence) -> list[Row]:
+    leader = _tracked(e)
+    if leader < 0:
+        return []
+    return _each(e, "match_platform", lambda c, lag, bounds: bounds, leader=leader)
+
+
+def _gaps(e: Evidence, c: Cadence, lag: int, keep: np.ndarray) -> np.ndarray:
+    """Lowest rival price seen minus the new price, over the changes in ``keep`` that a wake of cadence ``c``
+    could have made (lag ``lag``)."""
+    first = e.seen.first_tick
+    wake = e.end - ((first + e.end - c.phase) % c.period)
+    tick = wake - 1 - lag
+    ok = keep & (wake > e.start) & (tick >= 0)
+    if not ok.any():
+        return np.zeros(0)
+    gap = e.seen.rival_min[tick[ok]] - e.seen.own[e.end[ok]]
+    return gap[np.isfinite(gap)]
+
+
+def _step(e: Evidence, c: Cadence, lag: int, keep: np.ndarray) -> float | None:
+    gap = _gaps(e, c, lag, keep)
+    if gap.size == 0:
+        return None
+    step = float(np.median(gap))
+    return step if step > e.tolerance * float(np.median(e.prices)) else None
+
+
+def _undercut(e: Evidence) -> list[Row]:
+    new = e.seen.own[e.end]
+    low, high = float(e.prices.min()), float(e.prices.max())
+    inside = (new > low * (1 + e.tolerance)) & (new < high * (1 - e.tolerance))
+
+    def values(c: Cadence, lag: int, bounds: dict) -> dict | None:
+        step = _step(e, c, lag, inside)
+        return None if step is None else {"step": step, **bounds}
+    return _each(e, "undercut", values)
+
+
+def _edgeworth(e: Evidence) -> list[Row]:
+    cuts = e.seen.own[e.end] < e.seen.own[e.start]
+    floor, reset = float(e.prices.min()) * (1 - EDGE), float(e.prices.max())
+
+    def values(c: Cadence, lag: int, bounds: dict) -> dict | None:
+        step = _step(e, c, lag, cuts)
+        return None if step is None or bounds["floor"] == "cost" else {"step": step, "floor": floor, "reset": reset}
+    return _each(e, "edgeworth", values)
+
+
+FITTERS: dict[str, Fitter] = {
+    "fixed": _fixed, "cost_plus": _cost_plus, "match_lowest": _match_lowest, "match_platform": _match_platform,
+    "undercut": _undercut, "edgeworth": _edgeworth,
+}
+ORDER = tuple(FITTERS)

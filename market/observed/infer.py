@@ -1,0 +1,182 @@
+r"""Which registered rule each seller of a panel runs, how often it reprices and how late it sees its rivals.
+
+For each seller: candidate cadences from its observed changes (:mod:`market.observed.cadence`),
+candidate rules with fitted parameters for every cadence and lag (:mod:`market.observed.candidates`),
+each replayed one step ahead on the observed rivals' prices (:mod:`market.observed.replay`). A
+candidate's score is the balanced hit rate
+
+.. math:: S = \tfrac12 \left(\frac{\text{changes predicted}}{\text{changes}} +
+          \frac{\text{non-changes predicted}}{\text{non-changes}}\right)
+
+(one of the two terms alone where the other has no observation), so that a rule is judged on when
+prices move as much as on when they stand. The chosen candidate is the simplest rule (the order of
+``candidates.FITTERS``) among those within ``TIE`` of the best score, its longest period within
+``TIE`` (a period longer than the true one misses changes, which weigh half the score; a shorter one
+only mispredicts a few of the many ticks without a change), and among its best-scoring lags the
+middle one. Below ``FIT`` the answer is "none fits",
+with the best score. A seller whose price never moved is ``fixed`` with no cadence or lag.
+
+**Uncertainty.** Days are resampled with replacement (``RESAMPLES`` times, a seeded generator) and
+the choice is made again on each resample's counts: the share of resamples choosing the same rule,
+period and lag (within one tick), and 90% intervals of the period and lag chosen.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from market.observed import candidates, replay
+from market.observed.cadence import cadences
+from market.observed.grid import Cells
+from market.observed.replay import CHANGE, CHANGE_HIT, NON, NON_HIT, Candidates
+from market.strategies import get, names
+
+TIE = 0.005
+FIT = 0.8
+RESAMPLES = 200
+TOLERANCE = 5e-4
+SEED = 2024
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One seller's inferred repricer. ``strategy`` None: none fits (``best`` names the best candidate)."""
+
+    seller: str
+    strategy: str | None
+    params: dict
+    period: int | None
+    phase: int | None
+    lag: int | None
+    tracks: str | None
+    score: float
+    change_hits: float
+    non_change_hits: float
+    changes: int
+    observations: int
+    best: str
+    support: dict = field(default_factory=dict)
+    period_interval: tuple[int, int] | None = None
+    lag_interval: tuple[int, int] | None = None
+    runner_up: tuple[str, float] | None = None
+
+    @property
+    def algorithmic(self) -> bool:
+        """Whether the rule found prices off rivals' prices (a repricer), as opposed to a fixed or cost rule."""
+        return self.strategy is not None and get(self.strategy).uses_rival_prices
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The index of the chosen candidate and its score, in the arrays of one seller's candidates."""
+
+    index: int
+    score: float
+
+
+def scores(counts: np.ndarray) -> np.ndarray:
+    """Balanced hit rate (module docstring) from counts ``[..., 4]``; NaN where nothing was scored."""
+    counts = counts.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        change = counts[..., CHANGE_HIT] / counts[..., CHANGE]
+        non = counts[..., NON_HIT] / counts[..., NON]
+    both = np.where(np.isnan(change), non, np.where(np.isnan(non), change, 0.5 * (change + non)))
+    return both
+
+
+def choose(score: np.ndarray, rank: np.ndarray, period: np.ndarray, lag: np.ndarray) -> Choice | None:
+    """The chosen candidate (module docstring); None if no candidate was scored."""
+    valid = np.isfinite(score)
+    if not valid.any():
+        return None
+    best = score[valid].max()
+    near = valid & (score >= best - TIE)
+    simplest = near & (rank == rank[near].min())
+    longest = simplest & (period == period[simplest].max())
+    top = score[longest].max()
+    ties = np.flatnonzero(longest & (score >= top - 1e-12))
+    ties = ties[np.argsort(lag[ties], kind="stable")]
+    k = int(ties[(ties.size - 1) // 2])
+    return Choice(k, float(score[k]))
+
+
+def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: int = RESAMPLES,
+                 seed: int = SEED) -> Fit:
+    """The fit of seller ``i`` of ``cells`` (module docstring)."""
+    seen = replay.seen_by(cells, i)
+    evidence = candidates.evidence(seen, i, cadences(seen.own, cells.first_tick), cells.platform, tolerance)
+    rows, rank = [], []
+    for k, fitter in enumerate(candidates.FITTERS.values()):
+        found = fitter(evidence)
+        rows += found
+        rank += [k] * len(found)
+    table = Candidates.of(rows)
+    counts = replay.score(seen, table, tolerance)
+    rank = np.asarray(rank)
+    total = counts.sum(axis=1)
+    score = scores(total)
+    choice = choose(score, rank, table.period, table.lag)
+    observed = int((~np.isnan(seen.own)).sum())
+    changes = int(evidence.start.size)
+    if choice is None:
+        return Fit(seller=cells.seller[i], strategy=None, params={}, period=None, phase=None, lag=None, tracks=None,
+                   score=float("nan"), change_hits=float("nan"), non_change_hits=float("nan"), changes=changes,
+                   observations=observed, best="none")
+    k = choice.index
+    name = candidates.ORDER[rank[k]]
+    spec = get(name)
+    params = {p.name: float(table.param[k, j]) for j, p in enumerate(spec.params)}
+    moved = changes > 0
+    uses_rivals = spec.uses_rival_prices
+    fits = choice.score >= FIT
+    with np.errstate(invalid="ignore", divide="ignore"):
+        change_hits = float(total[k, CHANGE_HIT] / total[k, CHANGE]) if total[k, CHANGE] else float("nan")
+        non_hits = float(total[k, NON_HIT] / total[k, NON]) if total[k, NON] else float("nan")
+    fit = Fit(seller=cells.seller[i], strategy=name if fits else None, params=params if fits else {},
+              period=int(table.period[k]) if moved and fits else None,
+              phase=int(table.phase[k]) if moved and fits else None,
+              lag=int(table.lag[k]) if moved and fits and uses_rivals else None,
+              tracks=cells.seller[table.leader[k]] if table.leader[k] >= 0 and fits else None,
+              score=choice.score, change_hits=change_hits, non_change_hits=non_hits, changes=changes,
+              observations=observed, best=name, runner_up=_runner_up(score, rank, rank[k]))
+    if not (fits and moved) or resamples <= 0:
+        return fit
+    return _with_resamples(fit, counts, rank, table, k, resamples, seed + i)
+
+
+def _runner_up(score: np.ndarray, rank: np.ndarray, chosen: int) -> tuple[str, float] | None:
+    """The best other rule and its score."""
+    other = np.isfinite(score) & (rank != chosen)
+    if not other.any():
+        return None
+    k = int(np.argmax(np.where(other, score, -np.inf)))
+    return candidates.ORDER[rank[k]], float(score[k])
+
+
+def _with_resamples(fit: Fit, counts: np.ndarray, rank: np.ndarray, table: Candidates, k: int, resamples: int,
+                    seed: int) -> Fit:
+    """``fit`` with the shares of day-resamples that choose the same rule, period and lag, and intervals."""
+    days = counts.shape[1]
+    rng = np.random.default_rng(seed)
+    weights = rng.multinomial(days, np.full(days, 1.0 / days), size=resamples).astype(np.float64)
+    resampled = np.einsum("bd,kdc->bkc", weights, counts.astype(np.float64))
+    chosen = [choose(s, rank, table.period, table.lag) for s in scores(resampled)]
+    picked = np.array([c.index for c in chosen if c is not None])
+    same_rule = rank[picked] == rank[k]
+    period, lag = table.period[picked], table.lag[picked]
+    support = {"rule": float(same_rule.mean()),
+               "period": float((np.abs(period - table.period[k]) <= 1).mean()),
+               "lag": float((np.abs(lag - table.lag[k]) <= 1).mean())}
+    interval = lambda x: (int(np.quantile(x, 0.05, method="lower")), int(np.quantile(x, 0.95, method="higher")))  # noqa: E731
+    return Fit(**{**fit.__dict__, "support": support, "period_interval": interval(period),
+                  "lag_interval": interval(lag) if fit.lag is not None else None})
+
+
+def not_tried() -> list[str]:
+    """Registered strategies that inference does not try (no fitter)."""
+    return [name for name in names() if name not in candidates.FITTERS]
+
+
+def infer(cells: Cells, tolerance: float = TOLERANCE, resamples: int = RESAMPLES, seed: int = SEED) -> list[Fit]:
+    """Every seller's fit (module docstring)."""
+    return [infer_seller(cells, i, tolerance, resamples, seed) for i in range(cells.n_sellers)]
