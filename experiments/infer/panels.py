@@ -4,9 +4,12 @@ A panel is a pure function of its seed. Its market has 2 to 8 sellers (a platfor
 the time), each running a rule drawn from those inference tries, with a period of 10 minutes to a day,
 a random phase and a lag of 0 to 12 ticks; costs move with common and seller-specific shocks
 (:mod:`market.shocks`, an hour apart on average) and demand with quality shocks. Prices must move
-for a rule to show: the first sellers are a *core* that reprices within two hours, either a
-cost-plus seller (when costs are known, half the time) or an Edgeworth resetter with an undercutter
-or a second resetter (a cycle); the others draw any rule and period. The engine runs a burn-in of
+for a rule to show: the first sellers are a *core* that reprices within two hours: a cost-plus
+seller passing on its cost shocks (a quarter of the panels), an Edgeworth resetter with an
+undercutter or a second resetter (a cycle, a quarter), or both (half); the others draw any rule
+and period. A cycle alone is deterministic and periodic: every seller then changes price on a
+lattice set by the cycle, and a seller that reprices every tick cannot be told from one that
+reprices every few ticks at the right phase; a cost-plus seller's changes come at random times. The engine runs a burn-in of
 up to a day, then ``DAYS`` days are observed.
 
 **The scraper.** It visits every ``sampling`` minutes at a random offset, each visit late or early
@@ -15,8 +18,9 @@ probability ``missing``. The engine's ticks are not aligned with the clock: tick
 minutes :math:`[o + 10t, o + 10t + 10)` from midnight of day 0 for a random :math:`o \in [0, 10)`,
 and a visit at minute :math:`m` sees the price of tick :math:`\lfloor (m - o) / 10 \rfloor`. Half
 the panels carry each seller's cost at each visit (a case team's cost data), and half their matchers'
-and undercutters' floors are at cost (moving with it); in the others no cost is known, no seller
-prices at cost plus a markup, and floors are fixed prices (a repricer's configured minimum).
+and undercutters' floors are at cost (moving with it); in the others only a cost-plus seller's cost
+is known (a first-party seller whose costs the case team has), no other seller prices at cost plus
+a markup, and floors are fixed prices (a repricer's configured minimum).
 """
 
 from dataclasses import dataclass
@@ -40,6 +44,7 @@ SHOCKS = shocks.Shocks(every=6.0, cost_common=0.04, cost_own=0.02, demand_common
 FAST = (1, 2, 3, 6, 12)
 FROM_RIVALS = ("match_lowest", "match_platform", "undercut", "edgeworth")
 CYCLING = ("edgeworth", "undercut")
+CORES, CORE_SHARES = ("cycle", "cost", "both"), (0.25, 0.25, 0.5)
 
 
 @dataclass(frozen=True)
@@ -62,15 +67,17 @@ def _seller(rng, name: str, strategy: str, fast: bool, role: str, costs_known: b
         "match_lowest": lambda: {"floor": floor, "ceiling": "monopoly"},
         "match_platform": lambda: {"floor": floor, "ceiling": "monopoly"},
         "undercut": lambda: {"step": float(rng.uniform(0.005, 0.03)), "floor": floor, "ceiling": "monopoly"},
-        "edgeworth": lambda: {"step": float(rng.uniform(0.01, 0.05)), "floor": "nash", "reset": "monopoly"},
+        "edgeworth": lambda: {"step": float(rng.uniform(0.01, 0.05)), "floor": float(cost * rng.uniform(1.05, 1.25)),
+                              "reset": "monopoly"},
     }[strategy]()
     return {"name": name, "role": role, "strategy": strategy, "params": params, "period": period,
             "phase": int(rng.integers(period)), "lag": int(rng.integers(0, MAX_LAG + 1)), "cost": cost,
             "quality": float(rng.uniform(1.8, 2.2)), "initial_price": "monopoly"}
 
 
-def build(spec: PanelSpec) -> tuple[Scenario, bool, int, float]:
-    """``(scenario, costs_known, burn_in, clock_offset)`` of a panel (module docstring)."""
+def build(spec: PanelSpec) -> tuple[Scenario, np.ndarray, int, float]:
+    """``(scenario, cost_known, burn_in, clock_offset)`` of a panel (module docstring); ``cost_known[i]``: whether
+    seller ``i``'s cost is in the panel."""
     rng = np.random.default_rng(spec.seed)
     data = configs.load("amazon_10min").model_dump()
     data["demand"].update(mu=float(rng.uniform(0.2, 0.35)), arrivals="expected",
@@ -80,7 +87,8 @@ def build(spec: PanelSpec) -> tuple[Scenario, bool, int, float]:
     n = int(rng.integers(2, 9))
     platform = bool(rng.random() < 0.5)
     pool = ("fixed", "cost_plus", *FROM_RIVALS) if costs_known else ("fixed", *FROM_RIVALS)
-    core = ["cost_plus"] if costs_known and rng.random() < 0.5 else ["edgeworth", str(rng.choice(CYCLING))]
+    core = {"cycle": ["edgeworth", str(rng.choice(CYCLING))], "cost": ["cost_plus"],
+            "both": ["cost_plus", "edgeworth", str(rng.choice(CYCLING))]}[str(rng.choice(CORES, p=CORE_SHARES))]
     sellers = []
     for i in range(n):
         leads = platform and i == 0
@@ -91,7 +99,8 @@ def build(spec: PanelSpec) -> tuple[Scenario, bool, int, float]:
     burn_in = int(rng.integers(0, 145))
     data.update(name=f"infer_{spec.index}", seed=spec.seed, horizon=burn_in + DAYS * 144, record_stride=1,
                 sellers=sellers)
-    return Scenario.from_dict(data), costs_known, burn_in, float(rng.uniform(0.0, TICK_MINUTES))
+    known = np.array([costs_known or s["strategy"] == "cost_plus" for s in sellers])
+    return Scenario.from_dict(data), known, burn_in, float(rng.uniform(0.0, TICK_MINUTES))
 
 
 def truth(scenario: Scenario) -> pl.DataFrame:
@@ -113,9 +122,9 @@ def simulate(scenario: Scenario, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return state.records.price.copy(), factor * np.array([s.cost for s in scenario.sellers])
 
 
-def observe(spec: PanelSpec, scenario: Scenario, price: np.ndarray, cost: np.ndarray | None, burn_in: int,
-            offset: float) -> pl.DataFrame:
-    """The scraper's rows (module docstring): time (UTC), seller, price, role (and cost)."""
+def observe(spec: PanelSpec, scenario: Scenario, price: np.ndarray, cost: np.ndarray, known: np.ndarray,
+            burn_in: int, offset: float) -> pl.DataFrame:
+    """The scraper's rows (module docstring): time (UTC), seller, price, role, cost (empty where not known)."""
     rng = np.random.default_rng([spec.seed, 1])
     minutes = DAYS * 1440
     first = float(rng.uniform(0.0, spec.sampling))
@@ -129,7 +138,6 @@ def observe(spec: PanelSpec, scenario: Scenario, price: np.ndarray, cost: np.nda
     frame = {"time": [START + timedelta(minutes=float(m)) for m in visits[row]],
              "seller": [scenario.sellers[i].name for i in seller], "price": price[tick[row], seller],
              "role": [scenario.sellers[i].role for i in seller]}
-    if cost is not None:
-        frame["cost"] = cost[tick[row], seller]
+    frame["cost"] = pl.Series(np.where(known[seller], cost[tick[row], seller], np.nan)).fill_nan(None)
     return pl.DataFrame(frame).with_columns(scenario=pl.lit(scenario.name), seed=pl.lit(spec.seed, pl.Int64),
                                             run_id=pl.lit(results.run_id(scenario)))

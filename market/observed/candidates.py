@@ -8,7 +8,8 @@ ceiling); adding a registered rule to inference is one fitter and one entry here
 :math:`y` the seller's observed prices and changes :math:`(s, t]` (:mod:`market.observed.cadence`):
 
 - ``fixed``: the price most often observed;
-- ``cost_plus`` (costs known): markup :math:`m = \operatorname{median}_t (y_t / c_t - 1)`;
+- ``cost_plus`` (costs known): markup :math:`m = \operatorname{median} (y_t / c_w - 1)` over the changes,
+  :math:`w` the wake that made the change;
 - ``match_lowest``: floor :math:`\min y`, ceiling :math:`\max y`; where costs are known, also a floor at
   cost (the seller's cost at each wake, as a scenario's ``floor = "cost"``);
 - ``match_platform``: the same, tracking the platform (a seller whose ``role`` is platform), else
@@ -58,7 +59,7 @@ class Evidence:
         return own[~np.isnan(own)]
 
 
-Row = tuple[int, np.ndarray, int, int, int, int, int]
+Row = tuple[int, np.ndarray, int, int, int, int, int, bool]
 Fitter = Callable[[Evidence], list[Row]]
 
 
@@ -74,7 +75,8 @@ def _row(name: str, values: dict, leader: int = -1, period: int = 1, phase: int 
     spec = get(name)
     at_cost = [k for k, p in enumerate(spec.params) if values.get(p.name) == "cost"]
     numbers = {key: 0.0 if value == "cost" else value for key, value in values.items()}
-    return spec.id, spec.resolve(numbers, {}), leader, period, phase, lag, at_cost[0] if at_cost else -1
+    return (spec.id, spec.resolve(numbers, {}), leader, period, phase, lag, at_cost[0] if at_cost else -1,
+            spec.uses_rival_prices)
 
 
 def _fixed(e: Evidence) -> list[Row]:
@@ -84,13 +86,22 @@ def _fixed(e: Evidence) -> list[Row]:
 
 
 def _cost_plus(e: Evidence) -> list[Row]:
-    known = ~np.isnan(e.seen.own) & ~np.isnan(e.seen.cost) & (e.seen.cost > 0)
-    if not known.any():
+    if not e.costs_known:
         return []
-    markup = float(np.median(e.seen.own[known] / e.seen.cost[known] - 1.0))
-    if markup < 0:
-        return []
-    return [_row("cost_plus", {"markup": markup}, period=c.period, phase=c.phase) for c in e.cadences]
+    rows = []
+    for c in e.cadences:
+        wake = _wakes(e, c)
+        ok = (wake > e.start) & np.isfinite(e.seen.cost[np.maximum(wake, 0)]) & (e.seen.cost[np.maximum(wake, 0)] > 0)
+        if ok.any():
+            markup = float(np.median(e.seen.own[e.end[ok]] / e.seen.cost[wake[ok]] - 1.0))
+            if markup >= 0:
+                rows.append(_row("cost_plus", {"markup": markup}, period=c.period, phase=c.phase))
+    return rows
+
+
+def _wakes(e: Evidence, c: Cadence) -> np.ndarray:
+    """The wake of cadence ``c`` that would have made each observed change (the last at or before it)."""
+    return e.end - ((e.seen.first_tick + e.end - c.phase) % c.period)
 
 
 def _bounds(e: Evidence) -> list[dict]:
@@ -123,7 +134,7 @@ def _tracked(e: Evidence) -> int:
     if e.end.size == 0:
         return -1
     new = e.seen.own[e.end]
-    rivals = e.seen.rivals[e.end]
+    rivals = e.seen.before[e.end]
     copied = np.abs(rivals - new[:, None]) <= e.tolerance * new[:, None]
     copied[:, e.seller] = False
     counts = copied.sum(axis=0)
@@ -140,13 +151,13 @@ def _match_platform(e: Evidence) -> list[Row]:
 def _gaps(e: Evidence, c: Cadence, lag: int, keep: np.ndarray) -> np.ndarray:
     """Lowest rival price seen minus the new price, over the changes in ``keep`` that a wake of cadence ``c``
     could have made (lag ``lag``)."""
-    first = e.seen.first_tick
-    wake = e.end - ((first + e.end - c.phase) % c.period)
+    wake = _wakes(e, c)
     tick = wake - 1 - lag
     ok = keep & (wake > e.start) & (tick >= 0)
     if not ok.any():
         return np.zeros(0)
-    gap = e.seen.rival_min[tick[ok]] - e.seen.own[e.end[ok]]
+    known = e.seen.low_before[tick[ok]] == e.seen.low_after[tick[ok]]
+    gap = e.seen.low_before[tick[ok]][known] - e.seen.own[e.end[ok]][known]
     return gap[np.isfinite(gap)]
 
 
@@ -160,10 +171,10 @@ def _step(e: Evidence, c: Cadence, lag: int, keep: np.ndarray) -> float | None:
 
 def _undercut(e: Evidence) -> list[Row]:
     new = e.seen.own[e.end]
-    low, high = float(e.prices.min()), float(e.prices.max())
-    inside = (new > low * (1 + e.tolerance)) & (new < high * (1 - e.tolerance))
 
     def values(c: Cadence, lag: int, bounds: dict) -> dict | None:
+        floor = e.seen.cost[np.maximum(_wakes(e, c), 0)] if bounds["floor"] == "cost" else bounds["floor"]
+        inside = (new > floor * (1 + e.tolerance)) & (new < bounds["ceiling"] * (1 - e.tolerance))
         step = _step(e, c, lag, inside)
         return None if step is None else {"step": step, **bounds}
     return _each(e, "undercut", values)

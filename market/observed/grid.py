@@ -217,3 +217,8 @@ def carry_forward(x: np.ndarray) -> np.ndarray:
 def panel_from_frame(frame, step: float | None = None, where: str = "panel") -> Panel:
     """A frame of rows (``market.observed.read``) checked and put on the screens' grid."""
     return panel(observations(frame, where=where), step)
+
+
+def carry_backward(x: np.ndarray) -> np.ndarray:
+    """Each column's next non-NaN value at or after each row (NaN after the last)."""
+    return carry_forward(x[::-1])[::-1]

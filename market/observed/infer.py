@@ -32,6 +32,9 @@ from market.observed.replay import CHANGE, CHANGE_HIT, NON, NON_HIT, Candidates
 from market.strategies import get, names
 
 TIE = 0.005
+LAG_TIE = 0.002
+LONGEST = False
+PERIOD_TIE = 1e-9
 FIT = 0.8
 RESAMPLES = 200
 TOLERANCE = 5e-4
@@ -59,6 +62,7 @@ class Fit:
     period_interval: tuple[int, int] | None = None
     lag_interval: tuple[int, int] | None = None
     runner_up: tuple[str, float] | None = None
+    lag_range: tuple[int, int] | None = None
 
     @property
     def algorithmic(self) -> bool:
@@ -68,10 +72,12 @@ class Fit:
 
 @dataclass(frozen=True)
 class Choice:
-    """The index of the chosen candidate and its score, in the arrays of one seller's candidates."""
+    """The index of the chosen candidate, its score and the lags that fit as well, in the arrays of one seller's
+    candidates."""
 
     index: int
     score: float
+    lags: tuple[int, int]
 
 
 def scores(counts: np.ndarray) -> np.ndarray:
@@ -92,18 +98,21 @@ def choose(score: np.ndarray, rank: np.ndarray, period: np.ndarray, lag: np.ndar
     best = score[valid].max()
     near = valid & (score >= best - TIE)
     simplest = near & (rank == rank[near].min())
-    longest = simplest & (period == period[simplest].max())
-    top = score[longest].max()
-    ties = np.flatnonzero(longest & (score >= top - 1e-12))
+    best_rule = score[simplest].max()
+    fitting = simplest & (score >= best_rule - PERIOD_TIE)
+    pick = fitting & (period == (period[fitting].max() if LONGEST else period[fitting].min()))
+    top = score[pick].max()
+    ties = np.flatnonzero(pick & (score >= top - LAG_TIE))
     ties = ties[np.argsort(lag[ties], kind="stable")]
-    k = int(ties[(ties.size - 1) // 2])
-    return Choice(k, float(score[k]))
+    run = 1 + int(np.argmax(np.append(np.diff(lag[ties]) > 1, True)))
+    k = int(ties[(run - 1) // 2])
+    return Choice(k, float(score[k]), (int(lag[ties[0]]), int(lag[ties[run - 1]])))
 
 
 def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: int = RESAMPLES,
                  seed: int = SEED) -> Fit:
     """The fit of seller ``i`` of ``cells`` (module docstring)."""
-    seen = replay.seen_by(cells, i)
+    seen = replay.seen_by(cells, i, first_scored=candidates.MAX_LAG + 1)
     evidence = candidates.evidence(seen, i, cadences(seen.own, cells.first_tick), cells.platform, tolerance)
     rows, rank = [], []
     for k, fitter in enumerate(candidates.FITTERS.values()):
@@ -138,7 +147,8 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
               lag=int(table.lag[k]) if moved and fits and uses_rivals else None,
               tracks=cells.seller[table.leader[k]] if table.leader[k] >= 0 and fits else None,
               score=choice.score, change_hits=change_hits, non_change_hits=non_hits, changes=changes,
-              observations=observed, best=name, runner_up=_runner_up(score, rank, rank[k]))
+              observations=observed, best=name, runner_up=_runner_up(score, rank, rank[k]),
+              lag_range=choice.lags if moved and fits and uses_rivals else None)
     if not (fits and moved) or resamples <= 0:
         return fit
     return _with_resamples(fit, counts, rank, table, k, resamples, seed + i)

@@ -8,8 +8,8 @@ A panel is long: one row per observation of a seller's posted price,
 - ``seller``: any text;
 - ``price``: a number > 0; an empty price is a missing observation (the row is dropped, and said);
 
-and optionally ``cost`` (number >= 0, the seller's marginal cost then), ``quantity`` (>= 0, units
-sold), ``buy_box`` (the featured seller at that time: its name, or true/false for the row's seller),
+and optionally ``cost`` (number >= 0, the seller's marginal cost then; empty where not known, e.g. for
+the sellers whose costs a case team did not obtain), ``quantity`` (>= 0, units sold; empty: unknown), ``buy_box`` (the featured seller at that time: its name, or true/false for the row's seller),
 ``channel`` (platform, web or both), ``role`` (platform, retailer or brand; a run's files have it),
 ``owner`` (the firm that owns the seller: sellers of one owner price jointly; one owner per seller)
 and ``nash_price`` (its static Nash price, > 0). Other columns are ignored.
@@ -38,6 +38,7 @@ from market.errors import PanelError
 REQUIRED = ("time", "seller", "price")
 OPTIONAL = ("cost", "quantity", "buy_box", "channel", "role", "owner", "nash_price")
 DUPLICATES = ("last", "mean")
+UNKNOWABLE = ("cost", "quantity")  # an empty cell: not known for that seller and time
 BYTES_PER_ROW = 120       # a row held as the frame and the arrays built from it (generous)
 CSV_BYTES_FACTOR = 3      # memory of a parsed CSV per byte of text (generous)
 ALLOWED = {"price": ("a number > 0", lambda v: v > 0.0), "cost": ("a number >= 0", lambda v: v >= 0.0),
@@ -154,8 +155,8 @@ def observations(frame: pl.DataFrame, where: str = "panel", duplicates: str | No
     if empty.any():
         notes.append(f"{int(empty.sum()):,} rows without a price read as missing observations")
         frame = frame.filter(~empty)
-    values = {name: numbers(frame, name, where) for name in ("price", "cost", "quantity", "nash_price")
-              if name in frame.columns}
+    values = {name: numbers(frame, name, where, empty=name in UNKNOWABLE)
+              for name in ("price", "cost", "quantity", "nash_price") if name in frame.columns}
     frame = frame.with_columns(**{name: pl.Series(name, v) for name, v in values.items()})
     if not bool((np.diff(frame["time"].to_numpy()) >= 0).all()):
         notes.append("rows were not in time order: sorted by time")
@@ -235,14 +236,17 @@ def _row(frame: pl.DataFrame, position: int) -> int:
     return int(frame["_row"][position]) + 1 if "_row" in frame.columns else position + 1
 
 
-def numbers(frame: pl.DataFrame, name: str, where: str, allowed: tuple[str, object] | None = None) -> np.ndarray:
-    """Column ``name`` as float64; the first non-numeric, missing, non-finite or out-of-range value is named.
+def numbers(frame: pl.DataFrame, name: str, where: str, allowed: tuple[str, object] | None = None,
+            empty: bool = False) -> np.ndarray:
+    """Column ``name`` as float64; the first non-numeric, non-finite or out-of-range value is named, and the first
+    missing one unless ``empty`` (then it is NaN: unknown).
 
     ``allowed``: ``(words, test)`` of the values allowed (default: :data:`ALLOWED` for the panel's columns).
     """
     words, valid = allowed or ALLOWED[name]
     column = frame[name]
-    no_missing(frame, name, where)
+    if not empty:
+        no_missing(frame, name, where)
     if column.dtype.is_temporal() or column.dtype == pl.Boolean:
         raise PanelError(f"{where}: {name} = {column[0]!r} (row {_row(frame, 0)}): must be {words}")
     values = column.cast(pl.Float64, strict=False)
@@ -250,8 +254,8 @@ def numbers(frame: pl.DataFrame, name: str, where: str, allowed: tuple[str, obje
     if bad.any():
         k = int(bad.arg_true()[0])
         raise PanelError(f"{where}: {name} = {column[k]!r} (row {_row(frame, k)}): must be {words}")
-    array = values.to_numpy()
-    bad = ~(np.isfinite(array) & valid(array))
+    array = values.to_numpy().astype(np.float64)
+    bad = ~(np.isfinite(array) & valid(array)) & ~(empty & np.isnan(array))
     if bad.any():
         k = int(np.argmax(bad))
         raise PanelError(f"{where}: {name} = {float(array[k])!r} (row {_row(frame, k)}): must be {words}")

@@ -9,12 +9,17 @@ observed prices, carried forward, as the engine's history holds them): :math:`\h
 f(c_w, \underline{p}_{-i, w-1-L}, p_{j, w-1-L}, \theta)`, with :math:`c` the seller's cost,
 :math:`\underline{p}_{-i}` the lowest rival price and :math:`p_j` the price of the seller it tracks
 (the platform, for ``match_platform``). Otherwise nothing could have moved it: :math:`\hat p_t = p_s`.
-A prediction *hits* when :math:`|\hat p_t - p_t| \le \tau p_t` (``tolerance`` :math:`\tau`).
+A prediction *hits* when :math:`|\hat p_t - p_t| \le \tau p_t` (``tolerance`` :math:`\tau`). A rival's
+price at a tick without an observation is known only as its last observed price or its next one
+(:class:`Seen`): the candidate then predicts a price for each and hits if either does (skipping such
+observations would score candidates on different observations; carrying the last price forward
+would make every lag look a tick longer where data are missing).
 
 Each observation is a *change* (:math:`|p_t - p_s| > 10^{-6} p_s`) or not; ``counts[k, d]`` holds, for
 candidate :math:`k` and day :math:`d`, (non-changes hit, non-changes, changes hit, changes), so a score
-can be formed for any resample of days (:mod:`market.observed.infer`). Observations whose seen tick
-lies before the panel, or before any rival was observed, are not scored.
+can be formed for any resample of days (:mod:`market.observed.infer`). The first ``first_scored``
+observations are not scored (so that every lag sees ticks inside the panel), nor are those seen
+before any rival was observed.
 
 The kernels price through :func:`market.strategies.dispatch.rule_price` (so a strategy registered
 tomorrow is replayed as the engine runs it) and allocate nothing: the caller passes every array.
@@ -35,22 +40,29 @@ NON_HIT, NON, CHANGE_HIT, CHANGE = range(4)
 
 
 class Seen(NamedTuple):
-    """What a seller saw, per cell: rivals' prices carried forward (``rivals[t, j]``, NaN before j's first
-    observation; the seller's own column is ignored), the lowest of them (``rival_min``, +inf where none is
-    known yet), its own cost (NaN: unknown), and each cell's day (from 0)."""
+    """What a seller saw, per cell. A rival's price at a tick without an observation is its last observed
+    price, or the next one when they differ (it changed somewhere between, and either may have been seen):
+    ``before[t, j]`` and ``after[t, j]`` are the two (equal where known; NaN before j's first observation;
+    the seller's own column is ignored), ``low_before`` and ``low_after`` the lowest of them (+inf where no
+    rival is known yet). ``cost`` is the seller's own cost (NaN: unknown), ``day`` each cell's day (from 0),
+    and observations before cell ``first_scored`` are not scored (every lag sees into the panel after it)."""
 
     own: np.ndarray
-    rivals: np.ndarray
-    rival_min: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+    low_before: np.ndarray
+    low_after: np.ndarray
     cost: np.ndarray
     day: np.ndarray
     first_tick: int
+    first_scored: int
 
 
 @dataclass(frozen=True)
 class Candidates:
     """Candidates as arrays, one row each: registry id, parameter row, tracked seller (-1: none), cadence, lag,
-    and the parameter slot set at the seller's cost at each wake (-1: none; a floor at cost)."""
+    the parameter slot set at the seller's cost at each wake (-1: none; a floor at cost), and whether the strategy
+    reads rivals' prices (if not, an unknown rival price does not keep an observation from being scored)."""
 
     strategy: np.ndarray
     param: np.ndarray
@@ -59,6 +71,7 @@ class Candidates:
     phase: np.ndarray
     lag: np.ndarray
     at_cost: np.ndarray
+    uses_rivals: np.ndarray
 
     @property
     def size(self) -> int:
@@ -66,17 +79,19 @@ class Candidates:
 
     def arrays(self) -> tuple:
         """The arrays as one tuple, as the kernels take them."""
-        return self.strategy, self.param, self.leader, self.period, self.phase, self.lag, self.at_cost
+        return (self.strategy, self.param, self.leader, self.period, self.phase, self.lag, self.at_cost,
+                self.uses_rivals)
 
     @classmethod
-    def of(cls, rows: list[tuple[int, np.ndarray, int, int, int, int, int]]) -> "Candidates":
-        """From ``(strategy, param, leader, period, phase, lag, at_cost)`` tuples."""
+    def of(cls, rows: list[tuple[int, np.ndarray, int, int, int, int, int, bool]]) -> "Candidates":
+        """From ``(strategy, param, leader, period, phase, lag, at_cost, uses_rivals)`` tuples."""
         if not rows:
-            return cls(np.zeros(0, np.int64), np.zeros((0, MAX_PARAMS)), *(np.zeros(0, np.int64) for _ in range(5)))
-        strategy, param, leader, period, phase, lag, at_cost = zip(*rows, strict=True)
+            return cls(np.zeros(0, np.int64), np.zeros((0, MAX_PARAMS)), *(np.zeros(0, np.int64) for _ in range(5)),
+                       np.zeros(0, np.bool_))
+        strategy, param, leader, period, phase, lag, at_cost, uses_rivals = zip(*rows, strict=True)
         as_int = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
         return cls(as_int(strategy), np.vstack(param).astype(np.float64), as_int(leader), as_int(period),
-                   as_int(phase), as_int(lag), as_int(at_cost))
+                   as_int(phase), as_int(lag), as_int(at_cost), np.asarray(uses_rivals, dtype=np.bool_))
 
 
 @njit(cache=True, inline="always")
@@ -86,27 +101,40 @@ def _last_wake(t, first_tick, period, phase):
 
 
 @tick_kernel
-def _predict(t, prev_cell, prev, k, seen, c, row, memory):
-    """``(prediction, seen tick)`` of candidate ``k`` of ``c`` (the arrays of :class:`Candidates`) for cell ``t``;
-    seen tick -1 with ``prev`` when no wake fell after ``prev_cell``; NaN when the wake saw nothing known.
-    ``row`` and ``memory`` are work arrays (the parameter row, with a slot at cost set, and the memory)."""
-    strategy, param, leader, period, phase, lag, at_cost = c
-    w = _last_wake(t, seen.first_tick, period[k], phase[k])
-    if w <= prev_cell:
-        return prev, -1
-    tick = w - 1 - lag[k]
-    if tick < 0 or seen.rival_min[tick] == np.inf:
-        return np.nan, tick
-    tracked = seen.rivals[tick, leader[k]] if leader[k] >= 0 else np.inf
-    if tracked != tracked:
-        return np.nan, tick
+def _rule(k, w, low, tracked, seen, c, row, memory):
+    """The price candidate ``k`` sets at wake ``w`` seeing ``low`` (lowest rival) and ``tracked``."""
+    strategy, param, leader, period, phase, lag, at_cost, uses_rivals = c
     for s in range(memory.shape[0]):
         memory[s] = 0.0
     for s in range(row.shape[0]):
         row[s] = param[k, s]
     if at_cost[k] >= 0:
         row[at_cost[k]] = seen.cost[w]
-    return rule_price(strategy[k], seen.cost[w], seen.rival_min[tick], tracked, row, memory), tick
+    return rule_price(strategy[k], seen.cost[w], low, tracked, row, memory)
+
+
+@tick_kernel
+def _predict(t, prev_cell, prev, k, seen, c, row, memory):
+    """``(a, b, seen tick)``: the two prices candidate ``k`` of ``c`` (the arrays of :class:`Candidates`) may
+    have set by cell ``t`` (equal unless a price it saw is known only as one of two), and the tick whose prices
+    it saw; ``prev`` twice and tick -1 when no wake fell after ``prev_cell``; NaN when nothing was known to see.
+    ``row`` and ``memory`` are work arrays (the parameter row, with a slot at cost set, and the memory)."""
+    leader, period, phase, lag, uses_rivals = c[2], c[3], c[4], c[5], c[7]
+    w = _last_wake(t, seen.first_tick, period[k], phase[k])
+    if w <= prev_cell:
+        return prev, prev, -1
+    tick = w - 1 - lag[k]
+    if tick < 0 or (uses_rivals[k] and not seen.low_before[tick] < np.inf):
+        return np.nan, np.nan, tick
+    j = leader[k]
+    tracked_before = seen.before[tick, j] if j >= 0 else np.inf
+    tracked_after = seen.after[tick, j] if j >= 0 else np.inf
+    if tracked_before != tracked_before:
+        return np.nan, np.nan, tick
+    a = _rule(k, w, seen.low_before[tick], tracked_before, seen, c, row, memory)
+    if seen.low_after[tick] == seen.low_before[tick] and tracked_after == tracked_before:
+        return a, a, tick
+    return a, _rule(k, w, seen.low_after[tick], tracked_after, seen, c, row, memory), tick
 
 
 @tick_kernel
@@ -120,12 +148,12 @@ def _score(seen, c, tolerance, row, memory, counts):
             y = own[t]
             if y != y:
                 continue
-            if prev_cell >= 0:
-                predicted, _ = _predict(t, prev_cell, prev, k, seen, c, row, memory)
-                if predicted == predicted:
+            if prev_cell >= 0 and t >= seen.first_scored:
+                a, b, _ = _predict(t, prev_cell, prev, k, seen, c, row, memory)
+                if a == a:
                     slot = CHANGE if abs(y - prev) > CHANGE_TOLERANCE * prev else NON
                     counts[k, seen.day[t], slot] += 1
-                    if abs(predicted - y) <= tolerance * y:
+                    if abs(a - y) <= tolerance * y or abs(b - y) <= tolerance * y:
                         counts[k, seen.day[t], slot - 1] += 1
             prev = y
             prev_cell = t
@@ -133,8 +161,8 @@ def _score(seen, c, tolerance, row, memory, counts):
 
 @tick_kernel
 def _trace(seen, k, c, row, memory, predicted, tick):
-    """For candidate ``k``: ``predicted[t]`` and the ``tick[t]`` whose prices it used, at each observed cell (NaN
-    and -1 elsewhere)."""
+    """For candidate ``k``: ``predicted[t]`` (of its two possible prices, the one nearer the observed price) and
+    the ``tick[t]`` whose prices it used, at each observed cell (NaN and -1 elsewhere)."""
     own = seen.own
     prev = np.nan
     prev_cell = -1
@@ -145,7 +173,8 @@ def _trace(seen, k, c, row, memory, predicted, tick):
         if y != y:
             continue
         if prev_cell >= 0:
-            predicted[t], tick[t] = _predict(t, prev_cell, prev, k, seen, c, row, memory)
+            a, b, tick[t] = _predict(t, prev_cell, prev, k, seen, c, row, memory)
+            predicted[t] = a if abs(a - y) <= abs(b - y) else b
         prev = y
         prev_cell = t
 
@@ -166,14 +195,17 @@ def trace(seen: Seen, candidates: Candidates, k: int) -> tuple[np.ndarray, np.nd
     return predicted, tick
 
 
-def seen_by(cells, i: int) -> Seen:
+def seen_by(cells, i: int, first_scored: int = 0) -> Seen:
     """What seller ``i`` of ``cells`` (:class:`market.observed.grid.Cells`) saw: see :class:`Seen`."""
-    from market.observed.grid import carry_forward
+    from market.observed.grid import carry_backward, carry_forward
 
-    rivals = carry_forward(cells.price)
-    others = np.delete(rivals, i, axis=1)
-    rival_min = np.where(np.isnan(others), np.inf, others).min(axis=1)
+    before, after = carry_forward(cells.price), carry_backward(cells.price)
+    after = np.where(np.isnan(after), before, after)
+    others = np.ones(cells.n_sellers, dtype=bool)
+    others[i] = False
+    lowest = lambda x: np.where(np.isnan(x[:, others]), np.inf, x[:, others]).min(axis=1)  # noqa: E731
     cost = cells.cost[:, i].copy() if cells.cost is not None else np.full(cells.n_ticks, np.nan)
     day = (cells.first_tick + np.arange(cells.n_ticks)) // cells.ticks_per_day
-    return Seen(own=np.ascontiguousarray(cells.price[:, i]), rivals=rivals, rival_min=rival_min,
-                cost=np.ascontiguousarray(cost), day=(day - day[0]).astype(np.int64), first_tick=cells.first_tick)
+    return Seen(own=np.ascontiguousarray(cells.price[:, i]), before=before, after=after, low_before=lowest(before),
+                low_after=lowest(after), cost=np.ascontiguousarray(cost), day=(day - day[0]).astype(np.int64),
+                first_tick=cells.first_tick, first_scored=int(first_scored))
