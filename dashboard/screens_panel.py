@@ -14,11 +14,11 @@ import polars as pl
 import solara
 
 from market import results
+from market.errors import PanelError
 from market.model import PricingModel
+from market.observed.grid import MIN_POINTS, panel_from_frame
 from market.screens import apply, catalog
 from market.screens.apply import CAVEAT
-from market.errors import PanelError
-from market.observed.grid import MIN_POINTS, panel_from_frame
 
 WINDOW = 2016
 REFRESH_SECONDS = 2.0

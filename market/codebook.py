@@ -178,8 +178,52 @@ SCREENS = {
                            "(sup-F, Andrews 1993)", "share (0 to 1)"),
 }
 
+OBSERVED = {
+    "strategy": _c("the registered rule inference found for the seller (null: none fits)"),
+    "rule_family": _c("the family of that rule: fixed, cost-based, matching, undercutting, leadership, best response; "
+                      "none"),
+    "params": _c("the rule's fitted parameters, as JSON (\"cost\": set at the seller's cost)", "as the rule's"),
+    "period": _c("inferred ticks between the seller's repricings (null: its price never moved)", "ticks"),
+    "phase": _c("inferred tick, counted from the panel's first midnight, at which it reprices, modulo the period",
+                "ticks"),
+    "lag": _c("inferred age of the rival prices it reacts to (null: its rule reads no rival price)", "ticks"),
+    "lag_low": _c("shortest lag that explains its moves as well (the reported lag lies between)", "ticks"),
+    "lag_high": _c("longest such lag", "ticks"),
+    "tracks": _c("for match_platform: the seller whose price it tracks"),
+    "fit_score": _c("balanced hit rate of the rule replayed one step ahead: half the share of price changes it "
+                    "predicts plus half the share of non-changes", "share (0 to 1)"),
+    "change_hits": _c("share of observed price changes the rule predicts", "share (0 to 1)"),
+    "non_change_hits": _c("share of observed non-changes the rule predicts", "share (0 to 1)"),
+    "changes": _c("price changes observed between consecutive observations of the seller", "changes"),
+    "observations": _c("ticks in which the seller's price was observed", "ticks"),
+    "best_rule": _c("the best-scoring rule, also when none fits"),
+    "algorithmic": _c("whether the rule found reads rivals' prices (a repricer)", "true/false"),
+    "rule_support": _c("share of day-resamples that choose the same rule", "share (0 to 1)"),
+    "period_support": _c("share of day-resamples that choose a period within one tick of it", "share (0 to 1)"),
+    "lag_support": _c("share of day-resamples that choose a lag within one tick of it", "share (0 to 1)"),
+    "tracking_correlation": _c("baseline in the manner of Chen, Mislove and Wilson (2016): the larger correlation "
+                               "of the seller's price with the lowest rival price or the Buy Box price", "correlation"),
+    "tracking_algorithmic": _c("the baseline's call: correlation >= 0.7 and at least 20 price changes",
+                               "true/false"),
+    "follower": _c("a seller whose moves the rule explains by a rival's price"),
+    "leader": _c("the rival whose price it read for those moves"),
+    "move_share": _c("share of the follower's explained moves read from this leader", "share (0 to 1)"),
+    "delay_ticks": _c("median ticks from the leader's last change to the follower's move", "ticks"),
+    "delay_minutes": _c("the same delay in minutes", "minutes"),
+    "panel": _c("the held-out panel's index in an infer calibration"),
+    "cost_known": _c("whether the seller's cost is in the held-out panel", "true/false"),
+    "true_strategy": _c("the rule the seller runs in the engine (held-out panels)"),
+    "true_rule_family": _c("its family"),
+    "true_period": _c("its period in the engine", "ticks"),
+    "true_phase": _c("its phase, counted as inference counts it (from the panel's first midnight)", "ticks"),
+    "true_lag": _c("its lag in the engine", "ticks"),
+    "reads_rivals": _c("whether its rule reads rivals' prices", "true/false"),
+    "moves": _c("its price changes in the engine over the observed days", "changes"),
+    "infer_seconds": _c("inference time per seller of the panel", "seconds"),
+}
+
 COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS,
-                               **SCREENS}
+                               **SCREENS, **OBSERVED}
 
 # Columns named after something else: (pattern, description template, unit template; None: the entry's unit).
 PATTERNS = (
@@ -249,6 +293,19 @@ FILES = (
     ("screen --calibrate: scores.parquet", ("family", "index", "seed", "collusive", "n_sellers", "burn_in",
                                             "delta", "converged", "training_ticks", "<one column per screen>",
                                             "split")),
+    ("infer: fits.parquet", ("scenario (the panel's file name)", "seed (null)", "run_id (the panel file's digest)",
+                             "seller", "strategy", "params", "period", "phase", "lag", "lag_low", "lag_high",
+                             "tracks", "fit_score", "change_hits", "non_change_hits", "changes", "observations",
+                             "best_rule", "algorithmic", "rule_support", "period_support", "lag_support",
+                             "tracking_correlation", "tracking_algorithmic")),
+    ("infer: follows.parquet", ("scenario", "seed", "run_id", "follower", "leader", "moves", "move_share",
+                                "delay_ticks", "delay_minutes")),
+    ("infer --calibrate: sellers.parquet", ("scenario", "seed", "run_id", "panel", "n_sellers", "seller",
+                                            "cost_known", "true_strategy", "true_rule_family", "true_period",
+                                            "true_phase", "true_lag", "reads_rivals", "moves", "changes",
+                                            "strategy", "rule_family", "period", "phase", "lag", "lag_low",
+                                            "lag_high", "fit_score", "rule_support", "algorithmic",
+                                            "tracking_correlation", "tracking_algorithmic", "infer_seconds")),
     ("dashboard export", ("tick", "day", "time", "<run: timeseries.parquet>", "shoppers", "consumer_surplus",
                           "fee_income", "run", "scenario", "seed")),
 )
@@ -264,7 +321,8 @@ def render() -> str:
     groups = (("Identifiers", IDENTIFIERS), ("Time series (per tick)", TIMESERIES),
               ("Market outcomes (run summaries; also metric names in long tables)", MARKET),
               ("Seller outcomes", SELLER), ("Runs and training", RUNS), ("Paired statistics", STATISTICS),
-              ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS))
+              ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS),
+              ("Observed prices (pricelab infer)", OBSERVED))
     for title, entries in groups:
         lines += [f"## {title}", "", "| column | description | unit |", "|---|---|---|"]
         lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]

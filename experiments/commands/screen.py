@@ -59,8 +59,8 @@ def main(args) -> int:
 
 
 def apply(args) -> int:
-    from market.screens import apply as screening
     from market.observed import grid, read
+    from market.screens import apply as screening
 
     if args.step is not None and not (math.isfinite(args.step) and args.step > 0):
         raise UsageError(f"--step {args.step:g}: must be a number > 0")

@@ -9,8 +9,8 @@ seller passing on its cost shocks (a quarter of the panels), an Edgeworth resett
 undercutter or a second resetter (a cycle, a quarter), or both (half); the others draw any rule
 and period. A cycle alone is deterministic and periodic: every seller then changes price on a
 lattice set by the cycle, and a seller that reprices every tick cannot be told from one that
-reprices every few ticks at the right phase; a cost-plus seller's changes come at random times. The engine runs a burn-in of
-up to a day, then ``DAYS`` days are observed.
+reprices every few ticks at the right phase; a cost-plus seller's changes come at random times. The
+engine runs a burn-in of up to a day, then ``DAYS`` days are observed.
 
 **The scraper.** It visits every ``sampling`` minutes at a random offset, each visit late or early
 by a normal jitter (sd ``JITTER`` minutes, cut at 4), and misses each seller's price at a visit with

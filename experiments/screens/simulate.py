@@ -10,8 +10,8 @@ import polars as pl
 from experiments.screens import markets
 from experiments.screens.markets import MarketSpec
 from market import engine, results, training
-from market.screens import catalog
 from market.observed.grid import Panel, panel_from_frame
+from market.screens import catalog
 
 MAX_TRAINING_TICKS = 3_000_000
 

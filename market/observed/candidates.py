@@ -23,6 +23,7 @@ Rules of the registry that no fitter covers (learners, trigger strategies, best 
 a demand) are named in the result as not tried.
 """
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -112,19 +113,21 @@ def _bounds(e: Evidence) -> list[dict]:
     return bounds
 
 
-def _each(e: Evidence, name: str, values_by: Callable[[Cadence, int, dict], dict | None], leader: int = -1) -> list[Row]:
+def _each(e: Evidence, name: str, values_by: Callable[[Cadence, dict], list[dict | None]],
+          leader: int = -1) -> list[Row]:
+    """Rows for every bound variant, cadence and lag; ``values_by(c, bounds)`` gives the parameters at each lag
+    of ``e.lags`` (None: no candidate at that lag)."""
     rows = []
     for bounds in _bounds(e):
         for c in e.cadences:
-            for lag in e.lags:
-                values = values_by(c, int(lag), bounds)
+            for lag, values in zip(e.lags, values_by(c, bounds), strict=True):
                 if values is not None:
                     rows.append(_row(name, values, leader, c.period, c.phase, int(lag)))
     return rows
 
 
 def _match_lowest(e: Evidence) -> list[Row]:
-    return _each(e, "match_lowest", lambda c, lag, bounds: bounds)
+    return _each(e, "match_lowest", lambda c, bounds: [bounds] * e.lags.size)
 
 
 def _tracked(e: Evidence) -> int:
@@ -145,38 +148,34 @@ def _match_platform(e: Evidence) -> list[Row]:
     leader = _tracked(e)
     if leader < 0:
         return []
-    return _each(e, "match_platform", lambda c, lag, bounds: bounds, leader=leader)
+    return _each(e, "match_platform", lambda c, bounds: [bounds] * e.lags.size, leader=leader)
 
 
-def _gaps(e: Evidence, c: Cadence, lag: int, keep: np.ndarray) -> np.ndarray:
-    """Lowest rival price seen minus the new price, over the changes in ``keep`` that a wake of cadence ``c``
-    could have made (lag ``lag``)."""
+def _steps(e: Evidence, c: Cadence, keep: np.ndarray) -> list[float | None]:
+    """For each lag: the median of the lowest rival price seen less the new price, over the changes in ``keep``
+    that a wake of cadence ``c`` could have made, where that price is known; None where there is none, or the
+    median is not a step (not above the tolerance)."""
     wake = _wakes(e, c)
-    tick = wake - 1 - lag
-    ok = keep & (wake > e.start) & (tick >= 0)
-    if not ok.any():
-        return np.zeros(0)
-    known = e.seen.low_before[tick[ok]] == e.seen.low_after[tick[ok]]
-    gap = e.seen.low_before[tick[ok]][known] - e.seen.own[e.end[ok]][known]
-    return gap[np.isfinite(gap)]
-
-
-def _step(e: Evidence, c: Cadence, lag: int, keep: np.ndarray) -> float | None:
-    gap = _gaps(e, c, lag, keep)
-    if gap.size == 0:
-        return None
-    step = float(np.median(gap))
-    return step if step > e.tolerance * float(np.median(e.prices)) else None
+    tick = wake[:, None] - 1 - e.lags[None, :]
+    ok = (keep & (wake > e.start))[:, None] & (tick >= 0)
+    tick = np.maximum(tick, 0)
+    low = e.seen.low_before[tick]
+    ok &= (low == e.seen.low_after[tick]) & np.isfinite(low)
+    gap = np.where(ok, low - e.seen.own[e.end][:, None], np.nan)
+    least = e.tolerance * float(np.median(e.prices))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a lag at which no change is known: an all-NaN column
+        step = np.nanmedian(gap, axis=0) if gap.size else np.full(e.lags.size, np.nan)
+    return [float(x) if x > least else None for x in step]
 
 
 def _undercut(e: Evidence) -> list[Row]:
     new = e.seen.own[e.end]
 
-    def values(c: Cadence, lag: int, bounds: dict) -> dict | None:
+    def values(c: Cadence, bounds: dict) -> list[dict | None]:
         floor = e.seen.cost[np.maximum(_wakes(e, c), 0)] if bounds["floor"] == "cost" else bounds["floor"]
         inside = (new > floor * (1 + e.tolerance)) & (new < bounds["ceiling"] * (1 - e.tolerance))
-        step = _step(e, c, lag, inside)
-        return None if step is None else {"step": step, **bounds}
+        return [None if step is None else {"step": step, **bounds} for step in _steps(e, c, inside)]
     return _each(e, "undercut", values)
 
 
@@ -184,9 +183,11 @@ def _edgeworth(e: Evidence) -> list[Row]:
     cuts = e.seen.own[e.end] < e.seen.own[e.start]
     floor, reset = float(e.prices.min()) * (1 - EDGE), float(e.prices.max())
 
-    def values(c: Cadence, lag: int, bounds: dict) -> dict | None:
-        step = _step(e, c, lag, cuts)
-        return None if step is None or bounds["floor"] == "cost" else {"step": step, "floor": floor, "reset": reset}
+    def values(c: Cadence, bounds: dict) -> list[dict | None]:
+        if bounds["floor"] == "cost":
+            return [None] * e.lags.size
+        return [None if step is None else {"step": step, "floor": floor, "reset": reset}
+                for step in _steps(e, c, cuts)]
     return _each(e, "edgeworth", values)
 
 

@@ -10,11 +10,16 @@ candidate's score is the balanced hit rate
 
 (one of the two terms alone where the other has no observation), so that a rule is judged on when
 prices move as much as on when they stand. The chosen candidate is the simplest rule (the order of
-``candidates.FITTERS``) among those within ``TIE`` of the best score, its longest period within
-``TIE`` (a period longer than the true one misses changes, which weigh half the score; a shorter one
-only mispredicts a few of the many ticks without a change), and among its best-scoring lags the
-middle one. Below ``FIT`` the answer is "none fits",
-with the best score. A seller whose price never moved is ``fixed`` with no cadence or lag.
+``candidates.FITTERS``) among those within ``TIE`` of the best score; of that rule, the best score,
+the shortest period among those that reach it (a repricer that waits for its wake and one that
+reacts at once with a longer lag explain a delay equally well when the rivals' moves themselves
+come on a lattice, as in a deterministic cycle: the data cannot tell them apart, and the choice is
+the one without a phase), and among the lags within ``LAG_TIE`` of it the middle of the shortest
+run (rival prices that repeat with a cycle fit at lags a cycle apart). Below ``FIT`` the answer is
+"none fits", with the best score. A seller whose price never moved is ``fixed`` with no cadence or
+lag. ``FAMILY`` groups the rules: an Edgeworth resetter that never reset in the panel is an
+undercutter there, and a seller matching the lowest price matches the platform when the platform is
+the lowest.
 
 **Uncertainty.** Days are resampled with replacement (``RESAMPLES`` times, a seeded generator) and
 the choice is made again on each resample's counts: the share of resamples choosing the same rule,
@@ -27,13 +32,16 @@ import numpy as np
 
 from market.observed import candidates, replay
 from market.observed.cadence import cadences
+from market.observed.follow import Follow, leaders
 from market.observed.grid import Cells
 from market.observed.replay import CHANGE, CHANGE_HIT, NON, NON_HIT, Candidates
 from market.strategies import get, names
 
+FAMILY = {"fixed": "fixed", "cost_plus": "cost-based", "match_lowest": "matching", "match_platform": "matching",
+          "undercut": "undercutting", "edgeworth": "undercutting", "resetting": "undercutting",
+          "price_leadership": "leadership", "best_response": "best response"}
 TIE = 0.005
 LAG_TIE = 0.002
-LONGEST = False
 PERIOD_TIE = 1e-9
 FIT = 0.8
 RESAMPLES = 200
@@ -63,11 +71,17 @@ class Fit:
     lag_interval: tuple[int, int] | None = None
     runner_up: tuple[str, float] | None = None
     lag_range: tuple[int, int] | None = None
+    follows: tuple[Follow, ...] = ()
 
     @property
     def algorithmic(self) -> bool:
         """Whether the rule found prices off rivals' prices (a repricer), as opposed to a fixed or cost rule."""
         return self.strategy is not None and get(self.strategy).uses_rival_prices
+
+    def as_dict(self) -> dict:
+        """JSON-ready: every field, with ``algorithmic``."""
+        out = {**self.__dict__, "algorithmic": self.algorithmic, "follows": [f.as_dict() for f in self.follows]}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
 
 @dataclass(frozen=True)
@@ -100,7 +114,7 @@ def choose(score: np.ndarray, rank: np.ndarray, period: np.ndarray, lag: np.ndar
     simplest = near & (rank == rank[near].min())
     best_rule = score[simplest].max()
     fitting = simplest & (score >= best_rule - PERIOD_TIE)
-    pick = fitting & (period == (period[fitting].max() if LONGEST else period[fitting].min()))
+    pick = fitting & (period == period[fitting].min())
     top = score[pick].max()
     ties = np.flatnonzero(pick & (score >= top - LAG_TIE))
     ties = ties[np.argsort(lag[ties], kind="stable")]
@@ -134,7 +148,7 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
     k = choice.index
     name = candidates.ORDER[rank[k]]
     spec = get(name)
-    params = {p.name: float(table.param[k, j]) for j, p in enumerate(spec.params)}
+    params = {p.name: "cost" if j == table.at_cost[k] else float(table.param[k, j]) for j, p in enumerate(spec.params)}
     moved = changes > 0
     uses_rivals = spec.uses_rival_prices
     fits = choice.score >= FIT
@@ -148,7 +162,9 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
               tracks=cells.seller[table.leader[k]] if table.leader[k] >= 0 and fits else None,
               score=choice.score, change_hits=change_hits, non_change_hits=non_hits, changes=changes,
               observations=observed, best=name, runner_up=_runner_up(score, rank, rank[k]),
-              lag_range=choice.lags if moved and fits and uses_rivals else None)
+              lag_range=choice.lags if moved and fits and uses_rivals else None,
+              follows=tuple(leaders(seen, table, k, cells.seller, i, tolerance, cells.minutes(1)))
+              if moved and fits and uses_rivals else ())
     if not (fits and moved) or resamples <= 0:
         return fit
     return _with_resamples(fit, counts, rank, table, k, resamples, seed + i)

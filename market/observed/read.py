@@ -9,7 +9,8 @@ A panel is long: one row per observation of a seller's posted price,
 - ``price``: a number > 0; an empty price is a missing observation (the row is dropped, and said);
 
 and optionally ``cost`` (number >= 0, the seller's marginal cost then; empty where not known, e.g. for
-the sellers whose costs a case team did not obtain), ``quantity`` (>= 0, units sold; empty: unknown), ``buy_box`` (the featured seller at that time: its name, or true/false for the row's seller),
+the sellers whose costs a case team did not obtain), ``quantity`` (>= 0, units sold; empty: unknown),
+``buy_box`` (the featured seller at that time: its name, or true/false for the row's seller),
 ``channel`` (platform, web or both), ``role`` (platform, retailer or brand; a run's files have it),
 ``owner`` (the firm that owns the seller: sellers of one owner price jointly; one owner per seller)
 and ``nash_price`` (its static Nash price, > 0). Other columns are ignored.
@@ -119,6 +120,26 @@ def read_table(path: str | Path, what: str = "panel") -> pl.DataFrame:
         extra = pl.read_parquet(sellers).select("seller", "cost", "nash_price")
         frame = frame.join(extra, on="seller", how="left", maintain_order="left")
     return frame
+
+
+def count_rows(path: str | Path) -> int:
+    """Rows of a CSV (lines after the header, counted without parsing) or Parquet file (from its metadata), to
+    refuse a panel beyond a budget before reading it; ``PanelError`` as :func:`read_table` for a bad file."""
+    path = Path(path)
+    if path.suffix.lower() not in (".csv", ".parquet") or not path.is_file():
+        read_table(path)
+    try:
+        if path.suffix.lower() == ".parquet":
+            return int(pl.scan_parquet(path).select(pl.len()).collect().item())
+        lines, last = 0, b"\n"
+        with open(path, "rb") as handle:
+            while chunk := handle.read(2**24):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+        return max(lines + (last != b"\n") - 1, 0)
+    except (pl.exceptions.PolarsError, OSError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise PanelError(f"panel {str(path)!r}: cannot be read ({reason})") from None
 
 
 def _require(need: float, where: str) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from market.errors import PanelError
-from market.screens import catalog, comovement, measures
 from market.observed.grid import Panel
+from market.screens import catalog, comovement, measures
 from market.tomlfile import read_json
 
 CALIBRATION_FILE = "calibration.json"

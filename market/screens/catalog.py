@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from market.screens import comovement, measures
 from market.observed.grid import Panel
+from market.screens import comovement, measures
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from market.screens.measures import CHANGE_TOLERANCE, changes
 from market.observed.grid import Panel
+from market.screens.measures import CHANGE_TOLERANCE, changes
 
 MAX_LAG = 36
 

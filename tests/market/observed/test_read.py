@@ -1,6 +1,6 @@
 """The one reader of observed panels: what it accepts, what it does (and says), what it refuses in one line."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import polars as pl
@@ -93,7 +93,7 @@ def test_zoned_date_times_become_utc_minutes_and_text_date_times_are_read():
                           "price": [1.0, 2.0]}).with_columns(pl.col("time").dt.convert_time_zone("Europe/Paris"))
     obs = read.observations(zoned)
     assert obs.zoned and obs.unit == "minutes"
-    assert obs.time[0] == datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc).timestamp() / 60
+    assert obs.time[0] == datetime(2024, 5, 1, 10, 0, tzinfo=UTC).timestamp() / 60
     text = pl.DataFrame({"time": ["2024-05-01T12:00:00+02:00"] * 2, "seller": ["a", "b"], "price": [1.0, 2.0]})
     assert read.observations(text).time[0] == obs.time[0]
     naive = pl.DataFrame({"time": ["2024-05-01 10:00"] * 2, "seller": ["a", "b"], "price": [1.0, 2.0]})
