@@ -69,8 +69,14 @@ def markdown(result: dict, command: str) -> str:
         f"| lag within one tick | of those, the sellers whose rule reads rivals' prices ({lag['sellers']}) | "
         f"{_rate(lag['within_one_tick'])} |",
         f"| true lag within the reported range (+-1) | the same | {_rate(lag['in_reported_range'])} |", "",
-        f"{rule['never_moved']} sellers never changed price in the panel: their rule shows nothing but a price, "
-        "and inference calls them fixed.", "",
+        f"{rule['few_changes']} sellers changed price fewer than {study.MIN_CHANGES} times in the panel; those that "
+        "never changed show nothing but a price, and inference calls them fixed. By the least number of observed "
+        "changes:", "",
+        "| changes at least | sellers | rule (strategy) | rule family | period within one tick | lag within one tick |",
+        "|---:|---:|---|---|---|---|",
+        *[f"| {least} | {figures['sellers']} | {_rate(figures['strategy'])} | {_rate(figures['family'])} | "
+          f"{_rate(figures['period'])} | {_rate(figures['lag'])} |" for least, figures in result["by_changes"].items()],
+        "",
         "## Confusion matrix of rules (rows: the rule run in the engine; columns: what inference says)", "",
         *_matrix(rule["confusion"], "engine"), "",
         "Families: " + "; ".join(f"{family}: {', '.join(k for k, v in FAMILY.items() if v == family)}"

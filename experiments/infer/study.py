@@ -8,7 +8,9 @@ seller); ``evaluate`` compares inference with the truth:
   for none fits) and the share right, per strategy and per family (``market.observed.infer.FAMILY``);
 - **cadence**: the share of sellers whose inferred period is within one tick of the true one, and
   whose phase is too (circularly, modulo the true period), over the sellers whose price changed at
-  least ``MIN_CHANGES`` times (a seller whose price never moves shows no cadence);
+  least ``MIN_CHANGES`` times: a cadence and a lag show only through moves, and with fewer the wait
+  for a wake and the staleness of what a seller sees cannot be told apart (a daily repricer makes
+  at most 14 moves in two weeks); ``by_changes`` gives every figure at other minimums too;
 - **lag**: the share within one tick of the true lag, over the sellers of a rule that reads rivals'
   prices with at least ``MIN_CHANGES`` changes, and the share whose true lag lies in the range of
   equally good lags that inference reports;
@@ -33,7 +35,8 @@ from market.observed import grid, infer, read, tracking
 from market.strategies import get
 
 MIN_PANELS = 10
-MIN_CHANGES = 2
+MIN_CHANGES = 10
+THRESHOLDS = (0, 2, 10, 20)
 RESAMPLES = 100
 
 
@@ -104,8 +107,8 @@ def confusion(frame: pl.DataFrame, truth: str, said: str) -> dict:
     return {k: dict(sorted(v.items())) for k, v in sorted(table.items())}
 
 
-def _cadence(frame: pl.DataFrame) -> dict:
-    moved = frame.filter((pl.col("changes") >= MIN_CHANGES) & pl.col("period").is_not_null())
+def _cadence(frame: pl.DataFrame, least: int = MIN_CHANGES) -> dict:
+    moved = frame.filter((pl.col("changes") >= max(least, 1)) & pl.col("period").is_not_null())
     unmoved = frame.height - moved.height
     period_ok = np.abs(moved["period"].to_numpy() - moved["true_period"].to_numpy()) <= 1
     phase_ok = period_ok & (_circular(moved["phase"].to_numpy(), moved["true_phase"].to_numpy(),
@@ -116,8 +119,8 @@ def _cadence(frame: pl.DataFrame) -> dict:
             "phase_within_one_tick": _share(phase_ok), "by_true_period": by_period}
 
 
-def _lag(frame: pl.DataFrame) -> dict:
-    rows = frame.filter(pl.col("reads_rivals") & (pl.col("changes") >= MIN_CHANGES))
+def _lag(frame: pl.DataFrame, least: int = MIN_CHANGES) -> dict:
+    rows = frame.filter(pl.col("reads_rivals") & (pl.col("changes") >= max(least, 1)))
     lag = rows["lag"].fill_null(-10**6).to_numpy()
     true = rows["true_lag"].to_numpy()
     within = np.abs(lag - true) <= 1
@@ -126,6 +129,16 @@ def _lag(frame: pl.DataFrame) -> dict:
             "in_reported_range": _share((low - 1 <= true) & (true <= high + 1)),
             "by_true_period": {int(p): _share(within[(rows["true_period"] == p).to_numpy()])
                                for p in sorted(rows["true_period"].unique())}}
+
+
+def _by_changes(frame: pl.DataFrame, least: int) -> dict:
+    """Rule, family, period and lag figures over the sellers with at least ``least`` observed changes."""
+    rows = frame.filter(pl.col("changes") >= least)
+    return {"sellers": rows.height,
+            "strategy": _share((rows["true_strategy"] == rows["strategy"]).to_numpy()),
+            "family": _share((rows["true_rule_family"] == rows["rule_family"]).to_numpy()),
+            "period": _cadence(frame, least)["period_within_one_tick"],
+            "lag": _lag(frame, least)["within_one_tick"]}
 
 
 def _classifier(truth: np.ndarray, said: np.ndarray) -> dict:
@@ -143,12 +156,13 @@ def evaluate(frame: pl.DataFrame, master_seed: int, elapsed: float) -> dict:
         "observation": {"sampling_minutes": panels.PanelSpec(0, 0).sampling, "missing": panels.PanelSpec(0, 0).missing,
                         "jitter_sd_minutes": panels.JITTER, "days": panels.DAYS},
         "rule": {"strategy": _share(rule_ok), "family": _share(family_ok), "strategy_moved": _share(rule_ok[moved]),
-                 "family_moved": _share(family_ok[moved]), "never_moved": int((~moved).sum()),
+                 "family_moved": _share(family_ok[moved]), "few_changes": int((~moved).sum()),
                  "by_strategy": {s: _share(rule_ok[(frame["true_strategy"] == s).to_numpy()])
                                  for s in sorted(frame["true_strategy"].unique())},
                  "confusion": confusion(frame, "true_strategy", "strategy"),
                  "family_confusion": confusion(frame, "true_rule_family", "rule_family")},
         "cadence": _cadence(frame), "lag": _lag(frame),
+        "by_changes": {str(least): _by_changes(frame, least) for least in THRESHOLDS},
         "algorithmic": {"infer": _classifier(truth, frame["algorithmic"].to_numpy()),
                         "tracking_baseline": _classifier(truth, frame["tracking_algorithmic"].to_numpy()),
                         "thresholds": {"min_correlation": tracking.MIN_CORRELATION,

@@ -10,20 +10,23 @@ candidate's score is the balanced hit rate
 
 (one of the two terms alone where the other has no observation), so that a rule is judged on when
 prices move as much as on when they stand. The chosen candidate is the simplest rule (the order of
-``candidates.FITTERS``) among those within ``TIE`` of the best score; of that rule, the best score,
-the shortest period among those that reach it (a repricer that waits for its wake and one that
-reacts at once with a longer lag explain a delay equally well when the rivals' moves themselves
-come on a lattice, as in a deterministic cycle: the data cannot tell them apart, and the choice is
-the one without a phase), and among the lags within ``LAG_TIE`` of it the middle of the shortest
-run (rival prices that repeat with a cycle fit at lags a cycle apart). Below ``FIT`` the answer is
-"none fits", with the best score. A seller whose price never moved is ``fixed`` with no cadence or
+``candidates.FITTERS``) among those within ``TIE`` of the best score; of that rule, the best score
+and the periods that reach it (``periods``: a repricer that waits for its wake and one that reacts at
+once with a longer lag explain a delay equally well when the rivals' moves themselves come on a
+lattice, as in a deterministic cycle, and the data cannot tell them apart); of these, the period
+within one tick of most of them (the Bayes choice under equal odds and a one-tick tolerance; the
+shortest on a tie), and among its lags within ``LAG_TIE`` of its best the middle of the shortest run
+(rival prices that repeat with a cycle fit at lags a cycle apart; ``lag_range`` is that run). Below
+``FIT`` the answer is "none fits", with the best score. A seller whose price never moved is ``fixed`` with no cadence or
 lag. ``FAMILY`` groups the rules: an Edgeworth resetter that never reset in the panel is an
 undercutter there, and a seller matching the lowest price matches the platform when the platform is
 the lowest.
 
 **Uncertainty.** Days are resampled with replacement (``RESAMPLES`` times, a seeded generator) and
 the choice is made again on each resample's counts: the share of resamples choosing the same rule,
-period and lag (within one tick), and 90% intervals of the period and lag chosen.
+period and lag (within one tick), and 90% intervals of the period and lag chosen. Candidates more than
+``DROP`` below the best score are dropped as soon as their misses show it (they are neither chosen
+nor near a choice, in the data or in a resample of it), which saves most of the replay.
 """
 
 from dataclasses import dataclass, field
@@ -42,6 +45,7 @@ FAMILY = {"fixed": "fixed", "cost_plus": "cost-based", "match_lowest": "matching
           "price_leadership": "leadership", "best_response": "best response"}
 TIE = 0.005
 LAG_TIE = 0.002
+DROP = 0.05
 PERIOD_TIE = 1e-9
 FIT = 0.8
 RESAMPLES = 200
@@ -71,6 +75,7 @@ class Fit:
     lag_interval: tuple[int, int] | None = None
     runner_up: tuple[str, float] | None = None
     lag_range: tuple[int, int] | None = None
+    periods: tuple[int, ...] = ()
     follows: tuple[Follow, ...] = ()
 
     @property
@@ -86,17 +91,18 @@ class Fit:
 
 @dataclass(frozen=True)
 class Choice:
-    """The index of the chosen candidate, its score and the lags that fit as well, in the arrays of one seller's
-    candidates."""
+    """The index of the chosen candidate, its score, the lags and the periods that fit as well, in the arrays of one
+    seller's candidates."""
 
     index: int
     score: float
     lags: tuple[int, int]
+    periods: tuple[int, ...]
 
 
 def scores(counts: np.ndarray) -> np.ndarray:
     """Balanced hit rate (module docstring) from counts ``[..., 4]``; NaN where nothing was scored."""
-    counts = counts.astype(np.float64)
+    counts = np.where(counts < 0, np.nan, counts.astype(np.float64))
     with np.errstate(invalid="ignore", divide="ignore"):
         change = counts[..., CHANGE_HIT] / counts[..., CHANGE]
         non = counts[..., NON_HIT] / counts[..., NON]
@@ -114,13 +120,15 @@ def choose(score: np.ndarray, rank: np.ndarray, period: np.ndarray, lag: np.ndar
     simplest = near & (rank == rank[near].min())
     best_rule = score[simplest].max()
     fitting = simplest & (score >= best_rule - PERIOD_TIE)
-    pick = fitting & (period == period[fitting].min())
+    tied = np.unique(period[fitting])
+    cover = (np.abs(tied[:, None] - tied[None, :]) <= 1).sum(axis=1)
+    pick = fitting & (period == tied[np.argmax(cover)])
     top = score[pick].max()
     ties = np.flatnonzero(pick & (score >= top - LAG_TIE))
     ties = ties[np.argsort(lag[ties], kind="stable")]
     run = 1 + int(np.argmax(np.append(np.diff(lag[ties]) > 1, True)))
     k = int(ties[(run - 1) // 2])
-    return Choice(k, float(score[k]), (int(lag[ties[0]]), int(lag[ties[run - 1]])))
+    return Choice(k, float(score[k]), (int(lag[ties[0]]), int(lag[ties[run - 1]])), tuple(int(p) for p in tied))
 
 
 def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: int = RESAMPLES,
@@ -134,7 +142,7 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
         rows += found
         rank += [k] * len(found)
     table = Candidates.of(rows)
-    counts = replay.score(seen, table, tolerance)
+    counts = replay.score(seen, table, tolerance, margin=DROP)
     rank = np.asarray(rank)
     total = counts.sum(axis=1)
     score = scores(total)
@@ -163,6 +171,7 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
               score=choice.score, change_hits=change_hits, non_change_hits=non_hits, changes=changes,
               observations=observed, best=name, runner_up=_runner_up(score, rank, rank[k]),
               lag_range=choice.lags if moved and fits and uses_rivals else None,
+              periods=choice.periods if moved and fits else (),
               follows=tuple(leaders(seen, table, k, cells.seller, i, tolerance, cells.minutes(1)))
               if moved and fits and uses_rivals else ())
     if not (fits and moved) or resamples <= 0:
@@ -183,11 +192,12 @@ def _with_resamples(fit: Fit, counts: np.ndarray, rank: np.ndarray, table: Candi
                     seed: int) -> Fit:
     """``fit`` with the shares of day-resamples that choose the same rule, period and lag, and intervals."""
     days = counts.shape[1]
+    kept = np.flatnonzero(counts[:, 0, 0] >= 0)
     rng = np.random.default_rng(seed)
     weights = rng.multinomial(days, np.full(days, 1.0 / days), size=resamples).astype(np.float64)
-    resampled = np.einsum("bd,kdc->bkc", weights, counts.astype(np.float64))
-    chosen = [choose(s, rank, table.period, table.lag) for s in scores(resampled)]
-    picked = np.array([c.index for c in chosen if c is not None])
+    resampled = np.einsum("bd,kdc->bkc", weights, counts[kept].astype(np.float64))
+    chosen = [choose(s, rank[kept], table.period[kept], table.lag[kept]) for s in scores(resampled)]
+    picked = kept[np.array([c.index for c in chosen if c is not None], dtype=np.int64)]
     same_rule = rank[picked] == rank[k]
     period, lag = table.period[picked], table.lag[picked]
     support = {"rule": float(same_rule.mean()),

@@ -138,12 +138,28 @@ def _predict(t, prev_cell, prev, k, seen, c, row, memory):
 
 
 @tick_kernel
-def _score(seen, c, tolerance, row, memory, counts):
-    """Fill ``counts[k, day, :]`` (module docstring) for every candidate ``k`` of ``c``."""
+def _score(seen, c, tolerance, margin, row, memory, counts, dropped):
+    """Fill ``counts[k, day, :]`` (module docstring) for every candidate ``k`` of ``c``; drop (``dropped[k]``) a
+    candidate as soon as its misses put it more than ``margin`` below the best complete score so far."""
     own = seen.own
+    changes = 0.0
+    stands = 0.0
+    prev = np.nan
+    for t in range(own.shape[0]):
+        y = own[t]
+        if y == y:
+            if prev == prev and t >= seen.first_scored:
+                if abs(y - prev) > CHANGE_TOLERANCE * prev:
+                    changes += 1.0
+                else:
+                    stands += 1.0
+            prev = y
+    best = -1.0
     for k in range(c[0].shape[0]):
         prev = np.nan
         prev_cell = -1
+        missed_changes = 0.0
+        missed_stands = 0.0
         for t in range(own.shape[0]):
             y = own[t]
             if y != y:
@@ -155,8 +171,27 @@ def _score(seen, c, tolerance, row, memory, counts):
                     counts[k, seen.day[t], slot] += 1
                     if abs(a - y) <= tolerance * y or abs(b - y) <= tolerance * y:
                         counts[k, seen.day[t], slot - 1] += 1
+                    elif slot == CHANGE:
+                        missed_changes += 1.0
+                    else:
+                        missed_stands += 1.0
+                    if _at_most(missed_changes, changes, missed_stands, stands) < best - margin:
+                        dropped[k] = True
+                        break
             prev = y
             prev_cell = t
+        if not dropped[k]:
+            best = max(best, _at_most(missed_changes, changes, missed_stands, stands))
+
+
+@njit(cache=True, inline="always")
+def _at_most(missed_changes, changes, missed_stands, stands):
+    """The highest balanced hit rate a candidate with these misses can reach (``market.observed.infer.scores``)."""
+    if changes == 0.0:
+        return 1.0 - missed_stands / max(stands, 1.0)
+    if stands == 0.0:
+        return 1.0 - missed_changes / changes
+    return 1.0 - 0.5 * (missed_changes / changes + missed_stands / stands)
 
 
 @tick_kernel
@@ -179,11 +214,15 @@ def _trace(seen, k, c, row, memory, predicted, tick):
         prev_cell = t
 
 
-def score(seen: Seen, candidates: Candidates, tolerance: float) -> np.ndarray:
-    """int64[K, days, 4]: each candidate's hits and counts per day (module docstring)."""
+def score(seen: Seen, candidates: Candidates, tolerance: float, margin: float = np.inf) -> np.ndarray:
+    """int64[K, days, 4]: each candidate's hits and counts per day (module docstring). A candidate whose misses
+    put it more than ``margin`` below the best complete score so far is dropped: its counts are all -1."""
     counts = np.zeros((candidates.size, int(seen.day[-1]) + 1, 4), dtype=np.int64)
+    dropped = np.zeros(candidates.size, dtype=np.bool_)
     if candidates.size:
-        _score(seen, candidates.arrays(), float(tolerance), np.zeros(MAX_PARAMS), np.zeros(MEMORY_SLOTS), counts)
+        _score(seen, candidates.arrays(), float(tolerance), float(margin), np.zeros(MAX_PARAMS),
+               np.zeros(MEMORY_SLOTS), counts, dropped)
+    counts[dropped] = -1
     return counts
 
 
