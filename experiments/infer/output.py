@@ -7,6 +7,7 @@ same id on every machine).
 
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import polars as pl
@@ -61,6 +62,9 @@ def follows_frame(path: str | Path, fits: list[Fit]) -> pl.DataFrame:
 
 
 def _duration(minutes: float) -> str:
+    minutes = round(minutes)
+    if minutes == 0:
+        return "0 min"
     if minutes % 1440 == 0:
         return f"{minutes / 1440:g} d"
     if minutes % 60 == 0:
@@ -94,14 +98,18 @@ def print_report(path: str, cells: Cells, fits: list[Fit], tracked: list[Trackin
         rule = fit.strategy or f"none fits ({fit.best})"
         support = f"{fit.support['rule']:.0%}" if fit.support else "-"
         tracks = f" tracks={fit.tracks}" if fit.tracks else ""
+        if fit.reset:
+            tracks += (f"; resets daily at {fit.reset.time} to {fit.reset.to:.4g} ({fit.reset.days} of "
+                       f"{fit.reset.of_days} days), which the rule does not explain")
         print(f"  {fit.seller:<14}{rule:<16}{every:>8}{at:>7}{lag:>9}{fit.score:>7.3f}{fit.changes:>8}{support:>9}"
               f"  {_params(fit)}{tracks}")
     follows = [f for fit in fits for f in fit.follows]
     if follows:
         print("  who follows whom (moves the rule explains, median delay from the leader's change):")
         for f in follows:
-            print(f"    {f.follower} follows {f.leader}: {f.moves} moves ({f.share:.0%}), after "
-                  f"{_duration(round(f.delay_minutes))}")
+            after = (f"after {_duration(f.delay_minutes)}" if math.isfinite(f.delay_minutes)
+                     else "its price at the rule's lowest, unchanged in the panel")
+            print(f"    {f.follower} follows {f.leader}: {f.moves} moves ({f.share:.0%}), {after}")
     print("  tracking correlation with the lowest rival / Buy Box price (a baseline in the manner of Chen, Mislove "
           "and Wilson 2016):")
     print("    " + "; ".join(f"{t.seller} {t.score:.2f}{' (algorithmic)' if t.algorithmic else ''}" for t in tracked))

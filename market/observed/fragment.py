@@ -38,4 +38,9 @@ def fragment(fits: list[Fit], cells: Cells, command: str) -> str:
               "# Sellers whose price never moved have no cadence or lag: period 1, phase 0, lag 0 are placeholders."]
     if missing:
         header.append(f"# No rule fits: {'; '.join(missing)}.")
+    for f in found:
+        if f.reset:
+            header.append(f"# {f.seller} also resets daily at {f.reset.time} to {f.reset.to:.6g} ({f.reset.days} of "
+                          f"{f.reset.of_days} days), which its rule does not do: no registered rule here resets by "
+                          f"the clock.")
     return "\n".join(header) + "\n\n" + dump_toml({"sellers": [seller_table(f) for f in found]}).lstrip("\n")

@@ -18,7 +18,8 @@ within one tick of most of them (the Bayes choice under equal odds and a one-tic
 shortest on a tie), and among its lags within ``LAG_TIE`` of its best the middle of the shortest run
 (rival prices that repeat with a cycle fit at lags a cycle apart; ``lag_range`` is that run). Below
 ``FIT`` the answer is "none fits", with the best score. A seller whose price never moved is ``fixed`` with no cadence or
-lag. ``FAMILY`` groups the rules: an Edgeworth resetter that never reset in the panel is an
+lag. Rises at the same time every day that the rule misses are reported as a daily ``reset``
+(:mod:`market.observed.resets`). ``FAMILY`` groups the rules: an Edgeworth resetter that never reset in the panel is an
 undercutter there, and a seller matching the lowest price matches the platform when the platform is
 the lowest.
 
@@ -38,6 +39,7 @@ from market.observed.cadence import cadences
 from market.observed.follow import Follow, leaders
 from market.observed.grid import Cells
 from market.observed.replay import CHANGE, CHANGE_HIT, NON, NON_HIT, Candidates
+from market.observed.resets import Reset, daily_reset
 from market.strategies import get, names
 
 FAMILY = {"fixed": "fixed", "cost_plus": "cost-based", "match_lowest": "matching", "match_platform": "matching",
@@ -77,6 +79,7 @@ class Fit:
     lag_range: tuple[int, int] | None = None
     periods: tuple[int, ...] = ()
     follows: tuple[Follow, ...] = ()
+    reset: Reset | None = None
 
     @property
     def algorithmic(self) -> bool:
@@ -85,7 +88,8 @@ class Fit:
 
     def as_dict(self) -> dict:
         """JSON-ready: every field, with ``algorithmic``."""
-        out = {**self.__dict__, "algorithmic": self.algorithmic, "follows": [f.as_dict() for f in self.follows]}
+        out = {**self.__dict__, "algorithmic": self.algorithmic, "follows": [f.as_dict() for f in self.follows],
+               "reset": self.reset.as_dict() if self.reset else None}
         return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
 
@@ -173,7 +177,8 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
               lag_range=choice.lags if moved and fits and uses_rivals else None,
               periods=choice.periods if moved and fits else (),
               follows=tuple(leaders(seen, table, k, cells.seller, i, tolerance, cells.minutes(1)))
-              if moved and fits and uses_rivals else ())
+              if moved and fits and uses_rivals else (),
+              reset=daily_reset(seen.own, replay.trace(seen, table, k)[0], cells, tolerance) if moved else None)
     if not (fits and moved) or resamples <= 0:
         return fit
     return _with_resamples(fit, counts, rank, table, k, resamples, seed + i)
