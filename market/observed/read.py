@@ -214,6 +214,9 @@ def time_values(frame: pl.DataFrame, where: str) -> tuple[np.ndarray, str, bool]
     column = frame["time"]
     if column.dtype == pl.String:
         parsed = _parse_text_times(column)
+        numeric = column.str.strip_chars().cast(pl.Float64, strict=False)
+        if numeric.null_count() < parsed.null_count():
+            parsed = numeric
         if parsed.is_null().any():
             row = int(parsed.is_null().arg_true()[0])
             raise PanelError(f"{where}: time = {column[row]!r} (row {row + 1}): must be a number or a date-time "
