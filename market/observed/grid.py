@@ -66,6 +66,18 @@ class Panel:
                                                                   strict=True)]
         return np.unique(names, return_inverse=True)[1].astype(np.int64)
 
+    def rivals(self) -> np.ndarray:
+        """bool[n, n]: whether sellers i and j belong to different firms (the pairs whose co-movement is between
+        competitors, not within one firm)."""
+        firms = self.firms()
+        return firms[:, None] != firms[None, :]
+
+    def firm_weights(self) -> np.ndarray:
+        """float64[n]: weights that count each firm once, its sellers equally: 1 / (firms x the firm's sellers)."""
+        firms = self.firms()
+        sizes = np.bincount(firms)
+        return 1.0 / (sizes.size * sizes[firms])
+
 
 def panel(obs: Observations, step: float | None = None) -> Panel:
     """``obs`` on the screens' grid (module docstring); ``PanelError`` for a grid too short or too large."""

@@ -93,24 +93,39 @@ def edgeworth_signature(panel: Panel) -> float:
     return float(-np.median(dp[changed] / panel.price[:-1][changed]))
 
 
+def _by_firm(values: np.ndarray, panel: Panel) -> float:
+    """Mean of ``values[t, i]`` over time, then over sellers with each firm counted once
+    (:meth:`~market.observed.grid.Panel.firm_weights`); sellers whose values are all NaN (unknown) left out."""
+    per_seller = np.nanmean(values, axis=0) if np.isfinite(values).any() else np.full(values.shape[1], np.nan)
+    weights = panel.firm_weights()
+    known = np.isfinite(per_seller)
+    if not known.any():
+        return float("nan")
+    return float(np.sum(per_seller[known] * weights[known]) / np.sum(weights[known]))
+
+
 def markup_over_nash(panel: Panel) -> float:
-    r"""Mean markup over the static Nash price, :math:`M = \frac{1}{nT} \sum_{i,t} (p_{it} - p^N_i) / p^N_i`;
-    needs ``nash_price``.
+    r"""Mean markup over the static Nash price, :math:`M = \sum_i w_i \frac1T \sum_t (p_{it} - p^N_i) / p^N_i`
+    with weights :math:`w_i` that count each firm once (the panel's ``owner``; each seller is a firm of its
+    own where none is given); needs ``nash_price`` (a multi-product firm's Nash prices are its own: the
+    benchmark given should be computed under the ownership given).
 
     Collusion is pricing above the one-shot (static Nash) equilibrium (Calvano, Calzolari,
     Denicolò and Pastorello 2020, American Economic Review 110(10), measure it against Nash and
     monopoly; Harrington 2008 on price levels). Suspicious when high.
     """
-    return float(np.mean((panel.price - panel.nash_price) / panel.nash_price))
+    return _by_firm((panel.price - panel.nash_price) / panel.nash_price, panel)
 
 
 def lerner_index(panel: Panel) -> float:
-    r"""Mean price-cost margin, :math:`L = \frac{1}{nT} \sum_{i,t} (p_{it} - c_{it}) / p_{it}`; needs ``cost``.
+    r"""Mean price-cost margin, :math:`L = \sum_i w_i \frac1T \sum_t (p_{it} - c_{it}) / p_{it}`, each firm
+    counted once (weights as :func:`markup_over_nash`; a firm's several products are one pricing decision,
+    not several witnesses); needs ``cost``, over the sellers whose cost is known.
 
     Lerner (1934), "The concept of monopoly and the measurement of monopoly power", Review of
     Economic Studies 1(3). Suspicious when high.
     """
-    return float(np.mean((panel.price - panel.cost) / panel.price))
+    return _by_firm((panel.price - panel.cost) / panel.price, panel)
 
 
 def structural_break(panel: Panel) -> float:
