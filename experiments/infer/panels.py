@@ -9,7 +9,9 @@ seller passing on its cost shocks (a quarter of the panels), an Edgeworth resett
 undercutter or a second resetter (a cycle, a quarter), or both (half); the others draw any rule
 and period. A cycle alone is deterministic and periodic: every seller then changes price on a
 lattice set by the cycle, and a seller that reprices every tick cannot be told from one that
-reprices every few ticks at the right phase; a cost-plus seller's changes come at random times. The
+reprices every few ticks at the right phase; a cost-plus seller's changes come at random times. A
+sixth or so of the panels have a price leader instead: the platform probes upward ("Project Nessie"),
+a shop matches it and another undercuts, so that some probes are followed and others undone. The
 engine runs a burn-in of up to a day, then ``DAYS`` days are observed.
 
 **The scraper.** It visits every ``sampling`` minutes at a random offset, each visit late or early
@@ -44,7 +46,7 @@ SHOCKS = shocks.Shocks(every=6.0, cost_common=0.04, cost_own=0.02, demand_common
 FAST = (1, 2, 3, 6, 12)
 FROM_RIVALS = ("match_lowest", "match_platform", "undercut", "edgeworth")
 CYCLING = ("edgeworth", "undercut")
-CORES, CORE_SHARES = ("cycle", "cost", "both"), (0.25, 0.25, 0.5)
+CORES, CORE_SHARES = ("cycle", "cost", "both", "leader"), (0.2, 0.2, 0.45, 0.15)
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ def _seller(rng, name: str, strategy: str, fast: bool, role: str, costs_known: b
         "undercut": lambda: {"step": float(rng.uniform(0.005, 0.03)), "floor": floor, "ceiling": "monopoly"},
         "edgeworth": lambda: {"step": float(rng.uniform(0.01, 0.05)), "floor": float(cost * rng.uniform(1.05, 1.25)),
                               "reset": "monopoly"},
+        "price_leadership": lambda: {"step": float(rng.uniform(0.02, 0.06)), "window": int(rng.integers(2, 6)),
+                                     "cooldown": int(rng.integers(2, 13)), "slack": 0.0, "floor": "nash",
+                                     "ceiling": "monopoly"},
     }[strategy]()
     return {"name": name, "role": role, "strategy": strategy, "params": params, "period": period,
             "phase": int(rng.integers(period)), "lag": int(rng.integers(0, MAX_LAG + 1)), "cost": cost,
@@ -87,8 +92,11 @@ def build(spec: PanelSpec) -> tuple[Scenario, np.ndarray, int, float]:
     n = int(rng.integers(2, 9))
     platform = bool(rng.random() < 0.5)
     pool = ("fixed", "cost_plus", *FROM_RIVALS) if costs_known else ("fixed", *FROM_RIVALS)
+    kind = str(rng.choice(CORES, p=CORE_SHARES))
+    platform = platform or kind == "leader"
     core = {"cycle": ["edgeworth", str(rng.choice(CYCLING))], "cost": ["cost_plus"],
-            "both": ["cost_plus", "edgeworth", str(rng.choice(CYCLING))]}[str(rng.choice(CORES, p=CORE_SHARES))]
+            "both": ["cost_plus", "edgeworth", str(rng.choice(CYCLING))],
+            "leader": ["price_leadership", "match_platform", "undercut"]}[kind]
     sellers = []
     for i in range(n):
         leads = platform and i == 0
@@ -101,14 +109,6 @@ def build(spec: PanelSpec) -> tuple[Scenario, np.ndarray, int, float]:
                 sellers=sellers)
     known = np.array([costs_known or s["strategy"] == "cost_plus" for s in sellers])
     return Scenario.from_dict(data), known, burn_in, float(rng.uniform(0.0, TICK_MINUTES))
-
-
-def truth(scenario: Scenario) -> pl.DataFrame:
-    """One row per seller: the rule, period, phase (in the engine's ticks) and lag it runs."""
-    return pl.DataFrame({"seller": [s.name for s in scenario.sellers],
-                         "strategy": [s.strategy for s in scenario.sellers],
-                         "period": [s.period for s in scenario.sellers], "phase": [s.phase for s in scenario.sellers],
-                         "lag": [s.lag for s in scenario.sellers]})
 
 
 def simulate(scenario: Scenario, seed: int) -> tuple[np.ndarray, np.ndarray]:

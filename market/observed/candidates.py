@@ -19,6 +19,12 @@ ceiling); adding a registered rule to inference is one fitter and one entry here
 - ``edgeworth``: step as above over the cuts; floor just below :math:`\min y` (a lower target resets);
   reset price :math:`\max y`.
 
+- ``price_leadership``: step the median rise; ``window`` the median number of wakes after which a
+  rise was undone by a fall to the price before it, ``cooldown`` one less than the median number of
+  wakes from such a fall to the next rise (each with its neighbours), floor and ceiling as above, at
+  the ``LEADER_CADENCES`` best-supported cadences and the lags ``LEADER_LAGS`` (the prober reads its
+  rivals only to see whether they followed).
+
 Rules of the registry that no fitter covers (learners, trigger strategies, best responses without
 a demand) are named in the result as not tried.
 """
@@ -34,6 +40,8 @@ from market.observed.replay import Seen
 from market.strategies import get
 
 MAX_LAG = 36  # ticks: six hours on a 10-minute grid
+LEADER_CADENCES = 3
+LEADER_LAGS = (0, 1, 2, 3, 6, 12, 24, 36)
 EDGE = 1e-9   # relative margin that puts a fitted floor just below the lowest price seen
 
 
@@ -60,7 +68,7 @@ class Evidence:
         return own[~np.isnan(own)]
 
 
-Row = tuple[int, np.ndarray, int, int, int, int, int, bool]
+Row = tuple[int, np.ndarray, int, int, int, int, int, bool, int]
 Fitter = Callable[[Evidence], list[Row]]
 
 
@@ -77,7 +85,7 @@ def _row(name: str, values: dict, leader: int = -1, period: int = 1, phase: int 
     at_cost = [k for k, p in enumerate(spec.params) if values.get(p.name) == "cost"]
     numbers = {key: 0.0 if value == "cost" else value for key, value in values.items()}
     return (spec.id, spec.resolve(numbers, {}), leader, period, phase, lag, at_cost[0] if at_cost else -1,
-            spec.uses_rival_prices)
+            spec.uses_rival_prices, spec.family_code)
 
 
 def _fixed(e: Evidence) -> list[Row]:
@@ -191,8 +199,42 @@ def _edgeworth(e: Evidence) -> list[Row]:
     return _each(e, "edgeworth", values)
 
 
+def _wake_counts(e: Evidence, c: Cadence, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Wakes of cadence ``c`` in (start, end] for each pair of cells."""
+    first = e.seen.first_tick
+    return (end + first - c.phase) // c.period - (start + first - c.phase) // c.period
+
+
+def _price_leadership(e: Evidence) -> list[Row]:
+    """Probes are rises; a probe undone by a fall to the price before it was reverted after ``window`` wakes; the
+    wakes from a revert to the next probe are ``cooldown`` + 1. Each estimate (a median) and its neighbours are
+    tried, with the cadences of best support and ``LEADER_LAGS``."""
+    before, after = e.seen.own[e.start], e.seen.own[e.end]
+    rise = after > before * (1 + e.tolerance)
+    if rise.sum() < 2:
+        return []
+    step = float(np.median(after[rise] - before[rise]))
+    probe = np.flatnonzero(rise)
+    nxt = probe + 1 < e.end.size
+    undone = probe[nxt][np.abs(after[probe[nxt] + 1] - before[probe[nxt]]) <= e.tolerance * before[probe[nxt]]]
+    bounds = {"floor": float(e.prices.min()), "ceiling": float(e.prices.max())}
+    rows = []
+    for c in sorted(e.cadences, key=lambda c: -c.support)[:LEADER_CADENCES]:
+        windows = _wake_counts(e, c, e.end[undone], e.end[undone + 1]) if undone.size else np.array([3])
+        window = max(int(np.median(windows)), 1)
+        later = probe[np.searchsorted(probe, undone + 1)[np.searchsorted(probe, undone + 1) < probe.size]] \
+            if undone.size else np.zeros(0, dtype=np.int64)
+        gaps = _wake_counts(e, c, e.end[undone[:later.size]], e.end[later]) - 1 if later.size else np.array([6])
+        cooldown = max(int(np.median(gaps)), 0)
+        for w in {max(window - 1, 1), window, window + 1}:
+            for cool in {max(cooldown - 1, 0), cooldown, cooldown + 1}:
+                values = {"step": step, "window": float(w), "cooldown": float(cool), "slack": 0.0, **bounds}
+                rows += [_row("price_leadership", values, -1, c.period, c.phase, lag) for lag in LEADER_LAGS]
+    return rows
+
+
 FITTERS: dict[str, Fitter] = {
     "fixed": _fixed, "cost_plus": _cost_plus, "match_lowest": _match_lowest, "match_platform": _match_platform,
-    "undercut": _undercut, "edgeworth": _edgeworth,
+    "undercut": _undercut, "edgeworth": _edgeworth, "price_leadership": _price_leadership,
 }
 ORDER = tuple(FITTERS)

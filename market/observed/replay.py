@@ -22,7 +22,9 @@ observations are not scored (so that every lag sees ticks inside the panel), nor
 before any rival was observed.
 
 The kernels price through :func:`market.strategies.dispatch.rule_price` (so a strategy registered
-tomorrow is replayed as the engine runs it) and allocate nothing: the caller passes every array.
+tomorrow is replayed as the engine runs it) and allocate nothing: the caller passes every array. A
+stateful strategy (the price-leadership prober, of the learner family) is stepped through every wake
+with its memory, brought in line with each observation as it comes (:func:`_resync`).
 """
 
 from dataclasses import dataclass
@@ -34,7 +36,10 @@ from numba import njit
 from market.jit import tick_kernel
 from market.observed.cadence import CHANGE_TOLERANCE
 from market.strategies import MAX_PARAMS, MEMORY_SLOTS
-from market.strategies.dispatch import rule_price
+from market.strategies.dispatch import learner_price, rule_price
+from market.strategies.learning import _HOLD as HOLD
+from market.strategies.learning import _PROBE as PROBE
+from market.strategies.registry import LEARNER
 
 NON_HIT, NON, CHANGE_HIT, CHANGE = range(4)
 
@@ -72,6 +77,7 @@ class Candidates:
     lag: np.ndarray
     at_cost: np.ndarray
     uses_rivals: np.ndarray
+    family: np.ndarray
 
     @property
     def size(self) -> int:
@@ -80,18 +86,19 @@ class Candidates:
     def arrays(self) -> tuple:
         """The arrays as one tuple, as the kernels take them."""
         return (self.strategy, self.param, self.leader, self.period, self.phase, self.lag, self.at_cost,
-                self.uses_rivals)
+                self.uses_rivals, self.family)
 
     @classmethod
-    def of(cls, rows: list[tuple[int, np.ndarray, int, int, int, int, int, bool]]) -> "Candidates":
-        """From ``(strategy, param, leader, period, phase, lag, at_cost, uses_rivals)`` tuples."""
+    def of(cls, rows: list[tuple[int, np.ndarray, int, int, int, int, int, bool, int]]) -> "Candidates":
+        """From ``(strategy, param, leader, period, phase, lag, at_cost, uses_rivals, family)`` tuples."""
         if not rows:
             return cls(np.zeros(0, np.int64), np.zeros((0, MAX_PARAMS)), *(np.zeros(0, np.int64) for _ in range(5)),
-                       np.zeros(0, np.bool_))
-        strategy, param, leader, period, phase, lag, at_cost, uses_rivals = zip(*rows, strict=True)
+                       np.zeros(0, np.bool_), np.zeros(0, np.int64))
+        strategy, param, leader, period, phase, lag, at_cost, uses_rivals, family = zip(*rows, strict=True)
         as_int = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
         return cls(as_int(strategy), np.vstack(param).astype(np.float64), as_int(leader), as_int(period),
-                   as_int(phase), as_int(lag), as_int(at_cost), np.asarray(uses_rivals, dtype=np.bool_))
+                   as_int(phase), as_int(lag), as_int(at_cost), np.asarray(uses_rivals, dtype=np.bool_),
+                   as_int(family))
 
 
 @njit(cache=True, inline="always")
@@ -103,7 +110,7 @@ def _last_wake(t, first_tick, period, phase):
 @tick_kernel
 def _rule(k, w, low, tracked, seen, c, row, memory):
     """The price candidate ``k`` sets at wake ``w`` seeing ``low`` (lowest rival) and ``tracked``."""
-    strategy, param, leader, period, phase, lag, at_cost, uses_rivals = c
+    strategy, param, at_cost = c[0], c[1], c[6]
     for s in range(memory.shape[0]):
         memory[s] = 0.0
     for s in range(row.shape[0]):
@@ -114,12 +121,16 @@ def _rule(k, w, low, tracked, seen, c, row, memory):
 
 
 @tick_kernel
-def _predict(t, prev_cell, prev, k, seen, c, row, memory):
+def _predict(t, prev_cell, prev, k, seen, c, work):
     """``(a, b, seen tick)``: the two prices candidate ``k`` of ``c`` (the arrays of :class:`Candidates`) may
     have set by cell ``t`` (equal unless a price it saw is known only as one of two), and the tick whose prices
     it saw; ``prev`` twice and tick -1 when no wake fell after ``prev_cell``; NaN when nothing was known to see.
-    ``row`` and ``memory`` are work arrays (the parameter row, with a slot at cost set, and the memory)."""
-    leader, period, phase, lag, uses_rivals = c[2], c[3], c[4], c[5], c[7]
+    ``work`` holds work arrays: the parameter row, the memory (a learner's, kept from call to call) and an
+    empty table and grid for learners that have none."""
+    row, memory = work[0], work[1]
+    leader, period, phase, lag, uses_rivals, family = c[2], c[3], c[4], c[5], c[7], c[8]
+    if family[k] == LEARNER:
+        return _step_learner(t, prev_cell, prev, k, seen, c, work)
     w = _last_wake(t, seen.first_tick, period[k], phase[k])
     if w <= prev_cell:
         return prev, prev, -1
@@ -138,7 +149,42 @@ def _predict(t, prev_cell, prev, k, seen, c, row, memory):
 
 
 @tick_kernel
-def _score(seen, c, tolerance, margin, row, memory, counts, dropped):
+def _step_learner(t, prev_cell, prev, k, seen, c, work):
+    """A stateful candidate (a learner's kernel, through :func:`market.strategies.dispatch.learner_price`) run
+    through every wake after ``prev_cell`` up to ``t``: its memory, kept between calls, is first brought in line
+    with the price observed at ``prev_cell`` (:func:`_resync`); it reads the lowest rival price its lag lets it
+    see. Returns its price twice and the last tick it read (``prev`` and -1 when no wake fell in between)."""
+    strategy, param, period, phase, lag = c[0], c[1], c[3], c[4], c[5]
+    memory, table, grid = work[1], work[2], work[3]
+    w = prev_cell + 1 + ((phase[k] - seen.first_tick - prev_cell - 1) % period[k])
+    tick = -1
+    if w > t:
+        return prev, prev, tick
+    _resync(memory, prev)
+    while w <= t:
+        tick = w - 1 - lag[k]
+        low = seen.low_before[tick] if tick >= 0 else np.inf
+        learner_price(strategy[k], table, grid, param[k], memory, 0, 0.0, low, 0, w, 0, False)
+        w += period[k]
+    return memory[2], memory[2], tick
+
+
+@tick_kernel
+def _resync(memory, observed):
+    """Bring a price-leadership prober's memory (``market.strategies.learning.price_leadership``: mode, base price,
+    price, repricings in mode) in line with the price last observed: fresh, it holds that price; when it shows a
+    price its memory did not set, a rise is a probe from the old price and a fall a return to holding."""
+    if memory[0] == 0.0:
+        memory[0], memory[1], memory[2], memory[3] = HOLD, observed, observed, 0.0
+    elif abs(memory[2] - observed) > CHANGE_TOLERANCE * observed:
+        if observed > memory[2]:
+            memory[0], memory[1], memory[2], memory[3] = PROBE, memory[2], observed, 0.0
+        else:
+            memory[0], memory[1], memory[2], memory[3] = HOLD, observed, observed, 0.0
+
+
+@tick_kernel
+def _score(seen, c, tolerance, margin, work, counts, dropped):
     """Fill ``counts[k, day, :]`` (module docstring) for every candidate ``k`` of ``c``; drop (``dropped[k]``) a
     candidate as soon as its misses put it more than ``margin`` below the best complete score so far."""
     own = seen.own
@@ -156,6 +202,8 @@ def _score(seen, c, tolerance, margin, row, memory, counts, dropped):
             prev = y
     best = -1.0
     for k in range(c[0].shape[0]):
+        for s in range(work[1].shape[0]):
+            work[1][s] = 0.0
         prev = np.nan
         prev_cell = -1
         missed_changes = 0.0
@@ -165,7 +213,7 @@ def _score(seen, c, tolerance, margin, row, memory, counts, dropped):
             if y != y:
                 continue
             if prev_cell >= 0 and t >= seen.first_scored:
-                a, b, _ = _predict(t, prev_cell, prev, k, seen, c, row, memory)
+                a, b, _ = _predict(t, prev_cell, prev, k, seen, c, work)
                 if a == a:
                     slot = CHANGE if abs(y - prev) > CHANGE_TOLERANCE * prev else NON
                     counts[k, seen.day[t], slot] += 1
@@ -195,10 +243,12 @@ def _at_most(missed_changes, changes, missed_stands, stands):
 
 
 @tick_kernel
-def _trace(seen, k, c, row, memory, predicted, tick):
+def _trace(seen, k, c, work, predicted, tick):
     """For candidate ``k``: ``predicted[t]`` (of its two possible prices, the one nearer the observed price) and
     the ``tick[t]`` whose prices it used, at each observed cell (NaN and -1 elsewhere)."""
     own = seen.own
+    for s in range(work[1].shape[0]):
+        work[1][s] = 0.0
     prev = np.nan
     prev_cell = -1
     for t in range(own.shape[0]):
@@ -208,10 +258,15 @@ def _trace(seen, k, c, row, memory, predicted, tick):
         if y != y:
             continue
         if prev_cell >= 0:
-            a, b, tick[t] = _predict(t, prev_cell, prev, k, seen, c, row, memory)
+            a, b, tick[t] = _predict(t, prev_cell, prev, k, seen, c, work)
             predicted[t] = a if abs(a - y) <= abs(b - y) else b
         prev = y
         prev_cell = t
+
+
+def _work() -> tuple:
+    """The kernels' work arrays: a parameter row, a memory, and an empty table and grid."""
+    return np.zeros(MAX_PARAMS), np.zeros(MEMORY_SLOTS), np.zeros((0, 0)), np.zeros(0)
 
 
 def score(seen: Seen, candidates: Candidates, tolerance: float, margin: float = np.inf) -> np.ndarray:
@@ -220,8 +275,7 @@ def score(seen: Seen, candidates: Candidates, tolerance: float, margin: float = 
     counts = np.zeros((candidates.size, int(seen.day[-1]) + 1, 4), dtype=np.int64)
     dropped = np.zeros(candidates.size, dtype=np.bool_)
     if candidates.size:
-        _score(seen, candidates.arrays(), float(tolerance), float(margin), np.zeros(MAX_PARAMS),
-               np.zeros(MEMORY_SLOTS), counts, dropped)
+        _score(seen, candidates.arrays(), float(tolerance), float(margin), _work(), counts, dropped)
     counts[dropped] = -1
     return counts
 
@@ -230,7 +284,7 @@ def trace(seen: Seen, candidates: Candidates, k: int) -> tuple[np.ndarray, np.nd
     """``(predicted, tick)`` of candidate ``k`` at each cell (see ``_trace``)."""
     t = seen.own.shape[0]
     predicted, tick = np.empty(t), np.empty(t, dtype=np.int64)
-    _trace(seen, int(k), candidates.arrays(), np.zeros(MAX_PARAMS), np.zeros(MEMORY_SLOTS), predicted, tick)
+    _trace(seen, int(k), candidates.arrays(), _work(), predicted, tick)
     return predicted, tick
 
 

@@ -95,7 +95,7 @@ def test_the_replay_of_the_true_rule_predicts_every_move_of_an_engine_run():
     state = engine.build_state(scenario)
     for i, seller in enumerate(scenario.sellers):
         spec = get(seller.strategy)
-        row = (spec.id, state.sellers.param[i], -1, seller.period, seller.phase, seller.lag, -1, True)
+        row = (spec.id, state.sellers.param[i], -1, seller.period, seller.phase, seller.lag, -1, True, spec.family_code)
         seen = replay.seen_by(cells, cells.seller.index(seller.name), first_scored=candidates.MAX_LAG + 1)
         counts = replay.score(seen, replay.Candidates.of([row]), infer.TOLERANCE).sum(axis=(0, 1))
         assert counts[replay.CHANGE] > 20 and counts[replay.CHANGE_HIT] == counts[replay.CHANGE]
@@ -121,3 +121,17 @@ def test_a_seller_no_rule_explains_is_none_fits():
     fits = infer.infer(grid.cells(read.observations(frame)), resamples=0)
     assert all(f.strategy is None and f.score < infer.FIT for f in fits)
     assert all(f.best in infer.FAMILY for f in fits)
+
+
+def test_a_price_leader_is_read_as_price_leadership_through_its_memory():
+    """Project Nessie: the platform probes upward, shops match it; the prober's state (holding, probing) is
+    rebuilt from what is observed at each wake, and its rises are predicted."""
+    data = configs.load("nessie").model_dump()
+    data.update(horizon=2016, record_stride=1)
+    scenario = Scenario.from_dict(data)
+    frame = results.timeseries(engine.run(scenario), scenario).select("tick", "seller", "price", "role")
+    fits = {f.seller: f for f in infer.infer(grid.cells(read.observations(frame, where="nessie")), resamples=0)}
+    leader = fits["platform"]
+    assert leader.strategy == "price_leadership" and leader.score > 0.95
+    assert leader.params["step"] == pytest.approx(0.03) and leader.runner_up[1] < 0.7
+    assert fits["shop_a"].strategy == "match_platform" and fits["shop_a"].tracks == "platform"
