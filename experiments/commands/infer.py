@@ -1,12 +1,13 @@
 """Which repricer each seller of an observed price panel runs: rule, cadence, lag; and how well that is measured.
 
     pricelab infer PANEL.csv|PANEL.parquet [--json] [--out DIR] [--tick MINUTES] [--duplicates last|mean]
-                   [--tolerance T] [--resamples N]
+                   [--tolerance T] [--resamples N] [--demand SCENARIO]
     pricelab infer --calibrate [--panels N] [--seed S] [--workers W] [--out DIR] [--json]
 
 A panel has columns time, seller, price and optionally cost, quantity, buy_box, channel, role, owner
 (market.observed.read); rows in any order. For each seller the registered rules (fixed, cost_plus where
-costs are known, match_lowest, match_platform, undercut, edgeworth, ...) are replayed one step ahead on
+costs are known, match_lowest, match_platform, undercut, edgeworth, price_leadership, and best_response
+where --demand names a scenario whose sellers are the panel's) are replayed one step ahead on
 the observed rivals' prices at every candidate period, phase and lag; the simplest rule that predicts
 when its price moves and when it stands best is reported with its fitted parameters, or "none fits".
 --out DIR writes infer.json, fits.parquet, follows.parquet and fragment.toml (the [[sellers]] tables
@@ -25,7 +26,7 @@ from experiments.errors import UsageError
 
 NAME = "infer"
 HELP = "infer each seller's repricer (rule, cadence, lag) from an observed price panel; --calibrate measures accuracy"
-PANEL_ONLY = ("tick", "duplicates", "tolerance", "resamples")
+PANEL_ONLY = ("tick", "duplicates", "tolerance", "resamples", "demand")
 CALIBRATE_ONLY = ("panels", "seed", "workers")
 DEFAULTS = {"panels": 400, "seed": 2024, "workers": None, "out": "results/infer"}
 MAX_ROWS = 2_000_000
@@ -43,6 +44,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tolerance", type=flags.finite, default=None,
                         help="a prediction hits within this share of the price (default 0.0005)")
     parser.add_argument("--resamples", type=int, default=None, help="day-resamples for the support (default 200)")
+    parser.add_argument("--demand", default=None, metavar="SCENARIO",
+                        help="a scenario (file or shipped name) whose sellers are the panel's: best responses to its "
+                             "demand become candidates")
     parser.add_argument("--calibrate", action="store_true", help="measure accuracy on held-out engine panels")
     parser.add_argument("--panels", type=flags.count, default=None, help="held-out panels (default 400)")
     parser.add_argument("--seed", type=flags.seed, default=None, help="master seed of the panels (default 2024)")
@@ -76,8 +80,10 @@ def infer_panel(args) -> int:
     _check_panel_flags(args)
     from experiments.atomic import staged_folder, write_parquet, write_text
     from experiments.infer import output
+    from market import catalog
     from market.observed import fragment, grid, infer, read, tracking
 
+    demand = catalog.load(args.demand) if args.demand else None
     rows = read.count_rows(args.panel)
     if rows > MAX_ROWS:
         raise UsageError(f"panel {args.panel!r}: {rows:,} rows; pricelab infer reads at most {MAX_ROWS:,} (two weeks "
@@ -85,9 +91,9 @@ def infer_panel(args) -> int:
     obs = read.read(args.panel, duplicates=args.duplicates)
     cells = grid.cells(obs, args.tick)
     options = {k: getattr(args, k) for k in ("tolerance", "resamples") if getattr(args, k) is not None}
-    fits = infer.infer(cells, **options)
+    fits = infer.infer(cells, demand=demand, **options)
     tracked = tracking.tracking(cells)
-    result = output.as_json(args.panel, cells, fits, tracked, obs.notes, infer.not_tried())
+    result = output.as_json(args.panel, cells, fits, tracked, obs.notes, infer.not_tried(demand))
     if args.out:
         command = f"pricelab infer {args.panel} --out {args.out}"
         with staged_folder(Path(args.out)) as folder:

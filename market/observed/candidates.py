@@ -25,6 +25,9 @@ ceiling); adding a registered rule to inference is one fitter and one entry here
   the ``LEADER_CADENCES`` best-supported cadences and the lags ``LEADER_LAGS`` (the prober reads its
   rivals only to see whether they followed).
 
+- ``best_response`` (demand known: a scenario whose sellers are the panel's): nothing to fit; the static
+  best response to the prices seen, at the scenario's costs and demand.
+
 Rules of the registry that no fitter covers (learners, trigger strategies, best responses without
 a demand) are named in the result as not tried.
 """
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from market.observed.cadence import Cadence, change_events
-from market.observed.replay import Seen
+from market.observed.replay import Demand, Seen
 from market.strategies import get
 
 MAX_LAG = 36  # ticks: six hours on a 10-minute grid
@@ -57,6 +60,7 @@ class Evidence:
     lags: np.ndarray
     platform: int
     tolerance: float
+    demand: Demand | None = None
 
     @property
     def costs_known(self) -> bool:
@@ -73,10 +77,10 @@ Fitter = Callable[[Evidence], list[Row]]
 
 
 def evidence(seen: Seen, seller: int, cadences: list[Cadence], platform: int, tolerance: float,
-             max_lag: int = MAX_LAG) -> Evidence:
+             max_lag: int = MAX_LAG, demand: Demand | None = None) -> Evidence:
     start, end = change_events(seen.own)
     return Evidence(seen=seen, seller=seller, start=start, end=end, cadences=cadences,
-                    lags=np.arange(max_lag + 1), platform=platform, tolerance=tolerance)
+                    lags=np.arange(max_lag + 1), platform=platform, tolerance=tolerance, demand=demand)
 
 
 def _row(name: str, values: dict, leader: int = -1, period: int = 1, phase: int = 0, lag: int = 0) -> Row:
@@ -233,8 +237,16 @@ def _price_leadership(e: Evidence) -> list[Row]:
     return rows
 
 
+def _best_response(e: Evidence) -> list[Row]:
+    """Where the demand is known: no parameter to fit, every cadence and lag."""
+    if e.demand is None:
+        return []
+    return [_row("best_response", {}, -1, c.period, c.phase, int(lag)) for c in e.cadences for lag in e.lags]
+
+
 FITTERS: dict[str, Fitter] = {
     "fixed": _fixed, "cost_plus": _cost_plus, "match_lowest": _match_lowest, "match_platform": _match_platform,
     "undercut": _undercut, "edgeworth": _edgeworth, "price_leadership": _price_leadership,
+    "best_response": _best_response,
 }
 ORDER = tuple(FITTERS)

@@ -3,8 +3,9 @@ r"""Who follows whom, and after how long: the rivals behind each of a seller's m
 For a seller whose rule reads rivals' prices, each observed change that the chosen candidate
 predicted was set at a wake :math:`w` from the prices of tick :math:`\tau = w - 1 - L`
 (:func:`market.observed.replay.trace`). Its *leader* is the rival the rule read: the lowest-priced
-rival at :math:`\tau` for ``match_lowest``, ``undercut`` and ``edgeworth`` (ties to the first), the
-tracked seller for ``match_platform``. The *delay* is the time from the leader's last observed
+rival at :math:`\tau` for the rules that read it (``match_lowest``, ``undercut``, ``edgeworth``,
+``price_leadership``, and ``best_response``, whose price depends on every rival's, for want of better;
+ties to the first), the tracked seller for ``match_platform``. The *delay* is the time from the leader's last observed
 change at or before :math:`\tau` to the follower's change: its reaction time as seen in the panel
 (lag, plus the wait for its next wake, plus the scraper's gaps).
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from market.observed.cadence import change_events
-from market.observed.replay import Candidates, Seen, trace
+from market.observed.replay import Candidates, Demand, Seen, trace
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,9 @@ class Follow:
 
 
 def leaders(seen: Seen, table: Candidates, k: int, names: tuple[str, ...], i: int, tolerance: float,
-            minutes_per_tick: float) -> list[Follow]:
+            minutes_per_tick: float, demand: Demand | None = None) -> list[Follow]:
     """The rivals seller ``i`` followed under candidate ``k`` of ``table`` (module docstring), most moves first."""
-    predicted, tick = trace(seen, table, k)
+    predicted, tick = trace(seen, table, k, demand)
     start, end = change_events(seen.own)
     hit = np.abs(predicted[end] - seen.own[end]) <= tolerance * seen.own[end]
     moved = end[hit & (tick[end] >= 0)]

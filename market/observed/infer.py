@@ -34,12 +34,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from market import engine
+from market.errors import PanelError
 from market.observed import candidates, replay
 from market.observed.cadence import cadences
 from market.observed.follow import Follow, leaders
 from market.observed.grid import Cells
 from market.observed.replay import CHANGE, CHANGE_HIT, NON, NON_HIT, Candidates
 from market.observed.resets import Reset, daily_reset
+from market.scenario import Scenario
 from market.strategies import get, names
 
 FAMILY = {"fixed": "fixed", "cost_plus": "cost-based", "match_lowest": "matching", "match_platform": "matching",
@@ -136,17 +139,20 @@ def choose(score: np.ndarray, rank: np.ndarray, period: np.ndarray, lag: np.ndar
 
 
 def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: int = RESAMPLES,
-                 seed: int = SEED) -> Fit:
-    """The fit of seller ``i`` of ``cells`` (module docstring)."""
+                 seed: int = SEED, demand: Scenario | None = None) -> Fit:
+    """The fit of seller ``i`` of ``cells`` (module docstring); ``demand``: a scenario whose sellers are the panel's,
+    for best responses (:func:`demand_of`)."""
     seen = replay.seen_by(cells, i, first_scored=candidates.MAX_LAG + 1)
-    evidence = candidates.evidence(seen, i, cadences(seen.own, cells.first_tick), cells.platform, tolerance)
+    known = demand_of(demand, cells, i)
+    evidence = candidates.evidence(seen, i, cadences(seen.own, cells.first_tick), cells.platform, tolerance,
+                                   demand=known)
     rows, rank = [], []
     for k, fitter in enumerate(candidates.FITTERS.values()):
         found = fitter(evidence)
         rows += found
         rank += [k] * len(found)
     table = Candidates.of(rows)
-    counts = replay.score(seen, table, tolerance, margin=DROP)
+    counts = replay.score(seen, table, tolerance, margin=DROP, demand=known)
     rank = np.asarray(rank)
     total = counts.sum(axis=1)
     score = scores(total)
@@ -176,9 +182,9 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
               observations=observed, best=name, runner_up=_runner_up(score, rank, rank[k]),
               lag_range=choice.lags if moved and fits and uses_rivals else None,
               periods=choice.periods if moved and fits else (),
-              follows=tuple(leaders(seen, table, k, cells.seller, i, tolerance, cells.minutes(1)))
+              follows=tuple(leaders(seen, table, k, cells.seller, i, tolerance, cells.minutes(1), known))
               if moved and fits and uses_rivals else (),
-              reset=daily_reset(seen.own, replay.trace(seen, table, k)[0], cells, tolerance) if moved else None)
+              reset=daily_reset(seen.own, replay.trace(seen, table, k, known)[0], cells, tolerance) if moved else None)
     if not (fits and moved) or resamples <= 0:
         return fit
     return _with_resamples(fit, counts, rank, table, k, resamples, seed + i)
@@ -213,11 +219,29 @@ def _with_resamples(fit: Fit, counts: np.ndarray, rank: np.ndarray, table: Candi
                   "lag_interval": interval(lag) if fit.lag is not None else None})
 
 
-def not_tried() -> list[str]:
-    """Registered strategies that inference does not try (no fitter)."""
-    return [name for name in names() if name not in candidates.FITTERS]
+def demand_of(scenario: Scenario | None, cells: Cells, i: int) -> replay.Demand | None:
+    """The demand seller ``i`` best-responds to under ``scenario`` (its market and responses groups), or None when
+    there is no scenario or the seller is not in it. ``PanelError`` when a seller of the scenario is not in the
+    panel (its price would be unknown)."""
+    if scenario is None or cells.seller[i] not in [s.name for s in scenario.sellers]:
+        return None
+    missing = [s.name for s in scenario.sellers if s.name not in cells.seller]
+    if missing:
+        raise PanelError(f"--demand {scenario.name!r}: sellers {', '.join(map(repr, missing))} are not in the panel; "
+                         f"a best response needs every seller's price")
+    state = engine.build_state(scenario, horizon=0)
+    column = np.array([cells.seller.index(s.name) for s in scenario.sellers], dtype=np.int64)
+    return replay.Demand(market=state.market, responses=state.responses, column=column,
+                         seller=scenario.seller_index(cells.seller[i]), period=state.sellers.period,
+                         seen=np.zeros(scenario.n_sellers))
 
 
-def infer(cells: Cells, tolerance: float = TOLERANCE, resamples: int = RESAMPLES, seed: int = SEED) -> list[Fit]:
-    """Every seller's fit (module docstring)."""
-    return [infer_seller(cells, i, tolerance, resamples, seed) for i in range(cells.n_sellers)]
+def not_tried(demand: Scenario | None = None) -> list[str]:
+    """Registered strategies that inference does not try (no fitter, or no demand for best responses)."""
+    return [name for name in names() if name not in candidates.FITTERS or (name == "best_response" and demand is None)]
+
+
+def infer(cells: Cells, tolerance: float = TOLERANCE, resamples: int = RESAMPLES, seed: int = SEED,
+          demand: Scenario | None = None) -> list[Fit]:
+    """Every seller's fit (module docstring); ``demand`` makes best responses candidates (:func:`demand_of`)."""
+    return [infer_seller(cells, i, tolerance, resamples, seed, demand) for i in range(cells.n_sellers)]

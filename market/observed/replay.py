@@ -24,7 +24,8 @@ before any rival was observed.
 The kernels price through :func:`market.strategies.dispatch.rule_price` (so a strategy registered
 tomorrow is replayed as the engine runs it) and allocate nothing: the caller passes every array. A
 stateful strategy (the price-leadership prober, of the learner family) is stepped through every wake
-with its memory, brought in line with each observation as it comes (:func:`_resync`).
+with its memory, brought in line with each observation as it comes (:func:`_resync`). A best response
+(the response family) needs the demand: a scenario whose sellers are the panel's (:class:`Demand`).
 """
 
 from dataclasses import dataclass
@@ -36,12 +37,25 @@ from numba import njit
 from market.jit import tick_kernel
 from market.observed.cadence import CHANGE_TOLERANCE
 from market.strategies import MAX_PARAMS, MEMORY_SLOTS
-from market.strategies.dispatch import learner_price, rule_price
+from market.strategies.dispatch import learner_price, response_price, rule_price
 from market.strategies.learning import _HOLD as HOLD
 from market.strategies.learning import _PROBE as PROBE
-from market.strategies.registry import LEARNER
+from market.strategies.registry import LEARNER, RESPONSE
 
 NON_HIT, NON, CHANGE_HIT, CHANGE = range(4)
+
+
+class Demand(NamedTuple):
+    """The demand a best response needs: the engine's ``market`` and ``responses`` groups of a scenario whose
+    sellers are in the panel, ``column[j]`` the panel's column of the scenario's seller ``j``, ``seller`` the
+    scenario's index of the seller replayed, ``period`` every scenario seller's period, ``seen`` a work array."""
+
+    market: object
+    responses: object
+    column: np.ndarray
+    seller: int
+    period: np.ndarray
+    seen: np.ndarray
 
 
 class Seen(NamedTuple):
@@ -121,16 +135,19 @@ def _rule(k, w, low, tracked, seen, c, row, memory):
 
 
 @tick_kernel
-def _predict(t, prev_cell, prev, k, seen, c, work):
+def _predict(t, prev_cell, prev, k, seen, c, work, demand):
     """``(a, b, seen tick)``: the two prices candidate ``k`` of ``c`` (the arrays of :class:`Candidates`) may
     have set by cell ``t`` (equal unless a price it saw is known only as one of two), and the tick whose prices
     it saw; ``prev`` twice and tick -1 when no wake fell after ``prev_cell``; NaN when nothing was known to see.
     ``work`` holds work arrays: the parameter row, the memory (a learner's, kept from call to call) and an
-    empty table and grid for learners that have none."""
+    empty table and grid for learners that have none. ``demand`` is None, or the demand best responses need
+    (:class:`Demand`)."""
     row, memory = work[0], work[1]
     leader, period, phase, lag, uses_rivals, family = c[2], c[3], c[4], c[5], c[7], c[8]
     if family[k] == LEARNER:
         return _step_learner(t, prev_cell, prev, k, seen, c, work)
+    if demand is not None and family[k] == RESPONSE:
+        return _respond(t, prev_cell, prev, k, seen, c, demand)
     w = _last_wake(t, seen.first_tick, period[k], phase[k])
     if w <= prev_cell:
         return prev, prev, -1
@@ -146,6 +163,27 @@ def _predict(t, prev_cell, prev, k, seen, c, work):
     if seen.low_after[tick] == seen.low_before[tick] and tracked_after == tracked_before:
         return a, a, tick
     return a, _rule(k, w, seen.low_after[tick], tracked_after, seen, c, row, memory), tick
+
+
+@tick_kernel
+def _respond(t, prev_cell, prev, k, seen, c, demand):
+    """A response-family candidate (a best response), through :func:`market.strategies.dispatch.response_price`
+    with the market of the demand given: at its last wake it sees every seller's price of its lag's tick
+    (NaN when one is not known for sure)."""
+    strategy, period, phase, lag = c[0], c[3], c[4], c[5]
+    w = _last_wake(t, seen.first_tick, period[k], phase[k])
+    if w <= prev_cell:
+        return prev, prev, -1
+    tick = w - 1 - lag[k]
+    if tick < 0:
+        return np.nan, np.nan, tick
+    for j in range(demand.column.shape[0]):
+        price = seen.before[tick, demand.column[j]]
+        if price != price or price != seen.after[tick, demand.column[j]]:
+            return np.nan, np.nan, tick
+        demand.seen[j] = price
+    p = response_price(strategy[k], demand.seller, demand.seen, demand.period, demand.market, demand.responses)
+    return p, p, tick
 
 
 @tick_kernel
@@ -184,7 +222,7 @@ def _resync(memory, observed):
 
 
 @tick_kernel
-def _score(seen, c, tolerance, margin, work, counts, dropped):
+def _score(seen, c, tolerance, margin, work, demand, counts, dropped):
     """Fill ``counts[k, day, :]`` (module docstring) for every candidate ``k`` of ``c``; drop (``dropped[k]``) a
     candidate as soon as its misses put it more than ``margin`` below the best complete score so far."""
     own = seen.own
@@ -213,7 +251,7 @@ def _score(seen, c, tolerance, margin, work, counts, dropped):
             if y != y:
                 continue
             if prev_cell >= 0 and t >= seen.first_scored:
-                a, b, _ = _predict(t, prev_cell, prev, k, seen, c, work)
+                a, b, _ = _predict(t, prev_cell, prev, k, seen, c, work, demand)
                 if a == a:
                     slot = CHANGE if abs(y - prev) > CHANGE_TOLERANCE * prev else NON
                     counts[k, seen.day[t], slot] += 1
@@ -243,7 +281,7 @@ def _at_most(missed_changes, changes, missed_stands, stands):
 
 
 @tick_kernel
-def _trace(seen, k, c, work, predicted, tick):
+def _trace(seen, k, c, work, demand, predicted, tick):
     """For candidate ``k``: ``predicted[t]`` (of its two possible prices, the one nearer the observed price) and
     the ``tick[t]`` whose prices it used, at each observed cell (NaN and -1 elsewhere)."""
     own = seen.own
@@ -258,7 +296,7 @@ def _trace(seen, k, c, work, predicted, tick):
         if y != y:
             continue
         if prev_cell >= 0:
-            a, b, tick[t] = _predict(t, prev_cell, prev, k, seen, c, work)
+            a, b, tick[t] = _predict(t, prev_cell, prev, k, seen, c, work, demand)
             predicted[t] = a if abs(a - y) <= abs(b - y) else b
         prev = y
         prev_cell = t
@@ -269,22 +307,23 @@ def _work() -> tuple:
     return np.zeros(MAX_PARAMS), np.zeros(MEMORY_SLOTS), np.zeros((0, 0)), np.zeros(0)
 
 
-def score(seen: Seen, candidates: Candidates, tolerance: float, margin: float = np.inf) -> np.ndarray:
+def score(seen: Seen, candidates: Candidates, tolerance: float, margin: float = np.inf,
+          demand: "Demand | None" = None) -> np.ndarray:
     """int64[K, days, 4]: each candidate's hits and counts per day (module docstring). A candidate whose misses
     put it more than ``margin`` below the best complete score so far is dropped: its counts are all -1."""
     counts = np.zeros((candidates.size, int(seen.day[-1]) + 1, 4), dtype=np.int64)
     dropped = np.zeros(candidates.size, dtype=np.bool_)
     if candidates.size:
-        _score(seen, candidates.arrays(), float(tolerance), float(margin), _work(), counts, dropped)
+        _score(seen, candidates.arrays(), float(tolerance), float(margin), _work(), demand, counts, dropped)
     counts[dropped] = -1
     return counts
 
 
-def trace(seen: Seen, candidates: Candidates, k: int) -> tuple[np.ndarray, np.ndarray]:
+def trace(seen: Seen, candidates: Candidates, k: int, demand: "Demand | None" = None) -> tuple[np.ndarray, np.ndarray]:
     """``(predicted, tick)`` of candidate ``k`` at each cell (see ``_trace``)."""
     t = seen.own.shape[0]
     predicted, tick = np.empty(t), np.empty(t, dtype=np.int64)
-    _trace(seen, int(k), candidates.arrays(), _work(), predicted, tick)
+    _trace(seen, int(k), candidates.arrays(), _work(), demand, predicted, tick)
     return predicted, tick
 
 

@@ -135,3 +135,22 @@ def test_a_price_leader_is_read_as_price_leadership_through_its_memory():
     assert leader.strategy == "price_leadership" and leader.score > 0.95
     assert leader.params["step"] == pytest.approx(0.03) and leader.runner_up[1] < 0.7
     assert fits["shop_a"].strategy == "match_platform" and fits["shop_a"].tracks == "platform"
+
+
+def test_best_responders_are_read_where_the_demand_is_known():
+    data = configs.load("brown_mackay2023").model_dump()
+    data["sellers"] = [{**s, "strategy": "best_response", "params": {}, "initial_price": "monopoly"}
+                       for s in data["sellers"][:3]]
+    data["sellers"][1].update(period=6, phase=2, lag=1)
+    data["sellers"][2].update(period=1, phase=0, lag=3)
+    data["sellers"][0].update(period=36, phase=5, lag=0)
+    data.update(horizon=1008, record_stride=1, interventions=[], demand={**data["demand"], "arrivals": "expected"})
+    scenario = Scenario.from_dict(data)
+    frame = results.timeseries(engine.run(scenario), scenario).select("tick", "seller", "price")
+    cells = grid.cells(read.observations(frame, where="run"))
+    without = {f.seller: f for f in infer.infer(cells, resamples=0)}
+    known = {f.seller: f for f in infer.infer(cells, resamples=0, demand=scenario)}
+    assert "best_response" not in {f.strategy for f in without.values()}
+    moved = [s for s in scenario.sellers if known[s.name].changes >= 2]
+    assert moved and all(known[s.name].strategy == "best_response" and known[s.name].score == 1.0 for s in moved)
+    assert "best_response" in infer.not_tried() and "best_response" not in infer.not_tried(scenario)
