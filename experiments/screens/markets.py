@@ -11,7 +11,9 @@ Competitive (no seller conditions on a rival's cooperation):
 - ``edgeworth``: stations in Edgeworth cycles, undercutting and resetting without coordination (wa_24h);
 - ``cost_shocks``: shops pricing at cost plus a markup while their brand moves its wholesale price
   (common cost shocks), beside repricers that match or undercut them;
-- ``amazon``: the seed market (amazon_10min) with its repricers' steps, periods, lags and demand varied.
+- ``amazon``: the seed market (amazon_10min) with its repricers' steps, periods, lags and demand varied;
+- ``pass_through``: sellers that pass a large common cost shock through at once (cost-plus and best
+  responders repricing every tick or two), whose prices move together as a cartel's might.
 
 Collusive (Calvano et al. 2020 and the cases in the scenarios' comments):
 
@@ -27,8 +29,9 @@ start of the dynamics and others its settled state; learners are measured after 
 sellers where their design allows (learners' tables limit Q-learning markets to 2 or 3).
 
 **Conditions.** Real prices move with costs and demand and are observed with gaps and errors, so
-every market is measured under conditions drawn from its seed: cost shocks common to the market and
-of each seller, and demand (quality) shocks, arriving every 1 to 24 hours on average
+every market is measured under conditions drawn from its seed: cost shocks common to the market (sd
+1% to 5% of cost, 3% to 10% in ``pass_through``) and of each seller, and demand (quality) shocks,
+arriving every 1 to 12 hours on average
 (:mod:`market.shocks`: cost-plus sellers, best responders and floors at cost follow them; the
 learners' trained play and trigger strategies do not); 0 to 20% of observed prices missing; and, in
 half the markets, each observed price off by a relative noise of sd 0.1% to 1%.
@@ -43,7 +46,7 @@ from experiments import configs
 from market.scenario import Scenario
 from market.shocks import Shocks
 
-COMPETITIVE = ("best_response", "undercut", "edgeworth", "cost_shocks", "amazon")
+COMPETITIVE = ("best_response", "undercut", "edgeworth", "cost_shocks", "amazon", "pass_through")
 COLLUSIVE = ("qlearning", "qlearning_sequential", "trigger", "hub_and_spoke", "nessie")
 LEARNING = ("qlearning", "qlearning_sequential", "hub_and_spoke")
 PANEL_TICKS = 2016
@@ -81,8 +84,9 @@ def build(spec: MarketSpec) -> tuple[Scenario, int, Conditions]:
     data = BUILDERS[spec.family](rng)
     burn_in = 0 if spec.family in LEARNING else int(rng.integers(0, MAX_BURN_IN + 1))
     data.update(name=f"{spec.family}_{spec.index}", seed=spec.seed, horizon=burn_in + PANEL_TICKS, record_stride=1)
-    shock = Shocks(every=float(rng.choice([6.0, 18.0, 36.0, 144.0])), cost_common=float(rng.uniform(0.0, 0.05)),
-                   cost_own=float(rng.uniform(0.0, 0.03)), demand_common=float(rng.uniform(0.0, 0.1)),
+    common = (0.03, 0.1) if spec.family == "pass_through" else (0.01, 0.05)
+    shock = Shocks(every=float(rng.choice([6.0, 18.0, 36.0, 72.0])), cost_common=float(rng.uniform(*common)),
+                   cost_own=float(rng.uniform(0.005, 0.03)), demand_common=float(rng.uniform(0.0, 0.1)),
                    demand_own=float(rng.uniform(0.0, 0.05)))
     noise = float(rng.uniform(0.001, 0.01)) if rng.random() < 0.5 else 0.0
     return Scenario.from_dict(data), burn_in, Conditions(shock, float(rng.uniform(0.0, 0.2)), noise)
@@ -230,8 +234,20 @@ def _nessie(rng) -> dict:
     return data
 
 
+def _pass_through(rng) -> dict:
+    data = _base("brown_mackay2023")
+    _demand(data, rng)
+    n = int(rng.integers(2, MAX_SELLERS + 1))
+    data["sellers"] = [_seller(f"s{i}", rng, "cost_plus", {"markup": float(rng.uniform(0.1, 0.5))}, period_choices=(1,),
+                               max_lag=0) if rng.random() < 0.5 else
+                       _seller(f"s{i}", rng, "best_response", {}, period_choices=(1, 2), max_lag=1)
+                       for i in range(n)]
+    return data
+
+
 BUILDERS: dict[str, Callable] = {
     "best_response": _best_response, "undercut": _undercut, "edgeworth": _edgeworth, "cost_shocks": _cost_shocks,
-    "amazon": _amazon, "qlearning": _qlearning, "qlearning_sequential": _qlearning_sequential, "trigger": _trigger,
+    "amazon": _amazon, "pass_through": _pass_through, "qlearning": _qlearning,
+    "qlearning_sequential": _qlearning_sequential, "trigger": _trigger,
     "hub_and_spoke": _hub_and_spoke, "nessie": _nessie,
 }

@@ -25,7 +25,8 @@ def run_market(spec: MarketSpec) -> tuple[Panel, dict]:
     path = shocks.draw(conditions.shocks, scenario.n_sellers, scenario.horizon, spec.seed)
     shocks.run(state, scenario, path, scenario.horizon)
     frame = observe(state, scenario, path, conditions, spec.seed)
-    facts = {"family": spec.family, "index": spec.index, "seed": spec.seed, "collusive": spec.collusive,
+    facts = {"scenario": scenario.name, "run_id": results.run_id(scenario), "family": spec.family,
+             "index": spec.index, "seed": spec.seed, "collusive": spec.collusive,
              "n_sellers": scenario.n_sellers, "burn_in": burn_in,
              "delta": float(results.summary(state, scenario)["delta"][0]),
              "converged": True if trained is None else trained.converged,

@@ -18,6 +18,7 @@ CALIBRATION_FILE = "calibration.json"
 CALIBRATION_STEP_MINUTES = 10
 SHIPPED_CALIBRATION = Path(__file__).resolve().parents[2] / "experiments" / "reports" / "screens"
 STATUS = ("YES", "no", "inert", "n/a")
+COVERAGE_MARGIN = 0.02
 
 CAVEAT = ("Thresholds and rates are measured on simulated markets, not on real ones: "
           "a flag says that a panel looks unlike these simulated competitive markets, a reason to look closer, "
@@ -91,8 +92,9 @@ def flags(scores: dict[str, float], result: dict) -> dict:
 
 def coverage_warnings(panel: Panel, scores: dict[str, float], result: dict) -> list[str]:
     """Where the panel lies outside what the calibration's simulated markets covered (none for an older calibration
-    that did not record its coverage): the number of sellers, the price level, and each score beyond every
-    simulated market's. A flag, or its absence, says little there."""
+    that did not record its coverage): the number of sellers, the price level (beyond half the lowest or twice the
+    highest), and each score beyond every simulated market's by more than ``COVERAGE_MARGIN`` of their range. A
+    flag, or its absence, says little there."""
     covered = result.get("coverage")
     if covered is None:
         return []
@@ -108,7 +110,7 @@ def coverage_warnings(panel: Panel, scores: dict[str, float], result: dict) -> l
                         f"the price level)")
     for name, (low, high) in covered["screens"].items():
         score = scores.get(name, math.nan)
-        margin = 1e-9 * max(1.0, abs(low), abs(high))
+        margin = COVERAGE_MARGIN * (high - low) + 1e-9 * max(1.0, abs(low), abs(high))
         if math.isfinite(score) and not low - margin <= score <= high + margin:
             warnings.append(f"{name} = {score:.4g} lies beyond every simulated market's ({low:.4g} to {high:.4g})")
     return warnings

@@ -96,7 +96,9 @@ def edgeworth_signature(panel: Panel) -> float:
 def _by_firm(values: np.ndarray, panel: Panel) -> float:
     """Mean of ``values[t, i]`` over time, then over sellers with each firm counted once
     (:meth:`~market.observed.grid.Panel.firm_weights`); sellers whose values are all NaN (unknown) left out."""
-    per_seller = np.nanmean(values, axis=0) if np.isfinite(values).any() else np.full(values.shape[1], np.nan)
+    known = np.isfinite(values)
+    with np.errstate(invalid="ignore"):
+        per_seller = np.where(known, values, 0.0).sum(axis=0) / known.sum(axis=0)
     weights = panel.firm_weights()
     known = np.isfinite(per_seller)
     if not known.any():
