@@ -98,6 +98,9 @@ def print_report(path: str, cells: Cells, fits: list[Fit], tracked: list[Trackin
         rule = fit.strategy or f"none fits ({fit.best})"
         support = f"{fit.support['rule']:.0%}" if fit.support else "-"
         tracks = f" tracks={fit.tracks}" if fit.tracks else ""
+        if fit.hours:
+            tracks += (f"; reprices only {fit.hours.start}-{fit.hours.end} ({fit.hours.idle} moves due outside did "
+                       f"not come)")
         if fit.reset:
             tracks += (f"; resets daily at {fit.reset.time} to {fit.reset.to:.4g} ({fit.reset.days} of "
                        f"{fit.reset.of_days} days), which the rule does not explain")

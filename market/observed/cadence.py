@@ -71,3 +71,81 @@ def cadences(own: np.ndarray, first_tick: int, periods: tuple[int, ...] = PERIOD
             if shares[phase] >= MIN_SUPPORT:
                 found.append(Cadence(period, int(phase), float(shares[phase])))
     return found
+
+
+@dataclass(frozen=True)
+class Hours:
+    """The seller changes its price only from ``start`` to ``end`` (times of day, ``HH:MM``; ``end`` excluded),
+    ticks of the day ``first`` to ``last`` included; ``idle`` moves its rule called for outside them did not come."""
+
+    start: str
+    end: str
+    first: int
+    last: int
+    idle: int
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+MIN_IDLE = 3
+MIN_MOVES = 10
+MAX_ACTIVE_SHARE = 0.85
+
+
+def active_hours(own: np.ndarray, predicted: np.ndarray, tick_of_day: np.ndarray, ticks_per_day: int,
+                 minutes_per_tick: float, offset: float, tolerance: float) -> Hours | None:
+    r"""The hours of the day in which a seller reprices, when they are fewer than all. Among the runs of ticks of
+    the day in which none of the changes its rule explains fell, the one in which the rule called for the most
+    moves that did not come (at least ``MIN_IDLE``) is its idle time, when it covers at least
+    ``1 - MAX_ACTIVE_SHARE`` of the day and the seller made at least ``MIN_MOVES`` explained changes: a seller
+    that merely had nothing to react to at night is not idle at night. ``predicted`` is the rule's price at
+    each cell (:func:`market.observed.replay.trace`)."""
+    seen = np.flatnonzero(~np.isnan(own))
+    if seen.size < 2:
+        return None
+    before, after = seen[:-1], seen[1:]
+    moved = np.abs(own[after] - own[before]) > CHANGE_TOLERANCE * own[before]
+    hit = np.abs(predicted[after] - own[after]) <= tolerance * own[after]
+    explained = tick_of_day[after[moved & hit]]
+    if explained.size < MIN_MOVES:
+        return None
+    used = np.zeros(ticks_per_day, dtype=bool)
+    used[explained] = True
+    called = ~moved & (np.abs(predicted[after] - own[before]) > tolerance * own[before])
+    idle_at = np.bincount(tick_of_day[after[called]], minlength=ticks_per_day)
+    best = None
+    for start, length in _gaps(used):
+        ticks = (start + np.arange(length)) % ticks_per_day
+        idle = int(idle_at[ticks].sum())
+        if length >= (1.0 - MAX_ACTIVE_SHARE) * ticks_per_day and idle >= MIN_IDLE and (best is None or idle > best[2]):
+            best = (start, length, idle)
+    if best is None:
+        return None
+    start, length, idle = best
+    first, last = (start + length) % ticks_per_day, (start - 1) % ticks_per_day
+    return Hours(start=clock(offset + first * minutes_per_tick), end=clock(offset + (last + 1) * minutes_per_tick),
+                 first=int(first), last=int(last), idle=idle)
+
+
+def clock(minutes: float) -> str:
+    """``HH:MM`` of a time of day given in minutes past midnight."""
+    minutes = minutes % 1440
+    return f"{int(minutes // 60):02d}:{int(minutes % 60):02d}"
+
+
+def _gaps(used: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, length)`` of each maximal circular run of ticks of the day without a change."""
+    if used.all() or not used.any():
+        return []
+    n = used.size
+    shift = int(np.argmax(used))  # start the walk at a used tick, so no run wraps
+    runs, start = [], None
+    for step in range(1, n + 1):
+        tick = (shift + step) % n
+        if not used[tick] and start is None:
+            start = tick
+        elif used[tick] and start is not None:
+            runs.append((start, (tick - start) % n))
+            start = None
+    return runs

@@ -39,6 +39,9 @@ def fragment(fits: list[Fit], cells: Cells, command: str) -> str:
     if missing:
         header.append(f"# No rule fits: {'; '.join(missing)}.")
     for f in found:
+        if f.hours:
+            header.append(f"# {f.seller} reprices only from {f.hours.start} to {f.hours.end} (active hours, which the "
+                          f"engine's rule repricers do not have yet).")
         if f.reset:
             header.append(f"# {f.seller} also resets daily at {f.reset.time} to {f.reset.to:.6g} ({f.reset.days} of "
                           f"{f.reset.of_days} days), which its rule does not do: no registered rule here resets by "

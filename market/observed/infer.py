@@ -19,9 +19,10 @@ shortest on a tie), and among its lags within ``LAG_TIE`` of its best the middle
 (rival prices that repeat with a cycle fit at lags a cycle apart; ``lag_range`` is that run). Below
 ``FIT`` the answer is "none fits", with the best score. A seller whose price never moved is ``fixed`` with no cadence or
 lag. Rises at the same time every day that the rule misses are reported as a daily ``reset``
-(:mod:`market.observed.resets`). ``FAMILY`` groups the rules: an Edgeworth resetter that never reset in the panel is an
-undercutter there, and a seller matching the lowest price matches the platform when the platform is
-the lowest.
+(:mod:`market.observed.resets`), and a seller that reprices only in some hours of the day as its
+active ``hours`` (:func:`market.observed.cadence.active_hours`). ``FAMILY`` groups the rules: an
+Edgeworth resetter that never reset in the panel is an undercutter there, and a seller matching the
+lowest price matches the platform when the platform is the lowest.
 
 **Uncertainty.** Days are resampled with replacement (``RESAMPLES`` times, a seeded generator) and
 the choice is made again on each resample's counts: the share of resamples choosing the same rule,
@@ -37,7 +38,7 @@ import numpy as np
 from market import engine
 from market.errors import PanelError
 from market.observed import candidates, replay
-from market.observed.cadence import cadences
+from market.observed.cadence import Hours, active_hours, cadences
 from market.observed.follow import Follow, leaders
 from market.observed.grid import Cells
 from market.observed.replay import CHANGE, CHANGE_HIT, NON, NON_HIT, Candidates
@@ -83,6 +84,7 @@ class Fit:
     periods: tuple[int, ...] = ()
     follows: tuple[Follow, ...] = ()
     reset: Reset | None = None
+    hours: Hours | None = None
 
     @property
     def algorithmic(self) -> bool:
@@ -92,7 +94,8 @@ class Fit:
     def as_dict(self) -> dict:
         """JSON-ready: every field, with ``algorithmic``."""
         out = {**self.__dict__, "algorithmic": self.algorithmic, "follows": [f.as_dict() for f in self.follows],
-               "reset": self.reset.as_dict() if self.reset else None}
+               "reset": self.reset.as_dict() if self.reset else None,
+               "hours": self.hours.as_dict() if self.hours else None}
         return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
 
@@ -170,6 +173,7 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
     moved = changes > 0
     uses_rivals = spec.uses_rival_prices
     fits = choice.score >= FIT
+    predicted = replay.trace(seen, table, k, known)[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         change_hits = float(total[k, CHANGE_HIT] / total[k, CHANGE]) if total[k, CHANGE] else float("nan")
         non_hits = float(total[k, NON_HIT] / total[k, NON]) if total[k, NON] else float("nan")
@@ -184,7 +188,9 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
               periods=choice.periods if moved and fits else (),
               follows=tuple(leaders(seen, table, k, cells.seller, i, tolerance, cells.minutes(1), known))
               if moved and fits and uses_rivals else (),
-              reset=daily_reset(seen.own, replay.trace(seen, table, k, known)[0], cells, tolerance) if moved else None)
+              reset=daily_reset(seen.own, predicted, cells, tolerance) if moved else None,
+              hours=active_hours(seen.own, predicted, cells.tick_of_day(), cells.ticks_per_day, cells.minutes(1),
+                                 cells.offset, tolerance) if moved and fits else None)
     if not (fits and moved) or resamples <= 0:
         return fit
     return _with_resamples(fit, counts, rank, table, k, resamples, seed + i)

@@ -50,6 +50,13 @@ def test_the_nightly_resetter_is_an_undercutter_with_a_reset_at_two_its_rule_doe
     assert all(f.reset is None for name, f in marketplace[1].items() if name != "platform")
 
 
+def test_the_resetters_active_hours_are_its_daytime(marketplace):
+    """It undercuts from 08:00 to 02:00 every 30 minutes at 10 past: its first and last wakes are 08:10 and 01:40."""
+    hours = marketplace[1]["platform"].hours
+    assert (hours.start, hours.end) == ("08:10", "01:50") and hours.idle > 100
+    assert all(f.hours is None for name, f in marketplace[1].items() if name != "platform")
+
+
 def test_who_follows_whom(marketplace):
     follows = {(f.follower, f.leader): f for fit in marketplace[1].values() for f in fit.follows}
     assert follows[("follower", "platform")].share == 1.0
