@@ -30,8 +30,9 @@ sellers where their design allows (learners' tables limit Q-learning markets to 
 
 **Conditions.** Real prices move with costs and demand and are observed with gaps and errors, so
 every market is measured under conditions drawn from its seed: cost shocks common to the market (sd
-1% to 5% of cost, 3% to 10% in ``pass_through``) and of each seller, and demand (quality) shocks,
-arriving every 1 to 12 hours on average
+1% to 5% of cost, 3% to 10% in ``pass_through``) and of each seller, and demand (quality) shocks (sd
+up to 0.03 in the logit's quality units, a tenth of the differentiation mu), arriving every 1 to 12
+hours on average
 (:mod:`market.shocks`: cost-plus sellers, best responders and floors at cost follow them; the
 learners' trained play and trigger strategies do not); 0 to 20% of observed prices missing; and, in
 half the markets, each observed price off by a relative noise of sd 0.1% to 1%.
@@ -86,8 +87,8 @@ def build(spec: MarketSpec) -> tuple[Scenario, int, Conditions]:
     data.update(name=f"{spec.family}_{spec.index}", seed=spec.seed, horizon=burn_in + PANEL_TICKS, record_stride=1)
     common = (0.03, 0.1) if spec.family == "pass_through" else (0.01, 0.05)
     shock = Shocks(every=float(rng.choice([6.0, 18.0, 36.0, 72.0])), cost_common=float(rng.uniform(*common)),
-                   cost_own=float(rng.uniform(0.005, 0.03)), demand_common=float(rng.uniform(0.0, 0.1)),
-                   demand_own=float(rng.uniform(0.0, 0.05)))
+                   cost_own=float(rng.uniform(0.005, 0.03)), demand_common=float(rng.uniform(0.0, 0.03)),
+                   demand_own=float(rng.uniform(0.0, 0.02)))
     noise = float(rng.uniform(0.001, 0.01)) if rng.random() < 0.5 else 0.0
     return Scenario.from_dict(data), burn_in, Conditions(shock, float(rng.uniform(0.0, 0.2)), noise)
 
