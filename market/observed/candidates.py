@@ -226,9 +226,10 @@ def _price_leadership(e: Evidence) -> list[Row]:
     for c in sorted(e.cadences, key=lambda c: -c.support)[:LEADER_CADENCES]:
         windows = _wake_counts(e, c, e.end[undone], e.end[undone + 1]) if undone.size else np.array([3])
         window = max(int(np.median(windows)), 1)
-        later = probe[np.searchsorted(probe, undone + 1)[np.searchsorted(probe, undone + 1) < probe.size]] \
-            if undone.size else np.zeros(0, dtype=np.int64)
-        gaps = _wake_counts(e, c, e.end[undone[:later.size]], e.end[later]) - 1 if later.size else np.array([6])
+        after_revert = np.searchsorted(probe, undone + 1)
+        known = after_revert < probe.size
+        gaps = (_wake_counts(e, c, e.end[undone[known] + 1], e.end[probe[after_revert[known]]]) - 1
+                if known.any() else np.array([6]))
         cooldown = max(int(np.median(gaps)), 0)
         for w in {max(window - 1, 1), window, window + 1}:
             for cool in {max(cooldown - 1, 0), cooldown, cooldown + 1}:
