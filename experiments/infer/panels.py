@@ -80,9 +80,20 @@ def _seller(rng, name: str, strategy: str, fast: bool, role: str, costs_known: b
             "quality": float(rng.uniform(1.8, 2.2)), "initial_price": "monopoly"}
 
 
-def build(spec: PanelSpec) -> tuple[Scenario, np.ndarray, int, float]:
-    """``(scenario, cost_known, burn_in, clock_offset)`` of a panel (module docstring); ``cost_known[i]``: whether
-    seller ``i``'s cost is in the panel."""
+@dataclass(frozen=True)
+class Market:
+    """A held-out panel's market: its scenario, whose costs are in the panel (``cost_known[i]``), the burn-in, the
+    offset of the engine's ticks from the clock (minutes) and the kind of its core (``CORES``)."""
+
+    scenario: Scenario
+    cost_known: np.ndarray
+    burn_in: int
+    clock_offset: float
+    kind: str
+
+
+def build(spec: PanelSpec) -> Market:
+    """The market of a panel (module docstring)."""
     rng = np.random.default_rng(spec.seed)
     data = configs.load("amazon_10min").model_dump()
     data["demand"].update(mu=float(rng.uniform(0.2, 0.35)), arrivals="expected",
@@ -108,7 +119,7 @@ def build(spec: PanelSpec) -> tuple[Scenario, np.ndarray, int, float]:
     data.update(name=f"infer_{spec.index}", seed=spec.seed, horizon=burn_in + DAYS * 144, record_stride=1,
                 sellers=sellers)
     known = np.array([costs_known or s["strategy"] == "cost_plus" for s in sellers])
-    return Scenario.from_dict(data), known, burn_in, float(rng.uniform(0.0, TICK_MINUTES))
+    return Market(Scenario.from_dict(data), known, burn_in, float(rng.uniform(0.0, TICK_MINUTES)), kind)
 
 
 def simulate(scenario: Scenario, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -66,6 +66,8 @@ def markdown(result: dict, command: str) -> str:
         f"| rule family | the same | {_rate(rule['family_moved'])} |",
         f"| period within one tick | the same ({cadence['sellers']}) | {_rate(cadence['period_within_one_tick'])} |",
         f"| period and phase within one tick | the same | {_rate(cadence['phase_within_one_tick'])} |",
+        f"| true period within one tick of one of the equally good periods reported | the same | "
+        f"{_rate(cadence['period_among_equally_good'])} |",
         f"| lag within one tick | of those, the sellers whose rule reads rivals' prices ({lag['sellers']}) | "
         f"{_rate(lag['within_one_tick'])} |",
         f"| true lag within the reported range (+-1) | the same | {_rate(lag['in_reported_range'])} |", "",
@@ -87,6 +89,11 @@ def markdown(result: dict, command: str) -> str:
     for period, figure in cadence["by_true_period"].items():
         lag_figure = lag["by_true_period"].get(period)
         lines.append(f"| {period} | {_rate(figure)} | {_rate(lag_figure) if lag_figure else '-'} |")
+    lines += ["", "Period within one tick by the market's core (`experiments/infer/panels.py`): " + "; ".join(
+        f"{kind}: {_rate(figure)}" for kind, figure in cadence["by_market"].items()) + ". Where a cost-plus seller "
+        "moves at random times (`cost`, `both`), rivals' reactions show when each seller wakes; in a deterministic "
+        "cycle or behind a prober (`cycle`, `leader`) every move comes on a lattice the dynamics set, and a seller "
+        "that reacts at once with a longer lag cannot be told from one that waits for its wake."]
     ours, base = algo["infer"], algo["tracking_baseline"]
     thresholds = algo["thresholds"]
     lines += [
