@@ -113,9 +113,9 @@ def markdown(result: dict, command: str) -> str:
         "an undercutter, and inference says undercut (same family). A matcher of the lowest price and a matcher "
         "of the platform are the same when the platform is the lowest rival.",
         "- In a deterministic cycle the rivals' moves come on a lattice: a seller that reacts at once with a longer "
-        "lag and one that waits for its next wake predict the same prices. Inference then reports the shortest "
-        "period and the lags that fit equally well; the true lag lies in that range more often than the point "
-        "estimate is within a tick of it.",
+        "lag and one that waits for its next wake predict the same prices. Inference then reports the period "
+        "within a tick of most of the equally good ones (all of them in `periods`) and the lags that fit equally "
+        "well; the truth lies among them more often than the point estimate is within a tick of it.",
         f"- Tracking correlation needs {tracking.MIN_CHANGES} changes and sees co-movement, not its cause: "
         "a cost-plus seller sharing its rivals' cost shocks correlates with them.",
         "- Every panel is simulated; real scrapers miss prices in bursts and repricers may follow rules outside the "
