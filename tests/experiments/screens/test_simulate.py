@@ -28,7 +28,7 @@ def test_trigger_markets_hold_their_cooperative_prices_through_shocks_as_observe
     panel, facts = simulate.run_market(spec)
     high = np.array([s.params["high"] for s in scenario.sellers])
     np.testing.assert_allclose(np.median(panel.price, axis=0), high, rtol=3 * conditions.noise + 1e-12)
-    assert facts["delta"] > 0.2 and facts["noise"] == conditions.noise
+    assert facts["delta"] > 0.1 and facts["noise"] == conditions.noise  # above Nash (Delta 0), shocks and all
 
 
 def test_observation_drops_prices_and_adds_noise_as_the_conditions_say():
