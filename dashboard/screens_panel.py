@@ -3,31 +3,35 @@
 The card reads market A's recorded prices through ``market.results`` (the same panel a user's
 file gives ``pricelab screen``), scores the last ``WINDOW`` ticks every ``REFRESH_SECONDS``,
 and, where the shipped calibration exists (``experiments/reports/screens``), says which screens
-would flag the market at their 5% false-positive threshold.
+would flag the market at their false-positive threshold, which are inert there, and where the market
+lies outside what the calibration covered. Each row says in a sentence what its screen looks at.
 """
 
 import asyncio
 import math
-from pathlib import Path
 
 import polars as pl
 import solara
 
 from market import results
+from market.errors import PanelError
 from market.model import PricingModel
+from market.observed.grid import MIN_POINTS, panel_from_frame
 from market.screens import apply, catalog
 from market.screens.apply import CAVEAT
-from market.screens.panel import MIN_POINTS, PanelError, panel_from_frame
+
+COMBINED = {"combined": "All the screens weighed together by a logistic regression fitted on the simulated markets.",
+            "combined_prices_only": "The screens that need prices only, weighed together: what a case team with "
+                                    "scraped prices has."}
 
 WINDOW = 2016
 REFRESH_SECONDS = 2.0
-SHIPPED_CALIBRATION = Path(__file__).resolve().parents[1] / "experiments" / "reports" / "screens"
 
 
 def shipped_calibration() -> dict | None:
     """The calibration committed with the project, or None if it is not there."""
     try:
-        return apply.load_calibration(SHIPPED_CALIBRATION)
+        return apply.load_calibration(apply.SHIPPED_CALIBRATION)
     except ValueError:
         return None
 
@@ -40,8 +44,9 @@ def market_frame(model: PricingModel) -> pl.DataFrame:
     return series.join(sellers, on="seller", how="left", maintain_order="left")
 
 
-def scores_table(frame: pl.DataFrame, calibration: dict | None) -> tuple[str, list[tuple[str, str, str]]]:
-    """A heading and one row per screen (name, score, whether the calibration flags it) for the panel in ``frame``."""
+def scores_table(frame: pl.DataFrame, calibration: dict | None) -> tuple[str, list[tuple[str, str, str, str]]]:
+    """A heading and one row per screen (name, score, whether the calibration flags it: YES, no, inert or -, and
+    what it looks at) for the panel in ``frame``."""
     if frame["tick"].n_unique() < MIN_POINTS:
         return f"The screens need at least {MIN_POINTS} recorded ticks: press Step or Play.", []
     try:
@@ -50,16 +55,19 @@ def scores_table(frame: pl.DataFrame, calibration: dict | None) -> tuple[str, li
         return f"Not screened: {err}", []
     scores = catalog.score(panel)
     flags = apply.flags(scores, calibration) if calibration else {}
-    rows = [("screen", "score", "flags?" if flags else "")]
+    rows = [("screen", "score", "flags?" if flags else "", "what it looks at")]
     for name in (*scores, *(n for n in flags if n not in scores)):
         score = flags[name]["score"] if name in flags else scores[name]
-        flagged = flags.get(name, {}).get("flagged")
-        verdict = "" if not flags else "-" if flagged is None else "YES" if flagged else "no"
-        rows.append((name, "n/a" if math.isnan(score) else f"{score:.4g}", verdict))
+        verdict = "" if not flags else "-" if flags[name]["status"] == "n/a" else flags[name]["status"]
+        sentence = catalog.BY_NAME[name].sentence if name in catalog.BY_NAME else COMBINED[name]
+        rows.append((name, "n/a" if math.isnan(score) else f"{score:.4g}", verdict, sentence))
     heading = f"Last {panel.n_times:,} ticks of A."
     if flags:
-        heading += (f" Flags at the 5% false-positive thresholds of {calibration['markets']} simulated markets. "
-                    f"{CAVEAT}")
+        heading += (f" Flags at the false-positive thresholds of {calibration['markets']} simulated markets (inert: "
+                    f"the threshold leaves nothing to flag). {CAVEAT}")
+        outside = apply.coverage_warnings(panel, scores, calibration)
+        if outside:
+            heading += f" Outside what the calibration covered: {'; '.join(outside)}."
     return heading, rows
 
 

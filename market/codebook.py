@@ -29,11 +29,12 @@ INTRO = ("Money is in the scenario's currency units (the shipped markets have un
          "those ticks.")
 
 IDENTIFIERS = {
-    "scenario": _c("scenario name (a replication's: the paper)"),
+    "scenario": _c("scenario name (a replication's: the paper; an observed panel's: its file name)"),
     "seller": _c("seller name (the scenario's sellers[].name)"),
     "role": _c("the seller's role: platform, retailer or brand"),
     "seed": _c("the run's seed, a signed 64-bit integer: it fixes Poisson shopper arrivals, learners' exploration "
-               "and every other draw; with the scenario it reproduces the run (null: the row aggregates over seeds)"),
+               "and every other draw; with the scenario it reproduces the run (null: the row aggregates over seeds, or "
+               "observed prices, which have none)"),
     "tick": _c("tick index from 0 (training ticks included); the row's prices and flows are those of this tick",
                "ticks"),
     "day": _c("tick / ticks per day: the day from 0 (0.5 is noon of the first day); in the dashboard's export, "
@@ -42,8 +43,9 @@ IDENTIFIERS = {
                "time 00:10)"),
     "run": _c("the dashboard's run: A (the market as set), B (A with the rules switched on)"),
     "run_id": _c("the run's id: the first 16 hex digits of the SHA-256 of its scenario's TOML, seed included "
-                 "(market.results.run_id; a replication session's: of its paper, set-up and seed); the same run has "
-                 "the same id in every file (null: the row aggregates over seeds)"),
+                 "(market.results.run_id; a replication session's: of its paper, set-up and seed; an observed "
+                 "panel's: of the file's bytes); the same run has the same id in every file (null: the row aggregates over "
+                 "seeds)"),
     "master_seed": _c("the experiment's master seed, from which every session's seed is spawned (SeedSequence)"),
     "run_index": _c("position of the run in the sweep's fixed order (grid point, then replicate)"),
     "replicate": _c("replicate r of a grid point: every grid point's replicate r uses the same seed"),
@@ -227,6 +229,10 @@ SCREENS = {
     "burn_in": _c("ticks dropped before the panel was scored", "ticks"),
     "split": _c("the market's part in the calibration: fit (the combined screen), tune (thresholds) or held_out "
                 "(the error rates reported)"),
+    "missing": _c("share of the simulated market's observed prices dropped (gaps in the panel)", "share (0 to 1)"),
+    "noise": _c("sd of the relative noise on each observed price of the simulated market", "ratio"),
+    "shock_every": _c("mean ticks between the simulated market's cost and demand shocks", "ticks"),
+    "mean_price": _c("mean observed price over the panel's grid and sellers", "currency per unit"),
     "variance": _c("screen: mean over sellers of the variance of price (Abrantes-Metz et al. 2006)",
                    "(currency per unit)^2"),
     "cv": _c("screen: mean over sellers of the coefficient of variation of price, sd / mean", "ratio"),
@@ -308,8 +314,56 @@ SESSION_SELLER = {
     "delta": _c("the seller's profit gain over the limit cycle, (profit - Nash) / (monopoly - Nash)", "ratio"),
 }
 
+OBSERVED = {
+    "strategy": _c("the registered rule inference found for the seller (null: none fits)"),
+    "rule_family": _c("the family of that rule: fixed, cost-based, matching, undercutting, leadership, best response; "
+                      "none"),
+    "params": _c("the rule's fitted parameters, as JSON (\"cost\": set at the seller's cost)", "as the rule's"),
+    "period": _c("inferred ticks between the seller's repricings (null: its price never moved)", "ticks"),
+    "phase": _c("inferred tick, counted from the panel's first midnight, at which it reprices, modulo the period",
+                "ticks"),
+    "lag": _c("inferred age of the rival prices it reacts to (null: its rule reads no rival price)", "ticks"),
+    "periods": _c("the periods that explain its moves as well as the one reported, as JSON (the data cannot tell "
+                  "them apart)", "ticks"),
+    "lag_low": _c("shortest lag that explains its moves as well (the reported lag lies between)", "ticks"),
+    "lag_high": _c("longest such lag", "ticks"),
+    "tracks": _c("for match_platform: the seller whose price it tracks"),
+    "fit_score": _c("balanced hit rate of the rule replayed one step ahead: half the share of price changes it "
+                    "predicts plus half the share of non-changes", "share (0 to 1)"),
+    "change_hits": _c("share of observed price changes the rule predicts", "share (0 to 1)"),
+    "non_change_hits": _c("share of observed non-changes the rule predicts", "share (0 to 1)"),
+    "changes": _c("price changes observed between consecutive observations of the seller", "changes"),
+    "observations": _c("ticks in which the seller's price was observed", "ticks"),
+    "best_rule": _c("the best-scoring rule, also when none fits"),
+    "algorithmic": _c("whether the rule found reads rivals' prices (a repricer)", "true/false"),
+    "rule_support": _c("share of day-resamples that choose the same rule", "share (0 to 1)"),
+    "period_support": _c("share of day-resamples that choose a period within one tick of it", "share (0 to 1)"),
+    "lag_support": _c("share of day-resamples that choose a lag within one tick of it", "share (0 to 1)"),
+    "tracking_correlation": _c("baseline in the manner of Chen, Mislove and Wilson (2016): the larger correlation "
+                               "of the seller's price with the lowest rival price or the Buy Box price", "correlation"),
+    "tracking_algorithmic": _c("the baseline's call: correlation >= 0.7 and at least 20 price changes",
+                               "true/false"),
+    "follower": _c("a seller whose moves the rule explains by a rival's price"),
+    "leader": _c("the rival whose price it read for those moves"),
+    "move_share": _c("share of the follower's explained moves read from this leader", "share (0 to 1)"),
+    "delay_ticks": _c("median ticks from the leader's last change to the follower's move", "ticks"),
+    "delay_minutes": _c("the same delay in minutes", "minutes"),
+    "panel": _c("the held-out panel's index in an infer calibration"),
+    "market": _c("the kind of the held-out panel's core: cost (a cost-plus seller), cycle (Edgeworth), both, or "
+                 "leader (a price-leadership prober)"),
+    "cost_known": _c("whether the seller's cost is in the held-out panel", "true/false"),
+    "true_strategy": _c("the rule the seller runs in the engine (held-out panels)"),
+    "true_rule_family": _c("its family"),
+    "true_period": _c("its period in the engine", "ticks"),
+    "true_phase": _c("its phase, counted as inference counts it (from the panel's first midnight)", "ticks"),
+    "true_lag": _c("its lag in the engine", "ticks"),
+    "reads_rivals": _c("whether its rule reads rivals' prices", "true/false"),
+    "moves": _c("its price changes in the engine over the observed days", "changes"),
+    "infer_seconds": _c("inference time per seller of the panel", "seconds"),
+}
+
 COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS,
-                               **SCREENS, **RESPOND, **CALIBRATION, **LLM}
+                               **SCREENS, **RESPOND, **CALIBRATION, **LLM, **OBSERVED}
 
 # Columns named after something else: (pattern, description template, unit template; None: the entry's unit).
 PATTERNS = (
@@ -400,9 +454,20 @@ FILES = (
                                      "discount", "m, xi (Calvano)", "k (Klein)", "converged", "periods", "delta",
                                      "delta_<i>", "price_<i>",
                                      "profit_<i>", "cycle_length", "is_nash (Calvano)", "...", "constant (Klein)")),
-    ("screen --calibrate: scores.parquet", ("family", "index", "collusive", "n_sellers", "burn_in",
-                                            "delta", "converged", "training_ticks", "<one column per screen>",
-                                            "split")),
+    ("screen --calibrate: scores.parquet", ("family", "index", "collusive", "n_sellers", "burn_in", "delta",
+                                            "converged", "training_ticks", "missing", "noise", "shock_every",
+                                            "mean_price", "<one column per screen>", "split")),
+    ("infer: fits.parquet", ("seller", "strategy", "params", "period", "phase", "lag", "lag_low", "lag_high",
+                             "tracks", "fit_score", "change_hits", "non_change_hits", "changes", "observations",
+                             "best_rule", "algorithmic", "rule_support", "period_support", "lag_support",
+                             "tracking_correlation", "tracking_algorithmic")),
+    ("infer: follows.parquet", ("follower", "leader", "moves", "move_share", "delay_ticks", "delay_minutes")),
+    ("infer --calibrate: sellers.parquet", ("panel", "market", "n_sellers", "seller", "cost_known", "true_strategy",
+                                            "true_rule_family", "true_period", "true_phase", "true_lag",
+                                            "reads_rivals", "moves", "changes", "strategy", "rule_family", "period",
+                                            "periods", "phase", "lag", "lag_low", "lag_high", "fit_score",
+                                            "rule_support", "algorithmic", "tracking_correlation",
+                                            "tracking_algorithmic", "infer_seconds")),
     ("calibrate: calibration.parquet", ("market", "product", "seller", "firm", "observed_price", "market_share",
                                         "quality", "marginal_cost", "cost_source", "nash_price")),
     ("calibrate: twin.parquet", ("market", "name", "metric", "observed", "twin")),
@@ -429,8 +494,7 @@ def render() -> str:
               ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS),
               ("Firms re-tuning their repricers (compare --respond, sweep [respond])", RESPOND),
               ("Calibration and exports (pricelab calibrate, export)", CALIBRATION),
-              ("LLM pricer's log (market.llm)", LLM))
-
+              ("LLM pricer's log (market.llm)", LLM), ("Observed prices (pricelab infer)", OBSERVED))
     for title, entries in groups:
         lines += [f"## {title}", "", "| column | description | unit |", "|---|---|---|"]
         lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]

@@ -1,13 +1,16 @@
 """Collusion screens on a price panel, and their calibration on simulated markets.
 
-    pricelab screen PANEL.csv|PANEL.parquet [--calibration DIR] [--step STEP] [--json]
+    pricelab screen PANEL.csv|PANEL.parquet [--calibration DIR|none] [--step STEP] [--duplicates last|mean] [--json]
     pricelab screen --calibrate [--markets N] [--seed S] [--workers W] [--out DIR] [--json]
 
-A panel has columns time (or a run's tick), seller, price, and optionally cost and nash_price;
-rows sorted by time, one per (time, seller). Prices are put on a regular grid (last observation
-carried forward; step: --step, in minutes for date-times, else in the time column's unit; by
-default the median gap between observation times). With --calibration, each screen says whether
-it flags the panel at the calibration's 5% false-positive threshold. --calibrate simulates
+A panel has columns time (or a run's tick), seller, price, and optionally cost, nash_price and owner
+(market.observed.read: rows in any order, one per (time, seller) unless --duplicates). Prices are
+put on a regular grid (last observation carried forward; step: --step, in minutes for date-times,
+else in the time column's unit; by default the median gap between observation times). Each screen
+says whether it flags the panel at the false-positive threshold of the shipped calibration
+(experiments/reports/screens), or of --calibration DIR; "inert" where that threshold leaves nothing to
+flag; warnings where the panel lies outside what the calibration's markets covered. --calibration
+none gives the scores only. --calibrate simulates
 competitive and collusive markets, sets the thresholds and writes calibration.json, report.md,
 roc.png and scores.parquet to --out. Bad input is reported in one line (exit status 2) before
 anything is written.
@@ -23,20 +26,22 @@ from experiments.errors import UsageError
 
 NAME = "screen"
 HELP = "collusion screens on a price panel; --calibrate measures their error rates on simulated markets"
-APPLY_ONLY = ("calibration", "step")
+APPLY_ONLY = ("calibration", "step", "duplicates")
 CALIBRATE_ONLY = ("markets", "seed", "workers", "out")
-DEFAULTS = {"markets": 400, "seed": 2026, "workers": None, "out": "results/screens"}
+DEFAULTS = {"markets": 600, "seed": 2026, "workers": None, "out": "results/screens"}
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("panel", nargs="?", default=None, help="a CSV or Parquet price panel (or a run's "
                                                                 "timeseries.parquet)")
-    parser.add_argument("--calibration", default=None, metavar="DIR", help="a folder made by --calibrate: "
-                                                                            "say which screens flag the panel")
+    parser.add_argument("--calibration", default=None, metavar="DIR|none",
+                        help="a folder made by --calibrate (default: the shipped calibration); none: scores only")
+    parser.add_argument("--duplicates", choices=("last", "mean"), default=None,
+                        help="two rows for one (time, seller): keep the last, or average them (default: refuse)")
     parser.add_argument("--step", type=flags.finite, default=None, help="grid step (minutes for date-times, else the "
                                                                  "time column's unit; default: median gap)")
     parser.add_argument("--calibrate", action="store_true", help="simulate markets and calibrate the screens")
-    parser.add_argument("--markets", type=flags.count, default=None, help="simulated markets (default 400)")
+    parser.add_argument("--markets", type=flags.count, default=None, help="simulated markets (default 600)")
     parser.add_argument("--seed", type=flags.seed, default=None, help="master seed of the markets (default 2026)")
     parser.add_argument("--workers", type=flags.count, default=None, help="worker processes (default: the CPU count)")
     parser.add_argument("--out", default=None, help="calibration folder (default results/screens)")
@@ -58,14 +63,16 @@ def main(args) -> int:
 
 
 def apply(args) -> int:
+    from market.observed import grid, read
     from market.screens import apply as screening
-    from market.screens.panel import panel_from_frame, read_panel
 
     if args.step is not None and not (math.isfinite(args.step) and args.step > 0):
         raise UsageError(f"--step {args.step:g}: must be a number > 0")
-    result = screening.load_calibration(args.calibration) if args.calibration else None
-    panel = panel_from_frame(read_panel(args.panel), step=args.step, where=args.panel)
-    report = screening.screen(panel, result)
+    calibration = args.calibration or screening.SHIPPED_CALIBRATION
+    result = None if args.calibration == "none" else screening.load_calibration(calibration)
+    obs = read.read(args.panel, duplicates=args.duplicates)
+    panel = grid.panel(obs, step=args.step)
+    report = {**screening.screen(panel, result), "notes": list(obs.notes)}
     if args.json:
         print(jsonout.dumps({"panel": args.panel, **report}))
         return 0
@@ -77,12 +84,14 @@ def _print_report(path: str, report: dict) -> None:
     grid = report["grid"]
     print(f"{path}: {len(report['sellers'])} sellers ({', '.join(report['sellers'])}); grid: {grid['points']:,} "
           f"points every {grid['step']:g} {grid['unit']} from {grid['start']} (last observation carried forward)")
+    for note in report["notes"]:
+        print(f"  note: {note}")
     flags = report.get("calibration", {}).get("flags", {})
     print(f"  {'screen':<22}{'score':>12}  {'flag':<6}{'threshold':>14}{'held-out FPR':>14}{'AUC':>7}")
     for name in [*report["scores"], *(n for n in flags if n not in report["scores"])]:
         entry = flags.get(name, {})
         score = entry.get("score", report["scores"].get(name))
-        flag = "-" if not flags else "n/a" if entry["flagged"] is None else "YES" if entry["flagged"] else "no"
+        flag = entry["status"] if flags else "-"
         threshold = "" if not flags else "never" if entry["threshold"] is None else \
             f"{'>' if entry['suspicious'] == 'high' else '<'} {entry['threshold']:.4g}"
         rates = f"{entry['false_positive_rate']:>14.2f}{entry['auc']:>7.2f}" if flags else ""
@@ -97,6 +106,9 @@ def _print_report(path: str, report: dict) -> None:
     if "calibration" in report:
         calibration = report["calibration"]
         print(f"  calibration: {calibration['markets']} simulated markets; {calibration['grid_note']}")
+        for warning in calibration["outside_coverage"]:
+            print(f"  warning: outside the calibration: {warning}")
+        print("  inert: the screen's threshold leaves no score that could be flagged at its false-positive rate")
         print(f"  {calibration['caveat']}")
 
 
@@ -136,7 +148,7 @@ def calibrate(args) -> int:
 
 def _print_calibration(result: dict) -> None:
     types = [name for name in next(iter(result["screens"].values()))["detection"]]
-    print("held-out false-positive rate (FPR) and detection rate per collusion type at the 5% threshold")
+    print("held-out false-positive rate (FPR) and detection rate per collusion type at each screen's threshold")
     print(f"  {'screen':<22}{'FPR':>6}" + "".join(f"{t[:12]:>13}" for t in types))
     for name, entry in {**result["screens"], **result["combined"]}.items():
         print(f"  {name:<22}{entry['false_positive']['rate']:>6.2f}"

@@ -11,7 +11,9 @@ Competitive (no seller conditions on a rival's cooperation):
 - ``edgeworth``: stations in Edgeworth cycles, undercutting and resetting without coordination (wa_24h);
 - ``cost_shocks``: shops pricing at cost plus a markup while their brand moves its wholesale price
   (common cost shocks), beside repricers that match or undercut them;
-- ``amazon``: the seed market (amazon_10min) with its repricers' steps, periods, lags and demand varied.
+- ``amazon``: the seed market (amazon_10min) with its repricers' steps, periods, lags and demand varied;
+- ``pass_through``: sellers that pass a large common cost shock through at once (cost-plus and best
+  responders repricing every tick or two), whose prices move together as a cartel's might.
 
 Collusive (Calvano et al. 2020 and the cases in the scenarios' comments):
 
@@ -23,7 +25,17 @@ Collusive (Calvano et al. 2020 and the cases in the scenarios' comments):
 
 Non-learning markets run a burn-in of 0 to 7 days before the panel, so some panels catch the
 start of the dynamics and others its settled state; learners are measured after training
-(``market.training.train_then_freeze``): their converged play.
+(``market.training.train_then_freeze``): their converged play. Markets have 2 to ``MAX_SELLERS``
+sellers where their design allows (learners' tables limit Q-learning markets to 2 or 3).
+
+**Conditions.** Real prices move with costs and demand and are observed with gaps and errors, so
+every market is measured under conditions drawn from its seed: cost shocks common to the market (sd
+1% to 5% of cost, 3% to 10% in ``pass_through``) and of each seller, and demand (quality) shocks (sd
+up to 0.03 in the logit's quality units, a tenth of the differentiation mu), arriving every 1 to 12
+hours on average
+(:mod:`market.shocks`: cost-plus sellers, best responders and floors at cost follow them; the
+learners' trained play and trigger strategies do not); 0 to 20% of observed prices missing; and, in
+half the markets, each observed price off by a relative noise of sd 0.1% to 1%.
 """
 
 from collections.abc import Callable
@@ -33,12 +45,14 @@ import numpy as np
 
 from experiments import configs
 from market.scenario import Scenario
+from market.shocks import Shocks
 
-COMPETITIVE = ("best_response", "undercut", "edgeworth", "cost_shocks", "amazon")
+COMPETITIVE = ("best_response", "undercut", "edgeworth", "cost_shocks", "amazon", "pass_through")
 COLLUSIVE = ("qlearning", "qlearning_sequential", "trigger", "hub_and_spoke", "nessie")
 LEARNING = ("qlearning", "qlearning_sequential", "hub_and_spoke")
 PANEL_TICKS = 2016
 MAX_BURN_IN = 1008
+MAX_SELLERS = 8
 
 
 @dataclass(frozen=True)
@@ -54,13 +68,29 @@ class MarketSpec:
         return self.family in COLLUSIVE
 
 
-def build(spec: MarketSpec) -> tuple[Scenario, int]:
-    """The market's scenario (horizon: burn-in plus ``PANEL_TICKS``, every tick recorded) and its burn-in."""
+@dataclass(frozen=True)
+class Conditions:
+    """What moves a market from outside and how it is observed: its shocks (:mod:`market.shocks`), the share of
+    prices missing, and the sd of the relative noise on each observed price."""
+
+    shocks: Shocks
+    missing: float
+    noise: float
+
+
+def build(spec: MarketSpec) -> tuple[Scenario, int, Conditions]:
+    """The market's scenario (horizon: burn-in plus ``PANEL_TICKS``, every tick recorded), its burn-in and its
+    conditions (module docstring)."""
     rng = np.random.default_rng(spec.seed)
     data = BUILDERS[spec.family](rng)
     burn_in = 0 if spec.family in LEARNING else int(rng.integers(0, MAX_BURN_IN + 1))
     data.update(name=f"{spec.family}_{spec.index}", seed=spec.seed, horizon=burn_in + PANEL_TICKS, record_stride=1)
-    return Scenario.from_dict(data), burn_in
+    common = (0.03, 0.1) if spec.family == "pass_through" else (0.01, 0.05)
+    shock = Shocks(every=float(rng.choice([6.0, 18.0, 36.0, 72.0])), cost_common=float(rng.uniform(*common)),
+                   cost_own=float(rng.uniform(0.005, 0.03)), demand_common=float(rng.uniform(0.0, 0.03)),
+                   demand_own=float(rng.uniform(0.0, 0.02)))
+    noise = float(rng.uniform(0.001, 0.01)) if rng.random() < 0.5 else 0.0
+    return Scenario.from_dict(data), burn_in, Conditions(shock, float(rng.uniform(0.0, 0.2)), noise)
 
 
 def _base(name: str) -> dict:
@@ -82,7 +112,7 @@ def _demand(data: dict, rng, arrivals: str = "poisson") -> None:
 def _best_response(rng) -> dict:
     data = _base("brown_mackay2023")
     _demand(data, rng)
-    n = int(rng.integers(2, 5))
+    n = int(rng.integers(2, MAX_SELLERS + 1))
     data["sellers"] = [_seller(f"s{i}", rng, "anticipating" if i and rng.random() < 0.3 else "best_response", {},
                                initial_price=str(rng.choice(["nash", "monopoly"]))) for i in range(n)]
     return data
@@ -94,9 +124,9 @@ def _undercut(rng) -> dict:
     data["demand"]["platform_only_share"] = float(rng.uniform(0.0, 0.5))
     data["platform"].update(referral_fee=float(rng.uniform(0.05, 0.15)),
                             featured_attention=float(rng.uniform(0.0, 0.7)))
-    n = int(rng.integers(2, 5))
+    n = int(rng.integers(2, MAX_SELLERS + 1))
     data["sellers"] = [_seller("platform" if i == 0 else f"shop{i}", rng, "undercut",
-                               {"step": float(rng.uniform(0.005, 0.03)), "floor": str(rng.choice(["cost", "nash"])),
+                               {"step": float(rng.uniform(0.005, 0.03)), "floor": "cost",
                                 "ceiling": "monopoly"}, role="platform" if i == 0 else "retailer",
                                initial_price="monopoly") for i in range(n)]
     return data
@@ -105,7 +135,7 @@ def _undercut(rng) -> dict:
 def _edgeworth(rng) -> dict:
     data = _base("wa_24h")
     _demand(data, rng)
-    n = int(rng.integers(2, 6))
+    n = int(rng.integers(2, MAX_SELLERS + 1))
     data["sellers"] = [_seller(f"station{i}", rng, "edgeworth",
                                {"step": float(rng.uniform(0.005, 0.03)), "floor": str(rng.choice(["cost", "nash"])),
                                 "reset": "monopoly"}, period_choices=(1, 3, 6, 12)) for i in range(n)]
@@ -122,9 +152,9 @@ def _cost_shocks(rng) -> dict:
              "wholesale": {"price": brand_cost + float(rng.uniform(0.1, 0.4)), "step": float(rng.uniform(0.01, 0.05)),
                            "period": int(rng.choice([36, 72, 144, 288]))}}
     shops = [_seller(f"shop{i}", rng, "cost_plus", {"markup": float(rng.uniform(0.1, 0.5))}, supplier="brand",
-                     cost=float(rng.uniform(0.2, 0.5))) for i in range(int(rng.integers(2, 4)))]
+                     cost=float(rng.uniform(0.2, 0.5))) for i in range(int(rng.integers(2, 6)))]
     repricers = [_seller(f"repricer{i}", rng, str(rng.choice(["match_lowest", "undercut"])),
-                         {"floor": "cost", "ceiling": "monopoly"}) for i in range(int(rng.integers(0, 2)))]
+                         {"floor": "cost", "ceiling": "monopoly"}) for i in range(int(rng.integers(0, 3)))]
     data["sellers"] = [brand, *shops, *repricers]
     return data
 
@@ -167,7 +197,7 @@ def _qlearning_sequential(rng) -> dict:
 def _trigger(rng) -> dict:
     data = _base("calvano2020")
     _demand(data, rng)
-    n = int(rng.integers(2, 5))
+    n = int(rng.integers(2, MAX_SELLERS + 1))
     data["sellers"] = [_seller(f"firm{i}", rng, str(rng.choice(["grim_trigger", "tit_for_tat"])), {})
                        for i in range(n)]
     b = Scenario.from_dict(data).benchmarks
@@ -199,14 +229,26 @@ def _nessie(rng) -> dict:
                                                 "window": int(rng.integers(2, 6)),
                                                 "cooldown": int(rng.integers(3, 13))})
     shops = [_seller(f"shop{i}", rng, "match_platform", dict(follower["params"]), period_choices=(1, 2, 3, 6),
-                     initial_price="nash") for i in range(int(rng.integers(1, 4)))]
+                     initial_price="nash") for i in range(int(rng.integers(1, MAX_SELLERS)))]
     data["sellers"] = [leader, *shops]
     data["demand"]["mu"] = float(rng.uniform(0.2, 0.35))
     return data
 
 
+def _pass_through(rng) -> dict:
+    data = _base("brown_mackay2023")
+    _demand(data, rng)
+    n = int(rng.integers(2, MAX_SELLERS + 1))
+    data["sellers"] = [_seller(f"s{i}", rng, "cost_plus", {"markup": float(rng.uniform(0.1, 0.5))}, period_choices=(1,),
+                               max_lag=0) if rng.random() < 0.5 else
+                       _seller(f"s{i}", rng, "best_response", {}, period_choices=(1, 2), max_lag=1)
+                       for i in range(n)]
+    return data
+
+
 BUILDERS: dict[str, Callable] = {
     "best_response": _best_response, "undercut": _undercut, "edgeworth": _edgeworth, "cost_shocks": _cost_shocks,
-    "amazon": _amazon, "qlearning": _qlearning, "qlearning_sequential": _qlearning_sequential, "trigger": _trigger,
+    "amazon": _amazon, "pass_through": _pass_through, "qlearning": _qlearning,
+    "qlearning_sequential": _qlearning_sequential, "trigger": _trigger,
     "hub_and_spoke": _hub_and_spoke, "nessie": _nessie,
 }

@@ -58,7 +58,8 @@ def _roc_figure(path: Path, frame: pl.DataFrame, result: dict) -> None:
         ax.set_xlabel("false-positive rate", fontsize=8)
         ax.set_ylabel("detection rate", fontsize=8)
     axes[0, 0].legend(fontsize=7, loc="lower right")
-    figure.suptitle("Held-out ROC curves by collusion type (dotted: 5% false positives; ties drawn as diagonals)")
+    figure.suptitle(f"Held-out ROC curves by collusion type (dotted: {calibration.ALPHA:.0%} false positives; ties "
+                    "drawn as diagonals)")
     figure.tight_layout()
     temp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
     figure.savefig(temp, dpi=100, format="png")
@@ -78,8 +79,9 @@ def _area(figure: dict) -> str:
 
 def _threshold(entry: dict, suspicious: str) -> str:
     if entry["threshold"] is None:
-        return "none (never flags)"
-    return f"{'>' if suspicious == 'high' else '<'} {entry['threshold']:.4g}"
+        return "inert (never flags)"
+    inert = " (inert: no score can pass it)" if entry["inert"] else ""
+    return f"{'>' if suspicious == 'high' else '<'} {entry['threshold']:.4g}{inert}"
 
 
 def _ordinal(k: int) -> str:
@@ -87,15 +89,16 @@ def _ordinal(k: int) -> str:
 
 
 NOTES = [
-    "- In the lab, competitive sellers that face no shocks settle at constant prices (best responders at the static "
-    "Nash prices, undercutting repricers at their floors), as do most trained algorithms: variability and rigidity "
-    "screens cannot tell them apart, and a threshold that keeps false positives at 5% flags nothing once more than "
-    "5% of competitive markets have constant prices (a tie is never flagged).",
+    "- Every market is measured with cost and demand shocks, gaps and, in half of them, noisy prices "
+    "(`experiments/screens/markets.py`): competitive prices move with costs, as real ones do, while trained "
+    "learners' and trigger strategies' prices do not; that is what gives rigidity screens their power. In noisy "
+    "panels every price moves at every step, and rigidity screens lose it.",
+    "- A screen is *inert* when its threshold lies at or beyond the end of the scores it can take in the suspicious "
+    "direction (a variance below 0, a correlation above 1): more than the design rate of competitive markets "
+    "reached that end, so nothing could be flagged without exceeding it.",
     "- Learners are measured after training, on their converged play, so no panel contains the move into "
-    "collusion: the break screen sees the transients of competitive markets instead.",
-    "- The engine's best responders price against the static game's costs, so cost shocks (a brand moving its "
-    "wholesale price) move only cost-plus sellers and those who track them (`cost_shocks`).",
-    "- An AUC counts every threshold; the detection rate at the 5% threshold can be much lower where competitive "
+    "collusion: the break screen sees the transients and shocks of competitive markets instead.",
+    "- An AUC counts every threshold; the detection rate at the threshold can be much lower where competitive "
     "markets reach the suspicious end too. The ROC curves show the whole trade-off.",
 ]
 
@@ -108,16 +111,17 @@ def _setup(result: dict, command: str) -> list[str]:
     lines = ["# Collusion screens: false-positive and detection rates on simulated markets", "",
              f"Made by `{command}`.", "",
              f"{result['markets']} simulated markets (master seed {result['master_seed']}), each observed for "
-             f"{result['panel']['ticks']:,} ticks of 10 minutes (two weeks) on the lab's grid (every tick). "
-             "Within each family, odd-numbered markets are held out. Each screen's threshold is set on the "
-             f"{single['calibration_markets']} competitive markets of the calibration half so that its false-positive "
-             f"rate is at most 5% with {single['confidence']:.0%} confidence (Wilks' distribution-free tolerance "
+             f"{result['panel']['ticks']:,} ticks of 10 minutes (two weeks) on the lab's grid (every tick), with "
+             "shocks, gaps and noise (below). Within each family, odd-numbered markets are held out. Each screen's "
+             f"threshold is set on the {single['calibration_markets']} competitive markets of the calibration half so "
+             f"that its false-positive rate is at most {result['alpha']:.0%} with {single['confidence']:.0%} "
+             "confidence (Wilks' distribution-free tolerance "
              f"limit: the {_ordinal(single['rank'])} smallest of {single['calibration_markets']} scores); the combined "
              f"screens are fitted on a third of the calibration half and thresholded on the other two thirds' "
              f"{combined['calibration_markets']} competitive markets (the {_ordinal(combined['rank'])} smallest, "
              f"{combined['confidence']:.0%} confidence). Every rate below is measured on the held-out half "
              f"({held} competitive markets), with exact (Clopper-Pearson) 95% intervals; AUCs have DeLong 95% "
-             "intervals.", "", CAVEAT, "",
+             "intervals.", "", _bound_line(result), "", CAVEAT, "",
              "## Markets", "", "| family | kind | markets | held out | mean Delta | learners converged |",
              "|---|---|---:|---:|---:|---:|"]
     for name, f in families.items():
@@ -128,11 +132,24 @@ def _setup(result: dict, command: str) -> list[str]:
                     "static Nash prices, 1 at joint-profit prices.", ""]
 
 
+def _bound_line(result: dict) -> str:
+    """Whether every held-out false-positive rate's 95% interval ends at or below the bound."""
+    entries = {**result["screens"], **result["combined"]}
+    over = [f"{name} ({e['false_positive']['ci'][1]:.1%})" for name, e in entries.items()
+            if e["false_positive"]["ci"][1] > result["fpr_bound"]]
+    if not over:
+        return (f"Every held-out false-positive rate is at most {result['fpr_bound']:.0%} with 95% confidence (the "
+                "upper end of its exact interval).")
+    return (f"Held-out false-positive rates whose 95% interval reaches above {result['fpr_bound']:.0%}: "
+            f"{', '.join(over)}.")
+
+
 def _tables(result: dict) -> list[str]:
     """False-positive and detection rates at the threshold, and AUCs, of every screen and combined screen."""
     entries = {**result["screens"], **result["combined"]}
     columns = " | ".join(COLLUSIVE) + " | all collusive |"
-    lines = ["## False-positive rate and detection rate at the 5% threshold (held out)", "",
+    lines = [f"## False-positive rate and detection rate at the threshold (held out; design rate "
+             f"{calibration.ALPHA:.0%})", "",
              f"| screen | flags when | false positives | {columns}", "|---|---|---|" + "---|" * (len(COLLUSIVE) + 1)]
     for name, e in entries.items():
         cells = " | ".join(_rate(e["detection"][f]) for f in (*COLLUSIVE, "all"))
@@ -149,9 +166,9 @@ def markdown(result: dict, command: str) -> str:
     """The report: set-up, false-positive and detection rates, AUCs, ROC curves, notes, the screens."""
     lines = [*_setup(result, command), *_tables(result), "", "![held-out ROC curves](roc.png)", "",
              "## Reading these figures", "", *NOTES, "", "## The screens", "",
-             "| screen | score | suspicious when | source |", "|---|---|---|---|"]
+             "| screen | what it looks at | score | suspicious when | source |", "|---|---|---|---|---|"]
     for name, e in result["screens"].items():
-        lines.append(f"| {name} | {e['definition']} | {e['suspicious']} | {e['source']} |")
+        lines.append(f"| {name} | {e['sentence']} | {e['definition']} | {e['suspicious']} | {e['source']} |")
     lines += ["", "Formulas are in the docstrings of `experiments/screens/measures.py` and `comovement.py`. "
               "`combined` is a ridge logistic regression over all screens; `combined_prices_only` uses only the "
               "screens that need no cost or Nash price (what a regulator with scraped prices has). Their "

@@ -1,7 +1,8 @@
 """The calibration study: simulate the markets, score them, set thresholds, measure error rates on held-out markets.
 
-``specs`` draws the markets (half competitive, half collusive, spread evenly over the families
-of :mod:`experiments.screens.markets`, seeds from ``SeedSequence(master_seed).spawn``);
+``specs`` draws the markets (two thirds competitive, so that thresholds and false-positive rates rest on
+many competitive markets; one third collusive; each spread evenly over the families of
+:mod:`experiments.screens.markets`, seeds from ``SeedSequence(master_seed).spawn``);
 ``simulate`` scores them on any executor (the same rows whatever the executor, sorted by family
 and index); ``evaluate`` turns the rows into the calibration (:mod:`experiments.screens.calibration`).
 """
@@ -16,14 +17,17 @@ from experiments.stats import spawn_seeds
 from market.screens import catalog
 
 MIN_MARKETS = 4 * (len(COMPETITIVE) + len(COLLUSIVE))
+COMPETITIVE_SHARE = 2 / 3
 PRICE_ONLY = tuple(s.name for s in catalog.SCREENS if s.needs is None)
 COMBINED = {"combined": catalog.NAMES, "combined_prices_only": PRICE_ONLY}
 
 
 def specs(n_markets: int, master_seed: int) -> list[MarketSpec]:
-    """``n_markets`` markets: half competitive, half collusive, each half spread evenly over its families."""
+    """``n_markets`` markets: ``COMPETITIVE_SHARE`` competitive, the rest collusive, each spread evenly over its
+    families (at least four markets a family)."""
     counts = {}
-    for group, size in ((COMPETITIVE, n_markets // 2), (COLLUSIVE, n_markets - n_markets // 2)):
+    competitive = max(round(n_markets * COMPETITIVE_SHARE), 4 * len(COMPETITIVE))
+    for group, size in ((COMPETITIVE, competitive), (COLLUSIVE, n_markets - competitive)):
         counts.update({family: size // len(group) + (k < size % len(group)) for k, family in enumerate(group)})
     plan = [(family, index) for family in COMPETITIVE + COLLUSIVE for index in range(counts[family])]
     seeds = spawn_seeds(master_seed, len(plan))
@@ -48,7 +52,8 @@ def _oriented(frame: pl.DataFrame, name: str) -> np.ndarray:
 
 
 def _figures(held: pl.DataFrame, scores: np.ndarray, tau: float) -> dict:
-    """Held-out false-positive rate, detection rate and AUC per collusion type (and all types together)."""
+    """Held-out false-positive rate (with its interval's upper end, which must stay at or below
+    ``calibration.FPR_BOUND``), detection rate and AUC per collusion type (and all types together)."""
     competitive = scores[~held["collusive"].to_numpy()]
     detection, area = {}, {}
     for family in (*COLLUSIVE, "all"):
@@ -72,7 +77,8 @@ def _screen(frame: pl.DataFrame, name: str) -> dict:
     held = frame.filter(pl.col("split") == "held_out")
     natural = None if not np.isfinite(tau) else float(screen.orient(tau))
     return {"suspicious": screen.suspicious, "definition": screen.definition, "source": screen.source,
-            "threshold": natural, **_certainty(calibrating.height), **_figures(held, _oriented(held, name), tau)}
+            "sentence": screen.sentence, "threshold": natural, "inert": screen.inert(natural),
+            **_certainty(calibrating.height), **_figures(held, _oriented(held, name), tau)}
 
 
 def _combined(frame: pl.DataFrame, names: tuple[str, ...]) -> dict:
@@ -84,7 +90,8 @@ def _combined(frame: pl.DataFrame, names: tuple[str, ...]) -> dict:
     figures = _figures(held, model.score(held.select(names).to_numpy()), tau)
     return {"screens": list(names), "intercept": model.intercept,
             "coefficient": dict(zip(names, model.coefficient.tolist(), strict=True)),
-            "threshold": tau if np.isfinite(tau) else None, **_certainty(tune.height), **figures}
+            "threshold": tau if np.isfinite(tau) else None, "inert": not np.isfinite(tau),
+            **_certainty(tune.height), **figures}
 
 
 def families(frame: pl.DataFrame) -> dict:
@@ -99,10 +106,20 @@ def families(frame: pl.DataFrame) -> dict:
     return summary
 
 
+def coverage(frame: pl.DataFrame) -> dict:
+    """What the calibration's markets span: each screen's lowest and highest score, the number of sellers and the
+    mean price level (a panel outside these is unlike every simulated market: ``market.screens.apply``)."""
+    spans = {name: [float(np.nanmin(frame[name].to_numpy())), float(np.nanmax(frame[name].to_numpy()))]
+             for name in catalog.NAMES}
+    return {"screens": spans, "n_sellers": [int(frame["n_sellers"].min()), int(frame["n_sellers"].max())],
+            "mean_price": [float(frame["mean_price"].min()), float(frame["mean_price"].max())]}
+
+
 def evaluate(frame: pl.DataFrame, master_seed: int) -> dict:
     """The calibration: thresholds, held-out error rates and AUCs of every screen and the combined screens."""
-    return {"alpha": calibration.ALPHA, "markets": frame.height, "master_seed": master_seed,
+    return {"alpha": calibration.ALPHA, "delta": calibration.DELTA, "fpr_bound": calibration.FPR_BOUND,
+            "markets": frame.height, "master_seed": master_seed,
             "panel": {"ticks": markets.PANEL_TICKS, "step": 1.0, "unit": "ticks of 10 minutes"},
-            "families": families(frame),
+            "coverage": coverage(frame), "families": families(frame),
             "screens": {name: _screen(frame, name) for name in catalog.NAMES},
             "combined": {label: _combined(frame, names) for label, names in COMBINED.items()}}

@@ -9,7 +9,7 @@ owners stay the calibration's); a name that is not a seller of the market is ref
 **The check.** The twin runs through :func:`market.training.run` (the door every command measures through) over
 the observed panel's span and is observed as the market was: at each observed row's time its seller's price and
 whether it held the featured offer (the tick that time falls in). Both panels then go on the observed panel's grid
-(every ``step``, last observation carried forward: :mod:`market.screens.panel`), so that scrape times, gaps and
+(every ``step``, last observation carried forward: :mod:`market.observed.grid`), so that scrape times, gaps and
 the grid affect both alike and what differs is the model:
 
 * mean price, per seller and over sellers;
@@ -31,7 +31,8 @@ from market.calibration.scenarios import MarketFit
 from market.errors import CalibrationError, PanelError, ScenarioError
 from market.results import run_id
 from market.scenario import Scenario
-from market.screens.panel import panel_from_frame, read_panel
+from market.observed.grid import panel_from_frame
+from market.observed.read import read_table
 from market.tomlfile import read_toml
 
 FRAGMENT_FIELDS = ("strategy", "params", "period", "phase", "lag", "active_hours")
@@ -181,7 +182,7 @@ def merge(fit: MarketFit, fragment: list[dict]) -> MarketFit:
 def read_observed(path: str | Path, tick_minutes: int = 10) -> Observed:
     """Observed prices (time, seller, price, optional buy_box: true for the holder) and their regular grid; a run's
     ``tick`` column counts ``tick_minutes`` each."""
-    frame = read_panel(path)
+    frame = read_table(path, "observed prices")
     if "time" not in frame.columns and "tick" in frame.columns:
         frame = frame.rename({"tick": "time"})
     columns = [c for c in ("time", "seller", "price", "buy_box") if c in frame.columns]

@@ -1,5 +1,7 @@
 """Screen an observed panel: its scores, who leads whom, where its level breaks, and, against a stored
-calibration, which screens flag it."""
+calibration (the one shipped in ``experiments/reports/screens`` unless another is named), which screens
+flag it, which cannot flag anything at its false-positive rate ("inert"), and where the panel lies
+outside what the calibration's simulated markets covered."""
 
 import math
 from datetime import UTC, datetime, timedelta
@@ -8,12 +10,15 @@ from pathlib import Path
 import numpy as np
 
 from market.errors import PanelError
+from market.observed.grid import Panel
 from market.screens import catalog, comovement, measures
-from market.screens.panel import Panel
 from market.tomlfile import read_json
 
 CALIBRATION_FILE = "calibration.json"
 CALIBRATION_STEP_MINUTES = 10
+SHIPPED_CALIBRATION = Path(__file__).resolve().parents[2] / "experiments" / "reports" / "screens"
+STATUS = ("YES", "no", "inert", "n/a")
+COVERAGE_MARGIN = 0.02
 
 CAVEAT = ("Thresholds and rates are measured on simulated markets, not on real ones: "
           "a flag says that a panel looks unlike these simulated competitive markets, a reason to look closer, "
@@ -52,25 +57,63 @@ def details(panel: Panel) -> dict:
             "structural_break": {"score": score, "first_time_after": _moment(panel, panel.time[k]) if score else None}}
 
 
+def _status(flagged: bool | None, inert: bool) -> str:
+    """``YES`` (flags), ``no``, ``inert`` (its threshold leaves nothing to flag) or ``n/a`` (not computed)."""
+    if flagged is None:
+        return "n/a"
+    return "inert" if inert else "YES" if flagged else "no"
+
+
 def flags(scores: dict[str, float], result: dict) -> dict:
-    """Per screen and combined screen: its threshold, whether it flags the panel (None: not computed), and the
-    calibration's held-out false-positive rate and AUC against all collusion types."""
+    """Per screen and combined screen: its threshold, whether it flags the panel (None: not computed; never when
+    inert), its ``status``, and the calibration's held-out false-positive rate and AUC against all collusion
+    types."""
     out = {}
     for name, entry in result["screens"].items():
         score, threshold = scores[name], entry["threshold"]
-        flagged = None if math.isnan(score) else threshold is not None and (
+        inert = catalog.BY_NAME[name].inert(threshold)
+        flagged = None if math.isnan(score) else not inert and (
             score > threshold if entry["suspicious"] == "high" else score < threshold)
         out[name] = {"score": score, "suspicious": entry["suspicious"], "threshold": threshold, "flagged": flagged,
+                     "inert": inert, "status": _status(flagged, inert),
                      "false_positive_rate": entry["false_positive"]["rate"], "auc": entry["auc"]["all"]["auc"]}
     for name, entry in result["combined"].items():
         values = np.array([scores[s] for s in entry["screens"]])
         coefficient = np.array([entry["coefficient"][s] for s in entry["screens"]])
         score = float("nan") if np.isnan(values).any() else float(entry["intercept"] + values @ coefficient)
         threshold = entry["threshold"]
-        out[name] = {"score": score, "suspicious": "high", "threshold": threshold,
-                     "flagged": None if math.isnan(score) else threshold is not None and score > threshold,
-                     "false_positive_rate": entry["false_positive"]["rate"], "auc": entry["auc"]["all"]["auc"]}
+        inert = threshold is None
+        flagged = None if math.isnan(score) else not inert and score > threshold
+        out[name] = {"score": score, "suspicious": "high", "threshold": threshold, "flagged": flagged, "inert": inert,
+                     "status": _status(flagged, inert), "false_positive_rate": entry["false_positive"]["rate"],
+                     "auc": entry["auc"]["all"]["auc"]}
     return out
+
+
+def coverage_warnings(panel: Panel, scores: dict[str, float], result: dict) -> list[str]:
+    """Where the panel lies outside what the calibration's simulated markets covered (none for an older calibration
+    that did not record its coverage): the number of sellers, the price level (beyond half the lowest or twice the
+    highest), and each score beyond every simulated market's by more than ``COVERAGE_MARGIN`` of their range. A
+    flag, or its absence, says little there."""
+    covered = result.get("coverage")
+    if covered is None:
+        return []
+    warnings = []
+    low, high = covered["n_sellers"]
+    if not low <= panel.n_sellers <= high:
+        warnings.append(f"{panel.n_sellers} sellers: the simulated markets had {low} to {high}")
+    level = float(panel.price.mean())
+    low, high = covered["mean_price"]
+    if not low / 2 <= level <= 2 * high:
+        warnings.append(f"mean price {level:.4g}: the simulated markets' lay between {low:.3g} and {high:.3g}; "
+                        f"variance is in squared currency units and compares only roughly (cv does not depend on "
+                        f"the price level)")
+    for name, (low, high) in covered["screens"].items():
+        score = scores.get(name, math.nan)
+        margin = COVERAGE_MARGIN * (high - low) + 1e-9 * max(1.0, abs(low), abs(high))
+        if math.isfinite(score) and not low - margin <= score <= high + margin:
+            warnings.append(f"{name} = {score:.4g} lies beyond every simulated market's ({low:.4g} to {high:.4g})")
+    return warnings
 
 
 def screen(panel: Panel, result: dict | None) -> dict:
@@ -81,7 +124,8 @@ def screen(panel: Panel, result: dict | None) -> dict:
               "scores": scores, "details": details(panel)}
     if result is not None:
         report["calibration"] = {"markets": result["markets"], "flags": flags(scores, result), "caveat": CAVEAT,
-                                 "grid_note": grid_note(panel)}
+                                 "grid_note": grid_note(panel),
+                                 "outside_coverage": coverage_warnings(panel, scores, result)}
     return report
 
 

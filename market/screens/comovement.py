@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from market.observed.grid import Panel
 from market.screens.measures import CHANGE_TOLERANCE, changes
-from market.screens.panel import Panel
 
 MAX_LAG = 36
 
@@ -41,30 +41,33 @@ def cross_correlation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def parallelism(panel: Panel) -> float:
-    r"""Mean correlation of price changes across pairs of sellers,
-    :math:`\Pi = \binom{n}{2}^{-1} \sum_{i<j} \rho(\Delta p_i, \Delta p_j)` over the pairs where both prices
-    move (0 when no pair does). Identical moves give 1.
+    r"""Mean correlation of price changes across pairs of sellers of different firms,
+    :math:`\Pi = \operatorname{mean}_{i<j,\ f_i \ne f_j} \rho(\Delta p_i, \Delta p_j)` over the pairs where both
+    prices move (0 when no pair does; :math:`f` the panel's owners, a seller without one a firm of its own:
+    one firm's sellers moving together is one decision, not coordination). Identical moves give 1.
 
     Parallel price movements are a classic marker of coordination, though also of common cost
     shocks (Harrington 2008, "Detecting cartels", Handbook of Antitrust Economics). Suspicious when high.
     """
     dp = changes(panel.price)[0]
-    r = cross_correlation(dp, dp)[np.triu_indices(panel.n_sellers, k=1)]
+    pairs = np.triu(panel.rivals(), k=1)
+    r = cross_correlation(dp, dp)[pairs]
     r = r[np.isfinite(r)]
     return float(r.mean()) if r.size else 0.0
 
 
 def leadership(panel: Panel, max_lag: int = MAX_LAG) -> Leadership | None:
     r"""The strongest lagged correlation :math:`\rho(\Delta p_{i,t-k}, \Delta p_{j,t})` over leaders :math:`i`,
-    followers :math:`j \ne i` and lags :math:`k = 1, \dots, \min(K, \lfloor T/4 \rfloor)`; None if no price moves.
+    followers :math:`j` of another firm and lags :math:`k = 1, \dots, \min(K, \lfloor T/4 \rfloor)`; None if no
+    price moves.
 
     A follower that copies a leader's changes ``k`` steps later scores 1 at lag ``k``.
     """
     dp = changes(panel.price)[0]
+    rivals = panel.rivals()
     best = None
     for lag in range(1, min(max_lag, dp.shape[0] // 4) + 1):
-        r = cross_correlation(dp[:-lag], dp[lag:])
-        np.fill_diagonal(r, np.nan)
+        r = np.where(rivals, cross_correlation(dp[:-lag], dp[lag:]), np.nan)
         if np.isfinite(r).any():
             i, j = np.unravel_index(np.nanargmax(r), r.shape)
             if best is None or r[i, j] > best.correlation:
@@ -88,7 +91,8 @@ def lead_follow(panel: Panel) -> float:
 def following(panel: Panel, horizon: int = MAX_LAG) -> np.ndarray:
     r"""``f[i, 0]``, ``f[i, 1]``: how often seller ``i`` follows its rivals' rises, and their cuts.
 
-    With :math:`r_{it}` the mean price of ``i``'s rivals and :math:`h` the horizon, :math:`U^+_i` are the
+    With :math:`r_{it}` the mean price of ``i``'s rivals (the sellers of other firms) and :math:`h` the
+    horizon, :math:`U^+_i` are the
     steps :math:`t` (with :math:`t + h \le T`) at which :math:`r_{it}` rises (a change, as for prices) and
     :math:`U^-_i` those at which it falls;
     :math:`f^+_i = |\{t \in U^+_i : p_{i,t+h} > p_{i,t-1}\}| / |U^+_i|` and
@@ -96,13 +100,15 @@ def following(panel: Panel, horizon: int = MAX_LAG) -> np.ndarray:
     (or never cut).
     """
     price = panel.price
-    n, t = panel.n_sellers, panel.n_times
-    rivals = (price.sum(axis=1, keepdims=True) - price) / (n - 1)
+    t = panel.n_times
+    others = panel.rivals().astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rivals = (price @ others) / others.sum(axis=0)
     h = min(horizon, t - 2)
     move, _ = changes(rivals[: t - h])
     before, after = price[: t - h - 1], price[h + 1:]
     response = np.where(np.abs(after - before) > CHANGE_TOLERANCE * before, after - before, 0.0)
-    follow = np.full((n, 2), np.nan)
+    follow = np.full((panel.n_sellers, 2), np.nan)
     for side, sign in enumerate((1.0, -1.0)):
         events = sign * move > 0.0
         followed = (sign * response > 0.0) & events

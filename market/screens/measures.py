@@ -1,7 +1,7 @@
 r"""Screens on each seller's own price path: level, variability, rigidity, cycles, markups, a break.
 
 Notation: :math:`p_{it}` is seller :math:`i`'s price at grid time :math:`t = 1, \dots, T` (see
-:mod:`market.screens.panel`), :math:`n` sellers, :math:`\Delta p_{it} = p_{it} - p_{i,t-1}`. A
+:mod:`market.observed.grid`), :math:`n` sellers, :math:`\Delta p_{it} = p_{it} - p_{i,t-1}`. A
 price *changes* at :math:`t` when :math:`|\Delta p_{it}| > \tau\, p_{i,t-1}`, :math:`\tau` =
 ``market.changes.CHANGE_TOLERANCE`` (:math:`10^{-6}`, the engine's own rule; smaller moves, such as a solver's
 rounding, count as none: :math:`\Delta p_{it} = 0`); :math:`C` is the set of changes :math:`(i, t)`.
@@ -12,7 +12,7 @@ at all, a constant series) the docstring gives the value used.
 import numpy as np
 
 from market.changes import CHANGE_TOLERANCE
-from market.screens.panel import Panel
+from market.observed.grid import Panel
 
 BREAK_TRIM = 0.15
 
@@ -94,24 +94,41 @@ def edgeworth_signature(panel: Panel) -> float:
     return float(-np.median(dp[changed] / panel.price[:-1][changed]))
 
 
+def _by_firm(values: np.ndarray, panel: Panel) -> float:
+    """Mean of ``values[t, i]`` over time, then over sellers with each firm counted once
+    (:meth:`~market.observed.grid.Panel.firm_weights`); sellers whose values are all NaN (unknown) left out."""
+    known = np.isfinite(values)
+    with np.errstate(invalid="ignore"):
+        per_seller = np.where(known, values, 0.0).sum(axis=0) / known.sum(axis=0)
+    weights = panel.firm_weights()
+    known = np.isfinite(per_seller)
+    if not known.any():
+        return float("nan")
+    return float(np.sum(per_seller[known] * weights[known]) / np.sum(weights[known]))
+
+
 def markup_over_nash(panel: Panel) -> float:
-    r"""Mean markup over the static Nash price, :math:`M = \frac{1}{nT} \sum_{i,t} (p_{it} - p^N_i) / p^N_i`;
-    needs ``nash_price``.
+    r"""Mean markup over the static Nash price, :math:`M = \sum_i w_i \frac1T \sum_t (p_{it} - p^N_i) / p^N_i`
+    with weights :math:`w_i` that count each firm once (the panel's ``owner``; each seller is a firm of its
+    own where none is given); needs ``nash_price`` (a multi-product firm's Nash prices are its own: the
+    benchmark given should be computed under the ownership given).
 
     Collusion is pricing above the one-shot (static Nash) equilibrium (Calvano, Calzolari,
     Denicolò and Pastorello 2020, American Economic Review 110(10), measure it against Nash and
     monopoly; Harrington 2008 on price levels). Suspicious when high.
     """
-    return float(np.mean((panel.price - panel.nash_price) / panel.nash_price))
+    return _by_firm((panel.price - panel.nash_price) / panel.nash_price, panel)
 
 
 def lerner_index(panel: Panel) -> float:
-    r"""Mean price-cost margin, :math:`L = \frac{1}{nT} \sum_{i,t} (p_{it} - c_{it}) / p_{it}`; needs ``cost``.
+    r"""Mean price-cost margin, :math:`L = \sum_i w_i \frac1T \sum_t (p_{it} - c_{it}) / p_{it}`, each firm
+    counted once (weights as :func:`markup_over_nash`; a firm's several products are one pricing decision,
+    not several witnesses); needs ``cost``, over the sellers whose cost is known.
 
     Lerner (1934), "The concept of monopoly and the measurement of monopoly power", Review of
     Economic Studies 1(3). Suspicious when high.
     """
-    return float(np.mean((panel.price - panel.cost) / panel.price))
+    return _by_firm((panel.price - panel.cost) / panel.price, panel)
 
 
 def structural_break(panel: Panel) -> float:

@@ -24,6 +24,7 @@ def test_scores_of_the_last_ticks_of_market_a(lab):
     assert heading == "Last 200 ticks of A."
     assert [row[0] for row in rows] == ["screen", *catalog.NAMES]
     assert all(row[1] != "n/a" and row[2] == "" for row in rows[1:])  # the run has costs and Nash prices
+    assert [row[3] for row in rows[1:]] == [s.sentence for s in catalog.SCREENS]  # each screen in a sentence
 
 
 def test_flags_against_the_shipped_calibration(lab):
@@ -31,7 +32,8 @@ def test_flags_against_the_shipped_calibration(lab):
     assert calibration is not None, "experiments/reports/screens/calibration.json is part of the project"
     heading, rows = screens_panel.scores_table(screens_panel.market_frame(lab.model), calibration)
     assert [row[0] for row in rows][-2:] == ["combined", "combined_prices_only"]
-    assert all(row[2] in ("YES", "no") for row in rows[1:])
+    assert all(row[2] in ("YES", "no", "inert") for row in rows[1:])
+    assert all(row[3].endswith(".") for row in rows[1:])
     assert "not evidence of collusion" in heading
 
 

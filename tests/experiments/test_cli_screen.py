@@ -38,21 +38,38 @@ def test_screens_a_runs_own_timeseries_with_its_costs_and_nash_prices(tmp_path, 
 
 def test_screens_a_csv_of_irregular_observations_on_the_stated_grid(tmp_path, capsys):
     _scraped(tmp_path / "scraped.csv")
-    assert main(["screen", str(tmp_path / "scraped.csv"), "--step", "10"]) == 0
+    assert main(["screen", str(tmp_path / "scraped.csv"), "--step", "10", "--calibration", "none"]) == 0
     printed = capsys.readouterr().out
     assert "3 sellers (amazon, shop_x, shop_y)" in printed and "every 10 minutes from 2024-05-01" in printed
     assert "parallelism" in printed and "markup_over_nash" in printed and "nan" in printed
+    assert "calibration:" not in printed
+
+
+def test_the_shipped_calibration_is_used_by_default_with_inert_screens_and_coverage_warnings(tmp_path, capsys):
+    _scraped(tmp_path / "scraped.csv")
+    shuffled = pl.read_csv(tmp_path / "scraped.csv").sample(fraction=1.0, shuffle=True, seed=1)
+    shuffled.write_csv(tmp_path / "shuffled.csv")
+    assert main(["screen", str(tmp_path / "shuffled.csv"), "--step", "10"]) == 0
+    printed = capsys.readouterr().out
+    assert "note: rows were not in time order: sorted by time" in printed
+    assert "calibration: 600 simulated markets" in printed and "inert" in printed
+    assert "warning: outside the calibration: mean price" in printed  # prices near 20, the markets' near 1
+    assert main(["screen", str(tmp_path / "shuffled.csv"), "--step", "10", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    flags = report["calibration"]["flags"]
+    assert flags["lead_follow"]["status"] == "inert" and flags["lerner"]["status"] == "n/a"
+    assert report["calibration"]["outside_coverage"]
 
 
 @pytest.mark.slow
 def test_calibrates_then_flags_a_panel_against_the_calibration(tmp_path, capsys):
     cal = tmp_path / "cal"
-    assert main(["screen", "--calibrate", "--markets", "40", "--workers", "1", "--out", str(cal), "--json"]) == 0
+    assert main(["screen", "--calibrate", "--markets", "44", "--workers", "1", "--out", str(cal), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["markets"] == 40 and set(result["screens"]) == set(catalog.NAMES)
+    assert result["markets"] == 44 and set(result["screens"]) == set(catalog.NAMES)
     assert {p.name for p in cal.iterdir()} == {".pricelab-results", "calibration.json", "report.md", "roc.png",
                                                "scores.parquet"}
-    assert pl.read_parquet(cal / "scores.parquet").height == 40
+    assert pl.read_parquet(cal / "scores.parquet").height == 44
     described = json.loads(pl.read_parquet_metadata(cal / "scores.parquet")["pricelab.codebook"])
     assert list(described) == pl.read_parquet(cal / "scores.parquet").columns  # every column, in the codebook
     assert "| markup_over_nash |" in (cal / "report.md").read_text()
@@ -74,11 +91,10 @@ def _csv(tmp_path, rows: list[str]) -> str:
 GOOD = ["time,seller,price"] + [f"{t},{s},{p}" for t in range(10) for s, p in (("a", 1.0 + t / 10), ("b", 2.0))]
 BAD_PANELS = {
     "missing column": ([r.rsplit(",", 1)[0] for r in GOOD], "no column 'price'"),
-    "single seller": ([r for r in GOOD if ",b," not in r], "only one seller ('a')"),
+    "single seller": ([r for r in GOOD if ",b," not in r], "only 1 seller ('a')"),
     "non-numeric price": (GOOD[:3] + ["1,a,cheap"] + GOOD[4:], "price = 'cheap' (row 3): must be a number > 0"),
     "negative price": (GOOD[:3] + ["1,a,-1.1"] + GOOD[4:], "price = -1.1 (row 3): must be a number > 0"),
-    "unsorted": (GOOD[:1] + GOOD[3:5] + GOOD[1:3] + GOOD[5:], "rows must be sorted by time"),
-    "duplicate": (GOOD[:4] + GOOD[3:4] + GOOD[4:], "(time, seller) = (1, 'a') appears at rows 3 and 4"),
+    "duplicate": (GOOD[:4] + GOOD[3:4] + GOOD[4:], "(1, 'a') at rows 3 and 4: give one price per seller and time"),
 }
 
 
@@ -100,7 +116,7 @@ BAD_OPTIONS = {
     "markets with a panel": (["PANEL", "--markets", "100"], "--markets: not with PANEL"),
     "calibration with --calibrate": (["--calibrate", "--calibration", "x", "--out", "OUT"],
                                      "--calibration: not with --calibrate"),
-    "too few markets": (["--calibrate", "--markets", "30", "--out", "OUT"], "--markets 30: must be >= 40"),
+    "too few markets": (["--calibrate", "--markets", "30", "--out", "OUT"], "--markets 30: must be >= 44"),
     "no workers": (["--calibrate", "--workers", "0", "--out", "OUT"], "argument --workers: 0: must be from 1"),
     "zero step": (["PANEL", "--step", "0"], "--step 0: must be a number > 0"),
     "missing calibration": (["PANEL", "--calibration", "OUT"], "no calibration.json there"),

@@ -12,20 +12,22 @@ def test_roles_split_each_family_into_halves_and_the_calibration_half_into_third
     assert [calibration.role(i) for i in range(12)] == ["fit", "held_out", "tune", "held_out", "tune", "held_out"] * 2
 
 
-def test_the_threshold_rank_certifies_five_percent_false_positives_with_95_percent_confidence():
-    assert calibration.rank(100) == 99 and calibration.rank(200) == 196
-    assert calibration.confidence(100, 99) >= 0.95 > calibration.confidence(100, 98)
-    assert calibration.rank(58) == 58 and calibration.confidence(58, 58) < 0.95  # too few: the largest score
-    assert calibration.rank(59) == 59 and calibration.confidence(59, 59) >= 0.95
+def test_the_threshold_rank_certifies_the_design_rate_with_95_percent_confidence():
+    assert calibration.ALPHA == 0.02 and calibration.DELTA == 0.05
+    assert calibration.rank(400) == 397
+    assert calibration.confidence(400, 397) >= 0.95 > calibration.confidence(400, 396)
+    assert calibration.rank(148) == 148 and calibration.confidence(148, 148) < 0.95  # too few: the largest score
+    assert calibration.rank(149) == 149 and calibration.confidence(149, 149) >= 0.95
+    assert calibration.rank(100, alpha=0.05) == 99 and calibration.confidence(100, 99, alpha=0.05) >= 0.95
 
 
-def test_the_threshold_exceeds_a_five_percent_false_positive_rate_in_at_most_five_percent_of_calibrations():
+def test_the_threshold_exceeds_the_design_rate_in_at_most_five_percent_of_calibrations():
     # uniform competitive scores: a threshold tau flags a share 1 - tau of all competitive markets
     rng = np.random.default_rng(0)
     trials = 20_000
-    taus = np.array([calibration.threshold(rng.random(100)) for _ in range(trials)])
-    too_many = np.mean(1.0 - taus > 0.05)
-    assert too_many <= 0.05 and too_many == pytest.approx(1.0 - calibration.confidence(100, 99), abs=0.006)
+    taus = np.array([calibration.threshold(rng.random(400)) for _ in range(trials)])
+    too_many = np.mean(1.0 - taus > calibration.ALPHA)
+    assert too_many <= 0.05 and too_many == pytest.approx(1.0 - calibration.confidence(400, 397), abs=0.006)
 
 
 def test_held_out_false_positive_rates_average_below_five_percent_over_calibrations():
@@ -34,7 +36,7 @@ def test_held_out_false_positive_rates_average_below_five_percent_over_calibrati
     for _ in range(2000):
         scores = rng.gamma(2.0, size=200)
         rates.append(calibration.flag_rate(scores[100:], calibration.threshold(scores[:100])).rate)
-    assert np.mean(rates) < 0.03  # about 2%: the price of 95% confidence at m = 100
+    assert np.mean(rates) < 0.012  # about 1/(m + 1): at m = 100 no rank below the largest certifies 2%
 
 
 def test_ties_at_the_top_are_not_flagged_and_no_calibration_means_no_threshold():

@@ -14,10 +14,10 @@ def test_every_family_has_a_builder_and_one_label():
 
 @pytest.mark.parametrize("family", COMPETITIVE + COLLUSIVE)
 def test_a_market_is_a_pure_function_of_family_and_seed(family):
-    first, burn_in = markets.build(MarketSpec(family, 0, 11))
-    again, same_burn_in = markets.build(MarketSpec(family, 0, 11))
-    other, _ = markets.build(MarketSpec(family, 0, 12))
-    assert first.to_toml() == again.to_toml() and burn_in == same_burn_in
+    first, burn_in, conditions = markets.build(MarketSpec(family, 0, 11))
+    again, same_burn_in, same_conditions = markets.build(MarketSpec(family, 0, 11))
+    other, _, _ = markets.build(MarketSpec(family, 0, 12))
+    assert first.to_toml() == again.to_toml() and burn_in == same_burn_in and conditions == same_conditions
     assert first.to_toml() != other.to_toml()
     assert first.horizon == burn_in + markets.PANEL_TICKS and first.record_stride == 1
     assert (burn_in == 0) == (family in markets.LEARNING)
@@ -26,7 +26,7 @@ def test_a_market_is_a_pure_function_of_family_and_seed(family):
 @pytest.mark.parametrize("family", COMPETITIVE)
 def test_competitive_markets_have_no_conditional_cooperation_and_no_learners(family):
     for seed in range(5):
-        scenario, _ = markets.build(MarketSpec(family, seed, seed))
+        scenario, _, _ = markets.build(MarketSpec(family, seed, seed))
         for seller in scenario.sellers:
             spec = get(seller.strategy)
             assert not spec.learns and seller.strategy not in ("grim_trigger", "tit_for_tat", "price_leadership")
@@ -34,7 +34,7 @@ def test_competitive_markets_have_no_conditional_cooperation_and_no_learners(fam
 
 def test_trigger_markets_cooperate_between_nash_and_monopoly_and_punish_only_real_defections():
     for seed in range(5):
-        scenario, _ = markets.build(MarketSpec("trigger", seed, seed))
+        scenario, _, _ = markets.build(MarketSpec("trigger", seed, seed))
         b = scenario.benchmarks
         high = np.array([s.params["high"] for s in scenario.sellers])
         assert np.all((high > b.nash_price) & (high <= b.monopoly_price + 1e-12))

@@ -10,11 +10,12 @@ from experiments.sweep import executors
 from market.screens import catalog
 
 
-def test_markets_are_half_competitive_half_collusive_spread_evenly_with_spawned_seeds():
+def test_markets_are_two_thirds_competitive_spread_evenly_with_spawned_seeds():
     items = study.specs(103, 7)
     counts = Counter(s.family for s in items)
-    assert sum(counts[f] for f in COMPETITIVE) == 51 and sum(counts[f] for f in COLLUSIVE) == 52
-    assert max(counts.values()) - min(counts.values()) <= 1
+    assert sum(counts[f] for f in COMPETITIVE) == 69 and sum(counts[f] for f in COLLUSIVE) == 34
+    for group in (COMPETITIVE, COLLUSIVE):
+        assert max(counts[f] for f in group) - min(counts[f] for f in group) <= 1
     assert [s.seed for s in items] == [s.seed for s in study.specs(103, 7)]
     assert len({s.seed for s in items}) == 103
     assert [s.index for s in items if s.family == "nessie"] == list(range(counts["nessie"]))
@@ -22,7 +23,7 @@ def test_markets_are_half_competitive_half_collusive_spread_evenly_with_spawned_
 
 @pytest.fixture(scope="module")
 def small():
-    """A small calibration: 80 markets (8 per family), scored in this process."""
+    """A small calibration: 80 markets (53 competitive, 27 collusive), scored in this process."""
     with executors.make("serial", None, None) as executor:
         frame = study.simulate(study.specs(80, 2026), executor)
     return frame, study.evaluate(frame, 2026)
@@ -32,7 +33,7 @@ def small():
 def test_thresholds_give_at_most_five_percent_false_positives_on_held_out_competitive_markets(small):
     frame, result = small
     held_competitive = frame.filter((pl.col("split") == "held_out") & ~pl.col("collusive")).height
-    assert held_competitive == 20
+    assert held_competitive == sum(s.index % 2 for s in study.specs(80, 2026) if not s.collusive)
     for name, entry in {**result["screens"], **result["combined"]}.items():
         assert entry["false_positive"]["n"] == held_competitive, name
         assert entry["false_positive"]["rate"] <= 0.05, name

@@ -3,7 +3,7 @@
 import numpy as np
 import polars as pl
 
-from market.screens.panel import Panel, panel_from_frame
+from market.observed.grid import Panel, panel_from_frame
 
 
 def frame_of(prices: dict[str, np.ndarray], **extra: dict[str, np.ndarray]) -> pl.DataFrame:

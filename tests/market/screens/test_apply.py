@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 
 from market.errors import PanelError
+from market.observed.grid import panel_from_frame
 from market.screens import apply, catalog, measures
-from market.screens.panel import panel_from_frame
 from tests.market.screens.panels import panel_of, random_walk
 
 

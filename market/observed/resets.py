@@ -1,0 +1,58 @@
+r"""Daily resets that a seller's rule does not explain: rises at the same time of day, day after day.
+
+A "resetting" repricer (Musolff 2022, on Amazon's repricers) undercuts its rivals by day and jumps
+back to a high price at a fixed hour, whatever its rivals do; Edgeworth resetters (Maskin and Tirole
+1988) jump when undercutting stops paying. Among the observed changes that the chosen rule missed,
+the rises of more than ``MIN_RISE`` of the price are placed in the day: each lies between the
+observation before it and the one showing it, and the tick of the day that most of them allow
+(:func:`market.observed.cadence.support` with a day for period) is a *daily reset* when rises on at
+least ``MIN_SHARE`` of the panel's days (and at least ``MIN_DAYS`` days) allow it. Its time is the
+start of that tick, its price the median price reset to.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from market.observed.cadence import change_events, support
+from market.observed.grid import Cells
+
+MIN_RISE = 0.01
+MIN_SHARE = 0.5
+MIN_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Rises at ``time`` (the tick ``tick_of_day``) on ``days`` of ``of_days`` days, to ``to`` (median)."""
+
+    time: str
+    tick_of_day: int
+    days: int
+    of_days: int
+    to: float
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def daily_reset(own: np.ndarray, predicted: np.ndarray, cells: Cells, tolerance: float) -> Reset | None:
+    """The daily reset among the changes of ``own`` that ``predicted`` missed (module docstring), or None."""
+    start, end = change_events(own)
+    missed = np.abs(predicted[end] - own[end]) > tolerance * own[end]
+    rises = missed & (own[end] > own[start] * (1.0 + MIN_RISE))
+    if not rises.any():
+        return None
+    first, last = start[rises], end[rises]
+    allowed = support(first, last, cells.first_tick, cells.ticks_per_day)
+    best = int(np.argmax(allowed))
+    width = np.minimum(last - first, cells.ticks_per_day)
+    close = (cells.first_tick + last - best) % cells.ticks_per_day < width
+    day = (cells.first_tick + last[close]) // cells.ticks_per_day
+    days = int(np.unique(day).size)
+    of_days = int(np.unique((cells.first_tick + np.arange(cells.n_ticks)) // cells.ticks_per_day).size)
+    if days < max(MIN_DAYS, MIN_SHARE * of_days):
+        return None
+    minutes = (cells.offset + best * cells.minutes(1)) % 1440
+    return Reset(time=f"{int(minutes // 60):02d}:{int(minutes % 60):02d}", tick_of_day=best, days=days,
+                 of_days=of_days, to=float(np.median(own[last[close]])))

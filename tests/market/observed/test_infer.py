@@ -1,0 +1,163 @@
+"""Inference reads the repricers of panels made outside the engine, and of the engine's own runs."""
+
+import tomllib
+
+import numpy as np
+import polars as pl
+import pytest
+
+from experiments import configs
+from market import engine, results
+from market.observed import candidates, fragment, grid, infer, read, replay
+from market.scenario import Scenario
+from market.strategies import get
+from tests.market.observed import synthetic
+
+
+@pytest.fixture(scope="module")
+def marketplace():
+    """The four repricers of ``synthetic.repricers``, scraped with jitter and gaps, and what inference says."""
+    frame = synthetic.scrape(synthetic.repricers(), synthetic.NAMES, seed=1, roles=synthetic.ROLES)
+    cells = grid.cells(read.observations(frame, where="marketplace.csv"))
+    return cells, {f.seller: f for f in infer.infer(cells, resamples=40)}
+
+
+def test_a_fixed_price_seller_is_read_as_fixed(marketplace):
+    fit = marketplace[1]["steady"]
+    assert fit.strategy == "fixed" and fit.params["price"] == 21.0 and fit.period is None and not fit.algorithmic
+
+
+def test_the_undercutter_is_read_with_its_step_floor_cadence_and_lag(marketplace):
+    fit = marketplace[1]["shopbot"]
+    assert fit.strategy == "undercut" and fit.algorithmic
+    assert fit.params["step"] == pytest.approx(0.10, abs=0.005) and fit.params["floor"] == 16.0
+    assert fit.period == 1 and abs(fit.lag - 1) <= 1
+    assert fit.support["rule"] >= 0.9
+
+
+def test_the_matcher_is_read_as_tracking_the_platform_hourly_at_twenty_past(marketplace):
+    fit = marketplace[1]["follower"]
+    assert fit.strategy == "match_platform" and fit.tracks == "platform"
+    assert fit.period == 6 and fit.phase == 2 and fit.lag <= 1
+
+
+def test_the_nightly_resetter_is_an_undercutter_with_a_reset_at_two_its_rule_does_not_explain(marketplace):
+    fit = marketplace[1]["platform"]
+    assert fit.strategy == "undercut" and fit.period == 3 and fit.phase == 1
+    assert fit.params["step"] == pytest.approx(0.25, abs=0.01)
+    assert fit.reset is not None and fit.reset.time == "02:00" and fit.reset.to == 24.0
+    assert fit.reset.days >= 13
+    assert all(f.reset is None for name, f in marketplace[1].items() if name != "platform")
+
+
+def test_the_resetters_active_hours_are_its_daytime(marketplace):
+    """It undercuts from 08:00 to 02:00 every 30 minutes at 10 past: its first and last wakes are 08:10 and 01:40."""
+    hours = marketplace[1]["platform"].hours
+    assert (hours.start, hours.end) == ("08:10", "01:50") and hours.idle > 100
+    assert all(f.hours is None for name, f in marketplace[1].items() if name != "platform")
+
+
+def test_who_follows_whom(marketplace):
+    follows = {(f.follower, f.leader): f for fit in marketplace[1].values() for f in fit.follows}
+    assert follows[("follower", "platform")].share == 1.0
+    assert follows[("follower", "platform")].delay_minutes <= 60
+    assert follows[("shopbot", "platform")].share > 0.5
+
+
+def test_the_fragment_is_toml_that_a_scenario_merges_by_name(marketplace):
+    cells, fits = marketplace
+    text = fragment.fragment(list(fits.values()), cells, "pricelab infer marketplace.csv")
+    sellers = {s["name"]: s for s in tomllib.loads(text)["sellers"]}
+    assert sellers["follower"] == {"name": "follower", "strategy": "match_platform",
+                                   "params": {"floor": 15.5, "ceiling": 24.0}, "period": 6, "phase": 2,
+                                   "lag": fits["follower"].lag}
+    assert "platform also resets daily at 02:00" in text
+    base = configs.load("amazon_10min").model_dump()
+    template = base["sellers"][1]
+    base["sellers"] = [{**template, **{k: v for k, v in s.items()}, "role": "platform" if name == "platform" else
+                        "retailer"} for name, s in sellers.items()]
+    assert Scenario.from_dict(base).n_sellers == 4
+
+
+def _engine_run() -> tuple[Scenario, grid.Cells]:
+    """Three repricers run by the engine for ten days, observed every tick."""
+    data = configs.load("amazon_10min").model_dump()
+    data["sellers"] = [
+        {**data["sellers"][0], "name": "platform", "strategy": "edgeworth",
+         "params": {"step": 0.02, "floor": 1.3, "reset": "monopoly"}, "period": 1, "phase": 0, "lag": 2},
+        {**data["sellers"][1], "name": "shop", "strategy": "undercut",
+         "params": {"step": 0.01, "floor": 1.1, "ceiling": "monopoly"}, "period": 3, "phase": 1, "lag": 4},
+        {**data["sellers"][3], "name": "matcher", "strategy": "match_lowest",
+         "params": {"floor": 1.2, "ceiling": "monopoly"}, "period": 6, "phase": 4, "lag": 0}]
+    data.update(horizon=1440, interventions=[], demand={**data["demand"], "arrivals": "expected"})
+    scenario = Scenario.from_dict(data)
+    frame = results.timeseries(engine.run(scenario), scenario).select("tick", "seller", "price", "role")
+    return scenario, grid.cells(read.observations(frame, where="run"))
+
+
+def test_the_replay_of_the_true_rule_predicts_every_move_of_an_engine_run():
+    """Replayed through the engine's dispatch on its own prices, each seller's rule, parameters, cadence and lag
+    predict every observation: the replay is the engine's rule."""
+    scenario, cells = _engine_run()
+    state = engine.build_state(scenario)
+    for i, seller in enumerate(scenario.sellers):
+        spec = get(seller.strategy)
+        row = (spec.id, state.sellers.param[i], -1, seller.period, seller.phase, seller.lag, -1, True, spec.family_code)
+        seen = replay.seen_by(cells, cells.seller.index(seller.name), first_scored=candidates.MAX_LAG + 1)
+        counts = replay.score(seen, replay.Candidates.of([row]), infer.TOLERANCE).sum(axis=(0, 1))
+        assert counts[replay.CHANGE] > 20 and counts[replay.CHANGE_HIT] == counts[replay.CHANGE]
+        assert counts[replay.NON_HIT] == counts[replay.NON]
+
+
+def test_inference_finds_each_rule_of_an_engine_run_with_its_cadence_among_the_equally_good():
+    scenario, cells = _engine_run()
+    fits = {f.seller: f for f in infer.infer(cells, resamples=0)}
+    for seller in scenario.sellers:
+        fit = fits[seller.name]
+        assert fit.strategy == seller.strategy and fit.score == 1.0 and seller.period in fit.periods
+    assert fits["shop"].params["step"] == pytest.approx(0.01)
+    assert fits["platform"].period == 1 and fits["platform"].lag == 2
+
+
+def test_a_seller_no_rule_explains_is_none_fits():
+    rng = np.random.default_rng(4)
+    t = 1440
+    prices = {"a": np.round(10 + np.cumsum(rng.normal(0, 0.3, t)), 2), "b": np.round(12 + rng.normal(0, 0.5, t), 2)}
+    frame = pl.DataFrame({"time": np.repeat(np.arange(t), 2), "seller": ["a", "b"] * t,
+                          "price": np.abs(np.column_stack([prices["a"], prices["b"]]).ravel()) + 1})
+    fits = infer.infer(grid.cells(read.observations(frame)), resamples=0)
+    assert all(f.strategy is None and f.score < infer.FIT for f in fits)
+    assert all(f.best in infer.FAMILY for f in fits)
+
+
+def test_a_price_leader_is_read_as_price_leadership_through_its_memory():
+    """Project Nessie: the platform probes upward, shops match it; the prober's state (holding, probing) is
+    rebuilt from what is observed at each wake, and its rises are predicted."""
+    data = configs.load("nessie").model_dump()
+    data.update(horizon=2016, record_stride=1)
+    scenario = Scenario.from_dict(data)
+    frame = results.timeseries(engine.run(scenario), scenario).select("tick", "seller", "price", "role")
+    fits = {f.seller: f for f in infer.infer(grid.cells(read.observations(frame, where="nessie")), resamples=0)}
+    leader = fits["platform"]
+    assert leader.strategy == "price_leadership" and leader.score > 0.95
+    assert leader.params["step"] == pytest.approx(0.03) and leader.runner_up[1] < 0.7
+    assert fits["shop_a"].strategy == "match_platform" and fits["shop_a"].tracks == "platform"
+
+
+def test_best_responders_are_read_where_the_demand_is_known():
+    data = configs.load("brown_mackay2023").model_dump()
+    data["sellers"] = [{**s, "strategy": "best_response", "params": {}, "initial_price": "monopoly"}
+                       for s in data["sellers"][:3]]
+    data["sellers"][1].update(period=6, phase=2, lag=1)
+    data["sellers"][2].update(period=1, phase=0, lag=3)
+    data["sellers"][0].update(period=36, phase=5, lag=0)
+    data.update(horizon=1008, record_stride=1, interventions=[], demand={**data["demand"], "arrivals": "expected"})
+    scenario = Scenario.from_dict(data)
+    frame = results.timeseries(engine.run(scenario), scenario).select("tick", "seller", "price")
+    cells = grid.cells(read.observations(frame, where="run"))
+    without = {f.seller: f for f in infer.infer(cells, resamples=0)}
+    known = {f.seller: f for f in infer.infer(cells, resamples=0, demand=scenario)}
+    assert "best_response" not in {f.strategy for f in without.values()}
+    moved = [s for s in scenario.sellers if known[s.name].changes >= 2]
+    assert moved and all(known[s.name].strategy == "best_response" and known[s.name].score == 1.0 for s in moved)
+    assert "best_response" in infer.not_tried() and "best_response" not in infer.not_tried(scenario)
