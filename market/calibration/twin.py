@@ -29,10 +29,10 @@ import polars as pl
 
 from market.calibration.scenarios import MarketFit
 from market.errors import CalibrationError, PanelError, ScenarioError
-from market.results import run_id
-from market.scenario import Scenario
 from market.observed.grid import panel_from_frame
 from market.observed.read import read_table
+from market.results import run_id
+from market.scenario import Scenario
 from market.tomlfile import read_toml
 
 FRAGMENT_FIELDS = ("strategy", "params", "period", "phase", "lag", "active_hours")
