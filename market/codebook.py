@@ -44,8 +44,8 @@ IDENTIFIERS = {
     "run": _c("the dashboard's run: A (the market as set), B (A with the rules switched on)"),
     "run_id": _c("the run's id: the first 16 hex digits of the SHA-256 of its scenario's TOML, seed included "
                  "(market.results.run_id; a replication session's: of its paper, set-up and seed; an observed "
-                 "panel's: of the file's bytes); the same run has the same id in every file (null: the row aggregates over "
-                 "seeds)"),
+                 "panel's: of the file's bytes); the same run has the same id in every file (null: the row "
+                 "aggregates over seeds)"),
     "master_seed": _c("the experiment's master seed, from which every session's seed is spawned (SeedSequence)"),
     "run_index": _c("position of the run in the sweep's fixed order (grid point, then replicate)"),
     "replicate": _c("replicate r of a grid point: every grid point's replicate r uses the same seed"),
