@@ -237,7 +237,7 @@ def demand_of(scenario: Scenario | None, cells: Cells, i: int) -> replay.Demand 
                          f"a best response needs every seller's price")
     state = engine.build_state(scenario, horizon=0)
     column = np.array([cells.seller.index(s.name) for s in scenario.sellers], dtype=np.int64)
-    return replay.Demand(market=state.market, responses=state.responses, column=column,
+    return replay.Demand(market=state.market, responses=state.responses, rule=state.rules.value, column=column,
                          seller=scenario.seller_index(cells.seller[i]), period=state.sellers.period,
                          seen=np.zeros(scenario.n_sellers))
 

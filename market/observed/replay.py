@@ -48,10 +48,13 @@ NON_HIT, NON, CHANGE_HIT, CHANGE = range(4)
 class Demand(NamedTuple):
     """The demand a best response needs: the engine's ``market`` and ``responses`` groups of a scenario whose
     sellers are in the panel, ``column[j]`` the panel's column of the scenario's seller ``j``, ``seller`` the
-    scenario's index of the seller replayed, ``period`` every scenario seller's period, ``seen`` a work array."""
+    scenario's index of the seller replayed, ``period`` every scenario seller's period, ``seen`` a work array,
+    ``rule`` the scenario's rule vector (:data:`market.interventions.SLOTS`). The featured offer a best response
+    weighs is not observed: it is taken as none (-1)."""
 
     market: object
     responses: object
+    rule: np.ndarray
     column: np.ndarray
     seller: int
     period: np.ndarray
@@ -64,7 +67,9 @@ class Seen(NamedTuple):
     ``before[t, j]`` and ``after[t, j]`` are the two (equal where known; NaN before j's first observation;
     the seller's own column is ignored), ``low_before`` and ``low_after`` the lowest of them (+inf where no
     rival is known yet). ``cost`` is the seller's own cost (NaN: unknown), ``day`` each cell's day (from 0),
-    and observations before cell ``first_scored`` are not scored (every lag sees into the panel after it)."""
+    ``minute`` the clock a rule kernel reads at each cell (minutes since the first day's midnight, as the engine
+    counts them), and observations before cell ``first_scored`` are not scored (every lag sees into the panel
+    after it)."""
 
     own: np.ndarray
     before: np.ndarray
@@ -73,6 +78,7 @@ class Seen(NamedTuple):
     low_after: np.ndarray
     cost: np.ndarray
     day: np.ndarray
+    minute: np.ndarray
     first_tick: int
     first_scored: int
 
@@ -131,7 +137,7 @@ def _rule(k, w, low, tracked, seen, c, row, memory):
         row[s] = param[k, s]
     if at_cost[k] >= 0:
         row[at_cost[k]] = seen.cost[w]
-    return rule_price(strategy[k], seen.cost[w], low, tracked, row, memory)
+    return rule_price(strategy[k], seen.cost[w], low, tracked, seen.minute[w], row, memory)
 
 
 @tick_kernel
@@ -182,7 +188,8 @@ def _respond(t, prev_cell, prev, k, seen, c, demand):
         if price != price or price != seen.after[tick, demand.column[j]]:
             return np.nan, np.nan, tick
         demand.seen[j] = price
-    p = response_price(strategy[k], demand.seller, demand.seen, demand.period, demand.market, demand.responses)
+    p = response_price(strategy[k], demand.seller, demand.seen, demand.period, demand.market, demand.rule, -1,
+                       demand.responses)
     return p, p, tick
 
 
@@ -337,7 +344,10 @@ def seen_by(cells, i: int, first_scored: int = 0) -> Seen:
     others[i] = False
     lowest = lambda x: np.where(np.isnan(x[:, others]), np.inf, x[:, others]).min(axis=1)  # noqa: E731
     cost = cells.cost[:, i].copy() if cells.cost is not None else np.full(cells.n_ticks, np.nan)
-    day = (cells.first_tick + np.arange(cells.n_ticks)) // cells.ticks_per_day
+    tick = cells.first_tick + np.arange(cells.n_ticks, dtype=np.int64)
+    day = tick // cells.ticks_per_day
+    minute = (tick * (1440.0 / cells.ticks_per_day) + cells.offset).astype(np.int64)
     return Seen(own=np.ascontiguousarray(cells.price[:, i]), before=before, after=after, low_before=lowest(before),
                 low_after=lowest(after), cost=np.ascontiguousarray(cost), day=(day - day[0]).astype(np.int64),
+                minute=minute - day[0] * 1440,
                 first_tick=cells.first_tick, first_scored=int(first_scored))

@@ -67,7 +67,7 @@ from market.strategies.reactive import undercut
 
 @njit(cache=True)
 def probe(rival_min, param):
-    return undercut(1.0, rival_min, 0.0, param, param)
+    return undercut(1.0, rival_min, 0.0, 0, param, param)
 '''
 
 _CALL = """
