@@ -33,8 +33,8 @@ def test_json_and_files_carry_ids_codebook_and_a_fragment(panel, tmp_path, capsy
     assert {s["seller"]: s["strategy"] for s in result["sellers"]} == {
         "steady": "fixed", "shopbot": "undercut", "follower": "match_platform", "platform": "undercut"}
     assert result["grid"]["minutes_per_tick"] == 10 and "qlearning" in result["not_tried"]
-    assert sorted(p.name for p in out.iterdir()) == ["fits.parquet", "follows.parquet", "fragment.toml",
-                                                     "infer.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".pricelab-results", "fits.parquet", "follows.parquet",
+                                                     "fragment.toml", "infer.json"]
     fits = pl.read_parquet(out / "fits.parquet")
     assert fits["scenario"].unique().to_list() == ["marketplace.csv"] and fits["seed"].dtype == pl.Int64
     assert fits["seed"].is_null().all() and fits["run_id"].str.len_chars().unique().to_list() == [16]
@@ -109,7 +109,7 @@ def test_calibrates_on_held_out_engine_panels(tmp_path, capsys):
     assert main(["infer", "--calibrate", "--panels", "10", "--workers", "1", "--out", str(out), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["panels"] == 10 and result["sellers"] == pl.read_parquet(out / "sellers.parquet").height
-    assert sorted(p.name for p in out.iterdir()) == ["accuracy.json", "report.md", "sellers.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [".pricelab-results", "accuracy.json", "report.md", "sellers.parquet"]
     confusion = result["rule"]["confusion"]
     assert sum(sum(row.values()) for row in confusion.values()) == result["sellers"]
     report = (out / "report.md").read_text()

@@ -43,7 +43,7 @@ def commands(tmp_path: Path, out: Path) -> dict[str, list[str]]:
                     "--out", str(out)],
         "replicate": ["replicate", "calvano2020", "--sessions", "1", "--out", str(out)],
         "sweep": ["sweep", str(spec), "--out", str(out)],
-        "screen": ["screen", "--calibrate", "--markets", "40", "--workers", "1", "--out", str(out)],
+        "screen": ["screen", "--calibrate", "--markets", "44", "--workers", "1", "--out", str(out)],
     }
 
 
