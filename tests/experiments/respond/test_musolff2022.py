@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from experiments import arms as armsfile
+from experiments.cli import main
 from experiments.configs import load
 from experiments.respond import command
 from experiments.respond.equilibrium import CONVERGED, equilibrium
@@ -79,3 +80,27 @@ def test_from_undercutting_seller_a_adopts_the_same_resetting_repricer(arms, pla
     assert undercutting.given[0].strategy == "undercut" and undercutting.status == CONVERGED
     assert undercutting.chosen == resetting.chosen
     np.testing.assert_array_equal(undercutting.profit_chosen, resetting.profit_chosen)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--arms", "musolff2022_resetting", "--respond", "seller_a"], "--respond with --vary (or [uncertainty])"),
+    (["--arms", "RESPOND_HOUR_24"], "respond (arm undercutting).seller_a.hour = [0, 24]: outside the range strategy "
+                                    "'resetting' declares for it, [0, 23]"),
+    (["--arms", "RESPOND_RESET_BELOW_COST"], "respond (arm undercutting).seller_a.reset = [0.5, 'monopoly']: outside "
+                                             "the range strategy 'resetting' declares for it"),
+])
+def test_bad_respond_input_for_musolff_is_one_line_exit_2_nothing_written(argv, message, tmp_path, capsys):
+    # The resetting arms file draws demand per seed ([uncertainty]): settings chosen per draw are refused, which is
+    # why the choice has its own arms file; ranges outside the registry's are refused before any work.
+    shipped = armsfile.resolve("musolff2022_respond").read_text()
+    files = {"RESPOND_HOUR_24": shipped.replace("hour = [0, 23]", "hour = [0, 24]"),
+             "RESPOND_RESET_BELOW_COST": shipped.replace('reset = ["nash", "monopoly"]', 'reset = [0.5, "monopoly"]')}
+    for name, text in files.items():
+        assert text != shipped
+        (tmp_path / f"{name}.toml").write_text(text)
+    argv = [str(tmp_path / f"{a}.toml") if a in files else a for a in argv]
+    out = tmp_path / "never"
+    assert main(["compare", "musolff2022", *argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not out.exists()
