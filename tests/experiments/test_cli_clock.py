@@ -40,9 +40,11 @@ def bad(tmp_path, **changes) -> str:
     ({"demand__profile": [1.0] * 23}, "demand.profile = [1.0, "),
     ({"demand__profile": [1.0] * 23 + [-2.0]}, "hourly[23] = -2.0: a weight must be a finite number >= 0"),
     ({"demand__profile": [0.0] * 24}, "hourly: every weight is 0; at least one must be > 0"),
+    ({"demand__profile": [1.0] * 23 + [float("nan")]}, "hourly[23] = nan: a weight must be a finite number >= 0"),
     ({"demand__profile": {"hourly": [1.0] * 24, "daily": [1.0] * 8}}, "daily: 8 weights given; needs 7"),
     ({"seller_a__hour": 24}, "sellers[0].params.hour = 24: must be in [0, 23]"),
     ({"seller_a__hour": -3}, "sellers[0].params.hour = -3: must be in [0, 23]"),
+    ({"seller_a__hour": 23.5}, "sellers[0].params.hour = 23.5: must be in [0, 23]"),
 ])
 def test_bad_clock_input_is_one_line_with_exit_status_2_and_nothing_written(changes, message, tmp_path, capsys):
     out = tmp_path / "out"

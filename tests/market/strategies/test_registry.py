@@ -24,6 +24,8 @@ def test_every_rule_repricer_but_the_best_responses_has_tunable_settings():
     rules = [n for n in strategies.names() if not strategies.get(n).learns]
     assert {n for n in rules if not strategies.get(n).tunable} == {"best_response", "anticipating"}
     assert [p.name for p in strategies.get("price_leadership").tunable if p.integer] == ["window", "cooldown"]
+    # Musolff's sellers choose when their repricer resets, to what and for how long, as well as its step and floor
+    assert [p.name for p in strategies.get("resetting").tunable] == ["step", "floor", "reset", "hour", "hold_hours"]
 
 
 @pytest.mark.parametrize("param", [
