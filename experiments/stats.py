@@ -37,8 +37,9 @@ def paired(baseline, treated, level: float = 0.95) -> dict[str, float]:
 
     With :math:`d_s = x^{arm}_s - x^{base}_s` over the :math:`n` seeds where both are finite:
     ``difference`` :math:`\bar d`, ``se`` :math:`s_d / \sqrt n`, the Student-t interval ``ci_low``,
-    ``ci_high`` (:func:`mean_ci`), ``relative_change_pct`` :math:`100\, \bar d / \bar x^{base}` (NaN when
-    the baseline's mean is 0 to 1e-9) and ``n``. One seed gives no spread: ``se`` is NaN and the interval a point.
+    ``ci_high`` (:func:`mean_ci`), ``relative_change_pct`` :math:`100\, \bar d / \bar x^{base}` (NaN unless
+    the baseline's mean is above 1e-9: a share of a zero or negative level, such as a Delta below the Nash
+    benchmark, has no meaning) and ``n``. One seed gives no spread: ``se`` is NaN and the interval a point.
     """
     base = np.asarray(baseline, dtype=np.float64)
     arm = np.asarray(treated, dtype=np.float64)
@@ -51,7 +52,7 @@ def paired(baseline, treated, level: float = 0.95) -> dict[str, float]:
     base_mean = float(base.mean())
     return {"difference": mean, "se": float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan"),
             "ci_low": low, "ci_high": high,
-            "relative_change_pct": 100.0 * mean / base_mean if abs(base_mean) > 1e-9 else float("nan"),
+            "relative_change_pct": 100.0 * mean / base_mean if base_mean > 1e-9 else float("nan"),
             "n": int(d.size)}
 
 

@@ -169,7 +169,7 @@ STATISTICS = {
     "se": _c("standard error of the mean paired difference, s_d / sqrt(n) (NaN for one seed)", "the metric's unit"),
     "ci_low": _c("lower end of the 95% Student-t interval of the mean paired difference", "the metric's unit"),
     "ci_high": _c("upper end of the 95% Student-t interval of the mean paired difference", "the metric's unit"),
-    "relative_change_pct": _c("100 x difference / the baseline's mean (NaN when that mean is 0)", "percent"),
+    "relative_change_pct": _c("100 x difference / the baseline's mean (NaN unless that mean is above 0)", "percent"),
     "n": _c("paired seeds with a finite outcome in both arms", "seeds"),
     "whole_difference": _c("mean paired difference over the whole runs, warm-up included (whole_run); reports warn "
                            "when it and difference differ in sign or by more than half", "the metric's unit"),

@@ -84,6 +84,13 @@ def test_paired_statistics_drop_non_finite_pairs_and_keep_one_seed_a_point():
     assert one["n"] == 1 and one["ci_low"] == one["ci_high"] == 2.0 and np.isnan(one["se"])
 
 
+def test_a_change_is_a_percentage_only_of_a_positive_baseline():
+    assert paired([2.0, 2.0], [3.0, 3.0])["relative_change_pct"] == pytest.approx(50.0)
+    below_nash = paired([-0.2, -0.2], [0.8, 0.8])  # a Delta rising from below the Nash benchmark
+    assert below_nash["difference"] == pytest.approx(1.0) and np.isnan(below_nash["relative_change_pct"])
+    assert np.isnan(paired([0.0, 0.0], [1.0, 1.0])["relative_change_pct"])
+
+
 def test_seeds_do_not_depend_on_order_and_ci_brackets_the_mean():
     assert spawn_seeds(7, 5)[:3] == spawn_seeds(7, 3)
     mean, low, high = mean_ci([1.0, 2.0, 3.0, 4.0])
