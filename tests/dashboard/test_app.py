@@ -65,23 +65,25 @@ def test_play_runs_frames_until_paused():
     asyncio.run(session())
 
 
-def test_bad_input_is_marked_beside_the_field_which_shows_the_value_in_force_again():
+def test_bad_input_is_refused_in_plain_words_and_marked_in_the_field_which_keeps_the_typing():
     async def session():
         rc = render()
         button(rc, "Step").click()
-        for text, message in (("-1", "greater than or equal to 0"), ("", "empty"), ("abc", "not a number")):
-            enter(field(rc, "cost"), text)
+        cost = field(rc, "cost")
+        for text, message in (("-1", "must be at least 0"), ("", "empty"), ("abc", "not a number")):
+            enter(cost, text)
             alert = rc.find(v.Alert).widget
             assert message in str(alert.children) and "last valid model keeps running" in str(alert.children)
             assert "platform: cost" in str(alert.children) and "sellers[0]" not in str(alert.children)
-            cost = field(rc, "cost")
+            assert "Input should" not in str(alert.children), "the validator's wording, not the page's"
+            assert field(rc, "cost") is cost, "a refusal must not replace the field (typing on would be lost)"
             note = str(cost.messages)
-            assert cost.v_model == "1" and cost.error and message in note and "not applied" in note
+            assert cost.error and message in note and "not applied" in note and "in force: 1" in note
             assert "tick 6 of" in clock(rc)
-        enter(field(rc, "cost"), "1.2")
+        enter(cost, "1.2")  # typed straight after a refusal, into the same field
         alert = rc.find(v.Alert).widget
         assert alert.type == "info" and "Restarted at tick 0 because platform: cost changed to 1.2" in alert.children[0]
-        assert "tick 0 of" in clock(rc) and not field(rc, "cost").error
+        assert "tick 0 of" in clock(rc) and not field(rc, "cost").error and field(rc, "cost").v_model == "1.2"
     asyncio.run(session())
 
 

@@ -31,10 +31,15 @@ def test_every_chart_of_every_scenario_is_strict_json_with_titled_axes_and_with_
     lab.step(50)
     assert lab.set_rule("price_cap_monopoly", True), lab.error
     lab.step(10)
-    for chart, option in options(lab).items():
+    assert lab.deviate(lab.config.sellers[0].name, "1.5"), lab.error
+    lab.step(10)
+    shown = options(lab)
+    assert "deviation" in shown
+    for chart, option in shown.items():
         json.dumps(option, allow_nan=False)
         axes = option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]
-        assert option["xAxis"]["name"] and all(axis["name"] for axis in axes), chart
+        x_axes = option["xAxis"] if isinstance(option["xAxis"], list) else [option["xAxis"]]
+        assert x_axes[-1]["name"] and all(axis["name"] for axis in axes), chart
         assert b_series(option), f"{chart} has no series of run B"
 
 
