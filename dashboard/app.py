@@ -178,6 +178,13 @@ def Controls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[in
 
 
 @solara.component
+def Notes(lab: Lab, settings: solara.Reactive[int]):
+    """The glossary and the worksheet of the scenario on show (``dashboard.glossary``), below the charts."""
+    settings.value  # noqa: B018 -- read to follow a change of scenario
+    Teaching(lab.name)
+
+
+@solara.component
 def Page():
     """The market, once the engine is ready; until then, a message that it is being prepared."""
     ready = solara.use_reactive(warmup.ready())
@@ -249,4 +256,4 @@ def Market():
             Live(lab, window.value, settings, widgets)
             with solara.Div(style={"padding": "0 12px 12px"}):
                 ScreensPanel(lab).key("screens")
-                Teaching(lab.name)
+                Notes(lab, settings)
