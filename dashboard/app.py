@@ -88,11 +88,13 @@ def _played(lab: Lab, model) -> str:
 
 
 def figures(lab: Lab, window: int) -> dict[str, Callable[[], dict]]:
-    """The charts of one frame that apply to the market, by name, as functions giving their options."""
+    """The charts of one frame that apply to the market, by name, as functions giving their options (while A
+    trains chunk by chunk, A's charts and the learning curve: run B is split from A when training ends)."""
     with lab.lock:
-        view = charts.view(lab.model, window, lab.twin, lab.b_name, lab.marks, lab.since,
+        twin = None if lab.is_training else lab.twin  # B splits from A once trained
+        view = charts.view(lab.model, window, twin, lab.b_name, lab.marks, lab.since,
                            lab.curve.points if lab.curve is not None else ())
-        shown = charts.names(lab.model, lab.twin is not None, lab.curve is not None,
+        shown = charts.names(lab.model, twin is not None, lab.curve is not None,
                              any(m.kind == "deviation" for m in lab.marks))
     return {name: partial(charts.BUILDERS[name], view) for name in shown}
 

@@ -143,6 +143,8 @@ def test_train_first_trains_chunk_by_chunk_and_then_goes():
         rc = render()
         rc.find(v.Select, label="Scenario").widget.v_model = "calvano2020"
         rc.find(v.Checkbox, label="watch them learn from scratch").widget.v_model = True
+        rc.find(v.Switch, label="price cap monopoly").widget.v_model = True  # B splits from A once trained
+        button(rc, "Step").click()
         button(rc, "Train first").click()
         titles = set()
         for _ in range(600):
@@ -154,6 +156,8 @@ def test_train_first_trains_chunk_by_chunk_and_then_goes():
         assert len(learning) >= 3, f"the learning chart was drawn chunk by chunk: {learning}"
         assert not rc.find(v.Btn, children=["Train first"]).widgets, "trained: the button goes"
         assert "period 0 of" in clock(rc) and "after training" in clock(rc)
+        b_clock = rc.find(v.Html, class_="pricelab-clock-b").widget.children[0]
+        assert b_clock.startswith("B: price cap monopoly · period 0 of")
     asyncio.run(session())
 
 
