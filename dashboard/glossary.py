@@ -8,9 +8,11 @@ for a class, each saying where on the page to read the answer as ``[[place]]``, 
 ``tests/dashboard/test_glossary.py`` checks that every place a worksheet names is on the page.
 """
 
+import html
 import re
 from pathlib import Path
 
+import markdown
 import solara
 
 from dashboard.screens_panel import title
@@ -64,6 +66,12 @@ def shown(text: str) -> str:
     return PLACE.sub(lambda m: f"**{m[1]}**", text)
 
 
+def as_html(text: str) -> str:
+    """A shipped worksheet's Markdown as HTML, rendered on the server (solara's Markdown component would fetch a
+    script from a CDN, which an offline classroom cannot reach)."""
+    return markdown.markdown(shown(text))
+
+
 def entries() -> dict[str, str]:
     """The glossary: the terms, then each collusion screen in its sentence."""
     return {**TERMS, **{f"Screen: {title(s.name)}": s.sentence for s in catalog.SCREENS}}
@@ -76,7 +84,8 @@ def Teaching(scenario: str):
         with solara.Details(summary="Nash, monopoly, Delta, the Buy Box and the collusion screens, in a sentence each",
                             expand=False):
             for term, sentence in entries().items():
-                solara.Markdown(f"**{term}.** {sentence}")
+                solara.HTML(tag="p", unsafe_innerHTML=f"<b>{html.escape(term)}.</b> {html.escape(sentence)}",
+                            style="margin: 2px 0; font-size: 0.9em")
     text = worksheet(scenario)
     if text is None:
         return
@@ -84,4 +93,4 @@ def Teaching(scenario: str):
         button = solara.Button("Worksheet (Markdown)", icon_name="mdi-download", small=True, outlined=True)
         solara.FileDownload(text.encode(), filename=f"pricelab_worksheet_{scenario}.md", children=[button])
         with solara.Details(summary="The questions, and where on this page to read each answer", expand=False):
-            solara.Markdown(shown(text))
+            solara.HTML(tag="div", unsafe_innerHTML=as_html(text), classes=["pricelab-worksheet-text"])
