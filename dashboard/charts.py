@@ -34,6 +34,7 @@ RUNS = {"A": "#37474f", "B": "#e65100"}
 BANDS = (("Nash range", "nash_price", "rgba(46, 125, 50, 0.16)", "#2e7d32"),
          ("monopoly range", "monopoly_price", "rgba(198, 40, 40, 0.13)", "#c62828"))
 MARKS = {"rule": "#6a1b9a", "deviation": "#ad1457"}
+LABEL_POINTS = 20  # marks closer than 1/20 of the drawn points label opposite ends of their lines
 SYMBOLS = ("circle", "triangle", "rect", "diamond", "pin", "roundRect")
 BEFORE_DEVIATION, AFTER_DEVIATION = 5, 30  # the zoom around a forced deviation, in ticks (periods)
 EMPTY = "No ticks yet: press Step or Play."
@@ -174,18 +175,23 @@ def _legend_rows(names: list[str]) -> int:
 
 def _marks(v: View) -> list[dict]:
     """Vertical lines at the drawn ticks where B's rules changed or a deviation was forced; marks that fall on one
-    drawn tick share one line and one label (``once a day on · firm1 at 1.5``), so neither hides the other."""
+    drawn tick share one line and one label (``once a day on · firm1 at 1.5``), and a mark close to the one before
+    (within 1/``LABEL_POINTS`` of the drawn points) has its label at the other end of its line, so that no label
+    hides another."""
     at_point: dict[int, list] = {}
     for mark in v.marks:
         at = timeline.position(v.a, v.rows, mark.tick)
         if at is not None:
             at_point.setdefault(at, []).append(mark)
-    lines = []
-    for at, marks in at_point.items():
+    lines, previous, low = [], None, False
+    for at, marks in sorted(at_point.items()):
+        low = previous is not None and at - previous < max(2, len(v.rows) // LABEL_POINTS) and not low
         color = MARKS[marks[-1].kind]
         lines.append({"xAxis": at, "name": " · ".join(dict.fromkeys(m.text for m in marks)),
                       "lineStyle": {"color": color, "width": 1.5, "type": "solid"},
-                      "label": {"formatter": "{b}", "position": "insideEndBottom", "color": color}})
+                      "label": {"formatter": "{b}", "position": "insideStartTop" if low else "insideEndBottom",
+                                "color": color}})
+        previous = at
     return lines
 
 
@@ -301,8 +307,9 @@ def shoppers(v: View) -> dict:
 
 def profit(v: View) -> dict:
     """Each seller's profit per tick (after fees; the platform's includes fees received)."""
-    return frame(v, "profit", "Profit per tick", _per_seller(v, lambda m: m.state.records.profit),
-                 value_axis("profit per tick (currency units)"))
+    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    return frame(v, "profit", f"Profit per {unit}", _per_seller(v, lambda m: m.state.records.profit),
+                 value_axis(f"profit per {unit} (currency units)"))
 
 
 def shares(v: View) -> dict:

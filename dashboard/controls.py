@@ -181,7 +181,8 @@ def RuleControls(lab: Lab, active: frozenset[str], done: Callable[[], None]):
     with solara.Details(summary=f"Rules for run B ({len(on)} of {len(catalog)} on)", expand=False):
         solara.Text("Switching a rule on runs B beside A: the same market and seed, with the rule from the next "
                     "tick (a marker on every chart).", style=SMALL)
-        solara.Text(f"On: {', '.join(on)}" if on else "On: none", style=SMALL, classes=["pricelab-rules-on"])
+        solara.Text(f"On: {', '.join(on)}" if on else "On: none", style={**SMALL, "display": "block"},
+                    classes=["pricelab-rules-on"])
         solara.InputText("search rules", value=query, continuous_update=True)
         if by_text:
             solara.Text(f"No rule's name has {query.value!r}; these say it in their description:", style=SMALL)

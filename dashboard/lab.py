@@ -255,7 +255,8 @@ class Lab:
             self.revision += 1
             if self.pause_at is not None and self.tick >= self.pause_at:
                 self.pause_at, self.paused = None, True
-                self.message = f"Paused {RESPONSE_TICKS} ticks after the deviation: press Play or Step to go on."
+                unit = "periods" if timeline.repeated_game(self.config) else "ticks"
+                self.message = f"Paused {RESPONSE_TICKS} {unit} after the deviation: press Play or Step to go on."
             return n
 
     def skip(self, n_ticks: int) -> int:
@@ -310,8 +311,9 @@ class Lab:
             ticks = [model.force_price(seller, price) for model in (self.model, self.twin) if model is not None]
             self.marks.append(Mark(self.tick, "deviation", f"{seller} at {price:g}"))
             self.pause_at = self.tick + ticks[0] + RESPONSE_TICKS
-            self.message = (f"{seller} charges {price:g} for {ticks[0]} tick(s), then returns to its strategy; "
-                            f"play pauses {RESPONSE_TICKS} ticks later.")
+            unit = "period" if timeline.repeated_game(self.config) else "tick"
+            self.message = (f"{seller} charges {price:g} for {ticks[0]} {unit}(s), then returns to its strategy; "
+                            f"play pauses {RESPONSE_TICKS} {unit}s later.")
         return self._attempt(force, "deviation")
 
     def settings(self) -> dict:

@@ -203,6 +203,13 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=ARTIFACTS / name)
 
 
+def show(page, selector: str, name: str) -> None:
+    """A screenshot with the element at ``selector`` in the middle of the view (clear of the pinned bar)."""
+    page.locator(selector).first.evaluate("el => el.scrollIntoView({block: 'center'})")
+    time.sleep(0.5)
+    page.screenshot(path=ARTIFACTS / name)
+
+
 def download(page, label: str) -> bytes:
     with page.expect_download() as done:
         page.get_by_role("button", name=label).click()
@@ -264,12 +271,11 @@ def test_dashboard_in_chromium(server, browser_page):
     page.get_by_role("button", name="Skip a day").click()
     wait_tick(page, f"tick {switched + 144} of")
     screenshot(page, "dashboard_1280x800.png")
-    page.locator(".pricelab-cell-difference").scroll_into_view_if_needed()
-    page.screenshot(path=ARTIFACTS / "dashboard_b_minus_a.png")
+    show(page, ".pricelab-cell-difference", "dashboard_b_minus_a.png")
     page.get_by_text("Nash, monopoly, Delta, the Buy Box").click()
     page.get_by_text("The questions, and where on this page").click()
-    page.locator(".pricelab-screens").scroll_into_view_if_needed()
-    page.screenshot(path=ARTIFACTS / "dashboard_screens_glossary.png")
+    show(page, ".pricelab-screens", "dashboard_screens_glossary.png")
+    show(page, ".pricelab-worksheet", "dashboard_worksheet.png")
     page.set_viewport_size(PROJECTOR)
     screenshot(page, "dashboard_1920x1080.png")
     page.set_viewport_size(SMALL)
@@ -312,8 +318,7 @@ def test_dashboard_in_chromium(server, browser_page):
         names = buybox["yData"]
         return {names[h] for h in a} == {"platform"} and any(roles[names[h]] != "platform" for h in b)
     options(page, 7, third_party_in_b)
-    page.locator(".pricelab-cell-featured").scroll_into_view_if_needed()
-    page.screenshot(path=ARTIFACTS / "dashboard_dma_neutral_buybox.png")
+    show(page, ".pricelab-cell-featured", "dashboard_dma_neutral_buybox.png")
 
     assert page.get_by_label("referral fee").count() == 1
     choose_scenario(page, "calvano2020")
@@ -334,26 +339,24 @@ def test_dashboard_in_chromium(server, browser_page):
     learning = options(page, 7, lambda found: any(c["title"].startswith("Learning: 1,") for c in found))
     curve = next(c for c in learning if c["title"].startswith("Learning"))
     assert len(curve["series"][0]["data"]) >= 10 and curve["grids"] == 2, "Delta per chunk over training ticks"
-    page.locator(".pricelab-cell-learning").scroll_into_view_if_needed()
-    page.screenshot(path=ARTIFACTS / "dashboard_calvano_learning.png")
+    show(page, ".pricelab-cell-learning", "dashboard_calvano_learning.png")
     a_clock, b_clock = clock(page), clock(page, ".pricelab-clock-b")
     assert a_clock.split(" · ", 1)[1] == b_clock.split(" · ", 1)[1], f"A and B apart: {a_clock} | {b_clock}"
     assert tick(page) == 0, "after training the clock counts the trained algorithms' play"
     page.get_by_role("button", name="Step").click()
     wait_tick(page, "period 1 of")
     page.get_by_role("button", name="Force a deviation").click()
-    forced = page.get_by_text(re.compile(r"charges [\d.]+ for 1 tick"))
+    forced = page.get_by_text(re.compile(r"charges [\d.]+ for 1 period"))
     price = float(re.search(r"charges ([\d.]+)", forced.inner_text()).group(1))
     page.get_by_role("button", name="Play").click()
-    page.get_by_text(re.compile("Paused \\d+ ticks after the deviation")).wait_for()
+    page.get_by_text(re.compile("Paused \\d+ periods after the deviation")).wait_for()
     charts = options(page, 8, lambda found: any(c["title"].startswith("Around the deviation") for c in found))
     zoom = next(c for c in charts if c["title"].startswith("Around the deviation"))
     assert zoom["x"] == "periods from the deviation"
     firm1 = next(s for s in zoom["series"] if s["id"] == "firm1 · A")
     assert firm1["data"][zoom["xData"].index("+0")] == price, "the zoom draws the forced price at period +0"
     assert tick(page) < 144, "play paused with the response in view"
-    page.locator(".pricelab-cell-deviation").scroll_into_view_if_needed()
-    page.screenshot(path=ARTIFACTS / "dashboard_calvano_deviation.png")
+    show(page, ".pricelab-cell-deviation", "dashboard_calvano_deviation.png")
 
     shared = browser.new_context().new_page()  # the same run by its link, in another browser
     shared.goto(page.url)

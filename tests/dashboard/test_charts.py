@@ -248,3 +248,16 @@ def test_captions_speak_of_periods_in_a_repeated_game_and_of_fees_only_with_a_pl
     calvano, amazon = Lab("calvano2020").model, Lab().model
     assert charts.caption("profit", calvano) == "Each seller's profit per period."
     assert "fees" in charts.caption("profit", amazon) and "per tick" in charts.caption("profit", amazon)
+
+
+def test_marks_close_together_label_opposite_ends_of_their_lines():
+    lab = Lab("calvano2020")
+    lab.step(10)
+    assert lab.set_rule("price_cap_monopoly", True)
+    lab.step(1)
+    assert lab.deviate("firm1", "1.5")  # one period after the rule: the labels would lie on top of each other
+    lab.step(40)
+    option = charts.price(charts.view(lab.model, 100, lab.twin, lab.b_name, lab.marks, lab.since))
+    rule, deviation = [d for d in option["series"][0]["markLine"]["data"] if "xAxis" in d]
+    assert deviation["xAxis"] - rule["xAxis"] == 1
+    assert {rule["label"]["position"], deviation["label"]["position"]} == {"insideEndBottom", "insideStartTop"}
