@@ -39,7 +39,7 @@ SYMBOLS = ("circle", "triangle", "rect", "diamond", "pin", "roundRect")
 BEFORE_DEVIATION, AFTER_DEVIATION = 5, 30  # the zoom around a forced deviation, in ticks (periods)
 EMPTY = "No ticks yet: press Step or Play."
 CAPTIONS = {
-    "price": "Each seller's price per tick; shaded: the ranges of static Nash and joint-monopoly prices.",
+    "price": "Each seller's price per {unit}; shaded: the ranges of static Nash and joint-monopoly prices.",
     "delta": "The industry's profit over the last {span}, scaled: 0 = static Nash, 1 = joint monopoly.",
     "difference": "B minus A, averaged since the latest marker, one panel each: mean price and consumer surplus "
                   "per {unit}; the dotted line is no difference.",
@@ -48,7 +48,7 @@ CAPTIONS = {
     "deviation": "Around the latest forced deviation, one point per {unit}: who was forced, and how the others "
                  "answered.",
     "profit": "Each seller's profit per {unit}{fees}.",
-    "shares": "Each seller's share of the units sold per tick (with B: A as areas, B as dashed boundaries).",
+    "shares": "Each seller's share of the units sold per {unit} (with B: A as areas, B as dashed boundaries).",
     "featured": "Which seller's offer is featured (holds the Buy Box) on the platform, tick by tick.",
     "events": "Every price change: up (red) or down (blue); with B, hollow marks on B's rows.",
     "stock": "Units each seller holds in stock; sellers with unlimited stock have no line.",
@@ -538,7 +538,11 @@ def learning(v: View) -> dict:
                        "itemStyle": {"color": PALETTE[i % len(PALETTE)]},
                        "lineStyle": {"width": _width(k, len(learners))}})
     b = v.a.benchmarks
-    axes = [value_axis("Delta: 0 = static Nash, 1 = joint monopoly"), value_axis("mean price (currency units)")]
+    seen = _finite([np.array([p.price[i] for p in points for i in learners])]) or (np.inf, -np.inf)
+    low = min(seen[0], float(b.nash_price[learners].min()))
+    high = max(seen[1], float(b.monopoly_price[learners].max()))
+    axes = [value_axis("Delta: 0 = static Nash, 1 = joint monopoly"),
+            value_axis("mean price (currency units)", **_range(low, high))]
     option = frame(v, "learning", f"Learning: {ticks[-1] if ticks else 0:,} training {unit}s so far", series, axes,
                    xAxis={"type": "value", "min": 0, "name": f"training {unit}s", "nameLocation": "middle",
                           "nameGap": 26, "axisLabel": {"fontSize": 12}})
