@@ -3,9 +3,11 @@
 
 Every control hands its raw value to the session's ``Lab`` and then calls ``done()`` so the
 page redraws; the ``Lab`` decides whether the value is valid. A field whose text the ``Lab``
-refused shows the value in force again, marked with the reason, so refused text never looks
-applied. Each component also takes the part of the settings it shows (the scenario, a seller,
-the active rules), so it is redrawn when that part changes.
+refused is marked, with the reason and the value in force, so refused text never looks applied,
+and keeps what was typed (the field is not replaced, so typing on is not lost). Each component
+takes the part of the settings and state it shows (the scenario, a seller, the active rules,
+whether training can start), so it is redrawn when that part changes: Solara redraws a component
+only when its arguments change.
 """
 
 from collections.abc import Callable
@@ -61,8 +63,8 @@ def windows(config: Scenario) -> dict[str, int]:
 
 @solara.component
 def NumberField(lab: Lab, label: str, path: str, value: float, done: Callable[[], None], refused: dict):
-    """A text field for a number; ``lab`` parses it, so bad text becomes a message beside the field and the
-    field shows the value in force again (it is drawn anew at each refusal). ``refused``: ``lab.rejected``."""
+    """A text field for a number; ``lab`` parses it, so bad text becomes a message beside the field, with the value
+    in force (``TextField``). ``refused``: ``lab.rejected``."""
     refused = refused.get(path)
 
     def changed(text: str):

@@ -50,7 +50,7 @@ class Mark(NamedTuple):
 
 
 class Rejected(NamedTuple):
-    """The latest text a field refused: ``attempt`` counts refusals (the page redraws the field at each)."""
+    """The latest text a field refused: ``attempt`` counts refusals (each a new note beside the field)."""
 
     attempt: int
     text: str
