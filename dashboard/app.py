@@ -29,6 +29,7 @@ from dashboard.controls import (
     ScenarioControls,
     SellerControls,
 )
+from dashboard.glossary import Teaching
 from dashboard.lab import Lab
 from dashboard.pacer import Pacer, wait_for_paint
 from dashboard.screens_panel import ScreensPanel
@@ -87,10 +88,15 @@ def _played(lab: Lab, model) -> str:
 
 
 def figures(lab: Lab, window: int) -> dict[str, Callable[[], dict]]:
-    """The charts of one frame that apply to the market, by name, as functions giving their options."""
+    """The charts of one frame that apply to the market, by name, as functions giving their options (while A
+    trains chunk by chunk, A's charts and the learning curve: run B is split from A when training ends)."""
     with lab.lock:
-        view = charts.view(lab.model, window, lab.twin, lab.b_name, lab.marks, lab.since)
-    return {name: partial(charts.BUILDERS[name], view) for name in charts.names(lab.model, lab.twin is not None)}
+        twin = None if lab.is_training else lab.twin  # B splits from A once trained
+        view = charts.view(lab.model, window, twin, lab.b_name, lab.marks, lab.since,
+                           lab.curve.points if lab.curve is not None else ())
+        shown = charts.names(lab.model, twin is not None, lab.curve is not None,
+                             any(m.kind == "deviation" for m in lab.marks))
+    return {name: partial(charts.BUILDERS[name], view) for name in shown}
 
 
 def draw(lab: Lab, window: int, widgets: dict) -> None:
@@ -132,7 +138,7 @@ def Bar(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[int], w
             Registered("clock", solara.v.Html(tag="span", class_="pricelab-clock"), widgets)
             Registered("clock_b", solara.v.Html(tag="span", class_="pricelab-clock-b"), widgets)
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "justify-content": "space-between"}):
-            RunControls(lab, lab.finished, playing, speed, window, done)
+            RunControls(lab, lab.config, lab.finished, lab.is_training, playing, speed, window, done)
             ExportControls(lab, lab.config)
         if lab.error:
             solara.Error(f"Not applied: {lab.error}. The last valid model keeps running.", dense=True)
@@ -165,12 +171,19 @@ def Controls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[in
     settings.value  # noqa: B018 -- read to redraw after a change
     solara.Text(TITLE, style={"font-size": "1.25em", "font-weight": "500"})
     ScenarioControls(lab, lab.config, done)
-    LearningControls(lab, lab.config, playing.value, speed, done)
+    LearningControls(lab, lab.config, playing, lab.trainable, lab.learn_live, speed, done)
     RuleControls(lab, lab.rules, done)
     refused = dict(lab.rejected)
-    MarketControls(lab, lab.config, done, refused)
+    MarketControls(lab, lab.config, done, refused, lab.has_platform)
     for seller in lab.config.sellers:
         SellerControls(lab, seller, done, refused)
+
+
+@solara.component
+def Notes(lab: Lab, settings: solara.Reactive[int]):
+    """The glossary and the worksheet of the scenario on show (``dashboard.glossary``), below the charts."""
+    settings.value  # noqa: B018 -- read to follow a change of scenario
+    Teaching(lab.name)
 
 
 @solara.component
@@ -200,14 +213,31 @@ def Market():
     speed = solara.use_reactive(6)
     window = solara.use_reactive(144)
 
+    seen = solara.use_memo(lambda: {"layout": lab.layout, "revision": lab.revision}, [])
+
     def done():
+        seen["layout"] = lab.layout
         settings.value += 1
+
+    async def follow():
+        """Follow what another page on this run (a shared ``?run=`` link) does: lay out again after its changes,
+        draw after its steps. This page's own play loop draws its frames itself."""
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            if lab.layout != seen["layout"]:
+                done()
+            elif lab.revision != seen["revision"] and not playing.value:
+                draw(lab, window.value, widgets)
+            seen["revision"] = lab.revision
 
     async def play():
         lab.paused = False
-        while playing.value and not lab.finished:
+        while playing.value and (lab.is_training or not lab.finished):
             started = time.perf_counter()
-            lab.step(speed.value)
+            if lab.is_training:
+                lab.paused = lab.train_chunk()  # trained: stop, at period 0 of the trained play
+            else:
+                lab.step(speed.value)
             draw(lab, window.value, widgets)
             if lab.paused:
                 lab.paused = False
@@ -217,6 +247,7 @@ def Market():
         done()
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=False)
+    solara.lab.use_task(follow, dependencies=[], prefer_threaded=False)
     solara.Style(CSS)
     Address.element(run=run)
     with solara.Div(classes=["pricelab-page"]):
@@ -227,3 +258,4 @@ def Market():
             Live(lab, window.value, settings, widgets)
             with solara.Div(style={"padding": "0 12px 12px"}):
                 ScreensPanel(lab).key("screens")
+                Notes(lab, settings)

@@ -34,13 +34,21 @@ RUNS = {"A": "#37474f", "B": "#e65100"}
 BANDS = (("Nash range", "nash_price", "rgba(46, 125, 50, 0.16)", "#2e7d32"),
          ("monopoly range", "monopoly_price", "rgba(198, 40, 40, 0.13)", "#c62828"))
 MARKS = {"rule": "#6a1b9a", "deviation": "#ad1457"}
+LABEL_POINTS = 20  # marks closer than 1/20 of the drawn points label opposite ends of their lines
+SYMBOLS = ("circle", "triangle", "rect", "diamond", "pin", "roundRect")
+BEFORE_DEVIATION, AFTER_DEVIATION = 5, 30  # the zoom around a forced deviation, in ticks (periods)
 EMPTY = "No ticks yet: press Step or Play."
 CAPTIONS = {
-    "price": "Each seller's price per tick; shaded: the ranges of static Nash and joint-monopoly prices.",
+    "price": "Each seller's price per {unit}; shaded: the ranges of static Nash and joint-monopoly prices.",
     "delta": "The industry's profit over the last {span}, scaled: 0 = static Nash, 1 = joint monopoly.",
-    "difference": "B minus A, averaged since the latest marker: mean price and consumer surplus per tick.",
-    "profit": "Each seller's profit per tick after fees; the platform's includes the fees it collects.",
-    "shares": "Each seller's share of the units sold per tick (with B: A as areas, B as dashed boundaries).",
+    "difference": "B minus A, averaged since the latest marker, one panel each: mean price and consumer surplus "
+                  "per {unit}; the dotted line is no difference.",
+    "learning": "Training, chunk by chunk: Delta of each chunk (top) and each learner's mean price in it (below), "
+                "over the training {unit}s; exploring shrinks as they go.",
+    "deviation": "Around the latest forced deviation, one point per {unit}: who was forced, and how the others "
+                 "answered.",
+    "profit": "Each seller's profit per {unit}{fees}.",
+    "shares": "Each seller's share of the units sold per {unit} (with B: A as areas, B as dashed boundaries).",
     "featured": "Which seller's offer is featured (holds the Buy Box) on the platform, tick by tick.",
     "events": "Every price change: up (red) or down (blue); with B, hollow marks on B's rows.",
     "stock": "Units each seller holds in stock; sellers with unlimited stock have no line.",
@@ -61,31 +69,38 @@ class View:
     b_name: str = "B"
     marks: tuple = ()
     since: int = 0
+    curve: tuple = ()
 
     def runs(self) -> list[tuple[str, PricingModel]]:
         return [("A", self.a)] + ([("B", self.b)] if self.b is not None else [])
 
 
 def view(a: PricingModel, window: int, b: PricingModel | None = None, b_name: str = "B", marks=(),
-         since: int | None = None) -> View:
-    """The ``View`` of the last ``window`` ticks run."""
+         since: int | None = None, curve=()) -> View:
+    """The ``View`` of the last ``window`` ticks run (``curve``: the points of training so far, if any)."""
     picked = rows(a, window)
     return View(a, b, picked, timeline.labels(a, picked), b_name, tuple(marks),
-                int(a.state.origin[0]) if since is None else since)
+                int(a.state.origin[0]) if since is None else since, tuple(curve))
 
 
-def names(model: PricingModel, with_b: bool) -> list[str]:
+def names(model: PricingModel, with_b: bool, learning: bool = False, deviated: bool = False) -> list[str]:
     """The charts that apply to ``model``'s market, in page order: the Buy Box needs two offers on the
-    platform, stock a market with ``[inventory]``, shoppers a demand profile, B - A a run B."""
+    platform, stock a market with ``[inventory]``, shoppers a demand profile, B - A a run B, the learning
+    curve a training drawn chunk by chunk, the zoom a forced deviation."""
     state = model.state
     shown = {"difference": with_b, "featured": int(state.market.on_platform.sum()) >= 2,
-             "stock": state.inventory is not None, "shoppers": state.market.arrival_factor.shape[0] > 1}
+             "stock": state.inventory is not None, "shoppers": state.market.arrival_factor.shape[0] > 1,
+             "learning": learning, "deviation": deviated}
     return [name for name in CAPTIONS if shown.get(name, True)]
 
 
 def caption(name: str, model: PricingModel) -> str:
-    """The chart's one-line caption."""
-    return CAPTIONS[name].format(span=f"{PERIOD_WINDOW} periods" if timeline.repeated_game(model.config) else "day")
+    """The chart's one-line caption (periods in a repeated game; fees only where there is a platform)."""
+    repeated = timeline.repeated_game(model.config)
+    fees = ("" if not model.state.market.on_platform.any() else
+            " after fees; the platform's includes the fees it collects")
+    return CAPTIONS[name].format(span=f"{PERIOD_WINDOW} periods" if repeated else "day",
+                                 unit="period" if repeated else "tick", fees=fees)
 
 
 def rows(model: PricingModel, window: int) -> np.ndarray:
@@ -159,14 +174,24 @@ def _legend_rows(names: list[str]) -> int:
 
 
 def _marks(v: View) -> list[dict]:
-    """Vertical lines at the drawn ticks where B's rules changed or a deviation was forced."""
-    lines = []
+    """Vertical lines at the drawn ticks where B's rules changed or a deviation was forced; marks that fall on one
+    drawn tick share one line and one label (``once a day on · firm1 at 1.5``), and a mark close to the one before
+    (within 1/``LABEL_POINTS`` of the drawn points) has its label at the other end of its line, so that no label
+    hides another."""
+    at_point: dict[int, list] = {}
     for mark in v.marks:
         at = timeline.position(v.a, v.rows, mark.tick)
         if at is not None:
-            lines.append({"xAxis": at, "name": mark.text, "lineStyle": {"color": MARKS[mark.kind], "width": 1.5,
-                                                                          "type": "solid"},
-                          "label": {"formatter": "{b}", "position": "insideEndBottom", "color": MARKS[mark.kind]}})
+            at_point.setdefault(at, []).append(mark)
+    lines, previous, low = [], None, False
+    for at, marks in sorted(at_point.items()):
+        low = previous is not None and at - previous < max(2, len(v.rows) // LABEL_POINTS) and not low
+        color = MARKS[marks[-1].kind]
+        lines.append({"xAxis": at, "name": " · ".join(dict.fromkeys(m.text for m in marks)),
+                      "lineStyle": {"color": color, "width": 1.5, "type": "solid"},
+                      "label": {"formatter": "{b}", "position": "insideStartTop" if low else "insideEndBottom",
+                                "color": color}})
+        previous = at
     return lines
 
 
@@ -185,18 +210,27 @@ def _per_seller(v: View, table, columns: list[int] | None = None, **style) -> li
 
     A seller's lines share its colour and its name (one legend entry shows or hides both); their ids
     say the run (``platform · B``: the tooltip shows ids). B's are dashed; with a run B, two legend
-    keys without data say which line style is which run (``_run_keys``).
+    keys without data say which line style is which run (``_run_keys``). Lines are drawn widest first
+    (``_width``), so sellers at identical prices all stay in view.
     """
     sellers = _sellers(v.a)
     columns = list(range(len(sellers))) if columns is None else columns
     series = []
     for run, model in v.runs():
         data = table(model)[v.rows]
-        for i in columns:
-            series.append({"name": sellers[i], "id": f"{sellers[i]} · {run}", "type": "line", "symbol": "none",
+        for k, i in enumerate(columns):
+            series.append({"name": sellers[i], "id": f"{sellers[i]} · {run}", "type": "line",
                            "data": values(data[:, i]), "itemStyle": {"color": PALETTE[i % len(PALETTE)]},
-                           "lineStyle": {"width": 1.5, "type": "dashed" if run == "B" else "solid"}, **style})
+                           "lineStyle": {"width": _width(k, len(columns)),
+                                         "type": "dashed" if run == "B" else "solid"},
+                           "symbol": "none", **style})
     return series + _run_keys(v)
+
+
+def _width(k: int, n: int) -> float:
+    """Line width of the k-th of n sellers: the first widest, each later one 1.5 px narrower, the last 1.5 px,
+    so a later line drawn over an earlier one at the same prices leaves the earlier one's edges showing."""
+    return 1.5 + 1.5 * (n - 1 - k)
 
 
 def _run_keys(v: View) -> list[dict]:
@@ -227,24 +261,21 @@ def _finite(arrays) -> tuple[float, float] | None:
 def price(v: View) -> dict:
     """Each seller's price (B's dashed), over the bands of the static Nash and monopoly prices, all in range."""
     series = _per_seller(v, lambda m: m.state.records.price, step="end")
-    low, high = [], []
-    for label, field, fill, edge in BANDS:
-        band = getattr(v.a.benchmarks, field)
-        pad = max(0.0, 0.004 * float(band.max()) - float(band.max() - band.min()) / 2)
-        low.append(float(band.min()) - pad)
-        high.append(float(band.max()) + pad)
-        series.append({"name": label, "type": "line", "data": [], "itemStyle": {"color": edge},
-                       "markArea": {"silent": True, "itemStyle": {"color": fill},
-                                    "label": {"position": "insideTopLeft", "color": edge, "fontSize": 11},
-                                    "data": [[{"name": label, "yAxis": low[-1]}, {"yAxis": high[-1]}]]}})
+    bands, low, high = _bands(v)
+    series += bands
     if on_the_clock(v.a):
         series.append({"name": f"night ({NIGHT[0]:02d}:00-{NIGHT[1]:02d}:00)", "type": "line", "data": [],
                        "itemStyle": {"color": "#78909c"},
                        "markArea": {"silent": True, "itemStyle": {"color": "rgba(38, 50, 56, 0.08)"},
                                     "data": nights(v)}})
+    return frame(v, "price", "Prices", series, _price_axis(v, low, high))
+
+
+def _price_axis(v: View, low: list[float], high: list[float]) -> dict:
+    """The price axis, fitted to the drawn prices and the benchmark ranges (``low``, ``high``) alike."""
     seen = _finite([m.state.records.price[v.rows] for _, m in v.runs()])
     bounds = (min(low + [seen[0]]), max(high + [seen[1]])) if seen else (min(low), max(high))
-    return frame(v, "price", "Prices", series, value_axis("price (currency units)", **_range(*bounds)))
+    return value_axis("price (currency units)", **_range(*bounds))
 
 
 def on_the_clock(model: PricingModel) -> bool:
@@ -276,8 +307,9 @@ def shoppers(v: View) -> dict:
 
 def profit(v: View) -> dict:
     """Each seller's profit per tick (after fees; the platform's includes fees received)."""
-    return frame(v, "profit", "Profit per tick", _per_seller(v, lambda m: m.state.records.profit),
-                 value_axis("profit per tick (currency units)"))
+    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    return frame(v, "profit", f"Profit per {unit}", _per_seller(v, lambda m: m.state.records.profit),
+                 value_axis(f"profit per {unit} (currency units)"))
 
 
 def shares(v: View) -> dict:
@@ -406,13 +438,15 @@ def delta(v: View) -> dict:
 
 
 def difference(v: View) -> dict:
-    """B minus A since B's rules last changed: mean price per tick and consumer surplus per tick."""
+    """B minus A since B's rules last changed, one panel each (``panels``): mean price and consumer surplus per
+    tick (or period), each on its own axis with its unit and a dotted zero line."""
     a, b = v.a.state, v.b.state
     n = a.n_records
     start = min(max(0, (v.since - int(a.origin[0])) // a.records.stride), n)
     price_gap = b.records.price[start:n].mean(axis=1) - a.records.price[start:n].mean(axis=1)
     surplus_gap = b.records.market[start:n, SURPLUS] - a.records.market[start:n, SURPLUS]
-    gaps = {"mean price (B - A)": price_gap, "consumer surplus per tick (B - A)": surplus_gap}
+    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    gaps = {"mean price (B - A)": price_gap, f"consumer surplus per {unit} (B - A)": surplus_gap}
     shown = v.rows[v.rows >= start]
     series = []
     for k, (label, gap) in enumerate(gaps.items()):
@@ -420,13 +454,108 @@ def difference(v: View) -> dict:
         data = [None] * (v.rows.shape[0] - shown.shape[0]) + values(means)
         series.append({"name": label, "type": "line", "showSymbol": False, "yAxisIndex": k, "data": data,
                        "itemStyle": {"color": ("#1565c0", "#2e7d32")[k]}, "lineStyle": {"width": 2}})
-    series[0]["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"color": "#999", "type": "dotted"},
-                             "label": {"show": False}, "data": [{"yAxis": 0}]}
-    surplus = value_axis("surplus per tick")
-    surplus["nameTextStyle"]["align"] = "right"
-    return frame(v, "difference", f"{v.b_name} minus A, since {timeline.when(v.a, v.since)}", series,
-                 [value_axis("price (currency units)"), surplus])
+    axes = [value_axis("B - A: price (currency units)"), value_axis(f"B - A: surplus (currency units per {unit})")]
+    option = frame(v, "difference", f"{v.b_name} minus A, since {timeline.when(v.a, v.since)}", series, axes)
+    return panels(option, _marks(v))
 
 
-BUILDERS = {"price": price, "delta": delta, "difference": difference, "profit": profit, "shares": shares,
+def panels(option: dict, marks: list[dict]) -> dict:
+    """``option`` (two value axes) laid out as two panels, one above the other, each with one value axis, its own
+    copy of the time axis (labelled under the lower one), a dotted zero line and the ``marks``: series k (its
+    ``yAxisIndex``) is drawn in panel k. Never two scales on one panel."""
+    top = option["grid"]["top"]
+    grid = {key: option["grid"][key] for key in ("left", "right", "containLabel")}
+    option["grid"] = [{**grid, "top": top, "bottom": "56%"}, {**grid, "top": "56%", "bottom": 34}]
+    lower = {**option["xAxis"], "gridIndex": 1}
+    upper = {**lower, "gridIndex": 0, "axisLabel": {"show": False}, "name": ""}
+    option["xAxis"] = [upper, lower]
+    for k, axis in enumerate(option["yAxis"]):
+        axis["gridIndex"] = k
+        axis.setdefault("splitNumber", 3)
+    first = {}
+    for s in option["series"]:
+        s["xAxisIndex"] = s.get("yAxisIndex", 0)
+        first.setdefault(s["xAxisIndex"], s)
+    for s in first.values():
+        zero = {"yAxis": 0, "name": "0", "lineStyle": {"color": "#777", "type": "dotted", "width": 1.5},
+                "label": {"show": False}}
+        s["markLine"] = _merge_lines(None, [zero, *marks])
+    return option
+
+
+def _bands(v: View) -> tuple[list[dict], list[float], list[float]]:
+    """Shaded ranges of the sellers' static Nash and joint-monopoly prices (series without data) and their
+    bounds, a little widened where a range is a single price so that it shows."""
+    series, low, high = [], [], []
+    for label, field, fill, edge in BANDS:
+        band = getattr(v.a.benchmarks, field)
+        pad = max(0.0, 0.004 * float(band.max()) - float(band.max() - band.min()) / 2)
+        low.append(float(band.min()) - pad)
+        high.append(float(band.max()) + pad)
+        series.append({"name": label, "type": "line", "data": [], "itemStyle": {"color": edge},
+                       "markArea": {"silent": True, "itemStyle": {"color": fill},
+                                    "label": {"position": "insideTopLeft", "color": edge, "fontSize": 11},
+                                    "data": [[{"name": label, "yAxis": low[-1]}, {"yAxis": high[-1]}]]}})
+    return series, low, high
+
+
+def deviation(v: View) -> dict:
+    """The prices around the latest forced deviation, zoomed: ``BEFORE_DEVIATION`` ticks (periods) before it to
+    ``AFTER_DEVIATION`` after, every tick drawn with a marker (each seller its own shape)."""
+    a = v.a.state
+    mark = [m for m in v.marks if m.kind == "deviation"][-1]
+    at = (mark.tick - int(a.origin[0])) // a.records.stride
+    picked = np.arange(max(0, at - BEFORE_DEVIATION), min(a.n_records, at + AFTER_DEVIATION + 1))
+    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    zoom = View(v.a, v.b, picked, [f"{r - at:+d}" for r in picked.tolist()], v.b_name, v.marks, v.since)
+    series = _per_seller(zoom, lambda m: m.state.records.price, step="end")
+    for s in series:
+        if s["data"]:
+            k = _sellers(v.a).index(s["name"])
+            s.update(symbol=SYMBOLS[k % len(SYMBOLS)], symbolSize=7 + 2 * (len(_sellers(v.a)) - 1 - k),
+                     showSymbol=True)
+    bands, low, high = _bands(zoom)
+    option = frame(zoom, "deviation", f"Around the deviation: {mark.text}", series + bands,
+                   _price_axis(zoom, low, high))
+    option["xAxis"]["name"] = f"{unit}s from the deviation"
+    return option
+
+
+def learning(v: View) -> dict:
+    """Training chunk by chunk (``dashboard.learning``): each chunk's Delta (upper panel) and each learner's mean
+    price in it (lower panel, over the Nash and monopoly ranges), against the training ticks."""
+    points = v.curve
+    ticks = [p.tick for p in points]
+    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    series = [{"name": "Delta of the chunk", "type": "line", "yAxisIndex": 0, "showSymbol": True, "symbolSize": 5,
+               "data": [[t, d] for t, d in zip(ticks, values([p.delta for p in points]), strict=True)],
+               "itemStyle": {"color": RUNS["A"]}, "lineStyle": {"width": 2}}]
+    learners = [i for i, s in enumerate(v.a.config.sellers) if strategies.get(s.strategy).learns]
+    for k, i in enumerate(learners):
+        series.append({"name": _sellers(v.a)[i], "type": "line", "yAxisIndex": 1, "showSymbol": True,
+                       "symbol": SYMBOLS[k % len(SYMBOLS)], "symbolSize": 7 + 2 * (len(learners) - 1 - k),
+                       "data": [[t, p] for t, p in zip(ticks, values([p.price[i] for p in points]), strict=True)],
+                       "itemStyle": {"color": PALETTE[i % len(PALETTE)]},
+                       "lineStyle": {"width": _width(k, len(learners))}})
+    b = v.a.benchmarks
+    seen = _finite([np.array([p.price[i] for p in points for i in learners])]) or (np.inf, -np.inf)
+    low = min(seen[0], float(b.nash_price[learners].min()))
+    high = max(seen[1], float(b.monopoly_price[learners].max()))
+    axes = [value_axis("Delta: 0 = static Nash, 1 = joint monopoly"),
+            value_axis("mean price (currency units)", **_range(low, high))]
+    option = frame(v, "learning", f"Learning: {ticks[-1] if ticks else 0:,} training {unit}s so far", series, axes,
+                   xAxis={"type": "value", "min": 0, "name": f"training {unit}s", "nameLocation": "middle",
+                          "nameGap": 26, "axisLabel": {"fontSize": 12}})
+    option.pop("graphic", None)
+    option = panels(option, [])
+    for k, (name, price) in enumerate((("Nash", b.nash_price), ("monopoly", b.monopoly_price))):
+        option["series"][1]["markLine"]["data"].append(
+            {"yAxis": round(float(np.mean(price[learners])), 4), "name": name,
+             "lineStyle": {"color": BANDS[k][3], "type": "dashed"},
+             "label": {"formatter": "{b}", "position": "insideEndTop", "color": BANDS[k][3]}})
+    return option
+
+
+BUILDERS = {"price": price, "delta": delta, "difference": difference, "learning": learning, "deviation": deviation,
+            "profit": profit, "shares": shares,
             "featured": featured, "events": events, "stock": stock, "shoppers": shoppers}

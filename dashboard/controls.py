@@ -3,9 +3,11 @@
 
 Every control hands its raw value to the session's ``Lab`` and then calls ``done()`` so the
 page redraws; the ``Lab`` decides whether the value is valid. A field whose text the ``Lab``
-refused shows the value in force again, marked with the reason, so refused text never looks
-applied. Each component also takes the part of the settings it shows (the scenario, a seller,
-the active rules), so it is redrawn when that part changes.
+refused is marked, with the reason and the value in force, so refused text never looks applied,
+and keeps what was typed (the field is not replaced, so typing on is not lost). Each component
+takes the part of the settings and state it shows (the scenario, a seller, the active rules,
+whether training can start), so it is redrawn when that part changes: Solara redraws a component
+only when its arguments change.
 """
 
 from collections.abc import Callable
@@ -18,8 +20,11 @@ from market import strategies
 from market.catalog import scenario_names
 from market.interventions import to_ticks
 from market.scenario import Scenario, Seller
+from market.strategies.registry import Param
 
 SMALL = {"font-size": "0.85em", "color": "#555"}
+SKIP_PERIODS = 1000
+OPEN_RANGE = 1e6  # a parameter whose upper bound is at least this is shown as unbounded above
 
 
 def speeds(config: Scenario) -> dict[str, int]:
@@ -32,6 +37,22 @@ def speeds(config: Scenario) -> dict[str, int]:
     return {label: ticks for label, ticks in spans.items() if label.startswith("1 tick") or ticks > 1}
 
 
+def skip_span(config: Scenario) -> tuple[str, int]:
+    """The Skip button's label and ticks: a day on the clock, ``SKIP_PERIODS`` periods in a repeated game."""
+    if timeline.repeated_game(config):
+        return f"Skip {SKIP_PERIODS:,} periods", SKIP_PERIODS
+    return "Skip a day", config.ticks_per_day
+
+
+def step_ticks(config: Scenario, speed: int) -> int:
+    """Ticks one press of Step runs: one period in a repeated game, else the ticks of a frame."""
+    return 1 if timeline.repeated_game(config) else speed
+
+
+def frame_label(config: Scenario) -> str:
+    return "periods per frame" if timeline.repeated_game(config) else "ticks per frame"
+
+
 def windows(config: Scenario) -> dict[str, int]:
     """Chart windows in ticks, by the time they span on the scenario's clock, or in periods of a repeated game."""
     if timeline.repeated_game(config):
@@ -42,17 +63,51 @@ def windows(config: Scenario) -> dict[str, int]:
 
 @solara.component
 def NumberField(lab: Lab, label: str, path: str, value: float, done: Callable[[], None], refused: dict):
-    """A text field for a number; ``lab`` parses it, so bad text becomes a message beside the field and the
-    field shows the value in force again (it is drawn anew at each refusal). ``refused``: ``lab.rejected``."""
+    """A text field for a number; ``lab`` parses it, so bad text becomes a message beside the field, with the value
+    in force (``TextField``). ``refused``: ``lab.rejected``."""
     refused = refused.get(path)
 
     def changed(text: str):
         lab.set_value(path, text)
         done()
-    note = f"{refused.text!r} not applied ({refused.reason}); in force: {value:g}" if refused else False
-    solara.InputText(label, value=f"{value:g}", on_value=changed, continuous_update=False, error=note,
+    TextField(lab, label, path, f"{value:g}", changed, refused)
+
+
+@solara.component
+def TextField(lab: Lab, label: str, path: str, shown: str, changed: Callable[[str], None], refused):
+    """The field of ``NumberField`` and ``ParamField``. A refusal marks the field and keeps what was typed in it, so
+    that typing on never lands in a field being replaced (a refusal leaves ``lab.layout`` as it was); the value in
+    force is in the note. The field is drawn anew, showing the value in force, after any accepted change."""
+    note = f"{refused.text!r} not applied ({refused.reason}); in force: {shown}" if refused else False
+    solara.InputText(label, value=shown, on_value=changed, continuous_update=False, error=note,
                      classes=["pricelab-refused"] if refused else []).key(
-        f"{lab.name}:{path}:{value!r}:{refused.attempt if refused else 0}")
+        f"{lab.name}:{path}:{shown}:{lab.layout}")
+
+
+@solara.component
+def ParamField(lab: Lab, seller: Seller, param: Param, done: Callable[[], None], refused: dict):
+    """A strategy parameter's field, labelled with its allowed range from the registry (``nash``, ``monopoly`` or
+    ``cost`` are accepted where the parameter is a price)."""
+    path = f"sellers.{seller.name}.params.{param.name}"
+
+    def changed(text: str):
+        lab.set_value(path, text)
+        done()
+    value = seller.params.get(param.name, param.default)
+    TextField(lab, f"{param.name} ({param_range(param)})", path, value if isinstance(value, str) else f"{value:g}",
+              changed, refused.get(path))
+
+
+def param_range(param: Param) -> str:
+    """``0-1``, or ``>= 0`` for a parameter without a practical upper bound (and ``or nash, ...`` for prices)."""
+    shown = f"{param.low:g}-{param.high:g}" if param.high < OPEN_RANGE else f">= {param.low:g}"
+    return f"{shown} or cost, nash, monopoly" if param.is_price else shown
+
+
+def strategy_text(name: str) -> str:
+    """What a strategy does and where it comes from, from the registry (its doc and source)."""
+    spec = strategies.get(name)
+    return f"{spec.doc.strip()} Source: {spec.source.strip()}"
 
 
 @solara.component
@@ -66,11 +121,14 @@ def ScenarioControls(lab: Lab, config: Scenario, done: Callable[[], None]):
 
 
 @solara.component
-def MarketControls(lab: Lab, config: Scenario, done: Callable[[], None], refused: dict):
-    """Demand, seed and the platform's terms (a change restarts both runs at tick 0)."""
+def MarketControls(lab: Lab, config: Scenario, done: Callable[[], None], refused: dict, platform: bool):
+    """Demand, seed and, where some seller sells on the platform (``platform``), the platform's terms (a change
+    restarts both runs at tick 0)."""
     with solara.Row():
         NumberField(lab, "demand mu", "demand.mu", config.demand.mu, done, refused)
         NumberField(lab, "seed", "seed", config.seed, done, refused)
+    if not platform:
+        return
     with solara.Row():
         NumberField(lab, "referral fee", "platform.referral_fee", config.platform.referral_fee, done, refused)
         NumberField(lab, "Buy Box attention", "platform.featured_attention", config.platform.featured_attention,
@@ -89,44 +147,72 @@ def SellerControls(lab: Lab, seller: Seller, done: Callable[[], None], refused: 
         done()
     with solara.Card(f"{seller.name} ({seller.role})", margin=0, style={"padding": "4px 8px"}):
         solara.Select("strategy", values=strategies.names(), value=seller.strategy, on_value=choose)
+        solara.Text(strategy_text(seller.strategy), classes=["pricelab-strategy-doc"],
+                    style={"font-size": "0.75em", "color": "#666"})
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for param in strategies.get(seller.strategy).params:
+                ParamField(lab, seller, param, done, refused)
         with solara.Row():
             NumberField(lab, "period", f"{prefix}.period", seller.period, done, refused)
             NumberField(lab, "lag", f"{prefix}.lag", seller.lag, done, refused)
             NumberField(lab, "cost", f"{prefix}.cost", seller.cost, done, refused)
-        solara.Text(f"period, lag: in ticks of {minutes} min; cost: currency units per unit", style=SMALL)
+        unit = "periods of the game" if timeline.repeated_game(lab.config) else f"ticks of {minutes} min"
+        solara.Text(f"period, lag: in {unit}; cost: currency units per unit", style=SMALL)
+
+
+def matching(catalog: dict[str, str], query: str) -> tuple[list[str], bool]:
+    """The rules a search finds, in catalog order, and whether by their descriptions: rules whose name has a word
+    starting with each word typed (``price`` finds ``price floor nash`` and ``price cap monopoly``); only where no
+    name matches, rules whose description contains every word typed (``prominence`` finds ``pdp``)."""
+    words = query.lower().split()
+    by_name = [name for name in catalog
+               if all(any(part.startswith(w) for part in rule_label(name).split()) for w in words)]
+    if by_name or not words:
+        return by_name, False
+    return [name for name, text in catalog.items() if all(w in text.lower() for w in words)], True
 
 
 @solara.component
 def RuleControls(lab: Lab, active: frozenset[str], done: Callable[[], None]):
-    """The engine's rules for run B, in a collapsible group with a search box; the rules on are named on top."""
+    """The engine's rules for run B, in a collapsible group with a search box. The group's title keeps one
+    length whatever is on (the rules on are listed inside), so nothing moves under the pointer."""
     query = solara.use_reactive("")
     catalog = rules.catalog()
     on = [rule_label(n) for n in catalog if n in active]
-    summary = f"Rules for run B: {', '.join(on)}" if on else f"Rules for run B ({len(catalog)}; none on)"
-    words = query.value.lower().split()
-    shown = {name: text for name, text in catalog.items()
-             if all(w in f"{rule_label(name)} {text}".lower() for w in words)}
-    with solara.Details(summary=summary, expand=False):
+    shown, by_text = matching(catalog, query.value)
+    with solara.Details(summary=f"Rules for run B ({len(on)} of {len(catalog)} on)", expand=False):
         solara.Text("Switching a rule on runs B beside A: the same market and seed, with the rule from the next "
                     "tick (a marker on every chart).", style=SMALL)
+        solara.Text(f"On: {', '.join(on)}" if on else "On: none", style={**SMALL, "display": "block"},
+                    classes=["pricelab-rules-on"])
         solara.InputText("search rules", value=query, continuous_update=True)
-        for name, description in shown.items():
+        if by_text:
+            solara.Text(f"No rule's name has {query.value!r}; these say it in their description:", style=SMALL)
+        for name in shown:
             def switch(value: bool, name: str = name):
                 lab.set_rule(name, value)
                 done()
             with solara.Column(gap="0px"):
                 solara.Switch(label=rule_label(name), value=name in active, on_value=switch)
-                solara.Text(description, style={"font-size": "0.75em", "color": "#666"})
+                solara.Text(catalog[name], style={"font-size": "0.75em", "color": "#666"})
         if not shown:
             solara.Text(f"No rule matches {query.value!r}.", style=SMALL)
 
 
 @solara.component
-def RunControls(lab: Lab, finished: bool, playing: solara.Reactive[bool], speed: solara.Reactive[int],
-                window: solara.Reactive[int], done: Callable[[], None]):
-    """Step, Play/Pause, Reset, Skip a day, the ticks per frame and the chart window (pinned at the top)."""
+def RunControls(lab: Lab, config: Scenario, finished: bool, training: bool, playing: solara.Reactive[bool],
+                speed: solara.Reactive[int], window: solara.Reactive[int], done: Callable[[], None]):
+    """Step, Play/Pause, Reset, Skip, the ticks (periods) per frame and the chart window (pinned at the top).
+
+    Drawn from the ``config`` and state it is given, so a new scenario redraws it: a repeated game offers
+    periods (Step runs one, Skip ``SKIP_PERIODS``), a market on the clock hours and days. While training
+    runs chunk by chunk (``training``), Play/Pause pauses it and Step and Skip wait.
+    """
+    frame, shown = speeds(config), windows(config)
+    skip_label, skip_ticks = skip_span(config)
+
     def step():
-        lab.step(speed.value)
+        lab.step(step_ticks(config, speed.value))
         done()
 
     def reset():
@@ -135,32 +221,35 @@ def RunControls(lab: Lab, finished: bool, playing: solara.Reactive[bool], speed:
         done()
 
     def skip():
-        lab.skip(lab.config.ticks_per_day)
+        lab.skip(skip_ticks)
         done()
-    frame, shown = speeds(lab.config), windows(lab.config)
 
     def fit():
         """Another scenario may not offer the speed or window in use: take the nearest it offers."""
         speed.set(frame[_label(frame, speed.value)])
         window.set(shown[_label(shown, window.value)])
-    solara.use_effect(fit, [lab.name])
+    solara.use_effect(fit, [config.name, timeline.repeated_game(config)])
+    idle = not (playing.value or finished or training)
     with solara.Row(classes=["pricelab-run"], style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Button("Step", on_click=step, disabled=playing.value or finished, color="primary")
+        solara.Button("Step", on_click=step, disabled=not idle, color="primary")
         solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
-                      disabled=finished and not playing.value, color="primary")
+                      disabled=finished and not playing.value and not training, color="primary")
         solara.Button("Reset", on_click=reset)
-        solara.Button("Skip a day", on_click=skip, disabled=playing.value or finished)
-        solara.Select("ticks per frame", values=list(frame), value=_label(frame, speed.value),
-                      on_value=lambda label: speed.set(frame[label]), style={"max-width": "140px"})
+        solara.Button(skip_label, on_click=skip, disabled=not idle)
+        solara.Select(frame_label(config), values=list(frame), value=_label(frame, speed.value),
+                      on_value=lambda label: speed.set(frame[label]), style={"max-width": "150px"})
         solara.Select("chart window", values=list(shown), value=_label(shown, window.value),
                       on_value=lambda label: window.set(shown[label]), style={"max-width": "110px"})
 
 
 @solara.component
-def LearningControls(lab: Lab, config: Scenario, playing: bool, speed: solara.Reactive[int],
-                     done: Callable[[], None]):
-    """Learners start trained where the scenario says so; or watch them learn, train first, then force one
-    seller to deviate and watch the others punish it (one tick a frame, pausing with the response in view)."""
+def LearningControls(lab: Lab, config: Scenario, playing: solara.Reactive[bool], trainable: bool, learn_live: bool,
+                     speed: solara.Reactive[int], done: Callable[[], None]):
+    """Learners start trained where the scenario says so; or watch them learn from scratch: "Train first" then
+    trains them chunk by chunk in the play loop, drawing Delta and their prices over the training ticks (the
+    button goes once they are trained). Then force one seller to deviate and watch the others punish it (one
+    tick a frame, pausing with the response in view). Drawn from the ``trainable`` and ``learn_live`` it is
+    given, so it changes when training ends."""
     learners = [s.name for s in config.sellers if strategies.get(s.strategy).learns]
     seller = solara.use_reactive(learners[0] if learners else "")
     price = solara.use_reactive("")
@@ -170,7 +259,8 @@ def LearningControls(lab: Lab, config: Scenario, playing: bool, speed: solara.Re
     nash = f"{lab.model.benchmarks.nash_price[lab.model.seller_index(chosen)]:.4g}"
 
     def train():
-        lab.train()
+        if lab.start_training():
+            playing.set(True)
         done()
 
     def live(on: bool):
@@ -181,17 +271,21 @@ def LearningControls(lab: Lab, config: Scenario, playing: bool, speed: solara.Re
         if lab.deviate(chosen, price.value or nash):
             speed.set(1)
         done()
+    unit = "period" if timeline.repeated_game(config) else "tick"
     solara.Text("Learning: the learners train to convergence on the fast path, then play their learned strategies "
                 "(as the papers measure them); or watch them learn from scratch.", style={"font-weight": "500"})
-    solara.Checkbox(label="watch them learn from scratch", value=lab.learn_live, on_value=live, disabled=playing)
-    if lab.trainable:
+    solara.Checkbox(label="watch them learn from scratch", value=learn_live, on_value=live, disabled=playing.value)
+    if trainable:
         with solara.Row():
-            solara.Button("Train first", on_click=train, disabled=playing, color="secondary")
+            solara.Button("Train first", on_click=train, disabled=playing.value, color="secondary")
+        solara.Text("Trains chunk by chunk, drawing Delta and their prices as they learn (Pause stops it).",
+                    style=SMALL)
     with solara.Row():
         solara.Select("deviating seller", values=learners, value=chosen, on_value=seller.set)
         solara.InputText("deviation price", value=price.value or nash, on_value=price.set, continuous_update=False)
-    solara.Button("Force a deviation", on_click=deviate, color="secondary")
-    solara.Text("Play then runs one tick a frame and pauses soon after, with the response in view.", style=SMALL)
+    solara.Button("Force a deviation", on_click=deviate, color="secondary", disabled=lab.is_training)
+    solara.Text(f"Play then runs one {unit} a frame and pauses soon after, with the response zoomed in view.",
+                style=SMALL)
 
 
 @solara.component

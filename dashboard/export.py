@@ -3,7 +3,8 @@
 One row per recorded tick and seller (``market.results.timeseries``) with the tick's market
 columns (shoppers, consumer surplus, fee income); with rules on, model B's rows follow A's,
 told apart by the ``run`` column. ``day`` and ``time`` are the page's: ``d1 00:10`` is day 1,
-time 00:10.
+time 00:10. A repeated game (``dashboard.timeline.repeated_game``) has no clock: its rows carry
+the ``period`` of the game as the page counts it (from the end of training), and no day or time.
 
 What the run is (``Lab.settings``: the scenario, the seed, every parameter change, B's rules
 and when each went on, the forced deviations) travels with the data: in a Parquet file as the
@@ -16,6 +17,7 @@ import json
 
 import polars as pl
 
+from dashboard import timeline
 from dashboard.lab import Lab
 from market import results
 from market.codebook import parquet_metadata
@@ -34,12 +36,15 @@ def run_table(model: PricingModel, run: str) -> pl.DataFrame:
     table = results.timeseries(model.state, model.config).join(market, on="tick", how="left",
                                                                    maintain_order="left")
     minutes = pl.col("tick") * model.config.tick_minutes
-    return table.with_columns(
-        (minutes // 1440 + 1).alias("day"),
-        pl.format("{}:{}", (minutes % 1440 // 60).cast(pl.String).str.zfill(2),
-                  (minutes % 60).cast(pl.String).str.zfill(2)).alias("time"),
-        pl.lit(run).alias("run")).select(
-        *results.ID_COLUMNS, "tick", "day", "time",
+    if timeline.repeated_game(model.config):
+        when = [(pl.col("tick") - int(model.state.origin[0])).alias("period"), pl.lit(None, pl.Int64).alias("day"),
+                pl.lit(None, pl.String).alias("time")]
+    else:
+        when = [pl.lit(None, pl.Int64).alias("period"), (minutes // 1440 + 1).alias("day"),
+                pl.format("{}:{}", (minutes % 1440 // 60).cast(pl.String).str.zfill(2),
+                          (minutes % 60).cast(pl.String).str.zfill(2)).alias("time")]
+    return table.with_columns(*when, pl.lit(run).alias("run")).select(
+        *results.ID_COLUMNS, "tick", "period", "day", "time",
         *[c for c in table.columns if c not in ("tick", "day", *results.ID_COLUMNS)], "run")
 
 

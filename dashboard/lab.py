@@ -16,17 +16,22 @@ charts measure B against A.
 A scenario with a ``[training]`` table starts trained, and one with a ``[measure]`` table warmed up,
 as every door measures it (its learners then play frozen; the charts and summaries start in the
 settled market); ``learn_live`` starts it untrained and not warmed up instead, to watch the learning
-itself.
+itself; ``start_training`` then trains it a chunk at a time (``dashboard.learning``), so the page
+can draw Delta and the prices over the training ticks as it goes.
+
+``layout`` and ``revision`` count the changes that lay the page out again (a new model, a rule)
+and the ticks stepped: two pages on one run (a shared ``?run=`` link) follow each other by them.
 """
 
 import threading
 from typing import NamedTuple
 
-from dashboard import fields, timeline
+from dashboard import fields, learning, timeline
 from dashboard import rules as rulebook
-from market import catalog, engine, settling, training
+from market import catalog, engine, settling, strategies, training
 from market.model import PricingModel
 from market.scenario import Scenario
+from market.strategies.registry import PRICE_REFERENCES, Param
 
 DEFAULT_SCENARIO = "amazon_10min"
 MAX_TICKS = 50_000
@@ -45,30 +50,46 @@ class Mark(NamedTuple):
 
 
 class Rejected(NamedTuple):
-    """The latest text a field refused: ``attempt`` counts refusals (the page redraws the field at each)."""
+    """The latest text a field refused: ``attempt`` counts refusals (each a new note beside the field)."""
 
     attempt: int
     text: str
     reason: str
 
 
-def parse(path: str, text: str) -> object:
-    """The value typed for ``path``: a strategy name, or a number (a whole one for seed, period, lag)."""
+def parse(path: str, text: str, config: Scenario | None = None) -> object:
+    """The value typed for ``path``: a strategy name, or a number (a whole one for seed, period, lag and whole-number
+    strategy parameters); a price parameter of a strategy (``config``'s) may also name a price reference."""
     field = path.rsplit(".", 1)[-1]
     text = str(text).strip()
     if field == "strategy":
+        return text
+    param = _param(path, config)
+    if param is not None and param.is_price and text in PRICE_REFERENCES:
         return text
     if not text:
         raise ValueError(f"{path}: empty; enter a number")
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{path} = {text!r}: not a number") from None
-    if field in INT_FIELDS:
+        also = f" or one of {', '.join(PRICE_REFERENCES)}" if param is not None and param.is_price else ""
+        raise ValueError(f"{path} = {text!r}: not a number{also}") from None
+    whole = param is not None and (param.integer or isinstance(param.default, int))
+    if field in INT_FIELDS or whole:
         if not value.is_integer():
             raise ValueError(f"{path} = {text!r}: must be a whole number")
         return int(value)
     return value
+
+
+def _param(path: str, config: Scenario | None) -> Param | None:
+    """The registry's ``Param`` of a strategy parameter's path (``sellers.<name>.params.<param>``), else None."""
+    parts = path.split(".")
+    if config is None or len(parts) != 4 or parts[0] != "sellers" or parts[2] != "params":
+        return None
+    seller = next((s for s in config.sellers if s.name == parts[1]), None)
+    found = [p for p in strategies.get(seller.strategy).params if p.name == parts[3]] if seller else []
+    return found[0] if found else None
 
 
 def fast_forward(model: PricingModel, n_ticks: int) -> None:
@@ -96,6 +117,8 @@ class Lab:
         self.learn_live = False
         self.pause_at: int | None = None
         self.paused = False
+        self.layout = self.revision = 0
+        self.curve: learning.Curve | None = None
         self.model, self.twin = self._build(self.base, self.changes, self.rules)
 
     @property
@@ -119,8 +142,18 @@ class Lab:
 
     @property
     def trainable(self) -> bool:
-        """Whether "train first" has something to train: learners not trained yet."""
-        return self.learners and not self.model.state.learners.frozen[0]
+        """Whether "train first" has something to train: learners not trained yet, and not training now."""
+        return self.learners and not self.model.state.learners.frozen[0] and not self.is_training
+
+    @property
+    def is_training(self) -> bool:
+        """Whether training is under way, a chunk at a time (``start_training``)."""
+        return self.curve is not None and self.curve.result is None
+
+    @property
+    def has_platform(self) -> bool:
+        """Whether some seller sells on the platform (else the platform's terms do not apply)."""
+        return bool(self.model.state.market.on_platform.any())
 
     @property
     def horizon(self) -> int:
@@ -157,8 +190,10 @@ class Lab:
         A refused value leaves the model as it was; ``rejected[path]`` says why, for the field.
         """
         def change():
-            value = parse(path, text)
-            changes = {**self.changes, **self._with_params(path, value)}
+            value = parse(path, text, self.config)
+            kept = {p: v for p, v in self.changes.items()  # a new strategy drops the old one's parameters
+                    if not (path.endswith(".strategy") and p.startswith(f"{path[:-len('strategy')]}params."))}
+            changes = {**kept, **self._with_params(path, value)}
             self.model, self.twin = self._build(self.base, changes, self.rules)
             self.changes = changes
             self.message = _joined(f"Restarted at tick 0 because {fields.label(path)} changed to {value}.",
@@ -217,9 +252,11 @@ class Lab:
                 self.model.step()
                 if self.twin is not None:
                     self.twin.step()
+            self.revision += 1
             if self.pause_at is not None and self.tick >= self.pause_at:
                 self.pause_at, self.paused = None, True
-                self.message = f"Paused {RESPONSE_TICKS} ticks after the deviation: press Play or Step to go on."
+                unit = "periods" if timeline.repeated_game(self.config) else "ticks"
+                self.message = f"Paused {RESPONSE_TICKS} {unit} after the deviation: press Play or Step to go on."
             return n
 
     def skip(self, n_ticks: int) -> int:
@@ -229,6 +266,7 @@ class Lab:
             for model in (self.model, self.twin):
                 if model is not None:
                     fast_forward(model, n)
+            self.revision += 1
             return n
 
     def train(self, max_ticks: int = MAX_TRAINING_TICKS) -> bool:
@@ -236,12 +274,32 @@ class Lab:
 
         ``message`` says how many ticks it took and whether the greedy policies converged.
         """
-        def run():
-            self.model.train(max_ticks)
-            self.twin = self._split(self.model, self.rules)
-            self._start_marks(self.model.tick, self.rules)
-            self.message = _trained(self.model, self.twin)
-        return self._attempt(run, "train first")
+        if not self.start_training(max_ticks):
+            return False
+        while not self.train_chunk():
+            pass
+        return True
+
+    def start_training(self, max_ticks: int = MAX_TRAINING_TICKS) -> bool:
+        """Start training A's learners, to run a chunk at a time by ``train_chunk`` (the learning curve starts)."""
+        def start():
+            self.curve = learning.Curve(self.model, max_ticks)
+            self.message = "Training: Delta and the prices over the training ticks are drawn as it goes."
+        return self._attempt(start, "train first")
+
+    def train_chunk(self, n_ticks: int = learning.CHUNK_TICKS) -> bool:
+        """Train about ``n_ticks`` more; return whether training has ended. At the end the learners play,
+        frozen, B splits from A, and ``message`` says how many ticks it took and whether the policies converged."""
+        with self.lock:
+            done = self.curve.advance(n_ticks)
+            self.revision += 1
+            if done:
+                self.model.training = self.curve.result
+                self.twin = self._split(self.model, self.rules)
+                self._start_marks(self.model.tick, self.rules)
+                self.message = _trained(self.model, self.twin)
+                self.layout += 1
+            return done
 
     def deviate(self, seller: str, text: str) -> bool:
         """Force ``seller``'s price to the typed value for one of its repricing periods, in A (and B).
@@ -253,8 +311,9 @@ class Lab:
             ticks = [model.force_price(seller, price) for model in (self.model, self.twin) if model is not None]
             self.marks.append(Mark(self.tick, "deviation", f"{seller} at {price:g}"))
             self.pause_at = self.tick + ticks[0] + RESPONSE_TICKS
-            self.message = (f"{seller} charges {price:g} for {ticks[0]} tick(s), then returns to its strategy; "
-                            f"play pauses {RESPONSE_TICKS} ticks later.")
+            unit = "period" if timeline.repeated_game(self.config) else "tick"
+            self.message = (f"{seller} charges {price:g} for {ticks[0]} {unit}(s), then returns to its strategy; "
+                            f"play pauses {RESPONSE_TICKS} {unit}s later.")
         return self._attempt(force, "deviation")
 
     def settings(self) -> dict:
@@ -284,6 +343,7 @@ class Lab:
                 self.error = f"{what}: {reason}" if what else reason
                 return False
             self.error = ""
+            self.layout += 1
             return True
 
     def _with_params(self, path: str, value: object) -> dict[str, object]:
@@ -306,6 +366,7 @@ class Lab:
                              collect=False, train=train)
         twin = self._split(model, chosen)
         self._start_marks(model.tick, chosen)
+        self.curve = None
         self.message = _joined(_trained(model, twin) if model.training else "",
                                _warmed(model) if model.warm_up is not None else "")
         return model, twin

@@ -4,7 +4,8 @@ The card reads market A's recorded prices through ``market.results`` (the same p
 file gives ``pricelab screen``), scores the last ``WINDOW`` ticks every ``REFRESH_SECONDS``,
 and, where the shipped calibration exists (``experiments/reports/screens``), says which screens
 would flag the market at their false-positive threshold, which are inert there, and where the market
-lies outside what the calibration covered. Each row says in a sentence what its screen looks at.
+lies outside what the calibration covered. Each row names its screen in words (``TITLES``), gives
+its score to three decimals (``score_text``) and says in a sentence what the screen looks at.
 """
 
 import asyncio
@@ -24,6 +25,12 @@ COMBINED = {"combined": "All the screens weighed together by a logistic regressi
             "combined_prices_only": "The screens that need prices only, weighed together: what a case team with "
                                     "scraped prices has."}
 
+TITLES = {"variance": "Price variance", "cv": "Coefficient of variation", "change_frequency": "How often prices change",
+          "change_size": "Size of price changes", "parallelism": "Prices moving together",
+          "lead_follow": "Leader and follower", "asymmetry": "Rises followed more than cuts",
+          "edgeworth": "Edgeworth cycle", "markup_over_nash": "Markup over Nash", "lerner": "Lerner index",
+          "structural_break": "A break in the price level", "combined": "All screens combined",
+          "combined_prices_only": "Price-only screens combined"}
 WINDOW = 2016
 REFRESH_SECONDS = 2.0
 
@@ -44,6 +51,22 @@ def market_frame(model: PricingModel) -> pl.DataFrame:
     return series.join(sellers, on="seller", how="left", maintain_order="left")
 
 
+def title(name: str) -> str:
+    """A screen's name in words (``Price variance`` for ``variance``); a screen without a title, its name spaced."""
+    return TITLES.get(name, name.replace("_", " ").capitalize())
+
+
+def score_text(score: float) -> str:
+    """A score as a reader takes it in: three decimals (``0.000`` for a variance of 3.4e-30), thousands
+    separated above 1,000, ``n/a`` where the screen has nothing to score."""
+    if math.isnan(score):
+        return "n/a"
+    if math.isinf(score):
+        return "infinite" if score > 0 else "minus infinite"
+    text = f"{score:,.0f}" if abs(score) >= 1000 else f"{score:.3f}"
+    return "0.000" if text == "-0.000" else text
+
+
 def scores_table(frame: pl.DataFrame, calibration: dict | None) -> tuple[str, list[tuple[str, str, str, str]]]:
     """A heading and one row per screen (name, score, whether the calibration flags it: YES, no, inert or -, and
     what it looks at) for the panel in ``frame``."""
@@ -60,7 +83,7 @@ def scores_table(frame: pl.DataFrame, calibration: dict | None) -> tuple[str, li
         score = flags[name]["score"] if name in flags else scores[name]
         verdict = "" if not flags else "-" if flags[name]["status"] == "n/a" else flags[name]["status"]
         sentence = catalog.BY_NAME[name].sentence if name in catalog.BY_NAME else COMBINED[name]
-        rows.append((name, "n/a" if math.isnan(score) else f"{score:.4g}", verdict, sentence))
+        rows.append((title(name), score_text(score), verdict, sentence))
     heading = f"Last {panel.n_times:,} ticks of A."
     if flags:
         heading += (f" Flags at the false-positive thresholds of {calibration['markets']} simulated markets (inert: "

@@ -4,7 +4,9 @@ The page's address becomes ``/?run=<id>`` (``Address``: an invisible widget that
 browser's address in place, without navigating); a reload sends the id back and ``open_run``
 returns the same ``Lab``, at the tick where it was, with its rules and changes. A page opened
 without an id (a new tab, another browser) gets a new run. The server keeps the ``MAX_RUNS``
-runs used last; a restarted server has forgotten them, and the page starts a new run.
+runs used last; a restarted server has forgotten them: a link to a run it does not keep opens a
+new run that says so (``NOT_KEPT``), never silently. Two pages on one id (a shared link) show one
+run, and each follows what the other does (``dashboard.app``: by ``Lab.layout`` and ``Lab.revision``).
 """
 
 import secrets
@@ -18,6 +20,8 @@ import traitlets
 from dashboard.lab import Lab
 
 MAX_RUNS = 32
+NOT_KEPT = ("The link's run {run!r} is not kept by this server (it restarted, or kept only the {limit} runs used "
+            "last): this is a new run, with its own link.")
 PARAM = "run"
 _RUNS: OrderedDict[str, Lab] = OrderedDict()
 _LOCK = threading.Lock()
@@ -37,6 +41,8 @@ def open_run(search: str | None) -> tuple[str, Lab]:
             _RUNS.move_to_end(wanted)
             return wanted, _RUNS[wanted]
     lab, key = Lab(), secrets.token_urlsafe(12)
+    if wanted:
+        lab.message = NOT_KEPT.format(run=wanted, limit=MAX_RUNS) + (" " + lab.message if lab.message else "")
     with _LOCK:
         _RUNS[key] = lab
         while len(_RUNS) > MAX_RUNS:

@@ -38,9 +38,9 @@ IDENTIFIERS = {
     "tick": _c("tick index from 0 (training ticks included); the row's prices and flows are those of this tick",
                "ticks"),
     "day": _c("tick / ticks per day: the day from 0 (0.5 is noon of the first day); in the dashboard's export, "
-              "the day as the page shows it, from 1 (d1 is the first day)", "days"),
+              "the day as the page shows it, from 1 (d1 is the first day; null in a repeated game)", "days"),
     "time": _c("the dashboard's export: the time of day at the start of the tick, hh:mm (d1 00:10 is day 1, "
-               "time 00:10)"),
+               "time 00:10; null in a repeated game)"),
     "run": _c("the dashboard's run: A (the market as set), B (A with the rules switched on)"),
     "run_id": _c("the run's id: the first 16 hex digits of the SHA-256 of its scenario's TOML, seed included "
                  "(market.results.run_id; a replication session's: of its paper, set-up and seed; an observed "
@@ -319,7 +319,9 @@ OBSERVED = {
     "rule_family": _c("the family of that rule: fixed, cost-based, matching, undercutting, leadership, best response; "
                       "none"),
     "params": _c("the rule's fitted parameters, as JSON (\"cost\": set at the seller's cost)", "as the rule's"),
-    "period": _c("inferred ticks between the seller's repricings (null: its price never moved)", "ticks"),
+    "period": _c("infer: inferred ticks between the seller's repricings (null: its price never moved); the "
+                 "dashboard's export: the period of a repeated game, counted from the end of training as the page "
+                 "counts it (null in a market on the clock)", "ticks"),
     "phase": _c("inferred tick, counted from the panel's first midnight, at which it reprices, modulo the period",
                 "ticks"),
     "lag": _c("inferred age of the rival prices it reacts to (null: its rule reads no rival price)", "ticks"),
@@ -476,7 +478,7 @@ FILES = (
     ("export --format pyblp", ("market_ids", "product_ids", "firm_ids", "shares", "prices", "costs", "qualities")),
     ("LLMPricer(log=PATH)", ("seller", "tick", "attempt", "prompt", "reply", "reply_price", "problem")),
 
-    ("dashboard export", ("tick", "day", "time", "<run: timeseries.parquet>", "shoppers", "consumer_surplus",
+    ("dashboard export", ("tick", "period", "day", "time", "<run: timeseries.parquet>", "shoppers", "consumer_surplus",
                           "fee_income", "run")),
 )
 

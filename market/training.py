@@ -14,6 +14,8 @@ runs its warm-up (``market.settling``) before the books restart again: :func:`re
 path by which every door reaches the market it measures.
 """
 
+import collections
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -88,11 +90,17 @@ def check(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_
         raise ValueError(NOTHING_TO_TRAIN)
 
 
-def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY,
-          pricers: Pricers | None = None) -> Training:
-    """Advance ``state`` until the greedy policies have been stable for ``stable_ticks`` ticks, or ``max_ticks``
-    (``pricers``: those of the sellers priced from outside, ``market.outside``)."""
+def steps(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY,
+          pricers: Pricers | None = None) -> Iterator[Training]:
+    """Train as :func:`train` does, one check at a time: after every ``check_every`` ticks (or fewer, at
+    ``max_ticks``), how training stands so far (``converged`` on the last one if the policies converged).
+    Raises ``ValueError`` as :func:`check` before any tick runs."""
     check(state, max_ticks, stable_ticks, check_every)
+    return _steps(state, max_ticks, stable_ticks, check_every, pricers)
+
+
+def _steps(state: State, max_ticks: int, stable_ticks: int, check_every: int,
+           pricers: Pricers | None) -> Iterator[Training]:
     start = state.t
     policy = greedy_policy(state)
     stable = 0
@@ -102,17 +110,29 @@ def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_
         latest = greedy_policy(state)
         stable = stable + chunk if np.array_equal(latest, policy) else 0
         policy = latest
+        yield Training(state.t - start, stable >= stable_ticks, state.t)
         if stable >= stable_ticks:
-            return Training(state.t - start, True, state.t)
-    return Training(state.t - start, False, state.t)
+            return
+
+
+def train(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS, check_every: int = CHECK_EVERY,
+          pricers: Pricers | None = None) -> Training:
+    """Advance ``state`` until the greedy policies have been stable for ``stable_ticks`` ticks, or ``max_ticks``
+    (``pricers``: those of the sellers priced from outside, ``market.outside``)."""
+    return collections.deque(steps(state, max_ticks, stable_ticks, check_every, pricers), maxlen=1)[0]
+
+
+def freeze(state: State) -> None:
+    """Freeze the learners (greedy play, no exploring, no updating) and restart the books."""
+    state.learners.frozen[0] = True
+    engine.restart_books(state)
 
 
 def train_then_freeze(state: State, max_ticks: int, stable_ticks: int = STABLE_TICKS,
                       check_every: int = CHECK_EVERY, pricers: Pricers | None = None) -> Training:
     """:func:`train`; then freeze the learners and restart the books, so what follows measures their play."""
     result = train(state, max_ticks, stable_ticks, check_every, pricers)
-    state.learners.frozen[0] = True
-    engine.restart_books(state)
+    freeze(state)
     return result
 
 

@@ -4,6 +4,11 @@
 * ``charts``: the ECharts options of one frame (six charts, a one-day window).
 * ``draw``: model, options and the widget updates of one frame as the page's play loop does
   them (``dashboard.app.draw``; no browser attached).
+* ``two sessions``: frames per second of each of two sessions playing at once on one server (each
+  frame: its ticks through ``PricingModel.step`` and every chart's options rebuilt and set, as
+  ``dashboard.app.draw``; the page's play loops take turns on the server's one event loop, so a
+  frame of each costs their sum), without and with a rule on (A and B stepped and drawn), capped
+  like the page at ``1 / dashboard.app.FRAME_SECONDS``.
 * ``warm-up``: on an empty numba cache, in a fresh process, the seconds until the server's warm-up
   (``dashboard.warmup``) has the engine ready, and then the seconds of the first Step of a new
   session (build its market, step one hour), as the page does after it stops saying "preparing".
@@ -54,6 +59,34 @@ def frame_cost():
         yield measurement(f"dashboard.frame_{name}.amazon_10min", seconds * 1e3, "ms")
 
 
+def two_sessions():
+    import solara
+
+    from dashboard import app
+    from dashboard.lab import Lab
+
+    for rule in (None, "once_a_day"):
+        sessions = []
+        for _ in range(2):
+            lab, widgets = Lab(), {}
+            lab.step(WINDOW)
+            if rule:
+                lab.set_rule(rule, True)
+            solara.render(app.Live(lab, WINDOW, solara.reactive(0), widgets), handle_error=False)
+            sessions.append((lab, widgets))
+
+        def both(sessions=sessions):
+            for lab, widgets in sessions:
+                lab.step(TICKS_PER_FRAME)
+                app.draw(lab, WINDOW, widgets)
+        both()
+        seconds = best_of(lambda: [both() for _ in range(FRAMES)], 3) / FRAMES
+        name = f"amazon_10min{'.' + rule if rule else ''}"
+        yield measurement(f"dashboard.two_sessions_frame_of_each.{name}", seconds * 1e3, "ms")
+        yield measurement(f"dashboard.two_sessions_fps_each.{name}", min(1 / seconds, 1 / app.FRAME_SECONDS),
+                          "frames/s")
+
+
 _WARM_UP = """
 import json, time
 started = time.perf_counter()
@@ -77,4 +110,4 @@ def warm_up_then_first_step():
     yield measurement("dashboard.first_step_after_ready", seconds["first_step"], "s")
 
 
-BENCHMARKS = [frame_cost, warm_up_then_first_step]
+BENCHMARKS = [frame_cost, two_sessions, warm_up_then_first_step]

@@ -65,23 +65,25 @@ def test_play_runs_frames_until_paused():
     asyncio.run(session())
 
 
-def test_bad_input_is_marked_beside_the_field_which_shows_the_value_in_force_again():
+def test_bad_input_is_refused_in_plain_words_and_marked_in_the_field_which_keeps_the_typing():
     async def session():
         rc = render()
         button(rc, "Step").click()
-        for text, message in (("-1", "greater than or equal to 0"), ("", "empty"), ("abc", "not a number")):
-            enter(field(rc, "cost"), text)
+        cost = field(rc, "cost")
+        for text, message in (("-1", "must be at least 0"), ("", "empty"), ("abc", "not a number")):
+            enter(cost, text)
             alert = rc.find(v.Alert).widget
             assert message in str(alert.children) and "last valid model keeps running" in str(alert.children)
             assert "platform: cost" in str(alert.children) and "sellers[0]" not in str(alert.children)
-            cost = field(rc, "cost")
+            assert "Input should" not in str(alert.children), "the validator's wording, not the page's"
+            assert field(rc, "cost") is cost, "a refusal must not replace the field (typing on would be lost)"
             note = str(cost.messages)
-            assert cost.v_model == "1" and cost.error and message in note and "not applied" in note
+            assert cost.error and message in note and "not applied" in note and "in force: 1" in note
             assert "tick 6 of" in clock(rc)
-        enter(field(rc, "cost"), "1.2")
+        enter(cost, "1.2")  # typed straight after a refusal, into the same field
         alert = rc.find(v.Alert).widget
         assert alert.type == "info" and "Restarted at tick 0 because platform: cost changed to 1.2" in alert.children[0]
-        assert "tick 0 of" in clock(rc) and not field(rc, "cost").error
+        assert "tick 0 of" in clock(rc) and not field(rc, "cost").error and field(rc, "cost").v_model == "1.2"
     asyncio.run(session())
 
 
@@ -101,12 +103,77 @@ def test_a_rule_adds_run_b_charts_and_the_scenario_picker_loads_another_market()
     asyncio.run(session())
 
 
-def test_the_rules_group_filters_by_the_search_box():
+def test_the_rules_group_searches_names_first_then_descriptions():
     async def session():
         rc = render()
         assert len(rc.find(v.Switch).widgets) == len(rules.catalog())
-        rc.find(v.TextField, label="search rules").widget.v_model = "prominence"
+        summary = rc.find(v.ExpansionPanelHeader, children=[f"Rules for run B (0 of {len(rules.catalog())} on)"])
+        assert summary.widgets
+        search = rc.find(v.TextField, label="search rules").widget
+        search.v_model = "price"
+        assert [w.label for w in rc.find(v.Switch).widgets] == ["price floor nash", "price cap monopoly"]
+        search.v_model = "prominence"  # in no name: the descriptions that say it
         assert [w.label for w in rc.find(v.Switch).widgets] == ["pdp", "dynamic pdp"]
+        rc.find(v.Switch, label="pdp").widget.v_model = True
+        title = f"Rules for run B (1 of {len(rules.catalog())} on)"
+        assert rc.find(v.ExpansionPanelHeader, children=[title]).widgets, "the title keeps its length"
+    asyncio.run(session())
+
+
+def test_a_repeated_game_offers_periods_and_step_runs_one():
+    async def session():
+        rc = render()
+        assert rc.find(v.Select, label="ticks per frame").widget.items[-1] == "1 day"
+        assert rc.find(v.Btn, children=["Skip a day"]).widgets
+        rc.find(v.Select, label="Scenario").widget.v_model = "calvano2020"
+        frame = rc.find(v.Select, label="periods per frame").widget
+        assert frame.items == ["1 period", "10 periods", "100 periods"]
+        assert rc.find(v.Select, label="chart window").widget.items == ["100 periods", "1,000 periods", "all"]
+        assert not rc.find(v.Btn, children=["Skip a day"]).widgets and rc.find(v.Btn, children=["Skip 1,000 periods"])
+        button(rc, "Step").click()
+        assert "calvano2020 · period 1 of" in clock(rc)
+        button(rc, "Skip 1,000 periods").click()
+        assert "calvano2020 · period 1,001 of" in clock(rc) or "calvano2020 · period 1001 of" in clock(rc)
+    asyncio.run(session())
+
+
+@pytest.mark.slow  # trains calvano2020 (about a second on a quiet machine)
+def test_train_first_trains_chunk_by_chunk_and_then_goes():
+    async def session():
+        rc = render()
+        rc.find(v.Select, label="Scenario").widget.v_model = "calvano2020"
+        rc.find(v.Checkbox, label="watch them learn from scratch").widget.v_model = True
+        rc.find(v.Switch, label="price cap monopoly").widget.v_model = True  # B splits from A once trained
+        button(rc, "Step").click()
+        button(rc, "Train first").click()
+        titles = set()
+        for _ in range(600):
+            await asyncio.sleep(0.05)
+            titles |= {c.option["title"]["text"] for c in rc.find(Chart).widgets if c.option}
+            if "Trained: converged" in str(rc.find(v.Alert).widget.children):
+                break
+        learning = sorted(t for t in titles if t.startswith("Learning:"))
+        assert len(learning) >= 3, f"the learning chart was drawn chunk by chunk: {learning}"
+        assert not rc.find(v.Btn, children=["Train first"]).widgets, "trained: the button goes"
+        assert "period 0 of" in clock(rc) and "after training" in clock(rc)
+        b_clock = rc.find(v.Html, class_="pricelab-clock-b").widget.children[0]
+        assert b_clock.startswith("B: price cap monopoly · period 0 of")
+    asyncio.run(session())
+
+
+def test_the_side_panel_shows_platform_terms_only_with_a_platform_and_each_strategy_with_its_parameters():
+    async def session():
+        rc = render()
+        assert rc.find(v.TextField, label="referral fee").widgets
+        docs = [w.children[0] for w in rc.find(v.Html, class_="pricelab-strategy-doc").widgets]
+        assert docs[0].startswith("Charge the lowest rival price minus a step") and "Source: Chen, Mislove" in docs[0]
+        assert rc.find(v.TextField, label="step (>= 0)").widgets
+        assert rc.find(v.TextField, label="floor (>= 0 or cost, nash, monopoly)").widgets
+        enter(rc.find(v.TextField, label="step (>= 0)").widgets[0], "0.05")
+        assert "Restarted at tick 0 because platform: step changed to 0.05" in str(rc.find(v.Alert).widget.children)
+        rc.find(v.Select, label="Scenario").widget.v_model = "calvano2020"
+        assert not rc.find(v.TextField, label="referral fee").widgets, "no seller on a platform: no platform terms"
+        assert rc.find(v.TextField, label="alpha (1e-09-1)").widgets
     asyncio.run(session())
 
 
@@ -116,7 +183,7 @@ def test_a_deviation_plays_one_tick_a_frame_and_pauses_with_the_response_in_view
         rc = render()
         rc.find(v.Select, label="Scenario").widget.v_model = "calvano2020"
         button(rc, "Force a deviation").click()
-        assert rc.find(v.Select, label="ticks per frame").widget.v_model == "1 period"
+        assert rc.find(v.Select, label="periods per frame").widget.v_model == "1 period"
         button(rc, "Play").click()
         for _ in range(200):
             await asyncio.sleep(0.02)

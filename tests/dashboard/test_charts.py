@@ -31,10 +31,15 @@ def test_every_chart_of_every_scenario_is_strict_json_with_titled_axes_and_with_
     lab.step(50)
     assert lab.set_rule("price_cap_monopoly", True), lab.error
     lab.step(10)
-    for chart, option in options(lab).items():
+    assert lab.deviate(lab.config.sellers[0].name, "1.5"), lab.error
+    lab.step(10)
+    shown = options(lab)
+    assert "deviation" in shown
+    for chart, option in shown.items():
         json.dumps(option, allow_nan=False)
         axes = option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]
-        assert option["xAxis"]["name"] and all(axis["name"] for axis in axes), chart
+        x_axes = option["xAxis"] if isinstance(option["xAxis"], list) else [option["xAxis"]]
+        assert x_axes[-1]["name"] and all(axis["name"] for axis in axes), chart
         assert b_series(option), f"{chart} has no series of run B"
 
 
@@ -186,3 +191,73 @@ def test_a_market_on_the_clock_shows_its_shoppers_by_hour_and_shades_the_nights(
     reset = lab.config.references(0)["monopoly"]  # the strategy's reference (the display-blind monopoly price)
     assert prices[144 + 12] == pytest.approx(reset)  # the reset at d2 02:00
     assert "night (00:00-06:00)" not in [s["name"] for s in options(Lab())["price"]["series"]]
+
+
+def test_b_minus_a_draws_one_axis_per_panel_with_its_unit_and_a_zero_line(lab):
+    lab.set_rule("once_a_day", True)
+    lab.step(100)
+    option = charts.difference(charts.view(lab.model, 10**9, lab.twin, lab.b_name, lab.marks, lab.since))
+    assert len(option["grid"]) == len(option["xAxis"]) == len(option["yAxis"]) == 2
+    assert [a["gridIndex"] for a in option["yAxis"]] == [0, 1] == [a["gridIndex"] for a in option["xAxis"]]
+    assert [(s["xAxisIndex"], s["yAxisIndex"]) for s in option["series"]] == [(0, 0), (1, 1)]
+    assert "currency units" in option["yAxis"][0]["name"] and "per tick" in option["yAxis"][1]["name"]
+    for s in option["series"]:
+        lines = s["markLine"]["data"]
+        assert {"yAxis": 0} .items() <= lines[0].items(), "each panel has its zero line"
+        assert any(d.get("name") == "once a day on" for d in lines), "and the marker of the rule"
+
+
+def test_marks_at_one_drawn_tick_share_one_line_and_name_both():
+    lab = Lab("calvano2020")
+    lab.step(10)
+    assert lab.set_rule("price_cap_monopoly", True) and lab.deviate("firm1", "1.5")  # both at tick 10
+    lab.step(40)
+    option = charts.price(charts.view(lab.model, 100, lab.twin, lab.b_name, lab.marks, lab.since))
+    [line] = [d for d in option["series"][0]["markLine"]["data"] if "xAxis" in d]
+    assert line["name"] == "price cap monopoly on · firm1 at 1.5"
+
+
+def test_sellers_at_identical_prices_stay_in_view_widest_line_first():
+    lab = Lab("calvano2020")  # two symmetric learners: their trained prices coincide tick after tick
+    lab.step(20)
+    option = charts.price(charts.view(lab.model, 100))
+    lines = [s for s in option["series"] if s["data"]]
+    assert lines[0]["data"] == lines[1]["data"], "the case this guards: one line on top of the other"
+    assert lines[0]["lineStyle"]["width"] > lines[1]["lineStyle"]["width"]  # the first shows around the second
+    widths = [charts._width(k, 4) for k in range(4)]
+    assert widths == sorted(widths, reverse=True) and len(set(widths)) == 4
+
+
+def test_a_forced_deviation_adds_a_zoom_of_every_period_around_it():
+    lab = Lab("calvano2020")
+    lab.step(10)
+    assert lab.deviate("firm1", "1.5")
+    lab.step(50)
+    shown = options(lab, 1000)
+    assert "deviation" in shown and "deviation" not in charts.names(Lab("calvano2020").model, False)
+    zoom = shown["deviation"]
+    before, after = charts.BEFORE_DEVIATION, charts.AFTER_DEVIATION
+    assert zoom["xAxis"]["data"][0] == f"-{before}" and zoom["xAxis"]["data"][-1] == f"+{after}"
+    assert zoom["xAxis"]["name"] == "periods from the deviation"
+    firm1 = next(s for s in zoom["series"] if s["id"] == "firm1 · A")
+    assert firm1["data"][before] == 1.5 and firm1["showSymbol"]  # every period drawn, with a marker
+    assert firm1["data"] == charts.values(lab.model.state.records.price[10 - before:10 + after + 1, 0])
+
+
+def test_captions_speak_of_periods_in_a_repeated_game_and_of_fees_only_with_a_platform():
+    calvano, amazon = Lab("calvano2020").model, Lab().model
+    assert charts.caption("profit", calvano) == "Each seller's profit per period."
+    assert "fees" in charts.caption("profit", amazon) and "per tick" in charts.caption("profit", amazon)
+
+
+def test_marks_close_together_label_opposite_ends_of_their_lines():
+    lab = Lab("calvano2020")
+    lab.step(10)
+    assert lab.set_rule("price_cap_monopoly", True)
+    lab.step(1)
+    assert lab.deviate("firm1", "1.5")  # one period after the rule: the labels would lie on top of each other
+    lab.step(40)
+    option = charts.price(charts.view(lab.model, 100, lab.twin, lab.b_name, lab.marks, lab.since))
+    rule, deviation = [d for d in option["series"][0]["markLine"]["data"] if "xAxis" in d]
+    assert deviation["xAxis"] - rule["xAxis"] == 1
+    assert {rule["label"]["position"], deviation["label"]["position"]} == {"insideEndBottom", "insideStartTop"}

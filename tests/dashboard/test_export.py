@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from dashboard import export, timeline
+from dashboard.lab import Lab
 from market.state import SURPLUS
 
 
@@ -62,3 +63,18 @@ def test_after_a_rule_switch_parquet_and_toml_record_the_scenario_the_rule_and_e
     assert [(r["name"], r["on_from_tick"]) for r in settings["rules"]] == [("neutral_buybox", 12)]
     assert tomllib.loads(export.download(lab, "toml").decode()) == settings
     assert pl.read_parquet(parquet)["run"].unique(maintain_order=True).to_list() == ["A", "B"]
+
+
+def test_a_repeated_game_exports_periods_as_the_page_counts_them_and_no_day():
+    lab = Lab("calvano2020")  # trained: the page counts periods from the end of training
+    lab.step(12)
+    table = export.lab_table(lab).filter(pl.col("seller") == "firm1")
+    assert table["period"].to_list() == list(range(12))
+    assert table["tick"][0] == int(lab.model.state.origin[0]) > 1_000_000
+    assert table["day"].null_count() == table["time"].null_count() == 12, "no day 10001 for period 0"
+    assert [timeline.when(lab.model, t) for t in table["tick"]][:2] == ["period 0", "period 1"]
+
+
+def test_a_market_on_the_clock_exports_day_and_time_and_no_period(lab):
+    table = export.lab_table(lab)
+    assert table["period"].null_count() == table.height and table["day"].null_count() == 0

@@ -28,7 +28,7 @@ def test_stepping_equals_the_engine_model_stepped_alone(lab):
 
 
 @pytest.mark.parametrize(("path", "text", "message"), [
-    ("sellers.platform.cost", "-1", "greater than or equal to 0"),
+    ("sellers.platform.cost", "-1", "must be at least 0"),
     ("sellers.platform.cost", "", "empty"),
     ("sellers.platform.cost", "cheap", "not a number"),
     ("sellers.platform.period", "2.5", "whole number"),

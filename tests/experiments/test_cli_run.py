@@ -106,6 +106,18 @@ def test_bench_json_lines(capsys):
     assert records and all(set(r) == {"name", "value", "unit"} and r["value"] > 0 for r in records)
 
 
+def test_bench_two_dashboard_sessions_measures_each_sessions_frames(capsys, monkeypatch):
+    from experiments.bench import dashboard
+    monkeypatch.setattr(dashboard, "FRAMES", 2)
+    assert main(["bench", "--json", "--only", "two_sessions"]) == 0
+    records = {r["name"]: r for r in map(json.loads, capsys.readouterr().out.strip().splitlines())}
+    for name in ("amazon_10min", "amazon_10min.once_a_day"):
+        frame = records[f"dashboard.two_sessions_frame_of_each.{name}"]
+        fps = records[f"dashboard.two_sessions_fps_each.{name}"]
+        assert frame["unit"] == "ms" and fps["unit"] == "frames/s"
+        assert fps["value"] == pytest.approx(min(1e3 / frame["value"], 20.0))
+
+
 def test_run_trains_first_and_reports_the_frozen_play(tmp_path, capsys):
     out = tmp_path / "trained"
     assert main(["run", "calvano2020", "--train", "10000000", "--horizon", "5000", "--out", str(out)]) == 0

@@ -72,6 +72,17 @@ def test_training_stops_at_max_ticks_unconverged():
     assert result == training.Training(30_000, False, 30_000)
 
 
+def test_training_one_check_at_a_time_is_training_whole():
+    stepped = PricingModel(configs.load("calvano2020"), collect=False, train=False)
+    whole = PricingModel(configs.load("calvano2020"), collect=False, train=False)
+    checks = list(training.steps(stepped.state, 35_000, check_every=10_000))
+    assert [c.ticks for c in checks] == [10_000, 20_000, 30_000, 35_000] and not any(c.converged for c in checks)
+    assert checks[-1] == training.train(whole.state, 35_000, check_every=10_000)
+    np.testing.assert_array_equal(stepped.state.learners.table_pool, whole.state.learners.table_pool)
+    with pytest.raises(ValueError, match="max_ticks = 0"):  # refused before any tick runs, not at the first next()
+        training.steps(stepped.state, 0)
+
+
 @pytest.mark.parametrize(("seller", "price", "ticks", "message"), [
     (5, 1.5, 1, "seller = 5"), (0, -1.0, 1, "price = -1.0"), (0, float("nan"), 1, "price = nan"),
     (0, 1.5, 0, "n_ticks = 0"), ("nobody", 1.5, 1, "seller = 'nobody'")])
