@@ -8,7 +8,7 @@ import pytest
 
 from experiments import configs
 from market import engine, results
-from market.observed import candidates, fragment, grid, infer, read, replay
+from market.observed import cadence, candidates, fragment, grid, infer, read, replay
 from market.scenario import Scenario
 from market.strategies import get
 from tests.market.observed import synthetic
@@ -30,31 +30,34 @@ def test_a_fixed_price_seller_is_read_as_fixed(marketplace):
 def test_the_undercutter_is_read_with_its_step_floor_cadence_and_lag(marketplace):
     fit = marketplace[1]["shopbot"]
     assert fit.strategy == "undercut" and fit.algorithmic
-    assert fit.params["step"] == pytest.approx(0.10, abs=0.005) and fit.params["floor"] == 16.0
+    lowest = round(synthetic.repricers()[:, 1].min(), 2)  # the scraper reads prices to the cent
+    assert fit.params["step"] == pytest.approx(0.05, abs=0.005) and 16.0 <= fit.params["floor"] <= lowest
     assert fit.period == 1 and abs(fit.lag - 1) <= 1
     assert fit.support["rule"] >= 0.9
 
 
-def test_the_matcher_is_read_as_tracking_the_platform_hourly_at_twenty_past(marketplace):
+def test_the_matcher_is_read_as_tracking_the_platform_hourly_at_twenty_past_in_its_hours(marketplace):
+    """It matches at 20 past each hour from 08:00 to 20:00: its wakes of 08:20 to 19:20 run, 07:20 and 20:20 not."""
     fit = marketplace[1]["follower"]
     assert fit.strategy == "match_platform" and fit.tracks == "platform"
     assert fit.period == 6 and fit.phase == 2 and fit.lag <= 1
+    assert 44 < fit.hours.first <= 50 and 116 <= fit.hours.last < 122 and fit.hours.idle >= cadence.MIN_IDLE
+    assert fit.hours.start == "08:20" and fit.score == 1.0
 
 
-def test_the_nightly_resetter_is_an_undercutter_with_a_reset_at_two_its_rule_does_not_explain(marketplace):
+def test_the_nightly_resetter_is_read_as_resetting_with_its_hour_price_and_hold(marketplace):
+    """It resets at its first wake at or after 02:00 (02:10) and holds 8 hours: any hour in (01:40, 02:10] and any
+    hold in (7.5, 8] hours make the same moves; inference gives the roundest."""
     fit = marketplace[1]["platform"]
-    assert fit.strategy == "undercut" and fit.period == 3 and fit.phase == 1
-    assert fit.params["step"] == pytest.approx(0.25, abs=0.01)
-    assert fit.reset is not None and fit.reset.time == "02:00" and fit.reset.to == 24.0
-    assert fit.reset.days >= 13
-    assert all(f.reset is None for name, f in marketplace[1].items() if name != "platform")
+    assert fit.strategy == "resetting" and fit.period == 3 and fit.phase == 1 and fit.lag <= 1
+    assert fit.params["step"] == pytest.approx(0.10, abs=0.01) and fit.params["reset"] == 24.0
+    assert fit.params["hour"] == 2.0 and fit.params["hold_hours"] == 8.0
+    assert fit.score > 0.99 and fit.runner_up[1] < fit.score - 0.05
+    assert all(f.reset is None for f in marketplace[1].values())
 
 
-def test_the_resetters_active_hours_are_its_daytime(marketplace):
-    """It undercuts from 08:00 to 02:00 every 30 minutes at 10 past: its first and last wakes are 08:10 and 01:40."""
-    hours = marketplace[1]["platform"].hours
-    assert (hours.start, hours.end) == ("08:10", "01:50") and hours.idle > 100
-    assert all(f.hours is None for name, f in marketplace[1].items() if name != "platform")
+def test_no_other_seller_is_given_active_hours(marketplace):
+    assert all(f.hours is None for name, f in marketplace[1].items() if name != "follower")
 
 
 def test_who_follows_whom(marketplace):
@@ -68,15 +71,19 @@ def test_the_fragment_is_toml_that_a_scenario_merges_by_name(marketplace):
     cells, fits = marketplace
     text = fragment.fragment(list(fits.values()), cells, "pricelab infer marketplace.csv")
     sellers = {s["name"]: s for s in tomllib.loads(text)["sellers"]}
+    hours = fits["follower"].hours
     assert sellers["follower"] == {"name": "follower", "strategy": "match_platform",
-                                   "params": {"floor": 15.5, "ceiling": 24.0}, "period": 6, "phase": 2,
-                                   "lag": fits["follower"].lag}
-    assert "platform also resets daily at 02:00" in text
+                                   "params": {"floor": fits["follower"].params["floor"], "ceiling": 24.0},
+                                   "period": 6, "phase": 2, "lag": fits["follower"].lag,
+                                   "active_hours": [round(hours.first / 6, 6), round((hours.last + 1) / 6, 6)]}
+    assert sellers["platform"]["strategy"] == "resetting" and sellers["platform"]["params"]["hour"] == 2.0
+    assert "follower reprices only from 08:20" in text and "resets daily" not in text
     base = configs.load("amazon_10min").model_dump()
     template = base["sellers"][1]
     base["sellers"] = [{**template, **{k: v for k, v in s.items()}, "role": "platform" if name == "platform" else
                         "retailer"} for name, s in sellers.items()]
-    assert Scenario.from_dict(base).n_sellers == 4
+    scenario = Scenario.from_dict(base)
+    assert scenario.n_sellers == 4 and scenario.sellers[2].active_hours == sellers["follower"]["active_hours"]
 
 
 def _engine_run() -> tuple[Scenario, grid.Cells]:
