@@ -1,19 +1,18 @@
 r"""Held-out panels from the engine with known repricers, observed as a scraper sees them.
 
-A panel is a pure function of its seed. Its market has 2 to 8 sellers (a platform among them half
-the time), each running a rule drawn from those inference tries (a nightly resetter's at a whole hour,
-held up to 6 hours), with a period of 10 minutes to a day, a random phase and a lag of 0 to 12 ticks;
-costs move with common and seller-specific shocks
-(:mod:`market.shocks`, an hour apart on average) and demand with quality shocks. Prices must move
-for a rule to show: the first sellers are a *core* that reprices within two hours: a cost-plus
-seller passing on its cost shocks (a quarter of the panels), an Edgeworth resetter with an
-undercutter or a second resetter (a cycle, a quarter), or both (half); the others draw any rule
-and period. A cycle alone is deterministic and periodic: every seller then changes price on a
-lattice set by the cycle, and a seller that reprices every tick cannot be told from one that
-reprices every few ticks at the right phase; a cost-plus seller's changes come at random times. A
-sixth or so of the panels have a price leader instead: the platform probes upward ("Project Nessie"),
-a shop matches it and another undercuts, so that some probes are followed and others undone. The
-engine runs a burn-in of up to a day, then ``DAYS`` days are observed.
+A panel is a pure function of its seed. Its market has 2 to 8 sellers (a platform among them half the
+time), each running a rule drawn from those inference tries (a nightly resetter's at a whole hour, held
+up to 6 hours), with a period of 10 minutes to a day, a random phase and a lag of 0 to 12 ticks; costs
+move with common and seller-specific shocks (:mod:`market.shocks`, an hour apart on average) and demand
+with quality shocks. Prices must move for a rule to show: the first sellers are a *core* that reprices
+within two hours: a cost-plus seller passing on its cost shocks (a quarter of the panels), an Edgeworth
+resetter with an undercutter or a second resetter (a cycle, a quarter), or both (half); the others draw
+any rule and period. A cycle alone is deterministic and periodic: every seller then changes price on a
+lattice set by the cycle, and a seller that reprices every tick cannot be told from one that reprices
+every few ticks at the right phase; a cost-plus seller's changes come at random times. A sixth or so of
+the panels have a price leader instead: the platform probes upward ("Project Nessie"), a shop matches it
+and another undercuts, so that some probes are followed and others undone. The engine runs a burn-in of
+up to a day, then ``DAYS`` days are observed.
 
 **The scraper.** It visits every ``sampling`` minutes at a random offset, each visit late or early
 by a normal jitter (sd ``JITTER`` minutes, cut at 4), and misses each seller's price at a visit with

@@ -25,7 +25,8 @@ ceiling); adding a registered rule to inference is one fitter and one entry here
   or after it is :math:`r_w` (none later than ``LATEST_HOUR``, as the registry allows); ``hold_hours``
   likewise from the median number :math:`H` of ticks from a reset's wake to the wake of the fall after it
   (0 when :math:`H \le P`); floor as above; step as above over the cuts to a price strictly between floor
-  and reset price.
+  and reset price, or, where none did, the largest gap from the lowest rival price to the price cut to (any
+  step at least that large cuts to the floor).
 
 - ``price_leadership``: step the median rise; ``window`` the median number of wakes after which a
   rise was undone by a fall to the price before it, ``cooldown`` one less than the median number of
@@ -173,22 +174,31 @@ def _match_platform(e: Evidence) -> list[Row]:
     return _each(e, "match_platform", lambda c, bounds: [bounds] * e.lags.size, leader=leader)
 
 
-def _steps(e: Evidence, c: Cadence, keep: np.ndarray) -> list[float | None]:
-    """For each lag: the median of the lowest rival price seen less the new price, over the changes in ``keep``
-    that a wake of cadence ``c`` could have made, where that price is known; None where there is none, or the
-    median is not a step (not above the tolerance)."""
+def _gaps(e: Evidence, c: Cadence, keep: np.ndarray) -> np.ndarray:
+    """float64[changes, lags]: the lowest rival price seen less the new price, for the changes in ``keep`` that a wake
+    of cadence ``c`` could have made, at each lag; NaN where that price is not known for sure."""
     wake = _wakes(e, c)
     tick = wake[:, None] - 1 - e.lags[None, :]
     ok = (keep & (wake > e.start))[:, None] & (tick >= 0)
     tick = np.maximum(tick, 0)
     low = e.seen.low_before[tick]
     ok &= (low == e.seen.low_after[tick]) & np.isfinite(low)
-    gap = np.where(ok, low - e.seen.own[e.end][:, None], np.nan)
-    least = e.tolerance * float(np.median(e.prices))
+    return np.where(ok, low - e.seen.own[e.end][:, None], np.nan)
+
+
+def _least(e: Evidence) -> float:
+    """The smallest step told from no step: the tolerance at the median price."""
+    return e.tolerance * float(np.median(e.prices))
+
+
+def _steps(e: Evidence, c: Cadence, keep: np.ndarray) -> list[float | None]:
+    """For each lag: the median gap (:func:`_gaps`) over the changes in ``keep``; None where there is none, or the
+    median is not a step (not above :func:`_least`)."""
+    gap = _gaps(e, c, keep)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a lag at which no change is known: an all-NaN column
         step = np.nanmedian(gap, axis=0) if gap.size else np.full(e.lags.size, np.nan)
-    return [float(x) if x > least else None for x in step]
+    return [float(x) if x > _least(e) else None for x in step]
 
 
 def _inside(e: Evidence, c: Cadence, floor: float | str, ceiling: float) -> np.ndarray:
@@ -240,8 +250,19 @@ def _resetting(e: Evidence) -> list[Row]:
         hold = 0.0 if held <= c.period else _roundest((held - c.period) * minutes, held * minutes) / 60.0
         fixed = {"floor": bounds["floor"], "reset": reset, "hour": hour, "hold_hours": min(hold, 24.0)}
         cuts = falls & _inside(e, c, bounds["floor"], reset)
-        return [None if step is None else {"step": step, **fixed} for step in _steps(e, c, cuts)]
+        steps = [inside if inside is not None else to_floor for inside, to_floor in
+                 zip(_steps(e, c, cuts), _to_floor(e, c, falls), strict=True)]
+        return [None if step is None else {"step": step, **fixed} for step in steps]
     return _each(e, "resetting", values)
+
+
+def _to_floor(e: Evidence, c: Cadence, cuts: np.ndarray) -> list[float | None]:
+    """For each lag: a step that takes every cut in ``cuts`` to the floor (the largest gap, at least twice
+    :func:`_least`); None where no gap is known."""
+    gap = _gaps(e, c, cuts)
+    known = np.isfinite(gap).any(axis=0)
+    largest = np.max(np.where(np.isfinite(gap), gap, -np.inf), axis=0, initial=-np.inf)
+    return [float(max(x, 2.0 * _least(e))) if k else None for x, k in zip(largest, known, strict=True)]
 
 
 def _roundest(low: float, high: float) -> float:
