@@ -110,7 +110,8 @@ def test_calibrates_on_held_out_engine_panels(tmp_path, capsys):
     assert main(["infer", "--calibrate", "--panels", "10", "--workers", "1", "--out", str(out), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["panels"] == 10 and result["sellers"] == pl.read_parquet(out / "sellers.parquet").height
-    assert sorted(p.name for p in out.iterdir()) == ["accuracy.json", "report.md", "sellers.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [".pricelab-results", "accuracy.json", "report.md",
+                                                     "sellers.parquet"]
     confusion = result["rule"]["confusion"]
     assert sum(sum(row.values()) for row in confusion.values()) == result["sellers"]
     report = (out / "report.md").read_text()
