@@ -116,6 +116,33 @@ def test_the_replay_of_the_true_rule_predicts_every_move_of_an_engine_run():
         assert counts[replay.NON_HIT] == counts[replay.NON]
 
 
+def test_the_replay_runs_a_resetter_through_every_wake_and_keeps_to_active_hours_as_the_engine_does():
+    """A nightly resetter (its memory of the last reset kept from wake to wake) and an undercutter that runs from 08:00
+    to 20:00, replayed with their true rules on the engine's own prices, predict every observation; a resetter whose
+    memory were blank at each wake would reset at every wake after 02:00."""
+    data = configs.load("amazon_10min").model_dump()
+    data["sellers"] = [
+        {**data["sellers"][0], "name": "platform", "strategy": "resetting", "period": 3, "phase": 1, "lag": 1,
+         "params": {"step": 0.02, "floor": 1.3, "reset": "monopoly", "hour": 2, "hold_hours": 3}},
+        {**data["sellers"][1], "name": "shop", "strategy": "undercut", "period": 1, "phase": 0, "lag": 0,
+         "params": {"step": 0.01, "floor": 1.25, "ceiling": "monopoly"}, "active_hours": [8, 20]}]
+    data.update(horizon=1008, interventions=[], demand={**data["demand"], "arrivals": "expected"})
+    scenario = Scenario.from_dict(data)
+    frame = results.timeseries(engine.run(scenario), scenario).select("tick", "seller", "price", "role")
+    cells = grid.cells(read.observations(frame, where="run"))
+    state = engine.build_state(scenario)
+    for i, seller in enumerate(scenario.sellers):
+        spec = get(seller.strategy)
+        row = (spec.id, state.sellers.param[i], -1, seller.period, seller.phase, seller.lag, -1, True, spec.family_code)
+        table = replay.Candidates.of([row])
+        if seller.active_hours:
+            table = table.within(*(int(h * 6) for h in seller.active_hours))
+        seen = replay.seen_by(cells, cells.seller.index(seller.name), first_scored=candidates.MAX_LAG + 1)
+        counts = replay.score(seen, table, infer.TOLERANCE).sum(axis=(0, 1))
+        assert counts[replay.CHANGE] >= 2 * 6 and counts[replay.CHANGE_HIT] == counts[replay.CHANGE]  # 2 a day
+        assert counts[replay.NON_HIT] == counts[replay.NON]
+
+
 def test_inference_finds_each_rule_of_an_engine_run_with_its_cadence_among_the_equally_good():
     scenario, cells = _engine_run()
     fits = {f.seller: f for f in infer.infer(cells, resamples=0)}
