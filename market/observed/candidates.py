@@ -228,6 +228,7 @@ def _edgeworth(e: Evidence) -> list[Row]:
 
 
 def _resetting(e: Evidence) -> list[Row]:
+    """Where the seller's rises fall at one tick of the day on most days (module docstring)."""
     seen, tpd, minutes = e.seen, e.seen.ticks_per_day, e.seen.tick_minutes
     up = rises(seen.own, e.start, e.end)
     found = daily_tick(e.start[up], e.end[up], seen.first_tick, tpd, seen.own.shape[0])
