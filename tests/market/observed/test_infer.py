@@ -195,3 +195,17 @@ def test_best_responders_are_read_where_the_demand_is_known():
     moved = [s for s in scenario.sellers if known[s.name].changes >= 2]
     assert moved and all(known[s.name].strategy == "best_response" and known[s.name].score == 1.0 for s in moved)
     assert "best_response" in infer.not_tried() and "best_response" not in infer.not_tried(scenario)
+
+
+def test_of_equally_good_periods_the_choice_is_the_likeliest_within_one_tick():
+    """Candidates of one rule, all scoring 1: a period P fitting with n (phase, lag) pairs has odds n / P. Periods
+    1, 2, 3 and 6, each with P lags (a wait absorbed by a longer lag), have odds 1 each: 2 is within a tick of three
+    of them. Where 1, 2 and 3 fit at one lag each (odds 1 + 1/2 + 1/3 around 2) and 6 at two phases and six lags
+    (odds 2), 6 is chosen, though 2 is within a tick of more periods."""
+    rows = [(p, 0, lag) for p in (1, 2, 3, 6) for lag in range(10 - p, 10)]
+    period, phase, lag = (np.array(x) for x in zip(*rows, strict=True))
+    assert period[infer.choose(np.ones(period.size), np.zeros(period.size, int), period, phase, lag).index] == 2
+    rows = [(1, 0, 9), (2, 1, 8), (3, 1, 7)] + [(6, ph, lag) for ph in (1, 4) for lag in range(4, 10)]
+    period, phase, lag = (np.array(x) for x in zip(*rows, strict=True))
+    choice = infer.choose(np.ones(period.size), np.zeros(period.size, int), period, phase, lag)
+    assert period[choice.index] == 6 and choice.periods == (1, 2, 3, 6)
