@@ -6,8 +6,9 @@
 
 A panel has columns time, seller, price and optionally cost, quantity, buy_box, channel, role, owner
 (market.observed.read); rows in any order. For each seller the registered rules (fixed, cost_plus where
-costs are known, match_lowest, match_platform, undercut, edgeworth, price_leadership, and best_response
-where --demand names a scenario whose sellers are the panel's) are replayed one step ahead on
+costs are known, match_lowest, match_platform, undercut, edgeworth, resetting where it rises at one time of
+day, price_leadership, and best_response where --demand names a scenario whose sellers are the panel's,
+within the seller's active hours where it keeps to some) are replayed one step ahead on
 the observed rivals' prices at every candidate period, phase and lag; the simplest rule that predicts
 when its price moves and when it stands best is reported with its fitted parameters, or "none fits".
 --out DIR writes infer.json, fits.parquet, follows.parquet and fragment.toml (the [[sellers]] tables

@@ -1,18 +1,18 @@
 r"""Held-out panels from the engine with known repricers, observed as a scraper sees them.
 
-A panel is a pure function of its seed. Its market has 2 to 8 sellers (a platform among them half
-the time), each running a rule drawn from those inference tries, with a period of 10 minutes to a day,
-a random phase and a lag of 0 to 12 ticks; costs move with common and seller-specific shocks
-(:mod:`market.shocks`, an hour apart on average) and demand with quality shocks. Prices must move
-for a rule to show: the first sellers are a *core* that reprices within two hours: a cost-plus
-seller passing on its cost shocks (a quarter of the panels), an Edgeworth resetter with an
-undercutter or a second resetter (a cycle, a quarter), or both (half); the others draw any rule
-and period. A cycle alone is deterministic and periodic: every seller then changes price on a
-lattice set by the cycle, and a seller that reprices every tick cannot be told from one that
-reprices every few ticks at the right phase; a cost-plus seller's changes come at random times. A
-sixth or so of the panels have a price leader instead: the platform probes upward ("Project Nessie"),
-a shop matches it and another undercuts, so that some probes are followed and others undone. The
-engine runs a burn-in of up to a day, then ``DAYS`` days are observed.
+A panel is a pure function of its seed. Its market has 2 to 8 sellers (a platform among them half the
+time), each running a rule drawn from those inference tries (a nightly resetter's at a whole hour, held
+up to 6 hours), with a period of 10 minutes to a day, a random phase and a lag of 0 to 12 ticks; costs
+move with common and seller-specific shocks (:mod:`market.shocks`, an hour apart on average) and demand
+with quality shocks. Prices must move for a rule to show: the first sellers are a *core* that reprices
+within two hours: a cost-plus seller passing on its cost shocks (a quarter of the panels), an Edgeworth
+resetter with an undercutter or a second resetter (a cycle, a quarter), or both (half); the others draw
+any rule and period. A cycle alone is deterministic and periodic: every seller then changes price on a
+lattice set by the cycle, and a seller that reprices every tick cannot be told from one that reprices
+every few ticks at the right phase; a cost-plus seller's changes come at random times. A sixth or so of
+the panels have a price leader instead: the platform probes upward ("Project Nessie"), a shop matches it
+and another undercuts, so that some probes are followed and others undone. The engine runs a burn-in of
+up to a day, then ``DAYS`` days are observed.
 
 **The scraper.** It visits every ``sampling`` minutes at a random offset, each visit late or early
 by a normal jitter (sd ``JITTER`` minutes, cut at 4), and misses each seller's price at a visit with
@@ -44,7 +44,7 @@ START = datetime(2024, 3, 4, tzinfo=UTC)
 SHOCKS = shocks.Shocks(every=6.0, cost_common=0.04, cost_own=0.02, demand_common=0.05, demand_own=0.03,
                        persistence=0.9)
 FAST = (1, 2, 3, 6, 12)
-FROM_RIVALS = ("match_lowest", "match_platform", "undercut", "edgeworth")
+FROM_RIVALS = ("match_lowest", "match_platform", "undercut", "edgeworth", "resetting")
 CYCLING = ("edgeworth", "undercut")
 CORES, CORE_SHARES = ("cycle", "cost", "both", "leader"), (0.2, 0.2, 0.45, 0.15)
 
@@ -71,6 +71,8 @@ def _seller(rng, name: str, strategy: str, fast: bool, role: str, costs_known: b
         "undercut": lambda: {"step": float(rng.uniform(0.005, 0.03)), "floor": floor, "ceiling": "monopoly"},
         "edgeworth": lambda: {"step": float(rng.uniform(0.01, 0.05)), "floor": float(cost * rng.uniform(1.05, 1.25)),
                               "reset": "monopoly"},
+        "resetting": lambda: {"step": float(rng.uniform(0.005, 0.03)), "floor": floor, "reset": "monopoly",
+                              "hour": float(rng.integers(0, 24)), "hold_hours": float(rng.uniform(0.0, 6.0))},
         "price_leadership": lambda: {"step": float(rng.uniform(0.02, 0.06)), "window": int(rng.integers(2, 6)),
                                      "cooldown": int(rng.integers(2, 13)), "slack": 0.0, "floor": "nash",
                                      "ceiling": "monopoly"},

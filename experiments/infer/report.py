@@ -110,12 +110,14 @@ def markdown(result: dict, command: str) -> str:
         f"- A rule is chosen when its one-step-ahead balanced hit rate is within {TIE} of the best and it is the "
         f"simplest such rule; below {FIT} inference says \"none fits\" (`market/observed/infer.py`).",
         "- An Edgeworth resetter that never fell to its floor within the panel never reset: its prices are those of "
-        "an undercutter, and inference says undercut (same family). A matcher of the lowest price and a matcher "
-        "of the platform are the same when the platform is the lowest rival.",
+        "an undercutter, and inference says undercut (same family); so is a nightly resetter (`resetting`) whose "
+        "daily rises the panel does not show. A matcher of the lowest price and a matcher of the platform are the "
+        "same when the platform is the lowest rival.",
         "- In a deterministic cycle the rivals' moves come on a lattice: a seller that reacts at once with a longer "
-        "lag and one that waits for its next wake predict the same prices. Inference then reports the period "
-        "within a tick of most of the equally good ones (all of them in `periods`) and the lags that fit equally "
-        "well; the truth lies among them more often than the point estimate is within a tick of it.",
+        "lag and one that waits for its next wake predict the same prices. Inference then reports, of the equally "
+        "good periods (all of them in `periods`), the one most likely within a tick of the truth (a period P that "
+        "fits with n phases and lags has odds n/P, summed over the periods within a tick of it), and the lags that "
+        "fit equally well; the truth lies among them more often than the point estimate is within a tick of it.",
         f"- Tracking correlation needs {tracking.MIN_CHANGES} changes and sees co-movement, not its cause: "
         "a cost-plus seller sharing its rivals' cost shocks correlates with them.",
         "- Every panel is simulated; real scrapers miss prices in bursts and repricers may follow rules outside the "

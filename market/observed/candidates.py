@@ -18,6 +18,15 @@ ceiling); adding a registered rule to inference is one fitter and one entry here
   - y_t)` over the changes to a price strictly between them (:math:`w` the wake that made the change);
 - ``edgeworth``: step as above over the cuts; floor just below :math:`\min y` (a lower target resets);
   reset price :math:`\max y`.
+- ``resetting`` (where rises fall at one tick of the day :math:`r` on most days,
+  :func:`market.observed.resets.daily_tick`): reset price the median price risen to there; ``hour`` a time
+  in :math:`((r_w - P)\tau, r_w \tau]` (:math:`r_w` the first wake of the cadence at or after :math:`r`,
+  :math:`\tau` the minutes of a tick; the roundest such time, whole hours first), so that the first wake at
+  or after it is :math:`r_w` (none later than ``LATEST_HOUR``, as the registry allows); ``hold_hours``
+  likewise from the median number :math:`H` of ticks from a reset's wake to the wake of the fall after it
+  (0 when :math:`H \le P`); floor as above; step as above over the cuts to a price strictly between floor
+  and reset price, or, where none did, the largest gap from the lowest rival price to the price cut to (any
+  step at least that large cuts to the floor).
 
 - ``price_leadership``: step the median rise; ``window`` the median number of wakes after which a
   rise was undone by a fall to the price before it, ``cooldown`` one less than the median number of
@@ -40,12 +49,14 @@ import numpy as np
 
 from market.observed.cadence import Cadence, change_events
 from market.observed.replay import Demand, Seen
+from market.observed.resets import daily_tick, rises
 from market.strategies import get
 
 MAX_LAG = 36  # ticks: six hours on a 10-minute grid
 LEADER_CADENCES = 3
 LEADER_LAGS = (0, 1, 2, 3, 6, 12, 24, 36)
 EDGE = 1e-9   # relative margin that puts a fitted floor just below the lowest price seen
+LATEST_HOUR = get("resetting").param("hour").high  # a reset the registry's hours cannot time is not a candidate
 
 
 @dataclass(frozen=True)
@@ -163,30 +174,43 @@ def _match_platform(e: Evidence) -> list[Row]:
     return _each(e, "match_platform", lambda c, bounds: [bounds] * e.lags.size, leader=leader)
 
 
-def _steps(e: Evidence, c: Cadence, keep: np.ndarray) -> list[float | None]:
-    """For each lag: the median of the lowest rival price seen less the new price, over the changes in ``keep``
-    that a wake of cadence ``c`` could have made, where that price is known; None where there is none, or the
-    median is not a step (not above the tolerance)."""
+def _gaps(e: Evidence, c: Cadence, keep: np.ndarray) -> np.ndarray:
+    """float64[changes, lags]: the lowest rival price seen less the new price, for the changes in ``keep`` that a wake
+    of cadence ``c`` could have made, at each lag; NaN where that price is not known for sure."""
     wake = _wakes(e, c)
     tick = wake[:, None] - 1 - e.lags[None, :]
     ok = (keep & (wake > e.start))[:, None] & (tick >= 0)
     tick = np.maximum(tick, 0)
     low = e.seen.low_before[tick]
     ok &= (low == e.seen.low_after[tick]) & np.isfinite(low)
-    gap = np.where(ok, low - e.seen.own[e.end][:, None], np.nan)
-    least = e.tolerance * float(np.median(e.prices))
+    return np.where(ok, low - e.seen.own[e.end][:, None], np.nan)
+
+
+def _least(e: Evidence) -> float:
+    """The smallest step told from no step: the tolerance at the median price."""
+    return e.tolerance * float(np.median(e.prices))
+
+
+def _steps(e: Evidence, c: Cadence, keep: np.ndarray) -> list[float | None]:
+    """For each lag: the median gap (:func:`_gaps`) over the changes in ``keep``; None where there is none, or the
+    median is not a step (not above :func:`_least`)."""
+    gap = _gaps(e, c, keep)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a lag at which no change is known: an all-NaN column
         step = np.nanmedian(gap, axis=0) if gap.size else np.full(e.lags.size, np.nan)
-    return [float(x) if x > least else None for x in step]
+    return [float(x) if x > _least(e) else None for x in step]
+
+
+def _inside(e: Evidence, c: Cadence, floor: float | str, ceiling: float) -> np.ndarray:
+    """Which changes went to a price strictly between ``floor`` (``"cost"``: the cost at the wake) and ``ceiling``."""
+    new = e.seen.own[e.end]
+    low = e.seen.cost[np.maximum(_wakes(e, c), 0)] if floor == "cost" else floor
+    return (new > low * (1 + e.tolerance)) & (new < ceiling * (1 - e.tolerance))
 
 
 def _undercut(e: Evidence) -> list[Row]:
-    new = e.seen.own[e.end]
-
     def values(c: Cadence, bounds: dict) -> list[dict | None]:
-        floor = e.seen.cost[np.maximum(_wakes(e, c), 0)] if bounds["floor"] == "cost" else bounds["floor"]
-        inside = (new > floor * (1 + e.tolerance)) & (new < bounds["ceiling"] * (1 - e.tolerance))
+        inside = _inside(e, c, bounds["floor"], bounds["ceiling"])
         return [None if step is None else {"step": step, **bounds} for step in _steps(e, c, inside)]
     return _each(e, "undercut", values)
 
@@ -201,6 +225,56 @@ def _edgeworth(e: Evidence) -> list[Row]:
         return [None if step is None else {"step": step, "floor": floor, "reset": reset}
                 for step in _steps(e, c, cuts)]
     return _each(e, "edgeworth", values)
+
+
+def _resetting(e: Evidence) -> list[Row]:
+    """Where the seller's rises fall at one tick of the day on most days (module docstring)."""
+    seen, tpd, minutes = e.seen, e.seen.ticks_per_day, e.seen.tick_minutes
+    up = rises(seen.own, e.start, e.end)
+    found = daily_tick(e.start[up], e.end[up], seen.first_tick, tpd, seen.own.shape[0])
+    if found is None:
+        return []
+    tick, close = found
+    resets = np.flatnonzero(up)[close]
+    reset = float(np.median(seen.own[e.end[resets]]))
+    falls = seen.own[e.end] < seen.own[e.start]
+    after = resets[resets + 1 < e.end.size]
+    after = after[falls[after + 1]]
+
+    def values(c: Cadence, bounds: dict) -> list[dict | None]:
+        first = tick + (c.phase - tick) % c.period
+        hour = _roundest((first - c.period) * minutes, first * minutes) % 1440.0 / 60.0
+        if hour > LATEST_HOUR:
+            return [None] * e.lags.size
+        wake = _wakes(e, c)
+        held = int(np.median(wake[after + 1] - wake[after])) if after.size else c.period
+        hold = 0.0 if held <= c.period else _roundest((held - c.period) * minutes, held * minutes) / 60.0
+        fixed = {"floor": bounds["floor"], "reset": reset, "hour": hour, "hold_hours": min(hold, 24.0)}
+        cuts = falls & _inside(e, c, bounds["floor"], reset)
+        steps = [inside if inside is not None else to_floor for inside, to_floor in
+                 zip(_steps(e, c, cuts), _to_floor(e, c, falls), strict=True)]
+        return [None if step is None else {"step": step, **fixed} for step in steps]
+    return _each(e, "resetting", values)
+
+
+def _to_floor(e: Evidence, c: Cadence, cuts: np.ndarray) -> list[float | None]:
+    """For each lag: a step that takes every cut in ``cuts`` to the floor (the largest gap, at least twice
+    :func:`_least`); None where no gap is known."""
+    gap = _gaps(e, c, cuts)
+    known = np.isfinite(gap).any(axis=0)
+    largest = np.max(np.where(np.isfinite(gap), gap, -np.inf), axis=0, initial=-np.inf)
+    return [float(max(x, 2.0 * _least(e))) if k else None for x, k in zip(largest, known, strict=True)]
+
+
+def _roundest(low: float, high: float) -> float:
+    """The roundest number of minutes in ``(low, high]`` (whole hours first, then half and quarter hours, exact in
+    hours; then 10, 5 and 1 minutes, kept half a minute below ``high`` so that rounding the hours they make
+    cannot move them across a tick)."""
+    for unit, margin in ((60.0, 0.0), (30.0, 0.0), (15.0, 0.0), (10.0, 0.5), (5.0, 0.5), (1.0, 0.5)):
+        value = (np.floor(low / unit) + 1.0) * unit
+        if value <= high - margin:
+            return float(value)
+    return 0.5 * (low + high)
 
 
 def _wake_counts(e: Evidence, c: Cadence, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -247,7 +321,7 @@ def _best_response(e: Evidence) -> list[Row]:
 
 FITTERS: dict[str, Fitter] = {
     "fixed": _fixed, "cost_plus": _cost_plus, "match_lowest": _match_lowest, "match_platform": _match_platform,
-    "undercut": _undercut, "edgeworth": _edgeworth, "price_leadership": _price_leadership,
+    "undercut": _undercut, "edgeworth": _edgeworth, "resetting": _resetting, "price_leadership": _price_leadership,
     "best_response": _best_response,
 }
 ORDER = tuple(FITTERS)

@@ -2,9 +2,11 @@
 
 Each seller whose rule was found gets ``name``, ``strategy``, ``params``, ``period``, ``phase`` and ``lag``
 (ticks of the panel's grid; a phase counts ticks from midnight, so a scenario whose tick 0 is midnight
-wakes the seller at the same time of day). A parameter at ``"cost"`` follows the seller's cost, as in a
-scenario. Sellers for which no rule fits are listed in a comment, and so is everything the fragment
-cannot say (the panel's grid, the tick offset, uncertainty).
+wakes the seller at the same time of day), and ``active_hours`` where it reprices only in some hours
+(``[from, until)``: the start of its first active tick and the end of its last, in hours of the same
+clock). A parameter at ``"cost"`` follows the seller's cost, as in a scenario. Sellers for which no rule
+fits are listed in a comment, and so is everything the fragment cannot say (the panel's grid, the tick
+offset, uncertainty).
 """
 
 from market.observed.grid import Cells
@@ -18,12 +20,16 @@ def _number(value):
     return round(value, DIGITS) if isinstance(value, float) else value
 
 
-def seller_table(fit: Fit) -> dict:
-    """The ``[[sellers]]`` table of a seller whose rule was found."""
-    return {"name": fit.seller, "strategy": fit.strategy,
-            "params": {k: _number(v) for k, v in fit.params.items()},
-            "period": fit.period if fit.period is not None else 1,
-            "phase": fit.phase if fit.phase is not None else 0, "lag": fit.lag if fit.lag is not None else 0}
+def seller_table(fit: Fit, minutes: float) -> dict:
+    """The ``[[sellers]]`` table of a seller whose rule was found (``minutes``: the minutes of a tick)."""
+    table = {"name": fit.seller, "strategy": fit.strategy,
+             "params": {k: _number(v) for k, v in fit.params.items()},
+             "period": fit.period if fit.period is not None else 1,
+             "phase": fit.phase if fit.phase is not None else 0, "lag": fit.lag if fit.lag is not None else 0}
+    if fit.hours is not None:
+        table["active_hours"] = [_number(fit.hours.first * minutes / 60.0),
+                                 _number((fit.hours.last + 1) * minutes / 60.0)]
+    return table
 
 
 def fragment(fits: list[Fit], cells: Cells, command: str) -> str:
@@ -40,10 +46,10 @@ def fragment(fits: list[Fit], cells: Cells, command: str) -> str:
         header.append(f"# No rule fits: {'; '.join(missing)}.")
     for f in found:
         if f.hours:
-            header.append(f"# {f.seller} reprices only from {f.hours.start} to {f.hours.end} (active hours, which the "
-                          f"engine's rule repricers do not have yet).")
+            header.append(f"# {f.seller} reprices only from {f.hours.start} to {f.hours.end} by the clock "
+                          f"(active_hours, in the ticks' hours).")
         if f.reset:
             header.append(f"# {f.seller} also resets daily at {f.reset.time} to {f.reset.to:.6g} ({f.reset.days} of "
-                          f"{f.reset.of_days} days), which its rule does not do: no registered rule here resets by "
-                          f"the clock.")
-    return "\n".join(header) + "\n\n" + dump_toml({"sellers": [seller_table(f) for f in found]}).lstrip("\n")
+                          f"{f.reset.of_days} days), which its rule does not do.")
+    tables = [seller_table(f, cells.minutes(1)) for f in found]
+    return "\n".join(header) + "\n\n" + dump_toml({"sellers": tables}).lstrip("\n")

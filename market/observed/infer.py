@@ -13,14 +13,18 @@ prices move as much as on when they stand. The chosen candidate is the simplest 
 ``candidates.FITTERS``) among those within ``TIE`` of the best score; of that rule, the best score
 and the periods that reach it (``periods``: a repricer that waits for its wake and one that reacts at
 once with a longer lag explain a delay equally well when the rivals' moves themselves come on a
-lattice, as in a deterministic cycle, and the data cannot tell them apart); of these, the period
-within one tick of most of them (the Bayes choice under equal odds and a one-tick tolerance; the
-shortest on a tie), and among its lags within ``LAG_TIE`` of its best the middle of the shortest run
+lattice, as in a deterministic cycle, and the data cannot tell them apart); of these, the period most
+likely to lie within one tick of the truth: with every candidate period equally likely beforehand, its phase
+one of :math:`P` and its lag one of ``MAX_LAG + 1``, a period :math:`P` that fits with :math:`n_P` (phase,
+lag) pairs has posterior odds :math:`n_P / P`, and the choice maximises :math:`\sum_{|Q - P| \le 1} n_Q / Q`
+(the shortest on a tie); then among its lags within ``LAG_TIE`` of its best the middle of the shortest run
 (rival prices that repeat with a cycle fit at lags a cycle apart; ``lag_range`` is that run). Below
-``FIT`` the answer is "none fits", with the best score. A seller whose price never moved is ``fixed`` with no cadence or
-lag. Rises at the same time every day that the rule misses are reported as a daily ``reset``
-(:mod:`market.observed.resets`), and a seller that reprices only in some hours of the day as its
-active ``hours`` (:func:`market.observed.cadence.active_hours`). ``FAMILY`` groups the rules: an
+``FIT`` the answer is "none fits", with the best score. A seller whose price never moved is ``fixed`` with
+no cadence or lag. Rises at the same time every day that the rule misses are reported as a daily ``reset``
+(:mod:`market.observed.resets`). A seller whose rule calls for moves that do not come in some hours of
+the day (:func:`market.observed.cadence.active_hours`) is scored again with every candidate running only
+in the other hours; where that explains it at least as well, those are its active ``hours`` and the choice
+is made among the candidates so restricted. ``FAMILY`` groups the rules: an
 Edgeworth resetter that never reset in the panel is an undercutter there, and a seller matching the
 lowest price matches the platform when the platform is the lowest.
 
@@ -120,7 +124,8 @@ def scores(counts: np.ndarray) -> np.ndarray:
     return both
 
 
-def choose(score: np.ndarray, rank: np.ndarray, period: np.ndarray, lag: np.ndarray) -> Choice | None:
+def choose(score: np.ndarray, rank: np.ndarray, period: np.ndarray, phase: np.ndarray,
+           lag: np.ndarray) -> Choice | None:
     """The chosen candidate (module docstring); None if no candidate was scored."""
     valid = np.isfinite(score)
     if not valid.any():
@@ -131,8 +136,10 @@ def choose(score: np.ndarray, rank: np.ndarray, period: np.ndarray, lag: np.ndar
     best_rule = score[simplest].max()
     fitting = simplest & (score >= best_rule - PERIOD_TIE)
     tied = np.unique(period[fitting])
-    cover = (np.abs(tied[:, None] - tied[None, :]) <= 1).sum(axis=1)
-    pick = fitting & (period == tied[np.argmax(cover)])
+    odds = np.array([np.unique(np.stack([phase[fitting & (period == p)], lag[fitting & (period == p)]]), axis=1)
+                     .shape[1] / p for p in tied])
+    within = np.array([odds[np.abs(tied - p) <= 1].sum() for p in tied])
+    pick = fitting & (period == tied[np.argmax(within)])
     top = score[pick].max()
     ties = np.flatnonzero(pick & (score >= top - LAG_TIE))
     ties = ties[np.argsort(lag[ties], kind="stable")]
@@ -155,25 +162,34 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
         rows += found
         rank += [k] * len(found)
     table = Candidates.of(rows)
-    counts = replay.score(seen, table, tolerance, margin=DROP, demand=known)
     rank = np.asarray(rank)
-    total = counts.sum(axis=1)
-    score = scores(total)
-    choice = choose(score, rank, table.period, table.lag)
+    counts, choice = _scored(seen, table, rank, tolerance, known)
     observed = int((~np.isnan(seen.own)).sum())
     changes = int(evidence.start.size)
     if choice is None:
         return Fit(seller=cells.seller[i], strategy=None, params={}, period=None, phase=None, lag=None, tracks=None,
                    score=float("nan"), change_hits=float("nan"), non_change_hits=float("nan"), changes=changes,
                    observations=observed, best="none")
+    moved = changes > 0
+    predicted = replay.trace(seen, table, choice.index, known)[0]
+    hours = active_hours(seen.own, predicted, cells.tick_of_day(), cells.ticks_per_day, cells.minutes(1),
+                         cells.offset, tolerance) if moved and choice.score >= FIT else None
+    if hours is not None:
+        within = table.within(hours.first, hours.last + 1)
+        counts_within, choice_within = _scored(seen, within, rank, tolerance, known)
+        if choice_within is not None and choice_within.score >= choice.score:
+            table, counts, choice = within, counts_within, choice_within
+            predicted = replay.trace(seen, table, choice.index, known)[0]
+        else:
+            hours = None
+    total = counts.sum(axis=1)
+    score = scores(total)
     k = choice.index
     name = candidates.ORDER[rank[k]]
     spec = get(name)
     params = {p.name: "cost" if j == table.at_cost[k] else float(table.param[k, j]) for j, p in enumerate(spec.params)}
-    moved = changes > 0
     uses_rivals = spec.uses_rival_prices
     fits = choice.score >= FIT
-    predicted = replay.trace(seen, table, k, known)[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         change_hits = float(total[k, CHANGE_HIT] / total[k, CHANGE]) if total[k, CHANGE] else float("nan")
         non_hits = float(total[k, NON_HIT] / total[k, NON]) if total[k, NON] else float("nan")
@@ -188,12 +204,17 @@ def infer_seller(cells: Cells, i: int, tolerance: float = TOLERANCE, resamples: 
               periods=choice.periods if moved and fits else (),
               follows=tuple(leaders(seen, table, k, cells.seller, i, tolerance, cells.minutes(1), known))
               if moved and fits and uses_rivals else (),
-              reset=daily_reset(seen.own, predicted, cells, tolerance) if moved else None,
-              hours=active_hours(seen.own, predicted, cells.tick_of_day(), cells.ticks_per_day, cells.minutes(1),
-                                 cells.offset, tolerance) if moved and fits else None)
+              reset=daily_reset(seen.own, predicted, cells, tolerance) if moved else None, hours=hours)
     if not (fits and moved) or resamples <= 0:
         return fit
     return _with_resamples(fit, counts, rank, table, k, resamples, seed + i)
+
+
+def _scored(seen: replay.Seen, table: Candidates, rank: np.ndarray, tolerance: float,
+            known: replay.Demand | None) -> tuple[np.ndarray, Choice | None]:
+    """Every candidate's counts per day (:func:`market.observed.replay.score`) and the choice among them."""
+    counts = replay.score(seen, table, tolerance, margin=DROP, demand=known)
+    return counts, choose(scores(counts.sum(axis=1)), rank, table.period, table.phase, table.lag)
 
 
 def _runner_up(score: np.ndarray, rank: np.ndarray, chosen: int) -> tuple[str, float] | None:
@@ -213,7 +234,8 @@ def _with_resamples(fit: Fit, counts: np.ndarray, rank: np.ndarray, table: Candi
     rng = np.random.default_rng(seed)
     weights = rng.multinomial(days, np.full(days, 1.0 / days), size=resamples).astype(np.float64)
     resampled = np.einsum("bd,kdc->bkc", weights, counts[kept].astype(np.float64))
-    chosen = [choose(s, rank[kept], table.period[kept], table.lag[kept]) for s in scores(resampled)]
+    chosen = [choose(s, rank[kept], table.period[kept], table.phase[kept], table.lag[kept])
+              for s in scores(resampled)]
     picked = kept[np.array([c.index for c in chosen if c is not None], dtype=np.int64)]
     same_rule = rank[picked] == rank[k]
     period, lag = table.period[picked], table.lag[picked]

@@ -36,23 +36,39 @@ class Reset:
         return self.__dict__.copy()
 
 
+def daily_tick(start: np.ndarray, end: np.ndarray, first_tick: int, ticks_per_day: int,
+               n_ticks: int) -> tuple[int, np.ndarray] | None:
+    """The tick of the day that most of the changes (``start``, ``end``] allow, and which of them allow it, when
+    those fall on at least ``MIN_SHARE`` of the panel's days (and ``MIN_DAYS``); None otherwise."""
+    if start.size == 0:
+        return None
+    best = int(np.argmax(support(start, end, first_tick, ticks_per_day)))
+    width = np.minimum(end - start, ticks_per_day)
+    close = (first_tick + end - best) % ticks_per_day < width
+    days = np.unique((first_tick + end[close]) // ticks_per_day).size
+    of_days = np.unique((first_tick + np.arange(n_ticks)) // ticks_per_day).size
+    if days < max(MIN_DAYS, MIN_SHARE * of_days):
+        return None
+    return best, close
+
+
+def rises(own: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Which changes (``start``, ``end``] are rises of more than ``MIN_RISE``."""
+    return own[end] > own[start] * (1.0 + MIN_RISE)
+
+
 def daily_reset(own: np.ndarray, predicted: np.ndarray, cells: Cells, tolerance: float) -> Reset | None:
     """The daily reset among the changes of ``own`` that ``predicted`` missed (module docstring), or None."""
     start, end = change_events(own)
     missed = np.abs(predicted[end] - own[end]) > tolerance * own[end]
-    rises = missed & (own[end] > own[start] * (1.0 + MIN_RISE))
-    if not rises.any():
+    chosen = missed & rises(own, start, end)
+    found = daily_tick(start[chosen], end[chosen], cells.first_tick, cells.ticks_per_day, cells.n_ticks)
+    if found is None:
         return None
-    first, last = start[rises], end[rises]
-    allowed = support(first, last, cells.first_tick, cells.ticks_per_day)
-    best = int(np.argmax(allowed))
-    width = np.minimum(last - first, cells.ticks_per_day)
-    close = (cells.first_tick + last - best) % cells.ticks_per_day < width
-    day = (cells.first_tick + last[close]) // cells.ticks_per_day
-    days = int(np.unique(day).size)
+    best, close = found
+    last = end[chosen][close]
     of_days = int(np.unique((cells.first_tick + np.arange(cells.n_ticks)) // cells.ticks_per_day).size)
-    if days < max(MIN_DAYS, MIN_SHARE * of_days):
-        return None
     minutes = (cells.offset + best * cells.minutes(1)) % 1440
-    return Reset(time=f"{int(minutes // 60):02d}:{int(minutes % 60):02d}", tick_of_day=best, days=days,
-                 of_days=of_days, to=float(np.median(own[last[close]])))
+    return Reset(time=f"{int(minutes // 60):02d}:{int(minutes % 60):02d}", tick_of_day=best,
+                 days=int(np.unique((cells.first_tick + last) // cells.ticks_per_day).size), of_days=of_days,
+                 to=float(np.median(own[last])))

@@ -22,7 +22,8 @@ def test_prints_each_sellers_rule_cadence_lag_and_who_follows_whom(panel, capsys
     assert main(["infer", str(panel), "--resamples", "20"]) == 0
     out = capsys.readouterr().out
     assert "4 sellers" in out and "shopbot       undercut" in out and "follower      match_platform" in out
-    assert "follower follows platform" in out and "resets daily at 02:00" in out
+    assert "platform      resetting" in out and "hour=2 hold_hours=8" in out
+    assert "follower follows platform" in out and "follower      match_platform" in out and "reprices only 08:20" in out
     assert "Chen, Mislove and Wilson 2016" in out
 
 
@@ -31,7 +32,7 @@ def test_json_and_files_carry_ids_codebook_and_a_fragment(panel, tmp_path, capsy
     assert main(["infer", str(panel), "--json", "--out", str(out), "--resamples", "0"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert {s["seller"]: s["strategy"] for s in result["sellers"]} == {
-        "steady": "fixed", "shopbot": "undercut", "follower": "match_platform", "platform": "undercut"}
+        "steady": "fixed", "shopbot": "undercut", "follower": "match_platform", "platform": "resetting"}
     assert result["grid"]["minutes_per_tick"] == 10 and "qlearning" in result["not_tried"]
     assert sorted(p.name for p in out.iterdir()) == [".pricelab-results", "fits.parquet", "follows.parquet",
                                                      "fragment.toml", "infer.json"]

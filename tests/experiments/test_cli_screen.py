@@ -132,3 +132,20 @@ def test_bad_options_are_one_line_exit_2_and_write_nothing(case, tmp_path, capsy
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and expected in err
     assert not out.exists()
+
+
+def test_with_costs_the_markup_screens_count_each_owner_once(tmp_path, capsys):
+    """Three sellers of one owner at a margin of 0.5 and a rival at 0.2: per seller the Lerner index would be
+    0.425, per firm it is (0.5 + 0.2) / 2 = 0.35; the owner column of the panel decides."""
+    rows = [(t, name, price, 1.0, owner, 1.5) for t in range(48)
+            for name, price, owner in (("a", 2.0, "big"), ("b", 2.0, "big"), ("c", 2.0, "big"), ("d", 1.25, None))]
+    frame = pl.DataFrame(rows, schema=["time", "seller", "price", "cost", "owner", "nash_price"], orient="row")
+    scores = {}
+    for label, panel in (("owned", frame), ("separate", frame.drop("owner"))):
+        panel.write_csv(tmp_path / f"{label}.csv")
+        assert main(["screen", str(tmp_path / f"{label}.csv"), "--calibration", "none", "--json"]) == 0
+        scores[label] = json.loads(capsys.readouterr().out)["scores"]
+    assert scores["owned"]["lerner"] == pytest.approx(0.35) and scores["separate"]["lerner"] == pytest.approx(0.425)
+    markup = {"owned": (2.0 / 1.5 - 1 + 1.25 / 1.5 - 1) / 2, "separate": (3 * (2.0 / 1.5 - 1) + 1.25 / 1.5 - 1) / 4}
+    assert scores["owned"]["markup_over_nash"] == pytest.approx(markup["owned"])
+    assert scores["separate"]["markup_over_nash"] == pytest.approx(markup["separate"])

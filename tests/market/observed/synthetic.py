@@ -3,9 +3,10 @@ must read right without the lab's own simulator.
 
 ``repricers`` is a marketplace of four sellers on a 10-minute clock whose ticks start 3 minutes past
 each ten: a fixed-price shop, an undercutter (every tick, sees prices one tick late, undercuts the
-lowest rival by 0.10 within [16, 25]), a matcher of the platform (hourly at 20 past, matches the
-platform's price within [14, 24]) and the platform, a nightly resetter (every 30 minutes undercuts
-the lowest rival by 0.25 down to 15.50, from 08:00 to 02:00; at 02:00 back to 24.00). ``scrape`` observes a
+lowest rival by 0.05 within [16, 25]), a matcher of the platform (hourly at 20 past, matches the
+platform's price within [14, 24], from 08:00 to 20:00 only) and the platform, a nightly resetter (every
+30 minutes at 10 and 40 past, undercuts the lowest rival by 0.10 down to 15.50; the first time it runs at
+or after 02:00 each day it goes back to 24.00 and holds that price for 8 hours). ``scrape`` observes a
 path as a scraper does: every 10 minutes, visits late or early by up to 2 minutes, each price missing
 with probability 0.1. ``competitive`` and ``rigid`` are the screens' two panels: prices that follow
 a common cost shock with noise, and flat high prices with rare synchronized rises.
@@ -27,15 +28,18 @@ def repricers(days: int = 14) -> np.ndarray:
     """float64[ticks, 4]: the prices of ``NAMES`` tick by tick (module docstring)."""
     price = np.zeros((days * TICKS_PER_DAY, 4))
     price[0] = [21.0, 23.0, 22.0, 24.0]
+    reset_day, held_until = -1, 0
     for t in range(1, price.shape[0]):
         price[t] = price[t - 1]
-        price[t, 1] = min(max(_lowest(price, t, 1, 1) - 0.10, 16.0), 25.0)
-        if t % 6 == 2:
+        day, of_day = divmod(t, TICKS_PER_DAY)
+        price[t, 1] = min(max(_lowest(price, t, 1, 1) - 0.05, 16.0), 25.0)
+        if t % 6 == 2 and 48 <= of_day < 120:
             price[t, 2] = min(max(price[t - 1, 3], 14.0), 24.0)
-        if t % TICKS_PER_DAY == 12:
-            price[t, 3] = 24.0
-        elif t % 3 == 1 and not 12 <= t % TICKS_PER_DAY < 48:
-            price[t, 3] = max(_lowest(price, t, 3, 0) - 0.25, 15.5)
+        if t % 3 == 1:
+            if of_day >= 12 and day > reset_day:
+                price[t, 3], reset_day, held_until = 24.0, day, t + 48
+            elif t >= held_until:
+                price[t, 3] = max(_lowest(price, t, 3, 0) - 0.10, 15.5)
     return price
 
 
