@@ -159,16 +159,23 @@ def _benchmark_caveats(arms: list[Arm]) -> list[str]:
                    "featured offer's attention, self-preference, the Buy Box rule, fees and owners in force; "
                    "a rule of display or fees therefore moves the benchmarks too, so Delta can move where prices "
                    "do not (market.benchmarks.display_game).")
+    said = {}
     for arm, b in shown:
         if b.nash == "cycle":
-            out.append(f"In arm {arm.name} no static Nash equilibrium in pure prices exists (best responses cycle "
-                       f"around the Buy Box, as Edgeworth cycles): Delta's Nash is the mean industry profit of that "
-                       f"cycle, {b.nash_industry_profit:.4g} per tick (between {b.nash_industry_profit_low:.4g} and "
-                       f"{b.nash_industry_profit_high:.4g}); monopoly {b.monopoly_industry_profit:.4g}.")
+            said.setdefault(
+                f"no static Nash equilibrium in pure prices exists (best responses cycle around the Buy Box, as "
+                f"Edgeworth cycles): Delta's Nash is the mean industry profit of that cycle, "
+                f"{b.nash_industry_profit:.4g} per tick (between {b.nash_industry_profit_low:.4g} and "
+                f"{b.nash_industry_profit_high:.4g}); monopoly {b.monopoly_industry_profit:.4g}.", []).append(arm.name)
         elif b.nash == "step":
-            out.append(f"In arm {arm.name} no static Nash equilibrium exists in continuous prices (Bertrand with "
-                       f"unequal costs): Delta's Nash is where best responses settle, one undercut step from the "
-                       f"limit ({b.nash_industry_profit:.4g} per tick).")
+            said.setdefault(
+                f"no static Nash equilibrium exists in continuous prices (Bertrand with unequal costs): Delta's Nash "
+                f"is where best responses settle, one undercut step from the limit ({b.nash_industry_profit:.4g} per "
+                f"tick).", []).append(arm.name)
+    for text, names in said.items():
+        quoted = " and ".join(repr(name) for name in names)
+        out.append(f"In arm{'s' if len(names) > 1 else ''} {quoted}, {text}")
+    for arm, b in shown:
         out += _grid_floor(arm, b)
     return out
 

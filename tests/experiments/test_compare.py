@@ -251,7 +251,7 @@ def test_caveats_say_what_deltas_benchmarks_include_and_the_bounds_where_no_pure
     said = _benchmark_caveats(shorthand(dma, [interventions.named("neutral_buybox")], {}, "neutral_buybox"))
     assert "featured offer's attention, self-preference, the Buy Box rule, fees and owners" in said[0]
     b = dma.benchmarks
-    assert any(line.startswith("In arm without no static Nash equilibrium in pure prices exists")
+    assert any(line.startswith("In arm 'without', no static Nash equilibrium in pure prices exists")
                and f"{b.nash_industry_profit_low:.4g} and {b.nash_industry_profit_high:.4g}" in line for line in said)
     jrw = load("jrw2023_pdp").replace(training=None)
     said = _benchmark_caveats(shorthand(jrw, [interventions.named("pdp")], {}, "pdp"))
