@@ -1,0 +1,68 @@
+"""The server's open rooms, and the hook that redraws a page when its room changes.
+
+Every page of one server process reads the same ``ROOMS`` (``market.classroom.rooms``): that is the
+room's server-side state. A page redraws when the room's ``version`` moves (a price in, a round
+run, a student joined, a rule on, the room closed): ``use_room_version`` checks it every
+``POLL_SECONDS`` in the page's own event loop, which costs one integer comparison.
+"""
+
+import asyncio
+import html
+import os
+
+import solara
+
+from market.classroom.room import Room
+from market.classroom.rooms import Rooms
+
+ROOMS = Rooms()
+POLL_SECONDS = 0.1
+URL_VAR = "PRICELAB_CLASSROOM_URL"  # set by ``pricelab classroom``: the address students open
+
+
+def base_url() -> str:
+    """The server's address as students reach it (without a trailing slash)."""
+    return os.environ.get(URL_VAR, "http://127.0.0.1:8766").rstrip("/")
+
+
+def use_room_version(room: Room | None) -> int:
+    """The room's version, kept current: the calling component redraws whenever it changes."""
+    version = solara.use_reactive(room.version if room is not None else 0)
+
+    async def watch():
+        while room is not None:
+            if room.version != version.value:
+                version.set(room.version)
+            await asyncio.sleep(POLL_SECONDS)
+
+    solara.lab.use_task(watch, dependencies=[room], prefer_threaded=False)
+    return version.value
+
+
+def html_table(rows: list[dict], columns: dict[str, str], formats: dict[str, str] | None = None) -> str:
+    """An HTML table of ``rows`` with ``columns`` (key -> heading), numbers formatted by ``formats``, text escaped."""
+    formats = formats or {}
+
+    def cell(row, key):
+        value = row.get(key)
+        if value is None or (isinstance(value, float) and value != value):
+            return "-"
+        return html.escape(format(value, formats[key]) if key in formats else str(value))
+
+    head = "".join(f"<th>{html.escape(title)}</th>" for title in columns.values())
+    body = "".join("<tr>" + "".join(f"<td>{cell(r, k)}</td>" for k in columns) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+@solara.component
+def Table(rows: list[dict], columns: dict[str, str], name: str, formats: dict[str, str] | None = None):
+    """``html_table`` in a box of class ``name`` (tests and styles find it by that class)."""
+    solara.HTML(tag="div", unsafe_innerHTML=html_table(rows, columns, formats), classes=[name])
+
+
+@solara.component
+def Heading(title: str, note: str = ""):
+    """A bold title and a note in plain text."""
+    with solara.Div(style={"margin": "10px 0 4px"}):
+        solara.Text(title, style={"font-weight": "600"})
+        solara.Text(f" {note}" if note else "", style={"color": "#555"})
