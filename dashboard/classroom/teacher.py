@@ -114,7 +114,8 @@ def RoomPanel(code: str, room: Room):
                               classes=["classroom-start"])
             if view.started and not view.over and not view.closed:
                 solara.Button("Advance now", on_click=act(room.advance), classes=["classroom-advance"])
-                solara.Select("Rule", values=["", *interventions.CATALOG], value=rule, style={"max-width": "260px"})
+                solara.Select("Rule", values=["", *interventions.CATALOG], value=rule, style={"max-width": "260px"},
+                              classes=["classroom-rule-select"])
                 solara.Button("Switch on for the room", on_click=act(lambda: room.switch_rule(rule.value)),
                               disabled=not rule.value, classes=["classroom-rule"])
             solara.FileDownload(lambda: room_parquet(room), filename=f"room-{room.id}.parquet",

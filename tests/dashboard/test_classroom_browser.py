@@ -1,0 +1,173 @@
+"""The classroom in a real headless Chromium: a teacher and ten students, each in a browser context of their own.
+
+``pricelab classroom`` serves the pages on a free loopback port. The teacher opens a room
+(calvano2020, a market each against the trained algorithm); a wrong code is refused; ten students
+join and price firm1 for 20 periods (typed prices, some refused: text, a price out of range); the
+teacher switches the monopoly price cap on for the room after period 5; a student reloads after
+period 10 and is back on their seller; after the game the students see the replay. The
+leaderboard and the exported Parquet agree with a seat game replayed in this process with the same
+prices (the engine's records, bit for bit); closing the room tells the students and keeps the data.
+Screenshots of the teacher's and a student's view at 1280x800 go to ``tests/artifacts/``.
+"""
+
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from market import catalog
+from market.classroom.prices import seat_prices
+from market.classroom.room import Room
+from market.classroom.scoreboard import scoreboard
+from tests.dashboard.test_browser import CHROMIUM_ARGS, SMALL, free_port, wait_for
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+STUDENTS, PERIODS, RULE, RULE_AFTER, RELOAD_AFTER = 10, 20, "price_cap_monopoly", 5, 10
+
+
+@pytest.fixture(scope="module")
+def server():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = ARTIFACTS / "classroom_server.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "experiments.cli", "classroom", "--port", str(port)],
+                                   cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(url + "/", process, log_path)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def typed_price(grid: np.ndarray, student: int, period: int) -> str:
+    """What student ``student`` types in period ``period`` (from 0): a grid price below the monopoly cap."""
+    return f"{grid[(student + 3 * period) % 13]:.2f}"
+
+
+def new_page(browser):
+    context = browser.new_context(viewport=SMALL, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    return page
+
+
+def period_shown(page, period: int) -> None:
+    page.locator(".classroom-period").filter(has_text=f"Period {period} of {PERIODS}").wait_for()
+
+
+def test_a_room_of_ten_students(server):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    scenario = catalog.load("calvano2020")
+    grid = seat_prices(scenario, 0).grid
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        teacher = new_page(browser)
+        errors = []
+        teacher.on("pageerror", lambda error: errors.append(str(error)))
+        teacher.goto(server + "/teacher")
+        teacher.locator(".classroom-open-button").click()
+        code = teacher.locator(".classroom-room-code").inner_text().split(":")[1].strip()
+        assert re.fullmatch(r"[A-Z2-9]{8}", code)
+
+        students = [new_page(browser) for _ in range(STUDENTS)]
+        wrong = students[0]
+        wrong.goto(server + "/join")
+        wrong.locator(".classroom-code input").fill("WRONGCODE")
+        wrong.locator(".classroom-name input").fill("S0")
+        wrong.locator(".classroom-join-button").click()
+        assert "no room has the code" in wrong.locator(".classroom-error").inner_text().lower()
+        for k, page in enumerate(students):
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(server + "/join")
+            page.locator(".classroom-code input").fill(code.lower())
+            page.locator(".classroom-name input").fill(f"S{k}")
+            page.locator(".classroom-join-button").click()
+            page.wait_for_url("**/play?**")
+        teacher.locator(".classroom-students").filter(has_text=f"S{STUDENTS - 1}").wait_for()
+        teacher.locator(".classroom-start").click()
+
+        bad = {students[1]: "abc", students[2]: "9.99"}
+        for page, text in bad.items():
+            page.locator(".classroom-price input").fill(text)
+            page.locator(".classroom-send").click()
+        assert "is not a price" in students[1].locator(".classroom-error").inner_text()
+        assert "outside the prices you may set" in students[2].locator(".classroom-error").inner_text()
+        for period in range(PERIODS):
+            for page in students:
+                period_shown(page, period + 1)
+            if period == RULE_AFTER:
+                teacher.locator(".classroom-rule-select").click()
+                teacher.get_by_role("option", name=RULE).click()
+                teacher.locator(".classroom-rule").click()
+                teacher.locator(".classroom-rules").filter(has_text=RULE).wait_for()
+            if period == RELOAD_AFTER:
+                students[0].reload()
+                assert "S0: you are firm1" in students[0].locator(".classroom-title").inner_text()
+                period_shown(students[0], period + 1)
+            for k, page in enumerate(students):
+                page.locator(".classroom-price input").fill(typed_price(grid, k, period))
+                page.locator(".classroom-send").click()
+        for page in students:
+            page.locator(".classroom-status").filter(has_text="The game is over").wait_for()
+            page.locator(".classroom-replay").wait_for()
+        teacher.locator(".classroom-teacher-status").filter(has_text="over").wait_for()
+        teacher.screenshot(path=ARTIFACTS / "classroom_teacher.png")
+        students[3].screenshot(path=ARTIFACTS / "classroom_student.png", full_page=False)
+
+        with teacher.expect_download() as download:
+            teacher.get_by_text("Export the room's data").click()
+        export = pl.read_parquet(io.BytesIO(Path(download.value.path()).read_bytes()))
+        board = teacher.locator(".classroom-leaderboard").inner_text()
+        teacher.locator(".classroom-close").click()
+        students[4].locator(".classroom-status").filter(has_text="closed the room").wait_for()
+        with teacher.expect_download() as kept:
+            teacher.get_by_text("Export the room's data").click()
+        assert pl.read_parquet(io.BytesIO(Path(kept.value.path()).read_bytes())).equals(export)
+        browser.close()
+    assert not errors
+
+    # The same game replayed here: the export is the engine's records, bit for bit, and so is the leaderboard.
+    room = Room(scenario, "each", periods=PERIODS)
+    for k in range(STUDENTS):
+        room.join(f"S{k}")
+    room.start()
+    tokens = list(room.students)
+    for period in range(PERIODS):
+        if period == RULE_AFTER:
+            room.switch_rule(RULE)
+        for k, token in enumerate(tokens):
+            room.submit(token, typed_price(grid, k, period))
+    assert export["run_id"].n_unique() == STUDENTS and set(export["scenario"]) == {"calvano2020"}
+    for k in range(STUDENTS):
+        game = room.markets[k]
+        mine = export.filter(pl.col("student") == f"S{k}")
+        market = export.filter(pl.col("room_market") == mine["room_market"][0]).sort("tick", "seller")
+        rows = game.state.n_records
+        assert np.array_equal(market["price"].to_numpy().reshape(rows, 2), game.state.records.price[:rows])
+        assert np.array_equal(market["profit"].to_numpy().reshape(rows, 2), game.state.records.profit[:rows])
+        assert market["game_period"].max() == PERIODS - 1
+        assert (market.filter(pl.col("game_period") >= RULE_AFTER)["rules"] == RULE).all()
+        profit = scoreboard(game).row(0, named=True)["profit"]
+        assert re.search(rf"S{k}\s+firm1\s+\d+\s+{profit:.2f}", board), (k, profit, board)
