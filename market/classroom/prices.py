@@ -8,7 +8,8 @@ discrete actions use (:func:`market.benchmarks.price_grid`): ``GRID_M`` prices e
 with :math:`p^N_i` and :math:`p^M_i` the seller's static Nash and joint-profit prices (the
 scenario's ``plain_benchmarks``) and :math:`\\xi` = ``GRID_XI``. A typed price may lie anywhere in
 that span (it need not be one of the grid's points), narrowed to the legal bounds in force (a
-price-floor or ceiling rule); where the two do not overlap, the legal bounds alone.
+price-floor or ceiling rule); where the two do not overlap, the legal bounds alone. The range is shown
+rounded to the cent, so a price within ``CENT / 2`` of it is taken too (the rules in force still bind it).
 """
 
 import math
@@ -20,6 +21,7 @@ from market.benchmarks import price_grid
 from market.scenario import Scenario
 
 GRID_M, GRID_XI = 15, 0.1
+CENT = 0.01
 
 
 class PriceRefused(ValueError):
@@ -54,7 +56,7 @@ def read_price(text, prices: SeatPrices) -> float:
         raise PriceRefused(f"\"{shown[:40]}\" is not a price: type a number such as {prices.low:.2f}") from None
     if not math.isfinite(price):
         raise PriceRefused(f"\"{shown[:40]}\" is not a price: type a number such as {prices.low:.2f}")
-    if not prices.low <= price <= prices.high:
+    if not prices.low - CENT / 2 <= price <= prices.high + CENT / 2:
         raise PriceRefused(f"{shown[:40]} is outside the prices you may set: choose a price from "
                            f"{prices.low:.2f} to {prices.high:.2f}")
     return price
