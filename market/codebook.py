@@ -369,8 +369,8 @@ CLASSROOM = {
     "seat": _c("whether a person priced the seller (its seat) rather than its algorithm", "true/false"),
     "game_period": _c("the game's period from 0: the seat's repricing period (in a repeated game, a tick; under a "
                       "daily-price rule, a day) the tick belongs to", "periods"),
-    "kept": _c("a seat that gave no price in time kept its last one in this period (null: the row is not the "
-               "period's first tick, or the seller is no seat)", "true/false"),
+    "kept": _c("a seat asked for a price in this period gave none in time and kept its last one (null: the row is "
+               "not the period's first tick, or the seller is no seat asked in it)", "true/false"),
     "rules": _c("the rules the teacher switched on for the room, in force at this tick (comma-separated catalog "
                 "names of market.interventions; empty: none)"),
 }

@@ -67,8 +67,8 @@ def OpenRoom():
         router.push("/teacher?" + urlencode({"key": key}))
 
     with solara.Card("Open a room", classes=["classroom-open"]):
-        solara.Select("Scenario", values=catalog.scenario_names(), value=scenario)
-        solara.ToggleButtonsSingle(value=mode, values=list(MODES))
+        solara.Select("Scenario", values=catalog.scenario_names(), value=scenario, classes=["classroom-scenario"])
+        solara.ToggleButtonsSingle(value=mode, values=list(MODES), classes=["classroom-mode"])
         solara.Text("shared: the students take sellers of one market; each: every student prices the same seller "
                     "in a market of their own against the algorithms.", style={"font-size": "0.9em"})
         if mode.value == "each":

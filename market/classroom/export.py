@@ -4,7 +4,8 @@ Columns (``market.codebook``, group "Classroom"): the ids ``scenario``, ``seed``
 (``market.results.tag``; ``run_id`` is the scenario's id, then the room's id and the market's
 index, so two markets of one room never share one), then ``room``, ``room_market``,
 ``game_period``, ``tick``, ``seller``, ``student``, ``seat``, ``price``, ``quantity``, ``profit``
-(per tick, after fees: the engine's records), ``kept`` and ``rules``.
+(per tick, after fees: the engine's records), ``kept`` (on a period's first tick, for the seats asked
+in it) and ``rules``.
 """
 
 import io
@@ -37,8 +38,8 @@ def _market_frame(room, m: int) -> pl.DataFrame:
     ticks = game.recorded_ticks
     periods = game.period_of(ticks)
     students = room.students_of(m)
+    answers = {(period, seat): kept for period, seat, kept in game.answers}
     first = np.isin(ticks, game.starts)
-    kept = set(game.kept)
     seat = np.array([name in game.index for name in game.names])
     return pl.DataFrame({
         "room": [room.id] * (rows * n),
@@ -51,8 +52,8 @@ def _market_frame(room, m: int) -> pl.DataFrame:
         "price": state.records.price[:rows].reshape(-1),
         "quantity": state.records.quantity[:rows].reshape(-1),
         "profit": state.records.profit[:rows].reshape(-1),
-        "kept": [((int(p), name) in kept) if f and s else None
-                 for p, f in zip(periods, first, strict=True) for name, s in zip(game.names, seat, strict=True)],
+        "kept": [answers.get((int(p), name)) if f else None for p, f in zip(periods, first, strict=True)
+                 for name in game.names],
         "rules": np.repeat(room.rules_at(m, ticks), n).tolist() if rows else [],
     }, schema=SCHEMA)
 

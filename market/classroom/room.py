@@ -173,8 +173,8 @@ class Room:
             threading.Thread(target=self._timer, name=f"room-{self.id}", daemon=True).start()
 
     def _game(self, seats: list[str]) -> SeatGame:
-        if self._start is None:
-            self._start = ready_market(self.scenario, self.sellers, self.periods)
+        if self._start is None:  # every market of the room has the same seats: one seller each, or the shared ones
+            self._start = ready_market(self.scenario, seats, self.periods)
         game = SeatGame(self.scenario, seats, self.periods, self._start)
         if self.rules:
             game.switch_rules(self._with_rules(self.rules))

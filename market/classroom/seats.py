@@ -88,7 +88,7 @@ class SeatGame:
         self.end = self.state.t + self.state.records.price.shape[0]
         self.starts: list[int] = []
         self.pending: dict[str, float] = {}
-        self.kept: list[tuple[int, str]] = []  # (period, seat) of the prices kept for want of one
+        self.answers: list[tuple[int, str, bool]] = []  # (period, seat, kept) of every asked seat's price
         self.played = 0
         self._run()
         restart_books(self.state)
@@ -105,6 +105,11 @@ class SeatGame:
             return []
         asked = self.state.outside.asked
         return [name for name in self.seats if asked[self._slot[name]]]
+
+    @property
+    def kept(self) -> list[tuple[int, str]]:
+        """(period, seat) of each price kept for want of one."""
+        return [(period, seat) for period, seat, kept in self.answers if kept]
 
     def waiting(self) -> list[str]:
         """The asked seats that have not given their price yet."""
@@ -140,7 +145,7 @@ class SeatGame:
             price = self.pending.get(seat)
             if price is None:
                 price = self.price(seat)
-                self.kept.append((self.played, seat))
+            self.answers.append((self.played, seat, seat not in self.pending))
             outside.give(state, self._slot[seat], price, seat)
         state.outside.answered[0] = state.t
         self.pending.clear()

@@ -7,7 +7,9 @@ teacher switches the monopoly price cap on for the room after period 5; a studen
 period 10 and is back on their seller; after the game the students see the replay. The
 leaderboard and the exported Parquet agree with a seat game replayed in this process with the same
 prices (the engine's records, bit for bit); closing the room tells the students and keeps the data.
-Screenshots of the teacher's and a student's view at 1280x800 go to ``tests/artifacts/``.
+Screenshots of the teacher's and a student's view at 1280x800 go to ``tests/artifacts/``. A shared market
+(klein2021): a second student asking for a seller already taken is told so, and a teacher closing the room
+mid-game leaves the students a page that says so, and the data.
 """
 
 import io
@@ -62,6 +64,21 @@ def typed_price(grid: np.ndarray, student: int, period: int) -> str:
     return f"{grid[(student + 3 * period) % 13]:.2f}"
 
 
+def choose(page, select: str, option: str) -> None:
+    """Pick ``option`` in the page's Vuetify select of class ``select``."""
+    page.locator(f".{select}").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def join(page, server: str, code: str, name: str, seller: str | None = None) -> None:
+    page.goto(server + "/join")
+    page.locator(".classroom-code input").fill(code)
+    page.locator(".classroom-name input").fill(name)
+    if seller is not None:
+        choose(page, "classroom-seller", seller)
+    page.locator(".classroom-join-button").click()
+
+
 def new_page(browser):
     context = browser.new_context(viewport=SMALL, accept_downloads=True)
     page = context.new_page()
@@ -100,10 +117,7 @@ def test_a_room_of_ten_students(server):
         assert "no room has the code" in wrong.locator(".classroom-error").inner_text().lower()
         for k, page in enumerate(students):
             page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(server + "/join")
-            page.locator(".classroom-code input").fill(code.lower())
-            page.locator(".classroom-name input").fill(f"S{k}")
-            page.locator(".classroom-join-button").click()
+            join(page, server, code.lower(), f"S{k}")
             page.wait_for_url("**/play?**")
         teacher.locator(".classroom-students").filter(has_text=f"S{STUDENTS - 1}").wait_for()
         teacher.locator(".classroom-start").click()
@@ -118,8 +132,7 @@ def test_a_room_of_ten_students(server):
             for page in students:
                 period_shown(page, period + 1)
             if period == RULE_AFTER:
-                teacher.locator(".classroom-rule-select").click()
-                teacher.get_by_role("option", name=RULE).click()
+                choose(teacher, "classroom-rule-select", RULE)
                 teacher.locator(".classroom-rule").click()
                 teacher.locator(".classroom-rules").filter(has_text=RULE).wait_for()
             if period == RELOAD_AFTER:
@@ -171,3 +184,48 @@ def test_a_room_of_ten_students(server):
         assert (market.filter(pl.col("game_period") >= RULE_AFTER)["rules"] == RULE).all()
         profit = scoreboard(game).row(0, named=True)["profit"]
         assert re.search(rf"S{k}\s+firm1\s+\d+\s+{profit:.2f}", board), (k, profit, board)
+
+
+def test_a_shared_market_a_taken_seller_and_a_room_closed_mid_game(server):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        teacher, ana, bo = (new_page(browser) for _ in range(3))
+        teacher.goto(server + "/teacher")
+        choose(teacher, "classroom-scenario", "klein2021")
+        teacher.get_by_role("button", name="shared").click()
+        teacher.locator(".classroom-open-button").click()
+        code = teacher.locator(".classroom-room-code").inner_text().split(":")[1].strip()
+        join(ana, server, code, "Ana", "firm1")
+        ana.wait_for_url("**/play?**")
+        join(bo, server, code, "Bo", "firm1")
+        assert "Firm1 is already taken by Ana: choose another seller." in bo.locator(".classroom-error").inner_text()
+        choose(bo, "classroom-seller", "firm2")
+        bo.locator(".classroom-join-button").click()
+        bo.wait_for_url("**/play?**")
+        teacher.locator(".classroom-students").filter(has_text="Bo").wait_for()
+        teacher.locator(".classroom-start").click()
+        # Klein's sellers alternate: firm1 prices in period 1, firm2 in period 2.
+        period_shown(bo, 1)
+        bo.locator(".classroom-status").filter(has_text="does not set a price this period").wait_for()
+        for page, price, period in ((ana, "1.6", 1), (bo, "1.7", 2)):
+            period_shown(page, period)
+            page.locator(".classroom-price input").fill(price)
+            page.locator(".classroom-send").click()
+        period_shown(ana, 3)
+        teacher.locator(".classroom-close").click()
+        for page in (ana, bo):
+            page.locator(".classroom-status").filter(has_text="The teacher has closed the room").wait_for()
+            assert page.locator(".classroom-price").count() == 0
+        teacher.locator(".classroom-teacher-status").filter(has_text="closed").wait_for()
+        with teacher.expect_download() as download:
+            teacher.get_by_text("Export the room's data").click()
+        export = pl.read_parquet(io.BytesIO(Path(download.value.path()).read_bytes()))
+        browser.close()
+    assert set(export["student"].drop_nulls()) == {"Ana", "Bo"} and export["room_market"].n_unique() == 1
+    assert export["game_period"].max() == 1 and export.height == 2 * 2
+    assert export.filter(pl.col("seat") & pl.col("kept").is_not_null())["price"].to_list() == [1.6, 1.7]
