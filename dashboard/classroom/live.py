@@ -17,6 +17,16 @@ from market.classroom.rooms import Rooms
 
 ROOMS = Rooms()
 POLL_SECONDS = 0.1
+CSS = """
+.classroom-page { max-width: 1100px; margin: 0 auto; padding: 12px 16px; }
+.classroom-room-code { font-size: 2em; font-weight: 600; letter-spacing: 0.08em; margin-right: 24px; }
+.classroom-link { font-size: 1.1em; color: #1565c0; }
+.classroom-title { font-size: 1.5em; font-weight: 500; display: block; }
+.classroom-period { font-size: 1.1em; display: block; margin-bottom: 4px; }
+.classroom-page table { border-collapse: collapse; margin: 0 0 12px 0; }
+.classroom-page th, .classroom-page td { border: 1px solid #ddd; padding: 3px 10px; text-align: right; }
+.classroom-page th:first-child, .classroom-page td:first-child { text-align: left; }
+"""
 URL_VAR = "PRICELAB_CLASSROOM_URL"  # set by ``pricelab classroom``: the address students open
 
 
@@ -66,3 +76,10 @@ def Heading(title: str, note: str = ""):
     with solara.Div(style={"margin": "10px 0 4px"}):
         solara.Text(title, style={"font-weight": "600"})
         solara.Text(f" {note}" if note else "", style={"color": "#555"})
+
+
+@solara.component
+def Styled(children=()):
+    """The classroom's pages in their style: a centred column, tables with rules (``CSS``)."""
+    solara.Style(CSS)
+    solara.Div(classes=["classroom-page"], children=list(children))

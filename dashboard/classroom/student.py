@@ -161,7 +161,8 @@ def Replay(room: Room, token: str):
               for name in game.names]
     option = {"title": {"text": "Replay: prices at each period's start"}, "tooltip": {"trigger": "axis"},
               "legend": {"bottom": 0}, "grid": {"left": 60, "right": 20, "top": 40, "bottom": 60},
-              "xAxis": {"type": "category", "name": "period", "data": [p + 1 for p in periods]},
+              "xAxis": {"type": "category", "name": "period", "nameLocation": "middle", "nameGap": 26,
+                        "data": [p + 1 for p in periods]},
               "yAxis": {"type": "value", "name": "price", "scale": True}, "series": series}
     Chart.element(option=option)
     rows = []

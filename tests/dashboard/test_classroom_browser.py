@@ -146,6 +146,8 @@ def test_a_room_of_ten_students(server):
             page.locator(".classroom-status").filter(has_text="The game is over").wait_for()
             page.locator(".classroom-replay").wait_for()
         teacher.locator(".classroom-teacher-status").filter(has_text="over").wait_for()
+        students[3].locator(".pricelab-chart canvas").wait_for()
+        students[3].wait_for_timeout(1000)  # let ECharts draw the replay before the screenshot
         teacher.screenshot(path=ARTIFACTS / "classroom_teacher.png")
         students[3].screenshot(path=ARTIFACTS / "classroom_student.png", full_page=False)
 
