@@ -8,7 +8,14 @@ internet works. ``--scenario`` is the scenario the teacher's form proposes.
 """
 
 from experiments import flags
-from experiments.commands.dashboard import ROOT, WARM_UP_VAR, serve, server_command, server_env
+from experiments.commands.dashboard import (
+    ROOT,
+    WARM_UP_VAR,
+    serve,
+    server_command,
+    server_env,
+    warn_beyond_loopback,
+)
 from experiments.errors import UsageError
 
 NAME = "classroom"
@@ -30,6 +37,7 @@ def main(args) -> int:
     names = catalog.scenario_names()
     if args.scenario not in names:
         raise UsageError(f"--scenario {args.scenario}: not a shipped scenario; choose one of {', '.join(names)}")
+    warn_beyond_loopback(NAME, args.host)
     env = server_env()
     env.pop(WARM_UP_VAR, None)
     env[URL_VAR] = f"http://{args.host}:{args.port}"

@@ -50,16 +50,20 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def main(args) -> int:
-    env = server_env()
-    return serve(NAME, args.host, args.port, server_command(args.host, args.port), env)
+    warn_beyond_loopback(NAME, args.host)
+    return serve(NAME, args.host, args.port, server_command(args.host, args.port), server_env())
 
 
-def serve(name: str, host: str, port: int, command: list[str], env: dict[str, str]) -> int:
-    """Warn beyond loopback, make sure of the front-end files, then run the server ``command`` until it stops
-    (Ctrl-C or SIGTERM stop it); ``name``: the subcommand, in messages."""
+def warn_beyond_loopback(name: str, host: str) -> None:
+    """Say on stderr that a server bound beyond loopback has no authentication (``name``: the subcommand)."""
     if host not in LOOPBACK:
         print(f"pricelab {name}: warning: --host {host} serves the {name} to other machines, and it has "
               "no authentication: anyone who reaches this address can use it", file=sys.stderr)
+
+
+def serve(name: str, host: str, port: int, command: list[str], env: dict[str, str]) -> int:
+    """Make sure of the front-end files, then run the server ``command`` until it stops (Ctrl-C or SIGTERM stop
+    it); ``name``: the subcommand, in messages."""
     fetch = subprocess.run([sys.executable, "-m", "dashboard.assets", env[ASSETS_VAR]], cwd=ROOT, env=env)
     if fetch.returncode != 0:
         raise UsageError(f"the {name}'s front-end files are missing from {env[ASSETS_VAR]} (see above)")
