@@ -3,7 +3,8 @@
 Every page of one server process reads the same ``ROOMS`` (``market.classroom.rooms``): that is the
 room's server-side state. A page redraws when the room's ``version`` moves (a price in, a round
 run, a student joined, a rule on, the room closed): ``use_room_version`` checks it every
-``POLL_SECONDS`` in the page's own event loop, which costs one integer comparison.
+``POLL_SECONDS`` in the page's own event loop, which costs one integer comparison, until the room is
+closed and its last state shown.
 """
 
 import asyncio
@@ -43,6 +44,8 @@ def use_room_version(room: Room | None) -> int:
         while room is not None:
             if room.version != version.value:
                 version.set(room.version)
+            elif room.closed:
+                return  # a closed room changes no more
             await asyncio.sleep(POLL_SECONDS)
 
     solara.lab.use_task(watch, dependencies=[room], prefer_threaded=False)

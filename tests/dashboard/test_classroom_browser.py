@@ -87,7 +87,12 @@ def new_page(browser):
 
 
 def period_shown(page, period: int) -> None:
-    page.locator(".classroom-period").filter(has_text=f"Period {period} of {PERIODS}").wait_for()
+    """Wait for the seat's page to show ``period``; on a timeout, keep a screenshot of what it showed instead."""
+    try:
+        page.locator(".classroom-period").filter(has_text=f"Period {period} of {PERIODS}").wait_for()
+    except Exception:
+        page.screenshot(path=ARTIFACTS / f"classroom_failed_period_{period}.png")
+        raise
 
 
 def test_a_room_of_ten_students(server):
@@ -199,7 +204,9 @@ def test_a_shared_market_a_taken_seller_and_a_room_closed_mid_game(server):
         teacher, ana, bo = (new_page(browser) for _ in range(3))
         teacher.goto(server + "/teacher")
         choose(teacher, "classroom-scenario", "klein2021")
+        teacher.locator(".classroom-scenario").filter(has_text="klein2021").wait_for()
         teacher.get_by_role("button", name="shared").click()
+        teacher.get_by_text("Seller the students price").wait_for(state="detached")  # the form is redrawn
         teacher.locator(".classroom-open-button").click()
         code = teacher.locator(".classroom-room-code").inner_text().split(":")[1].strip()
         join(ana, server, code, "Ana", "firm1")

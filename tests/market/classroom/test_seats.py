@@ -91,3 +91,19 @@ def test_scoreboard_and_replay_read_the_engines_records():
     assert frame.height == 6 * 2
     assert frame.filter(frame["seat"])["price"].to_list() == [float(f"{p:.4f}") for p in
                                                               game.prices("firm1").grid[:6]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", catalog.scenario_names())
+def test_every_shipped_scenario_seats_each_of_its_sellers(name):
+    scenario = catalog.load(name)
+    seats = [s.name for s in scenario.sellers]
+    game = SeatGame(scenario, seats, 2)
+    while not game.over:
+        for seat in game.asked():
+            prices = game.prices(seat)
+            game.submit(seat, (prices.low + prices.high) / 2)
+        assert game.play()
+    assert game.played == 2 and game.state.n_records >= 2
+    board = scoreboard(game)
+    assert board["seat"].all() and np.isfinite(board["profit"].to_numpy()).all()
