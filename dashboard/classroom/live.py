@@ -10,6 +10,7 @@ closed and its last state shown.
 import asyncio
 import html
 import os
+import re
 
 import solara
 
@@ -28,6 +29,7 @@ CSS = """
 .classroom-page th, .classroom-page td { border: 1px solid #ddd; padding: 3px 10px; text-align: right; }
 .classroom-page th:first-child, .classroom-page td:first-child { text-align: left; }
 """
+NEGATIVE_ZERO = re.compile(r"-0(\.0*)?%?")
 URL_VAR = "PRICELAB_CLASSROOM_URL"  # set by ``pricelab classroom``: the address students open
 
 
@@ -60,7 +62,8 @@ def html_table(rows: list[dict], columns: dict[str, str], formats: dict[str, str
         value = row.get(key)
         if value is None or (isinstance(value, float) and value != value):
             return "-"
-        return html.escape(format(value, formats[key]) if key in formats else str(value))
+        text = format(value, formats[key]) if key in formats else str(value)
+        return html.escape(text[1:] if NEGATIVE_ZERO.fullmatch(text) else text)  # -0.004 shows as 0.00
 
     head = "".join(f"<th>{html.escape(title)}</th>" for title in columns.values())
     body = "".join("<tr>" + "".join(f"<td>{cell(r, k)}</td>" for k in columns) + "</tr>" for r in rows)
