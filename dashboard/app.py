@@ -20,6 +20,9 @@ import solara.server.settings
 
 from dashboard import charts, timeline, warmup
 from dashboard.chart import Chart
+from dashboard.classroom.live import Styled
+from dashboard.classroom.solo import SoloPage
+from dashboard.classroom.student import PlayPage
 from dashboard.controls import (
     ExportControls,
     LearningControls,
@@ -177,6 +180,8 @@ def Controls(lab: Lab, playing: solara.Reactive[bool], speed: solara.Reactive[in
     MarketControls(lab, lab.config, done, refused, lab.has_platform)
     for seller in lab.config.sellers:
         SellerControls(lab, seller, done, refused)
+    solara.Button("You are this seller: play against the algorithms", href="/solo", target="_blank", text=True,
+                  color="primary", classes=["pricelab-solo"])
 
 
 @solara.component
@@ -259,3 +264,16 @@ def Market():
             with solara.Div(style={"padding": "0 12px 12px"}):
                 ScreensPanel(lab).key("screens")
                 Notes(lab, settings)
+
+
+@solara.component
+def Layout(children=()):
+    """Solara's own layout, without route tabs: the dashboard and solo play are pages of their own."""
+    solara.AppLayout(children=list(children), navigation=False)
+
+
+# ``/solo``: one person prices a seller against the algorithms, a room of one (``dashboard.classroom.solo``), whose
+# seat is ``/play?...`` (a reload comes back to it).
+routes = [solara.Route(path="/", component=Page, layout=Layout),
+          solara.Route(path="solo", component=SoloPage, layout=Styled),
+          solara.Route(path="play", component=PlayPage, layout=Styled)]

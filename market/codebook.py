@@ -364,8 +364,21 @@ OBSERVED = {
     "infer_seconds": _c("inference time per seller of the panel", "seconds"),
 }
 
-COLUMNS: dict[str, Column] = {**IDENTIFIERS, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS, **SESSIONS,
-                               **SCREENS, **RESPOND, **CALIBRATION, **LLM, **OBSERVED}
+CLASSROOM = {
+    "room": _c("the classroom room's id (not its join code)"),
+    "room_market": _c("the market within the room, from 0: one shared market (0), or one per student"),
+    "student": _c("the name the student joined with (null: the seller is priced by its algorithm)"),
+    "seat": _c("whether a person priced the seller (its seat) rather than its algorithm", "true/false"),
+    "game_period": _c("the game's period from 0: the seat's repricing period (in a repeated game, a tick; under a "
+                      "daily-price rule, a day) the tick belongs to", "periods"),
+    "kept": _c("a seat asked for a price in this period gave none in time and kept its last one (null: the row is "
+               "not the period's first tick, or the seller is no seat asked in it)", "true/false"),
+    "rules": _c("the rules the teacher switched on for the room, in force at this tick (comma-separated catalog "
+                "names of market.interventions; empty: none)"),
+}
+
+COLUMNS: dict[str, Column] = {**IDENTIFIERS, **CLASSROOM, **TIMESERIES, **MARKET, **SELLER, **RUNS, **STATISTICS,
+                               **SESSIONS, **SCREENS, **RESPOND, **CALIBRATION, **LLM, **OBSERVED}
 
 # Columns named after something else: (pattern, description template, unit template; None: the entry's unit).
 PATTERNS = (
@@ -480,6 +493,8 @@ FILES = (
 
     ("dashboard export", ("tick", "period", "day", "time", "<run: timeseries.parquet>", "shoppers", "consumer_surplus",
                           "fee_income", "run")),
+    ("classroom export", ("room", "room_market", "game_period", "tick", "seller", "student", "seat", "price",
+                          "quantity", "profit", "kept", "rules")),
 )
 
 
@@ -496,7 +511,8 @@ def render() -> str:
               ("Replication sessions", SESSIONS), ("Collusion screens (pricelab screen)", SCREENS),
               ("Firms re-tuning their repricers (compare --respond, sweep [respond])", RESPOND),
               ("Calibration and exports (pricelab calibrate, export)", CALIBRATION),
-              ("LLM pricer's log (market.llm)", LLM), ("Observed prices (pricelab infer)", OBSERVED))
+              ("LLM pricer's log (market.llm)", LLM), ("Classroom (pricelab classroom)", CLASSROOM),
+              ("Observed prices (pricelab infer)", OBSERVED))
     for title, entries in groups:
         lines += [f"## {title}", "", "| column | description | unit |", "|---|---|---|"]
         lines += [f"| `{k}` | {v.description} | {v.unit} |" for k, v in entries.items()] + [""]

@@ -301,7 +301,7 @@ def build_state(scenario: Scenario, horizon: int | None = None, record_stride: i
                         stride=stride),
         scratch=_scratch(n, game.segment_weight.shape[0], sellers.history.shape[0]),
         inventory=build_inventory(scenario, records) if optional_groups(scenario)["inventory"] else None,
-        outside=_outside(sellers.family),
+        outside=outside_group(sellers.family),
         clock=np.zeros(1, dtype=np.int64), origin=np.zeros(1, dtype=np.int64)), [x.name for x in scenario.sellers])
 
 
@@ -452,7 +452,7 @@ def _responses(scenario: Scenario, segments: int) -> Responses | None:
                      weight=np.zeros((segments, n)), demand=np.zeros((2, n)))
 
 
-def _outside(family: np.ndarray) -> Outside | None:
+def outside_group(family: np.ndarray) -> Outside | None:
     """The group of the sellers whose strategy is of the outside family; None if there is none."""
     seller = np.flatnonzero(family == OUTSIDE).astype(np.int64)
     if not seller.size:

@@ -31,9 +31,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--port", type=flags.port, default=8765, help="port to listen on (default: 8765)")
 
 
-def server_command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command line for the dashboard."""
-    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port), "--no-open",
+def server_command(host: str, port: int, app: Path = APP) -> list[str]:
+    """The ``solara run`` command line for the dashboard (or another page module, ``app``)."""
+    return [sys.executable, "-m", "solara", "run", str(app), "--host", host, "--port", str(port), "--no-open",
             "--production"]
 
 
@@ -50,15 +50,25 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def main(args) -> int:
-    if args.host not in LOOPBACK:
-        print(f"pricelab dashboard: warning: --host {args.host} serves the dashboard to other machines, and it has "
+    warn_beyond_loopback(NAME, args.host)
+    return serve(NAME, args.host, args.port, server_command(args.host, args.port), server_env())
+
+
+def warn_beyond_loopback(name: str, host: str) -> None:
+    """Say on stderr that a server bound beyond loopback has no authentication (``name``: the subcommand)."""
+    if host not in LOOPBACK:
+        print(f"pricelab {name}: warning: --host {host} serves the {name} to other machines, and it has "
               "no authentication: anyone who reaches this address can use it", file=sys.stderr)
-    env = server_env()
+
+
+def serve(name: str, host: str, port: int, command: list[str], env: dict[str, str]) -> int:
+    """Make sure of the front-end files, then run the server ``command`` until it stops (Ctrl-C or SIGTERM stop
+    it); ``name``: the subcommand, in messages."""
     fetch = subprocess.run([sys.executable, "-m", "dashboard.assets", env[ASSETS_VAR]], cwd=ROOT, env=env)
     if fetch.returncode != 0:
-        raise UsageError(f"the dashboard's front-end files are missing from {env[ASSETS_VAR]} (see above)")
-    print(f"pricelab dashboard: http://{args.host}:{args.port}/", flush=True)
-    server = subprocess.Popen(server_command(args.host, args.port), cwd=ROOT, env=env)
+        raise UsageError(f"the {name}'s front-end files are missing from {env[ASSETS_VAR]} (see above)")
+    print(f"pricelab {name}: http://{host}:{port}/", flush=True)
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
         return server.wait()
