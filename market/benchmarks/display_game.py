@@ -363,7 +363,8 @@ def _unit(n: int, j: int) -> np.ndarray:
 
 def _tied_joint(game: StaticGame, display: Display) -> np.ndarray:
     """Under ``pdp``: industry profit's maximum with every listed offer at one price (all shown)."""
-    from scipy.optimize import minimize
+    from scipy.optimize import minimize  # here, as in _constrained_joint
+
     listed = display.on_platform.astype(bool)
     start = joint_profit_prices(game)
     free = np.concatenate([[start[listed].mean()], start[~listed]])
