@@ -21,6 +21,9 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON_312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,cluster]'
+	# pip compiles the packages it installs, not an editable install's sources: without this, where
+	# PYTHONDONTWRITEBYTECODE is set, every command would compile pricelab's modules again (0.2 s CPU a start)
+	$(PY) -m compileall -q market experiments dashboard
 	touch $(STAMP)
 
 run: venv

@@ -39,10 +39,12 @@ module.exports = {
         self.painted = max(self.painted, int(frame))
 
 
-async def wait_for_paint(pacer: Pacer | None, started: float, frame_seconds: float) -> None:
+async def wait_for_paint(pacer: Pacer | None, started: float, frame_seconds: float, clock=time.perf_counter,
+                         sleep=asyncio.sleep) -> None:
     """Sleep out the rest of the frame period, then wait (up to ``PAINT_TIMEOUT``) until the browser is at most
-    ``IN_FLIGHT`` frames behind."""
-    await asyncio.sleep(max(0.0, frame_seconds - (time.perf_counter() - started)))
+    ``IN_FLIGHT`` frames behind. ``started``: when the frame began, on ``clock``; ``sleep``: an awaitable sleep
+    (a test passes a clock that only its sleep moves)."""
+    await sleep(max(0.0, frame_seconds - (clock() - started)))
     deadline = started + PAINT_TIMEOUT
-    while pacer is not None and 0 < pacer.painted < pacer.frame - IN_FLIGHT and time.perf_counter() < deadline:
-        await asyncio.sleep(POLL_SECONDS)
+    while pacer is not None and 0 < pacer.painted < pacer.frame - IN_FLIGHT and clock() < deadline:
+        await sleep(POLL_SECONDS)

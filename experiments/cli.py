@@ -48,26 +48,29 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; of ``command``'s alone where that names one (a command's module may import
+    much for its flags, ``sweep`` its executors: a command starts without loading the others)."""
     parser = Parser(prog="pricelab", description="A laboratory for algorithmic pricing.")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"experiments.commands.{info.name}")
-        command = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
-        module.add_arguments(command)
-        command.add_argument("--max-memory", metavar="SIZE", default=None,
-                             help="refuse work that needs more memory than this (e.g. 4GiB; default: 80%% of the "
-                                  "memory available)")
-        command.add_argument("--debug", action="store_true", help="show the traceback of an error")
-        command.set_defaults(handler=module.main)
+    names = sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
+    for name in [command] if command in names else names:
+        module = importlib.import_module(f"experiments.commands.{name}")
+        one = sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__)
+        module.add_arguments(one)
+        one.add_argument("--max-memory", metavar="SIZE", default=None,
+                         help="refuse work that needs more memory than this (e.g. 4GiB; default: 80%% of the "
+                              "memory available)")
+        one.add_argument("--debug", action="store_true", help="show the traceback of an error")
+        one.set_defaults(handler=module.main)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(next((word for word in argv if not word.startswith("-")), None)).parse_args(argv)
         with _memory_budget(args.max_memory):
             return int(args.handler(args) or 0)
     except (UsageError, ScenarioError, InterventionError, OutsideError, PanelError, CalibrationError) as err:

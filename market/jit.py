@@ -36,6 +36,7 @@ Every module of the package that compiles kernels imports this one (directly or 
 
 import functools
 import hashlib
+import inspect
 import os
 import re
 from pathlib import Path
@@ -122,6 +123,13 @@ class KernelSourcesLocator(caching._CacheLocator):
             if other is not cls and (inner := other.from_function(py_func, py_file)) is not None:
                 return cls(inner)
         return None
+
+
+def cache_folder(function) -> Path | None:
+    """The folder in which numba caches the kernels of ``function``'s module (``NUMBA_CACHE_DIR``'s, else beside
+    the sources, else the user's cache folder: the first writable); None where none is."""
+    locator = KernelSourcesLocator.from_function(function, inspect.getfile(function))
+    return None if locator is None else Path(locator.get_cache_path())
 
 
 if KernelSourcesLocator not in _IMPL._locator_classes:

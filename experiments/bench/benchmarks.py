@@ -5,7 +5,7 @@ from experiments.bench import best_of, measurement
 from experiments.configs import resolve
 from market.benchmarks import solve
 from market.benchmarks.display import display_best_response, work_arrays
-from market.benchmarks.display_game import _MEMO, solve_display
+from market.benchmarks.display_game import _solve
 from market.scenario import Scenario
 
 
@@ -34,13 +34,12 @@ def best_responses_per_second():
 
 def display_benchmarks_seconds():
     """dma_self_preferencing's benchmarks under the display (no pure equilibrium: its best-response cycle is
-    played), memo cleared each time, and without the display."""
+    played), computed each time (not read from ``market.benchmarks.store``), and without the display."""
     scenario = Scenario.from_toml(resolve("dma_self_preferencing"))
     game, display = scenario.static_game(), scenario.display()
 
     def aware():
-        _MEMO.clear()
-        solve_display(game, display)
+        _solve(game, display)
 
     aware()
     yield measurement("benchmarks.solve_seconds.dma_self_preferencing.display", best_of(aware, 3), "s")

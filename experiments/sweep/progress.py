@@ -16,14 +16,15 @@ PROGRESS_S = 5.0
 class Progress:
     """Counts the outcomes of a sweep and when the first arrived; shown by ``Bar`` or ``Lines``."""
 
-    def __init__(self, name: str, total: int, unit: str = "runs"):
+    def __init__(self, name: str, total: int, unit: str = "runs", clock=time.monotonic):
         self.name, self.total, self.unit = name, total, unit
         self.count = 0
         self.first_s: float | None = None
-        self._started = time.monotonic()
+        self._clock = clock
+        self._started = clock()
 
     def elapsed(self) -> float:
-        return time.monotonic() - self._started
+        return self._clock() - self._started
 
     def advance(self, _outcome=None) -> None:
         self.add(1)
@@ -71,8 +72,8 @@ class Bar(Progress):
 class Lines(Progress):
     """Progress for logs and batch jobs (stderr is not a terminal): a line on stderr every ``every_s`` seconds."""
 
-    def __init__(self, name: str, total: int, every_s: float = PROGRESS_S, unit: str = "runs"):
-        super().__init__(name, total, unit)
+    def __init__(self, name: str, total: int, every_s: float = PROGRESS_S, unit: str = "runs", clock=time.monotonic):
+        super().__init__(name, total, unit, clock)
         self.every_s = every_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._report, name="progress", daemon=True)
@@ -87,10 +88,14 @@ class Lines(Progress):
 
     def _report(self) -> None:
         while not self._stop.wait(self.every_s):
-            left = self.left_s()
-            eta = "" if left is None else f", about {duration(left)} left"
-            print(f"pricelab: {self.name}: {self.count:,}/{self.total:,} {self.unit} in {self.elapsed():.0f} s{eta}",
-                  file=sys.stderr, flush=True)
+            self.report()
+
+    def report(self) -> None:
+        """Print where the work stands: done of total, seconds so far and, once something is done, the time left."""
+        left = self.left_s()
+        eta = "" if left is None else f", about {duration(left)} left"
+        print(f"pricelab: {self.name}: {self.count:,}/{self.total:,} {self.unit} in {self.elapsed():.0f} s{eta}",
+              file=sys.stderr, flush=True)
 
 
 def duration(seconds: float) -> str:

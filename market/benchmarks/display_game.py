@@ -27,12 +27,10 @@ else the constrained optimum (SLSQP with the analytic gradient
 Offers that nobody sees (not featured under ``dynamic_pdp``) are priced at the featured price, just above it.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
-from scipy.optimize import minimize
 
 from market.benchmarks.display import (
     UNDERCUT,
@@ -45,6 +43,7 @@ from market.benchmarks.display import (
 )
 from market.benchmarks.game import Benchmarks, StaticGame, joint_profit_prices, nash_equilibrium, solve
 from market.benchmarks.solver import _profit_of
+from market.benchmarks.store import remembered
 from market.demand import market_demand
 from market.interventions import BUYBOX_DYNAMIC_PDP, BUYBOX_LOWEST, BUYBOX_PDP
 
@@ -52,7 +51,6 @@ GAIN_TOLERANCE = 1e-9    # a deviation gaining less than this share of the profi
 BURN_IN_MOVES = 15_000   # moves of listed sellers' best responses before the cycle is measured (3 listed: 5,000 sweeps)
 WINDOW_MOVES = 30_000    # ... over which it is measured: the price falls about one undercut a listed seller a sweep
 CANDIDATES = 8           # the listed sellers of lowest judged break-even price tried as the featured one
-_MEMO: dict[bytes, Benchmarks] = {}
 
 
 @dataclass(frozen=True)
@@ -141,13 +139,11 @@ def is_equilibrium(game: StaticGame, display: Display, price) -> bool:
 
 def solve_display(game: StaticGame, display: Display) -> Benchmarks:
     """Nash and joint-profit benchmarks of ``game`` under ``display`` (the module docstring); the game's own,
-    marked ``display = False``, where the display moves no demand. Memoised on the game and the display."""
+    marked ``display = False``, where the display moves no demand. Remembered for the game and the display, on
+    disk too (:mod:`market.benchmarks.store`)."""
     if not display.matters(game):
         return solve(game)
-    key = hashlib.sha256(_game_key(game) + display.key()).digest()
-    if key not in _MEMO:
-        _MEMO[key] = _solve(game, display)
-    return _MEMO[key]
+    return remembered(_game_key(game) + b"|" + display.key(), lambda: _solve(game, display))
 
 
 def _game_key(game: StaticGame) -> bytes:
@@ -340,6 +336,8 @@ def _industry_and_gradient(regime: StaticGame, price: np.ndarray) -> tuple[float
 
 def _constrained_joint(regime: StaticGame, display: Display, f: int, start: np.ndarray) -> np.ndarray:
     """Industry profit's maximum in ``regime`` subject to ``f``'s judged price being the lowest (SLSQP)."""
+    from scipy.optimize import minimize  # here: scipy takes half a second to import, and few markets get here
+
     bias = _bias(display, regime.n_sellers)
     others = [j for j in np.flatnonzero(display.on_platform) if j != f]
     price = start.copy()
@@ -365,6 +363,8 @@ def _unit(n: int, j: int) -> np.ndarray:
 
 def _tied_joint(game: StaticGame, display: Display) -> np.ndarray:
     """Under ``pdp``: industry profit's maximum with every listed offer at one price (all shown)."""
+    from scipy.optimize import minimize  # here, as in _constrained_joint
+
     listed = display.on_platform.astype(bool)
     start = joint_profit_prices(game)
     free = np.concatenate([[start[listed].mean()], start[~listed]])

@@ -171,7 +171,11 @@ def frames_per_second(page, ticks_per_frame: int, seconds: float = 4.0) -> float
 
 
 def play_for_fps(page) -> float:
+    """Frames per second while playing (printed, never asserted), once play has moved the clock."""
+    start = tick(page)
     page.get_by_role("button", name="Play").click()
+    page.wait_for_function("parseInt(document.querySelector('.pricelab-clock').innerText"
+                           f".match(/(?:tick|period) (\\d+) of/)[1]) > {start}")
     time.sleep(1.0)
     fps = frames_per_second(page, ticks_per_frame=6)
     page.get_by_role("button", name="Pause").click()

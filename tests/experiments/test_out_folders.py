@@ -134,8 +134,8 @@ def test_ctrl_c_stops_a_long_run_between_chunks_and_leaves_the_old_results(tmp_p
     deadline = time.monotonic() + 600
     while not list(tmp_path.glob(".out.*.tmp")) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.1)
-    line = process.stderr.readline()  # the first progress line, after 5 s of ticks
-    assert "ticks in" in line and "left" in line, line
+    lines = [process.stderr.readline() for _ in range(2)]  # progress lines, every 5 s; the first may come before
+    assert "ticks in" in lines[0] and "left" in lines[1], lines  # any chunk is done (a busy machine), not the second
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 130
     assert "interrupted" in process.stderr.read()

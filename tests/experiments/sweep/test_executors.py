@@ -1,5 +1,4 @@
 import os
-import time
 
 import dask
 import pytest
@@ -83,14 +82,34 @@ def test_watch_says_every_minute_that_no_worker_is_connected_and_stops_after_its
         watch.update(0)
 
 
+class Stop:
+    """A stop event whose waits end at once: ``False`` (not stopped: the progress thread prints a line) ``lines``
+    times, then ``True``; it records the seconds each wait was given."""
+
+    def __init__(self, lines: int):
+        self.lines, self.waits = lines, []
+
+    def wait(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        return len(self.waits) > self.lines
+
+    def set(self) -> None:
+        pass
+
+
 def test_progress_off_a_terminal_is_a_line_every_few_seconds(capsys):
-    with Lines("small", 4, every_s=0.05) as progress:
-        progress.advance()
-        progress.advance()
-        time.sleep(0.3)
-    lines = capsys.readouterr().err.splitlines()
-    assert len(lines) >= 3 and lines[-1].startswith("pricelab: small: 2/4 runs in ")
-    assert progress.first_s is not None and progress.count == 2
+    """The thread waits ``every_s`` between lines (its waits end at once here; the clock is the test's)."""
+    now = [0.0]
+    progress = Lines("small", 4, every_s=5.0, clock=lambda: now[0])
+    progress._stop = Stop(lines=3)
+    now[0] = 2.0
+    progress.advance()
+    now[0] = 12.0
+    progress.advance()
+    with progress:
+        pass
+    assert capsys.readouterr().err.splitlines() == ["pricelab: small: 2/4 runs in 12 s, about 12 s left"] * 3
+    assert progress._stop.waits == [5.0] * 4 and progress.first_s == 2.0 and progress.count == 2
 
 
 def test_a_worker_running_other_code_refuses_the_run():
@@ -113,10 +132,13 @@ def test_a_run_longer_than_the_heartbeat_timeout_keeps_its_worker(write_spec, tm
 def test_progress_off_a_terminal_says_how_long_is_left(capsys):
     from experiments.sweep.progress import duration
 
-    with Lines("long", 1000, every_s=0.05, unit="ticks") as progress:
-        progress.add(10)
-        time.sleep(0.2)
-    line = capsys.readouterr().err.splitlines()[-1]
-    assert line.startswith("pricelab: long: 10/1,000 ticks in ") and line.endswith(" left"), line
+    now = [100.0]
+    progress = Lines("long", 1000, unit="ticks", clock=lambda: now[0])
+    progress.report()
+    progress.add(10)
+    now[0] += 5.0
+    progress.report()
+    assert capsys.readouterr().err.splitlines() == ["pricelab: long: 0/1,000 ticks in 0 s",
+                                                   "pricelab: long: 10/1,000 ticks in 5 s, about 8 min left"]
     assert [duration(s) for s in (42, 720, 12600, 864000, 1e12)] == ["42 s", "12 min", "3.5 h", "10 days",
                                                                      "3.17e+04 years"]
