@@ -16,27 +16,20 @@ once) and the time from the page being ready to its first Step go to ``tests/art
 
 import io
 import json
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 import tomllib
-import urllib.request
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from experiments.configs import scenario_names
+from tests.dashboard.serving import ARTIFACTS, served
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SMALL, PROJECTOR = {"width": 1280, "height": 800}, {"width": 1920, "height": 1080}
 CHARTS = ".pricelab-chart canvas"
@@ -64,43 +57,10 @@ OPTIONS = "async () => { const visit = " + VISIT + """; const out = [];
     return out; }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    log_path = ARTIFACTS / "dashboard_server.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "experiments.cli", "dashboard", "--port", str(port)],
-                                   cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for(url, process, log_path)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_for(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5).close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"dashboard server did not answer at {url}:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
+    with served("dashboard", "dashboard_server.log") as url:
+        yield url + "/"
 
 
 @pytest.fixture

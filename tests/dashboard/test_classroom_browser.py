@@ -13,12 +13,8 @@ mid-game leaves the students a page that says so, and the data.
 """
 
 import io
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -29,34 +25,18 @@ from market import catalog
 from market.classroom.prices import seat_prices
 from market.classroom.room import Room
 from market.classroom.scoreboard import scoreboard
-from tests.dashboard.test_browser import CHROMIUM_ARGS, SMALL, free_port, wait_for
+from tests.dashboard.serving import ARTIFACTS, served
+from tests.dashboard.test_browser import CHROMIUM_ARGS, SMALL
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 STUDENTS, PERIODS, RULE, RULE_AFTER, RELOAD_AFTER = 10, 20, "price_cap_monopoly", 5, 10
 
 
 @pytest.fixture(scope="module")
 def server():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = ARTIFACTS / "classroom_server.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "experiments.cli", "classroom", "--port", str(port)],
-                                   cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for(url + "/", process, log_path)
+    with served("classroom", "classroom_server.log") as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def typed_price(grid: np.ndarray, student: int, period: int) -> str:
