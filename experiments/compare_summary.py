@@ -173,8 +173,8 @@ def _benchmark_caveats(arms: list[Arm]) -> list[str]:
                 f"is where best responses settle, one undercut step from the limit ({b.nash_industry_profit:.4g} per "
                 f"tick).", []).append(arm.name)
     for text, names in said.items():
-        quoted = [repr(name) for name in names]
-        quoted = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+        *rest, last = [repr(name) for name in names]
+        quoted = f"{', '.join(rest)} and {last}" if rest else last
         out.append(f"In arm{'s' if len(names) > 1 else ''} {quoted}, {text}")
     for arm, b in shown:
         out += _grid_floor(arm, b)
