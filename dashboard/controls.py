@@ -13,6 +13,7 @@ only when its arguments change.
 from collections.abc import Callable
 
 import solara
+from solara.components.input import use_change
 
 from dashboard import export, rules, timeline
 from dashboard.lab import Lab, rule_label
@@ -73,15 +74,34 @@ def NumberField(lab: Lab, label: str, path: str, value: float, done: Callable[[]
     TextField(lab, label, path, f"{value:g}", changed, refused)
 
 
-@solara.component
 def TextField(lab: Lab, label: str, path: str, shown: str, changed: Callable[[str], None], refused):
-    """The field of ``NumberField`` and ``ParamField``. A refusal marks the field and keeps what was typed in it, so
-    that typing on never lands in a field being replaced (a refusal leaves ``lab.layout`` as it was); the value in
-    force is in the note. The field is drawn anew, showing the value in force, after any accepted change."""
-    note = f"{refused.text!r} not applied ({refused.reason}); in force: {shown}" if refused else False
-    solara.InputText(label, value=shown, on_value=changed, continuous_update=False, error=note,
-                     classes=["pricelab-refused"] if refused else []).key(
-        f"{lab.name}:{path}:{shown}:{lab.layout}")
+    """The field of ``NumberField`` and ``ParamField``, applied on Enter or on leaving it. A refusal marks the field
+    and keeps what was typed in it (a refusal leaves ``lab.layout`` as it was, so the field is not replaced); the
+    value in force is in the note. The field is drawn anew, showing the value in force, after any accepted change."""
+    note = f"{refused.text!r} not applied ({refused.reason}); in force: {shown}" if refused else ""
+    return TypedText(label, shown, changed, note).key(f"{lab.name}:{path}:{shown}:{lab.layout}")
+
+
+@solara.component
+def TypedText(label: str, shown: str, changed: Callable[[str], None], note: str):
+    """A text field that hands its text to ``changed`` on Enter or on leaving it, if the text is new.
+
+    Each keystroke the browser reports is kept (``typed``) and drawn, so a redraw between a keystroke and Enter
+    (the play loop ending, another page's step) sends that text back, never refused text over what is being
+    typed (Solara's ``InputText`` draws its last applied value)."""
+    typed = solara.use_reactive(shown)
+    submitted = solara.use_ref(shown)
+
+    def submit(text: str | None):
+        text = text or ""
+        if text != submitted.current:
+            submitted.current = text
+            changed(text)
+    field = solara.v.TextField(label=label, v_model=typed.value, on_v_model=lambda text: typed.set(text or ""),
+                               error=bool(note), messages=[note] if note else [], hide_details="auto",
+                               class_="pricelab-refused" if note else "")
+    use_change(field, submit)
+    return field
 
 
 @solara.component

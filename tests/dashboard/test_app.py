@@ -87,6 +87,25 @@ def test_bad_input_is_refused_in_plain_words_and_marked_in_the_field_which_keeps
     asyncio.run(session())
 
 
+def test_a_redraw_between_typing_and_enter_keeps_what_is_being_typed():
+    """The browser reports each keystroke; a redraw before Enter (here Step's) must not send refused text back."""
+    async def session():
+        rc = render()
+        cost = field(rc, "cost")
+        enter(cost, "abc")
+        assert cost.error
+        cost.v_model = "1.5"  # typed, not yet entered
+        button(rc, "Step").click()
+        await asyncio.sleep(0)
+        assert "tick 6 of" in clock(rc) and cost.v_model == "1.5", "the redraw put the refused text back"
+        cost.fire_event("keyup.enter", None)
+        assert "Restarted at tick 0 because platform: cost changed to 1.5" in rc.find(v.Alert).widget.children[0]
+        cost = field(rc, "cost")
+        cost.fire_event("focusout", None)  # leaving the field after Enter applies nothing twice
+        assert "tick 0 of" in clock(rc) and not cost.error and cost.v_model == "1.5"
+    asyncio.run(session())
+
+
 def test_a_rule_adds_run_b_charts_and_the_scenario_picker_loads_another_market():
     async def session():
         rc = render()
