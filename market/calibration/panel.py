@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from market.column_numbers import read_numbers
 from market.errors import CalibrationError
 
 ALIASES = {"market": ("market", "market_ids"), "product": ("product", "product_ids", "seller", "car_ids"),
@@ -198,24 +199,11 @@ class Rows:
                 missing_ok: bool = False) -> np.ndarray:
         """Column ``column`` as float64; the first missing (unless ``missing_ok``: NaN), non-numeric, non-finite
         or invalid value is named with its market and product."""
-        values = frame[column]
-        if values.dtype == pl.Boolean or values.dtype.is_temporal():
-            raise CalibrationError(f"{self.at(0)}: {field} = {values[0]!r}: must be {allowed}")
-        numbers = values.cast(pl.Float64, strict=False)
-        bad = numbers.is_null() & values.is_not_null()
-        if bad.any():
-            row = int(bad.arg_true()[0])
-            raise CalibrationError(f"{self.at(row)}: {field} = {values[row]!r}: must be {allowed}")
-        array = numbers.to_numpy().astype(np.float64)
-        missing = np.isnan(array) & values.is_null().to_numpy()
-        if missing.any() and not missing_ok:
-            raise CalibrationError(f"{self.at(int(np.argmax(missing)))}: {field} is missing: must be {allowed}")
-        with np.errstate(invalid="ignore"):
-            bad = ~missing & ~(np.isfinite(array) & valid(array))
-        if bad.any():
-            row = int(np.argmax(bad))
-            raise CalibrationError(f"{self.at(row)}: {field} = {float(array[row])!r}: must be {allowed}")
-        return array
+        numbers, bad = read_numbers(frame[column], valid, missing_ok)
+        if bad is not None:
+            given = "is missing" if bad.value is None else f"= {bad.value!r}"
+            raise CalibrationError(f"{self.at(bad.row)}: {field} {given}: must be {allowed}")
+        return numbers
 
     def check_constant(self, values: np.ndarray, field: str) -> None:
         for m in dict.fromkeys(self.market.tolist()):

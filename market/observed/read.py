@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from market import budget
+from market.column_numbers import read_numbers
 from market.errors import PanelError
 
 REQUIRED = ("time", "seller", "price")
@@ -268,22 +269,12 @@ def numbers(frame: pl.DataFrame, name: str, where: str, allowed: tuple[str, obje
     ``allowed``: ``(words, test)`` of the values allowed (default: :data:`ALLOWED` for the panel's columns).
     """
     words, valid = allowed or ALLOWED[name]
-    column = frame[name]
-    if not empty:
-        no_missing(frame, name, where)
-    if column.dtype.is_temporal() or column.dtype == pl.Boolean:
-        raise PanelError(f"{where}: {name} = {column[0]!r} (row {_row(frame, 0)}): must be {words}")
-    values = column.cast(pl.Float64, strict=False)
-    bad = values.is_null() & column.is_not_null()
-    if bad.any():
-        k = int(bad.arg_true()[0])
-        raise PanelError(f"{where}: {name} = {column[k]!r} (row {_row(frame, k)}): must be {words}")
-    array = values.to_numpy().astype(np.float64)
-    bad = ~(np.isfinite(array) & valid(array)) & ~(empty & np.isnan(array))
-    if bad.any():
-        k = int(np.argmax(bad))
-        raise PanelError(f"{where}: {name} = {float(array[k])!r} (row {_row(frame, k)}): must be {words}")
-    return array
+    numbers, bad = read_numbers(frame[name], valid, missing_ok=empty)
+    if bad is None:
+        return numbers
+    if bad.value is None:
+        raise PanelError(f"{where}: {name} is missing at row {_row(frame, bad.row)}")
+    raise PanelError(f"{where}: {name} = {bad.value!r} (row {_row(frame, bad.row)}): must be {words}")
 
 
 def _one_per_time(frame: pl.DataFrame, where: str, unit: str, duplicates: str | None,
