@@ -23,37 +23,52 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 180) -> None:
-    """Until ``url`` answers; the test fails with the server's log if it exits or ``seconds`` pass first."""
+def answers(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 180) -> bool:
+    """Whether ``url`` answers before the server exits; ``False`` if it exited first (a port taken meanwhile), a
+    failure if ``seconds`` pass."""
     deadline = time.monotonic() + seconds
     while True:
         try:
             urllib.request.urlopen(url, timeout=5).close()
-            return
+            return True
         except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"server did not answer at {url}:\n{log_path.read_text()[-3000:]}")
+            if process.poll() is not None:
+                return False
+            if time.monotonic() > deadline:
+                pytest.fail(f"server did not answer at {url} in {seconds:.0f} s:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.5)
 
 
-@contextlib.contextmanager
-def served(command: str, log_name: str) -> Iterator[str]:
-    """``pricelab <command> --port P`` running, its output in ``tests/artifacts/<log_name>``: yields
-    ``http://127.0.0.1:P`` once its front page answers, and stops the server (its whole process group) after."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = ARTIFACTS / log_name
-    with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "experiments.cli", command, "--port", str(port)],
-                                   cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for(url + "/", process, log_path)
-        yield url
-    finally:
+def stop(process: subprocess.Popen) -> None:
+    """The server's whole process group: SIGTERM, then SIGKILL after 30 s."""
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@contextlib.contextmanager
+def served(command: str, log_name: str, tries: int = 3) -> Iterator[str]:
+    """``pricelab <command> --port P`` running, its output in ``tests/artifacts/<log_name>``: yields
+    ``http://127.0.0.1:P`` once its front page answers, and stops the server (its whole process group) after.
+
+    ``free_port`` releases the port before the server binds it, so another process may take it meanwhile: a
+    server that exits before answering is started again on another port, up to ``tries`` times."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / log_name
+    for _ in range(tries):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        with open(log_path, "w") as log:
+            process = subprocess.Popen([sys.executable, "-m", "experiments.cli", command, "--port", str(port)],
+                                       cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            if answers(url + "/", process, log_path):
+                yield url
+                return
+        finally:
+            stop(process)
+    pytest.fail(f"the server exited before answering, {tries} times:\n{log_path.read_text()[-3000:]}")

@@ -55,7 +55,10 @@ def test_play_runs_frames_until_paused():
     async def session():
         rc = render()
         button(rc, "Play").click()
-        await asyncio.sleep(0.5)
+        for _ in range(2000):  # until two frames are drawn, however busy the machine
+            await asyncio.sleep(0.01)
+            if tick(rc) >= 12:
+                break
         button(rc, "Pause").click()
         await asyncio.sleep(0.05)
         paused_at = tick(rc)

@@ -40,7 +40,7 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_sweep(write_spec, tmp_path, 
     assert process.returncode == -signal.SIGKILL
     finished_when_killed = len(list((killed / "runs").glob("*.parquet")))
     assert finished_when_killed == 3
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120  # a loaded machine reaps them late
     while not all(gone(worker) for worker in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(workers) >= 2 and all(gone(worker) for worker in workers), "workers outlived the killed sweep"
