@@ -43,7 +43,7 @@ def test_slurm_jobs_give_results_identical_to_serial(slurm, write_spec, tmp_path
     for kind in ("runs", "timeseries"):
         assert read_folder(out, kind).equals(read_folder(serial, kind)), kind
     assert len(job_ids(out)) == 2
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while slurm.jobs() and time.monotonic() < deadline:  # cancelled by the sweep as it ended; completing
         time.sleep(0.2)
     assert slurm.jobs() == []
