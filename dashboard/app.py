@@ -82,7 +82,7 @@ def clock_b(lab: Lab) -> str:
 
 
 def _played(lab: Lab, model) -> str:
-    unit = "period" if timeline.repeated_game(lab.config) else "tick"
+    unit = timeline.unit(lab.config)
     origin = int(model.state.origin[0])
     before = " and ".join(what for what, ran in (("training", model.training is not None),
                                                  ("a warm-up", model.warm_up_ticks > 0)) if ran)

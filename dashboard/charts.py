@@ -100,7 +100,7 @@ def caption(name: str, model: PricingModel) -> str:
     fees = ("" if not model.state.market.on_platform.any() else
             " after fees; the platform's includes the fees it collects")
     return CAPTIONS[name].format(span=f"{PERIOD_WINDOW} periods" if repeated else "day",
-                                 unit="period" if repeated else "tick", fees=fees)
+                                 unit=timeline.unit(model.config), fees=fees)
 
 
 def rows(model: PricingModel, window: int) -> np.ndarray:
@@ -307,7 +307,7 @@ def shoppers(v: View) -> dict:
 
 def profit(v: View) -> dict:
     """Each seller's profit per tick (after fees; the platform's includes fees received)."""
-    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    unit = timeline.unit(v.a.config)
     return frame(v, "profit", f"Profit per {unit}", _per_seller(v, lambda m: m.state.records.profit),
                  value_axis(f"profit per {unit} (currency units)"))
 
@@ -445,7 +445,7 @@ def difference(v: View) -> dict:
     start = min(max(0, (v.since - int(a.origin[0])) // a.records.stride), n)
     price_gap = b.records.price[start:n].mean(axis=1) - a.records.price[start:n].mean(axis=1)
     surplus_gap = b.records.market[start:n, SURPLUS] - a.records.market[start:n, SURPLUS]
-    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    unit = timeline.unit(v.a.config)
     gaps = {"mean price (B - A)": price_gap, f"consumer surplus per {unit} (B - A)": surplus_gap}
     shown = v.rows[v.rows >= start]
     series = []
@@ -506,7 +506,7 @@ def deviation(v: View) -> dict:
     mark = [m for m in v.marks if m.kind == "deviation"][-1]
     at = (mark.tick - int(a.origin[0])) // a.records.stride
     picked = np.arange(max(0, at - BEFORE_DEVIATION), min(a.n_records, at + AFTER_DEVIATION + 1))
-    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    unit = timeline.unit(v.a.config)
     zoom = View(v.a, v.b, picked, [f"{r - at:+d}" for r in picked.tolist()], v.b_name, v.marks, v.since)
     series = _per_seller(zoom, lambda m: m.state.records.price, step="end")
     for s in series:
@@ -526,7 +526,7 @@ def learning(v: View) -> dict:
     price in it (lower panel, over the Nash and monopoly ranges), against the training ticks."""
     points = v.curve
     ticks = [p.tick for p in points]
-    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    unit = timeline.unit(v.a.config)
     series = [{"name": "Delta of the chunk", "type": "line", "yAxisIndex": 0, "showSymbol": True, "symbolSize": 5,
                "data": [[t, d] for t, d in zip(ticks, values([p.delta for p in points]), strict=True)],
                "itemStyle": {"color": RUNS["A"]}, "lineStyle": {"width": 2}}]

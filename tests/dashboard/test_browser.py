@@ -289,7 +289,7 @@ def test_dashboard_in_chromium(server, browser_page):
 
     assert page.get_by_label("referral fee").count() == 1
     choose_scenario(page, "calvano2020")
-    page.get_by_text(re.compile(r"converged after [\d,]+ ticks")).wait_for()  # [training]: it starts trained
+    page.get_by_text(re.compile(r"converged after [\d,]+ periods")).wait_for()  # [training]: it starts trained
     assert page.get_by_label("referral fee").count() == 0, "no seller on a platform: no platform terms"
     assert page.get_by_label("ticks per frame").count() == 0 and page.get_by_label("periods per frame").count() == 1
     page.get_by_label("watch them learn from scratch").check(force=True)
@@ -299,7 +299,7 @@ def test_dashboard_in_chromium(server, browser_page):
     page.get_by_role("button", name="Step").click()
     wait_tick(page, "period 1 of")  # Step runs one period of a repeated game
     page.get_by_role("button", name="Train first").click()
-    page.get_by_text(re.compile(r"converged after [\d,]+ ticks")).wait_for(timeout=120_000)
+    page.get_by_text(re.compile(r"converged after [\d,]+ periods")).wait_for(timeout=120_000)
     wait_tick(page, "after training (to tick")
     page.get_by_text("Force a deviation").first.wait_for()
     assert page.get_by_role("button", name="Train first").count() == 0, "trained: the button goes"
