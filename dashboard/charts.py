@@ -37,7 +37,9 @@ MARKS = {"rule": "#6a1b9a", "deviation": "#ad1457"}
 LABEL_POINTS = 20  # marks closer than 1/20 of the drawn points label opposite ends of their lines
 SYMBOLS = ("circle", "triangle", "rect", "diamond", "pin", "roundRect")
 BEFORE_DEVIATION, AFTER_DEVIATION = 5, 30  # the zoom around a forced deviation, in ticks (periods)
-EMPTY = "No ticks yet: press Step or Play."
+EMPTY = "No {unit}s yet: press Step or Play."
+B_FROM = "B - A starts at {since}: press Step or Play."
+NOTE_TOP = "30%"  # B_FROM's place: in B - A's upper panel (24-44% of the height), above its zero line at the foot
 CAPTIONS = {
     "price": "Each seller's price per {unit}; shaded: the ranges of static Nash and joint-monopoly prices.",
     "delta": "The industry's profit over the last {span}, scaled: 0 = static Nash, 1 = joint monopoly.",
@@ -118,9 +120,13 @@ def values(array) -> list:
     return [v if v == v else None for v in rounded]
 
 
-def frame(v: View, name: str, title: str, series: list[dict], y_axis: dict | list[dict], **extra) -> dict:
-    """An ECharts option: a titled time axis, ``y_axis``, a legend, a tooltip, the marks and a PNG button."""
-    shown = {"interval": max(0, math.ceil(len(v.labels) / AXIS_LABELS) - 1)}
+def frame(v: View, name: str, title: str, series: list[dict], y_axis: dict | list[dict], label_every: int = 1,
+          **extra) -> dict:
+    """An ECharts option: a titled time axis, ``y_axis``, a legend, a tooltip, the marks and a PNG button.
+
+    The time axis labels at most ``AXIS_LABELS`` evenly spaced times, the same on every chart; a chart whose plot
+    is narrower (names along its value axis) labels one in ``label_every`` of them, so that they stay apart."""
+    shown = {"interval": _label_interval(len(v.labels), label_every)}
     for s in series:
         s.setdefault("id", s["name"])
     legend = list(dict.fromkeys(s["name"] for s in series))
@@ -143,12 +149,22 @@ def frame(v: View, name: str, title: str, series: list[dict], y_axis: dict | lis
         "series": series,
     }
     if not v.labels:
-        option["graphic"] = {"type": "text", "left": "center", "top": "middle",
-                             "style": {"text": EMPTY, "fontSize": 14, "fill": "#555"}}
+        option["graphic"] = _note(EMPTY.format(unit=timeline.unit(v.a.config)))
     option.update(extra)
     for axis in option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]:
         axis["axisLabel"] = {"fontSize": 12, **axis.get("axisLabel", {})}
     return option
+
+
+def _label_interval(n_labels: int, every: int = 1) -> int:
+    """ECharts' ``interval`` (labels skipped between two shown) of a time axis of ``n_labels``: at most
+    ``AXIS_LABELS`` shown, one every ``ceil(n_labels / AXIS_LABELS)`` from the first, or one in ``every`` of those."""
+    return max(1, math.ceil(n_labels / AXIS_LABELS)) * every - 1
+
+
+def _note(text: str, top: str = "middle") -> dict:
+    """A line of text across the chart, centred, its top at ``top``."""
+    return {"type": "text", "left": "center", "top": top, "style": {"text": text, "fontSize": 14, "fill": "#555"}}
 
 
 def value_axis(text: str, **extra) -> dict:
@@ -350,7 +366,8 @@ def featured(v: View) -> dict:
 
 def events(v: View) -> dict:
     """Price changes as events: a mark per seller and drawn tick where the price went up or down (in the ticks
-    it stands for, when the window is thinned); with a run B, each seller has a row for A and one for B."""
+    it stands for, when the window is thinned); with a run B, each seller has a row for A and one for B. The
+    sellers' names along the value axis narrow the plot: the time axis labels every other time the others label."""
     sellers, paired = _sellers(v.a), v.b is not None
     start, end = (int(v.rows[0]), v.a.state.n_records) if v.rows.shape[0] else (0, 0)
     step = int(v.rows[1] - v.rows[0]) if v.rows.shape[0] > 1 else 1
@@ -368,7 +385,7 @@ def events(v: View) -> dict:
     categories = [f"{s} · {run}" for s in sellers for run in ("A", "B")] if paired else sellers
     return frame(v, "events", "Price changes", series,
                  {"type": "category", "data": categories, "axisLabel": {"interval": 0}, **_axis_name("seller")},
-                 tooltip={"trigger": "item", "confine": True})
+                 label_every=2, tooltip={"trigger": "item", "confine": True})
 
 
 def stock(v: View) -> dict:
@@ -439,7 +456,8 @@ def delta(v: View) -> dict:
 
 def difference(v: View) -> dict:
     """B minus A since B's rules last changed, one panel each (``panels``): mean price and consumer surplus per
-    tick (or period), each on its own axis with its unit and a dotted zero line."""
+    tick (or period), each on its own axis with its unit and a dotted zero line. Until B has run a tick since
+    then, the zero lines alone, and a note (in the upper panel, clear of its zero line) that B - A starts there."""
     a, b = v.a.state, v.b.state
     n = a.n_records
     start = min(max(0, (v.since - int(a.origin[0])) // a.records.stride), n)
@@ -455,7 +473,10 @@ def difference(v: View) -> dict:
         series.append({"name": label, "type": "line", "showSymbol": False, "yAxisIndex": k, "data": data,
                        "itemStyle": {"color": ("#1565c0", "#2e7d32")[k]}, "lineStyle": {"width": 2}})
     axes = [value_axis("B - A: price (currency units)"), value_axis(f"B - A: surplus (currency units per {unit})")]
-    option = frame(v, "difference", f"{v.b_name} minus A, since {timeline.when(v.a, v.since)}", series, axes)
+    since = timeline.when(v.a, v.since)
+    option = frame(v, "difference", f"{v.b_name} minus A, since {since}", series, axes)
+    if not shown.shape[0]:
+        option["graphic"] = _note(B_FROM.format(since=since), NOTE_TOP)
     return panels(option, _marks(v))
 
 
