@@ -120,13 +120,14 @@ def values(array) -> list:
     return [v if v == v else None for v in rounded]
 
 
-def frame(v: View, name: str, title: str, series: list[dict], y_axis: dict | list[dict], label_every: int = 1,
-          **extra) -> dict:
+def frame(v: View, name: str, title: str, series: list[dict], y_axis: dict | list[dict], **extra) -> dict:
     """An ECharts option: a titled time axis, ``y_axis``, a legend, a tooltip, the marks and a PNG button.
 
-    The time axis labels at most ``AXIS_LABELS`` evenly spaced times, the same on every chart; a chart whose plot
-    is narrower (names along its value axis) labels one in ``label_every`` of them, so that they stay apart."""
-    shown = {"interval": _label_interval(len(v.labels), label_every)}
+    The time axis labels at most ``AXIS_LABELS`` evenly spaced times, the same on every chart; a chart with names
+    along its value axis (sellers: a category axis) has a narrower plot, and labels every other one of those times,
+    so that its labels stay apart."""
+    named = not isinstance(y_axis, list) and y_axis.get("type") == "category"
+    shown = {"interval": _label_interval(len(v.labels), 2 if named else 1)}
     for s in series:
         s.setdefault("id", s["name"])
     legend = list(dict.fromkeys(s["name"] for s in series))
@@ -366,8 +367,7 @@ def featured(v: View) -> dict:
 
 def events(v: View) -> dict:
     """Price changes as events: a mark per seller and drawn tick where the price went up or down (in the ticks
-    it stands for, when the window is thinned); with a run B, each seller has a row for A and one for B. The
-    sellers' names along the value axis narrow the plot: the time axis labels every other time the others label."""
+    it stands for, when the window is thinned); with a run B, each seller has a row for A and one for B."""
     sellers, paired = _sellers(v.a), v.b is not None
     start, end = (int(v.rows[0]), v.a.state.n_records) if v.rows.shape[0] else (0, 0)
     step = int(v.rows[1] - v.rows[0]) if v.rows.shape[0] > 1 else 1
@@ -385,7 +385,7 @@ def events(v: View) -> dict:
     categories = [f"{s} · {run}" for s in sellers for run in ("A", "B")] if paired else sellers
     return frame(v, "events", "Price changes", series,
                  {"type": "category", "data": categories, "axisLabel": {"interval": 0}, **_axis_name("seller")},
-                 label_every=2, tooltip={"trigger": "item", "confine": True})
+                 tooltip={"trigger": "item", "confine": True})
 
 
 def stock(v: View) -> dict:

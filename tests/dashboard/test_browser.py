@@ -2,7 +2,8 @@
 
 ``pricelab dashboard`` serves the page on a free loopback port. The browser presses Step and
 Play, enters bad input (refused in plain words, the field marked with the value in force, and a
-value typed straight after is applied), switches a rule on (every chart then draws run B, named by
+value typed straight after is applied; a chart scrolled to the top keeps its title below the bar
+and its message), switches a rule on (every chart then draws run B, named by
 the rule, with a marker at the switch; B - A in one panel per axis), exports the run (the rule
 recorded), reloads the page (the run is kept), checks the Buy Box of ``dma_self_preferencing``
 under a neutral Buy Box, offers periods in ``calvano2020`` (Step runs one; no platform terms),
@@ -37,6 +38,9 @@ CHARTS = ".pricelab-chart canvas"
 VISIT = """async (el) => {
     el.scrollIntoView({block: 'nearest'});
     for (let k = 0; k < 3; k++) await new Promise(r => requestAnimationFrame(r)); }"""
+# A chart scrolled to the top of the charts (as a link or scrollIntoView does): px from the bar's foot to its top.
+BELOW_BAR = """el => { el.scrollIntoView({block: 'start'});
+    return el.getBoundingClientRect().top - document.querySelector('.pricelab-bar').getBoundingClientRect().bottom; }"""
 FINGERPRINTS = "async () => { const visit = " + VISIT + """; const out = [];
     for (const box of document.querySelectorAll('.pricelab-chart')) {
         await visit(box);
@@ -210,6 +214,8 @@ def test_dashboard_in_chromium(server, browser_page):
         page.get_by_text(re.compile(f"{re.escape(repr(text))} not applied .*; in force: 1$")).wait_for()
         assert "Input should" not in page.locator(".v-alert").first.inner_text(), "plain words, not the validator's"
         assert tick(page) >= paused, "bad input must not restart or replace the model"
+    below = page.locator(".pricelab-cell-profit").evaluate(BELOW_BAR)
+    assert below >= 0, f"a chart scrolled to the top has its title {-below:.0f} px under the bar and its message"
     page.locator(".pricelab-side").evaluate("el => el.scrollTo(0, el.scrollHeight)")
     cost.scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "dashboard_refusal.png")

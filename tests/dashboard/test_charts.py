@@ -132,14 +132,17 @@ def labelled(option: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("window", [144, 3 * 144, 7 * 144, 10**9])
-def test_price_changes_label_every_other_time_the_other_charts_label(lab, window):
-    """The sellers' names narrow the price-change chart's plot: at 1280x800 six day-and-time labels ran together
-    there. It shows every other label of the other charts, at the same times, in every chart window."""
+def test_charts_with_sellers_along_the_value_axis_label_every_other_time_the_other_charts_label(window):
+    """The sellers' names narrow the plots of the price changes and the Buy Box: at 1280x800 six day-and-time
+    labels ran together there. They show every other label of the other charts, at the same times, in every chart
+    window."""
+    lab = Lab()
     lab.skip(7 * 144)
     v = charts.view(lab.model, window)
-    shown, others = labelled(charts.events(v)), labelled(charts.price(v))
+    others = labelled(charts.price(v))
     assert labelled(charts.profit(v)) == others and len(others) == charts.AXIS_LABELS
-    assert shown == others[::2] and len(shown) == charts.AXIS_LABELS // 2
+    for named in (charts.events(v), charts.featured(v)):
+        assert labelled(named) == others[::2] and len(others[::2]) == charts.AXIS_LABELS // 2
 
 
 def test_b_minus_a_is_a_mean_since_the_switch_and_empty_before_it(lab):
