@@ -1,15 +1,15 @@
 """The dashboard in a real headless Chromium (Debian's ``chromium``; playwright never downloads one).
 
-``pricelab dashboard`` serves the page on a free loopback port. The browser presses Step and
-Play, enters bad input (refused in plain words, the field marked with the value in force, and a
-value typed straight after is applied; a chart scrolled to the top keeps its title below the bar
-and its message), switches a rule on (every chart then draws run B, named by
-the rule, with a marker at the switch; B - A in one panel per axis), exports the run (the rule
-recorded), reloads the page (the run is kept), checks the Buy Box of ``dma_self_preferencing``
-under a neutral Buy Box, offers periods in ``calvano2020`` (Step runs one; no platform terms),
-trains it chunk by chunk with a rule on (the learning chart drawn, the button gone, A and B on one
-clock) and forces a deviation (a zoom around it); a second browser on the run's link follows it
-live, a link to an unknown run says so, two sessions play at once, and the console shows no errors.
+``pricelab dashboard`` serves the page on a free loopback port. The browser presses Step and Play,
+enters bad input (refused in plain words, the field marked with the value in force, and a value
+typed straight after is applied; a chart scrolled to the top keeps its title below the bar and its
+message), switches a rule on (every chart then draws run B, named by the rule, with a marker at the
+switch; B - A in one panel per axis), exports the run (the rule recorded), reloads the page (the
+run is kept), checks the Buy Box of ``dma_self_preferencing`` under a neutral Buy Box, offers
+periods in ``calvano2020`` (Step runs one; no platform terms), trains it chunk by chunk with a rule
+on (the learning chart drawn, the button gone, A and B on one clock) and forces a deviation (a zoom
+around it); a second browser on the run's link follows it live, a link to an unknown run says so,
+two sessions play at once, and the console shows no errors.
 The options each chart holds are read from its ECharts instance (``pricelabChart``). Screenshots at
 1280x800 (and one at 1920x1080), the chart PNG, the measured frames per second (one session; two at
 once) and the time from the page being ready to its first Step go to ``tests/artifacts/``.
