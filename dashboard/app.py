@@ -1,9 +1,10 @@
 """The live dashboard: watch the repricers, change the rules, compare. ``pricelab dashboard`` serves it.
 
 Each browser session gets its own ``Lab`` (its own ``PricingModel``, and a twin B while rules
-are on), kept across a reload (``dashboard.sessions``). The bar at the top (pinned) holds the
-clock, Step / Play / Reset, the speed, the chart window, the downloads and the latest message;
-the side panel the scenario, learning, the rules for run B and the sellers. Play advances the
+are on), kept across a reload (``dashboard.sessions``). The bar at the top holds the clock, Step /
+Play / Reset, the speed, the chart window, the downloads and the latest message; the charts
+scroll below it, never under it (a chart scrolled to the top shows its title). The side panel
+holds the scenario, learning, the rules for run B and the sellers. Play advances the
 market ``speed`` ticks per frame through ``PricingModel.step`` and redraws the charts in the
 browser (ECharts), at most ``1 / FRAME_SECONDS`` frames a second. Served by ``pricelab
 dashboard``, the page first compiles the engine in the background (``dashboard.warmup``) and
@@ -46,9 +47,10 @@ CSS = """
 .pricelab-page { display: flex; height: 100vh; overflow: hidden; }
 .pricelab-side { flex: 0 0 340px; overflow-y: auto; padding: 8px 12px; border-right: 1px solid #ddd;
                  background: #fafafa; }
-.pricelab-main { flex: 1 1 auto; min-width: 0; overflow-y: auto; }
-.pricelab-bar { position: sticky; top: 0; z-index: 5; background: white; padding: 6px 12px 4px;
+.pricelab-column { flex: 1 1 auto; min-width: 0; display: flex; flex-direction: column; }
+.pricelab-bar { flex: none; z-index: 5; background: white; padding: 6px 12px 4px;
                 border-bottom: 1px solid #ddd; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.08); }
+.pricelab-main { flex: 1 1 auto; min-height: 0; overflow-y: auto; }
 .pricelab-bar .v-alert { margin: 4px 0 0; padding: 4px 12px; font-size: 0.9em; }
 .pricelab-clock { font-size: 1.15em; font-weight: 500; }
 .pricelab-clock-b { font-size: 0.95em; color: #e65100; margin-left: 12px; }
@@ -82,7 +84,7 @@ def clock_b(lab: Lab) -> str:
 
 
 def _played(lab: Lab, model) -> str:
-    unit = "period" if timeline.repeated_game(lab.config) else "tick"
+    unit = timeline.unit(lab.config)
     origin = int(model.state.origin[0])
     before = " and ".join(what for what, ran in (("training", model.training is not None),
                                                  ("a warm-up", model.warm_up_ticks > 0)) if ran)
@@ -258,12 +260,13 @@ def Market():
     with solara.Div(classes=["pricelab-page"]):
         with solara.Div(classes=["pricelab-side"]):
             Controls(lab, playing, speed, settings, done)
-        with solara.Div(classes=["pricelab-main"]):
+        with solara.Div(classes=["pricelab-column"]):
             Bar(lab, playing, speed, window, settings, widgets, done)
-            Live(lab, window.value, settings, widgets)
-            with solara.Div(style={"padding": "0 12px 12px"}):
-                ScreensPanel(lab).key("screens")
-                Notes(lab, settings)
+            with solara.Div(classes=["pricelab-main"]):
+                Live(lab, window.value, settings, widgets)
+                with solara.Div(style={"padding": "0 12px 12px"}):
+                    ScreensPanel(lab).key("screens")
+                    Notes(lab, settings)
 
 
 @solara.component

@@ -37,7 +37,9 @@ MARKS = {"rule": "#6a1b9a", "deviation": "#ad1457"}
 LABEL_POINTS = 20  # marks closer than 1/20 of the drawn points label opposite ends of their lines
 SYMBOLS = ("circle", "triangle", "rect", "diamond", "pin", "roundRect")
 BEFORE_DEVIATION, AFTER_DEVIATION = 5, 30  # the zoom around a forced deviation, in ticks (periods)
-EMPTY = "No ticks yet: press Step or Play."
+EMPTY = "No {unit}s yet: press Step or Play."
+B_FROM = "B - A starts at {since}: press Step or Play."
+NOTE_TOP = "30%"  # B_FROM's place: in B - A's upper panel (24-44% of the height), above its zero line at the foot
 CAPTIONS = {
     "price": "Each seller's price per {unit}; shaded: the ranges of static Nash and joint-monopoly prices.",
     "delta": "The industry's profit over the last {span}, scaled: 0 = static Nash, 1 = joint monopoly.",
@@ -100,7 +102,7 @@ def caption(name: str, model: PricingModel) -> str:
     fees = ("" if not model.state.market.on_platform.any() else
             " after fees; the platform's includes the fees it collects")
     return CAPTIONS[name].format(span=f"{PERIOD_WINDOW} periods" if repeated else "day",
-                                 unit="period" if repeated else "tick", fees=fees)
+                                 unit=timeline.unit(model.config), fees=fees)
 
 
 def rows(model: PricingModel, window: int) -> np.ndarray:
@@ -119,8 +121,13 @@ def values(array) -> list:
 
 
 def frame(v: View, name: str, title: str, series: list[dict], y_axis: dict | list[dict], **extra) -> dict:
-    """An ECharts option: a titled time axis, ``y_axis``, a legend, a tooltip, the marks and a PNG button."""
-    shown = {"interval": max(0, math.ceil(len(v.labels) / AXIS_LABELS) - 1)}
+    """An ECharts option: a titled time axis, ``y_axis``, a legend, a tooltip, the marks and a PNG button.
+
+    The time axis labels at most ``AXIS_LABELS`` evenly spaced times, the same on every chart; a chart with names
+    along its value axis (sellers: a category axis) has a narrower plot, and labels every other one of those times,
+    so that its labels stay apart."""
+    named = not isinstance(y_axis, list) and y_axis.get("type") == "category"
+    shown = {"interval": _label_interval(len(v.labels), 2 if named else 1)}
     for s in series:
         s.setdefault("id", s["name"])
     legend = list(dict.fromkeys(s["name"] for s in series))
@@ -143,12 +150,22 @@ def frame(v: View, name: str, title: str, series: list[dict], y_axis: dict | lis
         "series": series,
     }
     if not v.labels:
-        option["graphic"] = {"type": "text", "left": "center", "top": "middle",
-                             "style": {"text": EMPTY, "fontSize": 14, "fill": "#555"}}
+        option["graphic"] = _note(EMPTY.format(unit=timeline.unit(v.a.config)))
     option.update(extra)
     for axis in option["yAxis"] if isinstance(option["yAxis"], list) else [option["yAxis"]]:
         axis["axisLabel"] = {"fontSize": 12, **axis.get("axisLabel", {})}
     return option
+
+
+def _label_interval(n_labels: int, every: int = 1) -> int:
+    """ECharts' ``interval`` (labels skipped between two shown) of a time axis of ``n_labels``: at most
+    ``AXIS_LABELS`` shown, one every ``ceil(n_labels / AXIS_LABELS)`` from the first, or one in ``every`` of those."""
+    return max(1, math.ceil(n_labels / AXIS_LABELS)) * every - 1
+
+
+def _note(text: str, top: str = "middle") -> dict:
+    """A line of text across the chart, centred, its top at ``top``."""
+    return {"type": "text", "left": "center", "top": top, "style": {"text": text, "fontSize": 14, "fill": "#555"}}
 
 
 def value_axis(text: str, **extra) -> dict:
@@ -307,7 +324,7 @@ def shoppers(v: View) -> dict:
 
 def profit(v: View) -> dict:
     """Each seller's profit per tick (after fees; the platform's includes fees received)."""
-    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    unit = timeline.unit(v.a.config)
     return frame(v, "profit", f"Profit per {unit}", _per_seller(v, lambda m: m.state.records.profit),
                  value_axis(f"profit per {unit} (currency units)"))
 
@@ -439,13 +456,14 @@ def delta(v: View) -> dict:
 
 def difference(v: View) -> dict:
     """B minus A since B's rules last changed, one panel each (``panels``): mean price and consumer surplus per
-    tick (or period), each on its own axis with its unit and a dotted zero line."""
+    tick (or period), each on its own axis with its unit and a dotted zero line. Until B has run a tick since
+    then, the zero lines alone, and a note (in the upper panel, clear of its zero line) that B - A starts there."""
     a, b = v.a.state, v.b.state
     n = a.n_records
     start = min(max(0, (v.since - int(a.origin[0])) // a.records.stride), n)
     price_gap = b.records.price[start:n].mean(axis=1) - a.records.price[start:n].mean(axis=1)
     surplus_gap = b.records.market[start:n, SURPLUS] - a.records.market[start:n, SURPLUS]
-    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    unit = timeline.unit(v.a.config)
     gaps = {"mean price (B - A)": price_gap, f"consumer surplus per {unit} (B - A)": surplus_gap}
     shown = v.rows[v.rows >= start]
     series = []
@@ -455,7 +473,10 @@ def difference(v: View) -> dict:
         series.append({"name": label, "type": "line", "showSymbol": False, "yAxisIndex": k, "data": data,
                        "itemStyle": {"color": ("#1565c0", "#2e7d32")[k]}, "lineStyle": {"width": 2}})
     axes = [value_axis("B - A: price (currency units)"), value_axis(f"B - A: surplus (currency units per {unit})")]
-    option = frame(v, "difference", f"{v.b_name} minus A, since {timeline.when(v.a, v.since)}", series, axes)
+    since = timeline.when(v.a, v.since)
+    option = frame(v, "difference", f"{v.b_name} minus A, since {since}", series, axes)
+    if not shown.shape[0]:
+        option["graphic"] = _note(B_FROM.format(since=since), NOTE_TOP)
     return panels(option, _marks(v))
 
 
@@ -506,7 +527,7 @@ def deviation(v: View) -> dict:
     mark = [m for m in v.marks if m.kind == "deviation"][-1]
     at = (mark.tick - int(a.origin[0])) // a.records.stride
     picked = np.arange(max(0, at - BEFORE_DEVIATION), min(a.n_records, at + AFTER_DEVIATION + 1))
-    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    unit = timeline.unit(v.a.config)
     zoom = View(v.a, v.b, picked, [f"{r - at:+d}" for r in picked.tolist()], v.b_name, v.marks, v.since)
     series = _per_seller(zoom, lambda m: m.state.records.price, step="end")
     for s in series:
@@ -526,7 +547,7 @@ def learning(v: View) -> dict:
     price in it (lower panel, over the Nash and monopoly ranges), against the training ticks."""
     points = v.curve
     ticks = [p.tick for p in points]
-    unit = "period" if timeline.repeated_game(v.a.config) else "tick"
+    unit = timeline.unit(v.a.config)
     series = [{"name": "Delta of the chunk", "type": "line", "yAxisIndex": 0, "showSymbol": True, "symbolSize": 5,
                "data": [[t, d] for t, d in zip(ticks, values([p.delta for p in points]), strict=True)],
                "itemStyle": {"color": RUNS["A"]}, "lineStyle": {"width": 2}}]

@@ -291,7 +291,7 @@ def LearningControls(lab: Lab, config: Scenario, playing: solara.Reactive[bool],
         if lab.deviate(chosen, price.value or nash):
             speed.set(1)
         done()
-    unit = "period" if timeline.repeated_game(config) else "tick"
+    unit = timeline.unit(config)
     solara.Text("Learning: the learners train to convergence on the fast path, then play their learned strategies "
                 "(as the papers measure them); or watch them learn from scratch.", style={"font-weight": "500"})
     solara.Checkbox(label="watch them learn from scratch", value=learn_live, on_value=live, disabled=playing.value)

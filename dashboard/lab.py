@@ -255,8 +255,8 @@ class Lab:
             self.revision += 1
             if self.pause_at is not None and self.tick >= self.pause_at:
                 self.pause_at, self.paused = None, True
-                unit = "periods" if timeline.repeated_game(self.config) else "ticks"
-                self.message = f"Paused {RESPONSE_TICKS} {unit} after the deviation: press Play or Step to go on."
+                unit = timeline.unit(self.config)
+                self.message = f"Paused {RESPONSE_TICKS} {unit}s after the deviation: press Play or Step to go on."
             return n
 
     def skip(self, n_ticks: int) -> int:
@@ -284,7 +284,8 @@ class Lab:
         """Start training A's learners, to run a chunk at a time by ``train_chunk`` (the learning curve starts)."""
         def start():
             self.curve = learning.Curve(self.model, max_ticks)
-            self.message = "Training: Delta and the prices over the training ticks are drawn as it goes."
+            self.message = (f"Training: Delta and the prices over the training {timeline.unit(self.config)}s are drawn "
+                            "as it goes.")
         return self._attempt(start, "train first")
 
     def train_chunk(self, n_ticks: int = learning.CHUNK_TICKS) -> bool:
@@ -311,7 +312,7 @@ class Lab:
             ticks = [model.force_price(seller, price) for model in (self.model, self.twin) if model is not None]
             self.marks.append(Mark(self.tick, "deviation", f"{seller} at {price:g}"))
             self.pause_at = self.tick + ticks[0] + RESPONSE_TICKS
-            unit = "period" if timeline.repeated_game(self.config) else "tick"
+            unit = timeline.unit(self.config)
             self.message = (f"{seller} charges {price:g} for {ticks[0]} {unit}(s), then returns to its strategy; "
                             f"play pauses {RESPONSE_TICKS} {unit}s later.")
         return self._attempt(force, "deviation")
@@ -395,11 +396,12 @@ class Lab:
 
 
 def _trained(model: PricingModel, twin: PricingModel | None) -> str:
-    """``Trained: converged after 1,440,000 ticks ...``: how A's training went (B, if any, split from it)."""
+    """``Trained: converged after 1,440,000 periods ...``: how A's training went (B, if any, split from it), in
+    periods of the repeated game (ticks on a clock)."""
     outcome = "converged" if model.training.converged else "not converged"
     split = " B is the trained A with its rules on, on the same clock." if twin is not None else ""
-    return (f"Trained: {outcome} after {model.training.ticks:,} ticks. The learners now play their learned "
-            f"strategies, without exploring.{split}")
+    return (f"Trained: {outcome} after {model.training.ticks:,} {timeline.unit(model.config)}s. The learners now play "
+            f"their learned strategies, without exploring.{split}")
 
 
 def _warmed(model: PricingModel) -> str:

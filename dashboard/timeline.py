@@ -20,6 +20,11 @@ def repeated_game(config: Scenario) -> bool:
     return config.training is not None
 
 
+def unit(config: Scenario) -> str:
+    """The page's unit of time: ``period`` in a repeated game, else ``tick``."""
+    return "period" if repeated_game(config) else "tick"
+
+
 def clock_label(tick_minutes: int, tick: int) -> str:
     """``d<day> hh:mm`` at the start of ``tick``, day 1 first."""
     minutes = tick * tick_minutes

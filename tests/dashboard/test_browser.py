@@ -1,14 +1,15 @@
 """The dashboard in a real headless Chromium (Debian's ``chromium``; playwright never downloads one).
 
-``pricelab dashboard`` serves the page on a free loopback port. The browser presses Step and
-Play, enters bad input (refused in plain words, the field marked with the value in force, and a
-value typed straight after is applied), switches a rule on (every chart then draws run B, named by
-the rule, with a marker at the switch; B - A in one panel per axis), exports the run (the rule
-recorded), reloads the page (the run is kept), checks the Buy Box of ``dma_self_preferencing``
-under a neutral Buy Box, offers periods in ``calvano2020`` (Step runs one; no platform terms),
-trains it chunk by chunk with a rule on (the learning chart drawn, the button gone, A and B on one
-clock) and forces a deviation (a zoom around it); a second browser on the run's link follows it
-live, a link to an unknown run says so, two sessions play at once, and the console shows no errors.
+``pricelab dashboard`` serves the page on a free loopback port. The browser presses Step and Play,
+enters bad input (refused in plain words, the field marked with the value in force, and a value
+typed straight after is applied; a chart scrolled to the top keeps its title below the bar and its
+message), switches a rule on (every chart then draws run B, named by the rule, with a marker at the
+switch; B - A in one panel per axis), exports the run (the rule recorded), reloads the page (the
+run is kept), checks the Buy Box of ``dma_self_preferencing`` under a neutral Buy Box, offers
+periods in ``calvano2020`` (Step runs one; no platform terms), trains it chunk by chunk with a rule
+on (the learning chart drawn, the button gone, A and B on one clock) and forces a deviation (a zoom
+around it); a second browser on the run's link follows it live, a link to an unknown run says so,
+two sessions play at once, and the console shows no errors.
 The options each chart holds are read from its ECharts instance (``pricelabChart``). Screenshots at
 1280x800 (and one at 1920x1080), the chart PNG, the measured frames per second (one session; two at
 once) and the time from the page being ready to its first Step go to ``tests/artifacts/``.
@@ -37,6 +38,9 @@ CHARTS = ".pricelab-chart canvas"
 VISIT = """async (el) => {
     el.scrollIntoView({block: 'nearest'});
     for (let k = 0; k < 3; k++) await new Promise(r => requestAnimationFrame(r)); }"""
+# A chart scrolled to the top of the charts (as a link or scrollIntoView does): px from the bar's foot to its top.
+BELOW_BAR = """el => { el.scrollIntoView({block: 'start'});
+    return el.getBoundingClientRect().top - document.querySelector('.pricelab-bar').getBoundingClientRect().bottom; }"""
 FINGERPRINTS = "async () => { const visit = " + VISIT + """; const out = [];
     for (const box of document.querySelectorAll('.pricelab-chart')) {
         await visit(box);
@@ -210,6 +214,8 @@ def test_dashboard_in_chromium(server, browser_page):
         page.get_by_text(re.compile(f"{re.escape(repr(text))} not applied .*; in force: 1$")).wait_for()
         assert "Input should" not in page.locator(".v-alert").first.inner_text(), "plain words, not the validator's"
         assert tick(page) >= paused, "bad input must not restart or replace the model"
+    below = page.locator(".pricelab-cell-profit").evaluate(BELOW_BAR)
+    assert below >= 0, f"a chart scrolled to the top has its title {-below:.0f} px under the bar and its message"
     page.locator(".pricelab-side").evaluate("el => el.scrollTo(0, el.scrollHeight)")
     cost.scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "dashboard_refusal.png")
@@ -289,7 +295,7 @@ def test_dashboard_in_chromium(server, browser_page):
 
     assert page.get_by_label("referral fee").count() == 1
     choose_scenario(page, "calvano2020")
-    page.get_by_text(re.compile(r"converged after [\d,]+ ticks")).wait_for()  # [training]: it starts trained
+    page.get_by_text(re.compile(r"converged after [\d,]+ periods")).wait_for()  # [training]: it starts trained
     assert page.get_by_label("referral fee").count() == 0, "no seller on a platform: no platform terms"
     assert page.get_by_label("ticks per frame").count() == 0 and page.get_by_label("periods per frame").count() == 1
     page.get_by_label("watch them learn from scratch").check(force=True)
@@ -299,7 +305,7 @@ def test_dashboard_in_chromium(server, browser_page):
     page.get_by_role("button", name="Step").click()
     wait_tick(page, "period 1 of")  # Step runs one period of a repeated game
     page.get_by_role("button", name="Train first").click()
-    page.get_by_text(re.compile(r"converged after [\d,]+ ticks")).wait_for(timeout=120_000)
+    page.get_by_text(re.compile(r"converged after [\d,]+ periods")).wait_for(timeout=120_000)
     wait_tick(page, "after training (to tick")
     page.get_by_text("Force a deviation").first.wait_for()
     assert page.get_by_role("button", name="Train first").count() == 0, "trained: the button goes"

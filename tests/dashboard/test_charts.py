@@ -14,6 +14,8 @@ from market import engine
 from market import inventory as inventory_flows
 from market.state import SURPLUS
 
+CHART_HEIGHT = 320  # px: a chart's height at 1280x800 (dashboard.chart)
+
 
 def options(lab: Lab, window: int = 144) -> dict[str, dict]:
     return {name: build() for name, build in figures(lab, window).items()}
@@ -123,6 +125,26 @@ def test_events_mark_every_price_change_after_tick_0(lab):
     assert marks == lab.model.state.totals.changes.sum() - at_tick_0
 
 
+def labelled(option: dict) -> list[str]:
+    """The time labels a chart shows (ECharts shows one, then skips ``interval``)."""
+    axis = option["xAxis"][-1] if isinstance(option["xAxis"], list) else option["xAxis"]
+    return axis["data"][::axis["axisLabel"]["interval"] + 1]
+
+
+@pytest.mark.parametrize("window", [144, 3 * 144, 7 * 144, 10**9])
+def test_charts_with_sellers_along_the_value_axis_label_every_other_time_the_other_charts_label(window):
+    """The sellers' names narrow the plots of the price changes and the Buy Box: at 1280x800 six day-and-time
+    labels ran together there. They show every other label of the other charts, at the same times, in every chart
+    window."""
+    lab = Lab()
+    lab.skip(7 * 144)
+    v = charts.view(lab.model, window)
+    others = labelled(charts.price(v))
+    assert labelled(charts.profit(v)) == others and len(others) == charts.AXIS_LABELS
+    for named in (charts.events(v), charts.featured(v)):
+        assert labelled(named) == others[::2] and len(others[::2]) == charts.AXIS_LABELS // 2
+
+
 def test_b_minus_a_is_a_mean_since_the_switch_and_empty_before_it(lab):
     lab.set_rule("once_a_day", True)
     lab.step(100)
@@ -160,7 +182,29 @@ def test_the_buy_box_chart_shows_a_third_party_taking_the_offer_in_b_with_a_neut
 
 def test_an_empty_chart_says_how_to_start():
     option = charts.price(charts.view(Lab().model, 144))
-    assert option["graphic"]["style"]["text"] == charts.EMPTY
+    assert option["graphic"]["style"]["text"] == "No ticks yet: press Step or Play."
+    calvano = charts.price(charts.view(Lab("calvano2020").model, 144))
+    assert calvano["graphic"]["style"]["text"] == "No periods yet: press Step or Play."
+
+
+@pytest.mark.parametrize("ticks", [0, 6])
+def test_b_minus_a_says_it_starts_at_the_marker_clear_of_its_zero_lines_until_b_has_run(ticks):
+    """Switched on at tick 0, or just now: B has no tick since, both panels hold only their zero line (at the
+    panel's foot), and the note sits in the upper panel above it, not on it (nor between the panels)."""
+    lab = Lab()
+    lab.step(ticks)
+    assert lab.set_rule("once_a_day", True), lab.error
+    option = figures(lab, 144)["difference"]()
+    assert all(set(s["data"]) <= {None} for s in option["series"])
+    note = option["graphic"]
+    when = timeline.when(lab.model, lab.tick)
+    assert note["style"]["text"] == f"B - A starts at {when}: press Step or Play." and when in option["title"]["text"]
+    upper = option["grid"][0]
+    top_px, foot = upper["top"], 100 - float(upper["bottom"].rstrip("%"))  # px; % of the chart's height
+    text_pct = float(note["top"].rstrip("%"))
+    assert top_px / CHART_HEIGHT * 100 < text_pct < foot - 100 * 2 * note["style"]["fontSize"] / CHART_HEIGHT
+    lab.step(1)
+    assert "graphic" not in figures(lab, 144)["difference"](), "once B has run, its lines say it"
 
 
 def test_scenarios_with_stock_get_a_stock_chart_of_the_engines_units():
