@@ -88,7 +88,7 @@ def _played(lab: Lab, model) -> str:
     origin = int(model.state.origin[0])
     before = " and ".join(what for what, ran in (("training", model.training is not None),
                                                  ("a warm-up", model.warm_up_ticks > 0)) if ran)
-    after = f" after {before} (to tick {origin:,})" if origin else ""
+    after = f" after {before} (to {unit} {origin:,})" if origin else ""
     return f"{unit} {model.state.counted} of {lab.horizon}{after}"
 
 

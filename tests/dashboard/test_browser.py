@@ -306,7 +306,7 @@ def test_dashboard_in_chromium(server, browser_page):
     wait_tick(page, "period 1 of")  # Step runs one period of a repeated game
     page.get_by_role("button", name="Train first").click()
     page.get_by_text(re.compile(r"converged after [\d,]+ periods")).wait_for(timeout=120_000)
-    wait_tick(page, "after training (to tick")
+    wait_tick(page, "after training (to period")
     page.get_by_text("Force a deviation").first.wait_for()
     assert page.get_by_role("button", name="Train first").count() == 0, "trained: the button goes"
     learning = options(page, 7, lambda found: any(c["title"].startswith("Learning: 1,") for c in found))
