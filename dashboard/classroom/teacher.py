@@ -22,7 +22,7 @@ from market.classroom.views import teacher_view
 
 DEFAULT_SCENARIO_VAR = "PRICELAB_CLASSROOM_SCENARIO"  # ``pricelab classroom --scenario``
 LEADERBOARD = {"rank": "#", "name": "student", "seller": "seller", "market": "market", "profit": "profit",
-               "share": "share", "delta": "Delta"}
+               "share": "share", "delta": "Delta", "periods": "periods played"}
 FORMATS = {"profit": ".2f", "share": ".0%", "delta": ".2f"}
 
 
@@ -130,7 +130,8 @@ def RoomPanel(code: str, room: Room):
         if view.started:
             with solara.Div(classes=["classroom-waiting"]):
                 Heading(f"Not priced yet ({len(view.waiting)}):", ", ".join(view.waiting) or "nobody")
-        Heading("Leaderboard", "(profit after fees since the game started)")
+        Heading("Leaderboard", "(profit after fees since each student's game started; ranked by profit per tick, "
+                               "so that a late joiner's shorter game so far compares fairly)")
         ranked = [{"rank": k + 1, **row} for k, row in enumerate(view.leaderboard)]
         Table(ranked, LEADERBOARD, "classroom-leaderboard", FORMATS)
         Markets(view)

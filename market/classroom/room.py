@@ -83,6 +83,7 @@ class Room:
         self.every, self.wait_for_all = every, wait_for_all
         self.students: dict[str, Student] = {}
         self.markets: list[SeatGame] = []
+        self.opened: list[int] = []  # the round at which each market's game began (a late joiner's: later)
         self.rules: list[str] = []
         self.switches: list[tuple[str, dict[int, int]]] = []  # each rule switched on, and its first tick per market
         self.rounds = 0
@@ -159,10 +160,9 @@ class Room:
             if not self.students:
                 raise RoomError("no student has joined yet")
             if self.mode == "shared":
-                seats = [name for name in self.sellers if name in self.taken()]
-                self.markets.append(self._game(seats))
+                market = self._open([name for name in self.sellers if name in self.taken()])
                 for student in self.students.values():
-                    student.market = 0
+                    student.market = market
             else:
                 for student in self.students.values():
                     self._seat(student)
@@ -172,18 +172,21 @@ class Room:
         if self.every is not None:
             threading.Thread(target=self._timer, name=f"room-{self.id}", daemon=True).start()
 
-    def _game(self, seats: list[str]) -> SeatGame:
+    def _open(self, seats: list[str]) -> int:
+        """A new market (its game from the next round, with the rules on now) with people on ``seats``; its index."""
         if self._start is None:  # every market of the room has the same seats: one seller each, or the shared ones
             self._start = ready_market(self.scenario, seats, self.periods)
         game = SeatGame(self.scenario, seats, self.periods, self._start)
         if self.rules:
             game.switch_rules(self._with_rules(self.rules))
-        return game
+        self.markets.append(game)
+        self.opened.append(self.rounds)
+        return len(self.markets) - 1
 
     def _seat(self, student: Student) -> None:
-        """A market of the student's own (``each`` mode, or joining after the start)."""
-        self.markets.append(self._game([student.seller]))
-        student.market = len(self.markets) - 1
+        """A market of the student's own (``each`` mode, also for a student joining after the start: their game
+        has every period too, and the room plays on until it ends)."""
+        student.market = self._open([student.seller])
 
     def game(self, student: Student) -> SeatGame | None:
         return None if student.market is None else self.markets[student.market]
@@ -208,6 +211,11 @@ class Room:
         """The students whose price their market waits for now."""
         return [s for s in self.students.values()
                 if s.market is not None and s.seller in self.markets[s.market].waiting()]
+
+    @property
+    def total_rounds(self) -> int:
+        """Rounds until every market has played its periods: more than ``periods`` when a student joined late."""
+        return max(self.opened, default=0) + self.periods
 
     @property
     def over(self) -> bool:

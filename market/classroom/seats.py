@@ -93,6 +93,7 @@ class SeatGame:
         self._run()
         restart_books(self.state)
         self.end = self.state.t + self.state.records.price.shape[0]
+        self.regimes: list[tuple[int, Scenario]] = [(0, scenario)]  # (first record row, the market with its rules)
 
     @property
     def over(self) -> bool:
@@ -169,6 +170,13 @@ class SeatGame:
         return int(self.state.origin[0]) + np.arange(self.state.n_records)
 
     def switch_rules(self, scenario: Scenario) -> None:
-        """Put the interventions of ``scenario`` (this market with other rules) in force from the next tick."""
+        """Put the interventions of ``scenario`` (this market with other rules) in force from the next tick (the
+        next record row: ``regimes`` says which rules held at each row, for the scoreboard's benchmarks)."""
         engine.set_interventions(self.state, scenario)
         self.scenario = scenario
+        row = self.state.n_records
+        self.regimes = [(first, held) for first, held in self.regimes if first < row] + [(row, scenario)]
+
+    def regime_of(self, rows: int) -> np.ndarray:
+        """For each of the first ``rows`` record rows, the index in ``regimes`` of the rules in force."""
+        return np.searchsorted([first for first, _ in self.regimes], np.arange(rows), side="right") - 1

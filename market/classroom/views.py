@@ -108,17 +108,21 @@ def _teacher_status(room: Room, waiting: int) -> str:
         return f"{len(room.students)} joined. Start the game when everyone is in."
     if room.over:
         return f"The game is over after {room.rounds} rounds."
-    return f"Round {room.rounds + 1} of {room.periods}: {waiting} still to price."
+    late = (f" (a market opened for a late joiner plays its {room.periods} periods after the others end)"
+            if room.total_rounds > room.periods else "")
+    return f"Round {room.rounds + 1} of {room.total_rounds}{late}: {waiting} still to price."
 
 
 def leaderboard(room: Room, boards: list[pl.DataFrame]) -> list[dict]:
-    """One row per student, from their market's scoreboard: name, seller, market, profit, profit per tick, share
-    and Delta, best profit first."""
+    """One row per student, from their market's scoreboard: name, seller, market, profit, profit per tick, share,
+    Delta and the periods they have played, best profit per tick first (the same order as total profit when all
+    have played as long; fair to a late joiner whose game is shorter so far)."""
     rows = []
     for s in room.students.values():
         if s.market is None:
             continue
         row = boards[s.market].row(by_predicate=pl.col("seller") == s.seller, named=True)
         rows.append({"name": s.name, "seller": s.seller, "market": s.market, "profit": row["profit"],
-                     "profit_per_tick": row["profit_per_tick"], "share": row["share"], "delta": row["delta"]})
-    return sorted(rows, key=lambda r: -r["profit"] if r["profit"] == r["profit"] else 0.0)
+                     "profit_per_tick": row["profit_per_tick"], "share": row["share"], "delta": row["delta"],
+                     "periods": room.markets[s.market].played})
+    return sorted(rows, key=lambda r: -r["profit_per_tick"] if r["profit_per_tick"] == r["profit_per_tick"] else 0.0)

@@ -85,3 +85,27 @@ def test_rule_close_leaderboard_and_export_follow_the_engines_records():
     assert (market.filter(pl.col("game_period") < 2)["rules"] == "").all()
     assert market.filter(pl.col("seat") & pl.col("kept").is_not_null())["kept"].to_list() == [False] * 4
     assert pl.read_parquet(room_parquet(room)).equals(frame)
+
+
+def test_a_late_joiner_plays_every_period_and_the_leaderboard_compares_per_tick():
+    room = Room(catalog.load("calvano2020"), "each", periods=3)
+    early = [room.join(name).token for name in ("Ann", "Ben")]
+    room.start()
+    for token in early:
+        room.submit(token, "1.6")
+    late = room.join("Cy").token  # after round 1: a market of Cy's own, from round 2
+    assert room.total_rounds == 4 and room.rounds == 1
+    assert teacher_view(room).status.startswith("Round 2 of 4 (a market opened for a late joiner plays its 3 ")
+    for token in (*early, late):
+        room.submit(token, "1.7")
+    board = teacher_view(room).leaderboard
+    assert {r["name"]: r["periods"] for r in board} == {"Ann": 2, "Ben": 2, "Cy": 1}
+    assert [r["profit_per_tick"] for r in board] == sorted((r["profit_per_tick"] for r in board), reverse=True)
+    while not room.over:
+        for token in (*early, late):
+            if room.game(room.student(token)).asked():
+                room.submit(token, "1.7")
+    assert room.rounds == 4 and [game.played for game in room.markets] == [3, 3, 3]
+    assert {r["periods"] for r in teacher_view(room).leaderboard} == {3}
+    frame = room_frame(room)
+    assert frame.group_by("room_market").agg(pl.col("game_period").max())["game_period"].to_list() == [2, 2, 2]

@@ -93,6 +93,33 @@ def test_scoreboard_and_replay_read_the_engines_records():
                                                               game.prices("firm1").grid[:6]]
 
 
+def test_delta_compares_each_tick_with_the_benchmarks_of_the_rules_then_in_force():
+    """A fee cap switched on after period 3 moves the Nash and monopoly profits from its first tick: Delta weighs
+    the old benchmarks over the ticks before it and the new ones after, not the new ones throughout."""
+    from market import interventions
+    scenario = catalog.load("amazon_10min")
+    capped = scenario.with_interventions([*scenario.interventions, interventions.named("fee_cap_8")])
+    before, after = scenario.benchmarks, capped.benchmarks
+    assert np.abs(after.nash_profit - before.nash_profit).max() > 1e-3, "the rule must move the benchmarks"
+    game = SeatGame(scenario, ["shop_hourly"], 6)
+    for period in range(6):
+        if period == 3:
+            game.switch_rules(capped)
+            switched = game.state.n_records
+        game.submit("shop_hourly", f"{game.prices('shop_hourly').grid[2 * period]:.4f}")
+        game.play()
+    rows = game.state.n_records
+    assert 0 < switched < rows
+    came = game.state.records.market[:rows, SHOPPERS] / game.state.market.shoppers
+    nash = (came[:switched].sum() * before.nash_profit + came[switched:].sum() * after.nash_profit) / rows
+    monopoly = (came[:switched].sum() * before.monopoly_profit + came[switched:].sum() * after.monopoly_profit) / rows
+    profit = game.state.records.profit[:rows].mean(axis=0)
+    delta = scoreboard(game)["delta"].to_numpy()
+    np.testing.assert_allclose(delta, profit_gain(profit, nash, monopoly), rtol=1e-12)
+    throughout = profit_gain(profit, came.mean() * after.nash_profit, came.mean() * after.monopoly_profit)
+    assert np.abs(delta - throughout).max() > 1e-3, "the new rule's benchmarks held for the whole game"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", catalog.scenario_names())
 def test_every_shipped_scenario_seats_each_of_its_sellers(name):
