@@ -1,7 +1,9 @@
-"""A pricelab web command (``dashboard``, ``classroom``) served on a free loopback port for the browser tests."""
+"""A pricelab web command (``dashboard``, ``classroom``) served on a free loopback port, and Debian's chromium
+under Playwright, for the browser tests."""
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def free_port() -> int:
@@ -72,3 +75,19 @@ def served(command: str, log_name: str, tries: int = 3) -> Iterator[str]:
         finally:
             stop(process)
     pytest.fail(f"the server exited before answering, {tries} times:\n{log_path.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's headless chromium launched by Playwright, closed after; the test is skipped where it is not
+    installed (``apt-get install chromium``)."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

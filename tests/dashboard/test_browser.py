@@ -18,7 +18,6 @@ once) and the time from the page being ready to its first Step go to ``tests/art
 import io
 import json
 import re
-import shutil
 import time
 import tomllib
 from pathlib import Path
@@ -27,11 +26,10 @@ import polars as pl
 import pytest
 
 from experiments.configs import scenario_names
-from tests.dashboard.serving import ARTIFACTS, served
+from tests.dashboard.serving import ARTIFACTS, chromium, served
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SMALL, PROJECTOR = {"width": 1280, "height": 800}, {"width": 1920, "height": 1080}
 CHARTS = ".pricelab-chart canvas"
 # A chart scrolled out of view skips frames (dashboard.chart): VISIT brings it into view and lets it draw.
@@ -69,12 +67,7 @@ def server():
 
 @pytest.fixture
 def browser_page(server):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page(viewport=SMALL, accept_downloads=True)
         page.set_default_timeout(90_000)  # generous: CI machines are small and may be busy
         errors = []
@@ -82,7 +75,6 @@ def browser_page(server):
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(server)
         yield browser, page, errors
-        browser.close()
 
 
 def clock(page, which: str = ".pricelab-clock") -> str:

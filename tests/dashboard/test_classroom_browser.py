@@ -14,7 +14,6 @@ mid-game leaves the students a page that says so, and the data.
 
 import io
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +24,8 @@ from market import catalog
 from market.classroom.prices import seat_prices
 from market.classroom.room import Room
 from market.classroom.scoreboard import scoreboard
-from tests.dashboard.serving import ARTIFACTS, served
-from tests.dashboard.test_browser import CHROMIUM_ARGS, SMALL
+from tests.dashboard.serving import ARTIFACTS, chromium, served
+from tests.dashboard.test_browser import SMALL
 
 pytestmark = pytest.mark.browser
 
@@ -76,15 +75,9 @@ def period_shown(page, period: int) -> None:
 
 
 def test_a_room_of_ten_students(server):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     scenario = catalog.load("calvano2020")
     grid = seat_prices(scenario, 0).grid
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         teacher = new_page(browser)
         errors = []
         teacher.on("pageerror", lambda error: errors.append(str(error)))
@@ -145,7 +138,6 @@ def test_a_room_of_ten_students(server):
         with teacher.expect_download() as kept:
             teacher.get_by_text("Export the room's data").click()
         assert pl.read_parquet(io.BytesIO(Path(kept.value.path()).read_bytes())).equals(export)
-        browser.close()
     assert not errors
 
     # The same game replayed here: the export is the engine's records, bit for bit, and so is the leaderboard.
@@ -174,13 +166,7 @@ def test_a_room_of_ten_students(server):
 
 
 def test_a_shared_market_a_taken_seller_and_a_room_closed_mid_game(server):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         teacher, ana, bo = (new_page(browser) for _ in range(3))
         teacher.goto(server + "/teacher")
         choose(teacher, "classroom-scenario", "klein2021")
@@ -214,7 +200,6 @@ def test_a_shared_market_a_taken_seller_and_a_room_closed_mid_game(server):
         with teacher.expect_download() as download:
             teacher.get_by_text("Export the room's data").click()
         export = pl.read_parquet(io.BytesIO(Path(download.value.path()).read_bytes()))
-        browser.close()
     assert set(export["student"].drop_nulls()) == {"Ana", "Bo"} and export["room_market"].n_unique() == 1
     assert export["game_period"].max() == 1 and export.height == 2 * 2
     assert export.filter(pl.col("seat") & pl.col("kept").is_not_null())["price"].to_list() == [1.6, 1.7]
